@@ -1,0 +1,195 @@
+"""The error catalogue: every message a person sees has a code, a place and a fix.
+
+Two families that never mix:
+- ``E…``: a bad *definition* (YAML written by provincial staff or developers), found by
+  load / merge / compile, cited as ``file:line``;
+- ``V…``: bad *data* (a form, an Excel row, an API call), cited by field (and row/column
+  where the caller knows them). Rule violations use the rule's own id as their code.
+
+Messages are templates in Chinese and English; ``{name}`` placeholders are filled from the
+problem's ``args``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.source import SourceLoc
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    zh: str
+    en: str
+    hint_zh: str = ""
+    hint_en: str = ""
+
+
+CATALOGUE: dict[str, Entry] = {}
+
+
+def _entry(code: str, zh: str, en: str, hint_zh: str = "", hint_en: str = "") -> str:
+    assert code not in CATALOGUE, code
+    CATALOGUE[code] = Entry(code, zh, en, hint_zh, hint_en)
+    return code
+
+
+# --- E1xx: reading a definition file ------------------------------------------------
+E_YAML = _entry("E101", "YAML 语法错误：{detail}", "YAML syntax error: {detail}",
+                "检查缩进与冒号；字符串中的冒号请加引号。", "Check indentation and colons; quote strings that contain a colon.")
+E_UNKNOWN_KEY = _entry("E102", "未知的键「{key}」{suggestion_zh}", "unknown key '{key}'{suggestion_en}",
+                       "可用的键：{allowed}", "Allowed keys: {allowed}")
+E_MISSING_KEY = _entry("E103", "缺少必需的键「{key}」", "missing required key '{key}'",
+                       "在此处添加「{key}: …」。", "Add '{key}: …' here.")
+E_BAD_VALUE = _entry("E104", "「{key}」的值无效：{detail}", "invalid value for '{key}': {detail}",
+                     "参见 docs/rule-language.md 中该键的说明。", "See this key in docs/rule-language.md.")
+E_DUPLICATE_KEY = _entry("E105", "键「{key}」重复，首次出现在 {first}", "key '{key}' appears twice; first at {first}",
+                         "删除其中一个。", "Remove one of them.")
+E_FILE_KIND = _entry("E106", "无法识别的定义文件：{detail}", "unrecognised definition file: {detail}",
+                     "信息集文件以 set: 开头，代码表文件以 tables: 开头，规则文件以 rules: 开头。",
+                     "A set file starts with 'set:', a code file with 'tables:', a rule file with 'rules:'.")
+E_NO_PROVINCE = _entry("E107", "没有省份「{province}」{suggestion_zh}", "no province '{province}'{suggestion_en}",
+                       "省份目录为 provinces/<代码>/overlay.yaml。", "A province is provinces/<code>/overlay.yaml.")
+
+# --- E2xx: merging core, modules and provinces ----------------------------------------
+E_DUP_SET = _entry("E201", "信息集「{set}」重复定义，另一处在 {other}", "set '{set}' is defined twice; the other is at {other}",
+                   "每个信息集只定义一次；省份新增信息集须使用命名空间前缀。", "Define each set once; province sets need the namespace prefix.")
+E_DUP_FIELD = _entry("E202", "指标「{field}」与 {other} 处的指标重名", "field '{field}' clashes with the field at {other}",
+                     "改用带命名空间的键，例如「{namespace}.{field}」。", "Use a namespaced key such as '{namespace}.{field}'.")
+E_UNKNOWN_SET = _entry("E203", "没有信息集「{set}」{suggestion_zh}", "no set '{set}'{suggestion_en}",
+                       "可用的信息集：{allowed}", "Known sets: {allowed}")
+E_UNKNOWN_FIELD = _entry("E204", "信息集「{set}」中没有指标「{field}」{suggestion_zh}", "set '{set}' has no field '{field}'{suggestion_en}",
+                         "可用的指标：{allowed}", "Known fields: {allowed}")
+E_NOT_NAMESPACED = _entry("E205", "省份或模块新增的「{key}」必须以「{namespace}.」开头", "'{key}' added by a province or module must start with '{namespace}.'",
+                          "改为「{namespace}.{key}」，这样将来国家新增同名指标也不会冲突。",
+                          "Rename it '{namespace}.{key}' so that a later national key can never clash with it.")
+E_LOOSEN_HIDE = _entry("E206", "不能隐藏国家必填指标「{field}」（定义于 {other}）", "cannot hide the nationally required field '{field}' (defined at {other})",
+                       "省份只能隐藏国家选填指标。", "A province may hide only optional national fields.")
+E_LOOSEN_RULE = _entry("E207", "不能放宽国家规则「{rule}」（定义于 {other}）：{detail}", "cannot loosen the national rule '{rule}' (defined at {other}): {detail}",
+                       "省份只能把警告改为错误，或用 also 增加条件。", "A province may only turn a warning into an error or add a condition with 'also'.")
+E_LOOSEN_ROUTE = _entry("E208", "审核流程「{route}」不能去掉国家规定的层级「{level}」（定义于 {other}）", "route '{route}' cannot drop the national level '{level}' (defined at {other})",
+                        "省份可以增加审核层级，不能减少。", "A province may add review levels, not remove them.")
+E_DUP_CODE = _entry("E209", "代码表「{table}」已有代码「{code}」（{other}）", "code table '{table}' already has code '{code}' ({other})",
+                    "为新增代码选一个未用过的代码。", "Choose an unused code for the new item.")
+E_UNKNOWN_TABLE = _entry("E210", "没有代码表「{table}」{suggestion_zh}", "no code table '{table}'{suggestion_en}",
+                         "代码表定义在 schemas/codes/ 或省份的 codes/ 目录中。", "Code tables live in schemas/codes/ or a province's codes/.")
+E_DUP_RULE = _entry("E211", "规则编号「{rule}」重复，另一处在 {other}", "rule id '{rule}' is used twice; the other is at {other}",
+                    "每条规则的编号必须唯一。", "Every rule id must be unique.")
+E_UNKNOWN_RULE = _entry("E212", "没有规则「{rule}」{suggestion_zh}", "no rule '{rule}'{suggestion_en}",
+                        "只能收紧已有的国家规则。", "Only existing national rules can be tightened.")
+E_LOOSEN_FIELD = _entry("E213", "不能放宽指标「{field}」的「{what}」（国家定义于 {other}）", "cannot loosen '{what}' of field '{field}' (national definition at {other})",
+                        "省份只能收紧长度、范围和格式。", "A province may only tighten length, range and pattern.")
+E_DUP_TABLE = _entry("E214", "代码表「{table}」重复定义，另一处在 {other}", "code table '{table}' is defined twice; the other is at {other}",
+                     "省份新增代码表须使用命名空间前缀；向国家代码表加代码请用 add_codes。",
+                     "Province tables need the namespace prefix; add codes to a national table with add_codes.")
+
+# --- E3xx: compiling rules, fields and routes ------------------------------------------
+E_CEL_SYNTAX = _entry("E301", "表达式无法解析：{detail}", "expression does not parse: {detail}",
+                      "规则语言是 CEL，见 docs/rule-language.md。", "The rule language is CEL; see docs/rule-language.md.")
+E_CEL_FIELD = _entry("E302", "表达式引用了信息集「{set}」中不存在的指标「{field}」{suggestion_zh}", "expression reads field '{field}' that set '{set}' does not have{suggestion_en}",
+                     "检查指标的键（不是中文名称）。", "Check the field key (not its label).")
+E_CEL_FUNCTION = _entry("E303", "表达式调用了未知函数「{function}」{suggestion_zh}", "expression calls unknown function '{function}'{suggestion_en}",
+                        "可用的函数见 docs/rule-language.md。", "Available functions are listed in docs/rule-language.md.")
+E_CEL_VARIABLE = _entry("E304", "表达式使用了未知变量「{variable}」", "expression uses unknown variable '{variable}'",
+                        "可用变量：record, records, file, today, this_year, school_type。", "Variables: record, records, file, today, this_year, school_type.")
+E_UNKNOWN_ROLE = _entry("E305", "审核流程使用了未定义的角色「{role}」{suggestion_zh}", "route uses undefined role '{role}'{suggestion_en}",
+                        "角色定义在 schemas/roles.yaml。", "Roles are defined in schemas/roles.yaml.")
+E_ROUTE_ORDER = _entry("E306", "审核流程「{route}」的层级顺序错误：{detail}", "route '{route}' has its levels out of order: {detail}",
+                       "层级须自下而上：school → county → city → province，且从 school 开始。",
+                       "Levels go upwards, school → county → city → province, starting at school.")
+E_UNKNOWN_CODE = _entry("E307", "代码表「{table}」中没有代码「{code}」", "code table '{table}' has no code '{code}'",
+                        "使用代码表中已有的代码。", "Use a code that the table has.")
+E_BAD_PATTERN = _entry("E308", "正则表达式无效：{detail}", "invalid regular expression: {detail}",
+                       "检查括号和转义。", "Check brackets and escapes.")
+E_UNKNOWN_FAMILY = _entry("E309", "未知的学校类型「{name}」{suggestion_zh}", "unknown school type '{name}'{suggestion_en}",
+                          "学校类型定义在 schemas/school_types.yaml。", "School types are defined in schemas/school_types.yaml.")
+E_BAD_DERIVED = _entry("E310", "派生指标「{field}」的来源无效：{detail}", "derived field '{field}' has an invalid source: {detail}",
+                       "from_set、field、by 须指向已有的信息集和指标。", "from_set, field and by must name an existing set and its fields.")
+E_BAD_CONSTRAINT = _entry("E311", "指标「{field}」的「{what}」不适用于类型 {type}", "'{what}' does not apply to field '{field}' of type {type}",
+                          "参见 docs/rule-language.md 中各类型可用的约束。", "See which constraints each type takes in docs/rule-language.md.")
+E_PARENT = _entry("E312", "代码表「{table}」的代码「{code}」的上级「{parent}」不存在", "code '{code}' of table '{table}' has a parent '{parent}' that does not exist",
+                  "先定义上级代码。", "Define the parent code first.")
+E_UNKNOWN_PERMISSION = _entry("E313", "角色「{role}」使用了未定义的权限「{permission}」{suggestion_zh}", "role '{role}' uses undefined permission '{permission}'{suggestion_en}",
+                              "权限定义在 schemas/roles.yaml 的 permissions 中。", "Permissions are listed under 'permissions' in schemas/roles.yaml.")
+E_TEACHER_NUMBER = _entry("E314", "教师编号格式无效：{detail}", "invalid teacher-number format: {detail}",
+                          "格式如 \"{{region:6}}{{unit:8}}{{seq:4}}\"。", "A format looks like \"{{region:6}}{{unit:8}}{{seq:4}}\".")
+
+# --- V0xx: bad data ---------------------------------------------------------------------
+V_REQUIRED = _entry("V001", "「{label}」为必填项", "{label} is required", "请填写此项。", "Fill in this field.")
+V_FORMAT = _entry("V002", "「{label}」格式不正确：应为{expected_zh}", "{label} has the wrong format: expected {expected_en}",
+                  "例如：{example}", "For example: {example}")
+V_TOO_LONG = _entry("V003", "「{label}」不能超过 {max} 个字符（现有 {actual} 个）", "{label} must be at most {max} characters (it has {actual})",
+                    "请删减内容。", "Shorten it.")
+V_TOO_SHORT = _entry("V004", "「{label}」至少需要 {min} 个字符", "{label} needs at least {min} characters", "", "")
+V_PATTERN = _entry("V005", "「{label}」格式不符合要求", "{label} does not match the required pattern", "要求的格式：{pattern}", "Required pattern: {pattern}")
+V_RANGE = _entry("V006", "「{label}」应在 {min} 到 {max} 之间", "{label} must be between {min} and {max}", "", "")
+V_UNKNOWN_CODE = _entry("V007", "「{label}」的值「{value}」不在代码表中", "{label}: '{value}' is not in the code list",
+                        "请从下拉列表中选择。", "Choose from the list.")
+V_NOT_SELECTABLE = _entry("V008", "「{label}」不能选择分类「{value}」，请选择其下的具体项", "{label}: '{value}' is a category; choose an item under it",
+                          "", "")
+V_EXCLUSIVE = _entry("V009", "「{label}」中的「{value}」不能与其他选项同时选择", "{label}: '{value}' cannot be combined with other choices",
+                     "只保留「{value}」，或去掉它。", "Keep only '{value}', or remove it.")
+V_NONE_FILLED = _entry("V010", "已选择「无」，「{label}」应为空", "'None' was chosen, so {label} must be empty",
+                       "选择「无」时其他各项自动清空。", "Choosing 'none' clears the other fields.")
+V_CASCADE = _entry("V011", "「{label}」的值「{value}」与「{parent_label}」不匹配", "{label}: '{value}' does not go with {parent_label}",
+                   "先选择「{parent_label}」，再从其下的选项中选择。", "Choose {parent_label} first, then one of its options.")
+V_UNKNOWN_FIELD = _entry("V012", "未知的指标「{field}」{suggestion_zh}", "unknown field '{field}'{suggestion_en}", "", "")
+V_DECIMAL_PLACES = _entry("V013", "「{label}」最多保留 {places} 位小数", "{label} takes at most {places} decimal places", "", "")
+V_RULE = _entry("V100", "{message_zh}", "{message_en}", "", "")
+V_RULE_FAILED = _entry("V101", "规则「{rule}」无法计算：{detail}", "rule '{rule}' could not be evaluated: {detail}",
+                       "请检查相关指标的值。", "Check the values of the fields it reads.")
+V_NO_RECORDS = _entry("V102", "「{set_label}」至少需要一条记录（没有请填一条「无」）", "{set_label} needs at least one record (add a 'none' record if there is nothing)",
+                      "", "")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A bad definition: where, what, how to fix. ``other`` is the second place of a clash."""
+
+    code: str
+    loc: SourceLoc
+    args: dict[str, Any] = field(default_factory=dict)
+    other: SourceLoc | None = None
+
+    def message(self, lang: str = "zh") -> str:
+        return render(self.code, self.args, lang)
+
+    def hint(self, lang: str = "zh") -> str:
+        entry = CATALOGUE[self.code]
+        return _fill(entry.hint_en if lang == "en" else entry.hint_zh, self.args)
+
+    def __str__(self) -> str:
+        return f"{self.loc}: {self.code} {self.message('zh')} / {self.message('en')}"
+
+
+def _fill(template: str, args: dict[str, Any]) -> str:
+    class _Keep(dict):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+
+    return template.format_map(_Keep(args))
+
+
+def render(code: str, args: dict[str, Any], lang: str = "zh") -> str:
+    entry = CATALOGUE[code]
+    return _fill(entry.en if lang == "en" else entry.zh, args)
+
+
+def suggestion(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> dict[str, str]:
+    """The did-you-mean args for a message: suggestion_zh / suggestion_en (empty when none)."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        return {"suggestion_zh": "", "suggestion_en": ""}
+    return {"suggestion_zh": f"，是否想写「{close[0]}」？", "suggestion_en": f"; did you mean '{close[0]}'?"}
+
+
+class DefinitionError(Exception):
+    """Raised by a pipeline stage when the definitions have problems; carries all of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems

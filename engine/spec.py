@@ -1,0 +1,334 @@
+"""Strict typed models of the YAML language (the output of the *load* stage).
+
+Every model forbids unknown keys; the loader turns pydantic's complaints into
+catalogue errors with file, line and a "did you mean". Each model that a person
+writes carries ``loc`` (file:line), filled in by the loader, so later stages can
+cite where a definition came from without re-reading files.
+
+The language itself is documented in ``docs/rule-language.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from engine.source import SourceLoc
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$"
+Key = Annotated[str, Field(pattern=KEY_PATTERN)]
+Cel = str  # a CEL expression; checked by the compile stage
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    loc: SourceLoc = Field(default_factory=SourceLoc.unknown, exclude=True, repr=False)
+
+
+class Text(Strict):
+    """A label in both languages; Chinese is required, English falls back to Chinese."""
+
+    zh: str
+    en: str | None = None
+
+    def get(self, lang: str) -> str:
+        return (self.en or self.zh) if lang == "en" else self.zh
+
+
+FieldTypeName = Literal[
+    "text", "integer", "decimal", "date", "year_month", "year", "boolean",
+    "code", "codes", "photo", "attachment", "derived",
+]
+Severity = Literal["error", "warning"]
+Cardinality = Literal["one", "many"]
+FilledBy = Literal["teacher", "school", "authority"]
+Level = Literal["school", "county", "city", "province"]
+LEVEL_ORDER: tuple[Level, ...] = ("school", "county", "city", "province")
+
+
+class Cascade(Strict):
+    """A code field whose options depend on another field's value.
+
+    ``by: parent``: options are the descendants of the chosen value in the table's tree.
+    ``by: when``: options are items whose ``when`` list contains the chosen value
+    (items without ``when`` are always offered).
+    """
+
+    field: Key
+    by: Literal["parent", "when"] = "when"
+
+
+class Derived(Strict):
+    """A value copied from another set of the same teacher (read-only in forms).
+
+    Picks one record of ``from_set`` (skipping "无" records): the one with the smallest
+    (``choose: min``) or largest (``choose: max``) value of ``by``, and reads ``field``.
+    """
+
+    from_set: Key
+    field: Key
+    by: Key
+    choose: Literal["min", "max"] = "min"
+
+
+class Variant(Strict):
+    """What changes in a field for one school-type family (e.g. 进本园年月 for kindergartens)."""
+
+    label: Text | None = None
+    help: Text | None = None
+    required: bool | Cel | None = None
+    codes: Key | None = None
+
+
+class Default(Strict):
+    cel: Cel
+
+
+class FieldSpec(Strict):
+    key: Key
+    label: Text
+    help: Text | None = None
+    type: FieldTypeName
+    required: bool | Cel = False
+    shown: Cel | None = None
+    default: str | int | float | bool | list[str] | Default | None = None
+    # constraints (each applies only to the types where it makes sense; see engine.fieldtypes)
+    max_length: int | None = Field(default=None, ge=1)
+    min_length: int | None = Field(default=None, ge=0)
+    pattern: str | None = None
+    min: float | None = None
+    max: float | None = None
+    places: int | None = Field(default=None, ge=0, le=6)
+    codes: Key | None = None
+    exclusive: list[str] = []
+    cascade: Cascade | None = None
+    derived: Derived | None = None
+    personal: bool = False
+    readonly: bool = False
+    school_types: list[str] | None = None  # families or school types; None = all
+    variants: dict[str, Variant] = {}
+    note: str | None = None  # for definers: uncertainty, source; never shown to users
+
+    @model_validator(mode="after")
+    def _type_needs(self) -> "FieldSpec":
+        if self.type in ("code", "codes") and not self.codes:
+            raise ValueError(f"field '{self.key}' of type {self.type} needs 'codes: <table>'")
+        if self.type == "derived" and not self.derived:
+            raise ValueError(f"field '{self.key}' of type derived needs 'derived: {{from_set, field, by}}'")
+        if self.exclusive and self.type != "codes":
+            raise ValueError(f"'exclusive' is for type codes, not {self.type}")
+        return self
+
+
+class Section(Strict):
+    key: Key
+    label: Text
+    fields: list[FieldSpec]
+
+
+class NoneConvention(Strict):
+    """The 无 convention: choosing ``code`` in ``field`` clears and locks the other fields."""
+
+    field: Key
+    code: str = "0"
+
+
+class RuleSpec(Strict):
+    """A CEL assertion. Variables: record, records, file, today, this_year, school_type.
+
+    The rule passes when any ``record.<field>`` it reads is empty (``required`` covers
+    emptiness), unless ``on_empty: check``.
+    """
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
+    set: Key | None = None  # implied for rules written inside a set file
+    assert_: Cel = Field(alias="assert")
+    when: Cel | None = None
+    fields: list[Key] = []
+    severity: Severity = "error"
+    message: Text
+    school_types: list[str] | None = None
+    on_empty: Literal["pass", "check"] = "pass"
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, arbitrary_types_allowed=True
+    )
+
+
+class SetSpec(Strict):
+    set: Key
+    label: Text
+    cardinality: Cardinality
+    filled_by: FilledBy
+    order: int
+    school_types: list[str] | None = None
+    help: Text | None = None
+    none: NoneConvention | None = None
+    fields: list[FieldSpec] = []
+    sections: list[Section] = []
+    rules: list[RuleSpec] = []
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _fields_or_sections(self) -> "SetSpec":
+        if bool(self.fields) == bool(self.sections):
+            raise ValueError("a set has either 'fields' or 'sections' (with fields inside), exactly one of them")
+        return self
+
+    def all_fields(self) -> list[FieldSpec]:
+        if self.fields:
+            return list(self.fields)
+        return [f for s in self.sections for f in s.fields]
+
+
+class CodeItem(Strict):
+    code: str
+    zh: str
+    en: str | None = None
+    aliases: list[str] = []
+    parent: str | None = None
+    selectable: bool = True
+    when: list[str] | None = None
+    note: str | None = None
+
+    @field_validator("code", "parent", mode="before")
+    @classmethod
+    def _as_text(cls, v: Any) -> Any:
+        # YAML reads 01 as 1 and 10 as an int; codes are always text.
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+class CodeTable(Strict):
+    table: Key
+    label: Text
+    standard: str | None = None
+    hierarchical: bool = False
+    parent_selectable: bool = True
+    note: str | None = None
+    items: list[CodeItem]
+
+
+class CodeFile(Strict):
+    tables: list[CodeTable]
+
+
+class RuleFile(Strict):
+    rules: list[RuleSpec]
+
+
+class RouteStep(Strict):
+    level: Level
+    roles: list[Key]
+
+
+class Route(Strict):
+    steps: list[RouteStep]
+
+
+RouteKind = Literal["first_submission", "addition", "change"]
+
+
+class RoutesFile(Strict):
+    routes: dict[RouteKind, Route]
+
+
+class SchoolType(Strict):
+    key: Key
+    label: Text
+    family: Key
+    code: str | None = None  # JY/T 1001 办学类型 code, for reference
+
+
+class Family(Strict):
+    key: Key
+    label: Text
+
+
+class SchoolTypesFile(Strict):
+    families: list[Family]
+    school_types: list[SchoolType]
+
+
+class Permission(Strict):
+    key: Key
+    label: Text
+
+
+class RoleSpec(Strict):
+    """A role a unit's account may hold; ``levels`` are the unit levels where it exists."""
+
+    key: Key
+    label: Text
+    levels: list[Literal["ministry", "province", "city", "county", "school"]]
+    permissions: list[Key]
+    single_per_unit: bool = False
+
+
+class RolesFile(Strict):
+    permissions: list[Permission] = []
+    roles: list[RoleSpec]
+
+
+# ---------------------------------------------------------------- overlays
+
+
+class FieldPatch(Strict):
+    """Tightening of one existing field: constraints may only get stricter."""
+
+    max_length: int | None = None
+    min_length: int | None = None
+    pattern: str | None = None
+    min: float | None = None
+    max: float | None = None
+    help: Text | None = None
+
+
+class AddedField(FieldSpec):
+    after: Key | None = None  # None: at the end of the set
+
+
+class SetOverlay(Strict):
+    add_fields: list[AddedField] = []
+    relabel: dict[Key, Text] = {}
+    hide: list[Key] = []
+    require: list[Key] = []
+    tighten_fields: dict[Key, FieldPatch] = {}
+
+
+class RuleTightening(Strict):
+    """Makes a national rule stricter: a warning may become an error; ``also`` adds a conjunct."""
+
+    id: str
+    severity: Severity | None = None
+    also: Cel | None = None
+    message: Text | None = None
+
+
+class TeacherNumber(Strict):
+    """Format with parts {region}, {unit}, {seq}, each with a width: "{region:6}{unit:8}{seq:4}"."""
+
+    format: str
+    label: Text | None = None
+
+
+class Overlay(Strict):
+    """``provinces/<code>/overlay.yaml`` (and a module's ``module.yaml``)."""
+
+    province: str | None = None
+    module: Key | None = None
+    name: Text
+    extends: Literal["national"] = "national"
+    namespace: Key
+    sets: dict[Key, SetOverlay] = {}
+    add_codes: dict[Key, list[CodeItem]] = {}
+    tighten_rules: list[RuleTightening] = []
+    routes: dict[RouteKind, Route | list[Level]] = {}
+    teacher_number: TeacherNumber | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> "Overlay":
+        if bool(self.province) == bool(self.module):
+            raise ValueError("an overlay names exactly one of 'province' or 'module'")
+        return self
