@@ -1,0 +1,120 @@
+"""Resident identity numbers (公民身份号码, GB 11643-1999).
+
+An 18-character number is: 6-digit address code (GB/T 2260 county code at the time of
+issue) + 8-digit birth date YYYYMMDD + 3-digit sequence (odd = male, even = female) +
+1 check character (ISO 7064 MOD 11-2: ``"10X98765432"[Σ aᵢ·wᵢ mod 11]``).
+
+The address check is deliberately coarse: only the first two digits (the province) must
+be a real province code. Full county codes change every year and old numbers keep the
+code valid when they were issued, so a strict check would reject real people.
+
+Every function here is total: bad input gives ``False`` or ``None``, never an exception,
+because rules call them on whatever a person typed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+# 2^(18-i) mod 11 for positions 1..17
+WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+
+# GB/T 2260 province-level codes (first two digits of the address code).
+PROVINCE_CODES: frozenset[str] = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+
+EARLIEST_BIRTH = _dt.date(1900, 1, 1)
+_DIGITS = frozenset("0123456789")
+
+
+def _all_digits(s: str) -> bool:
+    # str.isdigit() accepts "²" and other Unicode digits; only ASCII 0-9 count here.
+    return bool(s) and all(c in _DIGITS for c in s)
+
+
+def check_digit(first17: str) -> str:
+    """The check character ("0"–"9" or "X") for the first 17 digits.
+
+    Raises ValueError when ``first17`` is not 17 ASCII digits (a programming error,
+    unlike the validators below, which are total).
+    """
+    if not isinstance(first17, str) or len(first17) != 17 or not _all_digits(first17):
+        raise ValueError("check_digit needs exactly 17 digits")
+    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS))
+    return CHECK_CHARS[total % 11]
+
+
+def _parse_date(yyyymmdd: str) -> _dt.date | None:
+    try:
+        return _dt.date(int(yyyymmdd[0:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return None
+
+
+def is_valid(s: object, today: _dt.date | None = None) -> bool:
+    """True for a well-formed 18-character number.
+
+    Checks: 17 digits + a check character (digit, "X" or "x") that matches; a real
+    province code; a real birth date from 1900-01-01 up to ``today`` (default: the
+    system date).
+    """
+    if not isinstance(s, str) or len(s) != 18:
+        return False
+    body, last = s[:17], s[17].upper()
+    if not _all_digits(body) or (last not in _DIGITS and last != "X"):
+        return False
+    if body[:2] not in PROVINCE_CODES:
+        return False
+    born = _parse_date(body[6:14])
+    if born is None or born < EARLIEST_BIRTH or born > (today or _dt.date.today()):
+        return False
+    return check_digit(body) == last
+
+
+def birth_date(s: object, today: _dt.date | None = None) -> str | None:
+    """"YYYY-MM-DD" from a valid number, else None."""
+    if not is_valid(s, today):
+        return None
+    assert isinstance(s, str)
+    return f"{s[6:10]}-{s[10:12]}-{s[12:14]}"
+
+
+def gender(s: object, today: _dt.date | None = None) -> str | None:
+    """GB/T 2261.1 gender code from a valid number: "1" male (odd sequence), "2" female."""
+    if not is_valid(s, today):
+        return None
+    assert isinstance(s, str)
+    return "1" if int(s[16]) % 2 else "2"
+
+
+def from_15(s: object, today: _dt.date | None = None) -> str | None:
+    """Convert a legacy 15-digit number (YYMMDD, no check digit) to 18 characters.
+
+    Legacy numbers were issued before 1999 to people born in the 1900s, so "19" is
+    inserted before the year. Returns None when the result is not a valid number.
+    """
+    if not isinstance(s, str) or len(s) != 15 or not _all_digits(s):
+        return None
+    first17 = s[:6] + "19" + s[6:]
+    full = first17 + check_digit(first17)
+    return full if is_valid(full, today) else None
+
+
+def make(region6: str, birth: str | _dt.date, seq3: int | str) -> str:
+    """Build a number with the right check character (tests, the demo, synthetic data).
+
+    ``birth`` is "YYYY-MM-DD" or a date; ``seq3`` is 0–999 (odd = male). Raises
+    ValueError on malformed parts; does not check that the result is valid (a test may
+    want a number with a future birth date).
+    """
+    if not isinstance(region6, str) or len(region6) != 6 or not _all_digits(region6):
+        raise ValueError("region6 must be 6 digits")
+    day = birth if isinstance(birth, _dt.date) else _dt.date.fromisoformat(birth)
+    seq = int(seq3)
+    if not 0 <= seq <= 999:
+        raise ValueError("seq3 must be 0..999")
+    first17 = f"{region6}{day.year:04d}{day.month:02d}{day.day:02d}{seq:03d}"
+    return first17 + check_digit(first17)
