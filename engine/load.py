@@ -52,6 +52,7 @@ class Layer:
     roles: RolesFile | None = None
     school_types: SchoolTypesFile | None = None
     digest: str = ""
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -270,6 +271,7 @@ def load_layer(name: str, root: Path, *, head: str | None = None) -> tuple[Layer
     problems = _collect(layer, paths)
     if name != "national" and layer.overlay is None and not any(p.code == E.E_YAML for p in problems):
         problems.append(Problem(E.E_MISSING_KEY, SourceLoc(_rel(root / (head or "overlay.yaml"))), {"key": "province"}))
+    layer.problems = problems
     return layer, problems
 
 
@@ -278,7 +280,8 @@ def load_repo(root: Path) -> Sources:
     root = root.resolve()
     if root not in _REPO_ROOT:
         _REPO_ROOT.insert(0, root)
-    national, problems = load_layer("national", root)
+    national, found = load_layer("national", root)
+    problems = list(found)
     modules: dict[str, Layer] = {}
     for d in sorted((root / "modules").glob("*/module.yaml")):
         layer, found = load_layer(f"module:{d.parent.name}", d.parent, head="module.yaml")

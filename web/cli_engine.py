@@ -1,0 +1,140 @@
+"""``tmis check``, ``tmis validate`` and ``tmis schema``: the definition author's tools."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+ROOT_HELP = "Repository root holding schemas/, rules/, provinces/ (default: $TMIS_REPO_ROOT or the source checkout)."
+
+
+def _root(root: Optional[Path]) -> Path:
+    from engine.catalogue import repo_root
+
+    if root is not None:
+        return root
+    env = os.environ.get("TMIS_REPO_ROOT")
+    return Path(env) if env else repo_root()
+
+
+def _fail(message_zh: str, message_en: str) -> None:
+    typer.echo(f"错误：{message_zh}\nError: {message_en}", err=True)
+    raise typer.Exit(2)
+
+
+def check(
+    provinces: list[str] = typer.Argument(None, help="Province codes to compile (default: all)."),
+    root: Optional[Path] = typer.Option(None, help=ROOT_HELP),
+    lang: str = typer.Option("zh", help="zh or en: language of the messages."),
+) -> None:
+    """Compile the national core and each province; print every problem as file:line: CODE message.
+
+    编译国家核心指标和各省扩展，逐条列出问题（文件:行: 代码 说明 + 修改建议）。有错误时退出码为 1。
+    """
+    from engine.catalogue import check_repo
+
+    catalogues, problems = check_repo(_root(root), provinces or None)
+    for p in problems:
+        typer.echo(f"{p.loc}: {p.code} {p.message(lang)}")
+        hint = p.hint(lang)
+        if p.other is not None:
+            typer.echo(f"    {'see also' if lang == 'en' else '另见'} {p.other}")
+        if hint:
+            typer.echo(f"    {'fix' if lang == 'en' else '修改建议'}: {hint}")
+    if problems:
+        typer.echo(f"\n{len(problems)} problem(s) / 共 {len(problems)} 个问题", err=True)
+        raise typer.Exit(1)
+    for code, cat in catalogues.items():
+        nsets = len(cat.sets)
+        nfields = sum(len(s.all_fields()) for s in cat.sets.values())
+        typer.echo(f"ok {code:<8} {cat.name.get(lang)}: {nsets} sets, {nfields} fields, "
+                   f"{len(cat.compiler.rules)} rules, {len(cat.codes)} code tables, version {cat.version}")
+
+
+def _catalogue(root: Optional[Path], province: str) -> Any:
+    from engine.catalogue import check_repo
+
+    catalogues, problems = check_repo(_root(root), [province])
+    if problems:
+        for p in problems[:20]:
+            typer.echo(str(p), err=True)
+        _fail("定义有错误，请先运行 tmis check 并修正。", "the definitions have errors: run tmis check and fix them first.")
+    return catalogues[province]
+
+
+def _read_records(path: Path) -> Any:
+    import yaml
+
+    if not path.exists():
+        _fail(f"找不到文件 {path}", f"no such file: {path}")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        _fail(f"{path} 不是有效的 JSON/YAML：{exc}", f"{path} is not valid JSON/YAML: {exc}")
+    if isinstance(data, dict):
+        return [data]
+    if isinstance(data, list) and all(isinstance(r, dict) for r in data):
+        return data
+    _fail(f"{path} 应包含一条记录（映射）或记录列表", f"{path} must hold one record (a mapping) or a list of records")
+
+
+def validate(
+    file: Path = typer.Argument(..., help="JSON or YAML: one record or a list of records."),
+    province: str = typer.Option(..., "--province", "-p", help="Province code, e.g. 36."),
+    set_key: str = typer.Option(..., "--set", "-s", help="Set key, e.g. basic."),
+    school_type: str = typer.Option("primary_secondary", "--school-type", "-t", help="School type or family."),
+    root: Optional[Path] = typer.Option(None, help=ROOT_HELP),
+    lang: Optional[str] = typer.Option(None, help="zh or en; default both."),
+) -> None:
+    """Validate records (keyed by field key or label; codes by code or label); print violations as JSON.
+
+    校验记录文件（键可以是指标键或中文名称，代码可以是代码或名称），以 JSON 输出问题；有错误时退出码为 1。
+    """
+    cat = _catalogue(root, province)
+    if set_key not in cat.sets:
+        from engine.errors import suggestion
+
+        hint = suggestion(set_key, list(cat.sets))
+        _fail(f"没有信息集「{set_key}」{hint['suggestion_zh']}", f"no set '{set_key}'{hint['suggestion_en']}")
+    validator = cat.validator(set_key, school_type)
+    raws = _read_records(file)
+    many = cat.sets[set_key].cardinality == "many"
+    records, violations = [], []
+    for i, raw in enumerate(raws):
+        record, problems = validator.coerce(raw, index=i if many or len(raws) > 1 else None)
+        record = validator.clean(record)
+        records.append(record)
+        violations += problems
+    for i, record in enumerate(records):
+        index = i if many or len(raws) > 1 else None
+        violations += validator.validate(record, records=records if many else None, index=index)
+    json.dump([v.as_dict(lang) for v in violations], sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    if any(v.severity == "error" for v in violations):
+        raise typer.Exit(1)
+
+
+def schema(
+    province: str = typer.Option(..., "--province", "-p"),
+    set_key: str = typer.Option(..., "--set", "-s"),
+    school_type: str = typer.Option("primary_secondary", "--school-type", "-t"),
+    root: Optional[Path] = typer.Option(None, help=ROOT_HELP),
+) -> None:
+    """Print the JSON Schema (Draft 2020-12) of a set. 输出信息集的 JSON Schema。"""
+    cat = _catalogue(root, province)
+    if set_key not in cat.sets:
+        _fail(f"没有信息集「{set_key}」", f"no set '{set_key}'")
+    json.dump(cat.json_schema(set_key, school_type), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)
+    app.command("validate")(validate)
+    app.command("schema")(schema)
