@@ -53,6 +53,7 @@ class Layer:
     school_types: SchoolTypesFile | None = None
     digest: str = ""
     problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -253,6 +254,7 @@ def _collect(layer: Layer, paths: list[Path]) -> list[Problem]:
         elif isinstance(obj, Overlay):
             layer.overlay = obj
     layer.digest = _digest(paths)
+    layer.files = [_rel(p) for p in paths]
     return problems
 
 

@@ -40,7 +40,7 @@ class DuplicateKey(Exception):
         self.key, self.first, self.second = key, first, second
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available: ~10x faster
     """SafeLoader that builds LocDict/LocList and refuses duplicate keys."""
 
 
@@ -85,7 +85,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _text_scalar)
 def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML text keeping locations. Raises yaml.YAMLError or DuplicateKey."""
     loader = _Loader(text)
-    loader.name = name
+    loader.name = name  # type: ignore[attr-defined]
     try:
         return loader.get_single_data()
     finally:

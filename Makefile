@@ -1,0 +1,42 @@
+# The two set-up commands of the README. Each creates .venv when needed and installs what it needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres install check bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: migrate the SQLite database, load the demo province if it is empty, serve on :8000
+run: install
+	$(BIN)/tmis db upgrade
+	$(BIN)/tmis demo --if-empty
+	$(BIN)/tmis serve --host 127.0.0.1 --port 8000
+
+## make test: the whole suite on SQLite, then everything that touches a database on PostgreSQL
+test: install
+	$(BIN)/tmis check
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: install
+	$(BIN)/pytest -q -p no:cacheprovider tests
+
+test-postgres: install
+	TMIS_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser" tests/web $(wildcard tests/excel tests/forms tests/review)
+
+check: install
+	$(BIN)/tmis check
+
+bench: install
+	$(BIN)/python benchmarks/validate.py
