@@ -1,0 +1,1 @@
+"""JSON API under /api/v1 (OpenAPI at /schema). Thin handlers over web.services."""

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Response, delete, get, post
+from litestar.enums import RequestEncodingType
+from litestar.datastructures import UploadFile
+from litestar.params import Body
+from sqlalchemy.orm import Session
+
+from web.context import AppContext
+from web.principal import Principal
+from web.services import accounts as svc
+from web.services.teachers import FourItems
+
+
+@dataclass
+class AccountIn:
+    username: str
+    real_name: str
+    unit_code: str
+    roles: list[str] = field(default_factory=list)
+    phone: str | None = None
+
+
+@dataclass
+class GrantIn:
+    role: str
+    unit_code: str | None = None
+
+
+@dataclass
+class Switch:
+    enabled: bool
+
+
+@dataclass
+class TeacherAccountIn:
+    unit_code: str
+    name: str
+    gender: str
+    birth_date: str
+    id_number: str
+    id_type: str = "1"
+
+
+class AccountController(Controller):
+    path = "/api/v1/accounts"
+    tags = ["accounts"]
+
+    @get("/", sync_to_thread=True)
+    def list_accounts(self, db: Session, ctx: AppContext, me: Principal, unit: str | None = None,
+                      kind: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        limit = max(1, min(limit, ctx.settings.page_size_max))
+        total, rows = svc.listing(db, me, unit_code=unit, kind=kind, q=q, limit=limit, offset=max(0, offset))
+        return {"total": total, "limit": limit, "offset": offset, "items": [svc.account_dict(a) for a in rows]}
+
+    @get("/{account_id:int}", sync_to_thread=True)
+    def get_account(self, account_id: int, db: Session, me: Principal) -> dict[str, Any]:
+        return svc.account_dict(svc.get(db, me, account_id))
+
+    @post("/", sync_to_thread=True, summary="Create a real-name unit account with roles")
+    def create_account(self, data: AccountIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        account, issued = svc.create_staff(db, ctx, me, username=data.username, real_name=data.real_name,
+                                           unit_code=data.unit_code, roles=data.roles, phone=data.phone)
+        return {**svc.account_dict(account), "initial_password": issued}
+
+    @post("/{account_id:int}/grants", sync_to_thread=True, status_code=200)
+    def grant(self, account_id: int, data: GrantIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        return svc.account_dict(svc.grant(db, ctx, me, account_id, data.role, data.unit_code))
+
+    @delete("/{account_id:int}/grants/{role:str}", sync_to_thread=True, status_code=200)
+    def revoke(self, account_id: int, role: str, db: Session, ctx: AppContext, me: Principal,
+               unit: str | None = None) -> dict[str, Any]:
+        return svc.account_dict(svc.revoke(db, ctx, me, account_id, role, unit))
+
+    @post("/{account_id:int}/reset-password", sync_to_thread=True, status_code=200)
+    def reset_password(self, account_id: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        account, issued = svc.reset_password(db, ctx, me, account_id)
+        return {**svc.account_dict(account), "initial_password": issued}
+
+    @post("/{account_id:int}/enabled", sync_to_thread=True, status_code=200)
+    def set_enabled(self, account_id: int, data: Switch, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        return svc.account_dict(svc.set_enabled(db, ctx, me, account_id, data.enabled))
+
+    @delete("/{account_id:int}", sync_to_thread=True, status_code=200,
+            summary="Delete an account; a teacher's file stays and can get a new account")
+    def delete_account(self, account_id: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        svc.delete(db, ctx, me, account_id)
+        return {"ok": True}
+
+
+class TeacherAccountController(Controller):
+    path = "/api/v1/teacher-accounts"
+    tags = ["accounts"]
+
+    @post("/", sync_to_thread=True, summary="Create a teacher account from the four items")
+    def create(self, data: TeacherAccountIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        items = FourItems.parse(data.name, data.gender, data.birth_date, data.id_number, data.id_type)
+        account, issued, attached = svc.create_teacher_account(db, ctx, me, data.unit_code, items)
+        return {**svc.account_dict(account), "initial_password": issued, "attached": attached}
+
+    @post("/import", sync_to_thread=True, status_code=200,
+          summary="Create teacher accounts from a spreadsheet (姓名, 性别, 出生日期, 身份证件号)")
+    def import_xlsx(self, data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+                    db: Session, ctx: AppContext, me: Principal, unit: str) -> dict[str, Any]:
+        content = data.file.read()
+        result = svc.import_teacher_accounts(db, ctx, me, unit, content)
+        return {"created": result.created, "problems": result.problems}
+
+    @get("/export", sync_to_thread=True, summary="The school's teacher accounts as xlsx")
+    def export(self, db: Session, ctx: AppContext, me: Principal, unit: str) -> Response[bytes]:
+        content = svc.export_xlsx(db, ctx, me, unit)
+        return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"content-disposition": f'attachment; filename="teacher-accounts-{unit}.xlsx"'})

@@ -1,0 +1,125 @@
+"""The app factory: ``create_app(settings) -> Litestar``.
+
+Layers: handlers (web/api, web/pages) → services (web/services) → tables (web/db), with every
+query on units, teachers, records and accounts filtered by web/scope.py. Sessions live in the
+database, so any number of app processes can serve the same deployment.
+
+CSRF: pages use Litestar's double-submit CSRF cookie (hidden ``_csrf_token`` field in forms, the
+``x-csrftoken`` header for htmx). The JSON API is excluded from that middleware and protected
+differently: a state-changing API request signed in by cookie must be ``application/json`` or carry
+an ``x-csrftoken`` header (a cross-site form can send neither without a CORS preflight, which this
+app never grants); a request with ``Authorization: Bearer <token>`` is not cookie-driven at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import pass_context
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.openapi import OpenAPIConfig
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from web.api.accounts import AccountController, TeacherAccountController
+from web.api.auth import AuthController
+from web.api.teachers import TeacherController
+from web.api.units import UnitController
+from web.context import AppContext
+from web.deps import dependencies, lang_of
+from web.errors import W_CSRF, Refusal
+from web.pages.auth import AuthPages
+from web.pages.common import entry_of_path
+from web.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+# Handlers registered by later features (forms, review, modules) are appended here by their
+# own packages' ``route_handlers()``; the core keeps this list explicit.
+CORE_HANDLERS: list[Any] = [AuthPages, AuthController, UnitController, AccountController,
+                            TeacherAccountController, TeacherController]
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def refusal_handler(request: Request, exc: Refusal) -> Response:
+    if _is_api(request):
+        return Response(exc.as_json(), status_code=exc.status)
+    if exc.status == 401:
+        entry = entry_of_path(request.url.path)
+        return Redirect(path=f"/{entry}/login?next={request.url.path}", status_code=303)
+    if exc.code == "W106":  # must change the password first
+        return Redirect(path="/account/password", status_code=303)
+    return _page_error(request, exc)
+
+
+def _page_error(request: Request, exc: Refusal) -> Response:
+    from litestar.response import Template
+
+    return Template(template_name="error.html", context={"lang": lang_of(request), "me": None, "error": exc,
+                                                         "path": request.url.path}, status_code=exc.status)
+
+
+def permission_denied_handler(request: Request, exc: PermissionDeniedException) -> Response:
+    # Litestar's CSRF middleware raises this when the token is missing or wrong
+    refusal = Refusal(W_CSRF) if "csrf" in str(exc.detail).lower() else Refusal("W201", permission=str(exc.detail))
+    return refusal_handler(request, refusal)
+
+
+def api_csrf_guard(request: Request) -> None:
+    """See the module docstring: cookie-signed API writes must be JSON or carry x-csrftoken."""
+    if not _is_api(request) or request.method not in UNSAFE:
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json" or request.headers.get("x-csrftoken"):
+        return
+    if request.method == "DELETE" and not content_type:
+        return  # DELETE is never a "simple" cross-site request: browsers preflight it
+    raise Refusal(W_CSRF)
+
+
+@pass_context
+def _t(context: Any, zh: str, en: str | None = None) -> str:
+    return (en or zh) if context.get("lang") == "en" else zh
+
+
+def _template_engine(engine: JinjaTemplateEngine) -> None:
+    engine.engine.globals["t"] = _t
+
+
+def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    ctx = AppContext.build(settings)
+    app = Litestar(
+        route_handlers=[*CORE_HANDLERS, *(extra_handlers or []),
+                        create_static_files_router(path="/static", directories=[HERE / "static"],
+                                                   include_in_schema=False)],
+        dependencies=dependencies(),
+        state=None,
+        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.cookie_secure,
+                               cookie_name="tmis_csrf", exclude=["/api/", "/schema"]),
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=_template_engine),
+        openapi_config=OpenAPIConfig(title="tmis API", version="1", path="/schema",
+                                     description="Teacher Management Information System, JSON API v1"),
+        exception_handlers={Refusal: refusal_handler, PermissionDeniedException: permission_denied_handler},
+        before_request=api_csrf_guard,
+        debug=settings.debug,
+    )
+    app.state.ctx = ctx
+    return app
+
+
+def asgi() -> Litestar:
+    """Entry point for ASGI servers: ``uvicorn --factory web.app:asgi``."""
+    return create_app(Settings.from_env())

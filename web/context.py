@@ -1,0 +1,53 @@
+"""What the app builds once at start-up and hands to every request (no globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from web.roles import RoleRegistry, load_roles
+from web.security.passwords import Hasher, dummy_hash
+from web.security.secretbox import SecretBox
+from web.settings import Settings
+from web.db.base import make_engine, make_sessionmaker
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker
+    roles: RoleRegistry
+    hasher: Hasher
+    box: SecretBox
+    _dummy: str | None = field(default=None, repr=False)
+
+    @property
+    def dummy_hash(self) -> str:
+        if self._dummy is None:
+            self._dummy = dummy_hash(self.hasher)
+        return self._dummy
+
+    @cached_property
+    def catalogue(self) -> Any:
+        """The province's compiled catalogue (built lazily: account pages do not need it)."""
+        from engine.catalogue import build_catalogues
+
+        cats = build_catalogues(self.settings.repo_root, [self.settings.province])
+        return cats.get(self.settings.province) or cats["national"]
+
+    @classmethod
+    def build(cls, settings: Settings) -> "AppContext":
+        engine = make_engine(settings.database_url, echo=settings.sql_echo)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=make_sessionmaker(engine),
+            roles=load_roles(settings.repo_root),
+            hasher=Hasher(settings.argon2_time_cost, settings.argon2_memory_kib),
+            box=SecretBox(settings.secret_key),
+        )

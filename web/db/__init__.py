@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2 models, engine/session factories and Alembic migrations."""

@@ -1,0 +1,129 @@
+"""Refusals of the web tier: each has a code, a Chinese and an English message and a fix.
+
+Services raise ``Refusal(code, **args)``; the app turns it into JSON
+(``{"code", "message", "message_en", "hint", "hint_en", "args"}``) for the API and into a
+message on the page for HTML. Codes: W1xx sign-in and sessions, W2xx accounts and roles,
+W3xx units, W4xx teachers and records, W5xx scope, W9xx generic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    status: int
+    zh: str
+    en: str
+    hint_zh: str = ""
+    hint_en: str = ""
+
+
+CATALOGUE: dict[str, Entry] = {}
+
+
+def _e(code: str, status: int, zh: str, en: str, hint_zh: str = "", hint_en: str = "") -> str:
+    assert code not in CATALOGUE, code
+    CATALOGUE[code] = Entry(code, status, zh, en, hint_zh, hint_en)
+    return code
+
+
+# --- W1xx: sign-in, sessions, passwords
+W_LOGIN_FAILED = _e("W101", 401, "用户名或密码错误", "Wrong username or password",
+                    "连续输错 {attempts} 次将锁定 {minutes} 分钟。", "{attempts} failures in a row lock the account for {minutes} minutes.")
+W_LOCKED = _e("W102", 403, "账号已锁定，请于 {until} 后再试", "The account is locked until {until}",
+              "如需立即解锁，请联系本单位系统管理员重置密码。", "Ask your unit's system administrator to reset the password to unlock it now.")
+W_DISABLED = _e("W103", 403, "账号已停用", "The account is disabled",
+                "请联系本单位系统管理员。", "Ask your unit's system administrator.")
+W_TEACHER_LOGIN_OFF = _e("W104", 403, "学校已关闭教师自助登录", "Your school has switched teacher self-service logins off",
+                         "采集时间结束后学校会关闭登录；如需修改请联系学校信息管理员。", "Schools close logins when a collection window ends; ask your school's information manager.")
+W_NOT_SIGNED_IN = _e("W105", 401, "请先登录", "Please sign in", "", "")
+W_MUST_CHANGE = _e("W106", 403, "首次登录须先修改密码", "Change your password first (first sign-in)",
+                   "打开「修改密码」页面设置新密码。", "Open the change-password page and set a new password.")
+W_WEAK_PASSWORD = _e("W107", 422, "密码不符合要求：{detail}", "The password does not meet the policy: {detail}",
+                     "密码长度 8–16 位，至少包含大写字母、小写字母、数字、特殊字符中的三种。",
+                     "8–16 characters with at least three of upper case, lower case, digits and symbols.")
+W_OLD_PASSWORD = _e("W108", 422, "原密码不正确", "The current password is wrong", "", "")
+W_PASSWORD_MISMATCH = _e("W109", 422, "两次输入的新密码不一致", "The new passwords do not match", "", "")
+W_SAME_PASSWORD = _e("W110", 422, "新密码不能与原密码相同", "The new password must differ from the current one", "", "")
+W_WRONG_ENTRY = _e("W111", 403, "该账号请从{entry}登录", "Sign in to this account from the {entry_en} entry",
+                   "教师账号使用「教师自助」入口，单位账号使用「管理端」入口。", "Teacher accounts use the teacher entry; unit accounts use the management entry.")
+W_CSRF = _e("W112", 403, "页面已过期，请刷新后重试", "The page has expired; reload and try again", "", "")
+
+# --- W2xx: accounts and roles
+W_NO_PERMISSION = _e("W201", 403, "没有权限：需要「{permission}」", "Not allowed: needs '{permission}'",
+                     "请联系上级系统管理员授予相应角色。", "Ask the system administrator above you for a role that has it.")
+W_CANNOT_GRANT = _e("W202", 403, "不能在「{unit}」授予角色「{role}」：{detail}", "Cannot grant role '{role}' at '{unit}': {detail}",
+                    "系统管理员只能管理本单位账号和直属下级单位的系统管理员，且只能授予自己拥有的授权。",
+                    "A system administrator manages its own unit's accounts and the system administrators of units directly below, and grants only what it holds.")
+W_SINGLE_ROLE_TAKEN = _e("W203", 409, "「{unit}」已有{role}（{holder}），每个单位至多一个", "'{unit}' already has a {role_en} ({holder}); at most one per unit",
+                         "先删除或停用现有账号的该角色。", "Remove the role from the existing account first.")
+W_USERNAME_TAKEN = _e("W204", 409, "用户名「{username}」已被使用", "The username '{username}' is taken", "换一个用户名。", "Choose another username.")
+W_UNKNOWN_ROLE = _e("W205", 422, "没有角色「{role}」", "No role '{role}'", "可用角色：{allowed}", "Known roles: {allowed}")
+W_ROLE_LEVEL = _e("W206", 422, "角色「{role}」不适用于{level}级单位", "Role '{role}' does not exist at {level} level", "", "")
+W_ACCOUNT_NOT_FOUND = _e("W207", 404, "没有该账号，或不在您的管理范围内", "No such account, or it is outside your scope", "", "")
+W_TEACHER_HAS_ACCOUNT = _e("W208", 409, "教师「{name}」已有账号「{username}」", "Teacher '{name}' already has the account '{username}'", "", "")
+W_NOT_SCHOOL = _e("W209", 422, "只有学校可以创建教师账号", "Only schools create teacher accounts", "", "")
+
+# --- W3xx: units
+W_UNIT_NOT_FOUND = _e("W301", 404, "没有该单位，或不在您的管理范围内", "No such unit, or it is outside your scope", "", "")
+W_UNIT_CODE_TAKEN = _e("W302", 409, "单位代码「{code}」已存在（{name}）", "Unit code '{code}' exists already ({name})", "", "")
+W_UNIT_BAD = _e("W303", 422, "单位数据无效：{detail}", "Invalid unit: {detail}",
+                "单位层级自上而下为 ministry, province, city, county, school。", "Levels from the top: ministry, province, city, county, school.")
+W_UNIT_IMPORT_ROW = _e("W304", 422, "第 {row} 行：{detail}", "Row {row}: {detail}", "", "")
+
+# --- W4xx: teachers and records
+W_DUPLICATE_PERSON = _e("W401", 409, "身份证件号已存在：{name}，在「{unit}」（{path}）",
+                        "The ID number is on file already: {name} at '{unit}' ({path})",
+                        "一人一号：不能重复建档。如该教师已调入本单位，请通过「教师调动」由调入单位发起调动。",
+                        "One person, one number: no duplicate file. If the teacher has moved to your unit, start a transfer (调动) from the receiving unit.")
+W_TEACHER_NOT_FOUND = _e("W402", 404, "没有该教师，或不在您的管理范围内", "No such teacher, or outside your scope", "", "")
+W_TEACHER_BAD = _e("W403", 422, "教师信息无效：{detail}", "Invalid teacher data: {detail}", "", "")
+W_NUMBER_FORMAT = _e("W404", 422, "教师编号规则无效：{detail}", "Invalid teacher number format: {detail}",
+                     "格式示例：{{region:6}}{{unit:8}}{{seq:4}}", "Example: {{region:6}}{{unit:8}}{{seq:4}}")
+W_NUMBER_FULL = _e("W405", 409, "单位「{unit}」的教师编号已用完", "Unit '{unit}' has no free teacher number left", "", "")
+
+# --- W9xx
+W_BAD_REQUEST = _e("W901", 400, "请求无效：{detail}", "Bad request: {detail}", "", "")
+
+
+class Refusal(Exception):
+    """A request the system refuses, with a catalogue code."""
+
+    def __init__(self, code: str, **args: Any) -> None:
+        self.code = code
+        self.args_ = args
+        self.entry = CATALOGUE[code]
+        super().__init__(self.message("en"))
+
+    @property
+    def status(self) -> int:
+        return self.entry.status
+
+    def message(self, lang: str = "zh") -> str:
+        return _fill(self.entry.en if lang == "en" else self.entry.zh, self.args_)
+
+    def hint(self, lang: str = "zh") -> str:
+        return _fill(self.entry.hint_en if lang == "en" else self.entry.hint_zh, self.args_)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message("zh"),
+            "message_en": self.message("en"),
+            "hint": self.hint("zh"),
+            "hint_en": self.hint("en"),
+            "args": {k: v for k, v in self.args_.items() if isinstance(v, (str, int, float, bool))},
+        }
+
+
+class _Safe(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, args: dict[str, Any]) -> str:
+    return template.format_map(_Safe({k: v for k, v in args.items()}))

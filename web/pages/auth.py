@@ -1,0 +1,118 @@
+"""Sign-in pages for both entry points, sign-out, and (forced) password change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from web.api.auth import session_cookie
+from web.context import AppContext
+from web.deps import SESSION_COOKIE, client_ip, session_token
+from web.errors import Refusal
+from web.pages.common import render
+from web.principal import Principal
+from web.services import auth
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+HOME = {"admin": "/admin/", "teacher": "/teacher/"}
+
+
+@dataclass
+class LoginForm:
+    username: str = ""
+    password: str = ""
+    next: str = ""
+
+
+@dataclass
+class PasswordForm:
+    old_password: str = ""
+    new_password: str = ""
+    confirm_password: str = ""
+
+
+def _safe_next(value: str, entry: str) -> str:
+    # only local paths: never redirect to another site after sign-in
+    if value.startswith("/") and not value.startswith("//"):
+        return value
+    return HOME[entry]
+
+
+class AuthPages(Controller):
+    include_in_schema = False
+
+    @get("/", sync_to_thread=False)
+    def index(self, request: Request, principal: Principal | None) -> Template:
+        return render(request, "index.html", me=principal)
+
+    @get(["/admin/login", "/teacher/login"], sync_to_thread=False)
+    def login_page(self, request: Request, next: str = "") -> Template:
+        entry = "teacher" if request.url.path.startswith("/teacher") else "admin"
+        return render(request, "login.html", entry=entry, next=next, username="", error=None)
+
+    @post(["/admin/login", "/teacher/login"], sync_to_thread=True)
+    def login(self, request: Request, data: Annotated[LoginForm, Form], db: Session, ctx: AppContext) -> Any:
+        entry = "teacher" if request.url.path.startswith("/teacher") else "admin"
+        try:
+            token, account = auth.login(db, ctx, data.username, data.password, entry=entry,
+                                        ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+        except Refusal as ref:
+            db.commit()
+            return render(request, "login.html", entry=entry, next=data.next, username=data.username,
+                          error=ref, status_code=ref.status)
+        target = "/account/password" if account.must_change_password else _safe_next(data.next, entry)
+        response = Redirect(path=target, status_code=303)
+        response.set_cookie(**session_cookie(ctx, token))
+        return response
+
+    @post("/logout", sync_to_thread=True)
+    def logout(self, request: Request, db: Session, principal: Principal | None) -> Redirect:
+        entry = "teacher" if principal is not None and principal.kind == "teacher" else "admin"
+        auth.logout(db, principal, session_token(request))
+        response = Redirect(path=f"/{entry}/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @get("/account/password", sync_to_thread=False)
+    def password_page(self, request: Request, me: Principal) -> Template:
+        return render(request, "password.html", me=me, error=None, done=False)
+
+    @post("/account/password", sync_to_thread=True)
+    def change_password(self, request: Request, data: Annotated[PasswordForm, Form], db: Session,
+                        ctx: AppContext, me: Principal) -> Any:
+        try:
+            auth.change_password(db, ctx, me, data.old_password, data.new_password, data.confirm_password)
+        except Refusal as ref:
+            db.commit()
+            return render(request, "password.html", me=me, error=ref, done=False, status_code=ref.status)
+        home = HOME["teacher" if me.kind == "teacher" else "admin"]
+        return Redirect(path=f"{home}?changed=1", status_code=303)
+
+    @get("/admin/", sync_to_thread=True)
+    def admin_home(self, request: Request, db: Session, me: Principal) -> Any:
+        if me.kind == "teacher":
+            return Redirect(path="/teacher/", status_code=303)
+        from web.db.models import Unit
+
+        unit = db.get(Unit, me.unit_id)
+        roles = [(u, r, me.roles.label(r, "zh"), me.roles.label(r, "en")) for u, r in me.grants]
+        return render(request, "admin_home.html", me=me, unit=unit, roles=roles,
+                      changed=request.query_params.get("changed") == "1")
+
+    @get("/teacher/", sync_to_thread=True)
+    def teacher_home(self, request: Request, db: Session, me: Principal) -> Any:
+        if me.kind != "teacher":
+            return Redirect(path="/admin/", status_code=303)
+        from web.db.models import Teacher, Unit
+
+        teacher = db.get(Teacher, me.teacher_id) if me.teacher_id else None
+        unit = db.get(Unit, me.unit_id)
+        return render(request, "teacher_home.html", me=me, teacher=teacher, unit=unit,
+                      changed=request.query_params.get("changed") == "1")

@@ -1,0 +1,63 @@
+"""Roles and permissions from YAML (schemas/roles.yaml), as a frozen registry.
+
+The registry answers two questions for the rest of the web tier: which permissions a role
+carries, and whether a role may exist at a unit level. Definitions are checked when loaded:
+an unknown permission or a ``grant.<role>`` naming no role is a start-up error, not a silent gap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.spec import RoleSpec, RolesFile
+
+
+class RolesError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RoleRegistry:
+    roles: dict[str, RoleSpec]
+    permissions: dict[str, str]  # key -> Chinese label
+
+    def get(self, key: str) -> RoleSpec | None:
+        return self.roles.get(key)
+
+    def perms(self, role_key: str) -> frozenset[str]:
+        spec = self.roles.get(role_key)
+        return frozenset(spec.permissions) if spec else frozenset()
+
+    def roles_with(self, permission: str) -> list[str]:
+        return [k for k, r in self.roles.items() if permission in r.permissions]
+
+    def label(self, role_key: str, lang: str = "zh") -> str:
+        spec = self.roles.get(role_key)
+        return spec.label.get(lang) if spec else role_key
+
+    @classmethod
+    def from_file(cls, rf: RolesFile) -> "RoleRegistry":
+        perms = {p.key: p.label.zh for p in rf.permissions}
+        roles = {r.key: r for r in rf.roles}
+        problems = []
+        for r in rf.roles:
+            for p in r.permissions:
+                if p not in perms:
+                    problems.append(f"{r.loc}: role '{r.key}' uses undeclared permission '{p}'")
+        for p in perms:
+            if p.startswith("grant.") and p.removeprefix("grant.") not in roles:
+                problems.append(f"permission '{p}' names no role")
+        if problems:
+            raise RolesError("; ".join(problems))
+        return cls(roles=roles, permissions=perms)
+
+
+def load_roles(repo_root: Path) -> RoleRegistry:
+    """Roles of the deployment. Today: the national file; later: ``catalogue.roles``."""
+    from engine.load import load_repo
+
+    sources = load_repo(repo_root)
+    if sources.national.roles is None:
+        raise RolesError(f"{repo_root}/schemas/roles.yaml is missing")
+    return RoleRegistry.from_file(sources.national.roles)

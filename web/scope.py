@@ -1,0 +1,129 @@
+"""The one scope filter. Every query for units, teachers, records and accounts goes through here.
+
+A permission held through a grant at unit U reaches U and everything below it: the closure table
+``unit_closure`` has a row (U, D) for every descendant D (and U itself), so "within scope" is
+``unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id IN (:roots))``.
+No grant means no rows (``false()``), never "everything". A teacher account reaches only its
+own file, through the ``self.*`` permissions.
+
+Services never build their own WHERE clause on units; they call the functions below.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, exists, false, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from web.db.models import Account, Grant, Record, Teacher, Unit, UnitClosure
+from web.errors import W_NO_PERMISSION, W_TEACHER_NOT_FOUND, W_UNIT_NOT_FOUND, Refusal
+from web.principal import Principal
+
+
+def subtree(roots: list[int]) -> Select:
+    """Unit ids at or below any of ``roots``."""
+    return select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id.in_(roots))
+
+
+def unit_filter(principal: Principal, permission: str, column: ColumnElement) -> ColumnElement[bool]:
+    """A WHERE condition: ``column`` (a unit id) lies within the permission's reach."""
+    roots = principal.roots(permission)
+    if not roots:
+        return false()
+    if len(roots) == 1:
+        # one root (the usual case): a plain join-able subquery the planner handles best
+        return column.in_(select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == roots[0]))
+    return column.in_(subtree(roots))
+
+
+def units(principal: Principal, permission: str = "unit.read") -> Select:
+    return select(Unit).where(unit_filter(principal, permission, Unit.id))
+
+
+def teachers(principal: Principal, permission: str = "teacher.read") -> Select:
+    """Teachers the principal may see (or act on, with another permission)."""
+    return select(Teacher).where(teacher_filter(principal, permission))
+
+
+def teacher_filter(principal: Principal, permission: str = "teacher.read") -> ColumnElement[bool]:
+    if principal.kind == "teacher":
+        if principal.teacher_id is None or not principal.has(_self_perm(permission)):
+            return false()
+        return Teacher.id == principal.teacher_id
+    return unit_filter(principal, permission, Teacher.unit_id)
+
+
+def _self_perm(permission: str) -> str:
+    """What a teacher account needs for an action on its own file."""
+    return {"teacher.read": "self.read", "personal.read": "self.read", "record.edit": "self.edit"}.get(
+        permission, permission)
+
+
+def records(principal: Principal, permission: str = "teacher.read") -> Select:
+    return select(Record).join(Teacher, Teacher.id == Record.teacher_id).where(
+        teacher_filter(principal, permission))
+
+
+def accounts(principal: Principal, permission: str = "account.read") -> Select:
+    return select(Account).where(unit_filter(principal, permission, Account.unit_id))
+
+
+def unit_in_scope(db: Session, principal: Principal, unit_id: int, permission: str) -> bool:
+    roots = principal.roots(permission)
+    if not roots:
+        return False
+    return bool(db.scalar(select(exists().where(
+        UnitClosure.ancestor_id.in_(roots), UnitClosure.descendant_id == unit_id))))
+
+
+def require(principal: Principal, permission: str) -> None:
+    """Refuse at once when the permission is held nowhere."""
+    if not principal.has(permission) and not (
+        principal.kind == "teacher" and principal.has(_self_perm(permission))):
+        raise Refusal(W_NO_PERMISSION, permission=permission)
+
+
+def require_unit(db: Session, principal: Principal, unit: Unit | None, permission: str) -> Unit:
+    """The unit, when within the permission's reach; otherwise 'not found' (no existence leak)."""
+    require(principal, permission)
+    if unit is None or not unit_in_scope(db, principal, unit.id, permission):
+        raise Refusal(W_UNIT_NOT_FOUND)
+    return unit
+
+
+def get_teacher(db: Session, principal: Principal, teacher_id: int, permission: str = "teacher.read") -> Teacher:
+    require(principal, permission)
+    teacher = db.scalar(teachers(principal, permission).where(Teacher.id == teacher_id))
+    if teacher is None:
+        raise Refusal(W_TEACHER_NOT_FOUND)
+    return teacher
+
+
+def personal_visible(principal: Principal) -> ColumnElement[bool]:
+    """Per teacher row: may the principal see personal data unmasked? (信息查询员 may not.)"""
+    if principal.kind == "teacher":
+        return Teacher.id == (principal.teacher_id or -1)
+    return unit_filter(principal, "personal.read", Teacher.unit_id)
+
+
+def may_see_personal(db: Session, principal: Principal, teacher: Teacher) -> bool:
+    if principal.kind == "teacher":
+        return teacher.id == principal.teacher_id
+    return unit_in_scope(db, principal, teacher.unit_id, "personal.read")
+
+
+def grants_at(unit_id: int, role_key: str) -> Select:
+    return select(Grant).where(Grant.unit_id == unit_id, Grant.role_key == role_key)
+
+
+def mask_id_number(value: str | None) -> str | None:
+    """3601********1234: region and last four kept, the birth date hidden."""
+    if not value:
+        return value
+    if len(value) <= 8:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_name(value: str) -> str:
+    return value[:1] + "*" * max(len(value) - 1, 1)

@@ -1,0 +1,168 @@
+"""Sign-in, sessions in the database, lockout, and password changes.
+
+The cookie carries a random token; the table keeps only its SHA-256, so a database dump does not
+hand out live sessions. Any app process can resolve any session (stateless app tier).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from web import audit
+from web.context import AppContext
+from web.db.base import utcnow
+from web.db.models import Account, Unit, WebSession
+from web.errors import (W_DISABLED, W_LOCKED, W_LOGIN_FAILED, W_OLD_PASSWORD, W_PASSWORD_MISMATCH,
+                        W_SAME_PASSWORD, W_TEACHER_LOGIN_OFF, W_WEAK_PASSWORD, W_WRONG_ENTRY, Refusal)
+from web.principal import Principal
+from web.security.passwords import policy_problems
+
+ENTRY_OF_KIND = {"staff": "admin", "teacher": "teacher"}
+ENTRY_LABEL = {"admin": ("管理端", "management"), "teacher": ("教师自助", "teacher self-service")}
+TOUCH_EVERY = timedelta(seconds=60)  # write last_seen at most once a minute per session
+
+
+def token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _lockout_args(ctx: AppContext) -> dict[str, int]:
+    return {"attempts": ctx.settings.lockout_attempts, "minutes": ctx.settings.lockout_minutes}
+
+
+def login(db: Session, ctx: AppContext, username: str, password: str, *, entry: str | None,
+          ip: str | None, user_agent: str | None = None) -> tuple[str, Account]:
+    """Check the password and open a session. Returns (cookie token, account).
+
+    Failures are committed by the caller like successes (the failure counter must persist):
+    the refusal is raised after the flush.
+    """
+    now = utcnow()
+    account = db.scalar(select(Account).where(Account.username == username.strip()))
+    if account is None:
+        ctx.hasher.verify(ctx.dummy_hash, password)  # same time as a real check
+        audit.record(db, "auth.login_failed", actor_name=username[:64], ip=ip, detail={"reason": "unknown"})
+        raise Refusal(W_LOGIN_FAILED, **_lockout_args(ctx))
+    who = {"actor_name": account.username, "ip": ip, "target_type": "account",
+           "target_id": account.id, "unit_id": account.unit_id}
+    if account.locked_until is not None and account.locked_until > now:
+        audit.record(db, "auth.login_refused", detail={"reason": "locked"}, **who)
+        raise Refusal(W_LOCKED, until=account.locked_until.astimezone().strftime("%Y-%m-%d %H:%M"))
+    if not ctx.hasher.verify(account.password_hash, password):
+        account.failed_attempts += 1
+        detail = {"reason": "password", "failed_attempts": account.failed_attempts}
+        if account.failed_attempts >= ctx.settings.lockout_attempts:
+            account.locked_until = now + timedelta(minutes=ctx.settings.lockout_minutes)
+            account.failed_attempts = 0
+            detail["locked_until"] = account.locked_until
+        audit.record(db, "auth.login_failed", detail=detail, **who)
+        raise Refusal(W_LOGIN_FAILED, **_lockout_args(ctx))
+    if not account.enabled:
+        audit.record(db, "auth.login_refused", detail={"reason": "disabled"}, **who)
+        raise Refusal(W_DISABLED)
+    wanted = ENTRY_OF_KIND.get(account.kind, "admin")
+    if entry is not None and entry != wanted:
+        zh, en = ENTRY_LABEL[wanted]
+        raise Refusal(W_WRONG_ENTRY, entry=zh, entry_en=en)
+    if account.kind == "teacher" and not _teacher_login_open(db, account):
+        audit.record(db, "auth.login_refused", detail={"reason": "teacher_login_off"}, **who)
+        raise Refusal(W_TEACHER_LOGIN_OFF)
+    account.failed_attempts = 0
+    account.locked_until = None
+    account.last_login_at = now
+    if ctx.hasher.needs_rehash(account.password_hash):
+        account.password_hash = ctx.hasher.hash(password)
+    token = secrets.token_urlsafe(32)
+    db.add(WebSession(id=token_id(token), account_id=account.id, created_at=now, last_seen_at=now,
+                      expires_at=now + timedelta(minutes=ctx.settings.session_minutes),
+                      ip=ip, user_agent=(user_agent or "")[:200], entry=wanted, data={}))
+    audit.record(db, "auth.login", detail={"entry": wanted}, **who)
+    return token, account
+
+
+def _teacher_login_open(db: Session, account: Account) -> bool:
+    unit = db.get(Unit, account.unit_id)
+    return bool(unit and unit.teacher_login_enabled)
+
+
+def principal_of(account: Account, ctx: AppContext, *, ip: str | None = None,
+                 session_id: str | None = None) -> Principal:
+    return Principal(
+        account_id=account.id, username=account.username, real_name=account.real_name,
+        kind=account.kind, unit_id=account.unit_id, teacher_id=account.teacher_id,
+        grants=tuple((g.unit_id, g.role_key) for g in account.grants), roles=ctx.roles,
+        must_change_password=account.must_change_password, ip=ip, session_id=session_id)
+
+
+def resolve(db: Session, ctx: AppContext, token: str | None, ip: str | None = None) -> Principal | None:
+    """The principal of a session token, or None (unknown, expired, disabled, logins closed)."""
+    if not token:
+        return None
+    sid = token_id(token)
+    row = db.get(WebSession, sid)
+    now = utcnow()
+    if row is None:
+        return None
+    too_old = row.created_at + timedelta(hours=ctx.settings.session_max_hours) < now
+    if row.expires_at < now or too_old:
+        db.delete(row)
+        return None
+    account = db.get(Account, row.account_id)
+    if account is None or not account.enabled:
+        return None
+    if account.kind == "teacher" and not _teacher_login_open(db, account):
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        row.expires_at = now + timedelta(minutes=ctx.settings.session_minutes)
+    return principal_of(account, ctx, ip=ip, session_id=sid)
+
+
+def logout(db: Session, principal: Principal | None, token: str | None) -> None:
+    if token:
+        db.execute(delete(WebSession).where(WebSession.id == token_id(token)))
+    if principal is not None:
+        audit.record(db, "auth.logout", actor=principal, target_type="account", target_id=principal.account_id)
+
+
+def check_policy(new: str, confirm: str | None = None) -> None:
+    if confirm is not None and new != confirm:
+        raise Refusal(W_PASSWORD_MISMATCH)
+    problems = policy_problems(new)
+    if problems:
+        raise Refusal(W_WEAK_PASSWORD, detail="；".join(p[0] for p in problems))
+
+
+def change_password(db: Session, ctx: AppContext, principal: Principal, old: str, new: str,
+                    confirm: str | None = None) -> None:
+    account = db.get(Account, principal.account_id)
+    assert account is not None
+    if not ctx.hasher.verify(account.password_hash, old):
+        audit.record(db, "account.password_change_failed", actor=principal, target_type="account",
+                     target_id=account.id, unit_id=account.unit_id)
+        raise Refusal(W_OLD_PASSWORD)
+    if old == new:
+        raise Refusal(W_SAME_PASSWORD)
+    check_policy(new, confirm)
+    set_password(account, ctx, new)
+    # other sessions of this account end: a changed password locks out whoever else had it
+    db.execute(delete(WebSession).where(WebSession.account_id == account.id,
+                                        WebSession.id != (principal.session_id or "")))
+    audit.record(db, "account.password_change", actor=principal, target_type="account",
+                 target_id=account.id, unit_id=account.unit_id)
+
+
+def set_password(account: Account, ctx: AppContext, new: str) -> None:
+    account.password_hash = ctx.hasher.hash(new)
+    account.must_change_password = False
+    account.initial_password = None  # the issued password is no longer shown in exports
+    account.password_changed_at = utcnow()
+
+
+def purge_expired(db: Session) -> int:
+    return db.execute(delete(WebSession).where(WebSession.expires_at < utcnow())).rowcount or 0

@@ -1,0 +1,282 @@
+"""Teachers (persons): creation from the four items, one person one number, scoped listing,
+reading a whole file, and teacher numbers from the province's scheme."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engine import idnumber
+from web import audit, scope
+from web.db.models import Record, Teacher, Unit
+from web.errors import (W_DUPLICATE_PERSON, W_NO_PERMISSION, W_NUMBER_FORMAT, W_NUMBER_FULL,
+                        W_TEACHER_BAD, Refusal)
+from web.principal import Principal
+from web.services import units as unit_service
+
+GENDER_WORDS = {"1": "1", "2": "2", "男": "1", "女": "2", "male": "1", "female": "2", "M": "1", "F": "2"}
+RESIDENT_ID = "1"  # 居民身份证 (code table id_type)
+SCHOOL_LEVELS = ("school",)
+
+
+@dataclass(frozen=True)
+class FourItems:
+    """姓名, 性别, 出生日期, 身份证件号 (+ the document type, 居民身份证 by default)."""
+
+    name: str
+    gender: str
+    birth_date: date
+    id_number: str
+    id_type: str = RESIDENT_ID
+
+    @classmethod
+    def parse(cls, name: Any, gender: Any, birth_date: Any, id_number: Any,
+              id_type: Any = RESIDENT_ID) -> "FourItems":
+        problems: list[str] = []
+        name_s = str(name or "").strip()
+        if not name_s or len(name_s) > 50:
+            problems.append("姓名必填，至多 50 字 / name is required, at most 50 characters")
+        g = GENDER_WORDS.get(str(gender or "").strip())
+        if g is None:
+            problems.append(f"性别「{gender}」无效（男/女）/ gender '{gender}' must be 男 or 女")
+        b: date | None = None
+        if isinstance(birth_date, date):
+            b = birth_date
+        else:
+            try:
+                b = date.fromisoformat(str(birth_date or "").strip()[:10])
+            except ValueError:
+                problems.append(f"出生日期「{birth_date}」无效（YYYY-MM-DD）/ birth date must be YYYY-MM-DD")
+        idn = str(id_number or "").strip().upper()
+        id_t = str(id_type or RESIDENT_ID).strip()
+        if id_t == RESIDENT_ID:
+            if len(idn) == 15 and idnumber.from_15(idn):
+                idn = idnumber.from_15(idn) or idn
+            if not idnumber.is_valid(idn):
+                problems.append("身份证件号无效（18 位，末位校验码）/ the ID number is invalid (18 characters with a check character)")
+            else:
+                if b is not None and idnumber.birth_date(idn) != b.isoformat():
+                    problems.append("出生日期与身份证件号不一致 / the birth date does not match the ID number")
+                if g is not None and idnumber.gender(idn) != g:
+                    problems.append("性别与身份证件号不一致 / the gender does not match the ID number")
+        elif not idn or len(idn) > 32:
+            problems.append("身份证件号必填，至多 32 位 / the ID number is required, at most 32 characters")
+        if problems:
+            raise Refusal(W_TEACHER_BAD, detail="；".join(problems))
+        assert g is not None and b is not None
+        return cls(name_s, g, b, idn, id_t)
+
+
+def find_person(db: Session, id_type: str, id_number: str) -> Teacher | None:
+    return db.scalar(select(Teacher).where(Teacher.id_type == id_type, Teacher.id_number == id_number))
+
+
+def duplicate_refusal(db: Session, existing: Teacher) -> Refusal:
+    """Where the person is on file (问题数据) and what to do instead (a transfer)."""
+    return Refusal(W_DUPLICATE_PERSON, name=scope.mask_name(existing.name), unit=existing.unit.name,
+                   unit_code=existing.unit.code, path=unit_service.path_text(db, existing.unit_id))
+
+
+def create(db: Session, principal: Principal, unit_code: str, items: FourItems, *,
+           catalogue_version: str) -> Teacher:
+    unit = scope.require_unit(db, principal, unit_service.by_code(db, unit_code), "teacher.create")
+    if unit.level not in SCHOOL_LEVELS:
+        raise Refusal(W_TEACHER_BAD, detail="教师只能建在学校（或教研室等学校类单位）下 / teachers belong to schools")
+    existing = find_person(db, items.id_type, items.id_number)
+    if existing is not None:
+        audit.record(db, "teacher.duplicate", actor=principal, target_type="teacher", target_id=existing.id,
+                     unit_id=unit.id, detail={"found_in": existing.unit.code})
+        raise duplicate_refusal(db, existing)
+    teacher = create_raw(db, unit, items, catalogue_version=catalogue_version)
+    audit.record(db, "teacher.create", actor=principal, target_type="teacher", target_id=teacher.id,
+                 unit_id=unit.id, detail={"after": basic_document(items)})
+    return teacher
+
+
+def basic_document(items: FourItems) -> dict[str, Any]:
+    return {"name": items.name, "gender": items.gender, "birth_date": items.birth_date.isoformat(),
+            "id_type": items.id_type, "id_number": items.id_number}
+
+
+def create_raw(db: Session, unit: Unit, items: FourItems, *, catalogue_version: str,
+               updated_by: int | None = None) -> Teacher:
+    """No scope or duplicate check (callers do both); also writes the 基本信息 record."""
+    teacher = Teacher(id_type=items.id_type, id_number=items.id_number, name=items.name,
+                      gender=items.gender, birth_date=items.birth_date, unit_id=unit.id)
+    db.add(teacher)
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError:
+        # a concurrent request created the same person a moment ago
+        existing = find_person(db, items.id_type, items.id_number)
+        if existing is None:
+            raise
+        raise duplicate_refusal(db, existing) from None
+    db.add(Record(teacher_id=teacher.id, set_key="basic", position=0, document=basic_document(items),
+                  catalogue_version=catalogue_version, updated_by_id=updated_by))
+    db.flush()
+    return teacher
+
+
+def listing(db: Session, principal: Principal, *, unit_code: str | None = None, include_below: bool = True,
+            q: str | None = None, state: str | None = None, limit: int = 50, offset: int = 0,
+            ) -> tuple[int, list[dict[str, Any]]]:
+    """A page of teachers within scope, with the total. ID numbers masked where not allowed."""
+    scope.require(principal, "teacher.read")
+    stmt = select(Teacher.id, Teacher.name, Teacher.gender, Teacher.birth_date, Teacher.id_type,
+                  Teacher.id_number, Teacher.teacher_number, Teacher.state, Teacher.unit_id,
+                  Unit.code.label("unit_code"), Unit.name.label("unit_name"),
+                  scope.personal_visible(principal).label("personal")
+                  ).join(Unit, Unit.id == Teacher.unit_id).where(scope.teacher_filter(principal))
+    if unit_code:
+        unit = unit_service.get(db, principal, unit_code) if principal.kind != "teacher" else None
+        if unit is not None:
+            if include_below:
+                stmt = stmt.where(Teacher.unit_id.in_(scope.subtree([unit.id])))
+            else:
+                stmt = stmt.where(Teacher.unit_id == unit.id)
+    if q:
+        q = q.strip()
+        stmt = stmt.where(Teacher.name.startswith(q) | (Teacher.id_number == q.upper())
+                          | (Teacher.teacher_number == q))
+    if state:
+        stmt = stmt.where(Teacher.state == state)
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = db.execute(stmt.order_by(Teacher.unit_id, Teacher.name, Teacher.id).limit(limit).offset(offset)).all()
+    items = []
+    unmasked = 0
+    for r in rows:
+        shown = bool(r.personal)
+        unmasked += shown
+        items.append({
+            "id": r.id, "name": r.name, "gender": r.gender,
+            "birth_date": r.birth_date.isoformat() if shown else None,
+            "id_type": r.id_type,
+            "id_number": r.id_number if shown else scope.mask_id_number(r.id_number),
+            "masked": not shown, "teacher_number": r.teacher_number, "state": r.state,
+            "unit_code": r.unit_code, "unit_name": r.unit_name,
+        })
+    if unmasked and principal.kind != "teacher":
+        # reading other people's personal data: one entry per page shown, without the data itself
+        audit.record(db, "teacher.list", actor=principal, target_type="teacher",
+                     detail={"unit": unit_code, "q": bool(q), "state": state, "offset": offset,
+                             "rows": len(items), "unmasked": unmasked})
+    return total, items
+
+
+def read(db: Session, principal: Principal, teacher_id: int) -> dict[str, Any]:
+    """A whole file: the person and every record, grouped by set (masked for 信息查询员)."""
+    teacher = scope.get_teacher(db, principal, teacher_id, "teacher.read")
+    shown = scope.may_see_personal(db, principal, teacher)
+    records = db.scalars(select(Record).where(Record.teacher_id == teacher.id, Record.copy_of_id.is_(None))
+                         .order_by(Record.set_key, Record.position, Record.id))
+    personal = _personal_fields()
+    sets: dict[str, list[dict[str, Any]]] = {}
+    for rec in records:
+        doc = dict(rec.document)
+        if not shown:
+            for key in personal.get(rec.set_key, ()):
+                if key in doc and doc[key] not in (None, ""):
+                    doc[key] = scope.mask_id_number(str(doc[key])) if key == "id_number" else "***"
+        sets.setdefault(rec.set_key, []).append({
+            "id": rec.id, "position": rec.position, "state": rec.state, "version": rec.version,
+            "catalogue_version": rec.catalogue_version, "values": doc})
+    if principal.teacher_id != teacher.id:
+        audit.record(db, "teacher.read", actor=principal, target_type="teacher", target_id=teacher.id,
+                     unit_id=teacher.unit_id, detail={"unmasked": shown})
+    return {
+        "id": teacher.id, "name": teacher.name, "gender": teacher.gender,
+        "birth_date": teacher.birth_date.isoformat() if shown else None,
+        "id_type": teacher.id_type,
+        "id_number": teacher.id_number if shown else scope.mask_id_number(teacher.id_number),
+        "masked": not shown, "teacher_number": teacher.teacher_number, "state": teacher.state,
+        "unit": {"code": teacher.unit.code, "name": teacher.unit.name,
+                 "school_type": teacher.unit.school_type},
+        "sets": sets,
+    }
+
+
+_PERSONAL_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def _personal_fields() -> dict[str, tuple[str, ...]]:
+    """Field keys marked ``personal: true`` per set (masked for those without personal.read)."""
+    if not _PERSONAL_CACHE:
+        from engine.catalogue import repo_root
+        from engine.load import load_repo
+
+        sources = load_repo(repo_root())
+        layers = [sources.national, *sources.provinces.values(), *sources.modules.values()]
+        for layer in layers:
+            for s in layer.sets:
+                _PERSONAL_CACHE[s.set] = tuple(f.key for f in s.all_fields() if f.personal)
+            if layer.overlay:
+                for set_key, ov in layer.overlay.sets.items():
+                    extra = tuple(f.key for f in ov.add_fields if f.personal)
+                    _PERSONAL_CACHE[set_key] = _PERSONAL_CACHE.get(set_key, ()) + extra
+        _PERSONAL_CACHE.setdefault("basic", ("id_number", "birth_date"))
+    return _PERSONAL_CACHE
+
+
+# ------------------------------------------------------------------ teacher numbers
+
+_PART = re.compile(r"\{(region|unit|seq):(\d+)\}")
+
+
+def parse_number_format(fmt: str) -> list[tuple[str, int]]:
+    parts = _PART.findall(fmt)
+    if _PART.sub("", fmt) or [p for p, _ in parts] != ["region", "unit", "seq"]:
+        raise Refusal(W_NUMBER_FORMAT, detail=fmt)
+    return [(p, int(w)) for p, w in parts]
+
+
+def number_prefix(unit: Unit, fmt: str) -> tuple[str, int]:
+    """(region + unit part, sequence width). Region: the first digits of the unit code (a
+    school's code starts with its county's GB/T 2260 code); unit: the rest, zero-padded."""
+    parts = dict(parse_number_format(fmt))
+    rw, uw = parts["region"], parts["unit"]
+    region, rest = unit.code[:rw], unit.code[rw:]
+    if len(region) != rw or not region.isdigit() or len(rest) > uw or not (rest.isdigit() or rest == ""):
+        raise Refusal(W_NUMBER_FORMAT, detail=f"{fmt} ← {unit.code}")
+    return region + rest.zfill(uw), parts["seq"]
+
+
+def assign_teacher_number(session: Session, teacher: Teacher, fmt: str) -> str:
+    """Give the teacher the next free number of its unit (Jiangxi: {region:6}{unit:8}{seq:4}).
+
+    "Next free" = the largest sequence in use at the unit + 1 (seed 000: a transferred teacher
+    gets the target unit's largest number + 1). Safe under concurrency: the number column is
+    unique; a collision retries with the next one.
+    """
+    if teacher.teacher_number:
+        return teacher.teacher_number
+    prefix, width = number_prefix(teacher.unit, fmt)
+    for _ in range(20):
+        top = session.scalar(select(func.max(Teacher.teacher_number))
+                             .where(Teacher.teacher_number.startswith(prefix),
+                                    func.length(Teacher.teacher_number) == len(prefix) + width))
+        seq = int(top[len(prefix):]) + 1 if top else 1
+        if seq >= 10 ** width:
+            raise Refusal(W_NUMBER_FULL, unit=teacher.unit.name)
+        number = f"{prefix}{seq:0{width}d}"
+        try:
+            with session.begin_nested():
+                teacher.teacher_number = number
+                session.flush()
+            return number
+        except IntegrityError:
+            teacher.teacher_number = None
+            continue
+    raise Refusal(W_NUMBER_FULL, unit=teacher.unit.name)
+
+
+def require_school_unit(unit: Unit) -> None:
+    if unit.level not in SCHOOL_LEVELS:
+        raise Refusal(W_NO_PERMISSION, permission="school")

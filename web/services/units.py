@@ -1,0 +1,272 @@
+"""Units: the tree, its closure table, maintenance within scope, and spreadsheet import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from web import audit, scope
+from web.db.models import UNIT_LEVELS, Unit, UnitClosure
+from web.errors import (W_NO_PERMISSION, W_UNIT_BAD, W_UNIT_CODE_TAKEN, W_UNIT_IMPORT_ROW,
+                        W_UNIT_NOT_FOUND, Refusal)
+from web.principal import Principal
+
+LEVEL_RANK = {level: i for i, level in enumerate(UNIT_LEVELS)}
+LEVEL_WORDS = {  # what people type in a spreadsheet
+    "ministry": "ministry", "部": "ministry", "国家": "ministry", "教育部": "ministry",
+    "province": "province", "省": "province", "省级": "province",
+    "city": "city", "市": "city", "地市": "city", "市级": "city",
+    "county": "county", "县": "county", "区县": "county", "县级": "county", "区": "county",
+    "school": "school", "学校": "school", "校": "school", "校级": "school",
+}
+URBAN_RURAL_WORDS = {"城区": "1", "镇区": "2", "乡村": "3", "1": "1", "2": "2", "3": "3"}
+
+
+def school_type_words(repo_root: Path) -> dict[str, str]:
+    """School type keys and their Chinese labels → key (from schemas/school_types.yaml)."""
+    from engine.load import load_repo
+
+    st = load_repo(repo_root).national.school_types
+    out: dict[str, str] = {}
+    for t in st.school_types if st else []:
+        out[t.key] = t.key
+        out[t.label.zh] = t.key
+    # common short names
+    out.update({k: v for k, v in {"小学": "primary", "初中": "junior", "高中": "senior",
+                                    "中职": "vocational", "特教": "special"}.items() if v in out})
+    return out
+
+
+def add_closure(db: Session, unit: Unit) -> None:
+    """Rows (ancestor, unit, depth) for the new unit: its parent's ancestors + itself."""
+    db.flush()
+    rows = [{"ancestor_id": unit.id, "descendant_id": unit.id, "depth": 0}]
+    if unit.parent_id is not None:
+        for anc, depth in db.execute(select(UnitClosure.ancestor_id, UnitClosure.depth)
+                                     .where(UnitClosure.descendant_id == unit.parent_id)):
+            rows.append({"ancestor_id": anc, "descendant_id": unit.id, "depth": depth + 1})
+    db.execute(insert(UnitClosure), rows)
+
+
+def rebuild_closure(db: Session) -> int:
+    """Recompute the whole closure table from parent links (after bulk loads or a repair)."""
+    db.execute(delete(UnitClosure))
+    parents = dict(db.execute(select(Unit.id, Unit.parent_id)).all())
+    rows: list[dict[str, int]] = []
+    for uid in parents:
+        node, depth = uid, 0
+        while node is not None:
+            rows.append({"ancestor_id": node, "descendant_id": uid, "depth": depth})
+            node, depth = parents.get(node), depth + 1
+    for i in range(0, len(rows), 5000):
+        db.execute(insert(UnitClosure), rows[i:i + 5000])
+    return len(rows)
+
+
+def _check_child(parent: Unit | None, level: str) -> None:
+    if level not in LEVEL_RANK:
+        raise Refusal(W_UNIT_BAD, detail=f"level '{level}'")
+    if parent is not None and LEVEL_RANK[level] <= LEVEL_RANK[parent.level]:
+        raise Refusal(W_UNIT_BAD, detail=f"{level} 不能位于 {parent.level} 之下 / cannot sit below {parent.level}")
+
+
+def by_code(db: Session, code: str) -> Unit | None:
+    return db.scalar(select(Unit).where(Unit.code == code))
+
+
+def create_unit_raw(db: Session, *, code: str, name: str, level: str, parent: Unit | None,
+                    school_type: str | None = None, urban_rural: str | None = None) -> Unit:
+    """No scope check: for the CLI, imports and the demo. The API goes through ``create``."""
+    _check_child(parent, level)
+    existing = by_code(db, code)
+    if existing is not None:
+        raise Refusal(W_UNIT_CODE_TAKEN, code=code, name=existing.name)
+    unit = Unit(code=code, name=name, level=level, parent_id=parent.id if parent else None,
+                school_type=school_type, urban_rural=urban_rural)
+    db.add(unit)
+    add_closure(db, unit)
+    return unit
+
+
+def create(db: Session, principal: Principal, *, code: str, name: str, level: str, parent_code: str,
+           school_type: str | None = None, urban_rural: str | None = None) -> Unit:
+    parent = scope.require_unit(db, principal, by_code(db, parent_code), "unit.manage")
+    unit = create_unit_raw(db, code=code, name=name, level=level, parent=parent,
+                           school_type=school_type, urban_rural=urban_rural)
+    audit.record(db, "unit.create", actor=principal, target_type="unit", target_id=unit.code,
+                 unit_id=unit.id, detail={"after": unit_dict(unit)})
+    return unit
+
+
+EDITABLE = ("name", "school_type", "urban_rural")
+
+
+def update(db: Session, principal: Principal, code: str, changes: dict[str, Any]) -> Unit:
+    unit = scope.require_unit(db, principal, by_code(db, code), "unit.manage")
+    if unit.id in principal.roots("unit.manage"):
+        # one's own unit is maintained from above (a school does not rename itself)
+        raise Refusal(W_NO_PERMISSION, permission="unit.manage (上级单位 / the unit above)")
+    before = unit_dict(unit)
+    for key, value in changes.items():
+        if key not in EDITABLE:
+            raise Refusal(W_UNIT_BAD, detail=f"'{key}' 不可修改 / cannot be changed")
+        setattr(unit, key, value)
+    db.flush()
+    audit.record(db, "unit.update", actor=principal, target_type="unit", target_id=unit.code,
+                 unit_id=unit.id, detail={"before": before, "after": unit_dict(unit)})
+    return unit
+
+
+def get(db: Session, principal: Principal, code: str) -> Unit:
+    return scope.require_unit(db, principal, by_code(db, code), "unit.read")
+
+
+def listing(db: Session, principal: Principal, *, parent_code: str | None = None, level: str | None = None,
+            q: str | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[Unit]]:
+    scope.require(principal, "unit.read")
+    stmt = scope.units(principal, "unit.read")
+    if parent_code:
+        parent = get(db, principal, parent_code)
+        stmt = stmt.where(Unit.parent_id == parent.id)
+    if level:
+        stmt = stmt.where(Unit.level == level)
+    if q:
+        stmt = stmt.where(Unit.name.contains(q) | Unit.code.startswith(q))
+    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = list(db.scalars(stmt.order_by(Unit.code).limit(limit).offset(offset)))
+    return total, rows
+
+
+def path(db: Session, unit_id: int) -> list[Unit]:
+    """Ancestors from the top down to the unit itself."""
+    stmt = (select(Unit).join(UnitClosure, UnitClosure.ancestor_id == Unit.id)
+            .where(UnitClosure.descendant_id == unit_id).order_by(UnitClosure.depth.desc()))
+    return list(db.scalars(stmt))
+
+
+def path_text(db: Session, unit_id: int) -> str:
+    return " / ".join(u.name for u in path(db, unit_id))
+
+
+def set_teacher_login(db: Session, principal: Principal, code: str, enabled: bool) -> Unit:
+    """A school switches its teachers' self-service logins off (window closed) or on."""
+    unit = scope.require_unit(db, principal, by_code(db, code), "grant.teacher")
+    if not principal.holds_at("grant.teacher", unit.id):
+        raise Refusal(W_NO_PERMISSION, permission="grant.teacher (本校 / own school)")
+    unit.teacher_login_enabled = enabled
+    audit.record(db, "unit.teacher_login", actor=principal, target_type="unit", target_id=unit.code,
+                 unit_id=unit.id, detail={"enabled": enabled})
+    return unit
+
+
+def unit_dict(u: Unit) -> dict[str, Any]:
+    return {"code": u.code, "name": u.name, "level": u.level, "school_type": u.school_type,
+            "urban_rural": u.urban_rural, "parent_code": u.parent.code if u.parent else None,
+            "teacher_login_enabled": u.teacher_login_enabled}
+
+
+# ------------------------------------------------------------------ spreadsheet import
+
+HEADERS = {
+    "code": ("code", "代码", "单位代码", "学校代码", "标识码"),
+    "name": ("name", "名称", "单位名称", "学校名称"),
+    "level": ("level", "层级", "级别", "单位层级"),
+    "parent_code": ("parent_code", "上级代码", "上级单位代码", "主管单位代码"),
+    "school_type": ("school_type", "办学类型", "学校类型"),
+    "urban_rural": ("urban_rural", "城乡类型", "城乡分类"),
+}
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row, zh, en)
+
+
+def _rows_from_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    if not sheet:
+        return []
+    header = [str(h).strip() for h in sheet[0]]
+    columns: dict[int, str] = {}
+    for i, h in enumerate(header):
+        for key, names in HEADERS.items():
+            if h in names:
+                columns[i] = key
+    out = []
+    for n, row in enumerate(sheet[1:], start=2):
+        values = {columns[i]: _cell(v) for i, v in enumerate(row) if i in columns}
+        if any(values.values()):
+            out.append((n, values))
+    return out
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip() if v is not None else ""
+
+
+def import_rows(db: Session, rows: Iterable[tuple[int, dict[str, str]]], repo_root: Path,
+                actor: Principal | None = None) -> ImportResult:
+    """Create or update units by code. Rows may come in any order; parents are resolved first.
+
+    All or nothing: the caller commits only when ``problems`` is empty.
+    """
+    types = school_type_words(repo_root)
+    result = ImportResult()
+    pending = []
+    for n, r in rows:
+        level = LEVEL_WORDS.get(r.get("level", ""))
+        st_word = r.get("school_type", "")
+        st = types.get(st_word) if st_word else None
+        ur_word = r.get("urban_rural", "")
+        ur = URBAN_RURAL_WORDS.get(ur_word, ur_word) if ur_word else None
+        if not r.get("code") or not r.get("name"):
+            result.problems.append((n, "缺少代码或名称", "code or name is missing"))
+        elif level is None:
+            result.problems.append((n, f"层级「{r.get('level', '')}」无效（省/市/县/学校）",
+                                    f"unknown level '{r.get('level', '')}' (province/city/county/school)"))
+        elif st_word and st is None:
+            result.problems.append((n, f"办学类型「{st_word}」无效", f"unknown school type '{st_word}'"))
+        else:
+            pending.append((n, r, level, st, ur))
+    pending.sort(key=lambda p: LEVEL_RANK[p[2]])
+    for n, r, level, st, ur in pending:
+        existing = by_code(db, r["code"])
+        parent = by_code(db, r["parent_code"]) if r.get("parent_code") else None
+        if r.get("parent_code") and parent is None:
+            result.problems.append((n, f"上级代码「{r['parent_code']}」不存在", f"parent code '{r['parent_code']}' does not exist"))
+            continue
+        if actor is not None and not scope.unit_in_scope(db, actor, (parent or existing).id if (parent or existing) else -1, "unit.manage"):
+            result.problems.append((n, "上级单位不在您的管理范围内", "the parent unit is outside your scope"))
+            continue
+        try:
+            if existing is not None:
+                if existing.parent_id != (parent.id if parent else None) or existing.level != level:
+                    result.problems.append((n, "已有单位的上级或层级不能通过导入修改",
+                                            "an existing unit's parent or level cannot be changed by import"))
+                    continue
+                existing.name, existing.school_type, existing.urban_rural = r["name"], st, ur
+                result.updated += 1
+            else:
+                create_unit_raw(db, code=r["code"], name=r["name"], level=level, parent=parent,
+                                school_type=st, urban_rural=ur)
+                result.created += 1
+        except Refusal as ref:
+            result.problems.append((n, ref.message("zh"), ref.message("en")))
+    if not result.problems:
+        audit.record(db, "unit.import", actor=actor, actor_name=None if actor else "cli",
+                     detail={"created": result.created, "updated": result.updated})
+    return result
+
+
+def import_xlsx(db: Session, path: Path, repo_root: Path, actor: Principal | None = None) -> ImportResult:
+    return import_rows(db, _rows_from_xlsx(path), repo_root, actor)

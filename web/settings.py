@@ -1,0 +1,85 @@
+"""Settings of the web tier, read once from the environment.
+
+Every knob is one field of a frozen dataclass with its environment variable and default
+documented beside it, so ``Settings.from_env()`` is the whole configuration surface. Tests build
+``Settings(...)`` directly; nothing else reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+SOURCE_ROOT = Path(__file__).resolve().parent.parent  # the checkout that holds schemas/, provinces/
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # TMIS_DATABASE_URL: SQLAlchemy URL. SQLite (a file in the working directory) by default,
+    # PostgreSQL in production: postgresql+psycopg://user@host:5432/tmis
+    database_url: str = "sqlite:///tmis.sqlite3"
+    # TMIS_SECRET_KEY: signs CSRF tokens and derives the key that encrypts initial passwords.
+    # Must be the same on every app process of a deployment. A random key (fine for tests and a
+    # one-process demo) is generated when unset; initial passwords then cannot be shown after a restart.
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # TMIS_REPO_ROOT: where schemas/, rules/, provinces/ and modules/ live.
+    repo_root: Path = SOURCE_ROOT
+    # TMIS_PROVINCE: the province this deployment serves (GB/T 2260 two-digit code).
+    province: str = "36"
+    # TMIS_LOCKOUT_ATTEMPTS: failed logins in a row that lock an account ...
+    lockout_attempts: int = 5
+    # TMIS_LOCKOUT_MINUTES: ... for this many minutes.
+    lockout_minutes: int = 15
+    # TMIS_SESSION_MINUTES: a session ends after this many minutes without a request.
+    session_minutes: int = 120
+    # TMIS_SESSION_MAX_HOURS: and in any case this many hours after login.
+    session_max_hours: int = 12
+    # TMIS_COOKIE_SECURE: send cookies over HTTPS only (set true behind TLS).
+    cookie_secure: bool = False
+    # TMIS_ARGON2_TIME_COST / TMIS_ARGON2_MEMORY_KIB: password hashing cost (argon2id).
+    # Tests lower them; production keeps the argon2-cffi defaults (3, 64 MiB).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    # TMIS_PAGE_SIZE_MAX: upper bound for ?limit= on list endpoints.
+    page_size_max: int = 200
+    # TMIS_DEBUG: tracebacks in responses (never in production).
+    debug: bool = False
+    # TMIS_SQL_ECHO: log SQL statements (they may carry personal data: development only).
+    sql_echo: bool = False
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        env = {
+            "database_url": os.environ.get("TMIS_DATABASE_URL") or cls.database_url,
+            "repo_root": Path(os.environ.get("TMIS_REPO_ROOT") or SOURCE_ROOT),
+            "province": os.environ.get("TMIS_PROVINCE") or cls.province,
+            "lockout_attempts": _int("TMIS_LOCKOUT_ATTEMPTS", cls.lockout_attempts),
+            "lockout_minutes": _int("TMIS_LOCKOUT_MINUTES", cls.lockout_minutes),
+            "session_minutes": _int("TMIS_SESSION_MINUTES", cls.session_minutes),
+            "session_max_hours": _int("TMIS_SESSION_MAX_HOURS", cls.session_max_hours),
+            "cookie_secure": _bool("TMIS_COOKIE_SECURE", cls.cookie_secure),
+            "argon2_time_cost": _int("TMIS_ARGON2_TIME_COST", cls.argon2_time_cost),
+            "argon2_memory_kib": _int("TMIS_ARGON2_MEMORY_KIB", cls.argon2_memory_kib),
+            "page_size_max": _int("TMIS_PAGE_SIZE_MAX", cls.page_size_max),
+            "debug": _bool("TMIS_DEBUG", cls.debug),
+            "sql_echo": _bool("TMIS_SQL_ECHO", cls.sql_echo),
+        }
+        if os.environ.get("TMIS_SECRET_KEY"):
+            env["secret_key"] = os.environ["TMIS_SECRET_KEY"]
+        env.update(overrides)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in env.items() if k in known})
