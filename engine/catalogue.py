@@ -168,7 +168,8 @@ class Catalogue:
                 continue
             source_validator = self.validator(d.from_set, family)
             candidates = [r for _, r in iter_records(file.get(d.from_set))
-                          if not source_validator.is_none_record(r) and not is_empty(r.get(d.by))]
+                          if not source_validator.is_none_record(r) and not is_empty(r.get(d.by))
+                          and str(r.get(d.by)) not in d.skip]
             if not candidates:
                 out[f.key] = None
                 continue

@@ -62,14 +62,16 @@ class Cascade(Strict):
 class Derived(Strict):
     """A value copied from another set of the same teacher (read-only in forms).
 
-    Picks one record of ``from_set`` (skipping "无" records): the one with the smallest
-    (``choose: min``) or largest (``choose: max``) value of ``by``, and reads ``field``.
+    Picks one record of ``from_set`` (skipping "无" records and records whose ``by`` value is
+    empty or listed in ``skip``): the one with the smallest (``choose: min``) or largest
+    (``choose: max``) value of ``by``, and reads ``field``.
     """
 
     from_set: Key
     field: Key
     by: Key
     choose: Literal["min", "max"] = "min"
+    skip: list[str] = []
 
 
 class Variant(Strict):

@@ -354,9 +354,21 @@ class SetValidator:
                                 "value": f.codes.label(code), "parent_label": controller.label("zh")}, index))
         return out
 
+    def run(self, raw: Mapping[str, Any], *, records: list[Mapping[str, Any]] | None = None,
+            file: Mapping[str, Any] | None = None, index: int | None = None) -> tuple[dict[str, Any], list[Violation]]:
+        """Coerce a person's input, clear hidden values and validate: the one entry point for forms,
+        imports, the API and the CLI. A value that could not be read is reported once (not also
+        as missing)."""
+        record, problems = self.coerce(raw, index)
+        record = self.clean(record, records=records, file=file)
+        unreadable = {v.field for v in problems}
+        return record, problems + self.validate(record, records=records, file=file, index=index, skip=unreadable)
+
     def validate(self, record: Mapping[str, Any], *, records: list[Mapping[str, Any]] | None = None,
-                 file: Mapping[str, Any] | None = None, index: int | None = None) -> list[Violation]:
-        """Every violation of one canonical record (run ``clean`` first to clear hidden values)."""
+                 file: Mapping[str, Any] | None = None, index: int | None = None,
+                 skip: set[str] | frozenset[str] = frozenset()) -> list[Violation]:
+        """Every violation of one canonical record (run ``clean`` first to clear hidden values).
+        Fields in ``skip`` were already reported and get no "required" message."""
         out: list[Violation] = []
         for key in record:
             if key not in self.fields:
@@ -376,7 +388,7 @@ class SetValidator:
                 continue
             shown = self._cond(f.shown_expr, env, on_error=True)
             if is_empty(value):
-                if shown and self._required(f, env):
+                if shown and f.key not in skip and self._required(f, env):
                     out.append(self._violation(f, E.V_REQUIRED, {}, index))
                 continue
             out += self.check_value(f, value, record, index)

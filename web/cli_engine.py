@@ -105,15 +105,12 @@ def validate(
     validator = cat.validator(set_key, school_type)
     raws = _read_records(file)
     many = cat.sets[set_key].cardinality == "many"
-    records, violations = [], []
+    indexed = many or len(raws) > 1
+    coerced = [validator.coerce(raw)[0] for raw in raws]  # so cross-record rules see every record
+    violations = []
     for i, raw in enumerate(raws):
-        record, problems = validator.coerce(raw, index=i if many or len(raws) > 1 else None)
-        record = validator.clean(record)
-        records.append(record)
-        violations += problems
-    for i, record in enumerate(records):
-        index = i if many or len(raws) > 1 else None
-        violations += validator.validate(record, records=records if many else None, index=index)
+        _, found = validator.run(raw, records=coerced if many else None, index=i if indexed else None)
+        violations += found
     json.dump([v.as_dict(lang) for v in violations], sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     if any(v.severity == "error" for v in violations):

@@ -67,12 +67,13 @@ def test_case(case: Path, tmp_path: Path) -> None:
             found = [v for i, r in enumerate(records) for v in validator.validate(r, records=records, index=i)]
         else:
             raw = check["record"]
-            record, found = validator.coerce(raw) if check.get("coerce", True) else (raw, [])
-            if check.get("clean", True):
-                record = validator.clean(record)
+            if check.get("coerce", True) and check.get("clean", True):
+                record, found = validator.run(raw, file=check.get("file"))
+            else:
+                record, found = validator.coerce(raw) if check.get("coerce", True) else (dict(raw), [])
+                found = found + validator.validate(record, file=check.get("file"))
             if "cleaned" in check:
                 assert {k: v for k, v in record.items() if v is not None} == check["cleaned"]
-            found = found + validator.validate(record, file=check.get("file"))
         got = sorted(_violation_key(v) for v in found)
         assert got == sorted(check.get("expect", [])), [f"{v.path} {v.code} {v.message_zh}" for v in found]
         if "coerced" in check:
