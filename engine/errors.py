@@ -143,6 +143,47 @@ V_RULE_FAILED = _entry("V101", "规则「{rule}」无法计算：{detail}", "rul
 V_NO_RECORDS = _entry("V102", "「{set_label}」至少需要一条记录（没有请填一条「无」）", "{set_label} needs at least one record (add a 'none' record if there is nothing)",
                       "", "")
 
+# --- V2xx: Excel import (web/excel): the file, its sheets and columns, identity ------------
+V_XLSX_NOT_XLSX = _entry("V201", "文件「{file}」不是 Excel 工作簿（.xlsx）{detail_zh}", "'{file}' is not an Excel workbook (.xlsx){detail_en}",
+                         "请下载导入模板，填写后以 .xlsx 格式保存再上传。", "Download the template, fill it in and save it as .xlsx.")
+V_XLSX_CORRUPT = _entry("V202", "文件「{file}」已损坏，无法读取：{detail}", "'{file}' is damaged and cannot be read: {detail}",
+                        "用 Excel 打开后另存为新的 .xlsx 文件再上传。", "Open it in Excel, save it as a new .xlsx file and upload that.")
+V_XLSX_ENCRYPTED = _entry("V203", "文件「{file}」设置了打开密码，无法读取", "'{file}' is password-protected and cannot be read",
+                          "在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存再上传。", "Remove the password in Excel (File → Info → Protect Workbook), save and upload again.")
+V_XLSX_BOMB = _entry("V204", "文件「{file}」解压后过大（{size} MB，压缩比 {ratio}），已拒绝", "'{file}' expands to too much data ({size} MB, ratio {ratio}); refused",
+                     "每次导入的数据不超过 {limit} MB；请拆分文件。", "Import at most {limit} MB at a time; split the file.")
+V_XLSX_TOO_MANY_ROWS = _entry("V205", "工作表「{sheet}」有 {rows} 行，超过上限 {limit} 行", "sheet '{sheet}' has {rows} rows, more than the limit of {limit}",
+                              "请拆分为多个文件分别导入。", "Split it into several files.")
+V_XLSX_TOO_MANY_COLUMNS = _entry("V206", "工作表「{sheet}」有 {columns} 列，超过上限 {limit} 列", "sheet '{sheet}' has {columns} columns, more than the limit of {limit}",
+                                 "删除模板之外的列。", "Delete the columns that are not in the template.")
+V_XLSX_OTHER_PROVINCE = _entry("V207", "这是「{found}」的模板，本系统是「{expected}」", "this is a template of province '{found}'; this system serves '{expected}'",
+                               "请从本系统下载模板。", "Download the template from this system.")
+V_XLSX_OTHER_VERSION = _entry("V208", "模板的指标版本 {found} 已过期（当前版本 {expected}）", "the template's catalogue version {found} is out of date (current: {expected})",
+                              "请重新下载模板，把数据复制到新模板后再导入。", "Download the template again and copy the data into it.")
+V_XLSX_OTHER_FAMILY = _entry("V209", "这是「{found}」的模板，单位「{unit}」的学校类型应使用「{expected}」模板", "this is a '{found}' template; unit '{unit}' needs the '{expected}' template",
+                             "请下载本单位学校类型的模板。", "Download the template of this unit's school type.")
+V_XLSX_MISSING_COLUMN = _entry("V210", "工作表「{sheet}」找不到【{column}】列，请检查Excel模板是否正确！", "sheet '{sheet}' has no column '{column}'; is this the right template?",
+                               "从模板复制该列的表头。", "Copy that column's header from the template.")
+V_XLSX_UNKNOWN_COLUMN = _entry("V211", "工作表「{sheet}」第【{letter}】列的表头「{column}」不是模板中的列{suggestion_zh}", "sheet '{sheet}' column {letter}: header '{column}' is not a template column{suggestion_en}",
+                               "改正表头，或删除该列。", "Correct the header or delete the column.")
+V_XLSX_DUPLICATE_COLUMN = _entry("V212", "工作表「{sheet}」的【{column}】列出现了两次（第【{first}】列和第【{letter}】列）", "sheet '{sheet}': column '{column}' appears twice (columns {first} and {letter})",
+                                 "删除其中一列。", "Delete one of them.")
+V_XLSX_UNKNOWN_SHEET = _entry("V213", "工作表「{sheet}」不是模板中的工作表，已忽略", "sheet '{sheet}' is not a template sheet and was ignored",
+                              "模板的工作表：{allowed}", "Template sheets: {allowed}")
+V_XLSX_DUPLICATE_ID = _entry("V214", "身份证件号「{id}」在本文件中重复（第 {first} 行已有）", "ID number '{id}' appears twice in this file (already in row {first})",
+                             "每位教师在“基本信息”中只占一行。", "Each teacher has one row in 基本信息.")
+V_XLSX_ELSEWHERE = _entry("V215", "身份证件号「{id}」的教师已在「{unit}」建档（一人一号），不能重复建档", "the teacher with ID number '{id}' already has a file at '{unit}' (one person, one number)",
+                          "教师换单位请办理调动；若是录入错误请联系该单位。", "Use a transfer to move a teacher; if it is a mistake, contact that unit.")
+V_XLSX_NO_TEACHER = _entry("V216", "找不到身份证件号为「{id}」的教师（既不在“基本信息”中，也不在本单位档案中）", "no teacher with ID number '{id}' (neither in 基本信息 nor on this unit's files)",
+                           "先在“基本信息”中填写该教师。", "Add the teacher to 基本信息 first.")
+V_XLSX_LOCKED = _entry("V217", "身份证件号「{id}」的教师信息处于「{state}」状态，不能通过导入修改", "the file of the teacher with ID number '{id}' is '{state}' and cannot be changed by an import",
+                       "审核中的信息不能修改；已审核通过的信息请走信息变更。", "Files under review cannot be changed; approved files change through a change request.")
+V_XLSX_EMPTY = _entry("V218", "文件中没有可导入的数据", "the file has no rows to import",
+                      "在模板的工作表中从第 2 行开始填写。", "Fill the template's sheets from row 2.")
+V_XLSX_TOO_LARGE = _entry("V219", "文件「{file}」有 {size} MB，超过上限 {limit} MB", "'{file}' is {size} MB, more than the limit of {limit} MB",
+                          "请拆分为多个文件分别导入。", "Split it into several files.")
+V_XLSX_NO_UNIT = _entry("V220", "没有单位「{unit}」", "no unit '{unit}'", "用单位代码指定导入的学校。", "Name the school by its unit code.")
+
 
 @dataclass(frozen=True)
 class Problem:
