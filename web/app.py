@@ -97,11 +97,18 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     engine.engine.globals["t"] = _t
 
 
+def feature_handlers() -> list[Any]:
+    """Handlers of the feature packages (each exposes ``route_handlers()``)."""
+    from web.forms import route_handlers as forms_handlers
+
+    return [*forms_handlers()]
+
+
 def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     ctx = AppContext.build(settings)
     app = Litestar(
-        route_handlers=[*CORE_HANDLERS, *(extra_handlers or []),
+        route_handlers=[*CORE_HANDLERS, *feature_handlers(), *(extra_handlers or []),
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         dependencies=dependencies(),

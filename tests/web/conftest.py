@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import logging
+logging.getLogger("httpx").setLevel(logging.WARNING)
 from litestar.testing import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url

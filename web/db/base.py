@@ -72,3 +72,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+
+
+def load_all_models() -> None:
+    """Import every table module: web/db/models.py and any web/<area>/models.py (excel jobs,
+    review, modules …), so Alembic and ``Base.metadata`` see all tables."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    import web
+
+    importlib.import_module("web.db.models")
+    root = Path(web.__file__).parent
+    for info in pkgutil.iter_modules([str(root)]):
+        if info.ispkg and (root / info.name / "models.py").exists():
+            importlib.import_module(f"web.{info.name}.models")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
@@ -57,20 +57,16 @@ class AuthPages(Controller):
         entry = "teacher" if request.url.path.startswith("/teacher") else "admin"
         return render(request, "login.html", entry=entry, next=next, username="", error=None)
 
-    @post(["/admin/login", "/teacher/login"], sync_to_thread=True)
-    def login(self, request: Request, data: Annotated[LoginForm, Form], db: Session, ctx: AppContext) -> Any:
-        entry = "teacher" if request.url.path.startswith("/teacher") else "admin"
-        try:
-            token, account = auth.login(db, ctx, data.username, data.password, entry=entry,
-                                        ip=client_ip(request), user_agent=request.headers.get("user-agent"))
-        except Refusal as ref:
-            db.commit()
-            return render(request, "login.html", entry=entry, next=data.next, username=data.username,
-                          error=ref, status_code=ref.status)
-        target = "/account/password" if account.must_change_password else _safe_next(data.next, entry)
-        response = Redirect(path=target, status_code=303)
-        response.set_cookie(**session_cookie(ctx, token))
-        return response
+    # one handler per path: a handler registered on two paths gets wrapped for threads twice
+    @post("/admin/login", sync_to_thread=True)
+    def admin_login(self, request: Request, data: Annotated[LoginForm, Form], db: Session,
+                    ctx: AppContext) -> Template | Redirect:
+        return _login(request, data, db, ctx, "admin")
+
+    @post("/teacher/login", sync_to_thread=True)
+    def teacher_login(self, request: Request, data: Annotated[LoginForm, Form], db: Session,
+                      ctx: AppContext) -> Template | Redirect:
+        return _login(request, data, db, ctx, "teacher")
 
     @post("/logout", sync_to_thread=True)
     def logout(self, request: Request, db: Session, principal: Principal | None) -> Redirect:
@@ -86,7 +82,7 @@ class AuthPages(Controller):
 
     @post("/account/password", sync_to_thread=True)
     def change_password(self, request: Request, data: Annotated[PasswordForm, Form], db: Session,
-                        ctx: AppContext, me: Principal) -> Any:
+                        ctx: AppContext, me: Principal) -> Template | Redirect:
         try:
             auth.change_password(db, ctx, me, data.old_password, data.new_password, data.confirm_password)
         except Refusal as ref:
@@ -96,7 +92,7 @@ class AuthPages(Controller):
         return Redirect(path=f"{home}?changed=1", status_code=303)
 
     @get("/admin/", sync_to_thread=True)
-    def admin_home(self, request: Request, db: Session, me: Principal) -> Any:
+    def admin_home(self, request: Request, db: Session, me: Principal) -> Template | Redirect:
         if me.kind == "teacher":
             return Redirect(path="/teacher/", status_code=303)
         from web.db.models import Unit
@@ -107,7 +103,7 @@ class AuthPages(Controller):
                       changed=request.query_params.get("changed") == "1")
 
     @get("/teacher/", sync_to_thread=True)
-    def teacher_home(self, request: Request, db: Session, me: Principal) -> Any:
+    def teacher_home(self, request: Request, db: Session, me: Principal) -> Template | Redirect:
         if me.kind != "teacher":
             return Redirect(path="/admin/", status_code=303)
         from web.db.models import Teacher, Unit
@@ -116,3 +112,17 @@ class AuthPages(Controller):
         unit = db.get(Unit, me.unit_id)
         return render(request, "teacher_home.html", me=me, teacher=teacher, unit=unit,
                       changed=request.query_params.get("changed") == "1")
+
+
+def _login(request: Request, data: LoginForm, db: Session, ctx: AppContext, entry: str) -> Template | Redirect:
+    try:
+        token, account = auth.login(db, ctx, data.username, data.password, entry=entry,
+                                    ip=client_ip(request), user_agent=request.headers.get("user-agent"))
+    except Refusal as ref:
+        db.commit()  # keep the failure counter and the audit entry
+        return render(request, "login.html", entry=entry, next=data.next, username=data.username,
+                      error=ref, status_code=ref.status)
+    target = "/account/password" if account.must_change_password else _safe_next(data.next, entry)
+    response = Redirect(path=target, status_code=303)
+    response.set_cookie(**session_cookie(ctx, token))
+    return response

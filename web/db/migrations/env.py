@@ -5,8 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from web.db import models  # noqa: F401  (registers the tables)
-from web.db.base import Base
+from web.db.base import Base, load_all_models
+
+load_all_models()  # every web/<area>/models.py registers its tables
 
 config = context.config
 target_metadata = Base.metadata
