@@ -1,0 +1,333 @@
+"""Reading and writing a teacher's records through the forms (HTML and JSON alike).
+
+Every query goes through the one scope filter (``web.scope``); every change is written to the
+audit log in the same transaction (``web.audit``). Who fills what:
+- a teacher account (教师自助) reads its own file and edits the sets ``filled_by: teacher``;
+- an account holding ``record.edit`` (信息管理员, 信息录入员) edits every set of the teachers in
+  its scope;
+- a file under review (待审核) or approved (审核通过) is not edited here: changes to it go
+  through the review module's correction copies.
+
+Saving runs the engine on the record and the whole file (cross-set rules): an error blocks the
+save; warnings are saved and shown. Optimistic locking: the caller sends the version it read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engine import idnumber
+from engine.catalogue import Catalogue
+from engine.fieldtypes import is_empty
+from engine.spec import SetSpec
+from engine.validate import Violation
+from web import audit, scope
+from web.db.models import Record, Teacher
+from web.errors import W_NO_PERMISSION, W_TEACHER_NOT_FOUND, Refusal
+from web.principal import Principal
+
+LOCKED_STATES = ("pending", "approved")  # 待审核, 审核通过: edited only through the review module
+
+
+class NotFound(Exception):
+    pass
+
+
+@dataclass
+class Conflict(Exception):
+    """The record changed since the user read it (optimistic locking)."""
+
+    theirs: int
+    current: dict[str, Any]
+
+
+@dataclass
+class Refused(Exception):
+    """Engine errors block the save; the caller re-draws the typed values with these."""
+
+    violations: list[Violation]
+
+
+@dataclass
+class TeacherFile:
+    teacher: Teacher
+    family: str
+    records: dict[str, list[Record]]  # set key → rows in position order
+
+    def document(self) -> dict[str, Any]:
+        """The file as the engine reads it: one dict per single set, a list per repeating set."""
+        out: dict[str, Any] = {}
+        for key, rows in self.records.items():
+            out[key] = [dict(r.document) for r in rows]
+        return out
+
+    def engine_file(self, cat: Catalogue) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, spec in cat.sets.items():
+            rows = self.records.get(key, [])
+            if spec.cardinality == "one":
+                out[key] = dict(rows[0].document) if rows else {}
+            else:
+                out[key] = [dict(r.document) for r in rows]
+        return out
+
+    def rows(self, set_key: str) -> list[Record]:
+        return self.records.get(set_key, [])
+
+    def row(self, set_key: str, record_id: int) -> Record:
+        for r in self.rows(set_key):
+            if r.id == record_id:
+                return r
+        raise NotFound(record_id)
+
+
+# ------------------------------------------------------------------------- permissions
+
+def may_read_set(principal: Principal) -> bool:
+    return principal.has("teacher.read") or principal.has("self.read")
+
+
+def may_edit_set(principal: Principal, spec: SetSpec, teacher: Teacher) -> bool:
+    """Who fills what (seed 003: teachers fill their own sets and can only 保存)."""
+    if teacher.state in LOCKED_STATES:
+        return False
+    if principal.kind == "teacher":
+        return (spec.filled_by == "teacher" and principal.teacher_id == teacher.id
+                and principal.has("self.edit"))
+    return principal.has("record.edit")
+
+
+def require_edit(db: Session, principal: Principal, spec: SetSpec, teacher: Teacher) -> None:
+    if not may_edit_set(principal, spec, teacher):
+        raise Refusal(W_NO_PERMISSION, permission="record.edit")
+    # the edit permission must reach this teacher's unit, not just exist somewhere
+    scope.get_teacher(db, principal, teacher.id, "record.edit")
+
+
+# ------------------------------------------------------------------------- reading
+
+def load_file(db: Session, cat: Catalogue, principal: Principal, teacher_id: int,
+              permission: str = "teacher.read") -> TeacherFile:
+    teacher = scope.get_teacher(db, principal, teacher_id, permission)
+    rows = db.scalars(scope.records(principal, permission)
+                      .where(Record.teacher_id == teacher.id, Record.copy_of_id.is_(None))
+                      .order_by(Record.set_key, Record.position, Record.id)).all()
+    records: dict[str, list[Record]] = {}
+    for r in rows:
+        records.setdefault(r.set_key, []).append(r)
+    return TeacherFile(teacher, cat.family_of(teacher.unit.school_type), records)
+
+
+def audit_read(db: Session, principal: Principal, teacher: Teacher, what: str) -> None:
+    """Reading another person's file is audited (never one's own)."""
+    if principal.teacher_id != teacher.id:
+        audit.record(db, "teacher.read", actor=principal, target_type="teacher", target_id=teacher.id,
+                     unit_id=teacher.unit_id, detail={"via": what})
+
+
+# ------------------------------------------------------------------------- writing
+
+def _changes(before: Mapping[str, Any], after: Mapping[str, Any], personal: set[str]) -> dict[str, Any]:
+    """Field-level diff for the audit log; personal values are recorded as changed, not shown."""
+    out: dict[str, Any] = {}
+    for key in sorted(set(before) | set(after)):
+        b, a = before.get(key), after.get(key)
+        if b == a or (is_empty(b) and is_empty(a)):
+            continue
+        if key in personal:
+            out[key] = {"changed": True}
+        elif isinstance(a, str) and a.startswith("data:"):
+            out[key] = {"changed": True, "kind": "file"}
+        else:
+            out[key] = {"before": b, "after": a}
+    return out
+
+
+def _personal(cat: Catalogue, set_key: str, family: str) -> set[str]:
+    return {f.key for f in cat.view(set_key, family).fields if f.spec.personal}
+
+
+def check_record(cat: Catalogue, tf: TeacherFile, set_key: str, record: Mapping[str, Any],
+                 record_id: int | None) -> list[Violation]:
+    """The engine on one record in the context of the whole file (as it would be after saving)."""
+    validator = cat.validator(set_key, tf.family)
+    file = tf.engine_file(cat)
+    spec = cat.sets[set_key]
+    if spec.cardinality == "one":
+        file[set_key] = dict(record)
+        return validator.validate(record, file=file)
+    siblings = [dict(r.document) for r in tf.rows(set_key)]
+    ids = [r.id for r in tf.rows(set_key)]
+    if record_id is not None and record_id in ids:
+        index = ids.index(record_id)
+        siblings[index] = dict(record)
+    else:
+        index = len(siblings)
+        siblings.append(dict(record))
+    file[set_key] = siblings
+    return validator.validate(record, records=siblings, file=file, index=index)
+
+
+def save(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set_key: str,
+         record: dict[str, Any], *, record_id: int | None = None, version: int | None = None,
+         violations: list[Violation] | None = None) -> tuple[Record, list[Violation]]:
+    """Create or update one record. Raises Refused (engine errors), Conflict (stale version)."""
+    spec = cat.sets[set_key]
+    teacher = tf.teacher
+    require_edit(db, principal, spec, teacher)
+    if violations is None:
+        violations = check_record(cat, tf, set_key, record, record_id)
+    errors = [v for v in violations if v.severity == "error"]
+    if errors:
+        raise Refused(violations)
+    rows = tf.rows(set_key)
+    if spec.cardinality == "one" and record_id is None and rows:
+        record_id = rows[0].id
+    if record_id is not None:
+        row = tf.row(set_key, record_id)
+        if version is not None and version != row.version:
+            raise Conflict(row.version, dict(row.document))
+        before = dict(row.document)
+        row.document = dict(record)
+        row.catalogue_version = cat.version
+        row.updated_by_id = principal.account_id
+        action = "record.update"
+    else:
+        position = (max((r.position for r in rows), default=-1) + 1) if spec.cardinality == "many" else 0
+        row = Record(teacher_id=teacher.id, set_key=set_key, position=position, document=dict(record),
+                     catalogue_version=cat.version, updated_by_id=principal.account_id)
+        db.add(row)
+        before = {}
+        action = "record.create"
+    if set_key == "basic":
+        _sync_identity(db, teacher, record)
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError:
+        raise Refused([_duplicate_violation(set_key)]) from None
+    if action == "record.create":
+        tf.records.setdefault(set_key, []).append(row)
+    audit.record(db, action, actor=principal, target_type="record", target_id=row.id, unit_id=teacher.unit_id,
+                 detail={"teacher": teacher.id, "set": set_key, "version": row.version,
+                         "changes": _changes(before, record, _personal(cat, set_key, tf.family)),
+                         "warnings": [v.code for v in violations if v.severity == "warning"]})
+    return row, violations
+
+
+def delete(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set_key: str, record_id: int,
+           *, version: int | None = None) -> None:
+    spec = cat.sets[set_key]
+    require_edit(db, principal, spec, tf.teacher)
+    if spec.cardinality == "one":
+        raise Refusal(W_NO_PERMISSION, permission="record.delete(single-record set)")
+    row = tf.row(set_key, record_id)
+    if version is not None and version != row.version:
+        raise Conflict(row.version, dict(row.document))
+    audit.record(db, "record.delete", actor=principal, target_type="record", target_id=row.id,
+                 unit_id=tf.teacher.unit_id,
+                 detail={"teacher": tf.teacher.id, "set": set_key,
+                         "changes": _changes(dict(row.document), {}, _personal(cat, set_key, tf.family))})
+    db.delete(row)
+    db.flush()
+    tf.records[set_key] = [r for r in tf.rows(set_key) if r.id != record_id]
+
+
+def _sync_identity(db: Session, teacher: Teacher, record: Mapping[str, Any]) -> None:
+    """The person's identity columns follow 基本信息 (one person, one number: unique)."""
+    if record.get("name"):
+        teacher.name = str(record["name"])
+    if record.get("gender") in ("1", "2"):
+        teacher.gender = str(record["gender"])
+    if record.get("birth_date"):
+        try:
+            teacher.birth_date = date.fromisoformat(str(record["birth_date"]))
+        except ValueError:
+            pass
+    id_type, id_number = record.get("id_type"), record.get("id_number")
+    if id_type and id_number and (id_type != "1" or idnumber.is_valid(str(id_number))):
+        teacher.id_type, teacher.id_number = str(id_type), str(id_number).upper()
+
+
+def _duplicate_violation(set_key: str) -> Violation:
+    return Violation(set_key, "id_number", "W401", "error",
+                     "该身份证件号已有教师档案（一人一号，不能重复建档）",
+                     "This ID number is on file already (one person, one number)")
+
+
+# ------------------------------------------------------------------------- completeness
+
+@dataclass
+class Problem:
+    set_key: str
+    set_label: str
+    record_id: int | None
+    index: int | None
+    field: str
+    field_label: str
+    severity: str
+    message: str
+    rule: str
+
+
+@dataclass
+class Completeness:
+    teacher: Teacher
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "warning")
+
+    @property
+    def complete(self) -> bool:
+        return self.errors == 0
+
+
+def completeness(cat: Catalogue, tf: TeacherFile, lang: str = "zh") -> Completeness:
+    """完整性检测 of one file: every required field, every rule, ≥ 1 record (or 无) per repeating set."""
+    found = cat.check_file(tf.family, tf.engine_file(cat))
+    out = Completeness(tf.teacher)
+    for v in found:
+        spec = cat.sets.get(v.set)
+        rows = tf.rows(v.set)
+        record_id = None
+        if spec is not None and spec.cardinality == "one":
+            record_id = rows[0].id if rows else None
+        elif v.index is not None and v.index < len(rows):
+            record_id = rows[v.index].id
+        fv = cat.view(v.set, tf.family).field(v.field) if spec is not None and v.field else None
+        out.problems.append(Problem(v.set, spec.label.get(lang) if spec else v.set, record_id, v.index, v.field,
+                                    fv.label(lang) if fv else "", v.severity, v.message(lang), v.code))
+    return out
+
+
+def teacher_ids_in_scope(db: Session, principal: Principal, ids: Iterable[int]) -> list[int]:
+    ids = list(ids)
+    if not ids:
+        return []
+    return list(db.scalars(select(Teacher.id).where(scope.teacher_filter(principal, "teacher.read"),
+                                                   Teacher.id.in_(ids)).order_by(Teacher.id)))
+
+
+def fingerprint(db: Session, principal: Principal, teacher_ids: list[int]) -> dict[int, tuple[int, int, str]]:
+    """(number of records, sum of versions, newest change) per teacher: when it has not moved,
+    a cached completeness result is still right."""
+    if not teacher_ids:
+        return {}
+    rows = db.execute(select(Record.teacher_id, func.count(), func.sum(Record.version), func.max(Record.updated_at))
+                      .join(Teacher, Teacher.id == Record.teacher_id)
+                      .where(scope.teacher_filter(principal, "teacher.read"), Record.teacher_id.in_(teacher_ids),
+                             Record.copy_of_id.is_(None))
+                      .group_by(Record.teacher_id)).all()
+    return {r[0]: (int(r[1]), int(r[2] or 0), str(r[3])) for r in rows}
