@@ -7,6 +7,7 @@ Nothing is silently skipped: a problem anywhere is a problem in the report.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -27,7 +28,14 @@ def domain_functions(tables: Mapping[str, Any]) -> dict[str, Callable[..., Any]]
     """The functions rules may call: engine.celfuncs' table plus the code-table functions."""
     from engine import celfuncs
 
-    return celfuncs.callables({key: {i.code: i.parent for i in t.items} for key, t in tables.items()})
+    out = celfuncs.callables({key: {i.code: i.parent for i in t.items} for key, t in tables.items()})
+    for name in _MEMO:  # rules call them several times per record with the same ID number
+        if name in out:
+            out[name] = functools.lru_cache(maxsize=4096)(out[name])
+    return out
+
+
+_MEMO = ("id_valid", "id_birth_date", "id_gender")
 
 
 @dataclass

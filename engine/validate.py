@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -116,7 +117,11 @@ class Codes:
         return False
 
     def options(self, parent_value: Any = None, cascade_by: str | None = None) -> list[str]:
-        """Codes offered to a person, filtered by a cascade's controlling value if any."""
+        """Codes offered to a person, filtered by a cascade's controlling value if any (a list of
+        controlling values, from a multi-select, offers the union)."""
+        if isinstance(parent_value, list):
+            allowed = {c for v in parent_value for c in self.options(v, cascade_by)}
+            return [i.code for i in self.table.items if i.code in allowed] if parent_value else self.options(None)
         out = []
         for item in self.table.items:
             if not self.selectable(item.code):
@@ -189,6 +194,8 @@ class SetValidator:
             for lang in ("zh", "en"):
                 self.label_to_key.setdefault(f.label(lang), f.key)
         self.none = view.spec.none
+        self._plan = [(f.key, f) for f in view.fields if f.spec.type != "derived"]
+        self._today = today
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -196,7 +203,7 @@ class SetValidator:
              file: Mapping[str, Any] | None) -> Env:
         full = {k: None for k in self.fields}
         full.update(record)
-        values = base_values(self.today, self.view.family)
+        values = base_values(self.today or _today(), self.view.family)
         values["record"] = nest(full)
         values["records"] = [nest(r) for r in records] if records is not None else []
         values["file"] = file if file is not None else {}
@@ -382,13 +389,10 @@ class SetValidator:
                     out.append(self._violation(self.fields[key], E.V_NONE_FILLED, {}, index))
             return out
         env = self._env(record, records, file)
-        for f in self.view.fields:
-            value = record.get(f.key)
-            if f.spec.type == "derived":
-                continue
-            shown = self._cond(f.shown_expr, env, on_error=True)
-            if is_empty(value):
-                if shown and f.key not in skip and self._required(f, env):
+        for key, f in self._plan:
+            value = record.get(key)
+            if value is None or value == "" or value == []:
+                if key not in skip and self._required(f, env) and self._cond(f.shown_expr, env, on_error=True):
                     out.append(self._violation(f, E.V_REQUIRED, {}, index))
                 continue
             out += self.check_value(f, value, record, index)
@@ -428,6 +432,17 @@ class SetValidator:
         msg = rule.spec.message
         return [Violation(self.view.key, key, rule.id, rule.spec.severity, msg.zh, msg.en or msg.zh, index)
                 for key in (rule.spec.fields or [""])]
+
+
+def _today() -> dt.date:
+    # one clock read per second is plenty; validation runs thousands of records a second
+    now = time.monotonic()
+    if now - _TODAY[1] > 1.0:
+        _TODAY[0], _TODAY[1] = dt.date.today(), now
+    return _TODAY[0]
+
+
+_TODAY: list[Any] = [dt.date.today(), time.monotonic()]
 
 
 def _num(v: float | None) -> str:
