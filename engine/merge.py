@@ -244,6 +244,14 @@ def _apply_routes(out: Resolved, ov: Overlay, problems: list[Problem]) -> None:
         out.routes_loc[kind] = new.loc if new.loc.line else ov.loc
 
 
+def _apply_roles(out: Resolved, roles: RolesFile) -> None:
+    """A province's roles.yaml adds permissions and roles, or redefines a role by its key."""
+    base = out.roles or RolesFile(permissions=[], roles=[])
+    perms = {p.key: p for p in base.permissions} | {p.key: p for p in roles.permissions}
+    merged = {r.key: r for r in base.roles} | {r.key: r for r in roles.roles}
+    out.roles = RolesFile(permissions=list(perms.values()), roles=list(merged.values()))
+
+
 def apply_overlay(out: Resolved, layer: Layer) -> list[Problem]:
     """Apply one module or province layer to a resolved catalogue, in place."""
     problems: list[Problem] = []
@@ -300,6 +308,8 @@ def apply_overlay(out: Resolved, layer: Layer) -> list[Problem]:
         new_rule = rule.model_copy(update=update)
         object.__setattr__(new_rule, "loc", rule.loc)
         out.rules[t.id] = new_rule
+    if layer.roles is not None:
+        _apply_roles(out, layer.roles)
     _apply_routes(out, ov, problems)
     if ov.teacher_number:
         out.teacher_number = ov.teacher_number
