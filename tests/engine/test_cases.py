@@ -3,6 +3,7 @@
 A case builds a small repository (tests/engine/base/ plus the case's ``definitions``), runs the
 whole pipeline, and compares:
 - ``problems``: the definition problems expected, as "file:line CODE" (or "file CODE");
+- ``routes``, ``teacher_number``, ``field_order``: what the merged catalogue must hold;
 - ``checks``: records validated against a set, with the violations expected as "field CODE"
   (``index`` prefixes as "[i] field CODE" for repeating sets).
 Adding a case needs no Python. See cases/README.md.
@@ -58,6 +59,12 @@ def test_case(case: Path, tmp_path: Path) -> None:
         return
 
     cat = catalogues[province or "national"]
+    for kind, levels in spec.get("routes", {}).items():
+        assert [s.level for s in cat.routes[kind].steps] == levels
+    if "teacher_number" in spec:
+        assert cat.teacher_number is not None and cat.teacher_number.format == spec["teacher_number"]
+    for key, fields in spec.get("field_order", {}).items():
+        assert [f.key for f in cat.view(key).fields] == fields
     for check in spec.get("checks", []):
         set_key = check.get("set", spec.get("set"))
         validator = cat.validator(set_key, check.get("family"), today=dt.date(2026, 11, 22))
