@@ -1,0 +1,7 @@
+"""Review (issue 5): submission (报送), level-by-level approval (审核通过 / 退回), additions and
+change requests through copies (复本) with field diffs, reviewer queues, timelines, progress and
+collection windows.
+
+Layers as elsewhere in web/: ``api`` and ``pages`` (thin handlers) → ``service``, ``changes``,
+``queue``, ``progress`` → ``models`` (own tables) and C's tables, every query through web.scope.
+"""

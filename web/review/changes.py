@@ -1,0 +1,371 @@
+"""After approval: additions (new records, route ``addition``) and change requests through copies
+(复本, route ``change``), with the field-by-field diff reviewers see.
+
+Seed 000 (赣教师字〔2011〕31号): "把原教师信息另存一个教师信息复本，对复本进行更正后提交…通过与原教师信息
+进行比对，确认后…逐级提交给上级审核"; 教师〔2017〕2号 art. 19: new information may be added by the
+teacher and is reviewed; changing existing information is requested by the school and approved by
+the authority. So:
+
+- a copy is a ``records`` row with ``copy_of_id`` → the approved original; forms and reads skip
+  copies (they filter ``copy_of_id IS NULL``), so the approved file stays what everyone sees;
+- on final approval every copy's values replace its original's in one transaction (the original
+  keeps its id, its version counter moves on); the copy stays as history (state ``applied``) and
+  the case keeps the original's values before the change (``snapshot``): history keeps both;
+- a change request sent back leaves the originals untouched; the school edits the copies and
+  submits again, or discards the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engine.catalogue import Catalogue
+from engine.fieldtypes import is_empty
+from web import audit, scope
+from web.db.base import utcnow
+from web.db.models import Record, Teacher
+from web.errors import W_BAD_REQUEST, W_NO_PERMISSION, Refusal
+from web.principal import Principal
+from web.review import service as S
+from web.review import words as W
+from web.review.models import APPROVED, DRAFT, PENDING, REJECTED, WITHDRAWN, ReviewCase
+
+APPLIED = "applied"
+
+
+class Invalid(Refusal):
+    """Engine errors on a record: nothing saved; the violations go back to the user."""
+
+    def __init__(self, violations: list[dict[str, Any]]) -> None:
+        super().__init__("W403", detail="；".join(v["message"] for v in violations[:5]))
+        self.violations = violations
+
+
+# ------------------------------------------------------------------ who may edit
+
+def _require_editor(db: Session, cat: Catalogue, principal: Principal, teacher_id: int, set_key: str) -> Teacher:
+    if set_key not in cat.sets:
+        raise Refusal(W_BAD_REQUEST, detail=f"no set '{set_key}'")
+    if principal.kind == "teacher":
+        if principal.teacher_id != teacher_id or not principal.has("self.edit") \
+                or cat.sets[set_key].filled_by != "teacher":
+            raise Refusal(W_NO_PERMISSION, permission="self.edit")
+        return scope.get_teacher(db, principal, teacher_id, "self.read")
+    return scope.get_teacher(db, principal, teacher_id, S.EDIT)
+
+
+def _require_school(db: Session, principal: Principal, teacher_id: int) -> Teacher:
+    """Change requests are the school's act (art. 19): record.edit held at the teacher's school."""
+    teacher = scope.get_teacher(db, principal, teacher_id, "teacher.read")
+    if principal.kind == "teacher" or not principal.holds_at(S.EDIT, teacher.unit_id):
+        raise Refusal(W.W_NOT_COPY_EDITOR)
+    return teacher
+
+
+# ------------------------------------------------------------------ validation in the file's context
+
+def _check(cat: Catalogue, teacher: Teacher, rows: list[Record], set_key: str, values: Mapping[str, Any],
+           row: Record | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Clean and validate one record as the file would be after saving it (copies stand in for
+    their originals). Returns the cleaned record and its violations as JSON."""
+    family = teacher.unit.school_type
+    validator = cat.validator(set_key, family)
+    record = validator.clean(dict(values))
+    target = row.copy_of_id if row is not None and row.copy_of_id is not None else (row.id if row else None)
+    file = S.engine_file(cat, rows, {target: record} if target is not None else None)
+    if cat.sets[set_key].cardinality == "one":
+        file[set_key] = record
+        found = validator.validate(record, file=file)
+    else:
+        siblings = [r for r in rows if r.set_key == set_key]
+        ids = [r.id for r in siblings]
+        docs = file[set_key]
+        if target in ids:
+            index = ids.index(target)
+        else:
+            docs.append(record)
+            index = len(docs) - 1
+        found = validator.validate(record, records=docs, file=file, index=index)
+    return record, S.violations_json(found, cat)
+
+
+def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    return sorted(k for k in set(before) | set(after)
+                  if before.get(k) != after.get(k) and not (is_empty(before.get(k)) and is_empty(after.get(k))))
+
+
+def save_record(db: Session, cat: Catalogue, principal: Principal, teacher_id: int, set_key: str,
+                values: Mapping[str, Any], *, record_id: int | None = None, version: int | None = None,
+                ) -> tuple[Record, list[dict[str, Any]]]:
+    """保存 one record through the review lock: a new record (an addition when the file is
+    approved), an addition not yet submitted, or a copy of an open change request."""
+    _require_editor(db, cat, principal, teacher_id, set_key)
+    teacher = S.lock_teacher(db, teacher_id)
+    row = None
+    if record_id is not None:
+        row = db.scalar(select(Record).where(Record.id == record_id, Record.teacher_id == teacher_id,
+                                             Record.set_key == set_key).execution_options(populate_existing=True))
+        if row is None:
+            raise Refusal(W_BAD_REQUEST, detail=f"no record {record_id} in '{set_key}'")
+    S.ensure_editable(db, teacher, record=row, set_key=set_key, cat=cat, lock=False)
+    if row is not None and version is not None and version != row.version:
+        raise Refusal(W.W_STALE, actor="?", at="?", action="修改了该记录", action_en="changed the record")
+    rows = S.file_records(db, teacher_id)
+    record, found = _check(cat, teacher, rows, set_key, values, row)
+    errors = [v for v in found if v["severity"] == "error"]
+    if errors:
+        raise Invalid(errors)
+    if row is None:
+        siblings = [r for r in rows if r.set_key == set_key]
+        if cat.sets[set_key].cardinality == "one" and siblings:
+            raise Refusal(W.W_LOCKED)
+        row = Record(teacher_id=teacher_id, set_key=set_key,
+                     position=max((r.position for r in siblings), default=-1) + 1, document=record,
+                     catalogue_version=cat.version, updated_by_id=principal.account_id, state=DRAFT)
+        db.add(row)
+        before: dict[str, Any] = {}
+        action = "record.create"
+    else:
+        before = dict(row.document)
+        row.document = record
+        row.catalogue_version = cat.version
+        row.updated_by_id = principal.account_id
+        action = "record.update"
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError:
+        raise Refusal(W_BAD_REQUEST, detail="duplicate") from None
+    audit.record(db, action, actor=principal, target_type="record", target_id=row.id, unit_id=teacher.unit_id,
+                 detail={"teacher": teacher_id, "set": set_key, "copy_of": row.copy_of_id,
+                         "fields": _changes(before, record)})  # names only: values may be personal
+    return row, found
+
+
+# ------------------------------------------------------------------ additions
+
+def pending_additions(db: Session, teacher_id: int) -> list[Record]:
+    return list(db.scalars(select(Record).where(Record.teacher_id == teacher_id, Record.copy_of_id.is_(None),
+                                                Record.state.in_((DRAFT, REJECTED)))
+                           .order_by(Record.set_key, Record.position)))
+
+
+def submit_additions(db: Session, cat: Catalogue, principal: Principal, teacher_id: int) -> ReviewCase:
+    """报送 the new records of an approved file along the ``addition`` route."""
+    S._require_submitter(db, principal, teacher_id)
+    teacher = S.lock_teacher(db, teacher_id)
+    if teacher.state != W.APPROVED:
+        raise Refusal(W.W_WRONG_STATE, state=W.state_word(teacher.state), state_en=W.state_word(teacher.state, lang="en"),
+                      action="报送新增信息", action_en="submit additions")
+    added = pending_additions(db, teacher_id)
+    if not added:
+        raise Refusal(W.W_NOTHING, what="新增记录", what_en="no new records")
+    rows = S.file_records(db, teacher_id)
+    errors = [v for v in S.completeness(cat, teacher, rows) if v.severity == "error"]
+    if errors:
+        r = Refusal(W.W_INCOMPLETE, errors=len(errors))
+        r.violations = S.violations_json(errors, cat)  # type: ignore[attr-defined]
+        raise r
+    case = ReviewCase(teacher_id=teacher_id, unit_id=teacher.unit_id, kind="addition", status=DRAFT,
+                      record_ids=[r.id for r in added], snapshot={}, created_by_id=principal.account_id)
+    db.add(case)
+    db.flush()
+    for r in added:
+        r.state = PENDING
+    S._start(db, cat, principal, case)
+    if case.waiting_unit_id is None:
+        S._finish(db, cat, principal, case, teacher)
+    db.flush()
+    S._audit(db, principal, "submit", case, records=case.record_ids, level=case.waiting_level)
+    return case
+
+
+# ------------------------------------------------------------------ change requests (复本)
+
+def open_change(db: Session, cat: Catalogue, principal: Principal, teacher_id: int,
+                record_ids: Sequence[int]) -> ReviewCase:
+    """Open (or extend) the teacher's change request with copies of approved records."""
+    _require_school(db, principal, teacher_id)
+    teacher = S.lock_teacher(db, teacher_id)
+    if teacher.state != W.APPROVED:
+        raise Refusal(W.W_WRONG_STATE, state=W.state_word(teacher.state), state_en=W.state_word(teacher.state, lang="en"),
+                      action="申请变更", action_en="request a change")
+    case = db.scalar(select(ReviewCase).where(ReviewCase.teacher_id == teacher_id, ReviewCase.kind == "change",
+                                              ReviewCase.status.in_((DRAFT, REJECTED, PENDING)))
+                     .with_for_update())
+    if case is not None and case.status == PENDING:
+        raise Refusal(W.W_UNDER_REVIEW, level=W.word(W.LEVEL_WORDS, case.waiting_level), level_en=case.waiting_level)
+    if case is None:
+        case = ReviewCase(teacher_id=teacher_id, unit_id=teacher.unit_id, kind="change", status=DRAFT,
+                          record_ids=[], snapshot={}, created_by_id=principal.account_id)
+        db.add(case)
+        db.flush()
+    existing = {c.copy_of_id for c in copies(db, case)}
+    new_ids = list(case.record_ids)
+    for rid in dict.fromkeys(record_ids):
+        original = db.scalar(select(Record).where(Record.id == rid, Record.teacher_id == teacher_id,
+                                                  Record.copy_of_id.is_(None)))
+        if original is None:
+            raise Refusal(W_BAD_REQUEST, detail=f"no record {rid}")
+        if original.id in existing:
+            raise Refusal(W.W_COPY_OPEN)
+        if original.state != APPROVED:
+            raise Refusal(W.W_WRONG_STATE, state=W.state_word(original.state),
+                          state_en=W.state_word(original.state, lang="en"), action="创建复本", action_en="copy")
+        copy = Record(teacher_id=teacher_id, set_key=original.set_key, position=original.position,
+                      document=dict(original.document), catalogue_version=original.catalogue_version,
+                      copy_of_id=original.id, state=DRAFT, updated_by_id=principal.account_id)
+        db.add(copy)
+        db.flush()
+        new_ids.append(copy.id)
+        case.snapshot = {**case.snapshot, str(original.id): {"base_version": original.version}}
+        S._event(db, case, principal, "open", level="school", unit_id=principal.unit_id, from_status=None,
+                 to_status=DRAFT, reason=f"{original.set_key}#{original.id}")
+    case.record_ids = new_ids
+    db.flush()
+    S._audit(db, principal, "open_copy", case, records=list(record_ids))
+    return case
+
+
+def copies(db: Session, case: ReviewCase) -> list[Record]:
+    if not case.record_ids:
+        return []
+    return list(db.scalars(select(Record).where(Record.id.in_(case.record_ids)).order_by(Record.set_key,
+                                                                                         Record.position)))
+
+
+def submit_change(db: Session, cat: Catalogue, principal: Principal, case_id: int) -> ReviewCase:
+    """报送 a change request (draft, or sent back and corrected) along the ``change`` route."""
+    teacher_id = db.scalar(select(ReviewCase.teacher_id).where(ReviewCase.id == case_id, ReviewCase.kind == "change"))
+    if teacher_id is None:
+        raise Refusal(W.W_CASE_NOT_FOUND)
+    S._require_submitter(db, principal, teacher_id)
+    teacher = S.lock_teacher(db, teacher_id)
+    case = S.lock_case(db, case_id)
+    assert case is not None
+    if case.status not in (DRAFT, REJECTED):
+        raise Refusal(W.W_WRONG_STATE, state=W.state_word(case.status), state_en=W.state_word(case.status, lang="en"),
+                      action="报送", action_en="submit")
+    cps = copies(db, case)
+    if not cps:
+        raise Refusal(W.W_NOTHING, what="复本", what_en="no copies")
+    rows = S.file_records(db, teacher_id)
+    errors = [v for v in S.completeness(cat, teacher, rows, {c.copy_of_id: c.document for c in cps})
+              if v.severity == "error"]
+    if errors:
+        r = Refusal(W.W_INCOMPLETE, errors=len(errors))
+        r.violations = S.violations_json(errors, cat)  # type: ignore[attr-defined]
+        raise r
+    for c in cps:
+        c.state = PENDING
+    case.reason = None
+    S._start(db, cat, principal, case)
+    if case.waiting_unit_id is None:
+        S._finish(db, cat, principal, case, teacher)
+    S._flush_case(db, case)
+    S._audit(db, principal, "submit", case, copies=case.record_ids, level=case.waiting_level)
+    return case
+
+
+def discard_change(db: Session, cat: Catalogue, principal: Principal, case_id: int) -> ReviewCase:
+    """Give up a change request that is not under review: the copies go, the originals stay."""
+    teacher_id = db.scalar(select(ReviewCase.teacher_id).where(ReviewCase.id == case_id, ReviewCase.kind == "change"))
+    if teacher_id is None:
+        raise Refusal(W.W_CASE_NOT_FOUND)
+    _require_school(db, principal, teacher_id)
+    S.lock_teacher(db, teacher_id)
+    case = S.lock_case(db, case_id)
+    assert case is not None
+    if case.status not in (DRAFT, REJECTED):
+        raise Refusal(W.W_WRONG_STATE, state=W.state_word(case.status), state_en=W.state_word(case.status, lang="en"),
+                      action="撤回", action_en="discard")
+    for c in copies(db, case):
+        db.delete(c)
+    case.status, case.decided_at = WITHDRAWN, utcnow()
+    S._event(db, case, principal, "withdraw", level=None, unit_id=principal.unit_id, from_status=DRAFT,
+             to_status=WITHDRAWN)
+    S._flush_case(db, case)
+    S._audit(db, principal, "withdraw", case)
+    return case
+
+
+def apply_copies(db: Session, cat: Catalogue, principal: Principal, case: ReviewCase, teacher: Teacher) -> None:
+    """Final approval of a change request: copies replace originals, atomically (same transaction
+    as the approval; the originals are locked first)."""
+    cps = copies(db, case)
+    originals = {r.id: r for r in db.scalars(select(Record).where(Record.id.in_([c.copy_of_id for c in cps]))
+                                             .with_for_update())}
+    snapshot = dict(case.snapshot)
+    for c in cps:
+        original = originals[c.copy_of_id]  # type: ignore[index]
+        entry = dict(snapshot.get(str(original.id), {}))
+        entry.update(before=dict(original.document), after=dict(c.document), before_version=original.version)
+        snapshot[str(original.id)] = entry
+        original.document = dict(c.document)
+        original.catalogue_version = c.catalogue_version
+        original.updated_by_id = c.updated_by_id
+        original.state = APPROVED
+        c.state = APPLIED
+        if original.set_key == "basic":
+            _sync_identity(teacher, original.document)
+    case.snapshot = snapshot
+    S._event(db, case, principal, "apply", level=None, unit_id=principal.unit_id, from_status=PENDING,
+             to_status=APPROVED, reason=", ".join(f"{c.set_key}#{c.copy_of_id}" for c in cps))
+
+
+def _sync_identity(teacher: Teacher, doc: Mapping[str, Any]) -> None:
+    """The person's columns follow 基本信息 (as the forms do when saving it)."""
+    import datetime as dt
+
+    if doc.get("name"):
+        teacher.name = str(doc["name"])
+    if doc.get("gender") in ("1", "2"):
+        teacher.gender = str(doc["gender"])
+    if doc.get("birth_date"):
+        try:
+            teacher.birth_date = dt.date.fromisoformat(str(doc["birth_date"]))
+        except ValueError:
+            pass
+
+
+# ------------------------------------------------------------------ the diff reviewers see
+
+def diff(db: Session, cat: Catalogue, case: ReviewCase, lang: str = "zh") -> list[dict[str, Any]]:
+    """Original beside copy, every field, changed ones marked. After the copy was applied the
+    original's old values come from the snapshot."""
+    out = []
+    teacher = db.get(Teacher, case.teacher_id)
+    family = teacher.unit.school_type if teacher else None
+    for c in copies(db, case):
+        original = db.get(Record, c.copy_of_id)
+        snap = case.snapshot.get(str(c.copy_of_id), {})
+        before = snap.get("before") if "before" in snap else (dict(original.document) if original else {})
+        after = dict(c.document)
+        view = cat.view(c.set_key, family)
+        fields = []
+        for f in view.fields:
+            b, a = before.get(f.key), after.get(f.key)
+            changed = not (b == a or (is_empty(b) and is_empty(a)))
+            fields.append({"key": f.key, "label": f.label(lang), "before": b, "after": a, "changed": changed,
+                           "before_text": _text(f, b, lang), "after_text": _text(f, a, lang)})
+        spec = cat.sets[c.set_key]
+        out.append({"copy_id": c.id, "original_id": c.copy_of_id, "set": c.set_key,
+                    "set_label": spec.label.get(lang), "position": c.position, "state": c.state,
+                    "version": c.version, "changed": [x["key"] for x in fields if x["changed"]], "fields": fields})
+    return out
+
+
+def _text(f: Any, value: Any, lang: str) -> str:
+    """A value as a person reads it (code labels, not codes)."""
+    if is_empty(value):
+        return ""
+    if f.codes is not None:
+        values = value if isinstance(value, list) else [value]
+        return "、".join(f.codes.label(str(v), lang) for v in values)
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang != "en" else ("yes" if value else "no")
+    return str(value)
