@@ -93,7 +93,7 @@ E_CEL_FIELD = _entry("E302", "表达式引用了信息集「{set}」中不存在
 E_CEL_FUNCTION = _entry("E303", "表达式调用了未知函数「{function}」{suggestion_zh}", "expression calls unknown function '{function}'{suggestion_en}",
                         "可用的函数见 docs/rule-language.md。", "Available functions are listed in docs/rule-language.md.")
 E_CEL_VARIABLE = _entry("E304", "表达式使用了未知变量「{variable}」", "expression uses unknown variable '{variable}'",
-                        "可用变量：record, records, file, today, this_year, school_type。", "Variables: record, records, file, today, this_year, school_type.")
+                        "可用变量：record, records, file, today, this_year, school_type, unit。", "Variables: record, records, file, today, this_year, school_type, unit.")
 E_UNKNOWN_ROLE = _entry("E305", "审核流程使用了未定义的角色「{role}」{suggestion_zh}", "route uses undefined role '{role}'{suggestion_en}",
                         "角色定义在 schemas/roles.yaml。", "Roles are defined in schemas/roles.yaml.")
 E_ROUTE_ORDER = _entry("E306", "审核流程「{route}」的层级顺序错误：{detail}", "route '{route}' has its levels out of order: {detail}",

@@ -15,7 +15,9 @@ from typing import Any, Callable, Mapping
 
 import cel
 
-VARIABLES = frozenset({"record", "records", "file", "today", "this_year", "school_type"})
+VARIABLES = frozenset({"record", "records", "file", "today", "this_year", "school_type", "unit"})
+# ``unit``: the teacher's unit as {"code", "name", "school_type"}; empty strings when unknown.
+NO_UNIT = {"code": "", "name": "", "school_type": ""}
 
 # CEL's own functions and operator overloads (what Program.functions() may report besides ours)
 CEL_BUILTINS = frozenset({
@@ -99,7 +101,7 @@ def nest(record: Mapping[str, Any]) -> dict[str, Any]:
 
 def base_values(today: dt.date | None = None, school_type: str = "") -> dict[str, Any]:
     today = today or dt.date.today()
-    return {"today": today.isoformat(), "this_year": today.year, "school_type": school_type}
+    return {"today": today.isoformat(), "this_year": today.year, "school_type": school_type, "unit": NO_UNIT}
 
 
 def compile_expr(src: str, functions: Mapping[str, Callable[..., Any]],

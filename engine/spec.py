@@ -137,7 +137,7 @@ class NoneConvention(Strict):
 
 
 class RuleSpec(Strict):
-    """A CEL assertion. Variables: record, records, file, today, this_year, school_type.
+    """A CEL assertion. Variables: record, records, file, today, this_year, school_type, unit.
 
     The rule passes when any ``record.<field>`` it reads is empty (``required`` covers
     emptiness), unless ``on_empty: check``.

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 
 from engine import errors as E
 from engine.compile import CompiledRule
-from engine.expr import Env, EvalError, Expr, base_values, nest
+from engine.expr import NO_UNIT, Env, EvalError, Expr, base_values, nest
 from engine.fieldtypes import REGISTRY, is_empty
 from engine.spec import CodeTable, FieldSpec, SetSpec, Text
 
@@ -200,13 +200,15 @@ class SetValidator:
     # -- helpers -------------------------------------------------------------------------
 
     def _env(self, record: Mapping[str, Any], records: list[Mapping[str, Any]] | None,
-             file: Mapping[str, Any] | None) -> Env:
+             file: Mapping[str, Any] | None, unit: Mapping[str, str] | None = None) -> Env:
         full = {k: None for k in self.fields}
         full.update(record)
         values = base_values(self.today or _today(), self.view.family)
         values["record"] = nest(full)
         values["records"] = [nest(r) for r in records] if records is not None else []
         values["file"] = file if file is not None else {}
+        if unit is not None:
+            values["unit"] = {**NO_UNIT, **unit}
         return Env(values, self.functions)
 
     def _cond(self, expr: Expr | None, env: Env, on_error: bool) -> bool:
@@ -291,19 +293,22 @@ class SetValidator:
                     out[f.key] = None
         return out
 
-    def defaults(self, *, file: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Initial values for a new record (constants and CEL defaults)."""
+    def defaults(self, *, file: Mapping[str, Any] | None = None,
+                 unit: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Initial values for a new record (constants and CEL defaults, which may read ``unit``)."""
         out: dict[str, Any] = {}
-        env = self._env({}, None, file)
+        env = self._env({}, None, file, unit)
         for f in self.view.fields:
             d = f.spec.default
             if d is None:
                 continue
             if f.default_expr is not None:
                 try:
-                    out[f.key] = f.default_expr(env)
+                    value = f.default_expr(env)
                 except EvalError:
-                    pass
+                    continue
+                if not is_empty(value):
+                    out[f.key] = value
             else:
                 out[f.key] = list(d) if isinstance(d, list) else d
         return out
