@@ -93,7 +93,7 @@ W_BAD_REQUEST = _e("W901", 400, "请求无效：{detail}", "Bad request: {detail
 class Refusal(Exception):
     """A request the system refuses, with a catalogue code."""
 
-    def __init__(self, code: str, **args: Any) -> None:
+    def __init__(self, code: str, /, **args: Any) -> None:
         self.code = code
         self.args_ = args
         self.entry = CATALOGUE[code]

@@ -97,7 +97,10 @@ class Record(Base):
     updated_by_id: Mapped[int | None] = mapped_column(Integer)
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_records_teacher_set", "teacher_id", "set_key", "position"),)
+    __table_args__ = (
+        Index("ix_records_teacher_set", "teacher_id", "set_key", "position"),
+        Index("ix_records_teacher_state", "teacher_id", "state"),  # created by migration r001 (review)
+    )
 
 
 class Account(Base):

@@ -90,6 +90,7 @@ def get_manageable(db: Session, ctx: AppContext, principal: Principal, account_i
 
 
 def _unit(db: Session, principal: Principal, code: str) -> Unit:
+    scope.require(principal, "account.read")
     unit = unit_service.by_code(db, code)
     if unit is None or not scope.unit_in_scope(db, principal, unit.id, "account.read"):
         raise Refusal(W_UNIT_NOT_FOUND)
