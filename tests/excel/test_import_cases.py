@@ -1,0 +1,100 @@
+"""Data-first import cases: each ``cases/*.yaml`` describes rows, the mode, and what must happen.
+
+A case: ``sheets`` (rows keyed by column label), optional ``before`` (an import that must succeed
+first), ``headers`` (columns to drop, add or rename), ``mode``, ``dry_run``, ``all_or_nothing``,
+``unit``, ``school_type``; ``expect``: rows, imported, written, the exact list of errors as
+``sheet!CELL rule`` (or ``sheet rule`` for a whole-sheet problem) and the teachers' files after.
+The workbooks are real .xlsx files written with openpyxl from the generated template.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from openpyxl.utils import get_column_letter
+
+from engine.emit.excel_template import emit_excel_template, normalise_header
+from excel_helpers import files, fill
+from conftest import SCHOOL
+from web.excel.limits import Limits
+from web.excel.service import import_workbook
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+
+
+def _workbook(cat: Any, spec: dict[str, Any], path: Path) -> Path:
+    wb = emit_excel_template(cat, spec.get("school_type", "primary"))
+    for title, change in (spec.get("headers") or {}).items():
+        ws = wb[title]
+        for label, new in (change.get("rename") or {}).items():
+            cell = next(c for c in ws[1] if normalise_header(c.value).split("(")[0] == normalise_header(label))
+            cell.value = new
+    fill(cat, spec.get("school_type", "primary"), spec.get("sheets") or {}, path, template=wb)
+    # drop and add columns after filling, as a person editing the sheet would
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    for title, change in (spec.get("headers") or {}).items():
+        ws = wb[title]
+        for label in change.get("drop") or []:
+            idx = next(c.column for c in ws[1] if normalise_header(c.value).split("(")[0] == normalise_header(label))
+            ws.delete_cols(idx)
+        for label in change.get("add") or []:
+            ws.cell(1, ws.max_column + 1, label)
+    wb.save(path)
+    return path
+
+
+def _errors(result: Any) -> list[str]:
+    out = []
+    for p in result.problems:
+        if p.severity != "error":
+            continue
+        out.append(f"{p.sheet}!{p.column}{p.row} {p.rule}" if p.row and p.column else f"{p.sheet} {p.rule}")
+    return sorted(out)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_case(case: Path, cat: Any, sessions: Any, tmp_path: Path) -> None:
+    spec = yaml.safe_load(case.read_text(encoding="utf-8"))
+    if spec.get("before"):
+        before = spec["before"]
+        path = _workbook(cat, before, tmp_path / "before.xlsx")
+        outcome = import_workbook(sessions, cat, path, before.get("unit", SCHOOL), limits=Limits())
+        assert outcome.result.written, [p.message_zh for p in outcome.result.problems]
+    path = _workbook(cat, spec, tmp_path / "import.xlsx")
+    snapshot = files(sessions)
+    outcome = import_workbook(sessions, cat, path, spec.get("unit", SCHOOL), mode=spec.get("mode", "append"),
+                              dry_run=spec.get("dry_run", False), all_or_nothing=spec.get("all_or_nothing", True),
+                              limits=Limits())
+    result, expect = outcome.result, spec["expect"]
+    assert _errors(result) == sorted(expect["errors"]), [p.message_zh for p in result.problems]
+    assert result.rows == expect["rows"]
+    assert result.imported == expect["imported"]
+    assert result.written == expect["written"]
+    after = files(sessions)
+    if not expect["written"]:
+        assert after == snapshot, "a refused or dry-run import changed the database"
+    for id_number, want in (expect.get("teachers") or {}).items():
+        assert id_number in after, f"{id_number} not on file"
+        got = after[id_number]["sets"]
+        for key, value in (want.get("basic") or {}).items():
+            assert got["basic"][0].get(key) == value, key
+        for set_key, n in (want.get("counts") or {}).items():
+            assert len(got.get(set_key, [])) == n, set_key
+        for set_key in ("education", "training"):
+            for i, fields in enumerate(want.get(set_key) or []):
+                for key, value in fields.items():
+                    assert got[set_key][i].get(key) == value, (set_key, i, key)
+    if "teachers" in expect and expect["teachers"] == {}:
+        assert after == snapshot
+
+
+def test_letters_follow_the_sheet(cat: Any) -> None:
+    """The columns the cases name are where the template puts them (guards the cases themselves)."""
+    ws = emit_excel_template(cat, "primary")["基本信息"]
+    assert [normalise_header(ws[f"{get_column_letter(i)}1"].value) for i in (6, 7, 8)] == [
+        "身份证件号", "出生日期(yyyy-MM-dd)", "民族"]

@@ -1,0 +1,140 @@
+"""``tmis template``, ``tmis import`` and ``tmis export``: Excel templates, imports and exports.
+
+    tmis template --province 36 --school-type primary -o 模板.xlsx
+    tmis import 教师.xlsx --unit 3601020001 [--dry-run] [--subtables append|replace] [--report 错误.xlsx] [--json]
+    tmis export --unit 3601020001 -o 导出.xlsx [--sets basic,education]
+
+Exit codes: 0 imported (or a clean dry run), 1 errors found (nothing written), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from web.cli_engine import ROOT_HELP, _catalogue, _fail
+
+PHASES = {"read": "读取 Reading", "check": "校验并写入 Checking and writing"}
+
+
+def _sessions(database_url: Optional[str]) -> Any:
+    from web.db.base import make_engine, make_sessionmaker
+    from web.settings import Settings
+
+    settings = Settings.from_env(**({"database_url": database_url} if database_url else {}))
+    return make_sessionmaker(make_engine(settings.database_url)), settings
+
+
+def template(
+    province: str = typer.Option(..., "--province", "-p", help="Province code, e.g. 36."),
+    school_type: str = typer.Option("primary", "--school-type", "-t", help="School type or family, e.g. primary, kindergarten."),
+    output: Path = typer.Option(..., "-o", "--output", help="The .xlsx file to write."),
+    sets: Optional[str] = typer.Option(None, help="Only these sets (comma-separated keys)."),
+    root: Optional[Path] = typer.Option(None, help=ROOT_HELP),
+) -> None:
+    """Write the Excel import template of a province and school type. 生成导入模板。"""
+    from web.excel.service import render_template
+
+    cat = _catalogue(root, province)
+    known = set(cat.school_types) | set(cat.families)
+    if school_type not in known:
+        from engine.errors import suggestion
+
+        hint = suggestion(school_type, sorted(known))
+        _fail(f"没有学校类型「{school_type}」{hint['suggestion_zh']}", f"no school type '{school_type}'{hint['suggestion_en']}")
+    output.write_bytes(render_template(cat, school_type, sets=sets.split(",") if sets else None))
+    typer.echo(f"已生成 written: {output} (province {cat.province}, {cat.family_of(school_type)}, version {cat.version})")
+
+
+def import_(
+    file: Path = typer.Argument(..., help="The filled template (.xlsx)."),
+    unit: str = typer.Option(..., "--unit", "-u", help="Code of the school the teachers belong to."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything, write nothing."),
+    subtables: str = typer.Option("append", "--subtables", help="append: add records to repeating sets; replace: replace the teacher's records of each set in the file."),
+    partial: bool = typer.Option(False, "--partial", help="Write the teachers without errors (default: all or nothing)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write the annotated workbook here."),
+    as_json: bool = typer.Option(False, "--json", help='Print {"rows", "imported", "errors": [...]} as JSON.'),
+    lang: str = typer.Option("zh", help="zh or en: language of the messages."),
+    database_url: Optional[str] = typer.Option(None, "--database-url", help="Default: $TMIS_DATABASE_URL."),
+    province: Optional[str] = typer.Option(None, "--province", "-p", help="Default: $TMIS_PROVINCE."),
+    root: Optional[Path] = typer.Option(None, help=ROOT_HELP),
+) -> None:
+    """Import teachers from a filled template. 导入教师信息（默认全部通过才写入）。"""
+    from web.excel.service import import_workbook
+
+    if subtables not in ("append", "replace"):
+        _fail("--subtables 只能是 append 或 replace", "--subtables must be append or replace")
+    if not file.exists():
+        _fail(f"找不到文件 {file}", f"no such file: {file}")
+    sessions, settings = _sessions(database_url)
+    cat = _catalogue(root or settings.repo_root, province or settings.province)
+    outcome = _run_with_progress(lambda progress: import_workbook(
+        sessions, cat, file, unit, mode=subtables, all_or_nothing=not partial, dry_run=dry_run,
+        report=report, progress=progress), quiet=as_json)
+    result = outcome.result
+    if as_json:
+        json.dump(result.as_json(lang), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for p in result.problems:
+            where = p.where_zh if lang == "zh" else f"{p.sheet or ''} row {p.row or '-'} col {p.column or '-'}"
+            typer.echo(f"{where}: {p.rule} {p.message(lang)}")
+        if result.dropped:
+            typer.echo(f"… 另有 {result.dropped} 个问题未列出 / {result.dropped} more not listed")
+        state = ("试运行，未写入 dry run, nothing written" if dry_run else
+                 "已写入 written" if result.written else "未写入 nothing written")
+        typer.echo(f"{result.rows} 行 rows, {result.imported} 行已导入 imported, {result.errors} 个错误 errors, "
+                   f"{result.warnings} 个警告 warnings; {state} ({result.seconds:.1f}s)")
+        if outcome.report:
+            typer.echo(f"错误报告 report: {outcome.report}")
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def _run_with_progress(work: Any, quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return work(None)
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+                  transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(PHASES.get(phase, phase), total=total)
+            bar.update(tasks[phase], completed=done, total=max(total, done))
+
+        return work(progress)
+
+
+def export(
+    unit: Optional[str] = typer.Option(None, "--unit", "-u", help="Export the teachers of this unit (and below)."),
+    output: Path = typer.Option(..., "-o", "--output", help="The .xlsx file to write."),
+    sets: Optional[str] = typer.Option(None, help="Only these sets (comma-separated keys)."),
+    only_this_unit: bool = typer.Option(False, "--only-this-unit", help="Not the units below."),
+    school_type: Optional[str] = typer.Option(None, "--school-type", "-t", help="Template family (default: the unit's)."),
+    database_url: Optional[str] = typer.Option(None, "--database-url"),
+    province: Optional[str] = typer.Option(None, "--province", "-p"),
+    root: Optional[Path] = typer.Option(None, help=ROOT_HELP),
+) -> None:
+    """Export teachers in the template's format (importable again). 导出教师信息（可再导入）。"""
+    from web.excel.service import export_teachers
+
+    if not unit:
+        _fail("请用 --unit 指定单位", "name a unit with --unit")
+    sessions, settings = _sessions(database_url)
+    cat = _catalogue(root or settings.repo_root, province or settings.province)
+    result = export_teachers(sessions, cat, output, unit_code=unit, include_below=not only_this_unit,
+                             sets=sets.split(",") if sets else None, school_type=school_type)
+    typer.echo(f"已导出 exported: {result.teachers} 位教师 teachers, {result.records} 条记录 records → {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("template")(template)
+    app.command("import")(import_)
+    app.command("export")(export)

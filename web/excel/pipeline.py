@@ -1,0 +1,467 @@
+"""The import itself, without the database: read → match → coerce → clean → validate → hand over.
+
+Phase 1 reads every set's sheet (calamine, row by row), matches headers to fields and turns each
+row into a canonical record (``SetValidator.coerce``: codes by label/alias/code, dates as text or
+Excel dates). Records are kept as tuples (values in column order), not dicts, so 100,000 teachers
+with their repeating sets fit in a few hundred megabytes.
+
+Phase 2 goes teacher by teacher (in batches, so people already on file are looked up a thousand
+at a time through a ``Directory``): it merges the file with what is on record, runs ``clean`` and
+every engine rule with the teacher's whole file (so cross-record and cross-set rules run), checks
+one person one number, and hands each clean teacher to a ``Sink`` (the database writer) — unless
+this is a dry run or an error was found in all-or-nothing mode, where nothing more is handed over
+and the caller rolls back what was.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Protocol, Sequence
+
+from engine import errors as E
+from engine.emit.excel_template import ID_FIELD, LINK_ID, LINK_NAME, MAIN_SET
+from engine.fieldtypes import is_empty
+from engine.validate import Violation
+from web.excel.limits import Limits
+from web.excel.problems import BadFile, ImportProblem, problem
+from web.excel.reader import SheetPlan, match_headers, new_plan, open_workbook, plan_sheets, read_meta, sheet_rows
+from web.excel.safety import check_file
+
+MODES = ("append", "replace")
+# File states an import may change (issue 5 owns the review states): 未报送 and 退回.
+EDITABLE_STATES = frozenset({"unsubmitted", "draft", "returned", "rejected"})
+STATE_LABELS = {"submitted": "待审核", "school_approved": "待上级审核", "approved": "审核通过",
+                "reviewing": "审核中", "change_pending": "变更审核中"}
+BATCH = 1000
+# Text an export prefixes with ' so that Excel never reads it as a formula (see web/excel/export.py).
+NEUTRALISED = ("=", "+", "-", "@", "\t", "\r")
+Progress = Callable[[str, int, int], None]
+
+
+# ------------------------------------------------------------------ contracts with the caller
+
+
+@dataclass
+class Existing:
+    """A person already on file, as the directory found them."""
+
+    teacher_id: int
+    unit_id: int
+    unit_name: str
+    state: str
+    here: bool                                   # at the unit being imported into
+    docs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # only when ``here``
+
+
+class Directory(Protocol):
+    def find(self, id_numbers: Sequence[str]) -> dict[str, Existing]: ...
+
+
+@dataclass
+class TeacherWrite:
+    """What to write for one teacher: the 基本信息 document and the new records per set."""
+
+    id_number: str
+    existing: Existing | None
+    basic: dict[str, Any] | None                          # the whole merged document; None: untouched
+    sets: dict[str, tuple[str, list[dict[str, Any]]]]     # set → (append|replace, new documents)
+    rows: int                                             # spreadsheet rows this write carries
+
+
+class Sink(Protocol):
+    def add(self, item: TeacherWrite) -> None: ...
+    def finish(self) -> None: ...
+
+
+@dataclass
+class Options:
+    mode: str = "append"               # repeating sets: append to or replace what is on record
+    all_or_nothing: bool = True
+    dry_run: bool = False
+    limits: Limits = field(default_factory=Limits)
+    expected_family: str | None = None  # the unit's family; a template of another one is refused
+    unit_label: str = ""
+
+
+@dataclass
+class Result:
+    rows: int = 0
+    imported: int = 0
+    teachers_created: int = 0
+    teachers_updated: int = 0
+    records_written: int = 0
+    skipped_identical: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+    dropped: int = 0                   # problems beyond the limit (counted, not kept)
+    seconds: float = 0.0
+    dry_run: bool = False
+    written: bool = False
+
+    def add(self, p: ImportProblem, limits: Limits) -> None:
+        if p.severity == "error":
+            self.errors += 1
+        else:
+            self.warnings += 1
+        if len(self.problems) < limits.max_errors:
+            self.problems.append(p)
+        else:
+            self.dropped += 1
+
+    def as_json(self, lang: str = "zh") -> dict[str, Any]:
+        return {"rows": self.rows, "imported": self.imported, "dry_run": self.dry_run,
+                "teachers_created": self.teachers_created, "teachers_updated": self.teachers_updated,
+                "records_written": self.records_written, "skipped_identical": self.skipped_identical,
+                "error_count": self.errors, "warning_count": self.warnings, "not_listed": self.dropped,
+                "errors": [p.as_json(lang) for p in self.problems]}
+
+
+# ------------------------------------------------------------------ phase 1: reading
+
+
+@dataclass
+class Row:
+    row: int                          # Excel row number
+    values: tuple[Any, ...]           # canonical values, in ``plan.keys`` order
+    bad: frozenset[str] | None        # keys whose cell could not be read (already reported)
+
+
+@dataclass
+class Parsed:
+    plans: dict[str, SheetPlan] = field(default_factory=dict)          # set key → plan
+    main: dict[str, Row] = field(default_factory=dict)                 # id → 基本信息 row
+    subs: dict[str, dict[str, list[Row]]] = field(default_factory=dict)  # set → id → rows
+    order: dict[str, None] = field(default_factory=dict)               # ids in order of appearance
+    bad_ids: set[str] = field(default_factory=set)                     # ids with a phase-1 error
+
+
+_LONG_NUMBER_ZH = "文本（该列应设为文本格式：超过 15 位的数字已被 Excel 改写）"
+_LONG_NUMBER_EN = "text (format the column as Text: Excel rewrites numbers longer than 15 digits)"
+
+
+def _id_of(raw: Any) -> tuple[str | None, bool]:
+    """The ID number of a cell, upper-cased; (None, True) when Excel stored it as a number."""
+    if raw is None or raw == "":
+        return None, False
+    if isinstance(raw, float):
+        if abs(raw) >= 1e15:
+            return None, True
+        if raw.is_integer():
+            raw = int(raw)
+    text = str(raw).strip().upper()
+    return (text or None), False
+
+
+def _long_number(plan: SheetPlan, key: str, row: int) -> ImportProblem:
+    letter, header = plan.letter(key)
+    label = plan.cmap.labels.get(key, key).rstrip("*")
+    args = {"label": label, "expected_zh": _LONG_NUMBER_ZH, "expected_en": _LONG_NUMBER_EN, "example": "360102199003071234"}
+    return problem(E.V_FORMAT, args, sheet=plan.title, row=row, column=letter, header=header)
+
+
+def _problem_of(plan: SheetPlan, v: Violation, row: int) -> ImportProblem:
+    letter, header = plan.letter(v.field) if v.field else (None, None)
+    return ImportProblem(plan.title, row, letter, header, v.code, v.message_zh, v.message_en, v.severity)
+
+
+def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
+              progress: Progress | None = None, display_name: str | None = None) -> Parsed:
+    """Phase 1. Raises ``BadFile`` for a file that cannot be imported at all."""
+    name = display_name or path.name
+    sizes = check_file(path, opts.limits, name)
+    wb = open_workbook(path, name)
+    meta = read_meta(wb)
+    _check_meta(meta, cat, family, opts)
+    _, sheets, problems = plan_sheets(wb, cat, family, meta)
+    for p in problems:
+        result.add(p, opts.limits)
+    parsed = Parsed()
+    estimate = sum(max((s.rows or 1) - 1, 0) for s in sizes if s.name in sheets) or 1
+    done = 0
+    header_problems: list[ImportProblem] = []
+    # the main sheet first: repeating rows then find their teacher already read
+    ordered = sorted(sheets.items(), key=lambda kv: kv[1] != MAIN_SET)
+    for title, set_key in ordered:
+        plan = new_plan(cat, family, title, set_key)
+        start_row, start_col, height, rows = sheet_rows(wb, title, opts.limits)
+        plan.start_row, plan.start_col = start_row, start_col
+        header = next(rows, None)
+        if header is None:
+            continue
+        found = match_headers(plan, list(header))
+        header_problems += found
+        if any(p.rule == E.V_XLSX_MISSING_COLUMN and p.header is None for p in found) and (
+                LINK_ID not in plan.where and (plan.many or ID_FIELD not in plan.where)):
+            continue  # rows cannot be tied to a teacher
+        parsed.plans[set_key] = plan
+        done = _read_rows(plan, rows, start_row, parsed, result, opts, progress, done, estimate)
+    for p in header_problems:
+        result.add(p, opts.limits)
+    if result.rows == 0 and not header_problems:
+        result.add(problem(E.V_XLSX_EMPTY, {}), opts.limits)
+    return parsed
+
+
+def _check_meta(meta: dict[str, str], cat: Any, family: str, opts: Options) -> None:
+    if not meta:
+        return  # a workbook of one's own: columns are matched by header text alone
+    province = cat.province or "national"
+    found = meta.get("province")
+    if found and found != province:
+        raise BadFile([problem(E.V_XLSX_OTHER_PROVINCE, {"found": found, "expected": province})])
+    version = meta.get("catalogue_version")
+    if version and version != cat.version:
+        raise BadFile([problem(E.V_XLSX_OTHER_VERSION, {"found": version, "expected": cat.version})])
+    fam = meta.get("family")
+    if fam and opts.expected_family and fam != opts.expected_family:
+        raise BadFile([problem(E.V_XLSX_OTHER_FAMILY, {"found": fam, "expected": opts.expected_family,
+                                                       "unit": opts.unit_label})])
+
+
+def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parsed: Parsed, result: Result,
+               opts: Options, progress: Progress | None, done: int, estimate: int) -> int:
+    validator = plan.validator
+    columns = [(j, k) for j, k in plan.columns if k not in (LINK_ID, LINK_NAME)]
+    id_col = next((j for j, k in plan.columns if k == (LINK_ID if plan.many else ID_FIELD)), None)
+    text_keys = {k for _, k in columns if validator.fields[k].spec.type == "text"}
+    subs = parsed.subs.setdefault(plan.set_key, {}) if plan.many else None
+    excel_row = start_row + 1
+    last_tick = time.monotonic()
+    for cells in rows:
+        excel_row += 1
+        if not any(c != "" and c is not None for c in cells):
+            continue
+        result.rows += 1
+        done += 1
+        n = len(cells)
+        raw: dict[str, Any] = {}
+        long_numbers: list[str] = []
+        for j, key in columns:
+            value = cells[j] if j < n else ""
+            if key in text_keys:
+                if isinstance(value, float) and abs(value) >= 1e15:
+                    long_numbers.append(key)
+                    continue
+                if isinstance(value, str) and value[:1] == "'" and value[1:2] in NEUTRALISED:
+                    value = value[1:]  # an export's guard against formula injection
+            raw[key] = value
+        ident, id_is_number = _id_of(cells[id_col] if id_col is not None and id_col < n else None)
+        record, violations = validator.coerce(raw)
+        bad: set[str] = set(long_numbers)
+        for key in long_numbers:
+            result.add(_long_number(plan, key, excel_row), opts.limits)
+        for v in violations:
+            bad.add(v.field)
+            result.add(_problem_of(plan, v, excel_row), opts.limits)
+        if plan.many and ident is None:
+            key = LINK_ID
+            if id_is_number:
+                result.add(_long_number(plan, key, excel_row), opts.limits)
+            else:
+                letter, header = plan.letter(key)
+                result.add(problem(E.V_REQUIRED, {"label": "身份证件号"}, sheet=plan.title, row=excel_row,
+                                   column=letter, header=header), opts.limits)
+            continue
+        if not plan.many and ident is None:
+            if not long_numbers:  # an empty ID is reported by the required check of phase 2
+                letter, header = plan.letter(ID_FIELD)
+                result.add(problem(E.V_REQUIRED, {"label": plan.cmap.labels.get(ID_FIELD, "身份证件号").rstrip("*")},
+                                   sheet=plan.title, row=excel_row, column=letter, header=header), opts.limits)
+            continue
+        assert ident is not None
+        if not plan.many:
+            record[ID_FIELD] = ident
+        values = tuple(record.get(k) for k in plan.keys)
+        entry = Row(excel_row, values, frozenset(bad) if bad else None)
+        if bad:
+            parsed.bad_ids.add(ident)
+        if plan.many:
+            assert subs is not None
+            subs.setdefault(ident, []).append(entry)
+            parsed.order.setdefault(ident, None)
+        else:
+            first = parsed.main.get(ident)
+            if first is not None:
+                letter, header = plan.letter(ID_FIELD)
+                result.add(problem(E.V_XLSX_DUPLICATE_ID, {"id": ident, "first": first.row}, sheet=plan.title,
+                                   row=excel_row, column=letter, header=header), opts.limits)
+                parsed.bad_ids.add(ident)
+                continue
+            parsed.main[ident] = entry
+            parsed.order.setdefault(ident, None)
+        if progress is not None and (done % 2000 == 0) and time.monotonic() - last_tick > 0.2:
+            last_tick = time.monotonic()
+            progress("read", done, estimate)
+    if progress is not None:
+        progress("read", done, estimate)
+    return done
+
+
+# ------------------------------------------------------------------ phase 2: checking and handing over
+
+
+def _doc(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as stored: empty values left out."""
+    return {k: v for k, v in record.items() if not is_empty(v)}
+
+
+def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory, sink: Sink | None,
+                    opts: Options, result: Result, progress: Progress | None = None) -> None:
+    ids = list(parsed.order)
+    total = len(ids)
+    writing = sink is not None and not opts.dry_run and not (opts.all_or_nothing and result.errors)
+    validators = {k: p.validator for k, p in parsed.plans.items()}
+    last_tick = time.monotonic()
+    for start in range(0, total, BATCH):
+        chunk = ids[start:start + BATCH]
+        found = directory.find(chunk)
+        for ident in chunk:
+            item, errors = _teacher(ident, parsed, found.get(ident), cat, family, validators, opts, result)
+            if errors or ident in parsed.bad_ids:
+                if opts.all_or_nothing:
+                    writing = False
+                continue
+            if writing and item is not None:
+                assert sink is not None
+                sink.add(item)
+                result.imported += item.rows
+        if progress is not None and time.monotonic() - last_tick > 0.2:
+            last_tick = time.monotonic()
+            progress("check", min(start + BATCH, total), total)
+    if progress is not None:
+        progress("check", total, total)
+    if writing and sink is not None:
+        sink.finish()
+        result.written = True
+    else:
+        result.imported = 0
+        result.teachers_created = result.teachers_updated = result.records_written = 0
+
+
+def _teacher(ident: str, parsed: Parsed, existing: Existing | None, cat: Any, family: str,
+             validators: dict[str, Any], opts: Options, result: Result) -> tuple[TeacherWrite | None, int]:
+    errors = 0
+
+    def report(p: ImportProblem) -> None:
+        nonlocal errors
+        if p.severity == "error":
+            errors += 1
+        result.add(p, opts.limits)
+
+    main = parsed.main.get(ident)
+    main_plan = parsed.plans.get(MAIN_SET)
+    sub_rows = {k: rows[ident] for k, rows in parsed.subs.items() if ident in rows}
+    rows_here = (1 if main else 0) + sum(len(r) for r in sub_rows.values())
+
+    def at_id(code: str, args: dict[str, Any]) -> None:
+        """Report on the ID cell of every row of this teacher (the main row, else each sub row)."""
+        if main is not None and main_plan is not None:
+            letter, header = main_plan.letter(ID_FIELD)
+            report(problem(code, args, sheet=main_plan.title, row=main.row, column=letter, header=header))
+            return
+        for set_key, rows in sub_rows.items():
+            plan = parsed.plans[set_key]
+            letter, header = plan.letter(LINK_ID)
+            for r in rows:
+                report(problem(code, args, sheet=plan.title, row=r.row, column=letter, header=header))
+
+    if existing is not None and not existing.here:
+        at_id(E.V_XLSX_ELSEWHERE, {"id": ident, "unit": existing.unit_name})
+        return None, errors
+    if existing is not None and existing.state not in EDITABLE_STATES:
+        at_id(E.V_XLSX_LOCKED, {"id": ident, "state": STATE_LABELS.get(existing.state, existing.state)})
+        return None, errors
+    if existing is None and main is None:
+        at_id(E.V_XLSX_NO_TEACHER, {"id": ident})
+        return None, errors
+
+    # -- the teacher's file as it will be after the import
+    file: dict[str, Any] = {k: list(v) for k, v in (existing.docs.items() if existing else [])}
+    basic_doc: dict[str, Any] | None = None
+    if main is not None and main_plan is not None:
+        merged = dict(existing.docs.get(MAIN_SET, [{}])[0]) if existing and existing.docs.get(MAIN_SET) else {}
+        merged.update(zip(main_plan.keys, main.values))
+        merged[ID_FIELD] = ident
+        basic_doc = _doc(validators[MAIN_SET].clean(merged))
+        file[MAIN_SET] = basic_doc
+    elif existing is not None:
+        file[MAIN_SET] = (existing.docs.get(MAIN_SET) or [{}])[0]
+    new_sets: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+    positions: dict[str, list[tuple[Row, int]]] = {}
+    for set_key, rows in sub_rows.items():
+        plan = parsed.plans[set_key]
+        old = [] if opts.mode == "replace" else list(file.get(set_key) or [])
+        seen = {_frozen(d) for d in old}
+        new_docs: list[dict[str, Any]] = []
+        placed: list[tuple[Row, int]] = []
+        for r in rows:
+            record = dict(zip(plan.keys, r.values))
+            # a 无 record keeps what was typed beside it, so that validate says so (V010)
+            # instead of the import dropping it silently
+            doc = _doc(record if plan.validator.is_none_record(record) else plan.validator.clean(record))
+            frozen = _frozen(doc)
+            if frozen in seen:  # already on record (an export imported again): nothing to add
+                result.skipped_identical += 1
+                continue
+            seen.add(frozen)
+            placed.append((r, len(old) + len(new_docs)))
+            new_docs.append(doc)
+        file[set_key] = old + new_docs
+        new_sets[set_key] = (opts.mode, new_docs)
+        positions[set_key] = placed
+    if isinstance(file.get(MAIN_SET), list):
+        file[MAIN_SET] = (file[MAIN_SET] or [{}])[0]
+
+    # -- every engine rule, with the whole file
+    if basic_doc is not None and main is not None and main_plan is not None:
+        for v in validators[MAIN_SET].validate(basic_doc, file=file):
+            if _reported(main_plan, v, main):
+                continue
+            report(_problem_of(main_plan, v, main.row))
+    for set_key, placed in positions.items():
+        plan = parsed.plans[set_key]
+        records = file[set_key]
+        for r, index in placed:
+            for v in plan.validator.validate(records[index], records=records, file=file, index=index):
+                if _reported(plan, v, r):
+                    continue
+                report(_problem_of(plan, v, r.row))
+    if basic_doc is not None and existing is not None and existing.docs.get(MAIN_SET) == [basic_doc]:
+        basic_doc = None  # unchanged
+    return TeacherWrite(ident, existing, basic_doc, new_sets, rows_here), errors
+
+
+def _reported(plan: SheetPlan, v: Violation, row: Row) -> bool:
+    """Already said in phase 1 (unreadable cell) or at the header (a missing required column)."""
+    if row.bad is not None and v.field in row.bad:
+        return True
+    if v.code == E.V_REQUIRED and v.field not in plan.where and v.field in plan.cmap.required:
+        return True
+    return False
+
+
+def _frozen(doc: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in doc.items()))
+
+
+def run(path: Path, cat: Any, family: str, directory: Directory, sink: Sink | None, opts: Options,
+        progress: Progress | None = None, display_name: str | None = None, result: Result | None = None) -> Result:
+    """Phase 1 and phase 2. ``BadFile`` problems come back as the result's only errors."""
+    if opts.mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    started = time.perf_counter()
+    result = result if result is not None else Result()
+    result.dry_run = opts.dry_run
+    try:
+        parsed = read_file(path, cat, family, opts, result, progress, display_name)
+    except BadFile as exc:
+        for p in exc.problems:
+            result.add(p, opts.limits)
+        result.seconds = time.perf_counter() - started
+        return result
+    check_and_write(parsed, cat, family, directory, sink, opts, result, progress)
+    result.seconds = time.perf_counter() - started
+    return result

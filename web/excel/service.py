@@ -1,0 +1,205 @@
+"""What the CLI, the API and (later) the upload page call: templates, imports, exports, jobs.
+
+    render_template(cat, school_type) -> bytes
+    import_workbook(sessions, cat, path, unit_code, ...) -> ImportOutcome
+    export_teachers(sessions, cat, out, ...) -> ExportResult
+    start_import_job(...) -> job id (runs in a thread; state in the jobs table)
+
+Scope: with a ``principal`` every call is limited to the units the principal's grants reach
+(web/scope.py); without one (the ``tmis`` command on the server) the operator acts as the system.
+Audit: every import (written, dry run or refused) and every export leaves one audit entry with
+counts and the file's SHA-256, never the data itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import errors as E
+from engine.emit.excel_template import template_bytes
+from web import audit, scope
+from web.db.models import Unit
+from web.errors import W_UNIT_NOT_FOUND, Refusal
+from web.excel import jobs
+from web.excel.export import ExportResult, teacher_query, write_export
+from web.excel.limits import Limits
+from web.excel.pipeline import Options, Progress, Result, run
+from web.excel.problems import problem
+from web.excel.report import write_report
+from web.excel.store import DbDirectory, DbSink
+from web.principal import Principal
+
+
+def render_template(cat: Any, school_type: str | None = None, *, sets: list[str] | None = None) -> bytes:
+    return template_bytes(cat, school_type, sets=sets)
+
+
+@dataclass
+class ImportOutcome:
+    result: Result
+    report: Path | None = None
+    job_id: str | None = None
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _unit(db: Session, code: str) -> Unit | None:
+    return db.scalar(select(Unit).where(Unit.code == code))
+
+
+def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str, *,
+                    principal: Principal | None = None, mode: str = "append", all_or_nothing: bool = True,
+                    dry_run: bool = False, limits: Limits | None = None, report: Path | None = None,
+                    progress: Progress | None = None, job_id: str | None = None,
+                    display_name: str | None = None) -> ImportOutcome:
+    """Import one workbook into one unit (a school). Writes nothing unless everything (or, with
+    ``all_or_nothing=False``, each written teacher) passed every check."""
+    limits = limits or Limits.from_env()
+    name = display_name or path.name
+    result = Result(dry_run=dry_run)
+    db: Session = sessions()
+    try:
+        unit = _unit(db, unit_code)
+        if principal is not None:
+            unit = scope.require_unit(db, principal, unit, "teacher.create")
+            scope.require(principal, "record.edit")
+        if unit is None:
+            result.add(problem(E.V_XLSX_NO_UNIT, {"unit": unit_code}), limits)
+            return ImportOutcome(result, _report(path, result, report), job_id)
+        family = cat.family_of(unit.school_type)
+        opts = Options(mode=mode, all_or_nothing=all_or_nothing, dry_run=dry_run, limits=limits,
+                       expected_family=family, unit_label=unit.name)
+        directory = DbDirectory(db, unit, cat.set_keys(family))
+        sink = DbSink(db, unit, cat.version, result, principal.account_id if principal else None)
+        on_progress = progress
+        if job_id is not None:
+            sqlite = db.get_bind().dialect.name == "sqlite"
+            on_progress = jobs.JobProgress(sessions, job_id, can_write=lambda: not (sqlite and sink.started),
+                                           also=progress)
+        run(path, cat, family, directory, None if dry_run else sink, opts, on_progress, name, result)
+        if result.written:
+            _audit(db, principal, unit, path, name, result, mode)
+            db.commit()
+        else:
+            db.rollback()
+            _audit(db, principal, unit, path, name, result, mode)
+            db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    finally:
+        db.close()
+    return ImportOutcome(result, _report(path, result, report), job_id)
+
+
+def _audit(db: Session, principal: Principal | None, unit: Unit, path: Path, name: str, result: Result,
+           mode: str) -> None:
+    audit.record(db, "excel.import", actor=principal, actor_name=None if principal else "cli",
+                 target_type="unit", target_id=unit.code, unit_id=unit.id, detail={
+                     "file": name, "sha256": _sha256(path), "mode": mode, "dry_run": result.dry_run,
+                     "written": result.written, "rows": result.rows, "imported": result.imported,
+                     "teachers_created": result.teachers_created, "teachers_updated": result.teachers_updated,
+                     "records_written": result.records_written, "errors": result.errors})
+
+
+def _report(path: Path, result: Result, out: Path | None) -> Path | None:
+    if out is None:
+        return None
+    return write_report(path, result.problems, out, extra=result.dropped)
+
+
+# ------------------------------------------------------------------ export
+
+
+def export_teachers(sessions: sessionmaker, cat: Any, out: Path, *, principal: Principal | None = None,
+                    unit_code: str | None = None, include_below: bool = True, teacher_ids: list[int] | None = None,
+                    sets: list[str] | None = None, school_type: str | None = None) -> ExportResult:
+    """Selected teachers (within the principal's scope) and sets, as an importable workbook."""
+    db: Session = sessions()
+    try:
+        unit = _unit(db, unit_code) if unit_code else None
+        if principal is not None:
+            # an export carries ID numbers and birth dates: it needs the unmasked view
+            scope.require(principal, "personal.read")
+            if unit_code:
+                unit = scope.require_unit(db, principal, unit, "personal.read")
+        elif unit_code and unit is None:
+            raise Refusal(W_UNIT_NOT_FOUND)
+        if unit is None and principal is None and teacher_ids is None:
+            raise ValueError("name a unit or teachers to export")
+        family = cat.family_of(school_type or (unit.school_type if unit is not None else None))
+        stmt = teacher_query(cat, family, unit=unit, include_below=include_below, teacher_ids=teacher_ids)
+        if principal is not None:
+            stmt = stmt.where(scope.teacher_filter(principal, "personal.read"))
+        result = write_export(db, cat, stmt, family, out, sets=sets, school_type=school_type)
+        audit.record(db, "excel.export", actor=principal, actor_name=None if principal else "cli",
+                     target_type="unit", target_id=unit.code if unit is not None else None,
+                     unit_id=unit.id if unit is not None else None,
+                     detail={"teachers": result.teachers, "records": result.records, "sets": result.sets,
+                             "family": family, "file": out.name})
+        db.commit()
+        return result
+    except Exception:
+        db.rollback()
+        raise
+    finally:
+        db.close()
+
+
+# ------------------------------------------------------------------ background jobs
+
+
+def start_import_job(sessions: sessionmaker, cat: Any, path: Path, unit_code: str, *,
+                     principal: Principal | None = None, mode: str = "append", all_or_nothing: bool = True,
+                     dry_run: bool = False, limits: Limits | None = None, report: Path | None = None,
+                     display_name: str | None = None, wait: bool = False,
+                     on_done: Callable[[ImportOutcome | None], None] | None = None) -> str:
+    """Create a job row and run the import in a thread; poll ``jobs.get`` for progress."""
+    db = sessions()
+    try:
+        unit = _unit(db, unit_code)
+        unit_id = unit.id if unit else None
+    finally:
+        db.close()
+    job_id = jobs.create(sessions, "excel.import", unit_id=unit_id,
+                         actor_id=principal.account_id if principal else None, file_name=display_name or path.name,
+                         options={"mode": mode, "all_or_nothing": all_or_nothing, "dry_run": dry_run})
+
+    def work() -> None:
+        outcome = None
+        try:
+            outcome = import_workbook(sessions, cat, path, unit_code, principal=principal, mode=mode,
+                                      all_or_nothing=all_or_nothing, dry_run=dry_run, limits=limits,
+                                      report=report, job_id=job_id, display_name=display_name)
+            jobs.finish(sessions, job_id, result=outcome.result.as_json(),
+                        report_path=str(outcome.report) if outcome.report else None)
+        except Refusal as exc:
+            jobs.finish(sessions, job_id, error=f"{exc.code}")
+        except Exception as exc:  # a job must end in a state, whatever happened
+            jobs.finish(sessions, job_id, error=type(exc).__name__)
+        finally:
+            if on_done is not None:
+                on_done(outcome)
+
+    thread = threading.Thread(target=work, name=f"import-{job_id[:8]}", daemon=True)
+    thread.start()
+    if wait:
+        thread.join()
+    return job_id
+
+
+__all__ = ["render_template", "import_workbook", "export_teachers", "start_import_job", "ImportOutcome",
+           "ExportResult"]

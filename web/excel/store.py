@@ -1,0 +1,187 @@
+"""The database side of an import: who is already on file (``DbDirectory``) and writing (``DbSink``).
+
+Everything happens in the caller's session and transaction, so an all-or-nothing import that
+finds an error is undone by one rollback. Writes are batched: teachers and records go in
+thousands per statement (SQLAlchemy's insertmanyvalues), and on PostgreSQL through ``COPY``, with
+teacher ids drawn from the sequence beforehand so records can reference them in the same COPY run.
+
+One person, one number: the directory looks people up by ID number across the whole deployment;
+the pipeline refuses anyone on file at another unit. The unique constraint on (id_type, id_number)
+stays the last word if two imports race: the loser's transaction fails and nothing of it is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Sequence
+
+from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from engine.emit.excel_template import MAIN_SET
+from web.db.base import utcnow
+from web.db.models import Record, Teacher, Unit
+from web.excel.pipeline import Existing, Result, TeacherWrite
+
+FLUSH_EVERY = 2000  # teachers per batch
+
+
+class DbDirectory:
+    """Looks teachers up by ID number; loads the files of those at the target unit."""
+
+    def __init__(self, db: Session, unit: Unit, sets: Sequence[str]) -> None:
+        self.db = db
+        self.unit = unit
+        self.sets = sorted(set(sets) | {MAIN_SET})
+
+    def find(self, id_numbers: Sequence[str]) -> dict[str, Existing]:
+        rows = self.db.execute(
+            select(Teacher.id, Teacher.id_number, Teacher.unit_id, Teacher.state, Unit.name)
+            .join(Unit, Unit.id == Teacher.unit_id).where(Teacher.id_number.in_(list(id_numbers)))).all()
+        out: dict[str, Existing] = {}
+        here: dict[int, Existing] = {}
+        for r in rows:
+            e = Existing(r.id, r.unit_id, r.name, r.state, r.unit_id == self.unit.id)
+            out.setdefault(r.id_number, e)
+            if e.here:
+                here[e.teacher_id] = e
+        if here:
+            recs = self.db.execute(
+                select(Record.teacher_id, Record.set_key, Record.document)
+                .where(Record.teacher_id.in_(list(here)), Record.set_key.in_(self.sets), Record.copy_of_id.is_(None))
+                .order_by(Record.teacher_id, Record.set_key, Record.position, Record.id)).all()
+            for r in recs:
+                here[r.teacher_id].docs.setdefault(r.set_key, []).append(dict(r.document))
+        return out
+
+
+def _teacher_row(doc: dict[str, Any], unit_id: int, now: dt.datetime) -> dict[str, Any]:
+    return {"id_type": str(doc.get("id_type") or "1"), "id_number": doc["id_number"],
+            "name": str(doc.get("name") or "")[:50], "gender": str(doc.get("gender") or "")[:2],
+            "birth_date": dt.date.fromisoformat(doc["birth_date"]), "unit_id": unit_id,
+            "state": "unsubmitted", "created_at": now, "updated_at": now}
+
+
+class DbSink:
+    """Collects ``TeacherWrite``s and writes them in batches."""
+
+    def __init__(self, db: Session, unit: Unit, catalogue_version: str, result: Result,
+                 actor_id: int | None = None, *, use_copy: bool | None = None) -> None:
+        self.db = db
+        self.unit = unit
+        self.version = catalogue_version
+        self.result = result
+        self.actor_id = actor_id
+        self.pending: list[TeacherWrite] = []
+        self.pg = db.get_bind().dialect.name == "postgresql"
+        self.use_copy = self.pg if use_copy is None else use_copy
+        self.started = False  # a write has happened (the transaction holds locks)
+
+    def add(self, item: TeacherWrite) -> None:
+        self.pending.append(item)
+        if len(self.pending) >= FLUSH_EVERY:
+            self.flush()
+
+    def finish(self) -> None:
+        self.flush()
+
+    # -- one batch --------------------------------------------------------------------------
+    def flush(self) -> None:
+        items, self.pending = self.pending, []
+        if not items:
+            return
+        self.started = True
+        now = utcnow()
+        new = [w for w in items if w.existing is None]
+        ids = self._insert_teachers(new, now)
+        records: list[dict[str, Any]] = []
+        for w, tid in zip(new, ids):
+            assert w.basic is not None
+            records.append(self._record(tid, MAIN_SET, 0, w.basic, now))
+        self.result.teachers_created += len(new)
+        updated = [w for w in items if w.existing is not None]
+        self._update_existing(updated, now)
+        replace: dict[str, list[int]] = {}
+        for w, tid in [(w, ids[i]) for i, w in enumerate(new)] + [(w, w.existing.teacher_id) for w in updated
+                                                                  if w.existing is not None]:
+            for set_key, (mode, docs) in w.sets.items():
+                start = 0
+                if w.existing is not None:
+                    if mode == "replace":
+                        replace.setdefault(set_key, []).append(tid)
+                    else:
+                        start = len(w.existing.docs.get(set_key) or [])
+                for i, doc in enumerate(docs):
+                    records.append(self._record(tid, set_key, start + i, doc, now))
+        for set_key, tids in replace.items():
+            self.db.execute(delete(Record).where(Record.teacher_id.in_(tids), Record.set_key == set_key,
+                                                 Record.copy_of_id.is_(None)))
+        self._insert_records(records)
+        self.result.records_written += len(records)
+
+    def _record(self, teacher_id: int, set_key: str, position: int, doc: dict[str, Any],
+                now: dt.datetime) -> dict[str, Any]:
+        return {"teacher_id": teacher_id, "set_key": set_key, "position": position, "document": doc,
+                "catalogue_version": self.version, "version": 1, "state": "draft",
+                "created_at": now, "updated_at": now, "updated_by_id": self.actor_id}
+
+    def _insert_teachers(self, new: list[TeacherWrite], now: dt.datetime) -> list[int]:
+        if not new:
+            return []
+        rows = [_teacher_row(w.basic or {}, self.unit.id, now) for w in new]
+        if self.use_copy:
+            ids = [r[0] for r in self.db.execute(text(
+                "SELECT nextval(pg_get_serial_sequence('teachers', 'id')) FROM generate_series(1, :n)"),
+                {"n": len(rows)})]
+            cols = ["id", *rows[0].keys()]
+            self._copy("teachers", cols, ([tid, *r.values()] for tid, r in zip(ids, rows)))
+            return ids
+        result = self.db.execute(insert(Teacher).returning(Teacher.id, sort_by_parameter_order=True), rows)
+        return [r[0] for r in result]
+
+    def _update_existing(self, updated: list[TeacherWrite], now: dt.datetime) -> None:
+        changed = [w for w in updated if w.basic is not None]
+        self.result.teachers_updated += len(updated)
+        if not changed:
+            return
+        teachers = Teacher.__table__
+        self.db.execute(update(teachers).where(teachers.c.id == bindparam("b_tid")).values(
+            name=bindparam("b_name"), gender=bindparam("b_gender"), birth_date=bindparam("b_birth"),
+            updated_at=bindparam("b_now")), [
+            {"b_tid": w.existing.teacher_id, "b_name": str(w.basic.get("name") or "")[:50],  # type: ignore[union-attr]
+             "b_gender": str(w.basic.get("gender") or "")[:2],  # type: ignore[union-attr]
+             "b_birth": dt.date.fromisoformat(w.basic["birth_date"]), "b_now": now}  # type: ignore[index]
+            for w in changed])
+        records = Record.__table__
+        stmt = (update(records).where(records.c.teacher_id == bindparam("b_tid"), records.c.set_key == MAIN_SET,
+                                      records.c.copy_of_id.is_(None))
+                .values(document=bindparam("b_doc"), version=records.c.version + 1, updated_at=bindparam("b_now"),
+                        updated_by_id=bindparam("b_actor"), catalogue_version=bindparam("b_cv")))
+        have = {r[0] for r in self.db.execute(select(Record.teacher_id).where(
+            Record.teacher_id.in_([w.existing.teacher_id for w in changed]),  # type: ignore[union-attr]
+            Record.set_key == MAIN_SET))}
+        params = [{"b_tid": w.existing.teacher_id, "b_doc": w.basic, "b_now": now, "b_actor": self.actor_id,  # type: ignore[union-attr]
+                   "b_cv": self.version} for w in changed if w.existing.teacher_id in have]  # type: ignore[union-attr]
+        if params:
+            self.db.execute(stmt, params)
+        missing = [self._record(w.existing.teacher_id, MAIN_SET, 0, w.basic or {}, now)  # type: ignore[union-attr]
+                   for w in changed if w.existing.teacher_id not in have]  # type: ignore[union-attr]
+        self._insert_records(missing)
+
+    def _insert_records(self, records: list[dict[str, Any]]) -> None:
+        if not records:
+            return
+        if self.use_copy:
+            cols = list(records[0].keys())
+            self._copy("records", cols, ([json.dumps(v, ensure_ascii=False) if k == "document" else v
+                                          for k, v in r.items()] for r in records))
+            return
+        self.db.execute(insert(Record), records)
+
+    def _copy(self, table: str, cols: list[str], rows: Any) -> None:
+        raw = self.db.connection().connection.driver_connection
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
