@@ -264,12 +264,34 @@ def check_repo(root: Path, provinces: list[str] | None = None) -> tuple[dict[str
 
 
 def build_catalogues(root: Path, provinces: list[str] | None = None) -> dict[str, Catalogue]:
-    """Every province's catalogue (plus "national"); raises DefinitionError on any problem."""
+    """Every province's catalogue (plus "national"); raises DefinitionError on any problem.
+
+    Built once per process for the same definitions: the result is reused until a definition
+    file changes (name, size or modification time), so app factories and tests can call it freely.
+    """
+    key = (str(Path(root).resolve()), tuple(provinces) if provinces is not None else None, _signature(Path(root)))
+    cached = _BUILT.get(key)
+    if cached is not None:
+        return dict(cached)
     catalogues, problems = check_repo(root, provinces)
-    errors = [p for p in problems]
-    if errors:
-        raise DefinitionError(errors)
-    return catalogues
+    if problems:
+        raise DefinitionError(problems)
+    for old in [k for k in _BUILT if k[0] == key[0] and k[2] != key[2]]:
+        del _BUILT[old]  # an edited definition replaces the catalogues built from the old one
+    _BUILT[key] = catalogues
+    return dict(catalogues)
+
+
+_BUILT: dict[tuple[Any, ...], dict[str, Catalogue]] = {}
+
+
+def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
+    files = []
+    for top in ("schemas", "rules", "provinces", "modules"):
+        for p in sorted((root / top).rglob("*.yaml")):
+            st = p.stat()
+            files.append((str(p), st.st_size, st.st_mtime_ns))
+    return tuple(files)
 
 
 def repo_root() -> Path:
