@@ -267,8 +267,10 @@ class FormPages(Controller):
         spec = cat.sets[set_key]
         if spec.cardinality == "one":
             record, rid, version = _stored(tf, set_key, cat, None)
-            if rid is None:
-                record = cat.validator(set_key, tf.family).defaults(file=tf.engine_file(cat))
+            if service.may_edit_set(me, spec, tf.teacher):
+                # fields never filled yet are offered their defaults (国籍 中国, 人员状态 在本单位任职 …)
+                defaults = cat.validator(set_key, tf.family).defaults(file=tf.engine_file(cat))
+                record = {**{k: v for k, v in defaults.items() if k not in record}, **record}
             form = _form_model(cat, db, me, tf, set_key, record=record, lang=lang, version=version,
                                record_id=rid, violations=(), touched=set())
             return render(request, "forms/set_one.html", me=me, form=form, u=_urls(tf, set_key),
@@ -388,7 +390,8 @@ class FormPages(Controller):
         page = _page_context(cat, me, tf, set_key, lang)
         name = "forms/set_one.html" if spec.cardinality == "one" else "forms/record.html"
         title = t("new_record", lang) if rid is None else t("record_n", lang, n=[r.id for r in tf.rows(set_key)].index(rid) + 1)
-        return render(request, name, me=me, form=fm, u=_urls(tf, set_key, rid, new=rid is None and spec.cardinality == "many"),
+        many = spec.cardinality == "many"
+        return render(request, name, me=me, form=fm, u=_urls(tf, set_key, rid if many else None, new=many and rid is None),
                       banner=banner, record_title=title, photo_rule=_photo_rule(lang), status_code=422, **page)
 
     @post("/teachers/{tid:int}/sets/{set_key:str}/records/{rid:int}/delete")
@@ -436,8 +439,9 @@ class FormPages(Controller):
             fm = _form_model(cat, db, me, tf, set_key, record=checked.record, typed=checked.typed, lang=lang,
                              violations=checked.violations, touched=touched,
                              version=_int(form.get("_version", [""])[0]), record_id=rid_)
-            new = cat.sets[set_key].cardinality == "many" and rid_ is None
-            return render(request, "forms/_form.html", me=me, form=fm, u=_urls(tf, set_key, rid_, new=new),
+            many = cat.sets[set_key].cardinality == "many"
+            return render(request, "forms/_form.html", me=me, form=fm,
+                          u=_urls(tf, set_key, rid_ if many else None, new=many and rid_ is None),
                           photo_rule=_photo_rule(lang))
 
         return await anyio.to_thread.run_sync(work)
@@ -510,7 +514,7 @@ class FormPages(Controller):
         cascade_by = by or ("parent" if codes.table.hierarchical else "when") if parent else None
         found, total = search_options(codes, q, lang, parent_value=parent, cascade_by=cascade_by)
         return render(request, "forms/_options.html", me=me, options=found, more=max(total - len(found), 0),
-                      field=field, multi=bool(multi), name=name)
+                      field=field, multi=bool(multi), input_name=name)
 
 
 def _stored_safe(tf: service.TeacherFile, set_key: str, cat: Catalogue, rid: int | None

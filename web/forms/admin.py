@@ -1,0 +1,131 @@
+"""管理端: the school's teacher list (search, filter by state and completeness) and the
+completeness check (完整性检测) on one teacher or many, with links to the places to fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.catalogue import Catalogue
+from web import audit, scope
+from web.context import AppContext
+from web.db.models import Record, Teacher
+from web.deps import lang_of
+from web.forms import service
+from web.forms.i18n import STATE_KEYS, state_label, t
+from web.forms.pages import read_form
+from web.pages.common import render
+from web.principal import Principal
+from web.services import teachers as teacher_service
+
+PAGE = 50
+FILTER_CAP = 5000  # a completeness filter looks at this many teachers at most (a school has far fewer)
+
+# teacher id → (fingerprint, catalogue version, errors, warnings); a cache, never the truth
+_CACHE: dict[tuple[str, int], tuple[Any, str, int, int]] = {}
+
+
+def load_files(db: Session, cat: Catalogue, principal: Principal, ids: list[int]) -> dict[int, service.TeacherFile]:
+    """Many files in two queries (teachers, records), through the scope filter."""
+    if not ids:
+        return {}
+    teachers = db.scalars(scope.teachers(principal).where(Teacher.id.in_(ids))).all()
+    files = {tc.id: service.TeacherFile(tc, cat.family_of(tc.unit.school_type), {}) for tc in teachers}
+    rows = db.scalars(scope.records(principal).where(Record.teacher_id.in_(list(files)), Record.copy_of_id.is_(None))
+                      .order_by(Record.teacher_id, Record.set_key, Record.position, Record.id)).all()
+    for r in rows:
+        files[r.teacher_id].records.setdefault(r.set_key, []).append(r)
+    return files
+
+
+def summaries(db: Session, ctx: AppContext, principal: Principal, ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(errors, warnings) per teacher, from the cache when the file has not changed."""
+    cat: Catalogue = ctx.catalogue
+    key_db = ctx.settings.database_url
+    prints = service.fingerprint(db, principal, ids)
+    out: dict[int, tuple[int, int]] = {}
+    todo = []
+    for tid in ids:
+        hit = _CACHE.get((key_db, tid))
+        if hit and hit[0] == prints.get(tid) and hit[1] == cat.version:
+            out[tid] = (hit[2], hit[3])
+        else:
+            todo.append(tid)
+    for start in range(0, len(todo), 200):
+        chunk = todo[start:start + 200]
+        for tid, tf in load_files(db, cat, principal, chunk).items():
+            c = service.completeness(cat, tf)
+            _CACHE[(key_db, tid)] = (prints.get(tid), cat.version, c.errors, c.warnings)
+            out[tid] = (c.errors, c.warnings)
+    return out
+
+
+class AdminPages(Controller):
+    path = "/forms"
+    include_in_schema = False
+
+    @get("/teachers", sync_to_thread=True)
+    def teacher_list(self, request: Request, db: Session, ctx: AppContext, me: Principal, q: str = "",
+                     complete: str = "", page: int = 1) -> Template:
+        lang = lang_of(request)
+        state = request.query_params.get("state") or ""  # 'state' is a reserved parameter name in Litestar
+        scope.require(me, "teacher.read")
+        page = max(page, 1)
+        if complete in ("yes", "no"):
+            total, items = teacher_service.listing(db, me, q=q or None, state=state or None, limit=FILTER_CAP)
+            sums = summaries(db, ctx, me, [i["id"] for i in items])
+            want_ok = complete == "yes"
+            items = [i for i in items if (sums[i["id"]][0] == 0) == want_ok]
+            total = len(items)
+            items = items[(page - 1) * PAGE: page * PAGE]
+        else:
+            total, items = teacher_service.listing(db, me, q=q or None, state=state or None, limit=PAGE,
+                                                   offset=(page - 1) * PAGE)
+            sums = summaries(db, ctx, me, [i["id"] for i in items])
+        for i in items:
+            i["errors"], i["warnings"] = sums.get(i["id"], (None, None))
+            i["state_label"] = state_label(i["state"], lang)
+        states = [(k, state_label(k, lang)) for k in STATE_KEYS]
+        return render(request, "forms/teachers.html", me=me, items=items, total=total, q=q, state=state,
+                      complete=complete, page=page, pages=max((total + PAGE - 1) // PAGE, 1), states=states,
+                      may_edit=me.has("record.edit"))
+
+    @get("/teachers/{tid:int}/completeness", sync_to_thread=True)
+    def check_one(self, request: Request, tid: int, db: Session, ctx: AppContext, me: Principal) -> Template:
+        return self._check(request, [tid], db, ctx, me)
+
+    @post("/completeness", status_code=200)
+    async def check_many(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        form = await read_form(request)
+        ids = [int(v) for v in form.get("teacher", []) if v.isdigit()]
+        return await anyio.to_thread.run_sync(lambda: self._check(request, ids, db, ctx, me))
+
+    def _check(self, request: Request, ids: list[int], db: Session, ctx: AppContext, me: Principal) -> Template:
+        lang = lang_of(request)
+        cat: Catalogue = ctx.catalogue
+        if me.kind == "teacher":
+            ids = [i for i in ids if i == me.teacher_id]
+        scope.require(me, "teacher.read")
+        files = load_files(db, cat, me, service.teacher_ids_in_scope(db, me, ids))
+        results = []
+        for tid in ids:
+            tf = files.get(tid)
+            if tf is None:
+                continue
+            c = service.completeness(cat, tf, lang)
+            prints = service.fingerprint(db, me, [tid])
+            _CACHE[(ctx.settings.database_url, tid)] = (prints.get(tid), cat.version, c.errors, c.warnings)
+            results.append(c)
+        if results:
+            audit.record(db, "teacher.completeness", actor=me, target_type="teacher",
+                         target_id=results[0].teacher.id if len(results) == 1 else None,
+                         detail={"teachers": [c.teacher.id for c in results],
+                                 "incomplete": sum(1 for c in results if not c.complete)})
+        ok = sum(1 for c in results if c.complete)
+        return render(request, "forms/completeness.html", me=me, results=results,
+                      summary=t("checked_n", lang, n=len(results), ok=ok, bad=len(results) - ok))
