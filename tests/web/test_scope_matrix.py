@@ -1,0 +1,173 @@
+"""The scope matrix: every role × own unit / child / sibling / parent / other province,
+for reading and writing, on every endpoint of the API.
+
+Expected outcomes are computed from the rules (roles.yaml + the granting rule), not listed by
+hand: a permission reaches the unit of the grant and everything below it; ``grant.<role>`` works
+at the granter's own unit (system administrators: one level down); a unit is maintained from
+above (not by itself). Allowed → 2xx. Refused → 403 or 404, and nothing of the target leaks.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from conftest import PASSWORD, Client, four_items
+
+ROLES = ("system_admin", "info_manager", "info_entry", "info_reviewer", "info_viewer", "teacher")
+HOMES = {
+    "school": {"own": "3601020001", "sibling": "3601020002", "parent": "360102", "other": "6201020001"},
+    "county": {"own": "360102", "child": "3601020001", "sibling": "360103", "parent": "3601", "other": "620102"},
+}
+# where a teacher "at" a relation lives (teachers belong to schools)
+TEACHER_SCHOOL = {
+    "school": {"own": "3601020001", "sibling": "3601020002", "other": "6201020001"},
+    "county": {"child": "3601020001", "sibling": "3601030001", "other": "6201020001"},
+}
+LEVEL = {"3601020001": "school", "3601020002": "school", "6201020001": "school", "360102": "county",
+         "360103": "county", "620102": "county", "3601": "city"}
+BELOW = {"county": "school", "city": "county"}
+PERMS = {
+    "system_admin": {"unit.read", "unit.manage", "account.read", "account.manage", "teacher.read",
+                     "teacher.create", "personal.read", "grant.info_viewer", "grant.teacher"},
+    "info_manager": {"unit.read", "teacher.read", "teacher.create", "personal.read"},
+    "info_entry": {"unit.read", "teacher.read", "teacher.create", "personal.read"},
+    "info_reviewer": {"unit.read", "teacher.read", "personal.read"},
+    "info_viewer": {"unit.read", "teacher.read"},
+    "teacher": set(),
+}
+IN_SUBTREE = ("own", "child")
+_codes = itertools.count(1)
+
+
+def _endpoint_cases():
+    for role, (home, rels) in itertools.product(ROLES, HOMES.items()):
+        if role == "teacher" and home != "school":
+            continue
+        for relation, target in rels.items():
+            for endpoint in ENDPOINTS:
+                yield pytest.param(role, home, relation, endpoint, id=f"{role}-{home}-{relation}-{endpoint}")
+
+
+def expected(endpoint: str, role: str, relation: str, target: str) -> bool | None:
+    """True: allowed, False: refused, None: not applicable."""
+    p = PERMS[role]
+    inside = relation in IN_SUBTREE
+    level = LEVEL[target]
+    if endpoint == "unit.get":
+        return "unit.read" in p and inside
+    if endpoint == "teachers.list":
+        return "teacher.read" in p and inside
+    if endpoint == "accounts.list":
+        return "account.read" in p and inside
+    if endpoint == "unit.create_below":
+        if level not in BELOW:
+            return None
+        return "unit.manage" in p and inside
+    if endpoint == "unit.patch":
+        return "unit.manage" in p and relation == "child"
+    if endpoint == "teacher.create":
+        if level != "school":
+            return None
+        return "teacher.create" in p and inside
+    if endpoint == "account.create":
+        return "grant.info_viewer" in p and relation == "own"
+    if endpoint in ("teacher_account.create", "teacher_login.switch", "teacher_accounts.export"):
+        if level != "school":
+            return None
+        return "grant.teacher" in p and relation == "own"
+    raise AssertionError(endpoint)
+
+
+def _call(c: Client, endpoint: str, target: str):
+    if endpoint == "unit.get":
+        return c.get(f"/api/v1/units/{target}")
+    if endpoint == "teachers.list":
+        return c.get(f"/api/v1/teachers?unit={target}")
+    if endpoint == "accounts.list":
+        return c.get(f"/api/v1/accounts?unit={target}")
+    if endpoint == "unit.create_below":
+        level = BELOW[LEVEL[target]]
+        return c.post("/api/v1/units", json={"code": f"{target}M{next(_codes):05d}", "name": "矩阵测试单位",
+                                             "level": level, "parent_code": target,
+                                             "school_type": "primary" if level == "school" else None})
+    if endpoint == "unit.patch":
+        return c.patch(f"/api/v1/units/{target}", json={"urban_rural": "1"})
+    if endpoint == "teacher.create":
+        return c.post("/api/v1/teachers", json={"unit_code": target, **four_items(target[:6])})
+    if endpoint == "account.create":
+        return c.post("/api/v1/accounts", json={"username": f"matrix-{next(_codes)}", "real_name": "矩阵",
+                                                "unit_code": target, "roles": ["info_viewer"]})
+    if endpoint == "teacher_account.create":
+        return c.post("/api/v1/teacher-accounts", json={"unit_code": target, **four_items(target[:6])})
+    if endpoint == "teacher_login.switch":
+        return c.post(f"/api/v1/units/{target}/teacher-login", json={"enabled": True})
+    if endpoint == "teacher_accounts.export":
+        return c.get(f"/api/v1/teacher-accounts/export?unit={target}")
+    raise AssertionError(endpoint)
+
+
+ENDPOINTS = ("unit.get", "teachers.list", "accounts.list", "unit.create_below", "unit.patch",
+             "teacher.create", "account.create", "teacher_account.create", "teacher_login.switch",
+             "teacher_accounts.export")
+
+_clients: dict[tuple[str, str], Client] = {}
+
+
+def _client(app, world, role: str, home: str) -> Client:
+    key = (role, home)
+    if key not in _clients:
+        unit = HOMES[home]["own"]
+        username = world.teacher_usernames[world.teachers[unit][0]] if role == "teacher" else f"{role}@{unit}"
+        _clients[key] = Client(app, username, PASSWORD)
+    return _clients[key]
+
+
+@pytest.mark.parametrize("role,home,relation,endpoint", list(_endpoint_cases()))
+def test_scope_matrix(app, world, role, home, relation, endpoint):
+    target = HOMES[home][relation]
+    want = expected(endpoint, role, relation, target)
+    if want is None:
+        pytest.skip("not applicable to this unit level")
+    c = _client(app, world, role, home)
+    r = _call(c, endpoint, target)
+    if role == "teacher" and endpoint == "teachers.list":
+        # a teacher's list is always just the own file, whatever unit is asked for
+        assert r.status_code == 200
+        assert [t["id"] for t in r.json()["items"]] == [world.teachers[HOMES["school"]["own"]][0]]
+        return
+    if want:
+        assert 200 <= r.status_code < 300, (r.status_code, r.text[:300])
+    else:
+        assert r.status_code in (403, 404), (r.status_code, r.text[:300])
+        assert target not in r.text or r.json().get("code") in ("W201", "W202")
+
+
+def _teacher_cases():
+    for role, home in itertools.product(ROLES, HOMES):
+        if role == "teacher" and home != "school":
+            continue
+        for relation, school in TEACHER_SCHOOL[home].items():
+            yield pytest.param(role, home, relation, school, id=f"{role}-{home}-{relation}")
+
+
+@pytest.mark.parametrize("role,home,relation,school", list(_teacher_cases()))
+def test_scope_matrix_teacher_file(app, world, role, home, relation, school):
+    """Reading one teacher's file (GET /api/v1/teachers/{id})."""
+    c = _client(app, world, role, home)
+    own_teacher = world.teachers[HOMES["school"]["own"]][0]
+    # the teacher role: its own file is the first teacher of its school; others are refused
+    tid = world.teachers[school][0] if role != "teacher" or relation != "own" else own_teacher
+    if role == "teacher" and relation == "own":
+        assert c.get(f"/api/v1/teachers/{tid}").status_code == 200
+        other_same_school = world.teachers[school][1]
+        assert c.get(f"/api/v1/teachers/{other_same_school}").status_code == 404
+        return
+    r = c.get(f"/api/v1/teachers/{tid}")
+    allowed = "teacher.read" in PERMS[role] and relation in IN_SUBTREE
+    if allowed:
+        assert r.status_code == 200 and r.json()["id"] == tid
+        assert r.json()["masked"] is ("personal.read" not in PERMS[role])
+    else:
+        assert r.status_code in (403, 404) and "sets" not in r.text
