@@ -74,10 +74,28 @@ def is_required(f: FieldView) -> bool:
     return f.spec.required is True
 
 
-def header_text(f: FieldView, lang: str = "zh") -> str:
+def column_labels(view: SetView) -> dict[str, dict[str, str]]:
+    """key → {zh, en}: the field's label, prefixed by its section's when two fields of the set
+    share a label (研究成果: 项目（课题）-学科领域, 著作-学科领域), so that headers stay unique."""
+    keys = {f.key for f in template_fields(view)}
+    fields = [(s, f) for s in view.sections for f in s.fields if f.key in keys]
+    seen: dict[str, int] = {}
+    for _, f in fields:
+        seen[f.label("zh")] = seen.get(f.label("zh"), 0) + 1
+    out: dict[str, dict[str, str]] = {}
+    for section, f in fields:
+        if seen[f.label("zh")] > 1:
+            out[f.key] = {"zh": f"{section.label.zh}-{f.label('zh')}",
+                          "en": f"{section.label.get('en')} - {f.label('en')}"}
+        else:
+            out[f.key] = {"zh": f.label("zh"), "en": f.label("en")}
+    return out
+
+
+def header_text(f: FieldView, lang: str = "zh", label: str | None = None) -> str:
     """``出生日期(yyyy-MM-dd)*``: label, format where it matters, ``*`` when always required."""
     fmt = REGISTRY[f.spec.type].excel_format
-    text = f.label(lang) + (f"({fmt})" if fmt else "")
+    text = (label or f.label(lang)) + (f"({fmt})" if fmt else "")
     return text + ("*" if is_required(f) else "")
 
 
@@ -129,10 +147,14 @@ def column_map(view: SetView) -> ColumnMap:
                 by_text.setdefault(normalise_header(t), key)
             labels[key] = zh + ("*" if key == LINK_ID else "")
         required.append(LINK_ID)
-    for f in template_fields(view):
-        for t in (f.label("zh"), f.label("en"), f.key, header_text(f, "zh"), header_text(f, "en")):
+    names = column_labels(view)
+    fields = template_fields(view)
+    # unique labels first: a shared plain label must not claim the first field that has it
+    for f in fields:
+        zh, en = names[f.key]["zh"], names[f.key]["en"]
+        for t in (zh, en, f.key, header_text(f, "zh", zh), header_text(f, "en", en)):
             by_text.setdefault(normalise_header(t), f.key)
-        labels[f.key] = header_text(f)
+        labels[f.key] = header_text(f, "zh", zh)
         if is_required(f):
             required.append(f.key)
     return ColumnMap(view.key, by_text, tuple(required), labels)
