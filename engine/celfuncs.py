@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from engine import idnumber
@@ -78,16 +79,31 @@ def _year_month(s: object) -> tuple[int, int] | None:
 # ------------------------------------------------------------------ plain functions
 
 
+@lru_cache(maxsize=4096)
+def _id_info(s: str, today: _dt.date) -> tuple[bool, str, str]:
+    # Rules often ask three questions of the same number in a row; answer them once.
+    # ``today`` is part of the key so a cached answer never outlives its date.
+    if not idnumber.is_valid(s, today):
+        return (False, "", "")
+    return (True, idnumber.birth_date(s, today) or "", idnumber.gender(s, today) or "")
+
+
+def _id(s: object) -> tuple[bool, str, str]:
+    if not isinstance(s, str):
+        return (False, "", "")
+    return _id_info(s, _dt.date.today())
+
+
 def id_valid(s: object) -> bool:
-    return idnumber.is_valid(s)
+    return _id(s)[0]
 
 
 def id_birth_date(s: object) -> str:
-    return idnumber.birth_date(s) or ""
+    return _id(s)[1]
 
 
 def id_gender(s: object) -> str:
-    return idnumber.gender(s) or ""
+    return _id(s)[2]
 
 
 def ym(s: object) -> str:

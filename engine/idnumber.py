@@ -15,6 +15,8 @@ because rules call them on whatever a person typed.
 from __future__ import annotations
 
 import datetime as _dt
+import re
+from operator import mul
 
 # 2^(18-i) mod 11 for positions 1..17
 WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -26,13 +28,16 @@ PROVINCE_CODES: frozenset[str] = frozenset(
     "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
 )
 
+_ZERO_OFFSET = 48 * sum(WEIGHTS)
+
 EARLIEST_BIRTH = _dt.date(1900, 1, 1)
-_DIGITS = frozenset("0123456789")
+# [0-9], not \d: \d also matches full-width and other Unicode digits
+_SHAPE18 = re.compile(r"[0-9]{17}[0-9Xx]")
+_ALL_DIGITS = re.compile(r"[0-9]+")
 
 
 def _all_digits(s: str) -> bool:
-    # str.isdigit() accepts "²" and other Unicode digits; only ASCII 0-9 count here.
-    return bool(s) and all(c in _DIGITS for c in s)
+    return _ALL_DIGITS.fullmatch(s) is not None
 
 
 def check_digit(first17: str) -> str:
@@ -43,8 +48,8 @@ def check_digit(first17: str) -> str:
     """
     if not isinstance(first17, str) or len(first17) != 17 or not _all_digits(first17):
         raise ValueError("check_digit needs exactly 17 digits")
-    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS))
-    return CHECK_CHARS[total % 11]
+    # on the ASCII codes: Σ (code − 48)·w = Σ code·w − 48·Σw (no int() per digit)
+    return CHECK_CHARS[(sum(map(mul, first17.encode("ascii"), WEIGHTS)) - _ZERO_OFFSET) % 11]
 
 
 def _parse_date(yyyymmdd: str) -> _dt.date | None:
@@ -61,11 +66,9 @@ def is_valid(s: object, today: _dt.date | None = None) -> bool:
     province code; a real birth date from 1900-01-01 up to ``today`` (default: the
     system date).
     """
-    if not isinstance(s, str) or len(s) != 18:
+    if not isinstance(s, str) or len(s) != 18 or _SHAPE18.fullmatch(s) is None:
         return False
     body, last = s[:17], s[17].upper()
-    if not _all_digits(body) or (last not in _DIGITS and last != "X"):
-        return False
     if body[:2] not in PROVINCE_CODES:
         return False
     born = _parse_date(body[6:14])
