@@ -1,0 +1,96 @@
+"""``tmis demo`` on an empty database: the province, the accounts of every role, valid teachers."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import Client, fresh_pg_database, make_settings, _pg_url
+from engine import idnumber
+from web.app import create_app
+from web.db.migrate import upgrade
+from web.db.models import Record, Teacher, Unit
+from web.demo import CHAIN_ACCOUNTS, DemoError, build_demo
+
+PASSWORD = "Demo@2024x"
+
+
+@pytest.fixture(scope="module")
+def demo_settings(tmp_path_factory):
+    pg = _pg_url() if os.environ.get("TMIS_TEST_DATABASE_URL") else None
+    drop = None
+    if pg:
+        url, drop = fresh_pg_database(pg)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
+    upgrade(url)
+    settings = make_settings(url)
+    build_demo(settings, password=PASSWORD, teachers=36, seed=7)
+    yield settings
+    if drop:
+        create_app(settings).state.ctx.engine.dispose()
+        drop()
+
+
+@pytest.fixture(scope="module")
+def demo_app(demo_settings):
+    return create_app(demo_settings)
+
+
+def test_demo_tree(demo_app):
+    ctx = demo_app.state.ctx
+    with ctx.sessions() as db:
+        levels = dict(db.execute(select(Unit.level, func.count()).group_by(Unit.level)).all())
+        assert levels == {"province": 1, "city": 2, "county": 4, "school": 12}
+        school = db.scalar(select(Unit).where(Unit.code == "3601020001"))
+        assert school.school_type == "primary" and school.parent.code == "360102"
+        types = set(db.scalars(select(Unit.school_type).where(Unit.level == "school")))
+        assert len(types) >= 4
+
+
+def test_demo_accounts_sign_in_without_forced_change(demo_app):
+    app = demo_app
+    for username, role, unit, _ in CHAIN_ACCOUNTS:
+        c = Client(app, username, PASSWORD)
+        assert c.login_body["must_change_password"] is False
+        me = c.get("/api/v1/auth/me").json()
+        assert me["roles"] == [role] and me["unit_code"] == unit
+
+
+def test_demo_teachers_have_valid_ids_accounts_and_every_set(demo_app):
+    app = demo_app
+    ctx = app.state.ctx
+    cat = ctx.catalogue
+    with ctx.sessions() as db:
+        teachers = db.scalars(select(Teacher)).all()
+        assert len(teachers) == 36
+        assert all(idnumber.is_valid(t.id_number) and idnumber.birth_date(t.id_number) == t.birth_date.isoformat()
+                   for t in teachers)
+        sets = defaultdict(set)
+        for tid, key in db.execute(select(Record.teacher_id, Record.set_key)):
+            sets[tid].add(key)
+        for t in teachers:
+            assert sets[t.id] == set(cat.set_keys(cat.family_of(t.unit.school_type))), t.unit.school_type
+        t = teachers[0]
+    c = Client(app, t.id_number, PASSWORD, entry="teacher")
+    file = c.get(f"/api/v1/teachers/{t.id}").json()
+    assert file["sets"]["basic"][0]["values"]["id_number"] == t.id_number
+
+
+def test_demo_basic_records_pass_the_catalogue(demo_app):
+    ctx = demo_app.state.ctx
+    cat = ctx.catalogue
+    with ctx.sessions() as db:
+        rows = db.execute(select(Record.document, Unit.school_type).join(Teacher, Teacher.id == Record.teacher_id)
+                          .join(Unit, Unit.id == Teacher.unit_id).where(Record.set_key == "basic")).all()
+    for doc, st in rows:
+        errors = [v for v in cat.validator("basic", cat.family_of(st)).validate(doc) if v.severity == "error"]
+        assert errors == [], (doc, errors)
+
+
+def test_demo_refuses_a_non_empty_database(demo_settings):
+    with pytest.raises(DemoError):
+        build_demo(demo_settings, password=PASSWORD, teachers=1)

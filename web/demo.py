@@ -1,0 +1,327 @@
+"""``tmis demo``: the demo province 江西 (36) on an empty database.
+
+2 cities, 4 counties, 12 schools of six school types (among them ``3601020001``, a 小学 in
+南昌市东湖区), about 600 synthetic teachers (faker zh_CN, valid ID numbers) with records in every
+set, accounts for every role on the chain province → 南昌市 → 东湖区 → 3601020001, a system
+administrator at every unit, and a teacher account for every teacher (username = ID number).
+Every demo password is the one given (default ``Demo@2024``); nobody has to change it at first
+sign-in.
+
+Records come from ``fill_records`` (the hook): it walks the province's compiled catalogue and
+makes plausible values per field type, then runs the catalogue's own validator and repairs or
+drops what it rejects, so the demo data passes the same rules as real data.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Callable
+
+from sqlalchemy import func, insert, select
+
+from engine import idnumber
+from web import audit
+from web.context import AppContext
+from web.db.models import Account, Grant, Record, Teacher, Unit
+from web.services import units as unit_service
+from web.settings import Settings
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+PROVINCE = ("36", "江西省")
+CITIES = [("3601", "南昌市"), ("3604", "九江市")]
+COUNTIES = [("360102", "东湖区", "3601"), ("360111", "青山湖区", "3601"),
+            ("360402", "濂溪区", "3604"), ("360403", "浔阳区", "3604")]
+# code, name, county, school type, urban/rural (1 城区, 2 镇区, 3 乡村)
+SCHOOLS = [
+    ("3601020001", "南昌市东湖区第一小学", "360102", "primary", "1"),
+    ("3601020002", "南昌市东湖区育新学校", "360102", "nine_year", "1"),
+    ("3601020003", "南昌市东湖区实验幼儿园", "360102", "kindergarten", "1"),
+    ("3601110001", "南昌市青山湖区第二中学", "360111", "junior", "1"),
+    ("3601110002", "南昌市青山湖区高级中学", "360111", "senior", "2"),
+    ("3601110003", "南昌市青山湖区特殊教育学校", "360111", "special", "1"),
+    ("3604020001", "九江市濂溪区中心小学", "360402", "primary", "3"),
+    ("3604020002", "九江市濂溪区职业中学", "360402", "vocational", "2"),
+    ("3604020003", "九江市濂溪区乡村幼儿园", "360402", "kindergarten", "3"),
+    ("3604030001", "九江市浔阳区完全中学", "360403", "complete_secondary", "1"),
+    ("3604030002", "九江市浔阳区第三小学", "360403", "primary", "1"),
+    ("3604030003", "九江市浔阳区初级中学", "360403", "junior", "2"),
+]
+# (username, role, unit code, real name) — the chain of issue 3, plus every other role
+CHAIN_ACCOUNTS = [
+    ("province-admin", "system_admin", "36", "省级管理员"),
+    ("province-manager", "info_manager", "36", "省级信息管理员"),
+    ("province-reviewer", "info_reviewer", "36", "省级审核员"),
+    ("province-viewer", "info_viewer", "36", "省级查询员"),
+    ("city-admin", "system_admin", "3601", "市级管理员"),
+    ("city-reviewer", "info_reviewer", "3601", "市级审核员"),
+    ("city-viewer", "info_viewer", "3601", "市级查询员"),
+    ("county-admin", "system_admin", "360102", "区级管理员"),
+    ("county-reviewer", "info_reviewer", "360102", "区级审核员"),
+    ("county-manager", "info_manager", "360102", "区级信息管理员"),
+    ("county-viewer", "info_viewer", "360102", "区级查询员"),
+    ("school-admin", "system_admin", "3601020001", "学校系统管理员"),
+    ("school-manager", "info_manager", "3601020001", "学校信息管理员"),
+    ("school-entry", "info_entry", "3601020001", "学校信息录入员"),
+    ("school-reviewer", "info_reviewer", "3601020001", "学校信息审核员"),
+    ("school-viewer", "info_viewer", "3601020001", "学校信息查询员"),
+]
+
+
+@dataclass
+class Person:
+    name: str
+    gender: str
+    birth: date
+    id_number: str
+
+
+def _people(n: int, rng: random.Random, fake: Any, regions: list[str]) -> list[Person]:
+    out: list[Person] = []
+    used: set[str] = set()
+    while len(out) < n:
+        male = rng.random() < 0.35  # most school teachers are women
+        birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 35 * 365))
+        seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
+        idn = idnumber.make(rng.choice(regions), birth, seq)
+        if idn in used:
+            continue
+        used.add(idn)
+        name = fake.name_male() if male else fake.name_female()
+        out.append(Person(name, "1" if male else "2", birth, idn))
+    return out
+
+
+# ------------------------------------------------------------------ the records hook
+
+TEXT_HINTS = [  # (substring of the field key, generator)
+    ("mobile", lambda r, f: "1" + str(r.choice([3, 5, 8])) + "".join(str(r.randrange(10)) for _ in range(9))),
+    ("phone", lambda r, f: "0791-" + "".join(str(r.randrange(10)) for _ in range(8))),
+    ("email", lambda r, f: f.user_name() + "@example.cn"),
+    ("address", lambda r, f: f.address()[:40]),
+    ("institution", lambda r, f: r.choice(["江西师范大学", "南昌大学", "赣南师范大学", "九江学院", "上饶师范学院"])),
+    ("school", lambda r, f: r.choice(["江西师范大学", "南昌大学", "九江学院"])),
+    ("unit", lambda r, f: r.choice(["南昌市教育局", "九江市第一中学", "南昌市育新学校"])),
+    ("major", lambda r, f: r.choice(["汉语言文学", "数学与应用数学", "英语", "学前教育", "物理学", "体育教育"])),
+    ("name", lambda r, f: r.choice(["国培计划", "省级骨干教师培训", "校本研修", "信息技术应用能力提升"])),
+    ("title", lambda r, f: r.choice(["小学数学教学研究", "课堂教学改革实践", "阅读教学案例"])),
+]
+
+
+def _text(rng: random.Random, fake: Any, key: str, spec: Any) -> str | None:
+    for hint, gen in TEXT_HINTS:
+        if hint in key:
+            value = gen(rng, fake)
+            break
+    else:
+        if spec.pattern:
+            return None  # unknown pattern: leave optional text empty rather than invent
+        value = rng.choice(["无", "良好", "示例", "教学工作"])
+    if spec.max_length:
+        value = value[: spec.max_length]
+    return value
+
+
+def _value(ft: Any, rng: random.Random, fake: Any, record: dict[str, Any], cursor: list[date]) -> Any:
+    """A plausible value for one field. ``cursor`` moves forward so dates in a record ascend."""
+    s = ft.spec
+    t = s.type
+    if t in ("derived", "photo", "attachment") or s.readonly:
+        return None
+    if t == "text":
+        return _text(rng, fake, s.key, s)
+    if t == "integer":
+        lo, hi = int(s.min if s.min is not None else 1), int(s.max if s.max is not None else 40)
+        return rng.randint(lo, min(hi, lo + 40))
+    if t == "decimal":
+        lo, hi = (s.min if s.min is not None else 1000.0), (s.max if s.max is not None else 9000.0)
+        return round(rng.uniform(lo, min(hi, lo + 8000)), s.places if s.places is not None else 2)
+    if t in ("date", "year_month", "year"):
+        step = timedelta(days=rng.randrange(30, 3 * 365))
+        cursor[0] = min(cursor[0] + step, date.today() - timedelta(days=31))
+        d = cursor[0]
+        return d.isoformat() if t == "date" else (f"{d.year:04d}-{d.month:02d}" if t == "year_month" else d.year)
+    if t == "boolean":
+        return rng.random() < 0.3
+    if t in ("code", "codes") and ft.codes is not None:
+        parent = record.get(s.cascade.field) if s.cascade else None
+        options = ft.codes.options(parent, s.cascade.by if s.cascade else None)
+        options = [o for o in options if o not in (s.exclusive or [])] or options
+        if not options:
+            return None
+        return rng.choice(options) if t == "code" else [rng.choice(options)]
+    return None
+
+
+def _make_record(cat: Any, set_key: str, family: str, person: Person, rng: random.Random, fake: Any,
+                 start: date, file: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    validator = cat.validator(set_key, family)
+    view = cat.view(set_key, family)
+    for _attempt in range(4):
+        record: dict[str, Any] = dict(validator.defaults(file=file))
+        cursor = [start]
+        for ft in view.fields:
+            if ft.key in record and record[ft.key] not in (None, "", []):
+                continue
+            value = _value(ft, rng, fake, record, cursor)
+            if value is not None:
+                record[ft.key] = value
+        if view.spec.none is not None:
+            record[view.spec.none.field] = record.get(view.spec.none.field)
+            if record[view.spec.none.field] == view.spec.none.code:
+                record[view.spec.none.field] = None  # a real record here; 无 records are made apart
+        record = validator.clean(record, records=records, file=file)
+        problems = [v for v in validator.validate(record, records=records + [record], file=file) if v.severity == "error"]
+        for v in problems:  # an optional field a rule rejects: leave it empty
+            f = view.field(v.field) if v.field else None
+            if f is not None and f.spec.required is not True:
+                record[v.field] = None
+        record = {k: v for k, v in record.items() if v is not None}
+        problems = [v for v in validator.validate(record, records=records + [record], file=file) if v.severity == "error"]
+        if not problems:
+            return record
+    return None
+
+
+def fill_records(cat: Any, family: str, person: Person, rng: random.Random, fake: Any) -> dict[str, list[dict[str, Any]]]:
+    """THE HOOK: records of every set for one synthetic teacher, valid under the catalogue.
+
+    Returns {set key: [record, …]} in catalogue order. 基本信息 takes the person's four items;
+    repeating sets get one or two records, or a 无 record where the set has the 无 convention.
+    Records the generator cannot make valid are left out (the completeness check will show them).
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    adult = date(person.birth.year + 18, 9, 1)
+    file: dict[str, Any] = {}
+    for set_key in cat.set_keys(family):
+        spec = cat.sets[set_key]
+        if set_key == "basic":
+            base = {"name": person.name, "gender": person.gender, "id_type": "1", "id_number": person.id_number,
+                    "birth_date": person.birth.isoformat(), "nationality": "156"}
+            rec = _make_basic(cat, family, person, rng, fake, base, file)
+            out[set_key] = [rec]
+            file[set_key] = rec
+            continue
+        records: list[dict[str, Any]] = []
+        if spec.none is not None and rng.random() < 0.35:
+            records.append({spec.none.field: spec.none.code})
+        else:
+            for i in range(1 if spec.cardinality == "one" else rng.choice([1, 1, 2])):
+                start = adult + timedelta(days=365 * 4 * i)
+                rec = _make_record(cat, set_key, family, person, rng, fake, start, file, records)
+                if rec is not None:
+                    records.append(rec)
+            if not records and spec.none is not None:
+                records.append({spec.none.field: spec.none.code})  # 无, rather than a hole
+        if records:
+            out[set_key] = records
+            file[set_key] = records[0] if spec.cardinality == "one" else records
+    return out
+
+
+def _make_basic(cat: Any, family: str, person: Person, rng: random.Random, fake: Any,
+                base: dict[str, Any], file: dict[str, Any]) -> dict[str, Any]:
+    validator = cat.validator("basic", family)
+    view = cat.view("basic", family)
+    record = {**validator.defaults(file=file), **base}
+    work = date(person.birth.year + rng.randint(21, 24), 9, 1)
+    cursor = [work]
+    for ft in view.fields:
+        if ft.key in record:
+            continue
+        if ft.key == "work_start_month":
+            record[ft.key] = f"{work.year:04d}-09"
+            continue
+        value = _value(ft, rng, fake, record, cursor)
+        if value is not None:
+            record[ft.key] = value
+    record = validator.clean(record, file=file)
+    for v in validator.validate(record, file=file):
+        if v.severity == "error" and v.field and v.field not in base:
+            record[v.field] = None
+    return {k: v for k, v in record.items() if v is not None}
+
+
+# ------------------------------------------------------------------ the province
+
+
+def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int = 600, seed: int = 36,
+               progress: Callable[[str], None] = lambda _: None) -> str:
+    from faker import Faker
+
+    from web.services.auth import check_policy
+
+    check_policy(password)
+    ctx = AppContext.build(settings)
+    cat = ctx.catalogue
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    with ctx.sessions() as db:
+        if db.scalar(select(func.count()).select_from(Unit)):
+            raise DemoError("数据库不是空的：演示数据只建在空数据库上 / the database is not empty: the demo needs an empty database")
+        progress("单位 / units …")
+        province = unit_service.create_unit_raw(db, code=PROVINCE[0], name=PROVINCE[1], level="province", parent=None)
+        units = {province.code: province}
+        for code, name in CITIES:
+            units[code] = unit_service.create_unit_raw(db, code=code, name=name, level="city", parent=province)
+        for code, name, city in COUNTIES:
+            units[code] = unit_service.create_unit_raw(db, code=code, name=name, level="county", parent=units[city])
+        for code, name, county, st, ur in SCHOOLS:
+            units[code] = unit_service.create_unit_raw(db, code=code, name=name, level="school", parent=units[county],
+                                                       school_type=st, urban_rural=ur)
+        # one hash for every demo account: they share the demo password anyway, and hashing 600
+        # passwords at production cost would take minutes
+        pw_hash = ctx.hasher.hash(password)
+
+        def account(username: str, real_name: str, unit: Unit, role: str, kind: str = "staff",
+                    teacher_id: int | None = None) -> None:
+            acc = Account(username=username, real_name=real_name, unit_id=unit.id, kind=kind, teacher_id=teacher_id,
+                          password_hash=pw_hash, must_change_password=False, failed_attempts=0, enabled=True)
+            db.add(acc)
+            db.flush()
+            db.add(Grant(account_id=acc.id, unit_id=unit.id, role_key=role))
+
+        progress("账号 / accounts …")
+        chain = {(role, code) for _, role, code, _ in CHAIN_ACCOUNTS}
+        for username, role, code, real_name in CHAIN_ACCOUNTS:
+            account(username, real_name, units[code], role)
+        for code, unit in units.items():
+            if ("system_admin", code) not in chain:
+                account(f"admin-{code}", f"{unit.name}系统管理员", unit, "system_admin")
+
+        progress(f"教师 / {teachers} teachers …")
+        people = _people(teachers, rng, fake, [c for c, _, _ in COUNTIES] + ["360121", "360421", "361002"])
+        record_rows: list[dict[str, Any]] = []
+        schools = [units[c] for c, *_ in SCHOOLS]
+        for i, person in enumerate(people):
+            school = schools[i % len(schools)]
+            t = Teacher(id_type="1", id_number=person.id_number, name=person.name, gender=person.gender,
+                        birth_date=person.birth, unit_id=school.id)
+            db.add(t)
+            db.flush()
+            account(person.id_number, person.name, school, "teacher", kind="teacher", teacher_id=t.id)
+            family = cat.family_of(school.school_type)
+            for set_key, recs in fill_records(cat, family, person, rng, fake).items():
+                for pos, doc in enumerate(recs):
+                    record_rows.append({"teacher_id": t.id, "set_key": set_key, "position": pos, "document": doc,
+                                        "catalogue_version": cat.version, "version": 1, "state": "draft"})
+            if (i + 1) % 100 == 0:
+                progress(f"  {i + 1}/{teachers}")
+        for start in range(0, len(record_rows), 2000):
+            db.execute(insert(Record), record_rows[start:start + 2000])
+        audit.record(db, "demo.create", actor_name="cli",
+                     detail={"units": len(units), "teachers": len(people), "records": len(record_rows)})
+        db.commit()
+    ctx.engine.dispose()
+    lines = [f"演示数据已创建 / demo created: {len(units)} 单位 units, {len(people)} 教师 teachers, "
+             f"{len(record_rows)} 条记录 records.",
+             f"密码 / password: {password}",
+             "账号 / accounts: " + ", ".join(u for u, *_ in CHAIN_ACCOUNTS),
+             "各单位系统管理员 / each unit's administrator: admin-<单位代码>; 教师 / teachers: 身份证件号"]
+    return "\n".join(lines)
