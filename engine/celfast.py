@@ -414,14 +414,6 @@ def _err(msg: str = "no such overload") -> CelEvalError:
     return CelEvalError(msg)
 
 
-_NUM = (int, float)
-
-
-def _is_num(v: Any) -> bool:
-    t = type(v)
-    return t is int or t is float
-
-
 def _eq(a: Any, b: Any) -> bool:
     ta, tb = type(a), type(b)
     if ta is tb:
@@ -594,15 +586,6 @@ def _index(c: Any, i: Any) -> Any:
                     return v
             raise _err("no such key")
         raise _err("bad map key type")
-    raise _err()
-
-
-def _select(c: Any, name: str) -> Any:
-    if type(c) is dict:
-        try:
-            return c[name]
-        except KeyError:
-            raise _err("no such key") from None
     raise _err()
 
 
