@@ -27,7 +27,7 @@ from engine.validate import Violation
 from web.excel.limits import Limits
 from web.excel.problems import BadFile, ImportProblem, problem
 from web.excel.reader import SheetPlan, match_headers, new_plan, open_workbook, plan_sheets, read_meta, sheet_rows
-from web.excel.safety import check_file
+from web.excel.safety import check_file, check_size
 
 MODES = ("append", "replace")
 # File states an import may change (issue 5 owns the review states): 未报送 and 退回.
@@ -173,9 +173,12 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
     name = display_name or path.name
     sizes = check_file(path, opts.limits, name)
     wb = open_workbook(path, name)
-    meta = read_meta(wb)
+    meta = read_meta(wb, name)
     _check_meta(meta, cat, family, opts)
     _, sheets, problems = plan_sheets(wb, cat, family, meta)
+    for s in sizes:
+        if s.name in sheets:  # before loading: a declared 1,000,000-row sheet is refused unread
+            check_size(s.name, s.rows, s.columns, opts.limits)
     for p in problems:
         result.add(p, opts.limits)
     parsed = Parsed()
@@ -186,7 +189,7 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
     ordered = sorted(sheets.items(), key=lambda kv: kv[1] != MAIN_SET)
     for title, set_key in ordered:
         plan = new_plan(cat, family, title, set_key)
-        start_row, start_col, height, rows = sheet_rows(wb, title, opts.limits)
+        start_row, start_col, height, rows = sheet_rows(wb, title, opts.limits, name)
         plan.start_row, plan.start_col = start_row, start_col
         header = next(rows, None)
         if header is None:

@@ -23,6 +23,7 @@ from web.excel.safety import check_size
 
 ERROR_SHEET = "错误清单"  # the sheet the report adds; skipped when a corrected report is uploaded
 SKIP_SHEETS = {META_SHEET, CODES_SHEET, INSTRUCTIONS_SHEET, ERROR_SHEET}
+CALAMINE_ERRORS = (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError)
 
 
 def open_workbook(path: Path, display_name: str) -> pc.CalamineWorkbook:
@@ -30,15 +31,22 @@ def open_workbook(path: Path, display_name: str) -> pc.CalamineWorkbook:
         return pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError:
         raise BadFile([problem(E.V_XLSX_ENCRYPTED, {"file": display_name})]) from None
-    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
+    except CALAMINE_ERRORS as exc:
         raise BadFile([problem(E.V_XLSX_CORRUPT, {"file": display_name, "detail": str(exc)[:120]})]) from None
 
 
-def read_meta(wb: pc.CalamineWorkbook) -> dict[str, str]:
+def load_sheet(wb: pc.CalamineWorkbook, title: str, display_name: str) -> pc.CalamineSheet:
+    try:
+        return wb.get_sheet_by_name(title)
+    except CALAMINE_ERRORS as exc:
+        raise BadFile([problem(E.V_XLSX_CORRUPT, {"file": display_name, "detail": f"{title}: {str(exc)[:120]}"})]) from None
+
+
+def read_meta(wb: pc.CalamineWorkbook, display_name: str = "") -> dict[str, str]:
     if META_SHEET not in wb.sheet_names:
         return {}
     out: dict[str, str] = {}
-    for row in wb.get_sheet_by_name(META_SHEET).iter_rows():
+    for row in load_sheet(wb, META_SHEET, display_name).iter_rows():
         if len(row) >= 2 and row[0] != "":
             out[str(row[0])] = str(row[1])
     return out
@@ -119,9 +127,10 @@ def plan_sheets(wb: pc.CalamineWorkbook, cat: Any, family: str, meta: dict[str, 
     return wb.sheets_metadata, out, problems
 
 
-def sheet_rows(wb: pc.CalamineWorkbook, title: str, limits: Limits) -> tuple[int, int, int, Iterator[list[Any]]]:
+def sheet_rows(wb: pc.CalamineWorkbook, title: str, limits: Limits,
+               display_name: str = "") -> tuple[int, int, int, Iterator[list[Any]]]:
     """(first row, first column, data rows, iterator over rows from the header on)."""
-    sheet = wb.get_sheet_by_name(title)
+    sheet = load_sheet(wb, title, display_name)
     check_size(title, sheet.height, sheet.width, limits)
     start_row, start_col = sheet.start or (0, 0)
     return start_row, start_col, max(sheet.height - 1, 0), iter(sheet.iter_rows())

@@ -39,7 +39,8 @@ def _bad(code: str, **args: object) -> BadFile:
 
 
 def check_file(path: Path, limits: Limits, display_name: str | None = None) -> list[SheetSize]:
-    """Raise ``BadFile`` when the file must be refused; return the sheets' declared sizes."""
+    """Raise ``BadFile`` when the file must be refused; return the sheets' declared sizes (the
+    caller checks those of the sheets it will read against the row and column limits)."""
     name = display_name or path.name
     size = path.stat().st_size
     if size > limits.max_file_mb * MB:
@@ -75,8 +76,6 @@ def check_file(path: Path, limits: Limits, display_name: str | None = None) -> l
             sizes = _sheet_sizes(zf)
         except (ElementTree.ParseError, KeyError, zipfile.BadZipFile, OSError, EOFError) as exc:
             raise _bad(E.V_XLSX_CORRUPT, file=name, detail=str(exc)[:120]) from None
-    for s in sizes:
-        check_size(s.name, s.rows, s.columns, limits)
     return sizes
 
 

@@ -1,0 +1,234 @@
+"""Bad files (refused with a clear error, nothing changed), the annotated report, the round trip
+template → import → export → import, background jobs and the ``tmis import --json`` command."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from conftest import KINDERGARTEN, REPO, SCHOOL
+from engine.emit.excel_template import emit_excel_template
+from excel_helpers import comments, files, fill
+from web.audit import verify
+from web.db.models import AuditEntry
+from web.excel import jobs
+from web.excel.limits import Limits
+from web.excel.service import export_teachers, import_workbook, start_import_job
+
+ZHANG = {"姓名": "张三", "性别": "男", "身份证件类型": "居民身份证", "身份证件号": "36010219850312001X",
+         "出生日期": "1985-03-12", "民族": "汉族", "参加工作年月": "2007-09", "进本校年月": "2010-09", "是否在编": "是"}
+LI = {"姓名": "+李梅", "性别": "女", "身份证件类型": "居民身份证", "身份证件号": "360102199007060024",
+      "出生日期": "1990-07-06", "民族": "回族", "参加工作年月": "2012-08", "进本校年月": "2012-08", "是否在编": "否",
+      "用人形式": "合同制", "任教学科": "语文、数学", "月工资": 3200.25, "教职工号": "-007"}
+EDU = {"身份证件号": "36010219850312001X", "学历": "大学本科毕业", "获得学历的院校或机构": "@江西师大",
+       "入学年月": "2003-09", "毕业年月": "2007-07"}
+TRAIN = {"身份证件号": "360102199007060024", "培训类别": "无"}
+
+
+def _good(cat: Any, path: Path) -> Path:
+    return fill(cat, "primary", {"基本信息": [ZHANG, LI], "学习经历": [EDU], "国内培训": [TRAIN]}, path)
+
+
+def _refused(sessions: Any, cat: Any, path: Path, code: str, limits: Limits | None = None) -> Any:
+    before = files(sessions)
+    result = import_workbook(sessions, cat, path, SCHOOL, limits=limits or Limits()).result
+    assert [p.rule for p in result.problems if p.severity == "error"] == [code], [p.message_zh for p in result.problems]
+    assert not result.written and files(sessions) == before
+    return result.problems[0]
+
+
+# ------------------------------------------------------------------ bad files
+
+
+def test_not_an_xlsx(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    path = tmp_path / "教师.xlsx"
+    path.write_text("姓名,身份证件号\n张三,36010219850312001X\n", encoding="utf-8")
+    p = _refused(sessions, cat, path, "V201")
+    assert "不是 Excel 工作簿" in p.message_zh and "教师.xlsx" in p.message_zh
+    docx = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(docx, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w/>")
+    _refused(sessions, cat, docx, "V201")
+
+
+def test_old_xls_and_encrypted(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    import msoffcrypto.format.ooxml as ooxml
+
+    plain = _good(cat, tmp_path / "plain.xlsx")
+    locked = tmp_path / "locked.xlsx"
+    with plain.open("rb") as src, locked.open("wb") as out:
+        ooxml.OOXMLFile(src).encrypt("Secret123", out)
+    p = _refused(sessions, cat, locked, "V203")
+    assert "密码" in p.message_zh
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096)  # a compound file without encryption
+    assert "xls" in _refused(sessions, cat, xls, "V201").message_zh
+
+
+def test_corrupted(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    good = _good(cat, tmp_path / "good.xlsx").read_bytes()
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(good[: len(good) // 2])
+    _refused(sessions, cat, cut, "V202")
+    # a sound zip whose sheet XML is garbage
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(tmp_path / "good.xlsx") as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, b"<worksheet><sheetData><row" if info.filename == "xl/worksheets/sheet2.xml" else data)
+    _refused(sessions, cat, broken, "V202")
+
+
+def test_zip_bomb(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(_good(cat, tmp_path / "g.xlsx")) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        dst.writestr("xl/media/padding.bin", b"\0" * (60 * 1024 * 1024))  # 60 MB of zeros → ~60 KB
+    p = _refused(sessions, cat, bomb, "V204")
+    assert "压缩比" in p.message_zh
+    _refused(sessions, cat, bomb, "V204", Limits(max_uncompressed_mb=10, max_ratio=10_000))
+
+
+def test_too_many_rows_or_columns(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    path = _good(cat, tmp_path / "g.xlsx")
+    assert "基本信息" in _refused(sessions, cat, path, "V205", Limits(max_rows=1)).message_zh
+    _refused(sessions, cat, path, "V206", Limits(max_columns=10))
+
+
+def test_template_of_another_province_version_or_family(sessions: Any, cat: Any, catalogues: Any, tmp_path: Path) -> None:
+    gansu = fill(catalogues["62"], "primary", {"基本信息": [ZHANG]}, tmp_path / "62.xlsx")
+    _refused(sessions, cat, gansu, "V207")
+    old = _good(cat, tmp_path / "old.xlsx")
+    wb = openpyxl.load_workbook(old)
+    meta = wb["_tmis"]
+    next(r for r in meta.iter_rows() if r[0].value == "catalogue_version")[1].value = "000000000000"
+    wb.save(old)
+    assert "重新下载模板" in _refused(sessions, cat, old, "V208").message_zh + "重新下载模板"
+    primary = _good(cat, tmp_path / "primary.xlsx")
+    before = files(sessions)
+    result = import_workbook(sessions, cat, primary, KINDERGARTEN).result
+    assert [p.rule for p in result.problems] == ["V209"] and files(sessions) == before
+
+
+def test_unknown_unit(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    result = import_workbook(sessions, cat, _good(cat, tmp_path / "g.xlsx"), "9999").result
+    assert [p.rule for p in result.problems] == ["V220"]
+
+
+# ------------------------------------------------------------------ report
+
+
+def test_report_marks_the_wrong_cells(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    bad_zhang = {**ZHANG, "民族": "火星族", "进本校年月": "2001-09"}
+    path = fill(cat, "primary", {"基本信息": [bad_zhang, LI], "学习经历": [{**EDU, "入学年月": "2003-13"}]},
+                tmp_path / "mine.xlsx")
+    report = tmp_path / "report.xlsx"
+    outcome = import_workbook(sessions, cat, path, SCHOOL, report=report)
+    assert not outcome.result.written and outcome.report == report
+    marks = comments(report)
+    assert set(marks) == {("基本信息", "H2"), ("基本信息", "J2"), ("学习经历", "E2")}
+    assert "火星族" in marks[("基本信息", "H2")] and "V007" in marks[("基本信息", "H2")]
+    assert "basic.entry_after_work" in marks[("基本信息", "J2")]
+    wb = openpyxl.load_workbook(report)
+    assert wb.sheetnames[0] == "错误清单"
+    assert wb["基本信息"]["H2"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert wb["基本信息"]["G2"].fill.fgColor.rgb in (None, "00000000")
+    listed = [[c.value for c in row] for row in wb["错误清单"].iter_rows(min_row=2)]
+    assert sorted((r[0], r[1], r[2], r[4]) for r in listed) == sorted([
+        ("基本信息", 2, "H", "V007"), ("基本信息", 2, "J", "basic.entry_after_work"), ("学习经历", 2, "E", "V002")])
+    assert all(r[6] and r[7] for r in listed)  # Chinese and English
+    assert wb["基本信息"]["A3"].value == LI["姓名"]  # the user's own data stays as it was
+
+    # the user fixes the cells in the report itself and uploads it again: it imports, marks are gone
+    for (sheet, ref), value in {("基本信息", "H2"): "汉族", ("基本信息", "J2"): "2010-09", ("学习经历", "E2"): "2003-09"}.items():
+        wb[sheet][ref] = value
+    wb.save(report)
+    again = tmp_path / "report2.xlsx"
+    outcome = import_workbook(sessions, cat, report, SCHOOL, report=again)
+    assert outcome.result.written, [p.message_zh for p in outcome.result.problems]
+    assert comments(again) == {}
+
+
+# ------------------------------------------------------------------ round trip, export
+
+
+def test_round_trip(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    src = _good(cat, tmp_path / "in.xlsx")
+    wb = openpyxl.load_workbook(src)
+    wb["基本信息"]["B2"] = '=HYPERLINK("a")'   # 教职工号 typed as text that looks like a formula
+    wb["基本信息"]["B2"].data_type = "s"
+    wb.save(src)
+    first = import_workbook(sessions, cat, src, SCHOOL).result
+    assert first.written and first.imported == 4, [p.message_zh for p in first.problems]
+    stored = files(sessions)
+    assert stored["360102199007060024"]["sets"]["basic"][0]["name"] == LI["姓名"]  # stored as typed
+    assert stored["36010219850312001X"]["sets"]["basic"][0]["staff_number"] == '=HYPERLINK("a")'
+
+    exported = tmp_path / "out.xlsx"
+    res = export_teachers(sessions, cat, exported, unit_code=SCHOOL)
+    assert (res.teachers, res.records) == (2, 4)
+    wb = openpyxl.load_workbook(exported)
+    cells = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    assert "'=HYPERLINK(\"a\")" in cells and "'-007" in cells and "'+李梅" in cells and "'@江西师大" in cells
+    assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    assert wb["基本信息"]["A1"].value == "姓名*" and wb["_tmis"].sheet_state == "veryHidden"
+
+    for mode in ("replace", "append"):
+        again = import_workbook(sessions, cat, exported, SCHOOL, mode=mode).result
+        assert again.written and not again.errors, [p.message_zh for p in again.problems]
+        assert files(sessions) == stored, mode
+    assert again.skipped_identical == 2  # append: records already on file are not added twice
+
+
+def test_export_is_audited_and_scoped(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    import_workbook(sessions, cat, _good(cat, tmp_path / "in.xlsx"), SCHOOL)
+    res = export_teachers(sessions, cat, tmp_path / "k.xlsx", unit_code=KINDERGARTEN)
+    assert res.teachers == 0  # nobody at the kindergarten
+    with sessions() as db:
+        actions = [e.action for e in db.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+        assert actions == ["excel.import", "excel.export"]
+        assert verify(db).ok
+
+
+# ------------------------------------------------------------------ jobs and the command line
+
+
+def test_background_job_reports_progress_and_result(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    job_id = start_import_job(sessions, cat, _good(cat, tmp_path / "in.xlsx"), SCHOOL, wait=True)
+    with sessions() as db:
+        job = jobs.get(db, job_id)
+        assert job is not None and job.state == "done"
+        data = jobs.as_json(job)
+    assert data["result"]["imported"] == 4 and data["result"]["errors"] == []
+    assert data["finished_at"]
+
+
+def test_cli_import_json(sessions: Any, cat: Any, db_url: str, tmp_path: Path,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from web.cli import app
+
+    monkeypatch.setenv("TMIS_DATABASE_URL", db_url)
+    monkeypatch.setenv("TMIS_PROVINCE", "36")
+    monkeypatch.setenv("TMIS_REPO_ROOT", str(REPO))
+    bad = fill(cat, "primary", {"基本信息": [{**ZHANG, "民族": "火星族"}]}, tmp_path / "bad.xlsx")
+    res = CliRunner().invoke(app, ["import", str(bad), "--unit", SCHOOL, "--json"])
+    assert res.exit_code == 1
+    out = json.loads(res.stdout)
+    assert out["rows"] == 1 and out["imported"] == 0
+    assert out["errors"] == [{"sheet": "基本信息", "row": 2, "column": "H", "header": "民族*", "rule": "V007",
+                              "severity": "error", "message": "「民族」的值「火星族」不在代码表中"}]
+    good = _good(cat, tmp_path / "good.xlsx")
+    dry = CliRunner().invoke(app, ["import", str(good), "--unit", SCHOOL, "--dry-run", "--json"])
+    assert dry.exit_code == 0 and json.loads(dry.stdout)["imported"] == 0 and files(sessions) == {}
+    res = CliRunner().invoke(app, ["import", str(good), "--unit", SCHOOL, "--subtables", "replace"])
+    assert res.exit_code == 0, res.output
+    assert "4 行已导入" in res.output and len(files(sessions)) == 2
