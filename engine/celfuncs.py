@@ -132,6 +132,11 @@ def age_at(birth: object, on: object) -> int:
     return years
 
 
+def length(s: object) -> int:
+    """Characters, not bytes: the package's size() counts UTF-8 bytes (3 per Chinese character)."""
+    return len(s) if isinstance(s, str) else 0
+
+
 def months_between(a: object, b: object) -> int:
     pa, pb = _year_month(a), _year_month(b)
     if pa is None or pb is None:
@@ -142,6 +147,15 @@ def months_between(a: object, b: object) -> int:
 _ID = "11010519491231002X"  # the example number printed in GB 11643
 
 FUNCTIONS: tuple[CelFunction, ...] = (
+    CelFunction(
+        "length", length, "length(string) -> int",
+        "字符串的字符数（一个汉字算 1）；CEL 自带的 size() 计算的是字节数。不是字符串时为 0。",
+        "Number of characters of a string (a Chinese character counts 1); CEL's size() counts "
+        "bytes. 0 when not a string.",
+        (Example('length("张三")', {}, 2),
+         Example("length(record.name) >= 2", {"record": {"name": "李"}}, False),
+         Example("length(1)", {}, 0)),
+    ),
     CelFunction(
         "id_valid", id_valid, "id_valid(string) -> bool",
         "身份证件号是否为有效的18位公民身份号码（校验码、出生日期、省级地址码）。",
