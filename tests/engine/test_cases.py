@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from checks import assert_check
 from engine.catalogue import check_repo
 
 HERE = Path(__file__).parent
@@ -36,11 +37,6 @@ def _build_repo(tmp: Path, definitions: dict[str, str]) -> Path:
 
 def _problem_key(p: Any, with_line: bool) -> str:
     return f"{p.loc.file}:{p.loc.line} {p.code}" if with_line else f"{p.loc.file} {p.code}"
-
-
-def _violation_key(v: Any) -> str:
-    prefix = f"[{v.index}] " if v.index is not None else ""
-    return f"{prefix}{v.field} {v.code}".strip()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[str(c.relative_to(HERE / "cases")) for c in CASES])
@@ -67,21 +63,4 @@ def test_case(case: Path, tmp_path: Path) -> None:
         assert [f.key for f in cat.view(key).fields] == fields
     for check in spec.get("checks", []):
         set_key = check.get("set", spec.get("set"))
-        validator = cat.validator(set_key, check.get("family"), today=dt.date(2026, 11, 22))
-        if "records" in check:
-            rows = check["records"]
-            records = [validator.clean(validator.coerce(r)[0]) for r in rows]
-            found = [v for i, r in enumerate(records) for v in validator.validate(r, records=records, index=i)]
-        else:
-            raw = check["record"]
-            if check.get("coerce", True) and check.get("clean", True):
-                record, found = validator.run(raw, file=check.get("file"))
-            else:
-                record, found = validator.coerce(raw) if check.get("coerce", True) else (dict(raw), [])
-                found = found + validator.validate(record, file=check.get("file"))
-            if "cleaned" in check:
-                assert {k: v for k, v in record.items() if v is not None} == check["cleaned"]
-        got = sorted(_violation_key(v) for v in found)
-        assert got == sorted(check.get("expect", [])), [f"{v.path} {v.code} {v.message_zh}" for v in found]
-        if "coerced" in check:
-            assert validator.coerce(check["record"])[0] == check["coerced"]
+        assert_check(cat.validator(set_key, check.get("family"), today=dt.date(2026, 11, 22)), check)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from checks import assert_check
 from engine import docs
 from engine.catalogue import check_repo
 
@@ -63,19 +64,7 @@ def test_example(group, tmp_path: Path) -> None:
     cat = catalogues[province or "national"]
     validator = cat.validator(opts["check"], opts.get("family"), today=dt.date(2026, 11, 22))
     for case in yaml.safe_load(body):
-        if "records" in case:
-            records = [validator.clean(validator.coerce(r)[0]) for r in case["records"]]
-            found = [v for i, r in enumerate(records) for v in validator.validate(r, records=records, index=i)]
-        else:
-            if case.get("clean", True):
-                record, found = validator.run(case["record"])
-            else:
-                record, found = validator.coerce(case["record"])
-                found += validator.validate(record)
-            if "cleaned" in case:
-                assert {k: v for k, v in record.items() if v is not None} == case["cleaned"]
-        got = sorted((f"[{v.index}] " if v.index is not None else "") + f"{v.field} {v.code}" for v in found)
-        assert got == sorted(case["expect"]), [v.message_zh for v in found]
+        assert_check(validator, case)
 
 
 def test_generated_tables_are_current() -> None:
