@@ -100,8 +100,9 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
 def feature_handlers() -> list[Any]:
     """Handlers of the feature packages (each exposes ``route_handlers()``)."""
     from web.forms import route_handlers as forms_handlers
+    from web.review import route_handlers as review_handlers
 
-    return [*forms_handlers()]
+    return [*forms_handlers(), *review_handlers()]
 
 
 def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | None = None) -> Litestar:

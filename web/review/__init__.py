@@ -5,3 +5,11 @@ collection windows.
 Layers as elsewhere in web/: ``api`` and ``pages`` (thin handlers) → ``service``, ``changes``,
 ``queue``, ``progress`` → ``models`` (own tables) and C's tables, every query through web.scope.
 """
+
+
+def route_handlers() -> list:
+    """The review module's API and pages (registered by web.app.feature_handlers)."""
+    from web.review.api import ReviewController
+    from web.review.pages import ReviewPages
+
+    return [ReviewController, ReviewPages]

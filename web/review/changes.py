@@ -44,6 +44,9 @@ class Invalid(Refusal):
         super().__init__("W403", detail="；".join(v["message"] for v in violations[:5]))
         self.violations = violations
 
+    def as_json(self) -> dict[str, Any]:
+        return {**super().as_json(), "violations": self.violations}
+
 
 # ------------------------------------------------------------------ who may edit
 
@@ -167,9 +170,7 @@ def submit_additions(db: Session, cat: Catalogue, principal: Principal, teacher_
     rows = S.file_records(db, teacher_id)
     errors = [v for v in S.completeness(cat, teacher, rows) if v.severity == "error"]
     if errors:
-        r = Refusal(W.W_INCOMPLETE, errors=len(errors))
-        r.violations = S.violations_json(errors, cat)  # type: ignore[attr-defined]
-        raise r
+        raise S.Incomplete(S.violations_json(errors, cat))
     case = ReviewCase(teacher_id=teacher_id, unit_id=teacher.unit_id, kind="addition", status=DRAFT,
                       record_ids=[r.id for r in added], snapshot={}, created_by_id=principal.account_id)
     db.add(case)
@@ -257,9 +258,7 @@ def submit_change(db: Session, cat: Catalogue, principal: Principal, case_id: in
     errors = [v for v in S.completeness(cat, teacher, rows, {c.copy_of_id: c.document for c in cps})
               if v.severity == "error"]
     if errors:
-        r = Refusal(W.W_INCOMPLETE, errors=len(errors))
-        r.violations = S.violations_json(errors, cat)  # type: ignore[attr-defined]
-        raise r
+        raise S.Incomplete(S.violations_json(errors, cat))
     for c in cps:
         c.state = PENDING
     case.reason = None

@@ -95,6 +95,17 @@ def violations_json(found: Sequence[Violation], cat: Catalogue) -> list[dict[str
     return out
 
 
+class Incomplete(Refusal):
+    """W603 with the completeness problems (shown on the page, returned by the API)."""
+
+    def __init__(self, violations: list[dict[str, Any]]) -> None:
+        super().__init__(W.W_INCOMPLETE, errors=len(violations))
+        self.violations = violations
+
+    def as_json(self) -> dict[str, Any]:
+        return {**super().as_json(), "violations": self.violations[:200]}
+
+
 # ------------------------------------------------------------------ routes
 
 def route_units(db: Session, school_unit_id: int) -> dict[str, int]:
@@ -263,9 +274,7 @@ def submit(db: Session, cat: Catalogue, principal: Principal, teacher_id: int) -
     rows = file_records(db, teacher.id)
     errors = [v for v in completeness(cat, teacher, rows) if v.severity == "error"]
     if errors:
-        r = Refusal(W.W_INCOMPLETE, errors=len(errors))
-        r.violations = violations_json(errors, cat)  # type: ignore[attr-defined]
-        raise r
+        raise Incomplete(violations_json(errors, cat))
     case = ReviewCase(teacher_id=teacher.id, unit_id=teacher.unit_id, kind="first_submission",
                       status=DRAFT, created_by_id=principal.account_id, record_ids=[], snapshot={})
     db.add(case)
@@ -432,8 +441,8 @@ def _one(db: Session, item_id: int, fn: Any) -> Outcome:
                        extra={"case": case.id, "level": case.waiting_level, "version": case.version})
     except Refusal as r:
         out = Outcome(item_id, False, r.code, r.message("zh"), r.message("en"))
-        if hasattr(r, "violations"):
-            out.extra["violations"] = r.violations[:20]  # type: ignore[attr-defined]
+        if isinstance(r, Incomplete):
+            out.extra["violations"] = r.violations[:20]
         return out
 
 

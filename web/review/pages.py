@@ -1,0 +1,318 @@
+"""HTML pages of the review module (server-rendered; plain forms, no script needed).
+
+A refused action re-draws the same page with the message (Chinese, English available) and with
+what the user typed (a 退回 reason is never lost); a successful one redirects (303) so a reload
+does not repeat it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable
+from urllib.parse import quote
+
+import anyio
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from web import scope
+from web.context import AppContext
+from web.db.models import Record, Teacher
+from web.deps import lang_of
+from web.errors import W_BAD_REQUEST, Refusal
+from web.pages.common import render
+from web.principal import Principal
+from web.review import changes as C
+from web.review import progress as P
+from web.review import queue as Q
+from web.review import service as S
+from web.review import words as W
+from web.review.models import ReviewCase
+from web.services import teachers as teacher_service
+
+Form = dict[str, list[str]]
+PAGE = 50
+
+
+async def _form(request: Request) -> Form:
+    data = await request.form()
+    out: Form = {}
+    for key, value in data.multi_items():
+        if isinstance(value, str):
+            out.setdefault(key, []).append(value)
+    return out
+
+
+def _one(form: Form, key: str, default: str = "") -> str:
+    return (form.get(key) or [default])[0]
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [i for i in (_int(v) for v in values) if i is not None]
+
+
+def _back(url: str, msg: str) -> Redirect:
+    sep = "&" if "?" in url else "?"
+    return Redirect(path=f"{url}{sep}msg={quote(msg)}", status_code=303)
+
+
+async def _run(db: Session, fn: Callable[[], Any]) -> Any:
+    """DB work off the event loop; commit on success, roll back on a refusal (then re-raise)."""
+    def work() -> Any:
+        try:
+            out = fn()
+            db.commit()
+            return out
+        except Exception:
+            db.rollback()
+            raise
+    return await anyio.to_thread.run_sync(work)
+
+
+class ReviewPages(Controller):
+    path = "/review"
+    include_in_schema = False
+
+    # ------------------------------------------------------------------ queue
+    def _queue_page(self, request: Request, db: Session, ctx: AppContext, me: Principal, *,
+                    error: Refusal | None = None, results: list[dict[str, Any]] | None = None) -> Template:
+        qp = request.query_params
+        page = max(1, _int(qp.get("page")) or 1)
+        lang = lang_of(request)
+        data = Q.queue(db, ctx.catalogue, me, unit_code=qp.get("unit") or None, kind=qp.get("kind") or None,
+                       min_days=_int(qp.get("min_days")), max_days=_int(qp.get("max_days")),
+                       limit=PAGE, offset=(page - 1) * PAGE, lang=lang)
+        total = data["total"] or 0
+        return render(request, "review/queue.html", me=me, q=data, page=page, pages=max(1, -(-total // PAGE)),
+                      filters={k: qp.get(k) or "" for k in ("unit", "kind", "min_days", "max_days")},
+                      kinds=[(k, W.word(W.KIND_WORDS, k, lang)) for k in W.KIND_WORDS], error=error,
+                      results=results, msg=qp.get("msg"))
+
+    @get("/", sync_to_thread=False)
+    def home(self) -> Redirect:
+        return Redirect(path="/review/queue", status_code=303)
+
+    @get("/queue", sync_to_thread=True)
+    def queue_page(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        return self._queue_page(request, db, ctx, me)
+
+    @post("/queue/approve", status_code=200)
+    async def bulk_approve(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        form = await _form(request)
+        ids = _ints(form.get("case_ids", []))
+        versions = {int(k[2:]): v for k, vs in form.items() if k.startswith("v_") and k[2:].isdigit()
+                    for v in _ints(vs)}
+        results = await _run(db, lambda: S.bulk_approve(db, ctx.catalogue, me, ids, versions))
+        lang = lang_of(request)
+        return await anyio.to_thread.run_sync(lambda: self._queue_page(
+            request, db, ctx, me, results=[{**r.json(), "msg": r.message_en if lang == "en" else r.message}
+                                           for r in results]))
+
+    # ------------------------------------------------------------------ one case
+    def _case_page(self, request: Request, db: Session, ctx: AppContext, me: Principal, case_id: int, *,
+                   error: Refusal | None = None, reason: str = "") -> Template:
+        detail = Q.case_detail(db, ctx.catalogue, me, case_id, lang_of(request))
+        return render(request, "review/case.html", me=me, c=detail, error=error, reason=reason,
+                      msg=request.query_params.get("msg"), status_code=error.status if error else 200)
+
+    @get("/cases/{case_id:int}", sync_to_thread=True)
+    def case(self, case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        return self._case_page(request, db, ctx, me, case_id)
+
+    @post("/cases/{case_id:int}/{action:str}", status_code=200)
+    async def case_action(self, case_id: int, action: str, request: Request, db: Session, ctx: AppContext,
+                          me: Principal) -> Any:
+        form = await _form(request)
+        version = _int(_one(form, "version"))
+        reason = _one(form, "reason")
+        cat = ctx.catalogue
+        actions: dict[str, Callable[[], Any]] = {
+            "approve": lambda: S.approve(db, cat, me, case_id, version=version),
+            "reject": lambda: S.reject(db, cat, me, case_id, reason, version=version),
+            "submit": lambda: C.submit_change(db, cat, me, case_id),
+            "discard": lambda: C.discard_change(db, cat, me, case_id),
+        }
+        if action not in actions:
+            raise Refusal(W_BAD_REQUEST, detail=action)
+        try:
+            case = await _run(db, actions[action])
+        except Refusal as r:
+            return await anyio.to_thread.run_sync(
+                lambda: self._case_page(request, db, ctx, me, case_id, error=r, reason=reason))
+        lang = lang_of(request)
+        done = {"approve": ("已审核通过", "Approved"), "reject": ("已退回", "Sent back"),
+                "submit": ("已报送", "Submitted"), "discard": ("已撤回变更申请", "Change request discarded")}[action]
+        target = f"/review/files/{case.teacher_id}" if action in ("submit", "discard") else f"/review/cases/{case_id}"
+        return _back(target, done[1] if lang == "en" else done[0])
+
+    # ------------------------------------------------------------------ one file
+    def _file_page(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int, *,
+                   error: Refusal | None = None) -> Template:
+        lang = lang_of(request)
+        status = Q.file_status(db, ctx.catalogue, me, teacher_id, lang=lang)
+        records = []
+        if status["state"] == W.APPROVED:
+            cat = ctx.catalogue
+            for r in db.scalars(select(Record).where(Record.teacher_id == teacher_id, Record.copy_of_id.is_(None))
+                                .order_by(Record.set_key, Record.position)):
+                if r.set_key in cat.sets:
+                    records.append({"id": r.id, "set": r.set_key, "set_label": cat.sets[r.set_key].label.get(lang),
+                                    "position": r.position, "state": r.state,
+                                    "state_label": W.word(W.STATE_WORDS, r.state, lang)})
+        return render(request, "review/file.html", me=me, f=status, records=records, error=error,
+                      msg=request.query_params.get("msg"), status_code=error.status if error else 200)
+
+    @get("/files/{teacher_id:int}", sync_to_thread=True)
+    def file(self, teacher_id: int, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        return self._file_page(request, db, ctx, me, teacher_id)
+
+    @post("/files/{teacher_id:int}/{action:str}", status_code=200)
+    async def file_action(self, teacher_id: int, action: str, request: Request, db: Session, ctx: AppContext,
+                          me: Principal) -> Any:
+        form = await _form(request)
+        cat = ctx.catalogue
+        actions: dict[str, Callable[[], Any]] = {
+            "submit": lambda: S.submit(db, cat, me, teacher_id),
+            "additions": lambda: C.submit_additions(db, cat, me, teacher_id),
+            "change": lambda: C.open_change(db, cat, me, teacher_id, _ints(form.get("record_ids", []))),
+        }
+        if action not in actions:
+            raise Refusal(W_BAD_REQUEST, detail=action)
+        try:
+            case = await _run(db, actions[action])
+        except Refusal as r:
+            return await anyio.to_thread.run_sync(lambda: self._file_page(request, db, ctx, me, teacher_id, error=r))
+        if action == "change":
+            return Redirect(path=f"/review/cases/{case.id}", status_code=303)
+        return _back(f"/review/files/{teacher_id}", "已报送" if lang_of(request) != "en" else "Submitted")
+
+    # ------------------------------------------------------------------ a copy (复本)
+    def _copy_page(self, request: Request, db: Session, ctx: AppContext, me: Principal, copy_id: int, *,
+                   error: Refusal | None = None, typed: dict[str, Any] | None = None) -> Template:
+        lang = lang_of(request)
+        copy = db.get(Record, copy_id)
+        if copy is None or copy.copy_of_id is None:
+            raise Refusal(W.W_CASE_NOT_FOUND)
+        teacher = scope.get_teacher(db, me, copy.teacher_id, "teacher.read")
+        cat = ctx.catalogue
+        view = cat.view(copy.set_key, teacher.unit.school_type)
+        original = db.get(Record, copy.copy_of_id)
+        values = typed if typed is not None else dict(copy.document)
+        fields = []
+        for f in view.fields:
+            if f.spec.type in ("derived", "photo", "attachment"):
+                continue
+            v = values.get(f.key)
+            options = [(c, f.codes.label(c, lang)) for c in f.codes.options()] if f.codes is not None else None
+            fields.append({"key": f.key, "label": f.label(lang), "value": "" if v is None else v,
+                           "original": (original.document.get(f.key) if original else None),
+                           "options": options, "multi": f.spec.type == "codes", "type": f.spec.type})
+        case_id = db.scalar(select(ReviewCase.id).where(ReviewCase.teacher_id == copy.teacher_id,
+                                                        ReviewCase.kind == "change")
+                            .order_by(ReviewCase.id.desc()).limit(1))
+        return render(request, "review/copy.html", me=me, copy=copy, teacher=teacher, fields=fields,
+                      set_label=cat.sets[copy.set_key].label.get(lang), case_id=case_id, error=error,
+                      violations=getattr(error, "violations", None), status_code=error.status if error else 200)
+
+    @get("/copies/{copy_id:int}", sync_to_thread=True)
+    def copy(self, copy_id: int, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        return self._copy_page(request, db, ctx, me, copy_id)
+
+    @post("/copies/{copy_id:int}", status_code=200)
+    async def save_copy(self, copy_id: int, request: Request, db: Session, ctx: AppContext, me: Principal) -> Any:
+        form = await _form(request)
+        cat = ctx.catalogue
+
+        def work() -> Any:
+            copy = db.get(Record, copy_id)
+            if copy is None or copy.copy_of_id is None:
+                raise Refusal(W.W_CASE_NOT_FOUND)
+            teacher = db.get(Teacher, copy.teacher_id)
+            validator = cat.validator(copy.set_key, teacher.unit.school_type if teacher else None)
+            raw: dict[str, Any] = {}
+            for f in validator.view.fields:
+                if f.key in form:
+                    vals = [v for v in form[f.key] if v != ""]
+                    raw[f.key] = vals if f.spec.type == "codes" else (vals[0] if vals else None)
+            record, problems = validator.coerce(raw)
+            if problems:
+                raise C.Invalid(S.violations_json(problems, cat))
+            merged = {**copy.document, **record}
+            for k, v in raw.items():
+                if v is None:
+                    merged[k] = None
+            C.save_record(db, cat, me, copy.teacher_id, copy.set_key, merged, record_id=copy.id,
+                          version=_int(_one(form, "version")))
+            return copy
+        typed = {k: (v if len(v) > 1 else v[0]) for k, v in form.items() if not k.startswith("_")}
+        try:
+            copy = await _run(db, work)
+        except Refusal as r:
+            return await anyio.to_thread.run_sync(
+                lambda: self._copy_page(request, db, ctx, me, copy_id, error=r, typed=typed))
+        case_id = await anyio.to_thread.run_sync(lambda: db.scalar(
+            select(ReviewCase.id).where(ReviewCase.teacher_id == copy.teacher_id, ReviewCase.kind == "change")
+            .order_by(ReviewCase.id.desc()).limit(1)))
+        return _back(f"/review/cases/{case_id}", "已保存" if lang_of(request) != "en" else "Saved")
+
+    # ------------------------------------------------------------------ school: files and bulk 报送
+    def _school_page(self, request: Request, db: Session, me: Principal, *,
+                     results: list[dict[str, Any]] | None = None) -> Template:
+        qp = request.query_params
+        page = max(1, _int(qp.get("page")) or 1)
+        lang = lang_of(request)
+        total, items = teacher_service.listing(db, me, state=qp.get("state") or None, q=qp.get("q") or None,
+                                               limit=PAGE, offset=(page - 1) * PAGE)
+        for i in items:
+            i["state_label"] = W.word(W.STATE_WORDS, i["state"], lang)
+        windows = P.windows_for(db, me.unit_id)
+        return render(request, "review/school.html", me=me, items=items, total=total, page=page,
+                      pages=max(1, -(-total // PAGE)), windows=windows, results=results,
+                      filters={"state": qp.get("state") or "", "q": qp.get("q") or ""},
+                      states=[(k, W.word(W.STATE_WORDS, k, lang)) for k in
+                              (W.UNSUBMITTED, W.PENDING, W.APPROVED, W.REJECTED)], msg=qp.get("msg"))
+
+    @get("/school", sync_to_thread=True)
+    def school(self, request: Request, db: Session, me: Principal) -> Template:
+        return self._school_page(request, db, me)
+
+    @post("/school/submit", status_code=200)
+    async def bulk_submit(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        form = await _form(request)
+        ids = _ints(form.get("teacher_ids", []))
+        results = await _run(db, lambda: S.bulk_submit(db, ctx.catalogue, me, ids))
+        lang = lang_of(request)
+        return await anyio.to_thread.run_sync(lambda: self._school_page(
+            request, db, me, results=[{**r.json(), "msg": r.message_en if lang == "en" else r.message}
+                                      for r in results]))
+
+    # ------------------------------------------------------------------ progress and windows
+    def _progress_page(self, request: Request, db: Session, me: Principal, *, error: Refusal | None = None) -> Template:
+        data = P.progress(db, me, request.query_params.get("unit") or None, lang=lang_of(request))
+        return render(request, "review/progress.html", me=me, p=data, error=error, today=date.today().isoformat(),
+                      msg=request.query_params.get("msg"))
+
+    @get("/progress", sync_to_thread=True)
+    def progress(self, request: Request, db: Session, me: Principal) -> Template:
+        return self._progress_page(request, db, me)
+
+    @post("/windows", status_code=200)
+    async def open_window(self, request: Request, db: Session, me: Principal) -> Any:
+        form = await _form(request)
+        try:
+            due = date.fromisoformat(_one(form, "due_on"))
+            await _run(db, lambda: P.open_window(db, me, _one(form, "unit_code"), _one(form, "title"), due,
+                                                  title_en=_one(form, "title_en") or None))
+        except (Refusal, ValueError) as r:
+            error = r if isinstance(r, Refusal) else Refusal(W_BAD_REQUEST, detail="due_on: YYYY-MM-DD")
+            return await anyio.to_thread.run_sync(lambda: self._progress_page(request, db, me, error=error))
+        return _back("/review/progress", "已开启采集" if lang_of(request) != "en" else "Window opened")

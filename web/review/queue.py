@@ -1,0 +1,191 @@
+"""Reviewers' work: the queue, a file's status with what the user may do, the timeline.
+
+The queue of a reviewer is what waits *at a unit where the reviewer holds a reviewing role*
+(``waiting_unit_id``; one indexed range scan on ``ix_review_cases_queue`` however many files
+wait), further restricted by the one scope filter (web.scope) on the teacher's unit. Filters:
+unit (any unit below), kind (first_submission, addition, change) and age (days waiting).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from engine.catalogue import Catalogue
+from web import scope
+from web.db.base import utcnow
+from web.db.models import Teacher, Unit
+from web.errors import Refusal
+from web.principal import Principal
+from web.review import changes as C
+from web.review import service as S
+from web.review import words as W
+from web.review.models import DRAFT, KINDS, PENDING, REJECTED, ReviewCase, ReviewEvent
+from web.services import units as unit_service
+
+
+def review_units(principal: Principal, cat: Catalogue) -> list[int]:
+    """Units where the principal holds a role that some route step lets act."""
+    step_roles = {r for route in cat.routes.values() for s in route.steps for r in s.roles}
+    return sorted({u for u, r in principal.grants
+                   if r in step_roles and S.REVIEW in principal.roles.perms(r)}) if principal.kind != "teacher" else []
+
+
+def queue(db: Session, cat: Catalogue, principal: Principal, *, unit_code: str | None = None,
+          kind: str | None = None, min_days: int | None = None, max_days: int | None = None,
+          limit: int = 50, offset: int = 0, with_total: bool = True, lang: str = "zh") -> dict[str, Any]:
+    scope.require(principal, S.REVIEW)
+    mine = review_units(principal, cat)
+    if not mine:
+        return {"total": 0, "limit": limit, "offset": offset, "items": []}
+    conds = [ReviewCase.status == PENDING,
+             ReviewCase.waiting_unit_id.in_(mine) if len(mine) > 1 else ReviewCase.waiting_unit_id == mine[0],
+             scope.unit_filter(principal, S.REVIEW, ReviewCase.unit_id)]
+    if unit_code:
+        unit = unit_service.get(db, principal, unit_code)
+        conds.append(ReviewCase.unit_id.in_(scope.subtree([unit.id])))
+    if kind:
+        if kind not in KINDS:
+            raise Refusal("W901", detail=f"kind must be one of {', '.join(KINDS)}")
+        conds.append(ReviewCase.kind == kind)
+    now = utcnow()
+    if min_days is not None:
+        conds.append(ReviewCase.waiting_since <= now - timedelta(days=min_days))
+    if max_days is not None:
+        conds.append(ReviewCase.waiting_since > now - timedelta(days=max_days))
+    where = and_(*conds)
+    # page first (index order), then join the few rows it needs for display
+    page = (select(ReviewCase.id).where(where).order_by(ReviewCase.waiting_since, ReviewCase.id)
+            .limit(limit).offset(offset).subquery())
+    rows = db.execute(
+        select(ReviewCase.id, ReviewCase.kind, ReviewCase.waiting_level, ReviewCase.waiting_since,
+               ReviewCase.submitted_at, ReviewCase.version, ReviewCase.teacher_id, ReviewCase.record_ids,
+               Teacher.name, Teacher.teacher_number, Unit.code.label("unit_code"), Unit.name.label("unit_name"))
+        .join(page, page.c.id == ReviewCase.id)
+        .join(Teacher, Teacher.id == ReviewCase.teacher_id).join(Unit, Unit.id == ReviewCase.unit_id)
+        .order_by(ReviewCase.waiting_since, ReviewCase.id)).all()
+    items = [{
+        "case": r.id, "teacher_id": r.teacher_id, "name": r.name, "teacher_number": r.teacher_number,
+        "unit_code": r.unit_code, "unit_name": r.unit_name, "kind": r.kind,
+        "kind_label": W.word(W.KIND_WORDS, r.kind, lang), "level": r.waiting_level,
+        "level_label": W.word(W.LEVEL_WORDS, r.waiting_level, lang),
+        "waiting_since": r.waiting_since.isoformat() if r.waiting_since else None,
+        "age_days": (now - r.waiting_since).days if r.waiting_since else None,
+        "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+        "version": r.version, "records": len(r.record_ids or []),
+    } for r in rows]
+    total = db.scalar(select(func.count()).select_from(ReviewCase).where(where)) if with_total else None
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+# ------------------------------------------------------------------ one file
+
+def may(db: Session, cat: Catalogue, principal: Principal, teacher: Teacher,
+        cases: list[ReviewCase]) -> dict[str, Any]:
+    """What the current user may do with the file (DHIS2's mayApprove…, per person file)."""
+    pending = [c for c in cases if c.status == PENDING]
+    actionable = [c.id for c in pending
+                  if S.acting_grants(principal, c.waiting_unit_id, S.step_roles(cat, c.kind, c.step))]
+    school = S.may_submit_for(principal, teacher)
+    edit_perm = (principal.kind == "teacher" and principal.teacher_id == teacher.id and principal.has("self.edit")) \
+        or (principal.kind != "teacher" and scope.unit_in_scope(db, principal, teacher.unit_id, S.EDIT))
+    first_open = teacher.state in W.EDITABLE_FILE_STATES
+    change = next((c for c in cases if c.kind == "change" and c.status in (DRAFT, REJECTED)), None)
+    additions = C.pending_additions(db, teacher.id) if teacher.state == W.APPROVED else []
+    return {
+        "may_submit": school and (first_open or bool(additions) or change is not None),
+        "may_approve": bool(actionable),
+        "may_reject": bool(actionable),
+        "may_edit": bool(edit_perm) and first_open,
+        "may_add": bool(edit_perm) and teacher.state == W.APPROVED,
+        "may_request_change": school and principal.holds_at(S.EDIT, teacher.unit_id) and teacher.state == W.APPROVED
+        and not any(c.kind == "change" and c.status == PENDING for c in cases),
+        "actionable_cases": actionable,
+        "open_change_case": change.id if change else None,
+        "unsubmitted_additions": [r.id for r in additions],
+    }
+
+
+def case_json(db: Session, case: ReviewCase, lang: str = "zh") -> dict[str, Any]:
+    unit_name = db.scalar(select(Unit.name).where(Unit.id == case.waiting_unit_id)) if case.waiting_unit_id else None
+    return {
+        "id": case.id, "teacher_id": case.teacher_id, "kind": case.kind,
+        "kind_label": W.word(W.KIND_WORDS, case.kind, lang), "status": case.status,
+        "status_label": W.state_word(case.status, case.waiting_level, lang), "levels": case.levels,
+        "step": case.step, "level": case.waiting_level, "waiting_unit": unit_name,
+        "waiting_since": case.waiting_since.isoformat() if case.waiting_since else None,
+        "submitted_at": case.submitted_at.isoformat() if case.submitted_at else None,
+        "decided_at": case.decided_at.isoformat() if case.decided_at else None,
+        "reason": case.reason, "records": case.record_ids, "version": case.version,
+    }
+
+
+def timeline(db: Session, teacher_id: int, lang: str = "zh") -> list[dict[str, Any]]:
+    rows = db.execute(select(ReviewEvent, ReviewCase.kind, Unit.name)
+                      .join(ReviewCase, ReviewCase.id == ReviewEvent.case_id)
+                      .outerjoin(Unit, Unit.id == ReviewEvent.unit_id)
+                      .where(ReviewEvent.teacher_id == teacher_id).order_by(ReviewEvent.at, ReviewEvent.id)).all()
+    return [{
+        "at": e.at.isoformat(), "case": e.case_id, "kind": kind, "kind_label": W.word(W.KIND_WORDS, kind, lang),
+        "action": e.action, "action_label": W.word(W.ACTION_WORDS, e.action, lang),
+        "level": e.level, "level_label": W.word(W.LEVEL_WORDS, e.level, lang), "unit": unit_name,
+        "actor": e.actor_name, "from": e.from_status, "to": e.to_status, "reason": e.reason,
+    } for e, kind, unit_name in rows]
+
+
+def file_status(db: Session, cat: Catalogue, principal: Principal, teacher_id: int, *, lang: str = "zh",
+                check: bool = False) -> dict[str, Any]:
+    """The file's review state, its cases, the timeline and what the user may do."""
+    teacher = scope.get_teacher(db, principal, teacher_id, "teacher.read")
+    cases = list(db.scalars(select(ReviewCase).where(ReviewCase.teacher_id == teacher.id)
+                            .order_by(ReviewCase.id.desc()).limit(20)))
+    first = next((c for c in cases if c.kind == "first_submission"), None)
+    level = first.waiting_level if first is not None and first.status == PENDING else None
+    last_reject = next((c for c in cases if c.status == REJECTED), None)
+    out = {
+        "teacher_id": teacher.id, "name": teacher.name, "unit": teacher.unit.name,
+        "teacher_number": teacher.teacher_number, "state": teacher.state, "level": level,
+        "state_label": W.state_word(teacher.state, level, lang),
+        "returned_reason": last_reject.reason if last_reject and teacher.state == W.REJECTED else None,
+        "cases": [case_json(db, c, lang) for c in cases],
+        "timeline": timeline(db, teacher.id, lang),
+        **may(db, cat, principal, teacher, cases),
+    }
+    if check:
+        found = S.completeness(cat, teacher, S.file_records(db, teacher.id))
+        out["completeness"] = {"errors": sum(v.severity == "error" for v in found),
+                               "warnings": sum(v.severity == "warning" for v in found),
+                               "problems": S.violations_json(found[:50], cat)}
+    return out
+
+
+def case_detail(db: Session, cat: Catalogue, principal: Principal, case_id: int, lang: str = "zh") -> dict[str, Any]:
+    case = db.get(ReviewCase, case_id)
+    if case is None:
+        raise Refusal(W.W_CASE_NOT_FOUND)
+    teacher = db.scalar(scope.teachers(principal, "teacher.read").where(Teacher.id == case.teacher_id))
+    if teacher is None:
+        raise Refusal(W.W_CASE_NOT_FOUND)
+    out = case_json(db, case, lang)
+    out["teacher"] = {"id": teacher.id, "name": teacher.name, "unit": teacher.unit.name,
+                      "teacher_number": teacher.teacher_number, "state": teacher.state}
+    acting = case.status == PENDING and bool(
+        S.acting_grants(principal, case.waiting_unit_id, S.step_roles(cat, case.kind, case.step)))
+    out["may_approve"] = out["may_reject"] = acting
+    out["may_submit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) and S.may_submit_for(principal, teacher)
+    out["may_edit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) and principal.holds_at(S.EDIT, teacher.unit_id)
+    if case.kind == "change":
+        out["diff"] = C.diff(db, cat, case, lang)
+    elif case.kind == "addition":
+        out["added"] = [{"id": r.id, "set": r.set_key, "set_label": cat.sets[r.set_key].label.get(lang),
+                         "values": r.document, "state": r.state}
+                        for r in C.copies(db, case)]
+    out["timeline"] = [e for e in timeline(db, teacher.id, lang) if e["case"] == case.id]
+    return out
+
+
+def parse_since(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
