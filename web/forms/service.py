@@ -104,6 +104,11 @@ def may_edit_set(principal: Principal, spec: SetSpec, teacher: Teacher) -> bool:
 
 
 def require_edit(db: Session, principal: Principal, spec: SetSpec, teacher: Teacher) -> None:
+    # the review lock (issue 5): locks the teacher row and re-reads the state, so a save and a
+    # 报送/审核 of the same file never interleave; refuses with W601 (待审核) / W602 (审核通过)
+    from web.review.service import ensure_editable
+
+    ensure_editable(db, teacher)
     if not may_edit_set(principal, spec, teacher):
         raise Refusal(W_NO_PERMISSION, permission="record.edit")
     # the edit permission must reach this teacher's unit, not just exist somewhere
