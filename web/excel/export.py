@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from engine.emit.excel_template import (LINK_ID, LINK_NAME, MAIN_SET, emit_excel_template, ordered_sets,
+from engine.emit.excel_template import (LINK_ID, LINK_NAME, emit_excel_template, ordered_sets,
                                         sheet_columns)
 from engine.fieldtypes import is_empty
 from engine.validate import FieldView
@@ -109,4 +109,4 @@ def teacher_query(cat: Any, family: str, *, unit: Unit | None, include_below: bo
     return stmt.where(cond)
 
 
-__all__ = ["ExportResult", "write_export", "teacher_query", "neutralise", "cell_value", "MAIN_SET"]
+__all__ = ["ExportResult", "write_export", "teacher_query", "neutralise", "cell_value"]
