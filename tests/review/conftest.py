@@ -70,3 +70,60 @@ def new_teacher(ctx, cats):
             s.commit()
         return tid
     return make
+
+
+# ------------------------------------------------------------------ PostgreSQL for concurrency tests
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    """A PostgreSQL server: TMIS_TEST_DATABASE_URL / TMIS_TEST_POSTGRES_URL, else the local default.
+    Unreachable: skipped on a workstation, a failure in CI (CI=true)."""
+    import os
+
+    from sqlalchemy import create_engine, text
+
+    url = next((os.environ[n] for n in ("TMIS_TEST_DATABASE_URL", "TMIS_TEST_POSTGRES_URL")
+                if os.environ.get(n, "").startswith("postgresql")), DEFAULT_PG)
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:
+        message = f"PostgreSQL needed for concurrency tests ({url}): {exc}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="module")
+def pg_ctx(pg_server_url):
+    """A fresh PostgreSQL database, migrated, with the Jiangxi chain of the world and one account per
+    role per unit; yields an AppContext (real engine, real connection pool)."""
+    from tests.web.conftest import TREE, fresh_pg_database, make_settings
+    from web.context import AppContext
+    from web.db.migrate import upgrade
+    from web.db.models import Grant
+
+    url, drop = fresh_pg_database(pg_server_url)
+    upgrade(url)
+    context = AppContext.build(make_settings(url))
+    with context.sessions() as s:
+        for code, name, level, parent, st in TREE:
+            parent_unit = unit_service.by_code(s, parent) if parent else None
+            unit = unit_service.create_unit_raw(s, code=code, name=name, level=level, parent=parent_unit,
+                                                school_type=st)
+            for role in ("info_manager", "info_entry", "info_reviewer"):
+                acc = Account(username=f"{role}@{code}", real_name=role, unit_id=unit.id, kind="staff",
+                              password_hash="x", must_change_password=False, failed_attempts=0, enabled=True)
+                s.add(acc)
+                s.flush()
+                s.add(Grant(account_id=acc.id, unit_id=unit.id, role_key=role))
+        s.commit()
+    yield context
+    context.engine.dispose()
+    drop()
