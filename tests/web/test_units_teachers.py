@@ -160,3 +160,16 @@ def test_teacher_number_for_a_teaching_research_office():
     assert teacher_service.number_prefix(unit, "{region:6}{unit:8}{seq:4}") == ("36010100000001", 4)
     with pytest.raises(Exception):
         teacher_service.parse_number_format("{region:6}{seq:4}")
+
+
+def test_count_teachers_agrees_with_the_listing_at_every_scope(as_user, db, world, app):
+    from web import scope as scope_module
+    from web.services.auth import principal_of
+    from web.db.models import Account
+    for username in ("info_viewer@36", "info_viewer@3601", "info_viewer@360102", "info_viewer@3601020001",
+                     "info_viewer@62"):
+        acc = db.scalar(select(Account).where(Account.username == username))
+        p = principal_of(acc, app.state.ctx)
+        expected = db.scalar(select(func.count()).select_from(Teacher).where(scope_module.teacher_filter(p)))
+        assert scope_module.count_teachers(db, p) == expected
+        assert as_user(username).get("/api/v1/teachers?limit=1").json()["total"] == expected
