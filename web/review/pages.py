@@ -12,7 +12,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 import anyio
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -105,7 +105,7 @@ class ReviewPages(Controller):
     def queue_page(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
         return self._queue_page(request, db, ctx, me)
 
-    @post("/queue/approve", status_code=200)
+    @post("/queue/approve", status_code=200, media_type=MediaType.HTML)
     async def bulk_approve(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
         form = await _form(request)
         ids = _ints(form.get("case_ids", []))
@@ -128,7 +128,7 @@ class ReviewPages(Controller):
     def case(self, case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
         return self._case_page(request, db, ctx, me, case_id)
 
-    @post("/cases/{case_id:int}/{action:str}", status_code=200)
+    @post("/cases/{case_id:int}/{action:str}", status_code=200, media_type=MediaType.HTML)
     async def case_action(self, case_id: int, action: str, request: Request, db: Session, ctx: AppContext,
                           me: Principal) -> Any:
         form = await _form(request)
@@ -175,7 +175,7 @@ class ReviewPages(Controller):
     def file(self, teacher_id: int, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
         return self._file_page(request, db, ctx, me, teacher_id)
 
-    @post("/files/{teacher_id:int}/{action:str}", status_code=200)
+    @post("/files/{teacher_id:int}/{action:str}", status_code=200, media_type=MediaType.HTML)
     async def file_action(self, teacher_id: int, action: str, request: Request, db: Session, ctx: AppContext,
                           me: Principal) -> Any:
         form = await _form(request)
@@ -227,7 +227,7 @@ class ReviewPages(Controller):
     def copy(self, copy_id: int, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
         return self._copy_page(request, db, ctx, me, copy_id)
 
-    @post("/copies/{copy_id:int}", status_code=200)
+    @post("/copies/{copy_id:int}", status_code=200, media_type=MediaType.HTML)
     async def save_copy(self, copy_id: int, request: Request, db: Session, ctx: AppContext, me: Principal) -> Any:
         form = await _form(request)
         cat = ctx.catalogue
@@ -285,7 +285,7 @@ class ReviewPages(Controller):
     def school(self, request: Request, db: Session, me: Principal) -> Template:
         return self._school_page(request, db, me)
 
-    @post("/school/submit", status_code=200)
+    @post("/school/submit", status_code=200, media_type=MediaType.HTML)
     async def bulk_submit(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
         form = await _form(request)
         ids = _ints(form.get("teacher_ids", []))
@@ -305,7 +305,7 @@ class ReviewPages(Controller):
     def progress(self, request: Request, db: Session, me: Principal) -> Template:
         return self._progress_page(request, db, me)
 
-    @post("/windows", status_code=200)
+    @post("/windows", status_code=200, media_type=MediaType.HTML)
     async def open_window(self, request: Request, db: Session, me: Principal) -> Any:
         form = await _form(request)
         try:
