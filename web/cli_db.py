@@ -85,13 +85,18 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
 
 def demo(password: str = typer.Option("Demo@2024", "--password", help="password of every demo account"),
          teachers: int = typer.Option(600, "--teachers", help="number of synthetic teachers"),
-         database_url: Optional[str] = DB_OPT, seed: int = typer.Option(36, "--seed")) -> None:
+         database_url: Optional[str] = DB_OPT, seed: int = typer.Option(36, "--seed"),
+         if_empty: bool = typer.Option(False, "--if-empty",
+                                       help="do nothing (exit 0) when the database already holds data")) -> None:
     """Create the demo province 江西 (36) on an empty database. 创建演示数据。"""
-    from web.demo import DemoError, build_demo
+    from web.demo import DemoError, build_demo, is_empty
     from web.db.migrate import upgrade
 
     settings = _settings(database_url)
     upgrade(settings.database_url)
+    if if_empty and not is_empty(settings):
+        typer.echo("数据库已有数据，跳过演示数据 / the database already holds data: demo skipped")
+        return
     try:
         summary = build_demo(settings, password=password, teachers=teachers, seed=seed,
                              progress=lambda msg: typer.echo(msg))

@@ -47,7 +47,7 @@ class AppContext:
             settings=settings,
             engine=engine,
             sessions=make_sessionmaker(engine),
-            roles=load_roles(settings.repo_root),
+            roles=load_roles(settings.repo_root, settings.province),
             hasher=Hasher(settings.argon2_time_cost, settings.argon2_memory_kib),
             box=SecretBox(settings.secret_key),
         )

@@ -250,6 +250,16 @@ def _make_basic(cat: Any, family: str, person: Person, rng: random.Random, fake:
 # ------------------------------------------------------------------ the province
 
 
+def is_empty(settings: Settings) -> bool:
+    """Whether the database holds no unit yet (the demo is built only on an empty database)."""
+    ctx = AppContext.build(settings)
+    try:
+        with ctx.sessions() as db:
+            return not db.scalar(select(func.count()).select_from(Unit))
+    finally:
+        ctx.engine.dispose()
+
+
 def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int = 600, seed: int = 36,
                progress: Callable[[str], None] = lambda _: None) -> str:
     from faker import Faker

@@ -53,11 +53,12 @@ class RoleRegistry:
         return cls(roles=roles, permissions=perms)
 
 
-def load_roles(repo_root: Path) -> RoleRegistry:
-    """Roles of the deployment. Today: the national file; later: ``catalogue.roles``."""
-    from engine.load import load_repo
+def load_roles(repo_root: Path, province: str) -> RoleRegistry:
+    """Roles of the deployment: the national roles.yaml merged with the province's own, if any
+    (``provinces/<code>/roles.yaml`` may add roles and permissions or redefine a role)."""
+    from engine.catalogue import build_catalogues
 
-    sources = load_repo(repo_root)
-    if sources.national.roles is None:
+    roles = build_catalogues(repo_root, [province])[province].resolved.roles
+    if roles is None:
         raise RolesError(f"{repo_root}/schemas/roles.yaml is missing")
-    return RoleRegistry.from_file(sources.national.roles)
+    return RoleRegistry.from_file(roles)
