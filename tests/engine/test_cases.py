@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from checks import assert_check
+from tests.engine.checks import assert_check
 from engine.catalogue import check_repo
 
 HERE = Path(__file__).parent

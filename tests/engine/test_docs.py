@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checks import assert_check
+from tests.engine.checks import assert_check
 from engine import docs
 from engine.catalogue import check_repo
 

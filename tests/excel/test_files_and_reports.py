@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from conftest import KINDERGARTEN, REPO, SCHOOL
+from tests.excel.conftest import KINDERGARTEN, REPO, SCHOOL
 from engine.emit.excel_template import emit_excel_template
-from excel_helpers import comments, files, fill
+from tests.excel.excel_helpers import comments, files, fill
 from web.audit import verify
 from web.db.models import AuditEntry
 from web.excel import jobs

@@ -17,8 +17,8 @@ import yaml
 from openpyxl.utils import get_column_letter
 
 from engine.emit.excel_template import emit_excel_template, normalise_header
-from excel_helpers import files, fill
-from conftest import SCHOOL
+from tests.excel.excel_helpers import files, fill
+from tests.excel.conftest import SCHOOL
 from web.excel.limits import Limits
 from web.excel.service import import_workbook
 

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from conftest import csrf_of, four_items, post_form
+from tests.forms.conftest import csrf_of, four_items, post_form
 from web.db.models import AuditEntry, Record
 from web.forms import photo as photos
 

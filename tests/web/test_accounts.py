@@ -8,7 +8,7 @@ import io
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from conftest import PASSWORD, Client, four_items
+from tests.web.conftest import PASSWORD, Client, four_items
 from web.db.models import Account, Teacher
 
 

@@ -7,7 +7,7 @@ import sys
 
 from sqlalchemy import delete, func, select, update
 
-from conftest import four_items
+from tests.web.conftest import four_items
 from web import audit
 from web.db.models import AuditEntry, AuditHead
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from conftest import PASSWORD, Client, four_items
+from tests.web.conftest import PASSWORD, Client, four_items
 from web.db.models import Account, WebSession
 from web.security.passwords import policy_problems, random_password
 

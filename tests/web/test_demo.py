@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import func, select
 
-from conftest import Client, fresh_pg_database, make_settings, _pg_url
+from tests.web.conftest import Client, fresh_pg_database, make_settings, _pg_url
 from engine import idnumber
 from web.app import create_app
 from web.db.migrate import upgrade

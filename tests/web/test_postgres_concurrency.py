@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from conftest import four_items, fresh_pg_database, make_settings
+from tests.web.conftest import four_items, fresh_pg_database, make_settings
 from web import audit
 from web.context import AppContext
 from web.db.migrate import upgrade

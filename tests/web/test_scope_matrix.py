@@ -13,7 +13,7 @@ import itertools
 
 import pytest
 
-from conftest import PASSWORD, Client, four_items
+from tests.web.conftest import PASSWORD, Client, four_items
 
 ROLES = ("system_admin", "info_manager", "info_entry", "info_reviewer", "info_viewer", "teacher")
 HOMES = {

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from conftest import four_items
+from tests.web.conftest import four_items
 from web.db.models import AuditEntry, Teacher, Unit, UnitClosure
 from web.services import teachers as teacher_service
 from web.services import units as unit_service
