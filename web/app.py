@@ -105,6 +105,59 @@ def feature_handlers() -> list[Any]:
     return [*forms_handlers(), *review_handlers()]
 
 
+def _networks(trusted: tuple[str, ...]) -> tuple[Any, ...]:
+    import ipaddress
+
+    try:
+        return tuple(ipaddress.ip_network(t, strict=False) for t in trusted)
+    except ValueError as exc:
+        raise ValueError(f"TMIS_TRUSTED_PROXIES: {exc} (addresses or CIDR networks, comma-separated)") from None
+
+
+def forwarded_client(peer: str | None, forwarded_for: str, networks: tuple[Any, ...]) -> str | None:
+    """The client address behind trusted proxies, or None to keep the socket peer.
+
+    X-Forwarded-For is read from the right (the hop our own proxy added) and the first address
+    that is not a trusted proxy is the client; anything further left was written by the client and
+    proves nothing. A peer outside ``networks`` means the header is ignored altogether.
+    """
+    import ipaddress
+
+    def trusted(addr: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in n for n in networks)
+
+    if not networks or peer is None or not trusted(peer):
+        return None
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return None  # garbage in the header: keep the proxy's own address
+    return hops[0] if hops else None
+
+
+def trusted_proxy_middleware(networks: tuple[Any, ...]) -> Any:
+    """ASGI middleware: the client address from X-Forwarded-For when the peer is a trusted proxy."""
+    def factory(app: Any) -> Any:
+        async def middleware(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] in ("http", "websocket") and networks:
+                client = scope.get("client")
+                header = ",".join(v.decode("latin-1") for k, v in scope.get("headers", ())
+                                  if k.lower() == b"x-forwarded-for")
+                real = forwarded_client(client[0] if client else None, header, networks)
+                if real is not None:
+                    scope = {**scope, "client": (real, 0)}
+            await app(scope, receive, send)
+        return middleware
+    return factory
+
+
 def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     ctx = AppContext.build(settings)
@@ -122,6 +175,7 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | 
                                      description="Teacher Management Information System, JSON API v1"),
         exception_handlers={Refusal: refusal_handler, PermissionDeniedException: permission_denied_handler},
         before_request=api_csrf_guard,
+        middleware=[trusted_proxy_middleware(_networks(settings.trusted_proxies))],
         debug=settings.debug,
     )
     app.state.ctx = ctx

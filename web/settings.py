@@ -60,6 +60,11 @@ class Settings:
     debug: bool = False
     # TMIS_SQL_ECHO: log SQL statements (they may carry personal data: development only).
     sql_echo: bool = False
+    # TMIS_TRUSTED_PROXIES: comma-separated addresses or networks (CIDR) of the reverse proxies in
+    # front of the app, e.g. "127.0.0.1,10.0.0.0/8". Only when the socket peer is one of them is the
+    # client address (for the audit log and lockout) read from X-Forwarded-For; otherwise that
+    # header is ignored, since anyone can send it. Empty (the default): never trusted.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -77,6 +82,8 @@ class Settings:
             "page_size_max": _int("TMIS_PAGE_SIZE_MAX", cls.page_size_max),
             "debug": _bool("TMIS_DEBUG", cls.debug),
             "sql_echo": _bool("TMIS_SQL_ECHO", cls.sql_echo),
+            "trusted_proxies": tuple(p.strip() for p in os.environ.get("TMIS_TRUSTED_PROXIES", "").split(",")
+                                     if p.strip()),
         }
         if os.environ.get("TMIS_SECRET_KEY"):
             env["secret_key"] = os.environ["TMIS_SECRET_KEY"]
