@@ -99,6 +99,40 @@ def record(
     return entry
 
 
+_COLUMNS = ("seq", "at", "actor_id", "actor_name", "ip", "action", "target_type", "target_id", "unit_id",
+            "detail", "prev_hash", "hash")
+
+
+def record_many(db: Session, entries: list[dict[str, Any]], *, actor: Principal | None = None) -> int:
+    """Append many entries at once (bulk actions: one entry per file), same chain, one head lock.
+
+    Each dict holds ``action`` and optionally ``target_type``, ``target_id``, ``unit_id``,
+    ``detail``. Same transaction rules as ``record``."""
+    if not entries:
+        return 0
+    head = db.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        db.add(head)
+        db.flush()
+    seq, prev, now = head.seq, head.hash, utcnow()
+    rows = []
+    for e in entries:
+        seq += 1
+        entry = AuditEntry(seq=seq, at=now, actor_id=actor.account_id if actor else None,
+                           actor_name=actor.username if actor else None, ip=actor.ip if actor else None,
+                           action=e["action"], target_type=e.get("target_type"),
+                           target_id=None if e.get("target_id") is None else str(e["target_id"]),
+                           unit_id=e.get("unit_id"), detail=jsonable(e.get("detail") or {}), prev_hash=prev)
+        entry.hash = _digest(entry)
+        prev = entry.hash
+        rows.append({c: getattr(entry, c) for c in _COLUMNS})
+    db.execute(AuditEntry.__table__.insert(), rows)  # one executemany, no ORM bookkeeping
+    head.seq, head.hash = seq, prev
+    db.flush()
+    return len(rows)
+
+
 @dataclass
 class Verification:
     checked: int = 0

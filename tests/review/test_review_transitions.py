@@ -131,3 +131,10 @@ def test_bulk_submit_and_bulk_approve_give_a_result_per_file(ctx, cats, world, w
         assert out[-1].code == "W610"
         assert {r.extra["level"] for r in out if r.ok} == {"county"}
         db.commit()
+        # every transition is audited: one entry per file, and the hash chain still verifies
+        from web import audit
+        from web.db.models import AuditEntry
+        entries = db.scalars(select(AuditEntry).where(AuditEntry.action == "review.approve",
+                                                      AuditEntry.target_id.in_([str(t) for t in good]))).all()
+        assert sorted(int(e.target_id) for e in entries) == sorted(good)
+        assert audit.verify(db).ok

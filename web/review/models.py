@@ -55,7 +55,8 @@ class ReviewCase(Base):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        Index("ix_review_cases_queue", "waiting_unit_id", "status", "waiting_since", "id"),
+        Index("ix_review_cases_queue", "waiting_unit_id", "status", "waiting_since", "id",
+              postgresql_include=["unit_id", "kind"]),  # migration r002
         Index("ix_review_cases_teacher", "teacher_id", "status"),
         Index("ix_review_cases_unit", "unit_id", "status", "kind"),
     )

@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -146,6 +147,14 @@ def _event(db: Session, case: ReviewCase, principal: Principal | None, action: s
                        actor_id=principal.account_id if principal else None,
                        actor_name=principal.username if principal else None, unit_id=unit_id,
                        action=action, level=level, from_status=from_status, to_status=to_status, reason=reason))
+
+
+def _event_row(case: ReviewCase, principal: Principal | None, action: str, level: str | None,
+               unit_id: int | None, at: Any) -> dict[str, Any]:
+    return {"case_id": case.id, "teacher_id": case.teacher_id, "at": at,
+            "actor_id": principal.account_id if principal else None,
+            "actor_name": principal.username if principal else None, "unit_id": unit_id, "action": action,
+            "level": level, "from_status": PENDING, "to_status": PENDING, "reason": None}
 
 
 def _audit(db: Session, principal: Principal, action: str, case: ReviewCase, **detail: Any) -> None:
@@ -299,9 +308,15 @@ def _check_actor(db: Session, cat: Catalogue, principal: Principal, case: Review
     """Who may act on this case now; returns the acting role. Refusals in the order a user
     would want to hear them: not found (out of scope) → stale → wrong state → wrong level → role."""
     scope.require(principal, REVIEW)
-    teacher = db.scalar(scope.teachers(principal, REVIEW).where(Teacher.id == case.teacher_id))
+    teacher = db.scalar(select(Teacher.id).where(Teacher.id == case.teacher_id, scope.teacher_filter(principal, REVIEW)))
     if teacher is None:
         raise Refusal(W.W_CASE_NOT_FOUND)
+    return _check_case(db, cat, principal, case, version, action)
+
+
+def _check_case(db: Session, cat: Catalogue, principal: Principal, case: ReviewCase,
+                version: int | None, action: str) -> str:
+    """The part of ``_check_actor`` after the scope check (bulk actions check scope once)."""
     if version is not None and version != case.version:
         raise stale(db, case)
     if case.status != PENDING:
@@ -338,7 +353,7 @@ def _case_for_action(db: Session, case_id: int) -> tuple[Teacher, ReviewCase]:
     return teacher, case
 
 
-def _flush_case(db: Session, case: ReviewCase) -> None:
+def _flush_case(db: Session, case: ReviewCase | None = None) -> None:
     """The conditional UPDATE (version counter) lost: someone else changed the case meanwhile.
     The session cannot be queried any more here, so the message names no one."""
     try:
@@ -453,12 +468,83 @@ def bulk_submit(db: Session, cat: Catalogue, principal: Principal, teacher_ids: 
 
 def bulk_approve(db: Session, cat: Catalogue, principal: Principal, case_ids: Sequence[int],
                  versions: dict[int, int] | None = None) -> list[Outcome]:
-    """审核通过 many cases at once, a result per case. The teacher rows are locked up front in id
-    order (one statement), so a bulk action never deadlocks against another bulk action."""
+    """审核通过 many cases at once, a result per case, in set-based statements: the teacher rows
+    are locked up front in id order (so two bulk actions never deadlock), then the cases; each case
+    is checked exactly as a single approval is; the moves, the timeline events and the audit
+    entries (one per file) are written in batches. Cases finishing their route go through the
+    same ``_finish`` as single approvals (file state, records, teacher number, copies)."""
     ids = list(dict.fromkeys(case_ids))
-    teacher_ids = sorted(set(db.scalars(select(ReviewCase.teacher_id).where(ReviewCase.id.in_(ids)))))
-    for chunk in range(0, len(teacher_ids), 1000):
-        db.execute(select(Teacher.id).where(Teacher.id.in_(teacher_ids[chunk:chunk + 1000]))
-                   .order_by(Teacher.id).with_for_update())
     versions = versions or {}
-    return [_one(db, cid, lambda c: approve(db, cat, principal, c, version=versions.get(c))) for cid in ids]
+    scope.require(principal, REVIEW)
+    teacher_of: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        teacher_of.update(db.execute(select(ReviewCase.id, ReviewCase.teacher_id).where(ReviewCase.id.in_(chunk))).all())
+    in_scope: set[int] = set()
+    for chunk in _chunks(sorted(set(teacher_of.values()))):
+        in_scope.update(db.scalars(select(Teacher.id).where(Teacher.id.in_(chunk), scope.teacher_filter(principal, REVIEW))
+                                   .order_by(Teacher.id).with_for_update(of=Teacher)))
+    cases: dict[int, ReviewCase] = {}
+    for chunk in _chunks(sorted(teacher_of)):
+        cases.update((c.id, c) for c in db.scalars(select(ReviewCase).where(ReviewCase.id.in_(chunk))
+                                                     .order_by(ReviewCase.id).with_for_update()
+                                                     .execution_options(populate_existing=True)))
+    out: list[Outcome] = []
+    audits: list[dict[str, Any]] = []
+    finals: list[ReviewCase] = []
+    moves: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    now = utcnow()
+    for cid in ids:
+        case = cases.get(cid)
+        try:
+            if case is None or case.teacher_id not in in_scope:
+                raise Refusal(W.W_CASE_NOT_FOUND)
+            role = _check_case(db, cat, principal, case, versions.get(cid), "approve")
+        except Refusal as r:
+            out.append(Outcome(cid, False, r.code, r.message("zh"), r.message("en")))
+            continue
+        level = case.waiting_level
+        events.append(_event_row(case, principal, "approve", level, case.waiting_unit_id, now))
+        step = case.step + 1
+        while step < len(case.levels) and case.units[step] is None:
+            events.append(_event_row(case, None, "skip", case.levels[step], None, now))
+            step += 1
+        if step >= len(case.levels):
+            finals.append(case)
+        else:
+            # the row is locked (FOR UPDATE above): write the move in one executemany below, and set
+            # the values as committed so the unit of work does not issue one UPDATE per case
+            values = {"step": step, "waiting_level": case.levels[step], "waiting_unit_id": case.units[step],
+                      "waiting_since": now, "version": case.version + 1}
+            moves.append({"id": case.id, **values})
+            for key, value in values.items():
+                set_committed_value(case, key, value)
+        audits.append({"action": "review.approve", "target_type": "teacher", "target_id": case.teacher_id,
+                       "unit_id": case.unit_id, "detail": {"case": case.id, "kind": case.kind, "level": level,
+                                                           "role": role, "bulk": True}})
+        out.append(Outcome(cid, True))
+    for case in finals:
+        teacher = db.get(Teacher, case.teacher_id)
+        assert teacher is not None
+        _finish(db, cat, principal, case, teacher)
+    if events:
+        db.execute(ReviewEvent.__table__.insert(), events)
+    if moves:
+        db.execute(update(ReviewCase.__table__).where(ReviewCase.__table__.c.id == bindparam("case_id")).values(
+            step=bindparam("step"), waiting_level=bindparam("waiting_level"),
+            waiting_unit_id=bindparam("waiting_unit_id"), waiting_since=bindparam("waiting_since"),
+            version=bindparam("version")), [{**{k: v for k, v in m.items() if k != "id"}, "case_id": m["id"]} for m in moves])
+    _flush_case(db)
+    audit.record_many(db, audits, actor=principal)
+    for o in out:
+        if o.ok:
+            c = cases[o.id]
+            o.state, o.extra = c.status, {"case": c.id, "level": c.waiting_level, "version": c.version,
+                                          "final": c.status == APPROVED}
+    return out
+
+
+def _chunks(values: Sequence[int], size: int = 1000) -> Iterable[list[int]]:
+    values = list(values)
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
