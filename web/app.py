@@ -94,15 +94,19 @@ def _t(context: Any, zh: str, en: str | None = None) -> str:
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
+    from web.admin.menu import menu_items
+
     engine.engine.globals["t"] = _t
+    engine.engine.globals["admin_menu"] = menu_items  # 管理端 entries an account may use
 
 
 def feature_handlers() -> list[Any]:
     """Handlers of the feature packages (each exposes ``route_handlers()``)."""
+    from web.admin import route_handlers as admin_handlers
     from web.forms import route_handlers as forms_handlers
     from web.review import route_handlers as review_handlers
 
-    return [*forms_handlers(), *review_handlers()]
+    return [*forms_handlers(), *review_handlers(), *admin_handlers()]
 
 
 def _networks(trusted: tuple[str, ...]) -> tuple[Any, ...]:

@@ -263,3 +263,24 @@ def anon(app, world) -> Client:
 def pytest_configure(config):
     # Litestar 2.x announces 3.0 changes on every handler; they say nothing about our behaviour
     config.addinivalue_line("filterwarnings", "ignore::litestar.utils.deprecation.LitestarDeprecationWarning")
+
+
+# ------------------------------------------------------------------ HTML forms (管理端 pages)
+
+import re as _re
+
+_CSRF = _re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    m = _CSRF.search(html)
+    assert m, "no CSRF field on the page"
+    return m.group(1)
+
+
+def post_form(client: Client, page_url: str, action: str, data: dict, files: dict | None = None, **kw: Any):
+    """GET the page (for the CSRF cookie and token), then POST its form as a browser would."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.text[:500]
+    body = {"_csrf_token": csrf_of(page.text), **data}
+    return client.post(action, data=body, files=files, follow_redirects=False, **kw)

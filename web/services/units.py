@@ -41,9 +41,22 @@ def school_type_words(repo_root: Path) -> dict[str, str]:
     return out
 
 
+def lock_paths(db: Session, unit_ids: Iterable[int]) -> None:
+    """Lock the rows of these units and all their ancestors, in id order (no deadlocks).
+
+    Moving a unit and adding a unit below it both read a path of the closure and write rows
+    that depend on it; whoever changes the tree first locks the paths it depends on, so two
+    moves can never build a cycle and a new unit never keeps the links of a path just moved
+    away (PostgreSQL; SQLite serialises writers anyway)."""
+    ids = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id.in_(list(unit_ids)))
+    db.execute(select(Unit.id).where(Unit.id.in_(ids)).order_by(Unit.id).with_for_update())
+
+
 def add_closure(db: Session, unit: Unit) -> None:
     """Rows (ancestor, unit, depth) for the new unit: its parent's ancestors + itself."""
     db.flush()
+    if unit.parent_id is not None and db.get_bind().dialect.name != "sqlite":
+        lock_paths(db, [unit.parent_id])
     rows = [{"ancestor_id": unit.id, "descendant_id": unit.id, "depth": 0}]
     if unit.parent_id is not None:
         for anc, depth in db.execute(select(UnitClosure.ancestor_id, UnitClosure.depth)
@@ -150,6 +163,47 @@ def path(db: Session, unit_id: int) -> list[Unit]:
 
 def path_text(db: Session, unit_id: int) -> str:
     return " / ".join(u.name for u in path(db, unit_id))
+
+
+def move(db: Session, principal: Principal, code: str, new_parent_code: str) -> Unit:
+    """Put a unit (with everything below it) under another parent within the mover's subtree.
+
+    The closure rows of the moved subtree are rebuilt in the caller's transaction: links from
+    the old ancestors are deleted, links from the new parent's ancestors inserted; links inside
+    the subtree stay. Refused: one's own unit (maintained from above), a parent outside scope,
+    a parent inside the unit's own subtree (a cycle), a parent at a level that cannot hold it.
+    """
+    unit = scope.require_unit(db, principal, by_code(db, code), "unit.manage")
+    if unit.id in principal.roots("unit.manage"):
+        raise Refusal(W_NO_PERMISSION, permission="unit.manage (上级单位 / the unit above)")
+    parent = scope.require_unit(db, principal, by_code(db, new_parent_code), "unit.manage")
+    lock_paths(db, [unit.id, parent.id])
+    inside = db.scalar(select(func.count()).select_from(UnitClosure).where(
+        UnitClosure.ancestor_id == unit.id, UnitClosure.descendant_id == parent.id))
+    if inside:
+        raise Refusal(W_UNIT_BAD, detail=f"不能移到自身或其下级单位之下 / cannot move '{unit.code}' below itself")
+    _check_child(parent, unit.level)
+    old_parent = unit.parent
+    if unit.parent_id == parent.id:
+        return unit  # already there: nothing to change, nothing to log
+    subtree_ids = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit.id).scalar_subquery()
+    db.execute(delete(UnitClosure).where(UnitClosure.descendant_id.in_(subtree_ids),
+                                         UnitClosure.ancestor_id.not_in(subtree_ids))
+               .execution_options(synchronize_session=False))
+    above = db.execute(select(UnitClosure.ancestor_id, UnitClosure.depth)
+                       .where(UnitClosure.descendant_id == parent.id)).all()
+    below = db.execute(select(UnitClosure.descendant_id, UnitClosure.depth)
+                       .where(UnitClosure.ancestor_id == unit.id)).all()
+    rows = [{"ancestor_id": a, "descendant_id": d, "depth": da + dd + 1} for a, da in above for d, dd in below]
+    for i in range(0, len(rows), 5000):
+        db.execute(insert(UnitClosure), rows[i:i + 5000])
+    unit.parent_id = parent.id
+    db.flush()
+    db.refresh(unit)
+    audit.record(db, "unit.move", actor=principal, target_type="unit", target_id=unit.code, unit_id=unit.id,
+                 detail={"before": {"parent_code": old_parent.code if old_parent else None},
+                         "after": {"parent_code": parent.code}, "units_moved": len(below)})
+    return unit
 
 
 def set_teacher_login(db: Session, principal: Principal, code: str, enabled: bool) -> Unit:
@@ -270,3 +324,27 @@ def import_rows(db: Session, rows: Iterable[tuple[int, dict[str, str]]], repo_ro
 
 def import_xlsx(db: Session, path: Path, repo_root: Path, actor: Principal | None = None) -> ImportResult:
     return import_rows(db, _rows_from_xlsx(path), repo_root, actor)
+
+
+def import_upload(db: Session, principal: Principal, content: bytes, repo_root: Path) -> ImportResult:
+    """An uploaded spreadsheet, by an administrator: every row within the uploader's subtree,
+    all or nothing (nothing is kept when any row has a problem)."""
+    import tempfile
+
+    scope.require(principal, "unit.manage")
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        tmp.write(content)
+        tmp.flush()
+        try:
+            rows = _rows_from_xlsx(Path(tmp.name))
+        except Exception:  # not a spreadsheet calamine can read
+            result = ImportResult()
+            result.problems.append((1, "无法读取该文件，请上传 xlsx 或 xls 表格", "cannot read the file: upload an xlsx or xls workbook"))
+            return result
+    savepoint = db.begin_nested()
+    result = import_rows(db, rows, repo_root, principal)
+    if result.problems:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return result

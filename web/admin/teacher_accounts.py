@@ -1,0 +1,107 @@
+"""教师用户管理 (a school's 系统管理员): teacher accounts from the four items (姓名, 性别, 出生日期,
+身份证件号), one by one or from a spreadsheet (sample workbook; a result per row; a person already
+on file elsewhere is reported with where they are and pointed to a transfer), the account list as
+xlsx (initial passwords only while unchanged), and the switch for all the school's teacher logins.
+Reset, enable/disable and delete use the account actions of ``web.admin.accounts``."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from web import scope
+from web.admin import samples, views
+from web.admin.accounts import _issued
+from web.admin.common import PAGE, XLSX, attachment, back, one, page, page_of, read_form, run, show
+from web.context import AppContext
+from web.deps import lang_of
+from web.errors import W_BAD_REQUEST, Refusal
+from web.principal import Principal
+from web.services import accounts as svc
+from web.services import units as unit_service
+from web.services.teachers import FourItems
+
+FOUR = ("name", "gender", "birth_date", "id_number")
+
+
+class TeacherAccountPages(Controller):
+    path = "/admin/teacher-accounts"
+    include_in_schema = False
+
+    def _page(self, request: Request, db: Session, ctx: AppContext, me: Principal, *, code: str | None,
+              error: Refusal | None = None, form: dict[str, str] | None = None, result: svc.BatchResult | None = None,
+              status_code: int = 200) -> Template:
+        unit = views.school_unit(db, me, code)
+        q = request.query_params.get("q", "").strip()
+        n = page_of(request)
+        total, accounts = svc.listing(db, me, unit_code=unit.code, kind="teacher", q=q or None, limit=PAGE,
+                                      offset=(n - 1) * PAGE)
+        # usernames are ID numbers: masked on the page; the (audited) export carries them in full
+        rows = [(a, scope.mask_id_number(a.username)) for a in accounts]
+        return page(request, db, "admin/teacher_accounts.html", me=me, unit=unit, rows=rows, total=total, q=q,
+                    page=n, pages=max(1, -(-total // PAGE)), error=error, form=form or {}, result=result,
+                    msg=request.query_params.get("msg"), status_code=status_code)
+
+    @get("/", sync_to_thread=True)
+    def index(self, request: Request, db: Session, ctx: AppContext, me: Principal, unit: str | None = None) -> Template:
+        return self._page(request, db, ctx, me, code=unit)
+
+    @post("/new", status_code=200)
+    async def create(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        form, _ = await read_form(request)
+        fields = {k: one(form, k) for k in (*FOUR, "unit")}
+
+        def work():
+            items = FourItems.parse(*(fields[k] for k in FOUR))
+            account, issued, _attached = svc.create_teacher_account(db, ctx, me, fields["unit"], items)
+            return account.id, issued
+        try:
+            account_id, issued = await run(db, work)
+        except Refusal as ref:
+            return await show(lambda: self._page(request, db, ctx, me, code=fields["unit"] or None, error=ref,
+                                                 form=fields, status_code=ref.status))
+        return await show(lambda: _issued(request, db, me, account_id, issued, "create", back_to="teachers",
+                                          home=fields["unit"]))
+
+    @post("/import", status_code=200)
+    async def import_file(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        form, files = await read_form(request)
+        code = one(form, "unit")
+        content = files.get("file") or b""
+        if not content:
+            error = Refusal(W_BAD_REQUEST, detail="请选择要导入的表格 / choose a workbook to import")
+            return await show(lambda: self._page(request, db, ctx, me, code=code or None, error=error,
+                                                 status_code=error.status))
+        try:
+            result = await run(db, lambda: svc.import_teacher_accounts(db, ctx, me, code, content))
+        except Refusal as ref:
+            return await show(lambda: self._page(request, db, ctx, me, code=code or None, error=ref,
+                                                 status_code=ref.status))
+        except Exception:  # a file the spreadsheet reader cannot open
+            error = Refusal(W_BAD_REQUEST, detail="无法读取该文件，请上传 xlsx 表格 / cannot read the file: upload an xlsx workbook")
+            return await show(lambda: self._page(request, db, ctx, me, code=code or None, error=error,
+                                                 status_code=error.status))
+        return await show(lambda: self._page(request, db, ctx, me, code=code or None, result=result))
+
+    @get("/sample.xlsx", sync_to_thread=False)
+    def sample(self, me: Principal) -> Response[bytes]:
+        scope.require(me, "grant.teacher")
+        return Response(samples.teacher_accounts(), media_type=XLSX, headers=attachment("teacher-accounts-sample.xlsx"))
+
+    @get("/export", sync_to_thread=True)
+    def export(self, db: Session, ctx: AppContext, me: Principal, unit: str | None = None) -> Response[bytes]:
+        school = views.school_unit(db, me, unit)
+        content = svc.export_xlsx(db, ctx, me, school.code)
+        return Response(content, media_type=XLSX, headers={**attachment(f"teacher-accounts-{school.code}.xlsx"),
+                                                           "cache-control": "no-store"})
+
+    @post("/login-switch")
+    async def login_switch(self, request: Request, db: Session, me: Principal) -> Redirect:
+        form, _ = await read_form(request)
+        code, on = one(form, "unit"), one(form, "enabled") == "1"
+        await run(db, lambda: unit_service.set_teacher_login(db, me, code, on))
+        en = lang_of(request) == "en"
+        msg = ("Teacher logins are on" if on else "Teacher logins are off") if en else \
+            ("已开放本校教师登录" if on else "已关闭本校教师登录")
+        return back(f"/admin/teacher-accounts?unit={code}" if code.isalnum() else "/admin/teacher-accounts", msg)
