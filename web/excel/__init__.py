@@ -6,3 +6,11 @@ Modules: ``limits`` (configurable bounds), ``safety`` (refuse bad files before r
 ``report`` (the user's workbook annotated), ``jobs`` (background state in the database),
 ``export`` and ``service`` (what the CLI and the web call).
 """
+
+
+def route_handlers() -> list:
+    """The Excel API and pages (registered by web.app.feature_handlers)."""
+    from web.excel.api import ExcelAPI
+    from web.excel.pages import ExcelPages
+
+    return [ExcelAPI, ExcelPages]

@@ -64,9 +64,11 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
                     principal: Principal | None = None, mode: str = "append", all_or_nothing: bool = True,
                     dry_run: bool = False, limits: Limits | None = None, report: Path | None = None,
                     progress: Progress | None = None, job_id: str | None = None,
-                    display_name: str | None = None) -> ImportOutcome:
+                    display_name: str | None = None, report_if_problems: bool = False) -> ImportOutcome:
     """Import one workbook into one unit (a school). Writes nothing unless everything (or, with
-    ``all_or_nothing=False``, each written teacher) passed every check."""
+    ``all_or_nothing=False``, each written teacher) passed every check. ``report_if_problems``:
+    write the annotated copy only when there is something to show (the web keeps no copy of a
+    clean 100,000-row workbook)."""
     limits = limits or Limits.from_env()
     name = display_name or path.name
     result = Result(dry_run=dry_run)
@@ -78,7 +80,7 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
             scope.require(principal, "record.edit")
         if unit is None:
             result.add(problem(E.V_XLSX_NO_UNIT, {"unit": unit_code}), limits)
-            return ImportOutcome(result, _report(path, result, report), job_id)
+            return ImportOutcome(result, _report(path, result, report, report_if_problems), job_id)
         family = cat.family_of(unit.school_type)
         opts = Options(mode=mode, all_or_nothing=all_or_nothing, dry_run=dry_run, limits=limits,
                        expected_family=family, unit_label=unit.name)
@@ -102,7 +104,7 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
         raise
     finally:
         db.close()
-    return ImportOutcome(result, _report(path, result, report), job_id)
+    return ImportOutcome(result, _report(path, result, report, report_if_problems), job_id)
 
 
 def _audit(db: Session, principal: Principal | None, unit: Unit, path: Path, name: str, result: Result,
@@ -115,8 +117,8 @@ def _audit(db: Session, principal: Principal | None, unit: Unit, path: Path, nam
                      "records_written": result.records_written, "errors": result.errors})
 
 
-def _report(path: Path, result: Result, out: Path | None) -> Path | None:
-    if out is None:
+def _report(path: Path, result: Result, out: Path | None, only_problems: bool = False) -> Path | None:
+    if out is None or (only_problems and not result.problems):
         return None
     return write_report(path, result.problems, out, extra=result.dropped)
 
@@ -165,7 +167,7 @@ def export_teachers(sessions: sessionmaker, cat: Any, out: Path, *, principal: P
 def start_import_job(sessions: sessionmaker, cat: Any, path: Path, unit_code: str, *,
                      principal: Principal | None = None, mode: str = "append", all_or_nothing: bool = True,
                      dry_run: bool = False, limits: Limits | None = None, report: Path | None = None,
-                     display_name: str | None = None, wait: bool = False,
+                     display_name: str | None = None, wait: bool = False, report_if_problems: bool = False,
                      on_done: Callable[[ImportOutcome | None], None] | None = None) -> str:
     """Create a job row and run the import in a thread; poll ``jobs.get`` for progress."""
     db = sessions()
@@ -183,7 +185,8 @@ def start_import_job(sessions: sessionmaker, cat: Any, path: Path, unit_code: st
         try:
             outcome = import_workbook(sessions, cat, path, unit_code, principal=principal, mode=mode,
                                       all_or_nothing=all_or_nothing, dry_run=dry_run, limits=limits,
-                                      report=report, job_id=job_id, display_name=display_name)
+                                      report=report, job_id=job_id, display_name=display_name,
+                                      report_if_problems=report_if_problems)
             jobs.finish(sessions, job_id, result=outcome.result.as_json(),
                         report_path=str(outcome.report) if outcome.report else None)
         except Refusal as exc:
