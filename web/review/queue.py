@@ -27,6 +27,9 @@ from web.review.models import DRAFT, KINDS, PENDING, REJECTED, ReviewCase, Revie
 from web.services import units as unit_service
 
 
+COUNT_CAP = 10_000
+
+
 def review_units(principal: Principal, cat: Catalogue) -> list[int]:
     """Units where the principal holds a role that some route step lets act."""
     step_roles = {r for route in cat.routes.values() for s in route.steps for r in s.roles}
@@ -77,8 +80,15 @@ def queue(db: Session, cat: Catalogue, principal: Principal, *, unit_code: str |
         "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
         "version": r.version, "records": len(r.record_ids or []),
     } for r in rows]
-    total = db.scalar(select(func.count()).select_from(ReviewCase).where(where)) if with_total else None
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+    total, capped = None, False
+    if with_total:
+        # counted up to COUNT_CAP: a city's 100,000 waiting files would cost a full scan on every
+        # page view; past the cap the page says "10,000+" (exact numbers: the progress page)
+        total = db.scalar(select(func.count()).select_from(
+            select(ReviewCase.id).where(where).limit(COUNT_CAP + 1).subquery())) or 0
+        capped = total > COUNT_CAP
+        total = min(total, COUNT_CAP)
+    return {"total": total, "total_capped": capped, "limit": limit, "offset": offset, "items": items}
 
 
 # ------------------------------------------------------------------ one file
