@@ -205,7 +205,8 @@ class SetValidator:
         full.update(record)
         values = base_values(self.today or _today(), self.view.family)
         values["record"] = nest(full)
-        values["records"] = [nest(r) for r in records] if records is not None else []
+        # a record checked on its own is the only record of its set
+        values["records"] = [nest(r) for r in records] if records is not None else [values["record"]]
         values["file"] = file if file is not None else {}
         if unit is not None:
             values["unit"] = {**NO_UNIT, **unit}

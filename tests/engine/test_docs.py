@@ -32,7 +32,7 @@ def _groups() -> list[tuple[str, dict[str, str], str, str]]:
         info, body = m[1].strip(), m[2]
         if info.startswith("file="):
             files[info.removeprefix("file=").strip()] = body
-        elif info.startswith(("check", "problems")):
+        elif info.startswith(("check", "problems", "derive", "routes")):
             out.append((f"{len(out) + 1}-{info}", dict(files), info, body))
     return out
 
@@ -62,6 +62,14 @@ def test_example(group, tmp_path: Path) -> None:
         return
     assert [str(p) for p in problems] == []
     cat = catalogues[province or "national"]
+    if info.startswith("routes"):
+        for kind, levels in yaml.safe_load(body).items():
+            assert [s.level for s in cat.routes[kind].steps] == levels
+        return
+    if info.startswith("derive"):
+        for case in yaml.safe_load(body):
+            assert cat.derive(opts["derive"], opts.get("family"), case["file"]) == case["expect"]
+        return
     validator = cat.validator(opts["check"], opts.get("family"), today=dt.date(2026, 11, 22))
     for case in yaml.safe_load(body):
         assert_check(validator, case)
