@@ -69,6 +69,33 @@
     }
   });
 
+  // The form is re-drawn by the server while the user may still be typing: whatever was typed
+  // into a text box after the request left is put back into the new form (never lose typing).
+  var sent = null, pending = null;
+  function snapshot() {
+    var out = {};
+    document.querySelectorAll("#set-form input[type=text], #set-form textarea").forEach(function (el) {
+      if (el.id) out[el.id] = el.value;
+    });
+    return out;
+  }
+  function isForm(ev) { return ev.detail && ev.detail.target && ev.detail.target.id === "set-form"; }
+  document.addEventListener("htmx:configRequest", function (ev) { if (isForm(ev)) sent = snapshot(); });
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    if (!isForm(ev) || !sent) return;
+    var now = snapshot();
+    pending = {};
+    Object.keys(now).forEach(function (id) { if (now[id] !== sent[id]) pending[id] = now[id]; });
+  });
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    if (!isForm(ev) || !pending) return;
+    Object.keys(pending).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && !el.disabled) el.value = pending[id];
+    });
+    pending = null; sent = null;
+  });
+
   // Escape closes an open option list
   document.addEventListener("keydown", function (ev) {
     if (ev.key === "Escape") document.querySelectorAll(".combo-list").forEach(function (l) { l.innerHTML = ""; });
