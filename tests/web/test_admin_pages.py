@@ -354,3 +354,153 @@ def test_deleting_a_teacher_account_from_the_page_keeps_the_file(as_user, app, d
     # a new account attaches to the kept file
     r = post_form(admin, "/admin/teacher-accounts", "/admin/teacher-accounts/new", {"unit": school, **items})
     assert r.status_code == 200 and _initial(r)
+
+
+# ------------------------------------------------------------------ 单位管理
+
+
+def _closure(db) -> set[tuple[int, int, int]]:
+    db.expire_all()
+    return set(db.execute(select(UnitClosure.ancestor_id, UnitClosure.descendant_id, UnitClosure.depth)).all())
+
+
+def _closure_from_parents(db) -> set[tuple[int, int, int]]:
+    """What the closure must be, computed from the parent links alone."""
+    parents = dict(db.execute(select(Unit.id, Unit.parent_id)).all())
+    rows = set()
+    for uid in parents:
+        node, depth = uid, 0
+        while node is not None:
+            rows.add((node, uid, depth))
+            node, depth = parents[node], depth + 1
+    return rows
+
+
+def _new_unit(as_user, admin: str, parent: str, level: str, code: str, name: str) -> None:
+    r = as_user(admin).post("/api/v1/units", json={"code": code, "name": name, "level": level, "parent_code": parent,
+                                                   "school_type": "primary" if level == "school" else None})
+    assert r.status_code == 201, r.text
+
+
+def test_unit_tree_search_and_expand(as_user):
+    c = as_user("system_admin@3601")
+    page = c.get("/admin/units")
+    assert page.status_code == 200
+    tree = page.text.split('id="unit-tree"')[1]
+    assert "东湖区" in tree and "西湖区" in tree and "东湖区第一小学" not in tree  # collapsed below counties
+    assert 'hx-get="/admin/units/360102/children"' in tree
+    below = c.get("/admin/units/360102/children")
+    assert below.status_code == 200 and "东湖区第一小学" in below.text and "<html" not in below.text
+    found = c.get("/admin/units?q=幼儿园").text.split('id="search-result"')[1].split("</section>")[0]
+    assert "西湖区幼儿园" in found and "江西省 / 南昌市 / 西湖区 / 西湖区幼儿园" in found
+    assert "城关区" not in c.get("/admin/units?q=城关").text.split('id="search-result"')[1]
+    assert c.get("/admin/units/620102/children").status_code == 404
+    assert as_user("info_manager@3601").get("/admin/units").status_code == 403
+
+
+def test_create_and_edit_a_unit_below_mine(as_user, db):
+    c = as_user("system_admin@360102")
+    code = f"360102{next(_n):04d}"
+    form = c.get("/admin/units/new?parent=360102").text
+    assert '<option value="school"' in form and '<option value="county"' not in form
+    r = post_form(c, "/admin/units/new?parent=360102", "/admin/units/new",
+                  {"parent": "360102", "code": code, "name": "新建小学", "level": "school", "school_type": "primary",
+                   "urban_rural": "2"})
+    assert r.status_code == 303, r.text[:500]
+    assert "已新增单位" in c.get(r.headers["location"]).text
+    r = post_form(c, f"/admin/units/{code}/edit", f"/admin/units/{code}/edit",
+                  {"name": "新建小学（改名）", "school_type": "primary", "urban_rural": "3"})
+    assert r.status_code == 303
+    db.expire_all()
+    unit = unit_service.by_code(db, code)
+    assert (unit.name, unit.urban_rural) == ("新建小学（改名）", "3")
+    entry = _audit(db, "unit.update", code)
+    assert entry.detail["before"]["name"] == "新建小学" and entry.detail["after"]["name"] == "新建小学（改名）"
+    # refusals come back on the form: a taken code, and my own unit (maintained from above)
+    r = post_form(c, "/admin/units/new?parent=360102", "/admin/units/new",
+                  {"parent": "360102", "code": code, "name": "重复", "level": "school"})
+    assert r.status_code == 409 and "W302" in r.text and 'value="重复"' in r.text
+    r = post_form(c, "/admin/units/360102/edit", "/admin/units/360102/edit", {"name": "自己改名"})
+    assert r.status_code == 403
+    assert c.get("/admin/units/new?parent=360103").status_code == 404
+
+
+def test_move_a_unit_with_everything_below_it(as_user, db):
+    n = next(_n)
+    county, school = f"3601{n % 80 + 20:02d}", None
+    while db.scalar(select(Unit.id).where(Unit.code == county)):
+        n = next(_n)
+        county = f"3601{n % 80 + 20:02d}"
+    school = f"{county}{n:04d}"
+    _new_unit(as_user, "system_admin@36", "3601", "county", county, "待移动区")
+    _new_unit(as_user, "system_admin@36", county, "school", school, "待移动学校")
+    prov = as_user("system_admin@36")
+    assert "3602" in prov.get(f"/admin/units/{county}/move").text  # a candidate parent
+    r = post_form(prov, f"/admin/units/{county}/move", f"/admin/units/{county}/move", {"parent": "3602"})
+    assert r.status_code == 303, r.text[:800]
+    assert _closure(db) == _closure_from_parents(db)
+    assert unit_service.path_text(db, unit_service.by_code(db, school).id) == "江西省 / 景德镇市 / 待移动区 / 待移动学校"
+    # the scope follows at once: 景德镇市 reaches the school, 南昌市 no longer does
+    assert as_user("info_viewer@3602").get(f"/api/v1/units/{school}").status_code == 200
+    assert as_user("info_viewer@3601").get(f"/api/v1/units/{school}").status_code == 404
+    entry = _audit(db, "unit.move", county)
+    assert entry.detail == {"before": {"parent_code": "3601"}, "after": {"parent_code": "3602"}, "units_moved": 2}
+
+
+def test_move_refusals(as_user, db):
+    city = as_user("system_admin@3601")
+    before = _closure(db)
+    cases = [
+        ("360102", "3601020001", 422, "不能移到自身或其下级单位之下"),  # below itself
+        ("360102", "360102", 422, "不能移到自身"),
+        ("3601020001", "3602", 404, None),                            # a parent outside my subtree
+        ("3601", "36", 403, None),                                    # my own unit: maintained from above
+        ("3601020001", "3601020002", 422, "不能位于"),                 # a school below a school
+    ]
+    for unit, parent, status, words in cases:
+        r = post_form(city, "/admin/units/3601020001/move", f"/admin/units/{unit}/move", {"parent": parent})
+        assert r.status_code == status, (unit, parent, r.text[:300])
+        if words:
+            assert words in r.text
+    assert as_user("system_admin@360102").get("/admin/units/360103/move").status_code == 404
+    assert _closure(db) == before
+
+
+def test_import_units_from_an_upload(as_user, db):
+    c = as_user("system_admin@360102")
+    codes = [f"360102{next(_n):04d}" for _ in range(2)]
+    good = _workbook([[codes[0], "导入小学", "学校", "360102", "小学", "城区"],
+                      [codes[1], "导入幼儿园", "学校", "360102", "幼儿园", "乡村"]],
+                     headers=("单位代码", "单位名称", "层级", "上级单位代码", "办学类型", "城乡类型"))
+    r = post_form(c, "/admin/units", "/admin/units/import", {"root": "360102"},
+                  files={"file": ("units.xlsx", good, "application/octet-stream")})
+    assert r.status_code == 200 and "新增 2 个" in r.text
+    db.expire_all()
+    assert unit_service.by_code(db, codes[1]).school_type == "kindergarten"
+    # all or nothing: one bad row (a parent outside my subtree) and nothing is kept
+    more = [f"360102{next(_n):04d}" for _ in range(2)]
+    bad = _workbook([[more[0], "好行", "学校", "360102", "小学", ""],
+                     [more[1], "越权", "学校", "360103", "小学", ""]],
+                    headers=("单位代码", "单位名称", "层级", "上级单位代码", "办学类型", "城乡类型"))
+    r = post_form(c, "/admin/units", "/admin/units/import", {"root": "360102"},
+                  files={"file": ("units.xlsx", bad, "application/octet-stream")})
+    assert r.status_code == 422 and "未导入任何单位" in r.text
+    assert "<td>3</td><td>上级单位不在您的管理范围内</td>" in r.text
+    db.expire_all()
+    assert unit_service.by_code(db, more[0]) is None
+    r = post_form(c, "/admin/units", "/admin/units/import", {"root": "360102"},
+                  files={"file": ("units.xlsx", b"garbage", "application/octet-stream")})
+    assert r.status_code == 422 and "无法读取该文件" in r.text
+
+
+def test_unit_sample_workbook_imports(as_user, db):
+    c = as_user("system_admin@360102")
+    r = c.get("/admin/units/sample.xlsx")
+    wb = load_workbook(io.BytesIO(r.content))
+    code = f"360102{next(_n):04d}"
+    wb.worksheets[0].append([code, "样表小学", "学校", "360102", "小学", "城区"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = post_form(c, "/admin/units", "/admin/units/import", {"root": "360102"},
+                  files={"file": ("u.xlsx", buf.getvalue(), "application/octet-stream")})
+    assert "新增 1 个" in r.text

@@ -28,7 +28,9 @@ class UnitPages(Controller):
 
     def _tree(self, request: Request, db: Session, ctx: AppContext, me: Principal, *, code: str | None,
               error: Refusal | None = None, result: svc.ImportResult | None = None, status_code: int = 200) -> Template:
-        root = views.managed_unit(db, me, code, "unit.manage")
+        # by default my own unit; any unit of my subtree can be the root of the view
+        root = (scope.require_unit(db, me, svc.by_code(db, code), "unit.manage") if code
+                else views.managed_unit(db, me, None, "unit.manage"))
         q = request.query_params.get("q", "").strip()
         return page(request, db, "admin/units.html", me=me, root=root, nodes=views.nodes(db, me, root),
                     q=q, found=views.search(db, me, root, q) if q else None, error=error, result=result,

@@ -178,6 +178,7 @@ def move(db: Session, principal: Principal, code: str, new_parent_code: str) -> 
         raise Refusal(W_NO_PERMISSION, permission="unit.manage (上级单位 / the unit above)")
     parent = scope.require_unit(db, principal, by_code(db, new_parent_code), "unit.manage")
     lock_paths(db, [unit.id, parent.id])
+    db.refresh(unit)  # what a move committed while we waited for the locks
     inside = db.scalar(select(func.count()).select_from(UnitClosure).where(
         UnitClosure.ancestor_id == unit.id, UnitClosure.descendant_id == parent.id))
     if inside:
