@@ -233,7 +233,11 @@ def test_pages_render_and_refusals_keep_the_typed_reason(as_user, new_teacher):
     tid = new_teacher("3601020001")
     school = as_user("info_manager@3601020001")
     assert "报送" in school.get(f"/review/files/{tid}").text
-    assert school.get("/review/school").status_code == 200
+    due = (date.today() + timedelta(days=12)).isoformat()
+    assert as_user("info_manager@3601").post(f"{API}/windows", json={"unit_code": "3601", "title": "南昌市春季更新",
+                                                                      "due_on": due}).status_code == 201
+    page = school.get("/review/school")
+    assert page.status_code == 200 and "南昌市春季更新" in page.text and "还剩 12 天" in page.text  # the countdown
     assert school.get("/review/progress").status_code == 200
     case = school.post(f"{API}/files/{tid}/submit", json={}).json()
     page = school.get(f"/review/cases/{case['id']}")
@@ -247,3 +251,53 @@ def test_pages_render_and_refusals_keep_the_typed_reason(as_user, new_teacher):
     assert r.status_code == 409 and "学历不符请核对" in r.text  # nothing typed is lost
     q = as_user("info_reviewer@3601020001").get("/review/queue")
     assert q.status_code == 200 and f'data-case="{case["id"]}"' in q.text
+
+
+def test_the_forms_api_respects_the_review_lock(as_user, new_teacher, ctx):
+    """Saving through the forms' API (issue 4) goes through ensure_editable: W601 while under
+    review, W602 once approved; 审核未通过 is editable again."""
+    tid = new_teacher("3601020001")
+    school = as_user("info_manager@3601020001")
+    with ctx.sessions() as s:
+        contact = s.scalar(select(Record).where(Record.teacher_id == tid, Record.set_key == "contact"))
+        values = dict(contact.document)
+    url = f"/api/v1/teachers/{tid}/sets/contact/"
+    assert school.http.put(url, json=values).status_code == 200
+    case = school.post(f"{API}/files/{tid}/submit", json={}).json()
+    r = school.http.put(url, json=values)
+    assert r.status_code == 409 and r.json()["code"] == "W601"
+    assert "审核" in r.json()["message"] and "review" in r.json()["message_en"]
+    as_user("info_reviewer@3601020001").post(f"{API}/cases/{case['id']}/reject", json={"reason": "请补充邮箱"})
+    assert school.http.put(url, json=values).status_code == 200  # 审核未通过: editable
+    case = school.post(f"{API}/files/{tid}/submit", json={}).json()
+    _approve_all(as_user, case, ["3601020001", "360102", "3601", "36"])
+    r = school.http.put(url, json=values)
+    assert r.status_code == 409 and r.json()["code"] == "W602"
+
+
+def test_teacher_adds_a_training_record_to_an_approved_file_and_the_school_submits_it(as_user, new_teacher, ctx, world):
+    tid = _approved_teacher(as_user, new_teacher)
+    from web.db.models import Account, Grant
+    from tests.web.conftest import PASSWORD
+    with ctx.sessions() as s:  # a self-service account for this teacher
+        t = s.get(Teacher, tid)
+        acc = Account(username=t.id_number, real_name=t.name, unit_id=t.unit_id, kind="teacher", teacher_id=tid,
+                      password_hash=ctx.hasher.hash(PASSWORD), must_change_password=False, failed_attempts=0,
+                      enabled=True)
+        s.add(acc)
+        s.flush()
+        s.add(Grant(account_id=acc.id, unit_id=t.unit_id, role_key="teacher"))
+        training = dict(s.scalar(select(Record).where(Record.teacher_id == tid, Record.set_key == "training")).document)
+        username = t.id_number
+        s.commit()
+    me = as_user(username, entry="teacher")
+    r = me.post(f"{API}/files/{tid}/records", json={"set": "training", "values": training})
+    assert r.status_code == 200, r.text
+    # a set the school fills is not the teacher's to add to
+    r = me.post(f"{API}/files/{tid}/records", json={"set": "salary", "values": {}})
+    assert r.status_code == 403
+    assert me.post(f"{API}/files/{tid}/additions/submit", json={}).json()["code"] == "W609"
+    case = as_user("info_entry@3601020001").post(f"{API}/files/{tid}/additions/submit", json={}).json()
+    assert case["kind"] == "addition" and case["status"] == "pending"
+    q = as_user("info_reviewer@3601020001").get(f"{API}/queue?kind=addition").json()
+    assert case["id"] in {i["case"] for i in q["items"]}
