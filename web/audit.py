@@ -1,9 +1,10 @@
 """The audit log: append-only and hash-chained.
 
 Each entry stores the hash of the previous entry and its own hash over every column
-(SHA-256 of canonical JSON). ``audit_head`` holds the last (seq, hash); every writer locks that
-row first (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers), so the chain never forks
-and ``seq`` has no gaps. ``verify`` walks the chain: an edited entry breaks its own hash, a deleted
+(SHA-256 of canonical JSON). ``audit_head`` holds the last (seq, hash). Entries are chained when
+their transaction commits: the committing writer locks that row (SELECT … FOR UPDATE on
+PostgreSQL; SQLite serialises writers) for the moment of the commit only, so the chain never
+forks, ``seq`` has no gaps, and a slow request never holds up the others. ``verify`` walks the chain: an edited entry breaks its own hash, a deleted
 entry breaks the link (and the seq run), a deleted tail no longer matches the head. Print the head
 hash (``tmis audit verify``) to keep an anchor outside the database.
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from web.db.base import utcnow
@@ -72,14 +73,12 @@ def record(
     ip: str | None = None,
     actor_name: str | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction (it commits or rolls back with the change)."""
-    head = db.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-    if head is None:  # a database created without the migration's genesis row
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        db.add(head)
-        db.flush()
+    """Append one entry in the caller's transaction (it commits or rolls back with the change).
+
+    The entry joins the chain when the transaction commits (``seq`` and ``hash`` are set then):
+    the head row is locked only for the moment of the commit, never while a request is still
+    working, so concurrent requests cannot queue behind one that is slow or stuck."""
     entry = AuditEntry(
-        seq=head.seq + 1,
         at=utcnow(),
         actor_id=actor.account_id if actor else None,
         actor_name=actor.username if actor else actor_name,
@@ -89,48 +88,63 @@ def record(
         target_id=None if target_id is None else str(target_id),
         unit_id=unit_id,
         detail=jsonable(detail or {}),
-        prev_hash=head.hash,
     )
-    entry.hash = _digest(entry)
-    db.add(entry)
-    head.seq = entry.seq
-    head.hash = entry.hash
-    db.flush()
+    db.info.setdefault(_PENDING, []).append(entry)
     return entry
 
 
+def record_many(db: Session, entries: list[dict[str, Any]], *, actor: Principal | None = None) -> int:
+    """Append many entries at once (bulk actions: one entry per file). Same transaction rules as
+    ``record``; chained in one go at commit."""
+    now = utcnow()
+    for e in entries:
+        db.info.setdefault(_PENDING, []).append(AuditEntry(
+            at=now, actor_id=actor.account_id if actor else None,
+            actor_name=actor.username if actor else None, ip=actor.ip if actor else None,
+            action=e["action"], target_type=e.get("target_type"),
+            target_id=None if e.get("target_id") is None else str(e["target_id"]),
+            unit_id=e.get("unit_id"), detail=jsonable(e.get("detail") or {})))
+    return len(entries)
+
+
+_PENDING = "tmis_audit_pending"
 _COLUMNS = ("seq", "at", "actor_id", "actor_name", "ip", "action", "target_type", "target_id", "unit_id",
             "detail", "prev_hash", "hash")
 
 
-def record_many(db: Session, entries: list[dict[str, Any]], *, actor: Principal | None = None) -> int:
-    """Append many entries at once (bulk actions: one entry per file), same chain, one head lock.
-
-    Each dict holds ``action`` and optionally ``target_type``, ``target_id``, ``unit_id``,
-    ``detail``. Same transaction rules as ``record``."""
-    if not entries:
+def seal(db: Session) -> int:
+    """Chain the transaction's pending entries after the head: lock the head row, number and hash
+    the entries, insert them, move the head. Runs by itself just before every commit; call it
+    directly to read this transaction's entries before committing."""
+    pending: list[AuditEntry] = db.info.pop(_PENDING, [])
+    if not pending:
         return 0
     head = db.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-    if head is None:
+    if head is None:  # a database created without the migration's genesis row
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         db.add(head)
         db.flush()
-    seq, prev, now = head.seq, head.hash, utcnow()
+    seq, prev = head.seq, head.hash
     rows = []
-    for e in entries:
+    for entry in pending:
         seq += 1
-        entry = AuditEntry(seq=seq, at=now, actor_id=actor.account_id if actor else None,
-                           actor_name=actor.username if actor else None, ip=actor.ip if actor else None,
-                           action=e["action"], target_type=e.get("target_type"),
-                           target_id=None if e.get("target_id") is None else str(e["target_id"]),
-                           unit_id=e.get("unit_id"), detail=jsonable(e.get("detail") or {}), prev_hash=prev)
-        entry.hash = _digest(entry)
-        prev = entry.hash
+        entry.seq, entry.prev_hash = seq, prev
+        entry.hash = prev = _digest(entry)
         rows.append({c: getattr(entry, c) for c in _COLUMNS})
     db.execute(AuditEntry.__table__.insert(), rows)  # one executemany, no ORM bookkeeping
     head.seq, head.hash = seq, prev
     db.flush()
     return len(rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_before_commit(db: Session) -> None:
+    seal(db)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_on_rollback(db: Session) -> None:
+    db.info.pop(_PENDING, None)
 
 
 @dataclass

@@ -81,3 +81,39 @@ def test_concurrent_teacher_numbers_are_unique_and_dense(pg_ctx):
         numbers = sorted(db.scalars(select(teacher_service.Teacher.teacher_number)
                                     .where(teacher_service.Teacher.id.in_(ids))))
     assert numbers == [f"36010200000001{n:04d}" for n in range(1, 9)]
+
+
+def test_twenty_simultaneous_sign_ins_and_reads_all_finish(pg_admin_url) -> None:
+    """The real server (uvicorn, one process) under 20 users signing in at the same moment and
+    then reading their home page: every request finishes well within its time limit. (A request
+    used to hold the audit log's head row locked until it finished, so sign-ins queued behind
+    each other until they timed out.)"""
+    import httpx
+
+    from web.app import create_app
+    from web.forms import sample
+    from web.forms.liveserver import serve
+
+    url, drop = fresh_pg_database(pg_admin_url)
+    upgrade(url)
+    app = create_app(make_settings(url))
+    seeded = sample.seed(app.state.ctx, teachers=2)
+    results: list[int] = []
+
+    def sign_in_and_read(base: str) -> None:
+        with httpx.Client(base_url=base, timeout=20) as client:
+            r = client.post("/api/v1/auth/login", json={"username": seeded.manager, "password": seeded.password})
+            token = r.json()["token"]
+            me = client.get("/api/v1/auth/me", headers={"authorization": f"Bearer {token}"})
+            results.extend([r.status_code, me.status_code])
+
+    try:
+        with serve(app) as base:
+            errors = _run_together(20, lambda i: sign_in_and_read(base))
+        assert errors == []
+        assert results == [200] * 40
+        with app.state.ctx.sessions() as db:
+            assert audit.verify(db).ok
+    finally:
+        app.state.ctx.engine.dispose()
+        drop()
