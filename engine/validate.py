@@ -16,13 +16,19 @@ import datetime as dt
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from engine import errors as E
 from engine.compile import CompiledRule
-from engine.expr import NO_UNIT, Env, EvalError, Expr, base_values, nest
+from engine.expr import NO_UNIT, Env, EvalError, Expr, LazyEnv, base_values, nest
 from engine.fieldtypes import REGISTRY, is_empty
 from engine.spec import CodeTable, FieldSpec, SetSpec, Text
+
+
+@dataclass(frozen=True)
+class FieldState:
+    shown: bool
+    required: bool
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,10 @@ class Codes:
     by_code: dict[str, Any] = field(default_factory=dict)
     by_text: dict[str, str] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
+    # caches for the hot paths (imports look up and check hundreds of thousands of codes)
+    _exact: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    _selectable: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    _allowed: dict[tuple[Any, Any, Any], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, table: CodeTable) -> "Codes":
@@ -83,12 +93,42 @@ class Codes:
 
     def lookup(self, raw: Any) -> str | None:
         """A code from its code, label, alias, or "code-label" text; None when unknown."""
+        if raw.__class__ is str:
+            exact = self._exact
+            if exact is None:
+                exact = self._exact = self._exact_texts()
+            hit = exact.get(raw)
+            if hit is not None:
+                return hit
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
         text = str(raw).strip()
         if text in self.by_code:
             return text
         return self.by_text.get(text)
+
+    def _exact_texts(self) -> dict[str, str]:
+        """Text → code for texts typed exactly (no surrounding spaces), codes first as in
+        ``lookup``; anything else takes the general path."""
+        out = {t: c for t, c in self.by_text.items() if t == t.strip()}
+        out.update({c: c for c in self.by_code if c == c.strip()})
+        return out
+
+    def selectable_codes(self) -> frozenset[str]:
+        if self._selectable is None:
+            self._selectable = frozenset(c for c in self.by_code if self.selectable(c))
+        return self._selectable
+
+    def allowed(self, parent_value: Any, cascade_by: str | None) -> frozenset[str]:
+        """``set(options(parent_value, cascade_by))``, cached per controlling value."""
+        try:
+            key = (parent_value.__class__, parent_value, cascade_by)  # True and 1 are different values here
+            hit = self._allowed.get(key)
+        except TypeError:  # a list (multi-select controller): not cached
+            return frozenset(self.options(parent_value, cascade_by))
+        if hit is None:
+            hit = self._allowed[key] = frozenset(self.options(parent_value, cascade_by))
+        return hit
 
     def label(self, code: str, lang: str = "zh") -> str:
         item = self.by_code.get(code)
@@ -183,7 +223,44 @@ class SetView:
         return next((f for f in self.fields if f.key == key), None)
 
 
+Checker = Callable[[Any, Mapping[str, Any], "int | None"], "list[Violation] | None"]
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YM_TEXT = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_CODES_SPLIT = re.compile(r"[,，;；、]")
+_GOOD_DATES: set[str] = set()  # canonical dates already found valid (bounded below)
+
+
+def _stored(stores: tuple[type, ...]) -> Callable[[Any], bool]:
+    """Is a value of the Python type the field type stores? (bool is an int, but not an integer.)"""
+    bool_ok = bool in stores
+
+    def ok(value: Any) -> bool:
+        return isinstance(value, stores) and (bool_ok or not isinstance(value, bool))
+    return ok
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A compiled rule with what the per-record loop needs at hand."""
+
+    rule: CompiledRule
+    refs: tuple[str, ...]          # record fields read; empty ones skip the rule (on_empty: pass)
+    skip_on_empty: bool
+    reads_file: bool
+    when: Expr | None
+    check: Expr
+
+
 class SetValidator:
+    """Coerce, clean and validate records of one set as one family sees it.
+
+    Speed (imports run this for every row): each field gets its checker and its reader built once
+    (``_checkers``, ``_readers``) instead of dispatching on the type per value; the CEL variables
+    are built only when a condition or rule is actually evaluated (``LazyEnv``), ``records`` only
+    when some expression reads it; a rule reading an empty field is skipped before its variables
+    exist. The messages and their order are those of the plain implementation.
+    """
+
     def __init__(self, view: SetView, functions: Mapping[str, Any], *, today: dt.date | None = None) -> None:
         self.view = view
         self.functions = functions
@@ -196,21 +273,41 @@ class SetValidator:
         self.none = view.spec.none
         self._plan = [(f.key, f) for f in view.fields if f.spec.type != "derived"]
         self._today = today
+        self._checkers: dict[str, Checker] = {f.key: self._checker(f) for f in view.fields}
+        # (key, field, checker, required is plainly true, required needs its condition)
+        self._vplan = [(key, f, self._checkers[key], f.spec.required is True,
+                        f.spec.required not in (True, False, None)) for key, f in self._plan]
+        self._shown = [f for f in view.fields if f.shown_expr is not None]
+        self._rules = [_Rule(r, tuple(r.check.refs), r.spec.on_empty == "pass", r.reads_file, r.when, r.check)
+                       for r in view.rules]
+        exprs = [e for f in view.fields for e in (f.required_expr, f.shown_expr, f.default_expr) if e is not None]
+        exprs += [e for r in view.rules for e in (r.check, r.when) if e is not None]
+        self._reads_records = any("records" in e.variables for e in exprs)
+        self._namespaced = any("." in k for k in self.fields)
+        self._readers: dict[str, Callable[[Any, int | None], tuple[Any, Violation | None]]] = {}
 
     # -- helpers -------------------------------------------------------------------------
 
     def _env(self, record: Mapping[str, Any], records: list[Mapping[str, Any]] | None,
              file: Mapping[str, Any] | None, unit: Mapping[str, str] | None = None) -> Env:
-        full = {k: None for k in self.fields}
+        return LazyEnv(lambda: self._values(record, records, file, unit), self.functions)
+
+    def _values(self, record: Mapping[str, Any], records: list[Mapping[str, Any]] | None,
+                file: Mapping[str, Any] | None, unit: Mapping[str, str] | None) -> dict[str, Any]:
+        full = dict.fromkeys(self.fields)
         full.update(record)
         values = base_values(self.today or _today(), self.view.family)
-        values["record"] = nest(full)
-        # a record checked on its own is the only record of its set
-        values["records"] = [nest(r) for r in records] if records is not None else [values["record"]]
+        values["record"] = nest(full) if self._namespaced else full
+        # a record checked on its own is the only record of its set; when nothing reads
+        # ``records``, the set's records are not copied for every one of them
+        if not self._reads_records:
+            values["records"] = []
+        else:
+            values["records"] = [nest(r) for r in records] if records is not None else [values["record"]]
         values["file"] = file if file is not None else {}
         if unit is not None:
             values["unit"] = {**NO_UNIT, **unit}
-        return Env(values, self.functions)
+        return values
 
     def _cond(self, expr: Expr | None, env: Env, on_error: bool) -> bool:
         if expr is None:
@@ -237,61 +334,114 @@ class SetValidator:
         text, into a canonical record. Values that cannot be read are reported and left out."""
         record: dict[str, Any] = {}
         problems: list[Violation] = []
+        readers = self._readers
         for name, value in raw.items():
-            key = name if name in self.fields else self.label_to_key.get(str(name).strip().rstrip("*").strip())
-            if key is None:
-                args = {"field": name, **E.suggestion(str(name), list(self.fields) + list(self.label_to_key))}
-                problems.append(Violation(self.view.key, str(name), E.V_UNKNOWN_FIELD, "error",
-                                          E.render(E.V_UNKNOWN_FIELD, args, "zh"),
-                                          E.render(E.V_UNKNOWN_FIELD, args, "en"), index))
-                continue
-            f = self.fields[key]
-            if is_empty(value) or (isinstance(value, str) and not value.strip()):
-                record[key] = None
-                continue
-            if f.spec.type == "code" and f.codes is not None:
-                code = f.codes.lookup(value)
-                if code is None:
-                    problems.append(self._violation(f, E.V_UNKNOWN_CODE, {"value": value}, index))
+            read = readers.get(name)
+            if read is None:
+                key = name if name in self.fields else self.label_to_key.get(str(name).strip().rstrip("*").strip())
+                if key is None:
+                    args = {"field": name, **E.suggestion(str(name), list(self.fields) + list(self.label_to_key))}
+                    problems.append(Violation(self.view.key, str(name), E.V_UNKNOWN_FIELD, "error",
+                                              E.render(E.V_UNKNOWN_FIELD, args, "zh"),
+                                              E.render(E.V_UNKNOWN_FIELD, args, "en"), index))
                     continue
-                record[key] = code
-                continue
-            if f.spec.type == "codes" and f.codes is not None:
-                items = value if isinstance(value, list) else re.split(r"[,，;；、]", str(value))
-                codes, bad = [], None
+                read = readers[name] = self._reader(self.fields[key])
+            key, parsed, problem = read(value, index)
+            if problem is not None:
+                problems.append(problem)
+            elif key is not None:
+                record[key] = parsed
+        return record, problems
+
+    def _reader(self, f: FieldView) -> Callable[[Any, int | None], tuple[str | None, Any, Violation | None]]:
+        """How one field reads a person's input: (key, canonical value, problem); key None: left out."""
+        key = f.key
+        t = f.spec.type
+        codes = f.codes
+        parse = REGISTRY[t].parse
+        spec = f.spec
+
+        def empty(value: Any) -> bool:
+            return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
+
+        if t == "code" and codes is not None:
+            def read_code(value: Any, index: int | None) -> tuple[str | None, Any, Violation | None]:
+                if empty(value):
+                    return key, None, None
+                code = codes.lookup(value)
+                if code is None:
+                    return None, None, self._violation(f, E.V_UNKNOWN_CODE, {"value": value}, index)
+                return key, code, None
+            return read_code
+        if t == "codes" and codes is not None:
+            def read_codes(value: Any, index: int | None) -> tuple[str | None, Any, Violation | None]:
+                if empty(value):
+                    return key, None, None
+                items = value if isinstance(value, list) else _CODES_SPLIT.split(str(value))
+                out = []
                 for item in items:
                     if str(item).strip() == "":
                         continue
-                    code = f.codes.lookup(item)
+                    code = codes.lookup(item)
                     if code is None:
-                        bad = item
-                        break
-                    codes.append(code)
-                if bad is not None:
-                    problems.append(self._violation(f, E.V_UNKNOWN_CODE, {"value": bad}, index))
-                    continue
-                record[key] = codes
-                continue
-            parsed, failure = REGISTRY[f.spec.type].parse(value, f.spec)
+                        return None, None, self._violation(f, E.V_UNKNOWN_CODE, {"value": item}, index)
+                    out.append(code)
+                return key, out, None
+            return read_codes
+
+        def read(value: Any, index: int | None) -> tuple[str | None, Any, Violation | None]:
+            if empty(value):
+                return key, None, None
+            parsed, failure = parse(value, spec)
             if failure:
-                problems.append(self._violation(f, failure[0], failure[1], index))
-                continue
-            record[key] = parsed
-        return record, problems
+                return None, None, self._violation(f, failure[0], failure[1], index)
+            return key, parsed, None
+        return read
 
     # -- cleaning: hidden and none-locked fields are cleared --------------------------------
 
     def clean(self, record: Mapping[str, Any], *, records: list[Mapping[str, Any]] | None = None,
               file: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        out = {k: v for k, v in record.items() if k in self.fields}
+        fields = self.fields
+        out = {k: v for k, v in record.items() if k in fields}
         if self.is_none_record(out):
             assert self.none is not None
             return {k: (v if k == self.none.field else None) for k, v in out.items()}
-        env = self._env(out, records, file)
+        if self._shown:
+            env = self._env(out, records, file)
+            for f in self._shown:
+                if not self._cond(f.shown_expr, env, on_error=True):
+                    if not is_empty(out.get(f.key)):
+                        out[f.key] = None
+        return out
+
+    def field_states(self, record: Mapping[str, Any], *, records: list[Mapping[str, Any]] | None = None,
+                     file: Mapping[str, Any] | None = None) -> dict[str, FieldState]:
+        """Whether each field is shown and required for this record, as validation decides it:
+        what a form draws (required marks, hidden fields) can never disagree with a save."""
+        env = self._env(record, records, file)
+        out = {}
         for f in self.view.fields:
-            if f.shown_expr is not None and not self._cond(f.shown_expr, env, on_error=True):
-                if not is_empty(out.get(f.key)):
-                    out[f.key] = None
+            shown = self._cond(f.shown_expr, env, on_error=True)
+            out[f.key] = FieldState(shown, shown and f.spec.type != "derived" and self._required(f, env))
+        return out
+
+    def fill_defaults(self, record: Mapping[str, Any], *, records: list[Mapping[str, Any]] | None = None,
+                      file: Mapping[str, Any] | None = None,
+                      unit: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """CEL defaults of the fields still empty, computed from what is filled so far (e.g. 出生日期
+        from 身份证件号); the values to put in, by field key."""
+        env = self._env(record, records, file, unit)
+        out: dict[str, Any] = {}
+        for f in self.view.fields:
+            if f.default_expr is None or not is_empty(record.get(f.key)):
+                continue
+            try:
+                value = f.default_expr(env)
+            except EvalError:
+                continue  # a default that cannot be computed yet is simply not filled
+            if not is_empty(value):
+                out[f.key] = value
         return out
 
     def defaults(self, *, file: Mapping[str, Any] | None = None,
@@ -318,54 +468,116 @@ class SetValidator:
 
     def check_value(self, f: FieldView, value: Any, record: Mapping[str, Any], index: int | None) -> list[Violation]:
         """Structural checks of one non-empty canonical value."""
+        check = self._checkers.get(f.key)
+        if check is None or self.fields.get(f.key) is not f:
+            check = self._checker(f)
+        return check(value, record, index) or []
+
+    def _checker(self, f: FieldView) -> Checker:
+        """The structural checks of one field, built once: returns None or the violations."""
         s = f.spec
-        out: list[Violation] = []
-        stores = REGISTRY[s.type].stores
-        if not isinstance(value, stores) or (isinstance(value, bool) and bool not in stores):
-            ft = REGISTRY[s.type]
-            return [self._violation(f, E.V_FORMAT, {"expected_zh": ft.zh, "expected_en": ft.en,
-                                                    "example": ft.example}, index)]
-        if s.type == "text" or s.type in ("photo", "attachment"):
-            if s.max_length and len(value) > s.max_length:
-                out.append(self._violation(f, E.V_TOO_LONG, {"max": s.max_length, "actual": len(value)}, index))
-            if s.min_length and len(value) < s.min_length:
-                out.append(self._violation(f, E.V_TOO_SHORT, {"min": s.min_length}, index))
-            if f.pattern is not None and not f.pattern.search(value):
-                out.append(self._violation(f, E.V_PATTERN, {"pattern": s.pattern}, index))
-        elif s.type in ("integer", "decimal", "year"):
-            if (s.min is not None and value < s.min) or (s.max is not None and value > s.max):
-                out.append(self._violation(f, E.V_RANGE, {"min": _num(s.min), "max": _num(s.max)}, index))
-            if s.type == "decimal" and s.places is not None and round(value, s.places) != value:
-                out.append(self._violation(f, E.V_DECIMAL_PLACES, {"places": s.places}, index))
-        elif s.type == "date":
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) or REGISTRY["date"].parse(value, s)[1]:
-                out.append(self._violation(f, E.V_FORMAT, {"expected_zh": "日期（年-月-日）", "expected_en": "yyyy-MM-dd",
-                                                           "example": "2008-09-01"}, index))
-        elif s.type == "year_month":
-            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-                out.append(self._violation(f, E.V_FORMAT, {"expected_zh": "年月（年-月）", "expected_en": "yyyy-MM",
-                                                           "example": "2008-09"}, index))
-        elif s.type in ("code", "codes") and f.codes is not None:
-            values = value if s.type == "codes" else [value]
-            for code in values:
-                if not isinstance(code, str) or code not in f.codes.by_code:
-                    out.append(self._violation(f, E.V_UNKNOWN_CODE, {"value": code}, index))
-                elif not f.codes.selectable(code):
-                    out.append(self._violation(f, E.V_NOT_SELECTABLE, {"value": f.codes.label(code)}, index))
-            if s.type == "codes" and len(values) > 1:
+        ft = REGISTRY[s.type]
+        stored = _stored(ft.stores)
+        plain = ft.stores[0] if len(ft.stores) == 1 and ft.stores[0] is not int else None  # exact type: no bool doubt
+        v = self._violation
+        wrong = {"expected_zh": ft.zh, "expected_en": ft.en, "example": ft.example}
+
+        def bad_type(value: Any) -> bool:
+            return value.__class__ is not plain and not stored(value)
+
+        t = s.type
+        if t in ("text", "photo", "attachment"):
+            max_length, min_length, pattern = s.max_length, s.min_length, f.pattern
+
+            def check_text(value: Any, record: Mapping[str, Any], index: int | None) -> list[Violation] | None:
+                if bad_type(value):
+                    return [v(f, E.V_FORMAT, wrong, index)]
+                out = None
+                if max_length and len(value) > max_length:
+                    out = [v(f, E.V_TOO_LONG, {"max": max_length, "actual": len(value)}, index)]
+                if min_length and len(value) < min_length:
+                    out = (out or []) + [v(f, E.V_TOO_SHORT, {"min": min_length}, index)]
+                if pattern is not None and not pattern.search(value):
+                    out = (out or []) + [v(f, E.V_PATTERN, {"pattern": s.pattern}, index)]
+                return out
+            return check_text
+        if t in ("integer", "decimal", "year"):
+            lo, hi = s.min, s.max
+            places = s.places if t == "decimal" else None
+
+            def check_number(value: Any, record: Mapping[str, Any], index: int | None) -> list[Violation] | None:
+                if bad_type(value):
+                    return [v(f, E.V_FORMAT, wrong, index)]
+                out = None
+                if (lo is not None and value < lo) or (hi is not None and value > hi):
+                    out = [v(f, E.V_RANGE, {"min": _num(lo), "max": _num(hi)}, index)]
+                if places is not None and round(value, places) != value:
+                    out = (out or []) + [v(f, E.V_DECIMAL_PLACES, {"places": places}, index)]
+                return out
+            return check_number
+        if t == "date":
+            parse_date = REGISTRY["date"].parse
+
+            def check_date(value: Any, record: Mapping[str, Any], index: int | None) -> list[Violation] | None:
+                if bad_type(value):
+                    return [v(f, E.V_FORMAT, wrong, index)]
+                if value in _GOOD_DATES:
+                    return None
+                if not _DATE_TEXT.fullmatch(value) or parse_date(value, s)[1]:
+                    return [v(f, E.V_FORMAT, {"expected_zh": "日期（年-月-日）", "expected_en": "yyyy-MM-dd",
+                                              "example": "2008-09-01"}, index)]
+                if len(_GOOD_DATES) < 200_000:
+                    _GOOD_DATES.add(value)
+                return None
+            return check_date
+        if t == "year_month":
+            def check_ym(value: Any, record: Mapping[str, Any], index: int | None) -> list[Violation] | None:
+                if bad_type(value):
+                    return [v(f, E.V_FORMAT, wrong, index)]
+                if not _YM_TEXT.fullmatch(value):
+                    return [v(f, E.V_FORMAT, {"expected_zh": "年月（年-月）", "expected_en": "yyyy-MM",
+                                              "example": "2008-09"}, index)]
+                return None
+            return check_ym
+        if t in ("code", "codes") and f.codes is not None:
+            codes = f.codes
+            many = t == "codes"
+            cascade = s.cascade
+            exclusive = s.exclusive
+
+            def check_codes(value: Any, record: Mapping[str, Any], index: int | None) -> list[Violation] | None:
+                if bad_type(value):
+                    return [v(f, E.V_FORMAT, wrong, index)]
+                if not many and cascade is None and value in codes.selectable_codes():
+                    return None  # the usual case: one selectable code, no cascade
+                values = value if many else [value]
+                out: list[Violation] = []
                 for code in values:
-                    if code in s.exclusive:
-                        out.append(self._violation(f, E.V_EXCLUSIVE, {"value": f.codes.label(code)}, index))
-            if s.cascade and not out:
-                controller = self.fields.get(s.cascade.field)
-                parent_value = record.get(s.cascade.field)
-                if controller is not None and not is_empty(parent_value):
-                    allowed = set(f.codes.options(parent_value, s.cascade.by))
+                    if not isinstance(code, str) or code not in codes.by_code:
+                        out.append(v(f, E.V_UNKNOWN_CODE, {"value": code}, index))
+                    elif not codes.selectable(code):
+                        out.append(v(f, E.V_NOT_SELECTABLE, {"value": codes.label(code)}, index))
+                if many and len(values) > 1:
                     for code in values:
-                        if code not in allowed:
-                            out.append(self._violation(f, E.V_CASCADE, {
-                                "value": f.codes.label(code), "parent_label": controller.label("zh")}, index))
-        return out
+                        if code in exclusive:
+                            out.append(v(f, E.V_EXCLUSIVE, {"value": codes.label(code)}, index))
+                if cascade and not out:
+                    controller = self.fields.get(cascade.field)
+                    parent_value = record.get(cascade.field)
+                    if controller is not None and not is_empty(parent_value):
+                        allowed = codes.allowed(parent_value, cascade.by)
+                        for code in values:
+                            if code not in allowed:
+                                out.append(v(f, E.V_CASCADE, {
+                                    "value": codes.label(code), "parent_label": controller.label("zh")}, index))
+                return out or None
+            return check_codes
+
+        def check_type(value: Any, record: Mapping[str, Any], index: int | None) -> list[Violation] | None:
+            if bad_type(value):
+                return [v(f, E.V_FORMAT, wrong, index)]
+            return None
+        return check_type
 
     def run(self, raw: Mapping[str, Any], *, records: list[Mapping[str, Any]] | None = None,
             file: Mapping[str, Any] | None = None, index: int | None = None) -> tuple[dict[str, Any], list[Violation]]:
@@ -383,27 +595,45 @@ class SetValidator:
         """Every violation of one canonical record (run ``clean`` first to clear hidden values).
         Fields in ``skip`` were already reported and get no "required" message."""
         out: list[Violation] = []
+        fields = self.fields
         for key in record:
-            if key not in self.fields:
-                args = {"field": key, **E.suggestion(key, list(self.fields))}
+            if key not in fields:
+                args = {"field": key, **E.suggestion(key, list(fields))}
                 out.append(Violation(self.view.key, key, E.V_UNKNOWN_FIELD, "error",
                                      E.render(E.V_UNKNOWN_FIELD, args, "zh"), E.render(E.V_UNKNOWN_FIELD, args, "en"),
                                      index))
         if self.is_none_record(record):
             for key, value in record.items():
-                if key != self.none.field and key in self.fields and not is_empty(value):  # type: ignore[union-attr]
-                    out.append(self._violation(self.fields[key], E.V_NONE_FILLED, {}, index))
+                if key != self.none.field and key in fields and not is_empty(value):  # type: ignore[union-attr]
+                    out.append(self._violation(fields[key], E.V_NONE_FILLED, {}, index))
             return out
         env = self._env(record, records, file)
-        for key, f in self._plan:
-            value = record.get(key)
+        get = record.get
+        for key, f, check, always, conditional in self._vplan:
+            value = get(key)
             if value is None or value == "" or value == []:
-                if key not in skip and self._required(f, env) and self._cond(f.shown_expr, env, on_error=True):
+                if key not in skip and (always or (conditional and self._cond(f.required_expr, env, on_error=False))) \
+                        and self._cond(f.shown_expr, env, on_error=True):
                     out.append(self._violation(f, E.V_REQUIRED, {}, index))
                 continue
-            out += self.check_value(f, value, record, index)
-        for rule in self.view.rules:
-            out += self._run_rule(rule, record, env, file, index)
+            found = check(value, record, index)
+            if found:
+                out += found
+        for r in self._rules:
+            if r.skip_on_empty:
+                empty = False
+                for k in r.refs:
+                    value = get(k)
+                    if value is None or value == "" or value == []:
+                        empty = True
+                        break
+                if empty:
+                    continue
+            if r.reads_file and file is None:
+                continue  # a cross-set rule needs the whole file; the completeness check runs it
+            found = self._evaluate(r.rule, env, index)
+            if found:
+                out += found
         return out
 
     def _required(self, f: FieldView, env: Env) -> bool:
@@ -420,6 +650,9 @@ class SetValidator:
             return []
         if rule.reads_file and file is None:
             return []  # a cross-set rule needs the whole file; the completeness check runs it
+        return self._evaluate(rule, env, index)
+
+    def _evaluate(self, rule: CompiledRule, env: Env, index: int | None) -> list[Violation]:
         if rule.when is not None:
             try:
                 if rule.when(env) is not True:

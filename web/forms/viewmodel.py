@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping
 from engine import errors as E
 from engine.catalogue import Catalogue
 from engine.fieldtypes import is_empty
-from engine.validate import Codes, FieldView, SetValidator, SetView, Violation
+from engine.validate import Codes, FieldState, FieldView, SetValidator, SetView, Violation
 from web.forms.i18n import t
 from web.forms.widgets import widget_for
 
@@ -348,17 +348,9 @@ def _drop_stale_cascades(view: SetView, record: dict[str, Any]) -> None:
 def _fill_cel_defaults(validator: SetValidator, record: dict[str, Any], inp: Input,
                        records: list[Mapping[str, Any]] | None, file: Mapping[str, Any] | None) -> None:
     """Empty fields with a CEL default get it from what is typed so far (出生日期 from 身份证件号)."""
-    env = validator._env(record, records, file)  # the engine's own evaluation context
-    for f in validator.view.fields:
-        if f.default_expr is None or not is_empty(record.get(f.key)):
-            continue
-        try:
-            value = f.default_expr(env)
-        except Exception:  # noqa: BLE001 - a default that cannot be computed yet is simply not filled
-            continue
-        if not is_empty(value):
-            record[f.key] = value
-            inp.typed[f.key] = text_of(value)
+    for key, value in validator.fill_defaults(record, records=records, file=file).items():
+        record[key] = value
+        inp.typed[key] = text_of(value)
 
 
 # --------------------------------------------------------------------------- build
@@ -375,7 +367,7 @@ def build_form(cat: Catalogue, set_key: str, family: str, *, record: Mapping[str
     typed = typed or {}
     spec = view.spec
     ctl = controllers(view)
-    env = validator._env(dict(record), records, file)  # shown/required as the engine evaluates them
+    states = validator.field_states(dict(record), records=records, file=file)  # as validation decides
     is_none = validator.is_none_record(record)
     derived = cat.derive(set_key, family, file) if file is not None and any(
         f.spec.type == "derived" for f in view.fields) else {}
@@ -391,7 +383,7 @@ def build_form(cat: Catalogue, set_key: str, family: str, *, record: Mapping[str
             record_msgs.append(msg)
     sections = []
     for sec in view.sections:
-        fields = [_field_model(cat, f, validator, env, record, typed, derived, lang, editable, is_none,
+        fields = [_field_model(cat, f, validator, states[f.key], record, typed, derived, lang, editable, is_none,
                                spec.none.field if spec.none else None, ctl, by_field.get(f.key, []))
                   for f in sec.fields]
         sections.append(SectionModel(sec.key, sec.label.get(lang), fields))
@@ -405,13 +397,13 @@ def build_form(cat: Catalogue, set_key: str, family: str, *, record: Mapping[str
                      none_label, is_none, version, record_id)
 
 
-def _field_model(cat: Catalogue, f: FieldView, validator: SetValidator, env: Any, record: Mapping[str, Any],
+def _field_model(cat: Catalogue, f: FieldView, validator: SetValidator, state: FieldState,
+                 record: Mapping[str, Any],
                  typed: Mapping[str, Any], derived: Mapping[str, Any], lang: str, editable: bool,
                  is_none: bool, none_field: str | None, ctl: set[str], messages: list[Msg]) -> FieldModel:
     s = f.spec
     value = record.get(f.key)
-    shown = validator._cond(f.shown_expr, env, on_error=True)
-    required = bool(shown) and validator._required(f, env)
+    shown, required = state.shown, state.required
     widget = widget_for(s.type, f.codes, len(f.codes.options()) if f.codes else 0, SEARCH_THRESHOLD, s.max_length)
     m = FieldModel(
         key=f.key, dom_id=dom_id(f.key), label=f.label(lang), help=s.help.get(lang) if s.help else None,
