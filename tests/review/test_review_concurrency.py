@@ -23,6 +23,30 @@ from web.services import auth as auth_service
 pytestmark = pytest.mark.postgres
 
 
+@pytest.fixture(scope="module", autouse=True)
+def warm(pg_ctx, cats):
+    """One pass of every path before any race: lazily generated code (SQLAlchemy compiles some of
+    its helpers on first use) must not be compiled by two threads at once — CPython 3.11.7's
+    compiler keeps a global recursion counter that concurrent compile() calls corrupt."""
+    import web.review.changes  # noqa: F401
+    import web.services.teachers  # noqa: F401
+
+    ctx, cat = pg_ctx, cats["36"]
+    with ctx.sessions() as s:
+        tid = add_teacher(s, cat, "3601020001")
+        case = S.submit(s, cat, principal(ctx, s, "info_manager@3601020001"), tid)
+        S.approve(s, cat, principal(ctx, s, "info_reviewer@3601020001"), case.id, version=case.version)
+        S.bulk_approve(s, cat, principal(ctx, s, "info_reviewer@360102"), [case.id])
+        S.reject(s, cat, principal(ctx, s, "info_reviewer@3601"), case.id, "预热")
+        work = dict(s.scalar(select(Record).where(Record.teacher_id == tid, Record.set_key == "work")).document)
+        C.save_record(s, cat, principal(ctx, s, "info_entry@3601020001"), tid, "work", work)
+        try:
+            S.approve(s, cat, principal(ctx, s, "info_reviewer@3601"), case.id, version=1)
+        except Refusal:
+            pass
+        s.rollback()
+
+
 def principal(ctx, s, username: str):
     return auth_service.principal_of(s.scalar(select(Account).where(Account.username == username)), ctx)
 
