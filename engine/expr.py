@@ -87,6 +87,25 @@ class Env:
         return self._ctx
 
 
+class LazyEnv(Env):
+    """An ``Env`` whose variables are built on first use: a record whose conditions and rules all
+    stop early (required fields are plain ``true``, rules skipped on empty fields) never pays
+    for building them."""
+
+    def __init__(self, make: Callable[[], dict[str, Any]], functions: Mapping[str, Callable[..., Any]]) -> None:
+        self._make: Callable[[], dict[str, Any]] | None = make
+        self._values: dict[str, Any] | None = None
+        self.functions = functions
+        self._ctx = None
+
+    @property  # type: ignore[override]
+    def values(self) -> dict[str, Any]:
+        if self._values is None:
+            assert self._make is not None
+            self._values, self._make = self._make(), None
+        return self._values
+
+
 def nest(record: Mapping[str, Any]) -> dict[str, Any]:
     """CEL sees ``gs.bilingual_level`` as ``record.gs.bilingual_level``: nest namespaced keys."""
     out: dict[str, Any] = {}
