@@ -49,7 +49,9 @@ def lock_paths(db: Session, unit_ids: Iterable[int]) -> None:
     moves can never build a cycle and a new unit never keeps the links of a path just moved
     away (PostgreSQL; SQLite serialises writers anyway)."""
     ids = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id.in_(list(unit_ids)))
-    db.execute(select(Unit.id).where(Unit.id.in_(ids)).order_by(Unit.id).with_for_update())
+    # FOR NO KEY UPDATE: lockers wait for each other, but not for foreign-key checks of rows
+    # being inserted below these units (FOR KEY SHARE), which would deadlock with a plain FOR UPDATE
+    db.execute(select(Unit.id).where(Unit.id.in_(ids)).order_by(Unit.id).with_for_update(key_share=True))
 
 
 def add_closure(db: Session, unit: Unit) -> None:
