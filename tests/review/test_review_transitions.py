@@ -138,3 +138,61 @@ def test_bulk_submit_and_bulk_approve_give_a_result_per_file(ctx, cats, world, w
                                                       AuditEntry.target_id.in_([str(t) for t in good]))).all()
         assert sorted(int(e.target_id) for e in entries) == sorted(good)
         assert audit.verify(db).ok
+
+
+def test_lock_editable_names_the_files_a_bulk_writer_may_still_write(ctx, cats, world, who, new_teacher):
+    a, b = new_teacher(JX[0]), new_teacher(JX[0])
+    with ctx.sessions() as db:
+        S.submit(db, cats["36"], who(db, "info_manager@3601020001"), b)
+        assert S.lock_editable(db, [a, b]) == {a}
+        db.rollback()
+
+
+def test_discarding_a_change_request_removes_the_copies_and_keeps_the_file(ctx, cats, world, who, new_teacher):
+    from web.review import changes as C
+
+    cat = cats["36"]
+    tid = new_teacher(JX[0])
+    with ctx.sessions() as db:
+        case = S.submit(db, cat, who(db, "info_manager@3601020001"), tid)
+        for unit in JX:
+            case = S.approve(db, cat, who(db, f"info_reviewer@{unit}"), case.id)
+        basic = db.scalar(select(Record).where(Record.teacher_id == tid, Record.set_key == "basic"))
+        before = dict(basic.document)
+        change = C.open_change(db, cat, who(db, "info_entry@3601020001"), tid, [basic.id])
+        copy_id = change.record_ids[0]
+        C.save_record(db, cat, who(db, "info_entry@3601020001"), tid, "basic", {**before, "name": "赵六"},
+                      record_id=copy_id)
+        # a reviewer has nothing to act on while the school drafts
+        assert _code(S.approve, db, cat, who(db, "info_reviewer@3601020001"), change.id) == "W604"
+        C.discard_change(db, cat, who(db, "info_manager@3601020001"), change.id)
+        assert db.get(Record, copy_id) is None
+        assert db.get(Record, basic.id).document == before
+        assert db.get(ReviewCase, change.id).status == "withdrawn"
+        db.commit()
+
+
+def test_a_province_that_lets_only_reviewers_act_refuses_the_manager_with_the_role_message(ctx, cats, world, who,
+                                                                                           new_teacher):
+    """Roles per step come from the province's routes: with county = [info_reviewer] only, the
+    county's 信息管理员 (who holds record.review) gets W606 naming the role it needs."""
+    import copy
+    import dataclasses
+
+    from engine.spec import Route, RouteStep
+
+    cat = copy.copy(cats["62"])  # the same catalogue with the county step narrowed
+    cat.resolved = dataclasses.replace(cats["62"].resolved, routes={
+        **cats["62"].routes, "first_submission": Route(steps=[
+            RouteStep(level="school", roles=["info_manager", "info_reviewer"]),
+            RouteStep(level="county", roles=["info_reviewer"])])})
+    tid = new_teacher("6201020001")
+    with ctx.sessions() as db:
+        case = S.submit(db, cat, who(db, "info_manager@6201020001"), tid)
+        case = S.approve(db, cat, who(db, "info_manager@6201020001"), case.id)
+        with pytest.raises(Refusal) as exc:
+            S.approve(db, cat, who(db, "info_manager@620102"), case.id)
+        assert exc.value.code == "W606" and "信息审核员" in exc.value.message("zh")
+        case = S.approve(db, cat, who(db, "info_reviewer@620102"), case.id)
+        assert case.status == "approved"
+        db.commit()

@@ -222,6 +222,19 @@ def ensure_editable(session: Session, teacher: Teacher, *, record: Record | None
     raise Refusal(W.W_LOCKED)
 
 
+def lock_editable(session: Session, teacher_ids: Iterable[int]) -> set[int]:
+    """For set-based writers (the Excel import): lock these teachers in id order and return the
+    ids whose files may still be written (未报送 / 审核未通过). Call it in the writing transaction,
+    just before writing, and skip (report) the others: they were submitted meanwhile."""
+    ids = sorted(set(teacher_ids))
+    ok: set[int] = set()
+    for chunk in _chunks(ids):
+        ok.update(session.scalars(select(Teacher.id).where(Teacher.id.in_(chunk),
+                                                           Teacher.state.in_(W.EDITABLE_FILE_STATES))
+                                  .order_by(Teacher.id).with_for_update()))
+    return ok
+
+
 def editable(session: Session, teacher: Teacher, **kw: Any) -> Refusal | None:
     """The same rule without raising or locking (for drawing pages)."""
     try:
