@@ -196,3 +196,19 @@ def test_a_province_that_lets_only_reviewers_act_refuses_the_manager_with_the_ro
         case = S.approve(db, cat, who(db, "info_reviewer@620102"), case.id)
         assert case.status == "approved"
         db.commit()
+
+
+def test_bulk_approval_at_the_last_level_finishes_each_file(ctx, cats, world, who, new_teacher):
+    cat = cats["62"]
+    ids = [new_teacher("6201020001") for _ in range(3)]
+    with ctx.sessions() as db:
+        subs = S.bulk_submit(db, cat, who(db, "info_manager@6201020001"), ids)
+        cases = [r.extra["case"] for r in subs]
+        S.bulk_approve(db, cat, who(db, "info_reviewer@6201020001"), cases)
+        out = S.bulk_approve(db, cat, who(db, "info_reviewer@620102"), cases)
+        assert [(r.ok, r.state, r.extra["final"]) for r in out] == [(True, "approved", True)] * 3
+        assert {db.get(Teacher, t).state for t in ids} == {"approved"}
+        kinds = [e.action for e in db.scalars(select(ReviewEvent).where(ReviewEvent.case_id == cases[0])
+                                              .order_by(ReviewEvent.at, ReviewEvent.id))]
+        assert kinds == ["submit", "approve", "approve", "complete"]
+        db.commit()

@@ -310,15 +310,28 @@ def apply_copies(db: Session, cat: Catalogue, principal: Principal, case: Review
         original.state = APPROVED
         c.state = APPLIED
         if original.set_key == "basic":
-            _sync_identity(teacher, original.document)
+            _sync_identity(db, teacher, original.document)
     case.snapshot = snapshot
     S._event(db, case, principal, "apply", level=None, unit_id=principal.unit_id, from_status=PENDING,
              to_status=APPROVED, reason=", ".join(f"{c.set_key}#{c.copy_of_id}" for c in cps))
 
 
-def _sync_identity(teacher: Teacher, doc: Mapping[str, Any]) -> None:
-    """The person's columns follow 基本信息 (as the forms do when saving it)."""
+def _sync_identity(db: Session, teacher: Teacher, doc: Mapping[str, Any]) -> None:
+    """The person's columns follow 基本信息 (as the forms do when saving it). A changed ID number
+    that another file already holds is refused (one person, one number) before anything moves."""
     import datetime as dt
+
+    from engine import idnumber
+    from web.services.teachers import duplicate_refusal, find_person
+
+    id_type, id_number = doc.get("id_type"), doc.get("id_number")
+    if id_type and id_number and (id_type != "1" or idnumber.is_valid(str(id_number))):
+        id_type, id_number = str(id_type), str(id_number).upper()
+        if (id_type, id_number) != (teacher.id_type, teacher.id_number):
+            other = find_person(db, id_type, id_number)
+            if other is not None and other.id != teacher.id:
+                raise duplicate_refusal(db, other)
+            teacher.id_type, teacher.id_number = id_type, id_number
 
     if doc.get("name"):
         teacher.name = str(doc["name"])

@@ -517,12 +517,22 @@ def bulk_approve(db: Session, cat: Catalogue, principal: Principal, case_ids: Se
             out.append(Outcome(cid, False, r.code, r.message("zh"), r.message("en")))
             continue
         level = case.waiting_level
-        events.append(_event_row(case, principal, "approve", level, case.waiting_unit_id, now))
+        rows = [_event_row(case, principal, "approve", level, case.waiting_unit_id, now)]
         step = case.step + 1
         while step < len(case.levels) and case.units[step] is None:
-            events.append(_event_row(case, None, "skip", case.levels[step], None, now))
+            rows.append(_event_row(case, None, "skip", case.levels[step], None, now))
             step += 1
         if step >= len(case.levels):
+            # the last level: finish it now, alone in a savepoint, so a refusal there (e.g. a changed
+            # ID number another file holds) fails this file only
+            try:
+                with db.begin_nested():
+                    teacher = db.get(Teacher, case.teacher_id)
+                    assert teacher is not None
+                    _finish(db, cat, principal, case, teacher)
+            except Refusal as r:
+                out.append(Outcome(cid, False, r.code, r.message("zh"), r.message("en")))
+                continue
             finals.append(case)
         else:
             # the row is locked (FOR UPDATE above): write the move in one executemany below, and set
@@ -532,14 +542,11 @@ def bulk_approve(db: Session, cat: Catalogue, principal: Principal, case_ids: Se
             moves.append({"id": case.id, **values})
             for key, value in values.items():
                 set_committed_value(case, key, value)
+        events.extend(rows)
         audits.append({"action": "review.approve", "target_type": "teacher", "target_id": case.teacher_id,
                        "unit_id": case.unit_id, "detail": {"case": case.id, "kind": case.kind, "level": level,
                                                            "role": role, "bulk": True}})
         out.append(Outcome(cid, True))
-    for case in finals:
-        teacher = db.get(Teacher, case.teacher_id)
-        assert teacher is not None
-        _finish(db, cat, principal, case, teacher)
     if events:
         db.execute(ReviewEvent.__table__.insert(), events)
     if moves:
