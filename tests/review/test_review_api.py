@@ -82,6 +82,10 @@ def test_teacher_sees_own_reason_but_cannot_submit(as_user, world, ctx, cats):
     as_user("info_reviewer@3601020002").post(f"{API}/cases/{case['id']}/reject", json={"reason": "照片不合格"})
     f = me.get(f"{API}/files/{tid}").json()
     assert f["returned_reason"] == "照片不合格" and not f["may_submit"] and f["may_edit"]
+    page = me.get(f"/review/files/{tid}")
+    assert page.status_code == 200 and "照片不合格" in page.text and "审核未通过" in page.text
+    assert 'id="submit"' not in page.text  # no 报送 button for the teacher
+    assert f'/review/files/{tid}' in me.get("/teacher/").text
 
 
 def test_stale_version_is_409_with_who_acted_first(as_user, new_teacher):
