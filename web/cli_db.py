@@ -80,7 +80,10 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     """Run the web app (uvicorn). 启动网站。"""
     import uvicorn
 
-    uvicorn.run("web.app:asgi", factory=True, host=host, port=port, workers=workers, reload=reload)
+    # The app decides which proxies to believe (TMIS_TRUSTED_PROXIES); uvicorn's own handling would
+    # trust X-Forwarded-For from 127.0.0.1 regardless.
+    uvicorn.run("web.app:asgi", factory=True, host=host, port=port, workers=workers, reload=reload,
+                proxy_headers=False)
 
 
 def demo(password: str = typer.Option("Demo@2024", "--password", help="password of every demo account"),
