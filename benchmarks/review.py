@@ -1,7 +1,7 @@
 """Review speed on PostgreSQL: bulk approval beside single approvals, and a big city's queue.
 
     .venv/bin/python benchmarks/review.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]
-                                          [--files 5000] [--singles 300] [--queue 100000]
+                                          [--files 5000] [--singles 300] [--queue 100000] [--submit 500]
 
 What it does, in a fresh database created on the server (dropped at the end):
 1. a county with 50 schools and ``--files`` teachers, each with a complete file (the national
@@ -9,7 +9,10 @@ What it does, in a fresh database created on the server (dropped at the end):
 2. ``--singles`` of them approved one at a time, one transaction each (what a reviewer clicking
    审核通过 does), then the rest in one bulk approval (批量审核通过): files per second for both;
 3. a city with ``--queue`` files waiting at city level; the city reviewer's queue (first page
-   of 50, with the total) through the JSON API and the HTML page: milliseconds, median of 20.
+   of 50, with the total counted up to 10,000) through the service, the JSON API and the HTML
+   page, and the city's progress page: milliseconds, medians;
+4. ``--submit`` files of one school submitted in one bulk 报送 (each passes the completeness
+   check first): files per second.
 
 Targets (issue 5): the queue's first page within 100 ms.
 """
@@ -37,6 +40,7 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=5000)
     ap.add_argument("--singles", type=int, default=300)
     ap.add_argument("--queue", type=int, default=100_000)
+    ap.add_argument("--submit", type=int, default=500, help="files submitted in one bulk 报送")
     ap.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
     args = ap.parse_args()
 
@@ -86,7 +90,9 @@ def main() -> None:
 
         # ---------------------------------------------------------------- 1. a county's files
         started = time.perf_counter()
-        template = complete_file(cat, "primary", "模板", "360102198503140011")
+        from engine import idnumber
+
+        template = complete_file(cat, "primary", "模板", idnumber.make("360102", date(1985, 3, 14), 11))
         now = utcnow()
         levels = ["school", "county", "city", "province"]
         with ctx.engine.begin() as conn:
@@ -205,12 +211,53 @@ def main() -> None:
                 r = client.get(f"/api/v1/review/queue?limit=50&unit={big_schools[7].code}&min_days=0")
                 assert r.status_code == 200
 
+            def progress_call() -> None:
+                r = client.get("/api/v1/review/progress")
+                assert r.status_code == 200 and sum(x["total"] for x in r.json()["rows"]) >= waiting
+
             svc, api, page, filt = timed(service_call), timed(api_call), timed(page_call), timed(filtered_call)
+            prog = timed(progress_call, 5)
         print(f"  queue of a city with {waiting:,} waiting files, first page of 50 with the total (median of 20):")
         print(f"    service call                    {svc:7.1f} ms")
         print(f"    JSON API  GET /api/v1/review/queue  {api:7.1f} ms")
         print(f"    HTML page GET /review/queue         {page:7.1f} ms   (target: within 100 ms)")
         print(f"    JSON API filtered by one school     {filt:7.1f} ms")
+        print(f"  progress of the city (per county: teachers by state, pending by level; {waiting + args.files:,} "
+              f"teachers, median of 5): {prog:7.1f} ms")
+
+        # ---------------------------------------------------------------- 3. bulk 报送 with the completeness check
+        n = args.submit
+        with ctx.sessions() as s:
+            school = unit_service.by_code(s, "3601020001")
+            acc = Account(username="school_manager", real_name="school_manager", unit_id=school.id, kind="staff",
+                          password_hash=pw, must_change_password=False, failed_attempts=0, enabled=True)
+            s.add(acc)
+            s.flush()
+            s.add(Grant(account_id=acc.id, unit_id=school.id, role_key="info_manager"))
+            s.commit()
+            manager = auth_service.principal_of(acc, ctx)
+            school_id = school.id
+        with ctx.engine.begin() as conn:
+            conn.execute(insert(Teacher), [{"id_type": "1", "id_number": f"D{i:017d}", "name": f"新教师{i}", "gender": "1",
+                                            "birth_date": date(1985, 3, 14), "unit_id": school_id,
+                                            "state": "unsubmitted", "created_at": now, "updated_at": now}
+                                           for i in range(n)])
+            new_ids = list(conn.scalars(select(Teacher.id).where(Teacher.id_number.startswith("D"))))
+            conn.execute(insert(Record), [{"teacher_id": tid, "set_key": key, "position": pos, "document": doc,
+                                           "catalogue_version": cat.version, "version": 1, "state": "draft",
+                                           "created_at": now, "updated_at": now}
+                                          for tid in new_ids for key, value in template.items()
+                                          for pos, doc in enumerate(value if isinstance(value, list) else [value])])
+        started = time.perf_counter()
+        with ctx.sessions() as s:
+            results = S.bulk_submit(s, cat, manager, new_ids)
+            s.commit()
+        sub_s = time.perf_counter() - started
+        refused = [r for r in results if not r.ok]
+        if refused:
+            print("  first refusal:", refused[0].code, refused[0].message_en, refused[0].extra.get("violations", [])[:3])
+        print(f"  bulk 报送 of one school's files (completeness check of each) "
+              f"{n / sub_s:>6,.0f} files/s ({sum(r.ok for r in results)} submitted, {sub_s:.2f} s)")
         ctx.engine.dispose()
     finally:
         if args.keep:
