@@ -191,10 +191,10 @@ class Catalogue:
             if spec.cardinality == "many":
                 records = list(value or [])
                 if not records:
-                    args = {"set_label": spec.label.zh}
-                    out.append(Violation(key, "", E.V_NO_RECORDS, "error",
-                                         E.render(E.V_NO_RECORDS, args, "zh"),
-                                         E.render(E.V_NO_RECORDS, {"set_label": spec.label.en or spec.label.zh}, "en")))
+                    code = E.V_NO_RECORDS if spec.none else E.V_NO_RECORDS_PLAIN  # only offer 无 where it exists
+                    out.append(Violation(key, "", code, "error",
+                                         E.render(code, {"set_label": spec.label.zh}, "zh"),
+                                         E.render(code, {"set_label": spec.label.en or spec.label.zh}, "en")))
                 for i, record in enumerate(records):
                     out += validator.validate(record, records=records, file=file, index=i)
             else:

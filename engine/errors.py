@@ -137,9 +137,15 @@ V_CASCADE = _entry("V011", "「{label}」的值「{value}」与「{parent_label}
                    "先选择「{parent_label}」，再从其下的选项中选择。", "Choose {parent_label} first, then one of its options.")
 V_UNKNOWN_FIELD = _entry("V012", "未知的指标「{field}」{suggestion_zh}", "unknown field '{field}'{suggestion_en}", "", "")
 V_DECIMAL_PLACES = _entry("V013", "「{label}」最多保留 {places} 位小数", "{label} takes at most {places} decimal places", "", "")
+V_MIN = _entry("V014", "「{label}」不能小于 {min}", "{label} cannot be less than {min}", "", "")
+V_MAX = _entry("V015", "「{label}」不能大于 {max}", "{label} cannot be more than {max}", "", "")
+V_NONE_NOT_ALONE = _entry("V016", "「无」记录不能与其他记录并存", "a 'none' record cannot stand beside other records",
+                          "有其他记录时请删除「无」记录；确实没有时只保留「无」。",
+                          "Delete the 'none' record when there are real ones; keep only 'none' when there are none.")
 V_RULE = _entry("V100", "{message_zh}", "{message_en}", "", "")
 V_RULE_FAILED = _entry("V101", "规则「{rule}」无法计算：{detail}", "rule '{rule}' could not be evaluated: {detail}",
                        "请检查相关指标的值。", "Check the values of the fields it reads.")
+V_NO_RECORDS_PLAIN = _entry("V103", "「{set_label}」至少需要一条记录", "{set_label} needs at least one record", "", "")
 V_NO_RECORDS = _entry("V102", "「{set_label}」至少需要一条记录（没有请填一条「无」）", "{set_label} needs at least one record (add a 'none' record if there is nothing)",
                       "", "")
 

@@ -83,7 +83,7 @@ def parse_decimal(raw: Any, f: Any) -> Parsed:
 def parse_date(raw: Any, f: Any) -> Parsed:
     d = _date_of(raw)
     if d is None:
-        return None, (E.V_FORMAT, _fmt("日期（年-月-日）", "a date (yyyy-MM-dd)", "2008-09-01"))
+        return None, (E.V_FORMAT, _fmt("存在的日期（年-月-日）", "a real date (yyyy-MM-dd)", "2008-09-01"))
     return d.isoformat(), None
 
 
@@ -95,7 +95,7 @@ def parse_year_month(raw: Any, f: Any) -> Parsed:
         m = _YM.match(raw) or _COMPACT_YM.match(raw)
         if m and 1 <= int(m[2]) <= 12:
             return f"{int(m[1]):04d}-{int(m[2]):02d}", None
-    return None, (E.V_FORMAT, _fmt("年月（年-月）", "a year and month (yyyy-MM)", "2008-09"))
+    return None, (E.V_FORMAT, _fmt("年月（年-月，月份为 01–12）", "a year and month (yyyy-MM, month 01–12)", "2008-09"))
 
 
 def parse_year(raw: Any, f: Any) -> Parsed:

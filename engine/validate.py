@@ -510,7 +510,8 @@ class SetValidator:
                     return [v(f, E.V_FORMAT, wrong, index)]
                 out = None
                 if (lo is not None and value < lo) or (hi is not None and value > hi):
-                    out = [v(f, E.V_RANGE, {"min": _num(lo), "max": _num(hi)}, index)]
+                    code = E.V_RANGE if lo is not None and hi is not None else (E.V_MIN if hi is None else E.V_MAX)
+                    out = [v(f, code, {"min": _num(lo), "max": _num(hi)}, index)]
                 if places is not None and round(value, places) != value:
                     out = (out or []) + [v(f, E.V_DECIMAL_PLACES, {"places": places}, index)]
                 return out
@@ -535,7 +536,8 @@ class SetValidator:
                 if bad_type(value):
                     return [v(f, E.V_FORMAT, wrong, index)]
                 if not _YM_TEXT.fullmatch(value):
-                    return [v(f, E.V_FORMAT, {"expected_zh": "年月（年-月）", "expected_en": "yyyy-MM",
+                    return [v(f, E.V_FORMAT, {"expected_zh": "年月（年-月，月份为 01–12）",
+                                              "expected_en": "yyyy-MM (month 01–12)",
                                               "example": "2008-09"}, index)]
                 return None
             return check_ym
@@ -606,6 +608,10 @@ class SetValidator:
             for key, value in record.items():
                 if key != self.none.field and key in fields and not is_empty(value):  # type: ignore[union-attr]
                     out.append(self._violation(fields[key], E.V_NONE_FILLED, {}, index))
+            if records is not None and len(records) > 1:
+                # "无" says the set is empty: it cannot stand beside real records
+                out.append(self._violation(fields.get(self.none.field), E.V_NONE_NOT_ALONE,  # type: ignore[union-attr]
+                                           {"set_label": self.view.spec.label.zh}, index))
             return out
         env = self._env(record, records, file)
         get = record.get
