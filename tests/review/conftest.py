@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+import hypothesis  # noqa: F401  (imported now, not by its plugin after threads ran: see test_review_browser)
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -53,6 +53,11 @@ def live(tmp_path_factory, cats) -> Iterator[tuple[str, object]]:
                 s.flush()
                 s.add(Grant(account_id=acc.id, unit_id=unit.id, role_key=role))
         s.commit()
+    # compile every template here, in one thread: Jinja compiles on first use, and CPython 3.11.7's
+    # compile() is not safe when two threads (the server's event loop and a worker) do it at once
+    env = app.template_engine.engine
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
     try:
         with serve(app) as base:
             yield base, app

@@ -121,10 +121,15 @@ def test_bulk_submit_and_bulk_approve_give_a_result_per_file(ctx, cats, world, w
     cat = cats["36"]
     good = [new_teacher(JX[0]) for _ in range(3)]
     bad = new_teacher(JX[0], complete=False)
+    elsewhere = new_teacher("3601020002")
     with ctx.sessions() as db:
-        results = S.bulk_submit(db, cat, who(db, "info_manager@3601020001"), [*good, bad])
-        assert [r.ok for r in results] == [True, True, True, False]
-        assert results[3].code == "W603"
+        results = S.bulk_submit(db, cat, who(db, "info_manager@3601020001"), [*good, bad, elsewhere])
+        assert [r.ok for r in results] == [True, True, True, False, False]
+        assert (results[3].code, results[4].code) == ("W603", "W402")
+        assert results[3].extra["violations"][0]["set"] == "basic"
+        # the county may see the files but 报送 is the school's act
+        assert {r.code for r in S.bulk_submit(db, cat, who(db, "info_manager@360102"), good)} == {"W609"}
+        results = results[:4]
         cases = [r.extra["case"] for r in results if r.ok]
         out = S.bulk_approve(db, cat, who(db, "info_reviewer@3601020001"), cases + [10**8])
         assert [r.ok for r in out] == [True, True, True, False]
@@ -138,6 +143,13 @@ def test_bulk_submit_and_bulk_approve_give_a_result_per_file(ctx, cats, world, w
                                                       AuditEntry.target_id.in_([str(t) for t in good]))).all()
         assert sorted(int(e.target_id) for e in entries) == sorted(good)
         assert audit.verify(db).ok
+        submits = db.scalars(select(AuditEntry).where(AuditEntry.action == "review.submit",
+                                                      AuditEntry.target_id.in_([str(t) for t in good]))).all()
+        assert len(submits) == 3
+    with ctx.sessions() as fresh:  # what was written, read back in a new session
+        assert {fresh.get(Teacher, t).state for t in good} == {"pending"}
+        assert set(fresh.scalars(select(Record.state).where(Record.teacher_id.in_(good)))) == {"pending"}
+        assert fresh.get(Teacher, bad).state == "unsubmitted"
 
 
 def test_lock_editable_names_the_files_a_bulk_writer_may_still_write(ctx, cats, world, who, new_teacher):

@@ -8,7 +8,7 @@ unit (any unit below), kind (first_submission, addition, change) and age (days w
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -195,7 +195,3 @@ def case_detail(db: Session, cat: Catalogue, principal: Principal, case_id: int,
                         for r in C.copies(db, case)]
     out["timeline"] = [e for e in timeline(db, teacher.id, lang) if e["case"] == case.id]
     return out
-
-
-def parse_since(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
