@@ -249,3 +249,42 @@ def test_photo_rule_for_any_size(size):
     p = photos.process(buf.getvalue())
     assert len(p.jpeg) < photos.MAX_BYTES
     assert p.width >= 154 and p.height >= 189 and abs(p.width / p.height - 26 / 32) < 0.01
+
+
+def test_teacher_cannot_change_the_four_items_the_account_was_made_from(as_user, world, ctx):
+    """The ID number is the teacher's login name: only the school corrects it (seed 003)."""
+    from engine import idnumber
+
+    tid, c = teacher_client(as_user, world, 0)
+    with ctx.sessions() as db:
+        data = valid_basic(world, tid, db)
+    other = idnumber.make("360102", "1980-01-01", "001")
+    data.update(id_number=other, birth_date="1980-01-01")
+    url = f"/forms/teachers/{tid}/sets/basic"
+    r = post_form(c, url, url, {**data, "_fields": ",".join(data)})
+    assert r.status_code == 422
+    assert "W411" in r.text and "由学校信息管理员修改" in r.text and f'value="{other}"' in r.text
+    with ctx.sessions() as db:
+        doc = db.scalar(select(Record).where(Record.teacher_id == tid, Record.set_key == "basic")).document
+        assert doc["id_number"] == world.teacher_usernames[tid]
+
+
+def test_a_corrected_id_number_becomes_the_teachers_login_name(as_user, world, ctx, app):
+    from engine import idnumber
+    from tests.web.conftest import PASSWORD, Client
+
+    tid = world.teachers[SCHOOL][-1]
+    old = world.teacher_usernames[tid]
+    manager = as_user("info_manager@3601020001")
+    with ctx.sessions() as db:
+        data = valid_basic(world, tid, db)
+    new = idnumber.make("360102", data["birth_date"], "997")
+    data.update(id_number=new, gender="1" if int(new[16]) % 2 else "2")
+    url = f"/forms/teachers/{tid}/sets/basic"
+    r = post_form(manager, url, url, {**data, "_fields": ",".join(data)})
+    assert r.status_code == 303, r.text[-1500:]
+    signed_in = Client(app, new, PASSWORD)  # signs in with the corrected number
+    assert signed_in.get("/api/v1/auth/me").json()["username"] == new
+    world.teacher_usernames[tid] = new
+    with pytest.raises(AssertionError):
+        Client(app, old, PASSWORD)

@@ -28,7 +28,7 @@ from engine.fieldtypes import is_empty
 from engine.spec import SetSpec
 from engine.validate import Violation
 from web import audit, scope
-from web.db.models import Record, Teacher
+from web.db.models import Account, Record, Teacher
 from web.errors import W_NO_PERMISSION, W_TEACHER_NOT_FOUND, Refusal
 from web.principal import Principal
 
@@ -188,6 +188,8 @@ def save(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set
     require_edit(db, principal, spec, teacher)
     if violations is None:
         violations = check_record(cat, tf, set_key, record, record_id)
+    if set_key == "basic" and principal.kind == "teacher":
+        violations = violations + _identity_changes(teacher, record)
     errors = [v for v in violations if v.severity == "error"]
     if errors:
         raise Refused(violations)
@@ -244,8 +246,35 @@ def delete(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, s
     tf.records[set_key] = [r for r in tf.rows(set_key) if r.id != record_id]
 
 
+IDENTITY = {"name": "姓名", "gender": "性别", "birth_date": "出生日期", "id_type": "身份证件类型",
+            "id_number": "身份证件号"}
+IDENTITY_EN = {"name": "name", "gender": "gender", "birth_date": "birth date", "id_type": "ID type",
+               "id_number": "ID number"}
+
+
+def _identity_changes(teacher: Teacher, record: Mapping[str, Any]) -> list[Violation]:
+    """A teacher cannot change the four items the school created the account from (and the ID
+    number is the login name): the school's 信息管理员 corrects them."""
+    current = {"name": teacher.name, "gender": teacher.gender,
+               "birth_date": teacher.birth_date.isoformat() if teacher.birth_date else None,
+               "id_type": teacher.id_type, "id_number": teacher.id_number}
+    out = []
+    for key, label in IDENTITY.items():
+        value = record.get(key)
+        if current[key] is None or is_empty(value):
+            continue
+        new = str(value).upper() if key == "id_number" else str(value)
+        if new != str(current[key]):
+            out.append(Violation("basic", key, "W411", "error",
+                                 f"「{label}」由学校信息管理员修改，教师本人不能修改",
+                                 f"The {IDENTITY_EN[key]} is corrected by the school's information manager, "
+                                 "not by the teacher"))
+    return out
+
+
 def _sync_identity(db: Session, teacher: Teacher, record: Mapping[str, Any]) -> None:
-    """The person's identity columns follow 基本信息 (one person, one number: unique)."""
+    """The person's identity columns follow 基本信息 (one person, one number: unique); a teacher
+    account whose username is the old ID number follows a corrected ID number."""
     if record.get("name"):
         teacher.name = str(record["name"])
     if record.get("gender") in ("1", "2"):
@@ -257,7 +286,12 @@ def _sync_identity(db: Session, teacher: Teacher, record: Mapping[str, Any]) -> 
             pass
     id_type, id_number = record.get("id_type"), record.get("id_number")
     if id_type and id_number and (id_type != "1" or idnumber.is_valid(str(id_number))):
+        old = teacher.id_number
         teacher.id_type, teacher.id_number = str(id_type), str(id_number).upper()
+        if old and old != teacher.id_number:
+            for account in db.scalars(select(Account).where(Account.teacher_id == teacher.id,
+                                                            Account.username == old)):
+                account.username = teacher.id_number
 
 
 def _duplicate_violation(set_key: str) -> Violation:
