@@ -8,13 +8,15 @@ CSRF: pages use Litestar's double-submit CSRF cookie (hidden ``_csrf_token`` fie
 ``x-csrftoken`` header for htmx). The JSON API is excluded from that middleware and protected
 differently: a state-changing API request signed in by cookie must be ``application/json`` or carry
 an ``x-csrftoken`` header (a cross-site form can send neither without a CORS preflight, which this
-app never grants); a request with ``Authorization: Bearer <token>`` is not cookie-driven at all.
+app never grants), and when the browser names its ``Origin`` it must be this site; a request with
+``Authorization: Bearer <token>`` is not cookie-driven at all.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import pass_context
 from litestar import Litestar, Request, Response
@@ -80,6 +82,9 @@ def api_csrf_guard(request: Request) -> None:
         return
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
+        raise Refusal(W_CSRF)  # defence in depth: a browser names the foreign site it comes from
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json" or request.headers.get("x-csrftoken"):
         return

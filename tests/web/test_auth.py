@@ -125,6 +125,15 @@ def test_api_write_by_cookie_must_be_json(as_user):
     assert r.status_code == 403 and r.json()["code"] == "W112"
 
 
+def test_api_write_by_cookie_from_a_foreign_origin_is_refused(as_user):
+    c = as_user("system_admin@360102")
+    r = c.post("/api/v1/units", json={"code": "3601029998", "name": "x"},
+               headers={"origin": "http://evil.example"})
+    assert r.status_code == 403 and r.json()["code"] == "W112"
+    same = c.post("/api/v1/units", json={}, headers={"origin": "http://testserver.local"})
+    assert same.status_code != 403  # the site's own pages still write (then fail validation here)
+
+
 def test_bearer_token_works_without_cookie(app, world):
     c = Client(app, "info_viewer@360102")
     token = c.login_body["token"]
