@@ -305,3 +305,13 @@ def test_teacher_adds_a_training_record_to_an_approved_file_and_the_school_submi
     assert case["kind"] == "addition" and case["status"] == "pending"
     q = as_user("info_reviewer@3601020001").get(f"{API}/queue?kind=addition").json()
     assert case["id"] in {i["case"] for i in q["items"]}
+
+
+def test_pages_in_english(as_user, new_teacher):
+    tid = new_teacher("3601020001")
+    case = as_user("info_manager@3601020001").post(f"{API}/files/{tid}/submit", json={}).json()
+    reviewer = as_user("info_reviewer@3601020001")
+    r = reviewer.get("/review/queue?lang=en")
+    assert r.status_code == 200 and "Waiting for my review" in r.text and "First submission" in r.text
+    r = reviewer.get(f"/review/cases/{case['id']}?lang=en")
+    assert "Approve" in r.text and "Send back" in r.text and "Pending review (school)" in r.text
