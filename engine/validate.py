@@ -362,6 +362,8 @@ class SetValidator:
         spec = f.spec
 
         def empty(value: Any) -> bool:
+            if value.__class__ is str:  # the usual case (a spreadsheet cell): one test
+                return not value or value.isspace()
             return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
 
         if t == "code" and codes is not None:

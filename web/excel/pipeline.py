@@ -233,18 +233,19 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
     subs = parsed.subs.setdefault(plan.set_key, {}) if plan.many else None
     excel_row = start_row + 1
     last_tick = time.monotonic()
+    marked = [(j, k, k in text_keys) for j, k in columns]
     for cells in rows:
         excel_row += 1
-        if not any(c != "" and c is not None for c in cells):
+        n = len(cells)
+        if cells.count("") + cells.count(None) == n:  # an empty row (C-level counting: no per-cell Python)
             continue
         result.rows += 1
         done += 1
-        n = len(cells)
         raw: dict[str, Any] = {}
         long_numbers: list[str] = []
-        for j, key in columns:
+        for j, key, is_text in marked:
             value = cells[j] if j < n else ""
-            if key in text_keys:
+            if is_text and (value.__class__ is not str or value[:1] == "'"):  # only these can need care
                 if isinstance(value, float) and abs(value) >= 1e15:
                     long_numbers.append(key)
                     continue
