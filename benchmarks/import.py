@@ -34,10 +34,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FIXTURE_REPO = ROOT / "tests" / "excel" / "repo"
 DEFAULT_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SCHOOL = "3601029999"
 SHEETS = ("基本信息", "学习经历", "国内培训")
+
+from engine.catalogue import repo_root  # noqa: E402
 
 
 def _catalogue(repo: Path) -> Any:
@@ -46,34 +47,69 @@ def _catalogue(repo: Path) -> Any:
     return build_catalogues(repo, ["36"])["36"]
 
 
-def build_workbook(repo: Path, n: int, path: Path) -> int:
-    """A filled primary-school template with n teachers; returns the number of data rows."""
+def _people(n: int) -> list[tuple[str, str, dt.date, str]]:
     from engine import idnumber
-    from engine.emit.excel_template import emit_excel_template
 
-    cat = _catalogue(repo)
     rng = random.Random(n)
-    people = []
+    out = []
     for i in range(n):
         birth = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 40))
         seq = i % 1000
         region = f"36{(i // 1000) % 100:02d}{(i // 100000) % 100:02d}"
-        people.append((f"教师{i:06d}", idnumber.make(region, birth, seq), birth, "男" if seq % 2 else "女"))
+        out.append((f"教师{i:06d}", idnumber.make(region, birth, seq), birth, "男" if seq % 2 else "女"))
+    return out
+
+
+def _values(name: str, idn: str, birth: dt.date, gender: str) -> dict[str, list[dict[str, Any]]]:
+    """One teacher's cells by field key: a complete, valid 基本信息 row (as a school fills the real
+    national template), two 学习经历 rows and one 国内培训 row."""
+    y = birth.year
+    basic = {"name": name, "gender": gender, "staff_number": f"T{y}", "nationality": "中国",
+             "id_type": "居民身份证", "id_number": idn, "birth_date": birth.isoformat(), "native_place": "江西南昌",
+             "birth_place": "南昌市", "ethnic_group": "汉族", "political_status": "中国共产党党员",
+             "marital_status": "已婚", "health_status": "健康或良好", "work_start_month": f"{y + 22}-09",
+             "entry_month": f"{y + 25}-09", "staff_source": "应届毕业生", "staff_category": "专任教师",
+             "on_establishment": "是", "contract": "聘用合同", "normal_major": "是", "special_ed_trained": "否",
+             "special_ed_certificate": "否", "it_ability": "熟练", "free_normal_student": "否",
+             "grassroots_service": "否", "special_grade_teacher": "否", "backbone_teacher": "否",
+             "psych_teacher": "否", "person_status": "在本单位任职"}
+    common = {"@name": name, "@id_number": idn, "edu_country": "中国", "normal_major": "是", "study_mode": "全脱产(离岗)"}
+    education = [
+        {**common, "edu_level": "普通高中毕业", "institution": "南昌一中", "major": "无", "enrolment_month": f"{y + 15}-09",
+         "graduation_month": f"{y + 18}-07", "degree_level": "无"},
+        {**common, "edu_level": "大学本科毕业", "institution": "江西师范大学", "major": "汉语言文学",
+         "enrolment_month": f"{y + 18}-09", "graduation_month": f"{y + 22}-07", "degree_level": "学士",
+         "degree": "文学学士学位", "degree_country": "中国", "degree_institution": "江西师范大学",
+         "degree_month": f"{y + 22}-07"}]
+    training = [{"@name": name, "@id_number": idn, "training_year": 2020, "training_category": "省级培训",
+                 "project_name": "国培计划", "institution_name": "江西师范大学", "training_mode": "脱产培训",
+                 "hours": 72}]
+    return {"basic": [basic], "education": education, "training": training}
+
+
+def build_workbook(repo: Path, n: int, path: Path) -> int:
+    """A filled primary-school template of the real catalogue with n teachers; returns the number
+    of data rows."""
+    from engine.emit.excel_template import emit_excel_template, sheet_columns
+
+    cat = _catalogue(repo)
+    family = cat.family_of("primary")
+    people = _people(n)
+    count = 0
 
     def rows(set_key: str) -> Any:
-        for name, idn, birth, gender in people:
-            y = birth.year
-            if set_key == "basic":
-                yield [name, f"T{y}", None, gender, "居民身份证", idn, birth.isoformat(), "汉族",
-                       f"{y + 22}-09", f"{y + 25}-09", "是", None, "语文、数学", 4200.5]
-            elif set_key == "education":
-                yield [name, idn, "普通高中毕业", "南昌一中", f"{y + 15}-09", f"{y + 18}-07"]
-                yield [name, idn, "大学本科毕业", "江西师范大学", f"{y + 18}-09", f"{y + 22}-07"]
-            elif set_key == "training":
-                yield [name, idn, "省级", 2020, "国培计划", 72]
+        nonlocal count
+        if set_key not in ("basic", "education", "training"):
+            return
+        keys = [k for k, _ in sheet_columns(cat.view(set_key, family))]
+        for person in people:
+            for cells in _values(*person)[set_key]:
+                assert set(cells) <= set(keys), set(cells) - set(keys)
+                count += 1
+                yield [cells.get(k) for k in keys]
 
     emit_excel_template(cat, "primary", write_only=True, rows=rows).save(path)
-    return n * 4
+    return count
 
 
 def _peak_mb() -> float:
@@ -102,7 +138,7 @@ def _floor(path: str, url: str, out: Any) -> None:
     out.put({"rows": rows, "seconds": time.perf_counter() - started, "peak_mb": _peak_mb()})
 
 
-def _import(path: str, url: str, repo: str, out: Any) -> None:
+def _import(path: str, url: str, repo: str, profile: str | None, out: Any) -> None:
     from web.db.base import make_engine, make_sessionmaker
     from web.excel.limits import Limits
     from web.excel.service import import_workbook
@@ -110,9 +146,18 @@ def _import(path: str, url: str, repo: str, out: Any) -> None:
     cat = _catalogue(Path(repo))
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     outcome = import_workbook(sessions, cat, Path(path), SCHOOL, limits=Limits(max_rows=1_000_000))
     seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     r = outcome.result
     out.put({"rows": r.rows, "imported": r.imported, "errors": r.errors, "seconds": seconds, "peak_mb": _peak_mb(),
              "first_errors": [p.message_en for p in r.problems[:3]]})
@@ -171,8 +216,9 @@ def main() -> None:
     ap.add_argument("--teachers", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--database-url", default=os.environ.get("TMIS_BENCH_DATABASE_URL", DEFAULT_ADMIN),
                     help="A PostgreSQL server; a scratch database is created on it and dropped.")
-    ap.add_argument("--repo", type=Path, default=FIXTURE_REPO,
-                    help="Definitions to use (default: the Excel tests' fixture catalogue).")
+    ap.add_argument("--repo", type=Path, default=repo_root(),
+                    help="Definitions to use (default: this repository: the real national catalogue, province 36).")
+    ap.add_argument("--profile", type=Path, help="Also write a cProfile of the import to this file.")
     args = ap.parse_args()
     url, drop = _database(args.database_url)
     try:
@@ -185,7 +231,7 @@ def main() -> None:
                 built = time.perf_counter() - t0
                 _school(url)
                 floor = _child(_floor, str(path), url)
-                imp = _child(_import, str(path), url, str(args.repo))
+                imp = _child(_import, str(path), url, str(args.repo), str(args.profile) if args.profile else None)
                 assert floor["rows"] == rows == imp["rows"], (floor["rows"], rows, imp["rows"])
                 if imp["errors"]:
                     print(f"  import found {imp['errors']} errors: {imp['first_errors']}", file=sys.stderr)
