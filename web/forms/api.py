@@ -36,9 +36,12 @@ def violation_json(v: Violation) -> dict[str, Any]:
             "message_en": v.message_en, "path": v.path, "index": v.index}
 
 
-def record_json(row: Any, document: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row.id, "position": row.position, "version": row.version, "state": row.state,
-            "catalogue_version": row.catalogue_version, "values": document}
+def record_json(row: Any, document: dict[str, Any], editable: bool | None = None) -> dict[str, Any]:
+    out = {"id": row.id, "position": row.position, "version": row.version, "state": row.state,
+           "catalogue_version": row.catalogue_version, "values": document}
+    if editable is not None:
+        out["editable"] = editable
+    return out
 
 
 def _body(data: Any) -> tuple[dict[str, Any], int | None]:
@@ -75,9 +78,18 @@ class RecordsAPI(Controller):
         tf = self._file(db, ctx, me, tid, set_key)
         spec = cat.sets[set_key]
         service.audit_read(db, me, tf.teacher, f"api:{set_key}")
+        rows = tf.rows(set_key)
+        # editable: may write the set now (a repeating set: add a record; a single set: save it);
+        # may_add: a new record would be accepted (on an approved file: an addition, submitted by the
+        # school through /api/v1/review/files/{id}/additions/submit); each record says its own
+        one = spec.cardinality == "one"
+        may_add = not one and service.may_write(db, cat, me, tf.teacher, set_key, None)
         return {"teacher": tid, "set": set_key, "cardinality": spec.cardinality, "filled_by": spec.filled_by,
-                "editable": service.may_edit_set(me, spec, tf.teacher), "catalogue_version": cat.version,
-                "records": [record_json(r, _masked(cat, db, me, tf, set_key, r.document)) for r in tf.rows(set_key)]}
+                "file_state": tf.teacher.state,
+                "editable": service.may_write(db, cat, me, tf.teacher, set_key, rows[0] if one and rows else None),
+                "may_add": may_add, "catalogue_version": cat.version,
+                "records": [record_json(r, _masked(cat, db, me, tf, set_key, r.document),
+                                        service.may_write(db, cat, me, tf.teacher, set_key, r)) for r in rows]}
 
     @get("/records/{rid:int}", sync_to_thread=True, summary="One record")
     def read_record(self, tid: int, set_key: str, rid: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
@@ -136,7 +148,6 @@ class RecordsAPI(Controller):
         cat = ctx.catalogue
         tf = self._file(db, ctx, me, tid, set_key)
         spec = cat.sets[set_key]
-        service.require_edit(db, me, spec, tf.teacher)
         values, version = _body(data)
         version = version if version is not None else _if_match(request)
         stored, rid, _current = _stored_safe(tf, set_key, cat, rid if not (creating and spec.cardinality == "many") else None)

@@ -94,12 +94,30 @@ def _urls(tf: service.TeacherFile, set_key: str, record_id: int | None = None, n
     return Urls(f"/forms/teachers/{tf.teacher.id}", set_key, record_id, new)
 
 
-def _locked_reason(cat: Catalogue, me: Principal, tf: service.TeacherFile, set_key: str, lang: str) -> str | None:
-    if tf.teacher.state in service.LOCKED_STATES:
-        return t("已报送或已审核通过，不能在此修改", lang) if lang == "zh" else "Submitted or approved: not editable here"
-    if me.kind == "teacher" and cat.sets[set_key].filled_by != "teacher":
-        return t("read_only_set", lang)
-    return None
+# why a record (or the set, record=None) cannot be written now, by the review module's refusal code
+LOCK_WORDS = {"W601": "locked_pending", "W602": "locked_approved"}
+
+
+def _locked_reason(db: Session, cat: Catalogue, me: Principal, tf: service.TeacherFile, set_key: str, lang: str,
+                   record: Any = None) -> str | None:
+    """The reason shown above a read-only form or table (None: nothing to explain)."""
+    if not service.may_edit_set(me, cat.sets[set_key], tf.teacher):
+        return t("read_only_set", lang) if me.kind == "teacher" else None
+    refusal = service.review_refusal(db, cat, tf.teacher, set_key, record)
+    if refusal is None:
+        return None
+    if refusal.code == "W601" and tf.teacher.state != "pending":
+        return t("addition_pending", lang)  # a new record of an approved file, under review
+    return t(LOCK_WORDS.get(refusal.code, "locked_approved"), lang)
+
+
+def _review_note(cat: Catalogue, me: Principal, tf: service.TeacherFile, set_key: str, lang: str) -> dict[str, str] | None:
+    """On an approved file, a repeating set the user fills: say where new records go next."""
+    spec = cat.sets[set_key]
+    if tf.teacher.state != "approved" or spec.cardinality != "many" or not service.may_edit_set(me, spec, tf.teacher):
+        return None
+    return {"text": t("approved_note_teacher" if me.kind == "teacher" else "approved_note", lang),
+            "href": f"/review/files/{tf.teacher.id}", "link": t("to_review_page", lang)}
 
 
 def _masked(cat: Catalogue, db: Session, me: Principal, tf: service.TeacherFile, set_key: str,
@@ -114,12 +132,21 @@ def _masked(cat: Catalogue, db: Session, me: Principal, tf: service.TeacherFile,
     return out
 
 
-def _nav(cat: Catalogue, me: Principal, tf: service.TeacherFile, lang: str) -> list[dict[str, Any]]:
+def _set_writable(db: Session, cat: Catalogue, me: Principal, tf: service.TeacherFile, set_key: str) -> bool:
+    """May the user write something in this set now: add a record (repeating set) or save its only
+    record (single set)."""
+    spec = cat.sets[set_key]
+    rows = tf.rows(set_key)
+    record = rows[0] if spec.cardinality == "one" and rows else None
+    return service.may_write(db, cat, me, tf.teacher, set_key, record)
+
+
+def _nav(db: Session, cat: Catalogue, me: Principal, tf: service.TeacherFile, lang: str) -> list[dict[str, Any]]:
     out = []
     for key in cat.set_keys(tf.family):
         spec = cat.sets[key]
         rows = tf.rows(key)
-        out.append({"key": key, "label": spec.label.get(lang), "editable": service.may_edit_set(me, spec, tf.teacher),
+        out.append({"key": key, "label": spec.label.get(lang), "editable": _set_writable(db, cat, me, tf, key),
                     "count": len(rows) if spec.cardinality == "many" else None})
     return out
 
@@ -127,15 +154,22 @@ def _nav(cat: Catalogue, me: Principal, tf: service.TeacherFile, lang: str) -> l
 FILLED_BY = {"teacher": "filled_by_teacher", "school": "filled_by_school", "authority": "filled_by_authority"}
 
 
-def _page_context(cat: Catalogue, me: Principal, tf: service.TeacherFile, set_key: str, lang: str) -> dict[str, Any]:
+def _page_context(db: Session, cat: Catalogue, me: Principal, tf: service.TeacherFile, set_key: str, lang: str,
+                  record: Any = None) -> dict[str, Any]:
+    """What every page of a set draws; ``record`` is the record shown on a record page (None: the
+    set's page, or a new record)."""
     spec = cat.sets[set_key]
+    if record is None and spec.cardinality == "one":
+        rows = tf.rows(set_key)
+        record = rows[0] if rows else None
     return {
         "teacher": tf.teacher, "set_key": set_key, "page_title": spec.label.get(lang),
         "set_help": spec.help.get(lang) if spec.help else None,
         "filled_by_label": t(FILLED_BY[spec.filled_by], lang),
-        "nav": _nav(cat, me, tf, lang), "state_label": state_label(tf.teacher.state, lang),
-        "editable": service.may_edit_set(me, spec, tf.teacher),
-        "locked_reason": _locked_reason(cat, me, tf, set_key, lang),
+        "nav": _nav(db, cat, me, tf, lang), "state_label": state_label(tf.teacher.state, lang),
+        "editable": service.may_write(db, cat, me, tf.teacher, set_key, record),
+        "locked_reason": _locked_reason(db, cat, me, tf, set_key, lang, record),
+        "review_note": _review_note(cat, me, tf, set_key, lang),
     }
 
 
@@ -197,12 +231,23 @@ def _form_model(cat: Catalogue, db: Session, me: Principal, tf: service.TeacherF
                 violations: Any = (), touched: set[str] | None = None, version: int | None,
                 record_id: int | None) -> FormModel:
     spec = cat.sets[set_key]
-    editable = service.may_edit_set(me, spec, tf.teacher)
+    row = _row_or_none(tf, set_key, record_id)
+    editable = service.may_write(db, cat, me, tf.teacher, set_key, row)
     siblings, file, _ = _context(cat, tf, set_key, record_id)(record)
     shown_record = record if editable else _masked(cat, db, me, tf, set_key, record)
     return build_form(cat, set_key, tf.family, record=shown_record, typed=typed, violations=violations, lang=lang,
                       editable=editable, file=file, records=siblings, touched=touched, version=version,
                       record_id=record_id if spec.cardinality == "many" else None)
+
+
+def _row_or_none(tf: service.TeacherFile, set_key: str, record_id: int | None) -> Any:
+    """The stored row a form edits (a single set's only row); None for a new record."""
+    if record_id is None:
+        return None
+    try:
+        return tf.row(set_key, record_id)
+    except service.NotFound:
+        return None
 
 
 def _photo_rule(lang: str) -> str:
@@ -261,13 +306,13 @@ class FormPages(Controller):
         cat, lang = _cat(ctx), lang_of(request)
         tf = service.load_file(db, cat, me, tid)
         _set_or_404(cat, tf, set_key)
-        page = _page_context(cat, me, tf, set_key, lang)
+        page = _page_context(db, cat, me, tf, set_key, lang)
         if any(f.spec.personal for f in cat.view(set_key, tf.family).fields):
             service.audit_read(db, me, tf.teacher, set_key)
         spec = cat.sets[set_key]
         if spec.cardinality == "one":
             record, rid, version = _stored(tf, set_key, cat, None)
-            if service.may_edit_set(me, spec, tf.teacher):
+            if page["editable"]:
                 # fields never filled yet are offered their defaults (国籍 中国, 人员状态 在本单位任职 …)
                 defaults = cat.validator(set_key, tf.family).defaults(file=tf.engine_file(cat))
                 record = {**{k: v for k, v in defaults.items() if k not in record}, **record}
@@ -285,6 +330,8 @@ class FormPages(Controller):
                     if v.severity == "error"]
             none = validator.is_none_record(r.document)
             rows.append({"id": r.id, "version": r.version, "is_none": none, "errors": len(errs),
+                         "editable": service.may_write(db, cat, me, tf.teacher, set_key, r),
+                         "state": r.state, "state_label": _record_state(tf.teacher.state, r.state, lang),
                          "none_text": _none_text(cat, set_key, tf.family, lang),
                          "cells": [_cell(f, doc.get(f.key), lang) for f in columns]})
         return render(request, "forms/set_many.html", me=me, rows=rows,
@@ -297,11 +344,11 @@ class FormPages(Controller):
         cat, lang = _cat(ctx), lang_of(request)
         tf = service.load_file(db, cat, me, tid)
         _set_or_404(cat, tf, set_key)
-        service.require_edit(db, me, cat.sets[set_key], tf.teacher)
+        service.require_edit(db, me, cat.sets[set_key], tf.teacher, cat=cat)
         record = cat.validator(set_key, tf.family).defaults(file=tf.engine_file(cat))
         form = _form_model(cat, db, me, tf, set_key, record=record, lang=lang, version=None, record_id=None,
                            touched=set())
-        page = _page_context(cat, me, tf, set_key, lang)
+        page = _page_context(db, cat, me, tf, set_key, lang)
         return render(request, "forms/record.html", me=me, form=form, u=_urls(tf, set_key, new=True),
                       record_title=t("new_record", lang), photo_rule=_photo_rule(lang), **page)
 
@@ -322,7 +369,7 @@ class FormPages(Controller):
         checked = _check(cat, tf, set_key, rid, inp)
         form = _form_model(cat, db, me, tf, set_key, record=record, lang=lang, version=version, record_id=rid_,
                            violations=checked.violations, touched={k for k, v in record.items() if not is_empty(v)})
-        page = _page_context(cat, me, tf, set_key, lang)
+        page = _page_context(db, cat, me, tf, set_key, lang, _row_or_none(tf, set_key, rid_))
         index = [r.id for r in tf.rows(set_key)].index(rid) + 1
         return render(request, "forms/record.html", me=me, form=form, u=_urls(tf, set_key, rid),
                       record_title=t("record_n", lang, n=index), photo_rule=_photo_rule(lang), **page)
@@ -352,7 +399,6 @@ class FormPages(Controller):
         tf = service.load_file(db, cat, me, tid)
         _set_or_404(cat, tf, set_key)
         spec = cat.sets[set_key]
-        service.require_edit(db, me, spec, tf.teacher)
         if spec.cardinality == "many" and rid is None and not new:
             raise Refusal(W_BAD_REQUEST, detail="use /new or /records/<id>")
         try:
@@ -364,9 +410,20 @@ class FormPages(Controller):
         _sanitize_photos(cat.view(set_key, tf.family), inp, stored)
         checked = _check(cat, tf, set_key, rid, inp)
         banner = None
+        status = 422
         try:
+            # the review state decides per record (service.require_edit): on an approved file a new
+            # record of a repeating set is an addition; an approved record is refused (W602)
             row, violations = service.save(db, cat, me, tf, set_key, checked.record, record_id=rid,
                                            version=version, violations=checked.violations)
+        except Refusal as refusal:
+            if refusal.code not in LOCK_WORDS:
+                raise
+            # locked meanwhile (报送, 审核通过) or never writable: say why, keep what was typed
+            text = (f"{refusal.message(lang)} ({refusal.code}). {refusal.hint(lang)}" if lang == "en"
+                    else f"{refusal.message(lang)}（{refusal.code}）{refusal.hint(lang)}")
+            banner = {"kind": "error", "text": text}
+            status = refusal.status
         except service.Refused as refused:
             checked.violations = refused.violations if refused.violations != checked.violations else checked.violations
             n = sum(1 for v in checked.violations if v.severity == "error")
@@ -387,12 +444,12 @@ class FormPages(Controller):
         fm = _form_model(cat, db, me, tf, set_key, record=checked.record, typed=checked.typed, lang=lang,
                          violations=checked.violations, touched=None, version=version if version is not None else current_version,
                          record_id=rid)
-        page = _page_context(cat, me, tf, set_key, lang)
+        page = _page_context(db, cat, me, tf, set_key, lang, _row_or_none(tf, set_key, rid))
         name = "forms/set_one.html" if spec.cardinality == "one" else "forms/record.html"
         title = t("new_record", lang) if rid is None else t("record_n", lang, n=[r.id for r in tf.rows(set_key)].index(rid) + 1)
         many = spec.cardinality == "many"
         return render(request, name, me=me, form=fm, u=_urls(tf, set_key, rid if many else None, new=many and rid is None),
-                      banner=banner, record_title=title, photo_rule=_photo_rule(lang), status_code=422, **page)
+                      banner=banner, record_title=title, photo_rule=_photo_rule(lang), status_code=status, **page)
 
     @post("/teachers/{tid:int}/sets/{set_key:str}/records/{rid:int}/delete")
     async def delete_record(self, request: Request, tid: int, set_key: str, rid: int, db: Session, ctx: AppContext,
@@ -482,7 +539,10 @@ class FormPages(Controller):
             cat, lang = _cat(ctx), lang_of(request)
             tf = service.load_file(db, cat, me, tid)
             _set_or_404(cat, tf, set_key)
-            service.require_edit(db, me, cat.sets[set_key], tf.teacher)
+            single = cat.sets[set_key].cardinality == "one"
+            rows = tf.rows(set_key)
+            service.require_edit(db, me, cat.sets[set_key], tf.teacher, record=rows[0] if single and rows else None,
+                                 cat=cat)
             view = cat.view(set_key, tf.family)
             pf = next((f for f in view.fields if f.spec.type == "photo"), None)
             if pf is None:
@@ -533,6 +593,19 @@ def _key_of_trigger(view: SetView, trigger: str | None) -> str | None:
         if trigger == d or trigger.startswith(d + "-"):
             return f.key
     return None
+
+
+RECORD_STATES = {"approved": "rec_approved", "draft": "rec_added", "pending": "rec_pending",
+                 "rejected": "rec_rejected"}
+
+
+def _record_state(file_state: str, record_state: str, lang: str) -> str | None:
+    """On an approved file each record says where it stands (approved, or a new record and how far
+    it got); elsewhere the file's state says it all."""
+    if file_state != "approved":
+        return None
+    key = RECORD_STATES.get(record_state)
+    return t(key, lang) if key else record_state
 
 
 def _none_text(cat: Catalogue, set_key: str, family: str, lang: str) -> str:

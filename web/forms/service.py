@@ -5,8 +5,10 @@ audit log in the same transaction (``web.audit``). Who fills what:
 - a teacher account (教师自助) reads its own file and edits the sets ``filled_by: teacher``;
 - an account holding ``record.edit`` (信息管理员, 信息录入员) edits every set of the teachers in
   its scope;
-- a file under review (待审核) or approved (审核通过) is not edited here: changes to it go
-  through the review module's correction copies.
+- what the review state allows is the review module's rule (``web.review.service.ensure_editable``),
+  not a check of its own here: nothing while 待审核; on an approved (审核通过) file new records in
+  repeating sets (additions, saved as ``draft`` and submitted by the school from the review pages),
+  and additions not yet submitted or sent back; approved records change only through copies.
 
 Saving runs the engine on the record and the whole file (cross-set rules): an error blocks the
 save; warnings are saved and shown. Optimistic locking: the caller sends the version it read.
@@ -31,9 +33,6 @@ from web import audit, scope
 from web.db.models import Account, Record, Teacher
 from web.errors import W_NO_PERMISSION, W_TEACHER_NOT_FOUND, Refusal
 from web.principal import Principal
-
-LOCKED_STATES = ("pending", "approved")  # 待审核, 审核通过: edited only through the review module
-
 
 class NotFound(Exception):
     pass
@@ -94,25 +93,47 @@ def may_read_set(principal: Principal) -> bool:
 
 
 def may_edit_set(principal: Principal, spec: SetSpec, teacher: Teacher) -> bool:
-    """Who fills what (seed 003: teachers fill their own sets and can only 保存)."""
-    if teacher.state in LOCKED_STATES:
-        return False
+    """Who fills what (seed 003: teachers fill their own sets and can only 保存). The review state
+    is a separate question: ``review_refusal`` / ``require_edit``."""
     if principal.kind == "teacher":
         return (spec.filled_by == "teacher" and principal.teacher_id == teacher.id
                 and principal.has("self.edit"))
     return principal.has("record.edit")
 
 
-def require_edit(db: Session, principal: Principal, spec: SetSpec, teacher: Teacher) -> None:
+def require_edit(db: Session, principal: Principal, spec: SetSpec, teacher: Teacher, *, cat: Catalogue,
+                 record: Record | None = None) -> None:
+    """Refuse a write the review state or who-fills-what forbids. ``record`` is the row being
+    changed or deleted (None for a new record of ``spec``); ``cat`` tells repeating sets (which
+    take additions on an approved file) from single ones (which do not)."""
     # the review lock (issue 5): locks the teacher row and re-reads the state, so a save and a
-    # 报送/审核 of the same file never interleave; refuses with W601 (待审核) / W602 (审核通过)
-    from web.review.service import ensure_editable
+    # 报送/审核 of the same file never interleave; refuses with W601 (待审核) / W602 (审核通过,
+    # except additions to repeating sets and additions not yet submitted)
+    from web.review.service import ensure_editable, lock_teacher
 
-    ensure_editable(db, teacher)
+    teacher = lock_teacher(db, teacher.id)
+    if record is not None:
+        db.refresh(record)  # its state as of now (an addition may have been submitted meanwhile)
+    ensure_editable(db, teacher, record=record, set_key=spec.set, cat=cat, lock=False)
     if not may_edit_set(principal, spec, teacher):
         raise Refusal(W_NO_PERMISSION, permission="record.edit")
     # the edit permission must reach this teacher's unit, not just exist somewhere
     scope.get_teacher(db, principal, teacher.id, "record.edit")
+
+
+def review_refusal(db: Session, cat: Catalogue, teacher: Teacher, set_key: str,
+                   record: Record | None = None) -> Refusal | None:
+    """What ``require_edit`` would say about the review state, without locking (drawing pages)."""
+    from web.review.service import editable
+
+    return editable(db, teacher, record=record, set_key=set_key, cat=cat)
+
+
+def may_write(db: Session, cat: Catalogue, principal: Principal, teacher: Teacher, set_key: str,
+              record: Record | None = None) -> bool:
+    """May this user save ``record`` (None: add a record to the set) now? For drawing pages."""
+    return (may_edit_set(principal, cat.sets[set_key], teacher)
+            and review_refusal(db, cat, teacher, set_key, record) is None)
 
 
 # ------------------------------------------------------------------------- reading
@@ -185,7 +206,11 @@ def save(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set
     """Create or update one record. Raises Refused (engine errors), Conflict (stale version)."""
     spec = cat.sets[set_key]
     teacher = tf.teacher
-    require_edit(db, principal, spec, teacher)
+    rows = tf.rows(set_key)
+    if spec.cardinality == "one" and record_id is None and rows:
+        record_id = rows[0].id
+    require_edit(db, principal, spec, teacher, record=tf.row(set_key, record_id) if record_id is not None else None,
+                 cat=cat)
     if violations is None:
         violations = check_record(cat, tf, set_key, record, record_id)
     if set_key == "basic" and principal.kind == "teacher":
@@ -193,9 +218,6 @@ def save(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set
     errors = [v for v in violations if v.severity == "error"]
     if errors:
         raise Refused(violations)
-    rows = tf.rows(set_key)
-    if spec.cardinality == "one" and record_id is None and rows:
-        record_id = rows[0].id
     if record_id is not None:
         row = tf.row(set_key, record_id)
         if version is not None and version != row.version:
@@ -231,10 +253,10 @@ def save(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set
 def delete(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set_key: str, record_id: int,
            *, version: int | None = None) -> None:
     spec = cat.sets[set_key]
-    require_edit(db, principal, spec, tf.teacher)
     if spec.cardinality == "one":
         raise Refusal(W_NO_PERMISSION, permission="record.delete(single-record set)")
     row = tf.row(set_key, record_id)
+    require_edit(db, principal, spec, tf.teacher, record=row, cat=cat)
     if version is not None and version != row.version:
         raise Conflict(row.version, dict(row.document))
     audit.record(db, "record.delete", actor=principal, target_type="record", target_id=row.id,
