@@ -288,3 +288,13 @@ def test_a_corrected_id_number_becomes_the_teachers_login_name(as_user, world, c
     world.teacher_usernames[tid] = new
     with pytest.raises(AssertionError):
         Client(app, old, PASSWORD)
+
+
+def test_english_switch_reaches_the_widgets(as_user, world):
+    """Labels come from the YAML's English; the widgets' own words follow the switch too."""
+    c = as_user("info_manager@3601020001")
+    tid = world.teachers[SCHOOL][1]
+    html = c.get(f"/forms/teachers/{tid}/sets/basic?lang=en").text
+    assert "Name" in html and "Yes" in html and "Choose" in html
+    for chinese in ("请选择", "尚未上传照片", "输入代码或名称搜索", "> 是</label>"):
+        assert chinese not in html, chinese
