@@ -353,3 +353,10 @@ def test_teacher_list_offers_export_and_import(as_user, world) -> None:
     assert ws.max_row == 1 + len(ids)
     viewer = as_user("info_viewer@3601020001").get("/forms/teachers")
     assert 'id="export-selected"' not in viewer.text
+
+
+def test_too_large_upload_is_refused(as_user, ctx, school, monkeypatch) -> None:
+    monkeypatch.setenv("TMIS_IMPORT_MAX_MB", "0")
+    r = upload(as_user("info_manager@360102"), workbook(ctx.catalogue, [cells(*person())]), name="大文件.xlsx",
+               unit=school)
+    assert r.status_code == 422 and r.json()["code"] == "V219" and "大文件.xlsx" in r.json()["message"]

@@ -19,6 +19,8 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import errors as E
+
 from web import scope
 from web.context import AppContext
 from web.db.models import Teacher, Unit
@@ -27,7 +29,7 @@ from web.excel import jobs
 from web.excel.limits import Limits
 from web.excel.models import Job
 from web.excel.pipeline import MODES
-from web.excel.problems import BadFile, ImportProblem
+from web.excel.problems import BadFile, ImportProblem, problem
 from web.excel.safety import MB, check_file
 from web.principal import Principal
 
@@ -59,7 +61,7 @@ def work_dir() -> Path:
     return path
 
 
-def save_upload(stream: IO[bytes], limits: Limits) -> Path:
+def save_upload(stream: IO[bytes], limits: Limits, display_name: str) -> Path:
     """Copy the uploaded file to the work directory (in blocks; refused beyond the size limit)."""
     path = work_dir() / f"upload-{secrets.token_hex(12)}.xlsx"
     written = 0
@@ -69,6 +71,10 @@ def save_upload(stream: IO[bytes], limits: Limits) -> Path:
             if written > limits.max_file_mb * MB:
                 break
             out.write(block)
+    if written > limits.max_file_mb * MB:
+        path.unlink(missing_ok=True)
+        raise BadUpload([problem(E.V_XLSX_TOO_LARGE, {"file": display_name, "size": f"> {limits.max_file_mb}",
+                                                      "limit": limits.max_file_mb})])
     return path
 
 
@@ -118,7 +124,7 @@ def start_import(ctx: AppContext, db: Session, me: Principal, stream: IO[bytes],
     unit = target_unit(db, me, unit_code)
     limits = Limits.from_env()
     name = Path(filename or "upload.xlsx").name[:200]
-    path = save_upload(stream, limits)
+    path = save_upload(stream, limits, name)
     try:
         check_file(path, limits, name)  # refuse a bad file at once, with a clear message
     except BadFile as exc:
