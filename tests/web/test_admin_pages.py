@@ -504,3 +504,11 @@ def test_unit_sample_workbook_imports(as_user, db):
     r = post_form(c, "/admin/units", "/admin/units/import", {"root": "360102"},
                   files={"file": ("u.xlsx", buf.getvalue(), "application/octet-stream")})
     assert "新增 1 个" in r.text
+
+
+def test_home_links_only_to_what_the_roles_allow(as_user):
+    """A system administrator (accounts only) is not offered the review queue; a reviewer is."""
+    admin_home = as_user("system_admin@3601020001").get("/admin/").text
+    assert "/review/queue" not in admin_home and "/review/school" not in admin_home
+    manager_home = as_user("info_manager@3601020001").get("/admin/").text
+    assert "/review/queue" in manager_home and "/review/school" in manager_home and "/forms/teachers" in manager_home
