@@ -55,8 +55,10 @@ def test_unknown_user_gets_the_same_answer(anon, world):
 
 def test_lockout_after_repeated_failures(as_user, anon, db):
     username, initial = _new_staff(as_user)
-    for _ in range(3):  # lockout_attempts=3 in the test settings
+    for _ in range(2):  # lockout_attempts=3 in the test settings
         assert anon.post("/api/v1/auth/login", json={"username": username, "password": "Bad@pass1"}).status_code == 401
+    third = anon.post("/api/v1/auth/login", json={"username": username, "password": "Bad@pass1"})
+    assert third.status_code == 403 and third.json()["code"] == "W102"  # the locking attempt says so
     r = anon.post("/api/v1/auth/login", json={"username": username, "password": initial})
     assert r.status_code == 403 and r.json()["code"] == "W102"
     acc = db.scalar(select(Account).where(Account.username == username))

@@ -60,6 +60,9 @@ def login(db: Session, ctx: AppContext, username: str, password: str, *, entry: 
             account.locked_until = now + timedelta(minutes=ctx.settings.lockout_minutes)
             account.failed_attempts = 0
             detail["locked_until"] = account.locked_until
+            audit.record(db, "auth.login_failed", detail=detail, **who)
+            # the attempt that locks the account says so at once, not one attempt later
+            raise Refusal(W_LOCKED, until=account.locked_until.astimezone().strftime("%Y-%m-%d %H:%M"))
         audit.record(db, "auth.login_failed", detail=detail, **who)
         raise Refusal(W_LOGIN_FAILED, **_lockout_args(ctx))
     if not account.enabled:
