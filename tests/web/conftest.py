@@ -115,7 +115,9 @@ def settings(db_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 def app(settings: Settings):
-    return create_app(settings)
+    app = create_app(settings)
+    yield app
+    app.state.ctx.engine.dispose()  # before db_url drops the database under the pooled connections
 
 
 @pytest.fixture(scope="session")
