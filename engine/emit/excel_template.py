@@ -140,8 +140,7 @@ def column_map(view: SetView) -> ColumnMap:
     by_text: dict[str, str] = {}
     labels: dict[str, str] = {}
     required: list[str] = []
-    many = view.spec.cardinality == "many"
-    if many:
+    if view.key != MAIN_SET:  # 联系方式 too: any sheet but 基本信息 is tied to its teacher by ID
         for key, (zh, en) in LINK_LABELS.items():
             for t in (zh, en, key):
                 by_text.setdefault(normalise_header(t), key)
@@ -241,7 +240,7 @@ def _add_validation(ws: object, dv: DataValidation) -> None:
 def sheet_columns(view: SetView) -> list[tuple[str, FieldView | None]]:
     """The columns of a set's sheet: link columns (repeating sets), then the fields."""
     columns: list[tuple[str, FieldView | None]] = []
-    if view.spec.cardinality == "many":
+    if view.key != MAIN_SET:
         columns += [(LINK_NAME, None), (LINK_ID, None)]
     return columns + [(f.key, f) for f in template_fields(view)]
 

@@ -397,7 +397,14 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, cat: Any, fa
     positions: dict[str, list[tuple[Row, int]]] = {}
     for set_key, rows in sub_rows.items():
         plan = parsed.plans[set_key]
-        old = [] if opts.mode == "replace" else list(file.get(set_key) or [])
+        single = plan.validator.view.spec.cardinality == "one"  # e.g. 联系方式: one row replaces it
+        if single and len(rows) > 1:
+            letter, header = plan.letter(LINK_ID)
+            for r in rows[1:]:
+                report(problem(E.V_XLSX_DUPLICATE_ID, {"id": ident, "first": rows[0].row}, sheet=plan.title,
+                               row=r.row, column=letter, header=header))
+            rows = rows[:1]
+        old = [] if opts.mode == "replace" or single else list(file.get(set_key) or [])
         seen = {_frozen(d) for d in old}
         new_docs: list[dict[str, Any]] = []
         placed: list[tuple[Row, int]] = []
@@ -414,10 +421,11 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, cat: Any, fa
             placed.append((r, len(old) + len(new_docs)))
             new_docs.append(doc)
         file[set_key] = old + new_docs
-        new_sets[set_key] = (opts.mode, new_docs)
+        new_sets[set_key] = ("replace" if single else opts.mode, new_docs)
         positions[set_key] = placed
-    if isinstance(file.get(MAIN_SET), list):
-        file[MAIN_SET] = (file[MAIN_SET] or [{}])[0]
+    for set_key, value in list(file.items()):  # rules read a single-record set as one record
+        if isinstance(value, list) and set_key in cat.sets and cat.sets[set_key].cardinality == "one":
+            file[set_key] = value[0] if value else {}
 
     # -- every engine rule, with the whole file
     if basic_doc is not None and main is not None and main_plan is not None:
@@ -428,6 +436,12 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, cat: Any, fa
     for set_key, placed in positions.items():
         plan = parsed.plans[set_key]
         records = file[set_key]
+        if isinstance(records, dict):  # a single-record set: one record, no index
+            for r, _ in placed:
+                for v in plan.validator.validate(records, file=file):
+                    if not _reported(plan, v, r):
+                        report(_problem_of(plan, v, r.row))
+            continue
         for r, index in placed:
             for v in plan.validator.validate(records[index], records=records, file=file, index=index):
                 if _reported(plan, v, r):

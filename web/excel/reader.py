@@ -14,7 +14,7 @@ import python_calamine as pc
 from openpyxl.utils import get_column_letter
 
 from engine import errors as E
-from engine.emit.excel_template import (CODES_SHEET, INSTRUCTIONS_SHEET, LINK_ID, LINK_NAME, META_SHEET,
+from engine.emit.excel_template import (CODES_SHEET, INSTRUCTIONS_SHEET, LINK_ID, LINK_NAME, MAIN_SET, META_SHEET,
                                         ColumnMap, column_map, normalise_header, sheet_keys)
 from engine.validate import SetValidator
 from web.excel.limits import Limits
@@ -139,4 +139,4 @@ def sheet_rows(wb: pc.CalamineWorkbook, title: str, limits: Limits,
 def new_plan(cat: Any, family: str, title: str, set_key: str) -> SheetPlan:
     view = cat.view(set_key, family)
     return SheetPlan(title=title, set_key=set_key, validator=cat.validator(set_key, family),
-                     cmap=column_map(view), many=view.spec.cardinality == "many")
+                     cmap=column_map(view), many=set_key != MAIN_SET)  # every sheet but 基本信息 links rows by ID
