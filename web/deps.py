@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Generator
+from typing import Any, Callable, Generator
+
+import anyio
 
 from litestar import Request
 from litestar.datastructures import State
@@ -79,3 +81,17 @@ def dependencies() -> dict[str, Any]:
         "principal": Provide(provide_principal, sync_to_thread=True),
         "me": Provide(provide_me, sync_to_thread=False),
     }
+
+
+async def run_unit_of_work(db: Session, fn: Callable[[], Any]) -> Any:
+    """Database work of an async page handler, off the event loop: commit on success, roll back
+    on any error (re-raised, so refusals still reach the error handlers)."""
+    def work() -> Any:
+        try:
+            out = fn()
+            db.commit()
+            return out
+        except Exception:
+            db.rollback()
+            raise
+    return await anyio.to_thread.run_sync(work)

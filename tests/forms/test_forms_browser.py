@@ -4,7 +4,6 @@ uvicorn on a free localhost port (SQLite, or PostgreSQL when TMIS_TEST_DATABASE_
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -18,11 +17,9 @@ NEW_PASSWORD = "Fresh#2024ab"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory) -> Iterator[tuple[str, object]]:
-    if not Path(CHROMIUM).exists():
-        missing = "Debian's chromium is missing: apt-get install -y chromium"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(missing)  # CI installs it (.ci/run): its absence there is a failure
-        pytest.skip(missing)
+    from tests.web.conftest import require_chromium
+
+    require_chromium()
     from tmis_web_conftest import fresh_pg_database, make_settings  # tests/forms/conftest.py loads it
 
     from web.app import create_app

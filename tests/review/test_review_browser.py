@@ -6,7 +6,6 @@ diff before the copy replaces the original."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -21,11 +20,9 @@ JX = ["3601020001", "360102", "3601", "36"]
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, cats) -> Iterator[tuple[str, object]]:
-    if not Path(CHROMIUM).exists():
-        missing = "Debian's chromium is missing: apt-get install -y chromium"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(missing)  # CI installs it (.ci/run): its absence there is a failure
-        pytest.skip(missing)
+    from tests.web.conftest import require_chromium
+
+    require_chromium()
     from tests.web.conftest import TREE, fresh_pg_database, make_settings
     from web.app import create_app
     from web.db.migrate import upgrade

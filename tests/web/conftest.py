@@ -286,3 +286,15 @@ def post_form(client: Client, page_url: str, action: str, data: dict, files: dic
     assert page.status_code == 200, page.text[:500]
     body = {"_csrf_token": csrf_of(page.text), **data}
     return client.post(action, data=body, files=files, follow_redirects=False, **kw)
+
+
+def require_chromium() -> None:
+    """Browser tests need Debian's chromium: skipped on a workstation without it, failed in CI
+    (.ci/run installs it, so its absence there is a broken CI, not a reason to skip)."""
+    from web.forms.liveserver import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        missing = "Debian's chromium is missing: apt-get install -y chromium"
+        if _in_ci():
+            pytest.fail(missing)
+        pytest.skip(missing)

@@ -4,8 +4,6 @@ and exports the account list (Playwright with Debian's chromium; the app served 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -19,11 +17,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture()
 def browser_page():
-    if not Path(CHROMIUM).exists():
-        missing = "Debian's chromium is missing: apt-get install -y chromium"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+    from tests.web.conftest import require_chromium
+
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

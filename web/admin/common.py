@@ -11,6 +11,8 @@ from litestar import Request
 from litestar.response import Redirect
 from sqlalchemy.orm import Session
 
+from web.deps import run_unit_of_work
+
 Form = dict[str, list[str]]
 PAGE = 50
 
@@ -39,17 +41,7 @@ def page_of(request: Request) -> int:
         return 1
 
 
-async def run(db: Session, fn: Callable[[], Any]) -> Any:
-    """Database work in a worker thread: commit on success, roll back on any error (re-raised)."""
-    def work() -> Any:
-        try:
-            out = fn()
-            db.commit()
-            return out
-        except Exception:
-            db.rollback()
-            raise
-    return await anyio.to_thread.run_sync(work)
+run = run_unit_of_work  # the pages' name for it
 
 
 async def show(fn: Callable[[], Any]) -> Any:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from web import scope
 from web.context import AppContext
 from web.db.models import Record, Teacher
-from web.deps import lang_of
+from web.deps import lang_of, run_unit_of_work
 from web.errors import W_BAD_REQUEST, Refusal
 from web.pages.common import render
 from web.principal import Principal
@@ -65,17 +65,7 @@ def _back(url: str, msg: str) -> Redirect:
     return Redirect(path=f"{url}{sep}msg={quote(msg)}", status_code=303)
 
 
-async def _run(db: Session, fn: Callable[[], Any]) -> Any:
-    """DB work off the event loop; commit on success, roll back on a refusal (then re-raise)."""
-    def work() -> Any:
-        try:
-            out = fn()
-            db.commit()
-            return out
-        except Exception:
-            db.rollback()
-            raise
-    return await anyio.to_thread.run_sync(work)
+_run = run_unit_of_work
 
 
 class ReviewPages(Controller):
