@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from engine import errors as E
-from engine.compile import CompiledRule, Compiler
+from engine.compile import Compiler
 from engine.errors import DefinitionError, Problem
 from engine.load import Sources, load_repo
 from engine.merge import Resolved, merge

@@ -15,7 +15,6 @@ Every problem is collected (not just the first) and reported with file and line.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import types
 import typing
@@ -28,9 +27,9 @@ from pydantic import BaseModel, ValidationError
 
 from engine import errors as E
 from engine.errors import Problem
-from engine.source import DuplicateKey, LocDict, LocList, SourceLoc, loc_at, parse_yaml
+from engine.source import DuplicateKey, LocDict, SourceLoc, loc_at, parse_yaml
 from engine.spec import (
-    CodeFile, CodeTable, Overlay, Route, RouteKind, RoleSpec, RolesFile, RoutesFile, RuleFile,
+    CodeFile, CodeTable, Overlay, Route, RouteKind, RolesFile, RoutesFile, RuleFile,
     RuleSpec, SchoolTypesFile, SetSpec, Strict,
 )
 
@@ -202,8 +201,9 @@ def _kind_of(raw: Any, rel: str) -> tuple[type[BaseModel] | None, list[Problem]]
     return None, [Problem(E.E_FILE_KIND, loc, args)]
 
 
-def load_file(path: Path, root: Path) -> tuple[BaseModel | None, list[Problem]]:
-    rel = _rel(path)
+def load_file(path: Path, repo: Path) -> tuple[BaseModel | None, list[Problem]]:
+    """One definition file; its problems cite it relative to the repository root ``repo``."""
+    rel = _rel(path, repo)
     raw, problems = read_yaml(path, rel)
     if problems:
         return None, problems
@@ -213,30 +213,25 @@ def load_file(path: Path, root: Path) -> tuple[BaseModel | None, list[Problem]]:
     return build(kind, raw, path)
 
 
-_REPO_ROOT: list[Path] = []
+def _rel(path: Path, repo: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(repo))
+    except ValueError:
+        return str(path)
 
 
-def _rel(path: Path) -> str:
-    for base in _REPO_ROOT:
-        try:
-            return str(path.resolve().relative_to(base))
-        except ValueError:
-            pass
-    return str(path)
-
-
-def _digest(paths: list[Path]) -> str:
+def _digest(paths: list[Path], repo: Path) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
-        h.update(_rel(p).encode())
+        h.update(_rel(p, repo).encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:12]
 
 
-def _collect(layer: Layer, paths: list[Path]) -> list[Problem]:
+def _collect(layer: Layer, paths: list[Path], repo: Path) -> list[Problem]:
     problems: list[Problem] = []
     for path in paths:
-        obj, found = load_file(path, layer.root)
+        obj, found = load_file(path, repo)
         problems += found
         if isinstance(obj, SetSpec):
             layer.sets.append(obj)
@@ -253,8 +248,8 @@ def _collect(layer: Layer, paths: list[Path]) -> list[Problem]:
             layer.school_types = obj
         elif isinstance(obj, Overlay):
             layer.overlay = obj
-    layer.digest = _digest(paths)
-    layer.files = [_rel(p) for p in paths]
+    layer.digest = _digest(paths, repo)
+    layer.files = [_rel(p, repo) for p in paths]
     return problems
 
 
@@ -262,17 +257,20 @@ def _yaml_files(*dirs: Path) -> list[Path]:
     return sorted(p for d in dirs if d.is_dir() for p in d.glob("*.yaml"))
 
 
-def load_layer(name: str, root: Path, *, head: str | None = None) -> tuple[Layer, list[Problem]]:
-    """Load one folder: the national core (repo root) or a province/module folder."""
+def load_layer(name: str, root: Path, *, head: str | None = None,
+               repo: Path | None = None) -> tuple[Layer, list[Problem]]:
+    """Load one folder: the national core (the repository root) or a province/module folder
+    (``repo`` is then the repository root, two levels up by default)."""
+    repo = (repo or (root if name == "national" else root.parent.parent)).resolve()
     layer = Layer(name=name, root=root)
     if name == "national":
         paths = _yaml_files(root / "schemas", root / "schemas" / "sets", root / "schemas" / "codes", root / "rules")
     else:
         head_path = root / (head or "overlay.yaml")
         paths = ([head_path] if head_path.exists() else []) + _yaml_files(root / "sets", root / "codes", root / "rules")
-    problems = _collect(layer, paths)
+    problems = _collect(layer, paths, repo)
     if name != "national" and layer.overlay is None and not any(p.code == E.E_YAML for p in problems):
-        problems.append(Problem(E.E_MISSING_KEY, SourceLoc(_rel(root / (head or "overlay.yaml"))), {"key": "province"}))
+        problems.append(Problem(E.E_MISSING_KEY, SourceLoc(_rel(root / (head or "overlay.yaml"), repo)), {"key": "province"}))
     layer.problems = problems
     return layer, problems
 
@@ -280,28 +278,21 @@ def load_layer(name: str, root: Path, *, head: str | None = None) -> tuple[Layer
 def load_repo(root: Path) -> Sources:
     """Load everything under a repository root: the core, every module and every province."""
     root = root.resolve()
-    if root not in _REPO_ROOT:
-        _REPO_ROOT.insert(0, root)
     national, found = load_layer("national", root)
     problems = list(found)
     modules: dict[str, Layer] = {}
     for d in sorted((root / "modules").glob("*/module.yaml")):
-        layer, found = load_layer(f"module:{d.parent.name}", d.parent, head="module.yaml")
+        layer, found = load_layer(f"module:{d.parent.name}", d.parent, head="module.yaml", repo=root)
         modules[d.parent.name] = layer
         problems += found
     provinces: dict[str, Layer] = {}
     for d in sorted((root / "provinces").glob("*/")):
         if not d.is_dir():
             continue
-        layer, found = load_layer(f"province:{d.name}", d)
+        layer, found = load_layer(f"province:{d.name}", d, repo=root)
         provinces[d.name] = layer
         problems += found
     return Sources(national, modules, provinces, problems)
 
 
-def did_you_mean(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-__all__ = ["Layer", "Sources", "load_repo", "load_layer", "build", "read_yaml", "RoleSpec"]
+__all__ = ["Layer", "Sources", "load_repo", "load_layer", "build", "read_yaml"]

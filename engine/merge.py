@@ -16,7 +16,7 @@ from engine.errors import Problem
 from engine.load import Layer
 from engine.source import SourceLoc
 from engine.spec import (
-    LEVEL_ORDER, CodeTable, FieldSpec, Overlay, RolesFile, Route, RouteKind, RouteStep,
+    CodeTable, FieldSpec, Overlay, RolesFile, Route, RouteKind, RouteStep,
     RuleSpec, SchoolTypesFile, Section, SetSpec, TeacherNumber, Text,
 )
 
