@@ -232,3 +232,28 @@ def test_cli_import_json(sessions: Any, cat: Any, db_url: str, tmp_path: Path,
     res = CliRunner().invoke(app, ["import", str(good), "--unit", SCHOOL, "--subtables", "replace"])
     assert res.exit_code == 0, res.output
     assert "4 行已导入" in res.output and len(files(sessions)) == 2
+
+
+def test_a_file_submitted_while_the_import_runs_is_not_written(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    """The review lock (issue 5) holds for imports too: the files an import is about to change are
+    locked and re-read just before writing; one submitted in the meantime stops the whole import."""
+    from sqlalchemy import update
+
+    from web.db.models import Teacher
+
+    first = import_workbook(sessions, cat, fill(cat, "primary", {"基本信息": [ZHANG]}, tmp_path / "a.xlsx"), SCHOOL)
+    assert first.result.written
+    changed = {**ZHANG, "参加工作年月": "2006-09"}
+
+    def submit_meanwhile(phase: str, done: int, total: int) -> None:
+        if phase == "check":
+            with sessions() as other:
+                other.execute(update(Teacher).where(Teacher.id_number == ZHANG["身份证件号"])
+                              .values(state="pending"))
+                other.commit()
+
+    before = files(sessions)
+    result = import_workbook(sessions, cat, fill(cat, "primary", {"基本信息": [changed]}, tmp_path / "b.xlsx"),
+                             SCHOOL, progress=submit_meanwhile).result
+    assert not result.written and files(sessions) == before
+    assert [p.rule for p in result.problems if p.severity == "error"] == ["V217"]

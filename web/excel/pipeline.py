@@ -480,6 +480,12 @@ def run(path: Path, cat: Any, family: str, directory: Directory, sink: Sink | No
             result.add(p, opts.limits)
         result.seconds = time.perf_counter() - started
         return result
-    check_and_write(parsed, cat, family, directory, sink, opts, result, progress)
+    try:
+        check_and_write(parsed, cat, family, directory, sink, opts, result, progress)
+    except BadFile as exc:  # e.g. a file submitted while the import ran: the caller rolls back
+        result.written = False
+        result.teachers_created = result.teachers_updated = result.records_written = 0
+        for p in exc.problems:
+            result.add(p, opts.limits)
     result.seconds = time.perf_counter() - started
     return result

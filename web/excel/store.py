@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from engine.emit.excel_template import MAIN_SET
 from web.db.base import utcnow
 from web.db.models import Record, Teacher, Unit
+from engine import errors as E
 from web.excel.pipeline import Existing, Result, TeacherWrite
+from web.excel.problems import BadFile, problem
 
 FLUSH_EVERY = 2000  # teachers per batch
 
@@ -101,6 +103,7 @@ class DbSink:
             records.append(self._record(tid, MAIN_SET, 0, w.basic, now))
         self.result.teachers_created += len(new)
         updated = [w for w in items if w.existing is not None]
+        self._ensure_still_editable(updated)
         self._update_existing(updated, now)
         replace: dict[str, list[int]] = {}
         for w, tid in [(w, ids[i]) for i, w in enumerate(new)] + [(w, w.existing.teacher_id) for w in updated
@@ -119,6 +122,20 @@ class DbSink:
                                                  Record.copy_of_id.is_(None)))
         self._insert_records(records)
         self.result.records_written += len(records)
+
+    def _ensure_still_editable(self, updated: list[TeacherWrite]) -> None:
+        """Lock the files about to change (the review rule, issue 5) and stop if one of them was
+        submitted while the import ran: the whole import is rolled back, nothing is half-written."""
+        from web.review.service import lock_editable
+
+        ids = [w.existing.teacher_id for w in updated if w.existing is not None]
+        if not ids:
+            return
+        ok = lock_editable(self.db, ids)
+        late = [w for w in updated if w.existing is not None and w.existing.teacher_id not in ok]
+        if late:
+            raise BadFile([problem(E.V_XLSX_LOCKED, {"id": w.id_number, "state": "待审核/审核通过"})
+                           for w in late[:20]])
 
     def _record(self, teacher_id: int, set_key: str, position: int, doc: dict[str, Any],
                 now: dt.datetime) -> dict[str, Any]:
