@@ -1037,38 +1037,23 @@ def _c_macro(node: tuple, fns: Any) -> Fn:
     def scope(env: Mapping[str, Any]) -> dict[str, Any]:
         return dict(env)
 
-    if kind == "all":
+    if kind in ("all", "exists"):
         (p,) = body
+        decisive = kind == "exists"  # all() stops at the first false, exists() at the first true
 
-        def all_(env: Mapping[str, Any]) -> bool:
+        def quantifier(env: Mapping[str, Any]) -> bool:
             items = _iterable(target(env))
             inner = scope(env)
             for item in items:
                 inner[var] = item
                 r = p(inner)
-                if r is False:
-                    return False
-                if r is not True:
+                if r is decisive:
+                    return decisive
+                if r is not (not decisive):
                     raise _err("predicate is not a bool")
-            return True
+            return not decisive
 
-        return all_
-    if kind == "exists":
-        (p,) = body
-
-        def exists(env: Mapping[str, Any]) -> bool:
-            items = _iterable(target(env))
-            inner = scope(env)
-            for item in items:
-                inner[var] = item
-                r = p(inner)
-                if r is True:
-                    return True
-                if r is not False:
-                    raise _err("predicate is not a bool")
-            return False
-
-        return exists
+        return quantifier
     if kind == "filter":
         (p,) = body
 
