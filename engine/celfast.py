@@ -917,50 +917,35 @@ def _c_binary(node: tuple, fns: Any) -> Fn:
 _ERROR = object()  # an absorbed error inside && / ||
 
 
-def _c_and(node: tuple, fns: Any) -> Fn:
-    a, b = _compile(node[1], fns), _compile(node[2], fns)
+def _c_logic(decisive: bool, symbol: str) -> Callable[[tuple, Any], Fn]:
+    """``&&`` (decisive false) and ``||`` (decisive true), CEL-style: an error on one side is
+    absorbed when the other side decides; otherwise both sides must be bools."""
+    def build(node: tuple, fns: Any) -> Fn:
+        a, b = _compile(node[1], fns), _compile(node[2], fns)
 
-    def and_(env: Mapping[str, Any]) -> bool:
-        try:
-            x = a(env)
-        except Exception:
-            x = _ERROR
-        if x is False:
-            return False
-        try:
-            y = b(env)
-        except Exception:
-            y = _ERROR
-        if y is False:
-            return False
-        if x is True and y is True:
-            return True
-        raise _err("&& needs bool operands")
+        def logic(env: Mapping[str, Any]) -> bool:
+            try:
+                x = a(env)
+            except Exception:
+                x = _ERROR
+            if x is decisive:
+                return decisive
+            try:
+                y = b(env)
+            except Exception:
+                y = _ERROR
+            if y is decisive:
+                return decisive
+            if x is (not decisive) and y is (not decisive):
+                return not decisive
+            raise _err(f"{symbol} needs bool operands")
 
-    return and_
+        return logic
+    return build
 
 
-def _c_or(node: tuple, fns: Any) -> Fn:
-    a, b = _compile(node[1], fns), _compile(node[2], fns)
-
-    def or_(env: Mapping[str, Any]) -> bool:
-        try:
-            x = a(env)
-        except Exception:
-            x = _ERROR
-        if x is True:
-            return True
-        try:
-            y = b(env)
-        except Exception:
-            y = _ERROR
-        if y is True:
-            return True
-        if x is False and y is False:
-            return False
-        raise _err("|| needs bool operands")
-
-    return or_
+_c_and = _c_logic(False, "&&")
+_c_or = _c_logic(True, "||")
 
 
 def _c_cond(node: tuple, fns: Any) -> Fn:
