@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 from engine import idnumber
 from web.app import create_app
+from web.context import AppContext
 from web.db.migrate import upgrade
 from web.db.models import Account, Grant
 from web.settings import Settings
@@ -298,3 +300,34 @@ def require_chromium() -> None:
         if _in_ci():
             pytest.fail(missing)
         pytest.skip(missing)
+
+
+@pytest.fixture(scope="module")
+def pg_ctx(pg_admin_url: str) -> Iterator[AppContext]:
+    """A fresh PostgreSQL database of its own for a module of concurrency tests."""
+    url, drop = fresh_pg_database(pg_admin_url)
+    upgrade(url)
+    ctx = AppContext.build(make_settings(url))
+    yield ctx
+    ctx.engine.dispose()
+    drop()
+
+
+def run_together(n: int, work: Any) -> list[BaseException]:
+    """Run ``work(i)`` in n threads released at the same moment; return what they raised."""
+    barrier = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            work(i)
+        except BaseException as exc:  # collected and reported by the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

@@ -3,14 +3,12 @@ numbers never collide when many transactions write at the same moment."""
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 from sqlalchemy import select
 
-from tests.web.conftest import four_items, fresh_pg_database, make_settings
+from tests.web.conftest import four_items, fresh_pg_database, make_settings, run_together
 from web import audit
-from web.context import AppContext
 from web.db.migrate import upgrade
 from web.services import teachers as teacher_service
 from web.services import units as unit_service
@@ -18,33 +16,6 @@ from web.services import units as unit_service
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(scope="module")
-def pg_ctx(pg_admin_url):
-    url, drop = fresh_pg_database(pg_admin_url)
-    upgrade(url)
-    ctx = AppContext.build(make_settings(url))
-    yield ctx
-    ctx.engine.dispose()
-    drop()
-
-
-def _run_together(n: int, work) -> list[BaseException]:
-    barrier = threading.Barrier(n)
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            work(i)
-        except BaseException as exc:  # collected and reported by the test
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 def test_concurrent_audit_appends_keep_one_chain(pg_ctx):
@@ -54,7 +25,7 @@ def test_concurrent_audit_appends_keep_one_chain(pg_ctx):
                 audit.record(db, "test.concurrent", actor_name=f"worker{i}", detail={"j": j})
                 db.commit()
 
-    assert _run_together(8, work) == []
+    assert run_together(8, work) == []
     with pg_ctx.sessions() as db:
         result = audit.verify(db)
         assert result.ok, result.problems
@@ -76,7 +47,7 @@ def test_concurrent_teacher_numbers_are_unique_and_dense(pg_ctx):
             teacher_service.assign_teacher_number(db, teacher, "{region:6}{unit:8}{seq:4}")
             db.commit()
 
-    assert _run_together(8, work) == []
+    assert run_together(8, work) == []
     with pg_ctx.sessions() as db:
         numbers = sorted(db.scalars(select(teacher_service.Teacher.teacher_number)
                                     .where(teacher_service.Teacher.id.in_(ids))))
@@ -109,7 +80,7 @@ def test_twenty_simultaneous_sign_ins_and_reads_all_finish(pg_admin_url) -> None
 
     try:
         with serve(app) as base:
-            errors = _run_together(20, lambda i: sign_in_and_read(base))
+            errors = run_together(20, lambda i: sign_in_and_read(base))
         assert errors == []
         assert results == [200] * 40
         with app.state.ctx.sessions() as db:

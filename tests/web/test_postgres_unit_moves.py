@@ -7,25 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.web.conftest import fresh_pg_database, make_settings
-from tests.web.test_postgres_concurrency import _run_together
-from web.context import AppContext
-from web.db.migrate import upgrade
+from tests.web.conftest import run_together
 from web.db.models import Unit, UnitClosure
 from web.principal import Principal
 from web.services import units as unit_service
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(scope="module")
-def pg_ctx(pg_admin_url):
-    url, drop = fresh_pg_database(pg_admin_url)
-    upgrade(url)
-    ctx = AppContext.build(make_settings(url))
-    yield ctx
-    ctx.engine.dispose()
-    drop()
 
 
 def _closure_matches_parents(db) -> bool:
@@ -72,7 +59,7 @@ def test_concurrent_moves_and_creates_keep_the_closure_exact(pg_ctx):
                     unit_service.move(db, admin, f"{other_code}{i - 2:04d}", county_code)
                 db.commit()
 
-        errors = _run_together(4, work)
+        errors = run_together(4, work)
         assert errors == [], [repr(e)[:400] for e in errors]
         with pg_ctx.sessions() as db:
             assert _closure_matches_parents(db), f"round {round_}"
