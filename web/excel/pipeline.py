@@ -73,6 +73,7 @@ class TeacherWrite:
 class Sink(Protocol):
     def add(self, item: TeacherWrite) -> None: ...
     def finish(self) -> None: ...
+    def discard(self) -> None: ...   # nothing more is written; the caller rolls back
 
 
 @dataclass
@@ -341,6 +342,8 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
         sink.finish()
         result.written = True
     else:
+        if sink is not None:
+            sink.discard()
         result.imported = 0
         result.teachers_created = result.teachers_updated = result.records_written = 0
 

@@ -84,14 +84,21 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
         family = cat.family_of(unit.school_type)
         opts = Options(mode=mode, all_or_nothing=all_or_nothing, dry_run=dry_run, limits=limits,
                        expected_family=family, unit_label=unit.name)
-        directory = DbDirectory(db, unit, cat.set_keys(family))
         sink = DbSink(db, unit, cat.version, result, principal.account_id if principal else None)
+        # while the writer thread owns the writing connection, people are looked up on another
+        reader = sessions() if sink.needs_own_reader and not dry_run else db
+        directory = DbDirectory(reader, unit, cat.set_keys(family))
         on_progress = progress
         if job_id is not None:
             sqlite = db.get_bind().dialect.name == "sqlite"
             on_progress = jobs.JobProgress(sessions, job_id, can_write=lambda: not (sqlite and sink.started),
                                            also=progress)
-        run(path, cat, family, directory, None if dry_run else sink, opts, on_progress, name, result)
+        try:
+            run(path, cat, family, directory, None if dry_run else sink, opts, on_progress, name, result)
+        finally:
+            sink.discard()  # nothing left after finish(); after a failure, the writer stops first
+            if reader is not db:
+                reader.close()
         if result.written:
             _audit(db, principal, unit, path, name, result, mode)
             db.commit()

@@ -13,8 +13,11 @@ stays the last word if two imports race: the loser's transaction fails and nothi
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Any, Sequence
+import queue
+import threading
+from typing import Any, Callable, Sequence
+
+import msgspec
 
 from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -65,11 +68,50 @@ def _teacher_row(doc: dict[str, Any], unit_id: int, now: dt.datetime) -> dict[st
             "state": "unsubmitted", "created_at": now, "updated_at": now}
 
 
+class _Writer:
+    """Runs write batches one after another on a thread of their own, so that PostgreSQL digests
+    one batch (JSONB, indexes, foreign keys: about as long as checking it) while the pipeline
+    checks the next. The queue is short, so at most two batches wait in memory."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job = self.queue.get()
+            if job is None:
+                return
+            if self.error is None and not self.cancelled:  # after a failure the caller rolls back
+                try:
+                    job()
+                except BaseException as exc:  # handed to the pipeline's thread by raise_error()
+                    self.error = exc
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self.raise_error()
+        self.queue.put(job)
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+
+    def raise_error(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
 class DbSink:
-    """Collects ``TeacherWrite``s and writes them in batches."""
+    """Collects ``TeacherWrite``s and writes them in batches (on PostgreSQL in the background)."""
 
     def __init__(self, db: Session, unit: Unit, catalogue_version: str, result: Result,
-                 actor_id: int | None = None, *, use_copy: bool | None = None) -> None:
+                 actor_id: int | None = None, *, use_copy: bool | None = None,
+                 background: bool | None = None) -> None:
         self.db = db
         self.unit = unit
         self.version = catalogue_version
@@ -78,7 +120,15 @@ class DbSink:
         self.pending: list[TeacherWrite] = []
         self.pg = db.get_bind().dialect.name == "postgresql"
         self.use_copy = self.pg if use_copy is None else use_copy
+        # SQLite has one writer and the same connection serves the directory: no thread there
+        self.background = self.pg if background is None else background
+        self.writer: _Writer | None = None  # started by the first batch
         self.started = False  # a write has happened (the transaction holds locks)
+
+    @property
+    def needs_own_reader(self) -> bool:
+        """The writing connection belongs to the writer thread while the import runs."""
+        return self.background
 
     def add(self, item: TeacherWrite) -> None:
         self.pending.append(item)
@@ -87,20 +137,43 @@ class DbSink:
 
     def finish(self) -> None:
         self.flush()
+        self.close()
 
-    # -- one batch --------------------------------------------------------------------------
+    def close(self) -> None:
+        """Wait for the writer and hand on its error, if any. Safe to call more than once."""
+        if self.writer is not None:
+            self.writer.close()
+            self.writer.raise_error()
+
+    def discard(self) -> None:
+        """Stop writing (the caller rolls back); an error of the writer no longer matters."""
+        self.pending = []
+        if self.writer is not None:
+            self.writer.cancelled = True
+            self.writer.close()
+            self.writer.error = None
+
     def flush(self) -> None:
         items, self.pending = self.pending, []
         if not items:
             return
         self.started = True
+        if self.background:
+            if self.writer is None:
+                self.writer = _Writer()
+            self.writer.submit(lambda: self._write(items))
+        else:
+            self._write(items)
+
+    # -- one batch --------------------------------------------------------------------------
+    def _write(self, items: list[TeacherWrite]) -> None:
         now = utcnow()
         new = [w for w in items if w.existing is None]
         ids = self._insert_teachers(new, now)
-        records: list[dict[str, Any]] = []
+        records: list[tuple[int, str, int, dict[str, Any]]] = []
         for w, tid in zip(new, ids):
             assert w.basic is not None
-            records.append(self._record(tid, MAIN_SET, 0, w.basic, now))
+            records.append((tid, MAIN_SET, 0, w.basic))
         self.result.teachers_created += len(new)
         updated = [w for w in items if w.existing is not None]
         self._ensure_still_editable(updated)
@@ -116,11 +189,11 @@ class DbSink:
                     else:
                         start = len(w.existing.docs.get(set_key) or [])
                 for i, doc in enumerate(docs):
-                    records.append(self._record(tid, set_key, start + i, doc, now))
+                    records.append((tid, set_key, start + i, doc))
         for set_key, tids in replace.items():
             self.db.execute(delete(Record).where(Record.teacher_id.in_(tids), Record.set_key == set_key,
                                                  Record.copy_of_id.is_(None)))
-        self._insert_records(records)
+        self._insert_records(records, now)
         self.result.records_written += len(records)
 
     def _ensure_still_editable(self, updated: list[TeacherWrite]) -> None:
@@ -151,8 +224,12 @@ class DbSink:
             ids = [r[0] for r in self.db.execute(text(
                 "SELECT nextval(pg_get_serial_sequence('teachers', 'id')) FROM generate_series(1, :n)"),
                 {"n": len(rows)})]
-            cols = ["id", *rows[0].keys()]
-            self._copy("teachers", cols, ([tid, *r.values()] for tid, r in zip(ids, rows)))
+            stamp = now.isoformat()
+            lines = [f"{tid}\t{_copy_text(r['id_type'])}\t{_copy_text(r['id_number'])}\t{_copy_text(r['name'])}\t"
+                     f"{_copy_text(r['gender'])}\t{r['birth_date'].isoformat()}\t{r['unit_id']}\t{r['state']}\t"
+                     f"{stamp}\t{stamp}\n" for tid, r in zip(ids, rows)]
+            self._copy("teachers", ["id", "id_type", "id_number", "name", "gender", "birth_date", "unit_id",
+                                    "state", "created_at", "updated_at"], "".join(lines).encode())
             return ids
         result = self.db.execute(insert(Teacher).returning(Teacher.id, sort_by_parameter_order=True), rows)
         return [r[0] for r in result]
@@ -182,23 +259,39 @@ class DbSink:
                    "b_cv": self.version} for w in changed if w.existing.teacher_id in have]  # type: ignore[union-attr]
         if params:
             self.db.execute(stmt, params)
-        missing = [self._record(w.existing.teacher_id, MAIN_SET, 0, w.basic or {}, now)  # type: ignore[union-attr]
+        missing = [(w.existing.teacher_id, MAIN_SET, 0, w.basic or {})  # type: ignore[union-attr]
                    for w in changed if w.existing.teacher_id not in have]  # type: ignore[union-attr]
-        self._insert_records(missing)
+        self._insert_records(missing, now)
 
-    def _insert_records(self, records: list[dict[str, Any]]) -> None:
+    def _insert_records(self, records: list[tuple[int, str, int, dict[str, Any]]], now: dt.datetime) -> None:
         if not records:
             return
         if self.use_copy:
-            cols = list(records[0].keys())
-            self._copy("records", cols, ([json.dumps(v, ensure_ascii=False) if k == "document" else v
-                                          for k, v in r.items()] for r in records))
+            # one pre-encoded COPY payload: a JSON document never holds a raw tab or newline
+            # (the encoder escapes them), so doubling its backslashes is all COPY's text format needs
+            stamp = now.isoformat()
+            tail = f"\t{_copy_text(self.version)}\t1\tdraft\t{stamp}\t{stamp}\t{_copy_text(self.actor_id)}\n".encode()
+            encode = _JSON.encode
+            sets = {k: f"\t{_copy_text(k)}\t".encode() for k in {r[1] for r in records}}
+            blob = b"".join(b"%d%s%d\t%s%s" % (tid, sets[set_key], position,
+                                                encode(doc).replace(b"\\", b"\\\\"), tail)
+                            for tid, set_key, position, doc in records)
+            self._copy("records", ["teacher_id", "set_key", "position", "document", "catalogue_version", "version",
+                                   "state", "created_at", "updated_at", "updated_by_id"], blob)
             return
-        self.db.execute(insert(Record), records)
+        self.db.execute(insert(Record), [self._record(*r, now) for r in records])
 
-    def _copy(self, table: str, cols: list[str], rows: Any) -> None:
+    def _copy(self, table: str, cols: list[str], payload: bytes) -> None:
         raw = self.db.connection().connection.driver_connection
         with raw.cursor() as cur:
             with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(payload)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_JSON = msgspec.json.Encoder()
+
+
+def _copy_text(value: Any) -> str:
+    """A value in COPY's text format."""
+    return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
