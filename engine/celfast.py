@@ -1140,4 +1140,5 @@ def compile_fast(src: str, functions: Mapping[str, Callable[..., Any]]) -> Fn | 
             raise CelEvalError(f"{type(e).__name__}") from e
 
     run.__doc__ = src
+    run.raw = fn  # type: ignore[attr-defined]  # for callers that catch every exception themselves
     return run

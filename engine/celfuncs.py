@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import time as _time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Mapping
@@ -85,13 +86,24 @@ def _id_info(s: str, today: _dt.date) -> tuple[bool, str, str]:
     # ``today`` is part of the key so a cached answer never outlives its date.
     if not idnumber.is_valid(s, today):
         return (False, "", "")
-    return (True, idnumber.birth_date(s, today) or "", idnumber.gender(s, today) or "")
+    return (True, f"{s[6:10]}-{s[10:12]}-{s[12:14]}", "1" if int(s[16]) % 2 else "2")  # idnumber.birth_date, .gender
 
 
 def _id(s: object) -> tuple[bool, str, str]:
-    if not isinstance(s, str):
-        return (False, "", "")
-    return _id_info(s, _dt.date.today())
+    if s.__class__ is not str:
+        return (False, "", "") if not isinstance(s, str) else _id_info(str(s), _today())
+    return _id_info(s, _today())
+
+
+def _today() -> _dt.date:
+    # one clock read per second: rules ask about thousands of ID numbers a second
+    now = _time.monotonic()
+    if now - _TODAY[1] > 1.0:
+        _TODAY[0], _TODAY[1] = _dt.date.today(), now
+    return _TODAY[0]
+
+
+_TODAY: list[Any] = [_dt.date.today(), _time.monotonic()]
 
 
 def id_valid(s: object) -> bool:
@@ -107,8 +119,22 @@ def id_gender(s: object) -> str:
 
 
 def ym(s: object) -> str:
+    if s.__class__ is str:  # months of birth dates and of today repeat: remember them
+        hit = _YM_SEEN.get(s)  # type: ignore[call-overload]
+        if hit is None:
+            if len(_YM_SEEN) > 50_000:
+                _YM_SEEN.clear()
+            hit = _YM_SEEN[s] = _ym(s)  # type: ignore[index]
+        return hit
+    return _ym(s)
+
+
+def _ym(s: object) -> str:
     parts = _year_month(s)
     return f"{parts[0]:04d}-{parts[1]:02d}" if parts else ""
+
+
+_YM_SEEN: dict[str, str] = {}
 
 
 def year_of(s: object) -> int:

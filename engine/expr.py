@@ -27,6 +27,7 @@ CEL_BUILTINS = frozenset({
     "lowerAscii", "upperAscii", "trim", "split", "join", "replace", "indexOf", "substring",
 })
 
+_RECORD = re.compile(r"\brecord\b")
 _FIELD_REF = re.compile(r"\brecord\.([a-z][a-z0-9_]*)(?:\.([a-z][a-z0-9_]*))?")
 _SET_REF = re.compile(r"\bfile\.([a-z][a-z0-9_]*)(?:\.([a-z][a-z0-9_]*))?")
 
@@ -50,6 +51,13 @@ class EvalError(Exception):
     pass
 
 
+def _message(exc: Exception) -> str:
+    """What ``Expr.__call__`` says of an evaluation error (celfast's wrapper, then EvalError)."""
+    from engine.celfast import CelEvalError
+
+    return str(exc) if isinstance(exc, CelEvalError) else type(exc).__name__
+
+
 @dataclass
 class Expr:
     src: str
@@ -66,6 +74,99 @@ class Expr:
             return self.program.execute(env.context())
         except Exception as exc:  # both evaluators signal errors by raising
             raise EvalError(str(exc)) from None
+
+
+# An evaluator: (the record's ``get``, a thunk building the variables) → value, or EvalError.
+Evaluator = Callable[[Callable[[str], Any], Callable[[], dict[str, Any]]], Any]
+_MISS = object()
+MEMO_TRIAL = 2048      # look-ups before a memo decides whether it pays
+MEMO_MIN_HITS = 0.25   # below this share of hits the memo is dropped (e.g. rules on ID numbers)
+MEMO_MAX = 50_000      # entries; a full memo starts again
+
+
+_IMMUTABLE = frozenset({bool, str, int, float, type(None)})
+
+
+def _frozen_list(items: list[Any]) -> tuple[Any, ...] | list[Any]:
+    """A list of strings as a key; any other list stays a list, which cannot be a key."""
+    return tuple(items) if all(x.__class__ is str for x in items) else items
+
+
+class _Failed:
+    """An evaluation error remembered by a memo (re-raised as a new EvalError each time)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def evaluator(expr: Expr, functions: Mapping[str, Callable[..., Any]], fields: Mapping[str, str], *,
+              memo: bool = True) -> Evaluator:
+    """``expr`` as one validator runs it, for records of a set whose field types are ``fields``.
+
+    An expression that reads nothing but ``record.<field>`` of this set and the constants of one
+    day (``today``, ``this_year``, ``school_type``) gives the same answer for the same values of
+    those fields, because every domain function is pure (engine/celfuncs.py). Such an
+    expression remembers its answers by those values, so that thousands of records with the
+    same codes and months cost one evaluation; a memo that is rarely hit (ID numbers, names)
+    is dropped after a trial. The caller clears memos when the day changes (``clear``)."""
+    raw = getattr(expr.fast, "raw", None)
+
+    def evaluate(values: dict[str, Any]) -> Any:
+        try:
+            if raw is not None:
+                return raw(values)
+            return expr.program.execute(Env(values, functions).context())
+        except Exception as exc:  # both evaluators signal errors by raising
+            raise EvalError(_message(exc) if raw is not None else str(exc)) from None
+
+    refs = tuple(sorted(expr.refs))
+    pure = (expr.variables <= {"record", "today", "this_year", "school_type"} and bool(refs)
+            and all(k in fields for k in refs) and len(_RECORD.findall(expr.src)) == len(_FIELD_REF.findall(expr.src)))
+    if not (pure and memo):
+        return lambda get, values: evaluate(values())
+    memo: dict[Any, Any] | None = {}
+    lookups = hits = 0
+
+    def remembered(get: Callable[[str], Any], values: Callable[[], dict[str, Any]]) -> Any:
+        nonlocal memo, lookups, hits
+        m = memo  # one reference for this call: another thread may drop or clear the memo meanwhile
+        if m is None:
+            return evaluate(values())
+        # the class is part of the key where Python equality is looser than CEL's (1 == 1.0 == true)
+        key = tuple([v if (c := v.__class__) is str or v is None else (c, _frozen_list(v) if c is list else v)
+                     for v in map(get, refs)])
+        try:
+            hit = m.get(key, _MISS)
+        except TypeError:  # a value that cannot be a key (a list of other things than strings)
+            return evaluate(values())
+        lookups += 1
+        if hit is not _MISS:
+            hits += 1
+            if hit.__class__ is _Failed:
+                raise EvalError(hit.message)
+            return hit
+        if lookups >= MEMO_TRIAL and hits < lookups * MEMO_MIN_HITS:
+            memo = None
+            return evaluate(values())
+        if len(m) >= MEMO_MAX:
+            m.clear()
+        try:
+            value = evaluate(values())
+        except EvalError as exc:
+            m[key] = _Failed(str(exc))
+            raise
+        if value.__class__ in _IMMUTABLE:  # a list or map answer is never shared between callers
+            m[key] = value
+        return value
+
+    def clear() -> None:
+        nonlocal memo, lookups, hits
+        memo, lookups, hits = {}, 0, 0
+
+    remembered.clear = clear  # type: ignore[attr-defined]
+    return remembered
 
 
 @dataclass

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from engine import errors as E
 from engine.compile import CompiledRule
-from engine.expr import NO_UNIT, Env, EvalError, Expr, LazyEnv, base_values, nest
+from engine.expr import NO_UNIT, Env, EvalError, Evaluator, Expr, LazyEnv, base_values, evaluator, nest
 from engine.fieldtypes import REGISTRY, is_empty
 from engine.spec import CodeTable, FieldSpec, SetSpec, Text
 
@@ -261,7 +261,8 @@ class SetValidator:
     exist. The messages and their order are those of the plain implementation.
     """
 
-    def __init__(self, view: SetView, functions: Mapping[str, Any], *, today: dt.date | None = None) -> None:
+    def __init__(self, view: SetView, functions: Mapping[str, Any], *, today: dt.date | None = None,
+                 memo: bool = True) -> None:
         self.view = view
         self.functions = functions
         self.today = today
@@ -274,9 +275,6 @@ class SetValidator:
         self._plan = [(f.key, f) for f in view.fields if f.spec.type != "derived"]
         self._today = today
         self._checkers: dict[str, Checker] = {f.key: self._checker(f) for f in view.fields}
-        # (key, field, checker, required is plainly true, required needs its condition)
-        self._vplan = [(key, f, self._checkers[key], f.spec.required is True,
-                        f.spec.required not in (True, False, None)) for key, f in self._plan]
         self._shown = [f for f in view.fields if f.shown_expr is not None]
         self._rules = [_Rule(r, tuple(r.check.refs), r.spec.on_empty == "pass", r.reads_file, r.when, r.check)
                        for r in view.rules]
@@ -285,6 +283,28 @@ class SetValidator:
         self._reads_records = any("records" in e.variables for e in exprs)
         self._namespaced = any("." in k for k in self.fields)
         self._readers: dict[str, Callable[[Any, int | None], tuple[Any, Violation | None]]] = {}
+        # every condition and rule as an evaluator (engine.expr.evaluator: memoised where pure)
+        types = {k: f.spec.type for k, f in self.fields.items()}
+        self._evaluators: dict[int, Evaluator] = {}
+        for e in exprs:
+            if id(e) not in self._evaluators:
+                self._evaluators[id(e)] = evaluator(e, functions, types, memo=memo)
+        ev = self._evaluators.get
+        self._shown_ev = [(f.key, ev(id(f.shown_expr))) for f in self._shown]
+        # (key, field, checker, required is plainly true, required condition, shown condition)
+        conditional = {key for key, f in self._plan if f.spec.required not in (True, False, None)}
+        self._vplan = [(key, f, self._checkers[key],
+                         f.spec.required is True or (key in conditional and f.required_expr is None),
+                         ev(id(f.required_expr)) if key in conditional and f.required_expr is not None else None,
+                         ev(id(f.shown_expr)) if f.shown_expr is not None else None) for key, f in self._plan]
+        self._rule_evs = [(r, r.refs, r.skip_on_empty, r.reads_file, ev(id(r.when)) if r.when is not None else None,
+                           ev(id(r.check))) for r in self._rules]
+        # rules that need more than the record itself (engine.fastrow runs the others per row)
+        self.deferred_rules = frozenset(r.rule.id for r in self._rules if r.reads_file or {"file", "records", "unit"} & (
+            r.check.variables | (r.when.variables if r.when is not None else set())))
+        self._deferred_evs = [e for e in self._rule_evs if e[0].rule.id in self.deferred_rules]
+        self._day: dt.date | None = None
+        self._day_values: tuple[str, int] = ("", 0)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -307,6 +327,31 @@ class SetValidator:
         values["file"] = file if file is not None else {}
         if unit is not None:
             values["unit"] = {**NO_UNIT, **unit}
+        return values
+
+    def _new_day(self) -> tuple[str, int]:
+        """Memos hold answers for one day (``today`` is one of their inputs): cleared when it
+        changes. Returns the day's ``today`` and ``this_year`` as CEL sees them."""
+        today = self.today or _today()
+        if today != self._day:
+            for e in self._evaluators.values():
+                clear = getattr(e, "clear", None)
+                if clear is not None:
+                    clear()
+            self._day = today
+            self._day_values = (today.isoformat(), today.year)
+        return self._day_values
+
+    def _thunk(self, record: Mapping[str, Any], records: list[Mapping[str, Any]] | None,
+               file: Mapping[str, Any] | None) -> Callable[[], dict[str, Any]]:
+        """The variables of one record, built on first use and then kept."""
+        box: list[dict[str, Any] | None] = [None]
+
+        def values() -> dict[str, Any]:
+            v = box[0]
+            if v is None:
+                v = box[0] = self._values(record, records, file, None)
+            return v
         return values
 
     def _cond(self, expr: Expr | None, env: Env, on_error: bool) -> bool:
@@ -409,12 +454,19 @@ class SetValidator:
         if self.is_none_record(out):
             assert self.none is not None
             return {k: (v if k == self.none.field else None) for k, v in out.items()}
-        if self._shown:
-            env = self._env(out, records, file)
-            for f in self._shown:
-                if not self._cond(f.shown_expr, env, on_error=True):
-                    if not is_empty(out.get(f.key)):
-                        out[f.key] = None
+        if self._shown_ev:
+            self._new_day()
+            get, values = out.get, self._thunk(out, records, file)
+            hidden = []
+            for key, shown in self._shown_ev:  # every condition sees the record as it came
+                try:
+                    visible = shown(get, values) is True
+                except EvalError:
+                    visible = True
+                if not visible and not is_empty(get(key)):
+                    hidden.append(key)
+            for key in hidden:
+                out[key] = None
         return out
 
     def field_states(self, record: Mapping[str, Any], *, records: list[Mapping[str, Any]] | None = None,
@@ -615,34 +667,63 @@ class SetValidator:
                 out.append(self._violation(fields.get(self.none.field), E.V_NONE_NOT_ALONE,  # type: ignore[union-attr]
                                            {"set_label": self.view.spec.label.zh}, index))
             return out
-        env = self._env(record, records, file)
+        self._new_day()
+        values = self._thunk(record, records, file)
         get = record.get
-        for key, f, check, always, conditional in self._vplan:
+        for key, f, check, always, required, shown in self._vplan:
             value = get(key)
             if value is None or value == "" or value == []:
-                if key not in skip and (always or (conditional and self._cond(f.required_expr, env, on_error=False))) \
-                        and self._cond(f.shown_expr, env, on_error=True):
+                if key not in skip and (always or (required is not None and _holds(required, get, values, False))) \
+                        and (shown is None or _holds(shown, get, values, True)):
                     out.append(self._violation(f, E.V_REQUIRED, {}, index))
                 continue
             found = check(value, record, index)
             if found:
                 out += found
-        for r in self._rules:
-            if r.skip_on_empty:
+        self._check_rules(self._rule_evs, get, values, file, index, out)
+        return out
+
+    def validate_deferred(self, record: Mapping[str, Any], *, records: list[Mapping[str, Any]] | None = None,
+                          file: Mapping[str, Any] | None = None, index: int | None = None) -> list[Violation]:
+        """The violations of the rules that read the teacher's file or the set's other records
+        (``deferred_rules``), for a record whose own checks passed already (engine.fastrow):
+        with those, exactly what ``validate`` returns for it."""
+        out: list[Violation] = []
+        if self._deferred_evs:
+            self._new_day()
+            self._check_rules(self._deferred_evs, record.get, self._thunk(record, records, file), file, index, out)
+        return out
+
+    def _check_rules(self, rule_evs: list[Any], get: Callable[[str], Any], values: Callable[[], dict[str, Any]],
+                     file: Mapping[str, Any] | None, index: int | None, out: list[Violation]) -> None:
+        for r, refs, skip_on_empty, reads_file, when, check in rule_evs:
+            if skip_on_empty:
                 empty = False
-                for k in r.refs:
+                for k in refs:
                     value = get(k)
                     if value is None or value == "" or value == []:
                         empty = True
                         break
                 if empty:
                     continue
-            if r.reads_file and file is None:
+            if reads_file and file is None:
                 continue  # a cross-set rule needs the whole file; the completeness check runs it
-            found = self._evaluate(r.rule, env, index)
-            if found:
-                out += found
-        return out
+            if when is not None and not _holds(when, get, values, False):
+                continue
+            rule = r.rule
+            try:
+                ok = check(get, values)
+            except EvalError as exc:
+                args = {"rule": rule.id, "detail": str(exc)[:200]}
+                where = (rule.spec.fields or [""])[0]
+                out.append(Violation(self.view.key, where, E.V_RULE_FAILED, "error",
+                                     E.render(E.V_RULE_FAILED, args, "zh"), E.render(E.V_RULE_FAILED, args, "en"),
+                                     index))
+                continue
+            if ok is not True:
+                msg = rule.spec.message
+                out += [Violation(self.view.key, key, rule.id, rule.spec.severity, msg.zh, msg.en or msg.zh, index)
+                        for key in (rule.spec.fields or [""])]
 
     def _required(self, f: FieldView, env: Env) -> bool:
         req = f.spec.required
@@ -652,33 +733,13 @@ class SetValidator:
             return False
         return self._cond(f.required_expr, env, on_error=False)
 
-    def _run_rule(self, rule: CompiledRule, record: Mapping[str, Any], env: Env,
-                  file: Mapping[str, Any] | None, index: int | None) -> list[Violation]:
-        if rule.spec.on_empty == "pass" and any(is_empty(record.get(k)) for k in rule.check.refs):
-            return []
-        if rule.reads_file and file is None:
-            return []  # a cross-set rule needs the whole file; the completeness check runs it
-        return self._evaluate(rule, env, index)
 
-    def _evaluate(self, rule: CompiledRule, env: Env, index: int | None) -> list[Violation]:
-        if rule.when is not None:
-            try:
-                if rule.when(env) is not True:
-                    return []
-            except EvalError:
-                return []
-        try:
-            ok = rule.check(env)
-        except EvalError as exc:
-            args = {"rule": rule.id, "detail": str(exc)[:200]}
-            where = (rule.spec.fields or [""])[0]
-            return [Violation(self.view.key, where, E.V_RULE_FAILED, "error", E.render(E.V_RULE_FAILED, args, "zh"),
-                              E.render(E.V_RULE_FAILED, args, "en"), index)]
-        if ok is True:
-            return []
-        msg = rule.spec.message
-        return [Violation(self.view.key, key, rule.id, rule.spec.severity, msg.zh, msg.en or msg.zh, index)
-                for key in (rule.spec.fields or [""])]
+def _holds(ev: Evaluator, get: Callable[[str], Any], values: Callable[[], dict[str, Any]], on_error: bool) -> bool:
+    """A condition's answer (``_cond`` for evaluators): true only when it evaluates to true."""
+    try:
+        return ev(get, values) is True
+    except EvalError:
+        return on_error
 
 
 def _today() -> dt.date:

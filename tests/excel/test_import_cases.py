@@ -57,19 +57,23 @@ def _errors(result: Any) -> list[str]:
     return sorted(out)
 
 
+@pytest.mark.parametrize("fast_rows", [True, False], ids=["fast", "plain"])
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
-def test_case(case: Path, cat: Any, sessions: Any, tmp_path: Path) -> None:
+def test_case(case: Path, cat: Any, sessions: Any, tmp_path: Path, fast_rows: bool) -> None:
+    """Every case twice: rows that pass their own checks take engine.fastrow, or every row the
+    plain path; the outcome (errors, counts, files) must be the same."""
     spec = yaml.safe_load(case.read_text(encoding="utf-8"))
     if spec.get("before"):
         before = spec["before"]
         path = _workbook(cat, before, tmp_path / "before.xlsx")
-        outcome = import_workbook(sessions, cat, path, before.get("unit", SCHOOL), limits=Limits())
+        outcome = import_workbook(sessions, cat, path, before.get("unit", SCHOOL), limits=Limits(),
+                                  fast_rows=fast_rows)
         assert outcome.result.written, [p.message_zh for p in outcome.result.problems]
     path = _workbook(cat, spec, tmp_path / "import.xlsx")
     snapshot = files(sessions)
     outcome = import_workbook(sessions, cat, path, spec.get("unit", SCHOOL), mode=spec.get("mode", "append"),
                               dry_run=spec.get("dry_run", False), all_or_nothing=spec.get("all_or_nothing", True),
-                              limits=Limits())
+                              limits=Limits(), fast_rows=fast_rows)
     result, expect = outcome.result, spec["expect"]
     assert _errors(result) == sorted(expect["errors"]), [p.message_zh for p in result.problems]
     assert result.rows == expect["rows"]
@@ -91,6 +95,22 @@ def test_case(case: Path, cat: Any, sessions: Any, tmp_path: Path) -> None:
                     assert got[set_key][i].get(key) == value, (set_key, i, key)
     if "teachers" in expect and expect["teachers"] == {}:
         assert after == snapshot
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_fast_rows_change_nothing_a_person_sees(case: Path, cat: Any, sessions: Any, tmp_path: Path) -> None:
+    """The same file checked with and without engine.fastrow (dry runs): the same report, word
+    for word and in the same order, and the same counts."""
+    spec = yaml.safe_load(case.read_text(encoding="utf-8"))
+    if spec.get("before"):
+        before = spec["before"]
+        path = _workbook(cat, before, tmp_path / "before.xlsx")
+        assert import_workbook(sessions, cat, path, before.get("unit", SCHOOL), limits=Limits()).result.written
+    path = _workbook(cat, spec, tmp_path / "import.xlsx")
+    outcomes = [import_workbook(sessions, cat, path, spec.get("unit", SCHOOL), mode=spec.get("mode", "append"),
+                                dry_run=True, all_or_nothing=spec.get("all_or_nothing", True), limits=Limits(),
+                                fast_rows=fast).result.as_json("en") for fast in (True, False)]
+    assert outcomes[0] == outcomes[1]
 
 
 def test_letters_follow_the_sheet(cat: Any) -> None:

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from engine import errors as E
 from engine.emit.excel_template import ID_FIELD, LINK_ID, LINK_NAME, MAIN_SET
+from engine.fastrow import compile_rows
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
 from web.excel.limits import Limits
@@ -84,6 +85,7 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     expected_family: str | None = None  # the unit's family; a template of another one is refused
     unit_label: str = ""
+    fast_rows: bool = True              # engine.fastrow for rows that pass their own checks (same results)
 
 
 @dataclass
@@ -128,6 +130,7 @@ class Row:
     row: int                          # Excel row number
     values: tuple[Any, ...]           # canonical values, in ``plan.keys`` order
     bad: frozenset[str] | None        # keys whose cell could not be read (already reported)
+    fast: bool = False                # passed every check of its own (engine.fastrow) as a new record
 
 
 @dataclass
@@ -235,6 +238,9 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
     excel_row = start_row + 1
     last_tick = time.monotonic()
     marked = [(j, k, k in text_keys) for j, k in columns]
+    fast = compile_rows(validator, columns) if opts.fast_rows else None
+    width = max([j for j, _ in plan.columns], default=0) + 1
+    id_pos = plan.keys.index(ID_FIELD) if not plan.many and ID_FIELD in plan.keys else None
     for cells in rows:
         excel_row += 1
         n = len(cells)
@@ -242,6 +248,16 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
             continue
         result.rows += 1
         done += 1
+        if progress is not None and (done % 2000 == 0) and time.monotonic() - last_tick > 0.2:
+            last_tick = time.monotonic()
+            progress("read", done, estimate)
+        if fast is not None and n >= width:
+            values = fast.check(cells)
+            if values is not None:
+                ident, _ = _id_of(cells[id_col] if id_col is not None else None)
+                if ident is not None and (id_pos is None or values[id_pos] == ident):
+                    _keep(plan, Row(excel_row, values, None, True), ident, parsed, subs, result, opts)
+                    continue
         raw: dict[str, Any] = {}
         long_numbers: list[str] = []
         for j, key, is_text in marked:
@@ -280,29 +296,29 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
         if not plan.many:
             record[ID_FIELD] = ident
         values = tuple(record.get(k) for k in plan.keys)
-        entry = Row(excel_row, values, frozenset(bad) if bad else None)
         if bad:
             parsed.bad_ids.add(ident)
-        if plan.many:
-            assert subs is not None
-            subs.setdefault(ident, []).append(entry)
-            parsed.order.setdefault(ident, None)
-        else:
-            first = parsed.main.get(ident)
-            if first is not None:
-                letter, header = plan.letter(ID_FIELD)
-                result.add(problem(E.V_XLSX_DUPLICATE_ID, {"id": ident, "first": first.row}, sheet=plan.title,
-                                   row=excel_row, column=letter, header=header), opts.limits)
-                parsed.bad_ids.add(ident)
-                continue
-            parsed.main[ident] = entry
-            parsed.order.setdefault(ident, None)
-        if progress is not None and (done % 2000 == 0) and time.monotonic() - last_tick > 0.2:
-            last_tick = time.monotonic()
-            progress("read", done, estimate)
+        _keep(plan, Row(excel_row, values, frozenset(bad) if bad else None), ident, parsed, subs, result, opts)
     if progress is not None:
         progress("read", done, estimate)
     return done
+
+
+def _keep(plan: SheetPlan, entry: Row, ident: str, parsed: Parsed, subs: dict[str, list[Row]] | None,
+          result: Result, opts: Options) -> None:
+    """File a read row under its teacher (a second 基本信息 row of one person is an error)."""
+    if subs is not None:
+        subs.setdefault(ident, []).append(entry)
+    else:
+        first = parsed.main.get(ident)
+        if first is not None:
+            letter, header = plan.letter(ID_FIELD)
+            result.add(problem(E.V_XLSX_DUPLICATE_ID, {"id": ident, "first": first.row}, sheet=plan.title,
+                               row=entry.row, column=letter, header=header), opts.limits)
+            parsed.bad_ids.add(ident)
+            return
+        parsed.main[ident] = entry
+    parsed.order.setdefault(ident, None)
 
 
 # ------------------------------------------------------------------ phase 2: checking and handing over
@@ -313,18 +329,24 @@ def _doc(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not is_empty(v)}
 
 
+def _filled(keys: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+    """``_doc(dict(zip(keys, values)))`` for canonical values (never "", so None and [] are empty)."""
+    return {k: v for k, v in zip(keys, values) if v is not None and v != []}
+
+
 def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory, sink: Sink | None,
                     opts: Options, result: Result, progress: Progress | None = None) -> None:
     ids = list(parsed.order)
     total = len(ids)
     writing = sink is not None and not opts.dry_run and not (opts.all_or_nothing and result.errors)
     validators = {k: p.validator for k, p in parsed.plans.items()}
+    single_sets = frozenset(k for k, spec in cat.sets.items() if spec.cardinality == "one")
     last_tick = time.monotonic()
     for start in range(0, total, BATCH):
         chunk = ids[start:start + BATCH]
         found = directory.find(chunk)
         for ident in chunk:
-            item, errors = _teacher(ident, parsed, found.get(ident), cat, family, validators, opts, result)
+            item, errors = _teacher(ident, parsed, found.get(ident), single_sets, validators, opts, result)
             if errors or ident in parsed.bad_ids:
                 if opts.all_or_nothing:
                     writing = False
@@ -348,7 +370,7 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
         result.teachers_created = result.teachers_updated = result.records_written = 0
 
 
-def _teacher(ident: str, parsed: Parsed, existing: Existing | None, cat: Any, family: str,
+def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets: frozenset[str],
              validators: dict[str, Any], opts: Options, result: Result) -> tuple[TeacherWrite | None, int]:
     errors = 0
 
@@ -388,11 +410,15 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, cat: Any, fa
     # -- the teacher's file as it will be after the import
     file: dict[str, Any] = {k: list(v) for k, v in (existing.docs.items() if existing else [])}
     basic_doc: dict[str, Any] | None = None
+    new = existing is None  # rows that passed their own checks need only the file's rules (engine.fastrow)
     if main is not None and main_plan is not None:
-        merged = dict(existing.docs.get(MAIN_SET, [{}])[0]) if existing and existing.docs.get(MAIN_SET) else {}
-        merged.update(zip(main_plan.keys, main.values))
-        merged[ID_FIELD] = ident
-        basic_doc = _doc(validators[MAIN_SET].clean(merged))
+        if new and main.fast:
+            basic_doc = _filled(main_plan.keys, main.values)
+        else:
+            merged = dict(existing.docs.get(MAIN_SET, [{}])[0]) if existing and existing.docs.get(MAIN_SET) else {}
+            merged.update(zip(main_plan.keys, main.values))
+            merged[ID_FIELD] = ident
+            basic_doc = _doc(validators[MAIN_SET].clean(merged))
         file[MAIN_SET] = basic_doc
     elif existing is not None:
         file[MAIN_SET] = (existing.docs.get(MAIN_SET) or [{}])[0]
@@ -412,6 +438,14 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, cat: Any, fa
         new_docs: list[dict[str, Any]] = []
         placed: list[tuple[Row, int]] = []
         for r in rows:
+            if new and r.fast:
+                doc = _filled(plan.keys, r.values)
+                if doc in new_docs:  # the same row twice (dict equality: what _frozen compares)
+                    result.skipped_identical += 1
+                    continue
+                placed.append((r, len(new_docs)))
+                new_docs.append(doc)
+                continue
             record = dict(zip(plan.keys, r.values))
             # a 无 record keeps what was typed beside it, so that validate says so (V010)
             # instead of the import dropping it silently
@@ -427,12 +461,13 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, cat: Any, fa
         new_sets[set_key] = ("replace" if single else opts.mode, new_docs)
         positions[set_key] = placed
     for set_key, value in list(file.items()):  # rules read a single-record set as one record
-        if isinstance(value, list) and set_key in cat.sets and cat.sets[set_key].cardinality == "one":
+        if isinstance(value, list) and set_key in single_sets:
             file[set_key] = value[0] if value else {}
 
     # -- every engine rule, with the whole file
     if basic_doc is not None and main is not None and main_plan is not None:
-        for v in validators[MAIN_SET].validate(basic_doc, file=file):
+        check = validators[MAIN_SET].validate_deferred if new and main.fast else validators[MAIN_SET].validate
+        for v in check(basic_doc, file=file):
             if _reported(main_plan, v, main):
                 continue
             report(_problem_of(main_plan, v, main.row))
@@ -441,12 +476,14 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, cat: Any, fa
         records = file[set_key]
         if isinstance(records, dict):  # a single-record set: one record, no index
             for r, _ in placed:
-                for v in plan.validator.validate(records, file=file):
+                check = plan.validator.validate_deferred if new and r.fast else plan.validator.validate
+                for v in check(records, file=file):
                     if not _reported(plan, v, r):
                         report(_problem_of(plan, v, r.row))
             continue
         for r, index in placed:
-            for v in plan.validator.validate(records[index], records=records, file=file, index=index):
+            check = plan.validator.validate_deferred if new and r.fast else plan.validator.validate
+            for v in check(records[index], records=records, file=file, index=index):
                 if _reported(plan, v, r):
                     continue
                 report(_problem_of(plan, v, r.row))

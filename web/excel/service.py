@@ -64,11 +64,13 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
                     principal: Principal | None = None, mode: str = "append", all_or_nothing: bool = True,
                     dry_run: bool = False, limits: Limits | None = None, report: Path | None = None,
                     progress: Progress | None = None, job_id: str | None = None,
-                    display_name: str | None = None, report_if_problems: bool = False) -> ImportOutcome:
+                    display_name: str | None = None, report_if_problems: bool = False,
+                    fast_rows: bool = True) -> ImportOutcome:
     """Import one workbook into one unit (a school). Writes nothing unless everything (or, with
     ``all_or_nothing=False``, each written teacher) passed every check. ``report_if_problems``:
     write the annotated copy only when there is something to show (the web keeps no copy of a
-    clean 100,000-row workbook)."""
+    clean 100,000-row workbook). ``fast_rows=False`` checks every row the plain way (the same
+    result, slower: the tests compare the two)."""
     limits = limits or Limits.from_env()
     name = display_name or path.name
     result = Result(dry_run=dry_run)
@@ -83,7 +85,7 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
             return ImportOutcome(result, _report(path, result, report, report_if_problems), job_id)
         family = cat.family_of(unit.school_type)
         opts = Options(mode=mode, all_or_nothing=all_or_nothing, dry_run=dry_run, limits=limits,
-                       expected_family=family, unit_label=unit.name)
+                       expected_family=family, unit_label=unit.name, fast_rows=fast_rows)
         sink = DbSink(db, unit, cat.version, result, principal.account_id if principal else None)
         # while the writer thread owns the writing connection, people are looked up on another
         reader = sessions() if sink.needs_own_reader and not dry_run else db

@@ -1,0 +1,220 @@
+"""A compiled fast path for spreadsheet rows: coerce, clean and validate one row in one function.
+
+Why: an import checks every row of every sheet, and the plain path (``SetValidator.coerce`` →
+``clean`` → ``validate``) pays for its generality on each cell. Most rows of a real file are
+correct, so this module generates, per sheet layout, one Python function that *accepts* a row
+only when the plain path would accept it unchanged, and *declines* (returns None) everything
+else. A declined row takes the plain path, which finds and words its problems; the fast path
+never produces a message, so it cannot produce a wrong one.
+
+What a row must be to be accepted, each test the plain path's own:
+- every cell reads as its field type would read it, and passes that field's structural checks
+  (both remembered per distinct cell text, per field: codes and months repeat a lot);
+- no field is hidden by a ``shown`` condition while filled (clean would change the record),
+  none is required and empty, the set's 无 code is not chosen;
+- every rule that reads only the record passes (``SetValidator`` evaluators, memoised where
+  pure). Rules that read ``file`` or ``records`` need the teacher's whole file: the caller
+  runs them later with ``SetValidator.validate_deferred``.
+
+A set whose ``shown``/``required`` conditions read more than the record, or a layout with a
+derived column, gets no fast path (``compile_rows`` returns None).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from engine.celgen import Unsupported, Writer
+from engine.expr import EvalError
+from engine.validate import SetValidator, _holds
+
+_MISS = object()          # not remembered yet, or (stored) declined
+_MEMO_MAX = 20_000        # distinct cell texts remembered per field; past it the memo restarts
+_NOT_TEXT = ("text", "photo", "attachment")
+_COND_VARIABLES = frozenset({"record", "today", "this_year", "school_type"})
+
+Row = Callable[[Sequence[Any]], "tuple[Any, ...] | None"]
+
+
+@dataclass(frozen=True)
+class RowChecker:
+    """``check(cells)`` → the row's canonical values in ``keys`` order, or None (take the plain path)."""
+
+    check: Row
+    keys: tuple[str, ...]
+    source: str  # the generated code, for tests and for reading
+
+
+def _learner(validator: SetValidator, key: str, value_checks: bool) -> tuple[Callable[[Any], Any], dict, dict]:
+    """How a field reads a cell it has not seen: the plain reader and (value-only) checker,
+    remembered per cell text (str) and per number (float). Answers: the value, None (empty)
+    or _MISS (declined)."""
+    reader = validator._reader(validator.fields[key])
+    checker = validator._checkers[key]
+    by_text: dict[str, Any] = {}
+    by_number: dict[float, Any] = {}
+
+    def learn(cell: Any) -> Any:
+        if cell.__class__ is float:  # numbers are remembered here, apart from texts (1.0 == True)
+            hit = by_number.get(cell, _MISS)
+            if hit is not _MISS:
+                return hit
+        _, value, problem = reader(cell, None)
+        if problem is not None:
+            answer = _MISS
+        elif value is None or value == "" or value == []:
+            answer = tuple(value) if isinstance(value, list) else value
+        elif value_checks and checker(value, {}, None):
+            answer = _MISS
+        else:
+            answer = tuple(value) if isinstance(value, list) else value
+        c = cell.__class__
+        memo = by_text if c is str else by_number if c is float else None
+        if memo is not None:
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[cell] = answer
+        return answer
+    return learn, by_text, by_number
+
+
+def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) -> RowChecker | None:
+    """A fast path for rows whose cell ``j`` holds field ``key`` for each ``(j, key)`` in
+    ``columns`` (other cells are ignored), or None when this set or layout has none."""
+    view = validator.view
+    fields = validator.fields
+    keys = tuple(k for _, k in columns)
+    if len(set(keys)) != len(keys) or any(k not in fields or fields[k].spec.type == "derived" for k in keys):
+        return None
+    for f in view.fields:
+        for e in (f.shown_expr, f.required_expr):
+            if e is not None and not e.variables <= _COND_VARIABLES:
+                return None
+    present = {k: i for i, k in enumerate(keys)}
+    var = {k: f"v{i}" for i, k in enumerate(keys)}
+    env: dict[str, Any] = {"MISS": _MISS, "EvalError": EvalError, "HOLDS": _holds, "DAY": validator._new_day,
+                           "THUNK": lambda record: validator._thunk(record, None, None)}
+    writer = Writer(lambda k: var.get(k, "None") if k in fields else None, validator.functions,
+                    {"today": "TD[0]", "this_year": "TD[1]", "school_type": repr(view.family)}, env)
+    fallbacks = 0  # expressions evaluated the plain way: they need the record as a dict
+
+    def written(expr: Any, plain: str, *args: str) -> str:
+        """Python source of a condition: written out, or a call of its evaluator."""
+        nonlocal fallbacks
+        try:
+            return writer.write(expr.src)
+        except Unsupported:
+            fallbacks += 1
+            return plain.format(*args)
+
+    def empty(key: str) -> str:
+        """Python text: is the field empty in the record being built? (absent fields are)"""
+        if key not in present:
+            return "True"
+        return f"({var[key]} is None or {var[key]} == [])" if fields[key].spec.type == "codes" else f"{var[key]} is None"
+
+    read: list[str] = []
+    checks: list[str] = []
+    # -- read every cell: the value, or decline
+    cascades: list[str] = []
+    for (j, key) in columns:
+        f = fields[key]
+        t = f.spec.type
+        v = var[key]
+        if t in _NOT_TEXT:
+            # text: a cell typed as a number, or starting with ' (an export's guard), takes the plain path
+            read += [f"x = cells[{j}]", "if x.__class__ is not str or x[:1] == \"'\":", "    return None",
+                     f"{v} = x.strip() or None"]
+            spec = f.spec
+            tests = []
+            if spec.max_length:
+                tests.append(f"len({v}) > {int(spec.max_length)}")
+            if spec.min_length:
+                tests.append(f"len({v}) < {int(spec.min_length)}")
+            if f.pattern is not None:
+                env[f"P_{v}"] = f.pattern
+                tests.append(f"not P_{v}.search({v})")
+            if tests:
+                read += [f"if {v} is not None and ({' or '.join(tests)}):", "    return None"]
+            continue
+        cascade = t in ("code", "codes") and f.spec.cascade is not None
+        learn, by_text, by_number = _learner(validator, key, value_checks=not cascade)
+        env[f"L_{v}"], env[f"T_{v}"] = learn, by_text
+        # a cell text seen before is one look-up; anything else (numbers too) asks the learner
+        read += [f"{v} = T_{v}.get(cells[{j}], MISS)", f"if {v} is MISS:", f"    {v} = L_{v}(cells[{j}])",
+                 f"    if {v} is MISS:", "        return None"]
+        if t == "codes":
+            read.append(f"if {v} is not None: {v} = list({v})")  # remembered as a tuple: each record its own
+        if cascade:
+            cascades.append(key)
+    none = validator.none
+    if none is not None and none.field in present:
+        checks += [f"if {var[none.field]} == {none.code!r}:", "    return None"]
+
+    # -- clean: a filled field that its condition hides would change the record: decline
+    for i, (key, shown) in enumerate(validator._shown_ev):
+        f = fields[key]
+        if key not in present:
+            continue
+        env[f"S{i}"] = shown
+        cond = written(f.shown_expr, "HOLDS(S{0}, get, values, True)", str(i))
+        checks += [f"if not ({empty(key)}) and ({cond}) is not True:", "    return None"]
+
+    # -- validate: required (when shown), cascades, then the rules that read only the record
+    plainly_required = []
+    for i, (key, f, _check, always, required, shown) in enumerate(validator._vplan):
+        if not always and required is None:
+            continue
+        cond = []
+        if required is not None and not always:
+            env[f"Q{i}"] = required
+            cond.append(f"({written(f.required_expr, 'HOLDS(Q{0}, get, values, False)', str(i))}) is True")
+        if shown is not None:
+            env[f"W{i}"] = shown
+            cond.append(f"({written(f.shown_expr, 'HOLDS(W{0}, get, values, True)', str(i))}) is True")
+        if key not in present and not cond:
+            return None  # a required field without a column: every row would be declined
+        if not cond:
+            plainly_required.append(empty(key))
+            continue
+        cond = list(dict.fromkeys(cond))  # required when shown, by the same condition: once
+        checks += [f"if ({empty(key)}) and {' and '.join(cond)}:", "    return None"]
+    if plainly_required:
+        checks[:0] = [f"if {' or '.join(plainly_required)}:", "    return None"]
+    for key in cascades:
+        env[f"C_{var[key]}"] = validator._checkers[key]
+        fallbacks += 1
+        checks += [f"if not ({empty(key)}) and C_{var[key]}({var[key]}, R, None):", "    return None"]
+    for i, (r, refs, skip_on_empty, _reads_file, when, check) in enumerate(validator._rule_evs):
+        if r.rule.id in validator.deferred_rules:
+            continue
+        guard = [empty(k) for k in refs] if skip_on_empty else []
+        if "True" in guard:
+            continue  # reads a field this layout has not: skipped on every row
+        env[f"K{i}"] = check
+        body = [f"if ({written(r.check, 'K{0}(get, values)', str(i))}) is not True:", "    return None"]
+        if when is not None:
+            env[f"H{i}"] = when
+            # a condition that fails to evaluate skips the rule in the plain path: here it declines
+            body = [f"if ({written(r.when, 'HOLDS(H{0}, get, values, False)', str(i))}) is True:"] + \
+                   ["    " + b for b in body]
+        if guard:
+            body = [f"if not ({' or '.join(guard)}):"] + ["    " + b for b in body]
+        checks += body
+
+    lines = ["def check(cells):"] + ["    " + x for x in read]
+    if fallbacks:
+        record = "{" + ", ".join(f"{k!r}: {var[k]}" for k in keys) + "}"
+        lines += [f"    R = {record}", "    get = R.get", "    values = THUNK(R)"]
+    body = "\n".join(checks)
+    if "TD[" in body:
+        lines.append("    TD = DAY()")
+    # a would-be CEL error in written-out code (Declined, or a helper's own error) declines the row
+    if checks:
+        lines += ["    try:"] + ["        " + x for x in checks] + ["    except Exception:", "        return None"]
+    lines.append(f"    return ({''.join(var[k] + ', ' for k in keys)})")
+    source = "\n".join(lines) + "\n"
+    namespace = dict(env)
+    exec(compile(source, f"<fast rows of {view.key}>", "exec"), namespace)
+    return RowChecker(namespace["check"], keys, source)
