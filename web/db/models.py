@@ -73,6 +73,7 @@ class Teacher(Base):
     __table_args__ = (
         UniqueConstraint("id_type", "id_number", name="uq_teachers_identity"),
         Index("ix_teachers_unit_name", "unit_id", "name", "id"),
+        Index("ix_teachers_id_number", "id_number"),  # migration e002: look-ups by number alone
         Index("ix_teachers_state", "unit_id", "state"),
     )
 

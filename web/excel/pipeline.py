@@ -16,9 +16,10 @@ and the caller rolls back what was.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from engine import errors as E
 from engine.emit.excel_template import ID_FIELD, LINK_ID, LINK_NAME, MAIN_SET
@@ -342,9 +343,7 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
     validators = {k: p.validator for k, p in parsed.plans.items()}
     single_sets = frozenset(k for k, spec in cat.sets.items() if spec.cardinality == "one")
     last_tick = time.monotonic()
-    for start in range(0, total, BATCH):
-        chunk = ids[start:start + BATCH]
-        found = directory.find(chunk)
+    for start, chunk, found in _looked_up(ids, directory):
         for ident in chunk:
             item, errors = _teacher(ident, parsed, found.get(ident), single_sets, validators, opts, result)
             if errors or ident in parsed.bad_ids:
@@ -368,6 +367,23 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
             sink.discard()
         result.imported = 0
         result.teachers_created = result.teachers_updated = result.records_written = 0
+
+
+def _looked_up(ids: list[str], directory: Directory) -> Iterator[tuple[int, list[str], dict[str, Existing]]]:
+    """(start, chunk of ids, who of them is on file), a chunk at a time. A directory on a
+    connection of its own (``concurrent``) looks the next chunk up while this one is checked."""
+    chunks = [(start, ids[start:start + BATCH]) for start in range(0, len(ids), BATCH)]
+    if not getattr(directory, "concurrent", False) or len(chunks) < 2:
+        for start, chunk in chunks:
+            yield start, chunk, directory.find(chunk)
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="import-lookup") as ahead:
+        pending = ahead.submit(directory.find, chunks[0][1])
+        for number, (start, chunk) in enumerate(chunks):
+            found = pending.result()
+            if number + 1 < len(chunks):
+                pending = ahead.submit(directory.find, chunks[number + 1][1])
+            yield start, chunk, found
 
 
 def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets: frozenset[str],

@@ -19,7 +19,8 @@ from typing import Any, Callable, Sequence
 
 import msgspec
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import String, any_, bindparam, delete, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from engine.emit.excel_template import MAIN_SET
@@ -29,21 +30,27 @@ from engine import errors as E
 from web.excel.pipeline import Existing, Result, TeacherWrite
 from web.excel.problems import BadFile, problem
 
-FLUSH_EVERY = 2000  # teachers per batch
+FLUSH_EVERY = 1000  # teachers per batch (the last one is waited for: keep it short)
 
 
 class DbDirectory:
     """Looks teachers up by ID number; loads the files of those at the target unit."""
 
-    def __init__(self, db: Session, unit: Unit, sets: Sequence[str]) -> None:
+    def __init__(self, db: Session, unit: Unit, sets: Sequence[str], *, concurrent: bool = False) -> None:
         self.db = db
         self.unit = unit
         self.sets = sorted(set(sets) | {MAIN_SET})
+        # on a connection of its own: the pipeline may look up the next chunk on another thread
+        self.concurrent = concurrent
 
     def find(self, id_numbers: Sequence[str]) -> dict[str, Existing]:
+        if self.db.get_bind().dialect.name == "postgresql":  # one array parameter, not a thousand
+            match = Teacher.id_number == any_(bindparam("ids", list(id_numbers), type_=ARRAY(String)))
+        else:
+            match = Teacher.id_number.in_(list(id_numbers))
         rows = self.db.execute(
             select(Teacher.id, Teacher.id_number, Teacher.unit_id, Teacher.state, Unit.name)
-            .join(Unit, Unit.id == Teacher.unit_id).where(Teacher.id_number.in_(list(id_numbers)))).all()
+            .join(Unit, Unit.id == Teacher.unit_id).where(match)).all()
         out: dict[str, Existing] = {}
         here: dict[int, Existing] = {}
         for r in rows:
