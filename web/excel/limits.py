@@ -27,6 +27,9 @@ class Limits:
     max_errors: int = 20_000
     # TMIS_IMPORT_BACKGROUND_ROWS: the web runs files with more rows than this as a background job
     background_rows: int = 2_000
+    # TMIS_IMPORT_PREFETCH_MB: a sheet whose XML is at most this large is parsed while the one
+    # before it is checked (two sheets in memory at once); larger ones wait their turn
+    prefetch_mb: int = 40
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -38,4 +41,5 @@ class Limits:
             max_columns=_int("TMIS_IMPORT_MAX_COLUMNS", cls.max_columns),
             max_errors=_int("TMIS_IMPORT_MAX_ERRORS", cls.max_errors),
             background_rows=_int("TMIS_IMPORT_BACKGROUND_ROWS", cls.background_rows),
+            prefetch_mb=_int("TMIS_IMPORT_PREFETCH_MB", cls.prefetch_mb),
         )

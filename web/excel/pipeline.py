@@ -28,7 +28,8 @@ from engine.fieldtypes import is_empty
 from engine.validate import Violation
 from web.excel.limits import Limits
 from web.excel.problems import BadFile, ImportProblem, problem
-from web.excel.reader import SheetPlan, match_headers, new_plan, open_workbook, plan_sheets, read_meta, sheet_rows
+from web.excel.reader import (SheetPlan, loaded_sheets, match_headers, new_plan, open_workbook, plan_sheets,
+                              read_meta, sheet_rows)
 from web.excel.safety import check_file, check_size
 
 MODES = ("append", "replace")
@@ -70,6 +71,7 @@ class TeacherWrite:
     basic: dict[str, Any] | None                          # the whole merged document; None: untouched
     sets: dict[str, tuple[str, list[dict[str, Any]]]]     # set → (append|replace, new documents)
     rows: int                                             # spreadsheet rows this write carries
+    ahead: bool = False  # the teacher and 基本信息 were written ahead (web/excel/ahead.py); ``sets``: the rest
 
 
 class Sink(Protocol):
@@ -173,8 +175,10 @@ def _problem_of(plan: SheetPlan, v: Violation, row: int) -> ImportProblem:
 
 
 def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
-              progress: Progress | None = None, display_name: str | None = None) -> Parsed:
-    """Phase 1. Raises ``BadFile`` for a file that cannot be imported at all."""
+              progress: Progress | None = None, display_name: str | None = None, *,
+              parsed: Parsed | None = None, on_sheet: Callable[[str], None] | None = None) -> Parsed:
+    """Phase 1. Raises ``BadFile`` for a file that cannot be imported at all. ``on_sheet`` hears
+    of each set whose sheet has been read (into ``parsed``)."""
     name = display_name or path.name
     sizes = check_file(path, opts.limits, name)
     wb = open_workbook(path, name)
@@ -186,15 +190,19 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
             check_size(s.name, s.rows, s.columns, opts.limits)
     for p in problems:
         result.add(p, opts.limits)
-    parsed = Parsed()
+    parsed = parsed if parsed is not None else Parsed()
     estimate = sum(max((s.rows or 1) - 1, 0) for s in sizes if s.name in sheets) or 1
     done = 0
     header_problems: list[ImportProblem] = []
     # the main sheet first: repeating rows then find their teacher already read
     ordered = sorted(sheets.items(), key=lambda kv: kv[1] != MAIN_SET)
-    for title, set_key in ordered:
+    keys = dict(ordered)
+    xml = {s.name: s.xml_bytes for s in sizes}
+    for title, sheet in loaded_sheets(wb, [t for t, _ in ordered], xml, opts.limits, name):
+        set_key = keys[title]
         plan = new_plan(cat, family, title, set_key)
-        start_row, start_col, height, rows = sheet_rows(wb, title, opts.limits, name)
+        start_row, start_col, height, rows = sheet_rows(sheet, title, opts.limits)
+        del sheet  # the iterator keeps it while its rows are read
         plan.start_row, plan.start_col = start_row, start_col
         header = next(rows, None)
         if header is None:
@@ -206,6 +214,8 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
             continue  # rows cannot be tied to a teacher
         parsed.plans[set_key] = plan
         done = _read_rows(plan, rows, start_row, parsed, result, opts, progress, done, estimate)
+        if on_sheet is not None:
+            on_sheet(set_key)
     for p in header_problems:
         result.add(p, opts.limits)
     if result.rows == 0 and not header_problems:
@@ -330,20 +340,20 @@ def _doc(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not is_empty(v)}
 
 
-def _filled(keys: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+def filled_doc(keys: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
     """``_doc(dict(zip(keys, values)))`` for canonical values (never "", so None and [] are empty)."""
     return {k: v for k, v in zip(keys, values) if v is not None and v != []}
 
 
 def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory, sink: Sink | None,
-                    opts: Options, result: Result, progress: Progress | None = None) -> None:
+                    opts: Options, result: Result, progress: Progress | None = None, ahead: Any = None) -> None:
     ids = list(parsed.order)
     total = len(ids)
     writing = sink is not None and not opts.dry_run and not (opts.all_or_nothing and result.errors)
     validators = {k: p.validator for k, p in parsed.plans.items()}
     single_sets = frozenset(k for k, spec in cat.sets.items() if spec.cardinality == "one")
     last_tick = time.monotonic()
-    for start, chunk, found in _looked_up(ids, directory):
+    for start, chunk, found in _looked_up(ids, directory, ahead):
         for ident in chunk:
             item, errors = _teacher(ident, parsed, found.get(ident), single_sets, validators, opts, result)
             if errors or ident in parsed.bad_ids:
@@ -352,8 +362,13 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
                 continue
             if writing and item is not None:
                 assert sink is not None
-                sink.add(item)
                 result.imported += item.rows
+                if ahead is not None and ident in ahead.teachers:
+                    item.ahead = True
+                    item.sets = {k: v for k, v in item.sets.items() if ident not in ahead.sets.get(k, ())}
+                    if not item.sets:
+                        continue
+                sink.add(item)
         if progress is not None and time.monotonic() - last_tick > 0.2:
             last_tick = time.monotonic()
             progress("check", min(start + BATCH, total), total)
@@ -369,20 +384,28 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
         result.teachers_created = result.teachers_updated = result.records_written = 0
 
 
-def _looked_up(ids: list[str], directory: Directory) -> Iterator[tuple[int, list[str], dict[str, Existing]]]:
-    """(start, chunk of ids, who of them is on file), a chunk at a time. A directory on a
-    connection of its own (``concurrent``) looks the next chunk up while this one is checked."""
+def _looked_up(ids: list[str], directory: Directory,
+               ahead: Any = None) -> Iterator[tuple[int, list[str], dict[str, Existing]]]:
+    """(start, chunk of ids, who of them is on file), a chunk at a time; numbers the write-ahead
+    looked up already are not asked again. A directory on a connection of its own
+    (``concurrent``) looks the next chunk up while this one is checked."""
+    def find(chunk: list[str]) -> dict[str, Existing]:
+        if ahead is None:
+            return directory.find(chunk)
+        found, rest = ahead.known(chunk)
+        return {**found, **directory.find(rest)} if rest else found
+
     chunks = [(start, ids[start:start + BATCH]) for start in range(0, len(ids), BATCH)]
     if not getattr(directory, "concurrent", False) or len(chunks) < 2:
         for start, chunk in chunks:
-            yield start, chunk, directory.find(chunk)
+            yield start, chunk, find(chunk)
         return
-    with ThreadPoolExecutor(1, thread_name_prefix="import-lookup") as ahead:
-        pending = ahead.submit(directory.find, chunks[0][1])
+    with ThreadPoolExecutor(1, thread_name_prefix="import-lookup") as pool:
+        pending = pool.submit(find, chunks[0][1])
         for number, (start, chunk) in enumerate(chunks):
             found = pending.result()
             if number + 1 < len(chunks):
-                pending = ahead.submit(directory.find, chunks[number + 1][1])
+                pending = pool.submit(find, chunks[number + 1][1])
             yield start, chunk, found
 
 
@@ -429,7 +452,7 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets:
     new = existing is None  # rows that passed their own checks need only the file's rules (engine.fastrow)
     if main is not None and main_plan is not None:
         if new and main.fast:
-            basic_doc = _filled(main_plan.keys, main.values)
+            basic_doc = filled_doc(main_plan.keys, main.values)
         else:
             merged = dict(existing.docs.get(MAIN_SET, [{}])[0]) if existing and existing.docs.get(MAIN_SET) else {}
             merged.update(zip(main_plan.keys, main.values))
@@ -455,7 +478,7 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets:
         placed: list[tuple[Row, int]] = []
         for r in rows:
             if new and r.fast:
-                doc = _filled(plan.keys, r.values)
+                doc = filled_doc(plan.keys, r.values)
                 if doc in new_docs:  # the same row twice (dict equality: what _frozen compares)
                     result.skipped_identical += 1
                     continue
@@ -529,19 +552,33 @@ def run(path: Path, cat: Any, family: str, directory: Directory, sink: Sink | No
     started = time.perf_counter()
     result = result if result is not None else Result()
     result.dry_run = opts.dry_run
+    parsed = Parsed()
+    ahead = None
+    if sink is not None and getattr(sink, "background", False) and getattr(directory, "concurrent", False) \
+            and opts.all_or_nothing and not opts.dry_run and opts.fast_rows:
+        from web.excel.ahead import WriteAhead  # it builds on this module's types
+
+        ahead = WriteAhead(parsed, directory, sink, result)
     try:
-        parsed = read_file(path, cat, family, opts, result, progress, display_name)
-    except BadFile as exc:
-        for p in exc.problems:
-            result.add(p, opts.limits)
-        result.seconds = time.perf_counter() - started
-        return result
-    try:
-        check_and_write(parsed, cat, family, directory, sink, opts, result, progress)
-    except BadFile as exc:  # e.g. a file submitted while the import ran: the caller rolls back
-        result.written = False
-        result.teachers_created = result.teachers_updated = result.records_written = 0
-        for p in exc.problems:
-            result.add(p, opts.limits)
+        try:
+            read_file(path, cat, family, opts, result, progress, display_name, parsed=parsed,
+                      on_sheet=ahead.sheet_read if ahead is not None else None)
+        except BadFile as exc:
+            for p in exc.problems:
+                result.add(p, opts.limits)
+            result.seconds = time.perf_counter() - started
+            return result
+        if ahead is not None:
+            ahead.reading_done()
+        try:
+            check_and_write(parsed, cat, family, directory, sink, opts, result, progress, ahead)
+        except BadFile as exc:  # e.g. a file submitted while the import ran: the caller rolls back
+            result.written = False
+            result.teachers_created = result.teachers_updated = result.records_written = 0
+            for p in exc.problems:
+                result.add(p, opts.limits)
+    finally:
+        if ahead is not None:
+            ahead.close()
     result.seconds = time.perf_counter() - started
     return result

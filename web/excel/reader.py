@@ -6,6 +6,7 @@ importer never holds more than one sheet's cells plus the canonical records it k
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -127,13 +128,33 @@ def plan_sheets(wb: pc.CalamineWorkbook, cat: Any, family: str, meta: dict[str, 
     return wb.sheets_metadata, out, problems
 
 
-def sheet_rows(wb: pc.CalamineWorkbook, title: str, limits: Limits,
-               display_name: str = "") -> tuple[int, int, int, Iterator[list[Any]]]:
+def sheet_rows(sheet: pc.CalamineSheet, title: str, limits: Limits) -> tuple[int, int, int, Iterator[list[Any]]]:
     """(first row, first column, data rows, iterator over rows from the header on)."""
-    sheet = load_sheet(wb, title, display_name)
     check_size(title, sheet.height, sheet.width, limits)
     start_row, start_col = sheet.start or (0, 0)
     return start_row, start_col, max(sheet.height - 1, 0), iter(sheet.iter_rows())
+
+
+def loaded_sheets(wb: pc.CalamineWorkbook, titles: list[str], xml_bytes: dict[str, int], limits: Limits,
+                  display_name: str = "") -> Iterator[tuple[str, pc.CalamineSheet]]:
+    """The sheets, in order. calamine parses a sheet without holding the GIL, so while one sheet
+    is read the next is parsed on another thread, if it is small enough (its XML up to
+    ``limits.prefetch_mb``) for two sheets to sit in memory at once. Only that thread touches
+    the workbook."""
+    small = limits.prefetch_mb * 1024 * 1024
+    with ThreadPoolExecutor(1, thread_name_prefix="import-sheets") as pool:
+        pending = pool.submit(load_sheet, wb, titles[0], display_name) if titles else None
+        for number, title in enumerate(titles):
+            assert pending is not None
+            sheet = pending.result()
+            following = titles[number + 1] if number + 1 < len(titles) else None
+            pending = None
+            if following is not None and xml_bytes.get(following, small + 1) <= small:
+                pending = pool.submit(load_sheet, wb, following, display_name)
+            yield title, sheet
+            del sheet  # before the next one is parsed
+            if following is not None and pending is None:
+                pending = pool.submit(load_sheet, wb, following, display_name)
 
 
 def new_plan(cat: Any, family: str, title: str, set_key: str) -> SheetPlan:

@@ -32,6 +32,7 @@ class SheetSize:
     name: str
     rows: int | None     # from the sheet's <dimension>, when the writer recorded one
     columns: int | None
+    xml_bytes: int = 0   # the sheet's XML, expanded (calamine holds about as much while reading it)
 
 
 def _bad(code: str, **args: object) -> BadFile:
@@ -103,6 +104,7 @@ def _sheet_sizes(zf: zipfile.ZipFile) -> list[SheetSize]:
         target = targets.get(sheet.get(f"{_NS_REL}id"), "")
         member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         rows = cols = None
+        xml_bytes = zf.NameToInfo[member].file_size if member in zf.NameToInfo else 0
         if member in zf.NameToInfo:
             with zf.open(member) as fh:
                 m = _DIMENSION.search(fh.read(65536))
@@ -110,5 +112,5 @@ def _sheet_sizes(zf: zipfile.ZipFile) -> list[SheetSize]:
                 last_col = (m[3] or m[1]).decode()
                 rows = int(m[4] or m[2])
                 cols = column_index_from_string(last_col)
-        out.append(SheetSize(sheet.get("name", ""), rows, cols))
+        out.append(SheetSize(sheet.get("name", ""), rows, cols, xml_bytes))
     return out

@@ -27,7 +27,7 @@ from engine.emit.excel_template import MAIN_SET
 from web.db.base import utcnow
 from web.db.models import Record, Teacher, Unit
 from engine import errors as E
-from web.excel.pipeline import Existing, Result, TeacherWrite
+from web.excel.pipeline import Existing, Result, Row, TeacherWrite, filled_doc
 from web.excel.problems import BadFile, problem
 
 FLUSH_EVERY = 1000  # teachers per batch (the last one is waited for: keep it short)
@@ -76,12 +76,14 @@ def _teacher_row(doc: dict[str, Any], unit_id: int, now: dt.datetime) -> dict[st
 
 
 class _Writer:
-    """Runs write batches one after another on a thread of their own, so that PostgreSQL digests
+    """Runs write jobs one after another on a thread of their own, so that PostgreSQL digests
     one batch (JSONB, indexes, foreign keys: about as long as checking it) while the pipeline
-    checks the next. The queue is short, so at most two batches wait in memory."""
+    checks the next. Phase 2's batches hold their documents: at most two of them wait
+    (``slots``); jobs written ahead build theirs on this thread and never make the reader wait."""
 
     def __init__(self) -> None:
-        self.queue: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=2)
+        self.queue: queue.Queue[tuple[Callable[[], None], bool] | None] = queue.Queue()
+        self.slots = threading.Semaphore(2)
         self.error: BaseException | None = None
         self.cancelled = False
         self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
@@ -89,18 +91,25 @@ class _Writer:
 
     def _run(self) -> None:
         while True:
-            job = self.queue.get()
-            if job is None:
+            item = self.queue.get()
+            if item is None:
                 return
-            if self.error is None and not self.cancelled:  # after a failure the caller rolls back
-                try:
+            job, slot = item
+            try:
+                if self.error is None and not self.cancelled:  # after a failure the caller rolls back
                     job()
-                except BaseException as exc:  # handed to the pipeline's thread by raise_error()
-                    self.error = exc
+            except BaseException as exc:  # handed to the pipeline's thread by raise_error()
+                self.error = exc
+            finally:
+                if slot:
+                    self.slots.release()
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def submit(self, job: Callable[[], None], *, slot: bool = False) -> None:
+        """Queue a job; with ``slot``, first wait until fewer than two such jobs are waiting."""
         self.raise_error()
-        self.queue.put(job)
+        if slot:
+            self.slots.acquire()
+        self.queue.put((job, slot))
 
     def close(self) -> None:
         if self.thread.is_alive():
@@ -130,6 +139,7 @@ class DbSink:
         # SQLite has one writer and the same connection serves the directory: no thread there
         self.background = self.pg if background is None else background
         self.writer: _Writer | None = None  # started by the first batch
+        self.ahead_ids: dict[str, int] = {}  # ID number → teacher id, of teachers written ahead
         self.started = False  # a write has happened (the transaction holds locks)
 
     @property
@@ -168,15 +178,45 @@ class DbSink:
         if self.background:
             if self.writer is None:
                 self.writer = _Writer()
-            self.writer.submit(lambda: self._write(items))
+            self.writer.submit(lambda: self._write(items), slot=True)
         else:
             self._write(items)
+
+    def write_ahead(self, set_key: str, keys: Sequence[str], items: list[tuple[str, list[Row]]]) -> None:
+        """Queue records of rows that passed their own checks, for teachers new to the database
+        (web/excel/ahead.py): for 基本信息 the teachers themselves; documents are built on the
+        writer's thread, as phase 2 would build them."""
+        self.started = True
+        if self.writer is None:
+            self.writer = _Writer()
+        self.writer.submit(lambda: self._write_ahead(set_key, keys, items))
+
+    def _write_ahead(self, set_key: str, keys: Sequence[str], items: list[tuple[str, list[Row]]]) -> None:
+        now = utcnow()
+        records: list[tuple[int, str, int, dict[str, Any]]] = []
+        if set_key == MAIN_SET:
+            docs = [filled_doc(keys, rows[0].values) for _, rows in items]
+            ids = self._insert_teachers(docs, now)
+            self.ahead_ids.update(zip((ident for ident, _ in items), ids))
+            records = [(tid, MAIN_SET, 0, doc) for tid, doc in zip(ids, docs)]
+            self.result.teachers_created += len(ids)
+        else:
+            for ident, rows in items:
+                tid = self.ahead_ids[ident]
+                placed: list[dict[str, Any]] = []
+                for r in rows:
+                    doc = filled_doc(keys, r.values)
+                    if doc not in placed:  # the same row twice is one record (as in phase 2)
+                        placed.append(doc)
+                records += [(tid, set_key, i, doc) for i, doc in enumerate(placed)]
+        self._insert_records(records, now)
+        self.result.records_written += len(records)
 
     # -- one batch --------------------------------------------------------------------------
     def _write(self, items: list[TeacherWrite]) -> None:
         now = utcnow()
-        new = [w for w in items if w.existing is None]
-        ids = self._insert_teachers(new, now)
+        new = [w for w in items if w.existing is None and not w.ahead]
+        ids = self._insert_teachers([w.basic or {} for w in new], now)
         records: list[tuple[int, str, int, dict[str, Any]]] = []
         for w, tid in zip(new, ids):
             assert w.basic is not None
@@ -186,8 +226,9 @@ class DbSink:
         self._ensure_still_editable(updated)
         self._update_existing(updated, now)
         replace: dict[str, list[int]] = {}
-        for w, tid in [(w, ids[i]) for i, w in enumerate(new)] + [(w, w.existing.teacher_id) for w in updated
-                                                                  if w.existing is not None]:
+        for w, tid in [(w, ids[i]) for i, w in enumerate(new)] + \
+                [(w, self.ahead_ids[w.id_number]) for w in items if w.ahead] + \
+                [(w, w.existing.teacher_id) for w in updated if w.existing is not None]:
             for set_key, (mode, docs) in w.sets.items():
                 start = 0
                 if w.existing is not None:
@@ -223,10 +264,10 @@ class DbSink:
                 "catalogue_version": self.version, "version": 1, "state": "draft",
                 "created_at": now, "updated_at": now, "updated_by_id": self.actor_id}
 
-    def _insert_teachers(self, new: list[TeacherWrite], now: dt.datetime) -> list[int]:
-        if not new:
+    def _insert_teachers(self, basics: list[dict[str, Any]], now: dt.datetime) -> list[int]:
+        if not basics:
             return []
-        rows = [_teacher_row(w.basic or {}, self.unit.id, now) for w in new]
+        rows = [_teacher_row(doc, self.unit.id, now) for doc in basics]
         if self.use_copy:
             ids = [r[0] for r in self.db.execute(text(
                 "SELECT nextval(pg_get_serial_sequence('teachers', 'id')) FROM generate_series(1, :n)"),
