@@ -79,7 +79,8 @@ class WriteAhead:
                 if row.fast and ident not in self.found and ident not in parsed.bad_ids]
         keys = parsed.plans[MAIN_SET].keys
         for start in range(0, len(main), CHUNK):
-            self.sink.write_ahead(MAIN_SET, keys, [(i, [r]) for i, r in main[start:start + CHUNK]])
+            chunk = [(i, [r]) for i, r in main[start:start + CHUNK]]
+            self.sink.write_ahead(MAIN_SET, keys, chunk, ids=self.directory.new_teacher_ids(len(chunk)))
         self.teachers.update(i for i, _ in main)
 
     def _flush(self) -> None:

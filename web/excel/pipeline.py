@@ -15,14 +15,18 @@ and the caller rolls back what was.
 
 from __future__ import annotations
 
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
+import msgspec
+
 from engine import errors as E
 from engine.emit.excel_template import ID_FIELD, LINK_ID, LINK_NAME, MAIN_SET
+from engine.expr import file_refs
 from engine.fastrow import compile_rows
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
@@ -128,12 +132,29 @@ class Result:
 # ------------------------------------------------------------------ phase 1: reading
 
 
-@dataclass
 class Row:
-    row: int                          # Excel row number
-    values: tuple[Any, ...]           # canonical values, in ``plan.keys`` order
-    bad: frozenset[str] | None        # keys whose cell could not be read (already reported)
-    fast: bool = False                # passed every check of its own (engine.fastrow) as a new record
+    """One read row: its Excel row number and canonical values in ``plan.keys`` order.
+
+    A row that passed every check of its own (engine.fastrow; ``fast``) keeps its values packed
+    as MessagePack, about a fifth of the memory of the Python objects: the rows of 100,000
+    teachers then take tens of megabytes, not hundreds. ``values`` unpacks them on each use."""
+
+    __slots__ = ("row", "_values", "bad", "fast")
+
+    def __init__(self, row: int, values: Sequence[Any], bad: frozenset[str] | None = None,
+                 fast: bool = False) -> None:
+        self.row = row
+        self.bad = bad                # keys whose cell could not be read (already reported)
+        self.fast = fast
+        self._values: Any = _PACK(values) if fast else values
+
+    @property
+    def values(self) -> Sequence[Any]:
+        return _UNPACK(self._values) if self.fast else self._values
+
+
+_PACK = msgspec.msgpack.Encoder().encode
+_UNPACK = msgspec.msgpack.Decoder().decode
 
 
 @dataclass
@@ -214,6 +235,7 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
             continue  # rows cannot be tied to a teacher
         parsed.plans[set_key] = plan
         done = _read_rows(plan, rows, start_row, parsed, result, opts, progress, done, estimate)
+        del rows  # the sheet goes with its iterator: not kept while the next one is parsed
         if on_sheet is not None:
             on_sheet(set_key)
     for p in header_problems:
@@ -353,8 +375,18 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
     validators = {k: p.validator for k, p in parsed.plans.items()}
     single_sets = frozenset(k for k, spec in cat.sets.items() if spec.cardinality == "one")
     last_tick = time.monotonic()
+    lean = _FileRules(parsed) if ahead is not None else None
     for start, chunk, found in _looked_up(ids, directory, ahead):
         for ident in chunk:
+            if lean is not None and ident in ahead.teachers and ident not in parsed.bad_ids \
+                    and lean.all_written(ident, ahead):
+                # written ahead in full: only the rules that read the teacher's file are left
+                errors = lean.check(ident, single_sets, result, opts)
+                if errors and opts.all_or_nothing:
+                    writing = False
+                if writing and not errors:
+                    result.imported += lean.rows(ident)
+                continue
             item, errors = _teacher(ident, parsed, found.get(ident), single_sets, validators, opts, result)
             if errors or ident in parsed.bad_ids:
                 if opts.all_or_nothing:
@@ -382,6 +414,84 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
             sink.discard()
         result.imported = 0
         result.teachers_created = result.teachers_updated = result.records_written = 0
+
+
+class _FileRules:
+    """Phase 2 for a teacher written ahead in full (web/excel/ahead.py): every row passed its own
+    checks, so what ``_teacher`` would still find comes from the rules that read the file or
+    the set's other records (``SetValidator.validate_deferred``). Only the documents those rules
+    read are built; the problems are the same, in the same order."""
+
+    def __init__(self, parsed: Parsed) -> None:
+        self.parsed = parsed
+        self.plans = parsed.plans
+        deferred = {k: p.validator for k, p in parsed.plans.items() if p.validator.deferred_rules}
+        self.deferred = deferred
+        needed: set[str] | None = set()
+        for v in deferred.values():
+            for r in v.view.rules:
+                if r.id not in v.deferred_rules:
+                    continue
+                for e in (r.check, r.when):
+                    if e is None or "file" not in e.variables:
+                        continue
+                    refs = file_refs(e.src)
+                    if needed is not None and refs and len(re.findall(r"\bfile\b", e.src)) == \
+                            len(re.findall(r"\bfile\.[a-z]", e.src)):
+                        needed |= refs
+                    else:
+                        needed = None  # reads the file some other way: every set is built
+        self.needed = needed
+
+    def all_written(self, ident: str, ahead: Any) -> bool:
+        return all(ident in ahead.sets.get(k, ()) for k, rows in self.parsed.subs.items() if ident in rows)
+
+    def rows(self, ident: str) -> int:
+        return 1 + sum(len(rows[ident]) for rows in self.parsed.subs.values() if ident in rows)
+
+    def check(self, ident: str, single_sets: frozenset[str], result: Result, opts: Options) -> int:
+        parsed = self.parsed
+        main = parsed.main[ident]
+        sub_rows = {k: rows[ident] for k, rows in parsed.subs.items() if ident in rows}
+        wanted = lambda k: self.needed is None or k in self.needed or k in self.deferred  # noqa: E731
+        file: dict[str, Any] = {}
+        placed: dict[str, list[tuple[Row, int]]] = {}
+        if wanted(MAIN_SET):
+            file[MAIN_SET] = filled_doc(self.plans[MAIN_SET].keys, main.values)
+        for set_key, rows in sub_rows.items():
+            if not wanted(set_key) and len(rows) < 2:
+                continue
+            keys = self.plans[set_key].keys
+            docs: list[dict[str, Any]] = []
+            here: list[tuple[Row, int]] = []
+            for r in rows:
+                doc = filled_doc(keys, r.values)
+                if doc in docs:
+                    result.skipped_identical += 1
+                    continue
+                here.append((r, len(docs)))
+                docs.append(doc)
+            file[set_key] = (docs[0] if docs else {}) if set_key in single_sets else docs
+            placed[set_key] = here
+        errors = 0
+        for set_key in [MAIN_SET, *sub_rows]:
+            validator = self.deferred.get(set_key)
+            if validator is None:
+                continue
+            plan = self.plans[set_key]
+            if set_key == MAIN_SET:
+                found = [(main, v) for v in validator.validate_deferred(file[MAIN_SET], file=file)]
+            elif set_key in single_sets:
+                found = [(r, v) for r, _ in placed[set_key] for v in validator.validate_deferred(file[set_key], file=file)]
+            else:
+                records = file[set_key]
+                found = [(r, v) for r, i in placed[set_key]
+                         for v in validator.validate_deferred(records[i], records=records, file=file, index=i)]
+            for r, v in found:
+                p = _problem_of(plan, v, r.row)
+                errors += p.severity == "error"
+                result.add(p, opts.limits)
+        return errors
 
 
 def _looked_up(ids: list[str], directory: Directory,

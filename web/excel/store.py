@@ -43,6 +43,9 @@ class DbDirectory:
         # on a connection of its own: the pipeline may look up the next chunk on another thread
         self.concurrent = concurrent
 
+    def new_teacher_ids(self, n: int) -> list[int]:
+        return new_teacher_ids(self.db, n)
+
     def find(self, id_numbers: Sequence[str]) -> dict[str, Existing]:
         if self.db.get_bind().dialect.name == "postgresql":  # one array parameter, not a thousand
             match = Teacher.id_number == any_(bindparam("ids", list(id_numbers), type_=ARRAY(String)))
@@ -78,12 +81,14 @@ def _teacher_row(doc: dict[str, Any], unit_id: int, now: dt.datetime) -> dict[st
 class _Writer:
     """Runs write jobs one after another on a thread of their own, so that PostgreSQL digests
     one batch (JSONB, indexes, foreign keys: about as long as checking it) while the pipeline
-    checks the next. Phase 2's batches hold their documents: at most two of them wait
-    (``slots``); jobs written ahead build theirs on this thread and never make the reader wait."""
+    checks the next. What waits in the queue is bounded (``budget`` bytes of payload): past it,
+    the pipeline waits for the database instead of filling the memory."""
 
-    def __init__(self) -> None:
-        self.queue: queue.Queue[tuple[Callable[[], None], bool] | None] = queue.Queue()
-        self.slots = threading.Semaphore(2)
+    def __init__(self, budget: int = 32 * 1024 * 1024) -> None:
+        self.queue: queue.Queue[tuple[Callable[[], None], int] | None] = queue.Queue()
+        self.budget = budget
+        self.waiting = 0  # bytes queued and not yet written
+        self.room = threading.Condition()
         self.error: BaseException | None = None
         self.cancelled = False
         self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
@@ -94,22 +99,26 @@ class _Writer:
             item = self.queue.get()
             if item is None:
                 return
-            job, slot = item
+            job, size = item
             try:
                 if self.error is None and not self.cancelled:  # after a failure the caller rolls back
                     job()
             except BaseException as exc:  # handed to the pipeline's thread by raise_error()
                 self.error = exc
             finally:
-                if slot:
-                    self.slots.release()
+                with self.room:
+                    self.waiting -= size
+                    self.room.notify_all()
 
-    def submit(self, job: Callable[[], None], *, slot: bool = False) -> None:
-        """Queue a job; with ``slot``, first wait until fewer than two such jobs are waiting."""
+    def submit(self, job: Callable[[], None], size: int) -> None:
+        """Queue a job of about ``size`` bytes, once there is room for it (a job is let in when
+        nothing waits, however large)."""
         self.raise_error()
-        if slot:
-            self.slots.acquire()
-        self.queue.put((job, slot))
+        with self.room:
+            while self.waiting and self.waiting + size > self.budget and self.thread.is_alive():
+                self.room.wait(0.5)
+            self.waiting += size
+        self.queue.put((job, size))
 
     def close(self) -> None:
         if self.thread.is_alive():
@@ -178,29 +187,29 @@ class DbSink:
         if self.background:
             if self.writer is None:
                 self.writer = _Writer()
-            self.writer.submit(lambda: self._write(items), slot=True)
+            # about a kilobyte a document while the batch waits
+            self.writer.submit(lambda: self._write(items), 1024 * sum(1 + sum(len(d) for _, d in w.sets.values())
+                                                                   for w in items))
         else:
             self._write(items)
 
-    def write_ahead(self, set_key: str, keys: Sequence[str], items: list[tuple[str, list[Row]]]) -> None:
-        """Queue records of rows that passed their own checks, for teachers new to the database
-        (web/excel/ahead.py): for 基本信息 the teachers themselves; documents are built on the
-        writer's thread, as phase 2 would build them."""
-        self.started = True
-        if self.writer is None:
-            self.writer = _Writer()
-        self.writer.submit(lambda: self._write_ahead(set_key, keys, items))
-
-    def _write_ahead(self, set_key: str, keys: Sequence[str], items: list[tuple[str, list[Row]]]) -> None:
+    def write_ahead(self, set_key: str, keys: Sequence[str], items: list[tuple[str, list[Row]]],
+                    ids: list[int] | None = None) -> None:
+        """Write records of rows that passed their own checks, for teachers new to the database
+        (web/excel/ahead.py); for 基本信息 the teachers themselves, with ``ids`` drawn already.
+        The documents (as phase 2 would build them) and the COPY payloads are made on the
+        calling thread; the writer thread only sends them, so it never waits for the GIL."""
         now = utcnow()
-        records: list[tuple[int, str, int, dict[str, Any]]] = []
         if set_key == MAIN_SET:
+            assert ids is not None and len(ids) == len(items)
             docs = [filled_doc(keys, rows[0].values) for _, rows in items]
-            ids = self._insert_teachers(docs, now)
             self.ahead_ids.update(zip((ident for ident, _ in items), ids))
+            teachers = self._teachers_payload(ids, docs, now)
             records = [(tid, MAIN_SET, 0, doc) for tid, doc in zip(ids, docs)]
             self.result.teachers_created += len(ids)
         else:
+            teachers = b""
+            records = []
             for ident, rows in items:
                 tid = self.ahead_ids[ident]
                 placed: list[dict[str, Any]] = []
@@ -209,8 +218,17 @@ class DbSink:
                     if doc not in placed:  # the same row twice is one record (as in phase 2)
                         placed.append(doc)
                 records += [(tid, set_key, i, doc) for i, doc in enumerate(placed)]
-        self._insert_records(records, now)
+        payload = self._records_payload(records, now)
         self.result.records_written += len(records)
+
+        def job() -> None:
+            if teachers:
+                self._copy("teachers", TEACHER_COLUMNS, teachers)
+            self._copy("records", RECORD_COLUMNS, payload)
+        self.started = True
+        if self.writer is None:
+            self.writer = _Writer()
+        self.writer.submit(job, len(teachers) + len(payload))
 
     # -- one batch --------------------------------------------------------------------------
     def _write(self, items: list[TeacherWrite]) -> None:
@@ -267,20 +285,20 @@ class DbSink:
     def _insert_teachers(self, basics: list[dict[str, Any]], now: dt.datetime) -> list[int]:
         if not basics:
             return []
-        rows = [_teacher_row(doc, self.unit.id, now) for doc in basics]
         if self.use_copy:
-            ids = [r[0] for r in self.db.execute(text(
-                "SELECT nextval(pg_get_serial_sequence('teachers', 'id')) FROM generate_series(1, :n)"),
-                {"n": len(rows)})]
-            stamp = now.isoformat()
-            lines = [f"{tid}\t{_copy_text(r['id_type'])}\t{_copy_text(r['id_number'])}\t{_copy_text(r['name'])}\t"
-                     f"{_copy_text(r['gender'])}\t{r['birth_date'].isoformat()}\t{r['unit_id']}\t{r['state']}\t"
-                     f"{stamp}\t{stamp}\n" for tid, r in zip(ids, rows)]
-            self._copy("teachers", ["id", "id_type", "id_number", "name", "gender", "birth_date", "unit_id",
-                                    "state", "created_at", "updated_at"], "".join(lines).encode())
+            ids = new_teacher_ids(self.db, len(basics))
+            self._copy("teachers", TEACHER_COLUMNS, self._teachers_payload(ids, basics, now))
             return ids
+        rows = [_teacher_row(doc, self.unit.id, now) for doc in basics]
         result = self.db.execute(insert(Teacher).returning(Teacher.id, sort_by_parameter_order=True), rows)
         return [r[0] for r in result]
+
+    def _teachers_payload(self, ids: list[int], basics: list[dict[str, Any]], now: dt.datetime) -> bytes:
+        stamp = now.isoformat()
+        rows = [_teacher_row(doc, self.unit.id, now) for doc in basics]
+        return "".join(f"{tid}\t{_copy_text(r['id_type'])}\t{_copy_text(r['id_number'])}\t{_copy_text(r['name'])}\t"
+                       f"{_copy_text(r['gender'])}\t{r['birth_date'].isoformat()}\t{r['unit_id']}\t{r['state']}\t"
+                       f"{stamp}\t{stamp}\n" for tid, r in zip(ids, rows)).encode()
 
     def _update_existing(self, updated: list[TeacherWrite], now: dt.datetime) -> None:
         changed = [w for w in updated if w.basic is not None]
@@ -315,25 +333,37 @@ class DbSink:
         if not records:
             return
         if self.use_copy:
-            # one pre-encoded COPY payload: a JSON document never holds a raw tab or newline
-            # (the encoder escapes them), so doubling its backslashes is all COPY's text format needs
-            stamp = now.isoformat()
-            tail = f"\t{_copy_text(self.version)}\t1\tdraft\t{stamp}\t{stamp}\t{_copy_text(self.actor_id)}\n".encode()
-            encode = _JSON.encode
-            sets = {k: f"\t{_copy_text(k)}\t".encode() for k in {r[1] for r in records}}
-            blob = b"".join(b"%d%s%d\t%s%s" % (tid, sets[set_key], position,
-                                                encode(doc).replace(b"\\", b"\\\\"), tail)
-                            for tid, set_key, position, doc in records)
-            self._copy("records", ["teacher_id", "set_key", "position", "document", "catalogue_version", "version",
-                                   "state", "created_at", "updated_at", "updated_by_id"], blob)
+            self._copy("records", RECORD_COLUMNS, self._records_payload(records, now))
             return
         self.db.execute(insert(Record), [self._record(*r, now) for r in records])
+
+    def _records_payload(self, records: list[tuple[int, str, int, dict[str, Any]]], now: dt.datetime) -> bytes:
+        # a JSON document never holds a raw tab or newline (the encoder escapes them), so
+        # doubling its backslashes is all COPY's text format needs
+        stamp = now.isoformat()
+        tail = f"\t{_copy_text(self.version)}\t1\tdraft\t{stamp}\t{stamp}\t{_copy_text(self.actor_id)}\n".encode()
+        encode = _JSON.encode
+        sets = {k: f"\t{_copy_text(k)}\t".encode() for k in {r[1] for r in records}}
+        return b"".join(b"%d%s%d\t%s%s" % (tid, sets[set_key], position, encode(doc).replace(b"\\", b"\\\\"), tail)
+                        for tid, set_key, position, doc in records)
 
     def _copy(self, table: str, cols: list[str], payload: bytes) -> None:
         raw = self.db.connection().connection.driver_connection
         with raw.cursor() as cur:
             with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
                 copy.write(payload)
+
+
+TEACHER_COLUMNS = ["id", "id_type", "id_number", "name", "gender", "birth_date", "unit_id", "state", "created_at",
+                   "updated_at"]
+RECORD_COLUMNS = ["teacher_id", "set_key", "position", "document", "catalogue_version", "version", "state",
+                  "created_at", "updated_at", "updated_by_id"]
+
+
+def new_teacher_ids(db: Session, n: int) -> list[int]:
+    """n ids from the teachers' sequence (PostgreSQL; any connection: sequences ignore transactions)."""
+    return [r[0] for r in db.execute(text(
+        "SELECT nextval(pg_get_serial_sequence('teachers', 'id')) FROM generate_series(1, :n)"), {"n": n})]
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
