@@ -21,13 +21,14 @@ from typing import Any
 from engine.emit.excel_template import MAIN_SET
 from web.excel.pipeline import Directory, Existing, Parsed, Result, Row
 
-CHUNK = 2000  # teachers per write job (bounds the memory of one COPY payload)
+CHUNK = 1000  # teachers per write job (bounds the memory of one COPY payload)
 
 
 class WriteAhead:
     """Looks up the 基本信息 ID numbers as soon as that sheet is read and queues writes on the
-    sink's writer thread. Use: ``sheet_read(set_key)`` after each sheet, ``reading_done()``, then
-    ``known(ids)`` for the look-ups phase 2 needs and ``teachers`` / ``sets`` for what is done."""
+    sink's writer thread. Use: ``sheet_loaded(set_key)`` when a sheet is parsed, ``sheet_read``
+    after its rows are read, ``reading_done()``, then ``known(ids)`` for the look-ups phase 2
+    needs and ``teachers`` / ``sets`` for what is done."""
 
     def __init__(self, parsed: Parsed, directory: Directory, sink: Any, result: Result) -> None:
         self.parsed = parsed
@@ -39,6 +40,7 @@ class WriteAhead:
         self.found: dict[str, Existing] = {}        # early look-ups: people on file
         self.looked: set[str] = set()               # early look-ups: every number asked about
         self._lookup: Future[None] | None = None
+        self._queued: Future[None] | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._waiting: list[str] = []               # sets read before the teachers could be queued
 
@@ -49,8 +51,13 @@ class WriteAhead:
             self._lookup = self._pool.submit(self._look_up, ids)
             return
         self._waiting.append(set_key)
-        if self._lookup is not None and self._lookup.done():
+        if self._queued is not None and self._queued.done():
             self._flush()
+
+    def sheet_loaded(self, set_key: str) -> None:
+        """The next sheet is parsed (calamine's peak of memory is over): the teachers may go."""
+        if self._pool is not None and self._queued is None:
+            self._queued = self._pool.submit(self._queue_teachers)
 
     def reading_done(self) -> None:
         self._flush()
@@ -72,6 +79,9 @@ class WriteAhead:
             chunk = ids[start:start + 5000]
             self.found.update(self.directory.find(chunk))
             self.looked.update(chunk)
+
+    def _queue_teachers(self) -> None:
+        """On the look-up thread, after the look-ups: the new teachers' writes."""
         parsed = self.parsed
         if self.result.errors or MAIN_SET not in parsed.plans:
             return  # the import will be rolled back: write nothing
@@ -85,9 +95,12 @@ class WriteAhead:
 
     def _flush(self) -> None:
         """Queue the records of every set read so far, once the teachers are queued."""
-        if self._lookup is None:
+        if self._lookup is None or self._pool is None:
             return  # no 基本信息 sheet: nothing can be written ahead
-        self._lookup.result()  # waits for the teachers to be queued; re-raises a failed look-up
+        if self._queued is None:  # no sheet came after 基本信息
+            self._queued = self._pool.submit(self._queue_teachers)
+        self._lookup.result()  # re-raises a failed look-up
+        self._queued.result()  # waits for the teachers to be queued
         parsed = self.parsed
         if self.result.errors or not self.teachers:  # nothing written, or it will be rolled back
             self._waiting.clear()

@@ -197,9 +197,11 @@ def _problem_of(plan: SheetPlan, v: Violation, row: int) -> ImportProblem:
 
 def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
               progress: Progress | None = None, display_name: str | None = None, *,
-              parsed: Parsed | None = None, on_sheet: Callable[[str], None] | None = None) -> Parsed:
+              parsed: Parsed | None = None, on_sheet: Callable[[str], None] | None = None,
+              on_loaded: Callable[[str], None] | None = None) -> Parsed:
     """Phase 1. Raises ``BadFile`` for a file that cannot be imported at all. ``on_sheet`` hears
-    of each set whose sheet has been read (into ``parsed``)."""
+    of each set whose sheet has been read (into ``parsed``), ``on_loaded`` of each sheet parsed
+    and about to be read."""
     name = display_name or path.name
     sizes = check_file(path, opts.limits, name)
     wb = open_workbook(path, name)
@@ -221,6 +223,8 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
     xml = {s.name: s.xml_bytes for s in sizes}
     for title, sheet in loaded_sheets(wb, [t for t, _ in ordered], xml, opts.limits, name):
         set_key = keys[title]
+        if on_loaded is not None:
+            on_loaded(set_key)
         plan = new_plan(cat, family, title, set_key)
         start_row, start_col, height, rows = sheet_rows(sheet, title, opts.limits)
         del sheet  # the iterator keeps it while its rows are read
@@ -236,6 +240,7 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
         parsed.plans[set_key] = plan
         done = _read_rows(plan, rows, start_row, parsed, result, opts, progress, done, estimate)
         del rows  # the sheet goes with its iterator: not kept while the next one is parsed
+        release_memory()
         if on_sheet is not None:
             on_sheet(set_key)
     for p in header_problems:
@@ -243,6 +248,27 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
     if result.rows == 0 and not header_problems:
         result.add(problem(E.V_XLSX_EMPTY, {}), opts.limits)
     return parsed
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        import ctypes
+        import ctypes.util
+
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """Hand a parsed sheet's memory back to the system. calamine frees it into the C heap, where
+    Python's own objects (allocated in separate arenas) would never reuse it: without this the
+    next sheet's rows and the database payloads come on top of it."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def _check_meta(meta: dict[str, str], cat: Any, family: str, opts: Options) -> None:
@@ -672,7 +698,8 @@ def run(path: Path, cat: Any, family: str, directory: Directory, sink: Sink | No
     try:
         try:
             read_file(path, cat, family, opts, result, progress, display_name, parsed=parsed,
-                      on_sheet=ahead.sheet_read if ahead is not None else None)
+                      on_sheet=ahead.sheet_read if ahead is not None else None,
+                      on_loaded=ahead.sheet_loaded if ahead is not None else None)
         except BadFile as exc:
             for p in exc.problems:
                 result.add(p, opts.limits)

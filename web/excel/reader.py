@@ -146,13 +146,12 @@ def loaded_sheets(wb: pc.CalamineWorkbook, titles: list[str], xml_bytes: dict[st
         pending = pool.submit(load_sheet, wb, titles[0], display_name) if titles else None
         for number, title in enumerate(titles):
             assert pending is not None
-            sheet = pending.result()
+            loaded = [pending.result()]  # neither this frame nor the future keeps the sheet
             following = titles[number + 1] if number + 1 < len(titles) else None
             pending = None
             if following is not None and xml_bytes.get(following, small + 1) <= small:
                 pending = pool.submit(load_sheet, wb, following, display_name)
-            yield title, sheet
-            del sheet  # before the next one is parsed
+            yield title, loaded.pop()
             if following is not None and pending is None:
                 pending = pool.submit(load_sheet, wb, following, display_name)
 

@@ -84,7 +84,7 @@ class _Writer:
     checks the next. What waits in the queue is bounded (``budget`` bytes of payload): past it,
     the pipeline waits for the database instead of filling the memory."""
 
-    def __init__(self, budget: int = 32 * 1024 * 1024) -> None:
+    def __init__(self, budget: int = 8 * 1024 * 1024) -> None:
         self.queue: queue.Queue[tuple[Callable[[], None], int] | None] = queue.Queue()
         self.budget = budget
         self.waiting = 0  # bytes queued and not yet written
