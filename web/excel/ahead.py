@@ -22,6 +22,10 @@ from engine.emit.excel_template import MAIN_SET
 from web.excel.pipeline import Directory, Existing, Parsed, Result, Row
 
 CHUNK = 1000  # teachers per write job (bounds the memory of one COPY payload)
+# bytes of payload that may wait for the database: while the next sheet is read (the teachers) and
+# between sheets (their records, when the sheet just read has been handed back)
+SMALL_QUEUE = 8 * 1024 * 1024
+LARGE_QUEUE = 64 * 1024 * 1024
 
 
 class WriteAhead:
@@ -90,7 +94,9 @@ class WriteAhead:
         keys = parsed.plans[MAIN_SET].keys
         for start in range(0, len(main), CHUNK):
             chunk = [(i, [r]) for i, r in main[start:start + CHUNK]]
-            self.sink.write_ahead(MAIN_SET, keys, chunk, ids=self.directory.new_teacher_ids(len(chunk)))
+            # while a sheet may still sit in memory, only a little may wait for the database
+            self.sink.write_ahead(MAIN_SET, keys, chunk, ids=self.directory.new_teacher_ids(len(chunk)),
+                                  budget=SMALL_QUEUE)
         self.teachers.update(i for i, _ in main)
 
     def _flush(self) -> None:
@@ -115,6 +121,6 @@ class WriteAhead:
                 (ident, rs) for ident, rs in rows.items()
                 if ident in self.teachers and all(r.fast for r in rs) and not (single and len(rs) > 1)]
             for start in range(0, len(ready), CHUNK):
-                self.sink.write_ahead(set_key, plan.keys, ready[start:start + CHUNK])
+                self.sink.write_ahead(set_key, plan.keys, ready[start:start + CHUNK], budget=LARGE_QUEUE)
             self.sets[set_key] = {ident for ident, _ in ready}
         self._waiting.clear()

@@ -110,12 +110,13 @@ class _Writer:
                     self.waiting -= size
                     self.room.notify_all()
 
-    def submit(self, job: Callable[[], None], size: int) -> None:
-        """Queue a job of about ``size`` bytes, once there is room for it (a job is let in when
-        nothing waits, however large)."""
+    def submit(self, job: Callable[[], None], size: int, budget: int | None = None) -> None:
+        """Queue a job of about ``size`` bytes, once there is room for it within ``budget`` (a
+        job is let in when nothing waits, however large)."""
         self.raise_error()
+        budget = self.budget if budget is None else budget
         with self.room:
-            while self.waiting and self.waiting + size > self.budget and self.thread.is_alive():
+            while self.waiting and self.waiting + size > budget and self.thread.is_alive():
                 self.room.wait(0.5)
             self.waiting += size
         self.queue.put((job, size))
@@ -194,7 +195,7 @@ class DbSink:
             self._write(items)
 
     def write_ahead(self, set_key: str, keys: Sequence[str], items: list[tuple[str, list[Row]]],
-                    ids: list[int] | None = None) -> None:
+                    ids: list[int] | None = None, budget: int | None = None) -> None:
         """Write records of rows that passed their own checks, for teachers new to the database
         (web/excel/ahead.py); for 基本信息 the teachers themselves, with ``ids`` drawn already.
         The documents (as phase 2 would build them) and the COPY payloads are made on the
@@ -228,7 +229,7 @@ class DbSink:
         self.started = True
         if self.writer is None:
             self.writer = _Writer()
-        self.writer.submit(job, len(teachers) + len(payload))
+        self.writer.submit(job, len(teachers) + len(payload), budget)
 
     # -- one batch --------------------------------------------------------------------------
     def _write(self, items: list[TeacherWrite]) -> None:
