@@ -7,7 +7,9 @@ drift from the behaviour.
 
 Every function is total: a wrong type or an empty value gives false / "" / 0 instead of
 raising, because a rule must be able to run on half-filled records (``required`` reports
-emptiness; a constraint on an empty value passes).
+emptiness; a constraint on an empty value passes). Every function is pure (the same arguments
+give the same answer, ``today`` aside): validators remember the answers of conditions by the
+values they read (engine.expr.evaluator).
 
 Code-table functions need the catalogue's tables, so they come from a factory,
 :func:`code_functions`; :func:`callables` returns everything a ``cel.Context`` (or
