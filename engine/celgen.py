@@ -39,6 +39,19 @@ def _bool(v: Any) -> bool:
     raise Declined()
 
 
+def _sel(c: Any, name: str) -> Any:
+    """``c.name`` on a map, as celfast selects (a missing key is an error)."""
+    if c.__class__ is dict:
+        return c[name]
+    raise Declined()
+
+
+def _has(c: Any, name: str) -> bool:
+    if c.__class__ is dict:
+        return name in c
+    raise Declined()
+
+
 def _lt(a: Any, b: Any) -> bool:
     return a < b if a.__class__ is str and b.__class__ is str else F._lt(a, b)
 
@@ -56,7 +69,7 @@ def _ge(a: Any, b: Any) -> bool:
 
 
 RUNTIME: dict[str, Any] = {
-    "_decline": _decline, "_bool": _bool, "_eq": F._eq, "_lt": _lt, "_le": _le, "_gt": _gt, "_ge": _ge,
+    "_decline": _decline, "_bool": _bool, "_sel": _sel, "_has": _has, "_eq": F._eq, "_lt": _lt, "_le": _le, "_gt": _gt, "_ge": _ge,
     "_add": F._add, "_sub": F._sub, "_mul": F._mul, "_div": F._div, "_mod": F._mod, "_neg": F._neg,
     "_not": F._not, "_in": F._in, "_index": F._index, "_size": F._size, "_to_int": F._to_int,
     "_to_double": F._to_double, "_to_string": F._to_string, "_starts": F._STARTS, "_ends": F._ENDS,
@@ -133,17 +146,20 @@ class Writer:
 
     def _n_select(self, node: tuple) -> str:
         path = self._record_path(node)
-        expr = self.field(path) if path is not None else None
+        if path is None:  # file.basic.birth_date and the like: a map's key
+            return f"_sel({self._node(node[1])}, {node[2]!r})"
+        expr = self.field(path)
         if expr is None:
             raise Unsupported("select")
         return expr
 
     def _n_has(self, node: tuple) -> str:
-        # every field of the set is a key of ``record`` (missing ones are null)
         path = self._record_path(("select", node[1], node[2]))
-        if path is None or self.field(path) is None:
+        if path is None:
+            return f"_has({self._node(node[1])}, {node[2]!r})"
+        if self.field(path) is None:
             raise Unsupported("has")
-        return "True"
+        return "True"  # every field of the set is a key of ``record`` (missing ones are null)
 
     def _n_index(self, node: tuple) -> str:
         return f"_index({self._node(node[1])}, {self._node(node[2])})"

@@ -218,3 +218,43 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
     namespace = dict(env)
     exec(compile(source, f"<fast rows of {view.key}>", "exec"), namespace)
     return RowChecker(namespace["check"], keys, source)
+
+
+Passes = Callable[[Any, Any, Any], bool]
+
+
+def compile_deferred(validator: SetValidator) -> Passes | None:
+    """``passes(record, records, file)``: True when every rule of ``validator.deferred_rules``
+    passes for this record, so that ``validate_deferred`` would return nothing; False or an
+    exception when it cannot say so (then ask ``validate_deferred``, which words the problems).
+    None when a deferred rule is not written out here (it reads ``records`` or ``unit``, or
+    something outside engine.celgen's subset)."""
+    fields = validator.fields
+    rules = [e for e in validator._rule_evs if e[0].rule.id in validator.deferred_rules]
+    if not rules or any("." in k for k in fields):
+        return None
+    env: dict[str, Any] = {"DAY": validator._new_day}
+    writer = Writer(lambda k: f"get({k!r})" if k in fields else None, validator.functions,
+                    {"file": "FILE", "today": "TD[0]", "this_year": "TD[1]",
+                     "school_type": repr(validator.view.family)}, env)
+    lines = ["def passes(record, records, file):", "    get = record.get", "    TD = DAY()",
+             "    FILE = file if file is not None else {}"]
+    for r, refs, skip_on_empty, reads_file, when, _check in rules:
+        try:
+            check = writer.write(r.rule.check.src)
+            cond = writer.write(r.rule.when.src) if r.rule.when is not None else None
+        except Unsupported:
+            return None
+        body = [f"if ({check}) is not True:", "    return False"]
+        if cond is not None:  # a condition that is not true skips the rule (an error raises: ask)
+            body = [f"if ({cond}) is True:"] + ["    " + b for b in body]
+        if reads_file:
+            body = ["if file is not None:"] + ["    " + b for b in body]
+        if skip_on_empty and refs:
+            guard = " or ".join(f"(get({k!r}) is None or get({k!r}) == '' or get({k!r}) == [])" for k in refs)
+            body = [f"if not ({guard}):"] + ["    " + b for b in body]
+        lines += ["    " + b for b in body]
+    lines.append("    return True")
+    namespace = dict(env)
+    exec(compile("\n".join(lines) + "\n", f"<deferred rules of {validator.view.key}>", "exec"), namespace)
+    return namespace["passes"]  # type: ignore[no-any-return]

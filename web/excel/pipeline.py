@@ -27,7 +27,7 @@ import msgspec
 from engine import errors as E
 from engine.emit.excel_template import ID_FIELD, LINK_ID, LINK_NAME, MAIN_SET
 from engine.expr import file_refs
-from engine.fastrow import compile_rows
+from engine.fastrow import compile_deferred, compile_rows
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
 from web.excel.limits import Limits
@@ -400,8 +400,9 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
     writing = sink is not None and not opts.dry_run and not (opts.all_or_nothing and result.errors)
     validators = {k: p.validator for k, p in parsed.plans.items()}
     single_sets = frozenset(k for k, spec in cat.sets.items() if spec.cardinality == "one")
+    deferred = {k: _deferred_check(v) for k, v in validators.items()}
     last_tick = time.monotonic()
-    lean = _FileRules(parsed) if ahead is not None else None
+    lean = _FileRules(parsed, deferred) if ahead is not None else None
     for start, chunk, found in _looked_up(ids, directory, ahead):
         for ident in chunk:
             if lean is not None and ident in ahead.teachers and ident not in parsed.bad_ids \
@@ -413,7 +414,7 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
                 if writing and not errors:
                     result.imported += lean.rows(ident)
                 continue
-            item, errors = _teacher(ident, parsed, found.get(ident), single_sets, validators, opts, result)
+            item, errors = _teacher(ident, parsed, found.get(ident), single_sets, validators, deferred, opts, result)
             if errors or ident in parsed.bad_ids:
                 if opts.all_or_nothing:
                     writing = False
@@ -448,11 +449,12 @@ class _FileRules:
     the set's other records (``SetValidator.validate_deferred``). Only the documents those rules
     read are built; the problems are the same, in the same order."""
 
-    def __init__(self, parsed: Parsed) -> None:
+    def __init__(self, parsed: Parsed, checks: dict[str, Any]) -> None:
         self.parsed = parsed
         self.plans = parsed.plans
         deferred = {k: p.validator for k, p in parsed.plans.items() if p.validator.deferred_rules}
         self.deferred = deferred
+        self.checks = checks
         needed: set[str] | None = set()
         for v in deferred.values():
             for r in v.view.rules:
@@ -501,23 +503,41 @@ class _FileRules:
             placed[set_key] = here
         errors = 0
         for set_key in [MAIN_SET, *sub_rows]:
-            validator = self.deferred.get(set_key)
-            if validator is None:
+            if set_key not in self.deferred:
                 continue
+            check = self.checks[set_key]
             plan = self.plans[set_key]
             if set_key == MAIN_SET:
-                found = [(main, v) for v in validator.validate_deferred(file[MAIN_SET], file=file)]
+                found = [(main, v) for v in check(file[MAIN_SET], file=file)]
             elif set_key in single_sets:
-                found = [(r, v) for r, _ in placed[set_key] for v in validator.validate_deferred(file[set_key], file=file)]
+                found = [(r, v) for r, _ in placed[set_key] for v in check(file[set_key], file=file)]
             else:
                 records = file[set_key]
-                found = [(r, v) for r, i in placed[set_key]
-                         for v in validator.validate_deferred(records[i], records=records, file=file, index=i)]
+                found = [(r, v) for r, i in placed[set_key] for v in check(records[i], records=records, file=file, index=i)]
             for r, v in found:
                 p = _problem_of(plan, v, r.row)
                 errors += p.severity == "error"
                 result.add(p, opts.limits)
         return errors
+
+
+def _deferred_check(validator: Any) -> Callable[..., list[Violation]]:
+    """``validate_deferred``, after asking the compiled check whether there is anything to say
+    (engine.fastrow.compile_deferred): most records pass, and then nothing else is built."""
+    passes = compile_deferred(validator) if validator.deferred_rules else None
+    if passes is None:
+        return validator.validate_deferred  # type: ignore[no-any-return]
+
+    def check(record: dict[str, Any], *, records: list[Any] | None = None, file: dict[str, Any] | None = None,
+              index: int | None = None) -> list[Violation]:
+        try:
+            if passes(record, records, file):
+                return []
+        except Exception:  # a would-be CEL error: the plain path words it
+            pass
+        return validator.validate_deferred(record, records=records, file=file,  # type: ignore[no-any-return]
+                                           index=index)
+    return check
 
 
 def _looked_up(ids: list[str], directory: Directory,
@@ -546,7 +566,8 @@ def _looked_up(ids: list[str], directory: Directory,
 
 
 def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets: frozenset[str],
-             validators: dict[str, Any], opts: Options, result: Result) -> tuple[TeacherWrite | None, int]:
+             validators: dict[str, Any], deferred: dict[str, Any], opts: Options,
+             result: Result) -> tuple[TeacherWrite | None, int]:
     errors = 0
 
     def report(p: ImportProblem) -> None:
@@ -641,7 +662,7 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets:
 
     # -- every engine rule, with the whole file
     if basic_doc is not None and main is not None and main_plan is not None:
-        check = validators[MAIN_SET].validate_deferred if new and main.fast else validators[MAIN_SET].validate
+        check = deferred[MAIN_SET] if new and main.fast else validators[MAIN_SET].validate
         for v in check(basic_doc, file=file):
             if _reported(main_plan, v, main):
                 continue
@@ -651,13 +672,13 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets:
         records = file[set_key]
         if isinstance(records, dict):  # a single-record set: one record, no index
             for r, _ in placed:
-                check = plan.validator.validate_deferred if new and r.fast else plan.validator.validate
+                check = deferred[set_key] if new and r.fast else plan.validator.validate
                 for v in check(records, file=file):
                     if not _reported(plan, v, r):
                         report(_problem_of(plan, v, r.row))
             continue
         for r, index in placed:
-            check = plan.validator.validate_deferred if new and r.fast else plan.validator.validate
+            check = deferred[set_key] if new and r.fast else plan.validator.validate
             for v in check(records[index], records=records, file=file, index=index):
                 if _reported(plan, v, r):
                     continue
