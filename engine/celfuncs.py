@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import time as _time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from engine import idnumber
+from engine.clock import today
 
 CodeTables = Mapping[str, Mapping[str, "str | None"]]  # table key → {code: parent code or None}
 
@@ -93,19 +93,10 @@ def _id_info(s: str, today: _dt.date) -> tuple[bool, str, str]:
 
 def _id(s: object) -> tuple[bool, str, str]:
     if s.__class__ is not str:
-        return (False, "", "") if not isinstance(s, str) else _id_info(str(s), _today())
-    return _id_info(s, _today())
+        return (False, "", "") if not isinstance(s, str) else _id_info(str(s), today())
+    return _id_info(s, today())
 
 
-def _today() -> _dt.date:
-    # one clock read per second: rules ask about thousands of ID numbers a second
-    now = _time.monotonic()
-    if now - _TODAY[1] > 1.0:
-        _TODAY[0], _TODAY[1] = _dt.date.today(), now
-    return _TODAY[0]
-
-
-_TODAY: list[Any] = [_dt.date.today(), _time.monotonic()]
 
 
 def id_valid(s: object) -> bool:

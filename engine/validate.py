@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from engine import errors as E
+from engine.clock import today as today_now
 from engine.compile import CompiledRule
 from engine.expr import NO_UNIT, Env, EvalError, Evaluator, Expr, LazyEnv, base_values, evaluator, nest
 from engine.fieldtypes import REGISTRY, is_empty
@@ -316,7 +316,7 @@ class SetValidator:
                 file: Mapping[str, Any] | None, unit: Mapping[str, str] | None) -> dict[str, Any]:
         full = dict.fromkeys(self.fields)
         full.update(record)
-        values = base_values(self.today or _today(), self.view.family)
+        values = base_values(self.today or today_now(), self.view.family)
         values["record"] = nest(full) if self._namespaced else full
         # a record checked on its own is the only record of its set; when nothing reads
         # ``records``, the set's records are not copied for every one of them
@@ -332,7 +332,7 @@ class SetValidator:
     def _new_day(self) -> tuple[str, int]:
         """Memos hold answers for one day (``today`` is one of their inputs): cleared when it
         changes. Returns the day's ``today`` and ``this_year`` as CEL sees them."""
-        today = self.today or _today()
+        today = self.today or today_now()
         if today != self._day:
             for e in self._evaluators.values():
                 clear = getattr(e, "clear", None)
@@ -740,17 +740,6 @@ def _holds(ev: Evaluator, get: Callable[[str], Any], values: Callable[[], dict[s
         return ev(get, values) is True
     except EvalError:
         return on_error
-
-
-def _today() -> dt.date:
-    # one clock read per second is plenty; validation runs thousands of records a second
-    now = time.monotonic()
-    if now - _TODAY[1] > 1.0:
-        _TODAY[0], _TODAY[1] = dt.date.today(), now
-    return _TODAY[0]
-
-
-_TODAY: list[Any] = [dt.date.today(), time.monotonic()]
 
 
 def _num(v: float | None) -> str:
