@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
@@ -395,26 +396,58 @@ def filled_doc(keys: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
 
 def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory, sink: Sink | None,
                     opts: Options, result: Result, progress: Progress | None = None, ahead: Any = None) -> None:
-    ids = list(parsed.order)
-    total = len(ids)
-    writing = sink is not None and not opts.dry_run and not (opts.all_or_nothing and result.errors)
     validators = {k: p.validator for k, p in parsed.plans.items()}
-    single_sets = frozenset(k for k, spec in cat.sets.items() if spec.cardinality == "one")
     deferred = {k: _deferred_check(v) for k, v in validators.items()}
+    ctx = _Context(parsed, opts, result, validators, deferred,
+                   frozenset(k for k, spec in cat.sets.items() if spec.cardinality == "one"),
+                   ahead, _FileRules(parsed, deferred) if ahead is not None else None)
+    writing = sink is not None and not opts.dry_run and not (opts.all_or_nothing and result.errors)
+    # closed on the way out, also by an error: no look-up may still run on the reader afterwards
+    with closing(_looked_up(list(parsed.order), directory, ahead)) as chunks:
+        writing = _check_chunks(ctx, chunks, sink, writing, progress)
+    if writing and sink is not None:
+        sink.finish()
+        result.written = True
+    else:
+        if sink is not None:
+            sink.discard()
+        result.imported = 0
+        result.teachers_created = result.teachers_updated = result.records_written = 0
+
+
+@dataclass
+class _Context:
+    """What phase 2 needs at hand for every teacher."""
+
+    parsed: Parsed
+    opts: Options
+    result: Result
+    validators: dict[str, Any]
+    deferred: dict[str, Any]      # set key → validate_deferred, compiled check first
+    single_sets: frozenset[str]   # sets of one record a teacher (联系方式)
+    ahead: Any                    # web/excel/ahead.WriteAhead, or None
+    lean: "_FileRules | None"
+
+
+def _check_chunks(ctx: _Context, chunks: Iterator[tuple[int, list[str], dict[str, Existing]]], sink: Sink | None,
+                  writing: bool, progress: Progress | None) -> bool:
+    """Check (and hand over) every teacher; False once nothing may be written any more."""
+    parsed, opts, result, ahead, lean = ctx.parsed, ctx.opts, ctx.result, ctx.ahead, ctx.lean
+    total = len(parsed.order)
     last_tick = time.monotonic()
-    lean = _FileRules(parsed, deferred) if ahead is not None else None
-    for start, chunk, found in _looked_up(ids, directory, ahead):
+    for start, chunk, found in chunks:
         for ident in chunk:
             if lean is not None and ident in ahead.teachers and ident not in parsed.bad_ids \
                     and lean.all_written(ident, ahead):
                 # written ahead in full: only the rules that read the teacher's file are left
-                errors = lean.check(ident, single_sets, result, opts)
+                errors = lean.check(ident, ctx.single_sets, result, opts)
                 if errors and opts.all_or_nothing:
                     writing = False
                 if writing and not errors:
                     result.imported += lean.rows(ident)
                 continue
-            item, errors = _teacher(ident, parsed, found.get(ident), single_sets, validators, deferred, opts, result)
+            item, errors = _teacher(ident, parsed, found.get(ident), ctx.single_sets, ctx.validators, ctx.deferred,
+                                    opts, result)
             if errors or ident in parsed.bad_ids:
                 if opts.all_or_nothing:
                     writing = False
@@ -433,14 +466,7 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
             progress("check", min(start + BATCH, total), total)
     if progress is not None:
         progress("check", total, total)
-    if writing and sink is not None:
-        sink.finish()
-        result.written = True
-    else:
-        if sink is not None:
-            sink.discard()
-        result.imported = 0
-        result.teachers_created = result.teachers_updated = result.records_written = 0
+    return writing
 
 
 class _FileRules:
