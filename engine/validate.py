@@ -673,8 +673,8 @@ class SetValidator:
         for key, f, check, always, required, shown in self._vplan:
             value = get(key)
             if value is None or value == "" or value == []:
-                if key not in skip and (always or (required is not None and _holds(required, get, values, False))) \
-                        and (shown is None or _holds(shown, get, values, True)):
+                if key not in skip and (always or (required is not None and holds(required, get, values, False))) \
+                        and (shown is None or holds(shown, get, values, True)):
                     out.append(self._violation(f, E.V_REQUIRED, {}, index))
                 continue
             found = check(value, record, index)
@@ -708,7 +708,7 @@ class SetValidator:
                     continue
             if reads_file and file is None:
                 continue  # a cross-set rule needs the whole file; the completeness check runs it
-            if when is not None and not _holds(when, get, values, False):
+            if when is not None and not holds(when, get, values, False):
                 continue
             rule = r.rule
             try:
@@ -734,7 +734,7 @@ class SetValidator:
         return self._cond(f.required_expr, env, on_error=False)
 
 
-def _holds(ev: Evaluator, get: Callable[[str], Any], values: Callable[[], dict[str, Any]], on_error: bool) -> bool:
+def holds(ev: Evaluator, get: Callable[[str], Any], values: Callable[[], dict[str, Any]], on_error: bool) -> bool:
     """A condition's answer (``_cond`` for evaluators): true only when it evaluates to true."""
     try:
         return ev(get, values) is True
