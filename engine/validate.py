@@ -77,6 +77,7 @@ class Codes:
     _exact: dict[str, str] | None = field(default=None, repr=False, compare=False)
     _selectable: frozenset[str] | None = field(default=None, repr=False, compare=False)
     _allowed: dict[tuple[Any, Any, Any], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    _cell_texts: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, table: CodeTable) -> "Codes":
@@ -128,6 +129,18 @@ class Codes:
             return frozenset(self.options(parent_value, cascade_by))
         if hit is None:
             hit = self._allowed[key] = frozenset(self.options(parent_value, cascade_by))
+        return hit
+
+    def cell_text(self, code: str) -> str:
+        """How a spreadsheet shows a code (template dropdowns, exports): its label, unless the
+        label reads back as another code (two items share it): then "code-label", which reads
+        back exactly."""
+        text = self.label(code)
+        if self._cell_texts is None:
+            self._cell_texts = {}
+        hit = self._cell_texts.get(code)
+        if hit is None:
+            hit = self._cell_texts[code] = text if self.lookup(text) == code else f"{code}-{text}"
         return hit
 
     def label(self, code: str, lang: str = "zh") -> str:

@@ -209,7 +209,7 @@ def _code_tables(cat: "Catalogue", family: str, keys: list[str]) -> dict[str, tu
     for key in keys:
         for f in template_fields(cat.view(key, family)):
             if f.spec.type == "code" and f.codes is not None and f.spec.codes not in out:
-                out[f.spec.codes or ""] = (f.codes.table.label.zh, [f.codes.label(c) for c in f.codes.options()])
+                out[f.spec.codes or ""] = (f.codes.table.label.zh, [f.codes.cell_text(c) for c in f.codes.options()])
     return out
 
 

@@ -155,3 +155,4 @@ def test_compiled_file_rules_pass_only_when_the_plain_ones_do(province: str, fam
         else:
             said_no += 1
     assert said_yes, "the compiled check never answered: the test proves nothing"
+

@@ -1,6 +1,7 @@
 """Export teachers to xlsx in the template's own format, so an export can be edited and imported.
 
-Codes are written as their labels (as the dropdowns offer them), booleans as 是/否, multi-codes
+Codes are written as the dropdowns offer them (the label; "code-label" where two items share a
+label, so that the code reads back exactly), booleans as 是/否, multi-codes
 joined with 、. Text that Excel could take for a formula (starting with =, +, -, @, tab or CR) is
 written with a leading apostrophe; the importer removes it again, so the round trip is exact.
 Sheets are streamed (openpyxl write-only) from the database, a set at a time.
@@ -35,9 +36,9 @@ def cell_value(f: FieldView, value: Any) -> Any:
         return None
     t = f.spec.type
     if t == "code" and f.codes is not None:
-        return f.codes.label(str(value))
+        return f.codes.cell_text(str(value))
     if t == "codes" and f.codes is not None:
-        return "、".join(f.codes.label(str(v)) for v in value)
+        return "、".join(f.codes.cell_text(str(v)) for v in value)
     if t == "boolean":
         return "是" if value else "否"
     return neutralise(value)
