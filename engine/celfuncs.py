@@ -88,15 +88,13 @@ def _id_info(s: str, today: _dt.date) -> tuple[bool, str, str]:
     # ``today`` is part of the key so a cached answer never outlives its date.
     if not idnumber.is_valid(s, today):
         return (False, "", "")
-    return (True, f"{s[6:10]}-{s[10:12]}-{s[12:14]}", "1" if int(s[16]) % 2 else "2")  # idnumber.birth_date, .gender
+    return (True, idnumber.birth_date_of_valid(s), idnumber.gender_of_valid(s))
 
 
 def _id(s: object) -> tuple[bool, str, str]:
-    if s.__class__ is not str:
-        return (False, "", "") if not isinstance(s, str) else _id_info(str(s), today())
+    if not isinstance(s, str):
+        return (False, "", "")
     return _id_info(s, today())
-
-
 
 
 def id_valid(s: object) -> bool:

@@ -27,7 +27,6 @@ CEL_BUILTINS = frozenset({
     "lowerAscii", "upperAscii", "trim", "split", "join", "replace", "indexOf", "substring",
 })
 
-_RECORD = re.compile(r"\brecord\b")
 _FIELD_REF = re.compile(r"\brecord\.([a-z][a-z0-9_]*)(?:\.([a-z][a-z0-9_]*))?")
 _SET_REF = re.compile(r"\bfile\.([a-z][a-z0-9_]*)(?:\.([a-z][a-z0-9_]*))?")
 
@@ -45,6 +44,12 @@ def record_refs(src: str, namespaces: frozenset[str] = frozenset()) -> set[str]:
 
 def file_refs(src: str) -> set[str]:
     return {m[1] for m in _SET_REF.finditer(src)}
+
+
+def reads_only_members(src: str, variable: str) -> bool:
+    """Whether every use of ``variable`` in ``src`` selects a member (``record.x``,
+    ``file.basic``): then ``record_refs`` / ``file_refs`` name everything the expression reads."""
+    return len(re.findall(rf"\b{variable}\b", src)) == len(re.findall(rf"\b{variable}\.[a-z]", src))
 
 
 class EvalError(Exception):
@@ -123,15 +128,15 @@ def evaluator(expr: Expr, functions: Mapping[str, Callable[..., Any]], fields: M
 
     refs = tuple(sorted(expr.refs))
     pure = (expr.variables <= {"record", "today", "this_year", "school_type"} and bool(refs)
-            and all(k in fields for k in refs) and len(_RECORD.findall(expr.src)) == len(_FIELD_REF.findall(expr.src)))
+            and all(k in fields for k in refs) and reads_only_members(expr.src, "record"))
     if not (pure and memo):
         return lambda get, values: evaluate(values())
-    memo: dict[Any, Any] | None = {}
+    answers: dict[Any, Any] | None = {}
     lookups = hits = 0
 
     def remembered(get: Callable[[str], Any], values: Callable[[], dict[str, Any]]) -> Any:
-        nonlocal memo, lookups, hits
-        m = memo  # one reference for this call: another thread may drop or clear the memo meanwhile
+        nonlocal answers, lookups, hits
+        m = answers  # one reference for this call: another thread may drop or clear them meanwhile
         if m is None:
             return evaluate(values())
         # the class is part of the key where Python equality is looser than CEL's (1 == 1.0 == true)
@@ -148,7 +153,7 @@ def evaluator(expr: Expr, functions: Mapping[str, Callable[..., Any]], fields: M
                 raise EvalError(hit.message)
             return hit
         if lookups >= MEMO_TRIAL and hits < lookups * MEMO_MIN_HITS:
-            memo = None
+            answers = None
             return evaluate(values())
         if len(m) >= MEMO_MAX:
             m.clear()
@@ -162,8 +167,8 @@ def evaluator(expr: Expr, functions: Mapping[str, Callable[..., Any]], fields: M
         return value
 
     def clear() -> None:
-        nonlocal memo, lookups, hits
-        memo, lookups, hits = {}, 0, 0
+        nonlocal answers, lookups, hits
+        answers, lookups, hits = {}, 0, 0
 
     remembered.clear = clear  # type: ignore[attr-defined]
     return remembered

@@ -31,56 +31,57 @@ from typing import Any, Callable, Sequence
 
 from engine.celgen import Unsupported, Writer
 from engine.expr import EvalError
-from engine.validate import SetValidator, holds
+from engine.validate import SetValidator, Violation, holds
 
 _MISS = object()          # not remembered yet, or (stored) declined
 _MEMO_MAX = 20_000        # distinct cell texts remembered per field; past it the memo restarts
 _NOT_TEXT = ("text", "photo", "attachment")
 _COND_VARIABLES = frozenset({"record", "today", "this_year", "school_type"})
 
-Row = Callable[[Sequence[Any]], "tuple[Any, ...] | None"]
+RowCheck = Callable[[Sequence[Any]], "tuple[Any, ...] | None"]
 
 
 @dataclass(frozen=True)
 class RowChecker:
     """``check(cells)`` → the row's canonical values in ``keys`` order, or None (take the plain path)."""
 
-    check: Row
+    check: RowCheck
     keys: tuple[str, ...]
     source: str  # the generated code, for tests and for reading
 
 
-def _learner(validator: SetValidator, key: str, value_checks: bool) -> tuple[Callable[[Any], Any], dict, dict]:
+def _learner(validator: SetValidator, key: str, value_checks: bool) -> tuple[Callable[[Any], Any], dict[str, Any]]:
     """How a field reads a cell it has not seen: the plain reader and (value-only) checker,
-    remembered per cell text (str) and per number (float). Answers: the value, None (empty)
-    or _MISS (declined)."""
+    remembered per cell text (returned, for the generated code's own look-up) and per number.
+    Answers: the value (a list as a tuple), None (empty) or _MISS (declined)."""
     reader = validator._reader(validator.fields[key])
     checker = validator._checkers[key]
     by_text: dict[str, Any] = {}
-    by_number: dict[float, Any] = {}
+    by_number: dict[float, Any] = {}  # apart from texts: 1.0 == True as a key
 
     def learn(cell: Any) -> Any:
-        if cell.__class__ is float:  # numbers are remembered here, apart from texts (1.0 == True)
+        memo = by_text if cell.__class__ is str else by_number if cell.__class__ is float else None
+        if memo is by_number:
             hit = by_number.get(cell, _MISS)
             if hit is not _MISS:
                 return hit
         _, value, problem = reader(cell, None)
-        if problem is not None:
-            answer = _MISS
-        elif value is None or value == "" or value == []:
-            answer = tuple(value) if isinstance(value, list) else value
-        elif value_checks and checker(value, {}, None):
-            answer = _MISS
+        filled = not (value is None or value == "" or value == [])
+        if problem is not None or (filled and value_checks and checker(value, {}, None)):
+            answer: Any = _MISS
         else:
             answer = tuple(value) if isinstance(value, list) else value
-        c = cell.__class__
-        memo = by_text if c is str else by_number if c is float else None
         if memo is not None:
             if len(memo) >= _MEMO_MAX:
                 memo.clear()
             memo[cell] = answer
         return answer
-    return learn, by_text, by_number
+    return learn, by_text
+
+
+def _under(condition: str, body: list[str]) -> list[str]:
+    """Generated lines ``body`` under ``if condition:``."""
+    return [f"if {condition}:"] + ["    " + line for line in body]
 
 
 def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) -> RowChecker | None:
@@ -143,7 +144,7 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
                 read += [f"if {v} is not None and ({' or '.join(tests)}):", "    return None"]
             continue
         cascade = t in ("code", "codes") and f.spec.cascade is not None
-        learn, by_text, by_number = _learner(validator, key, value_checks=not cascade)
+        learn, by_text = _learner(validator, key, value_checks=not cascade)
         env[f"L_{v}"], env[f"T_{v}"] = learn, by_text
         # a cell text seen before is one look-up; anything else (numbers too) asks the learner
         read += [f"{v} = T_{v}.get(cells[{j}], MISS)", f"if {v} is MISS:", f"    {v} = L_{v}(cells[{j}])",
@@ -190,21 +191,20 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
         env[f"C_{var[key]}"] = validator._checkers[key]
         fallbacks += 1
         checks += [f"if not ({empty(key)}) and C_{var[key]}({var[key]}, R, None):", "    return None"]
-    for i, (r, refs, skip_on_empty, _reads_file, when, check) in enumerate(validator._rule_evs):
-        if r.rule.id in validator.deferred_rules:
+    for i, r in enumerate(validator._rules):
+        if r.deferred:
             continue
-        guard = [empty(k) for k in refs] if skip_on_empty else []
+        guard = [empty(k) for k in r.refs] if r.skip_on_empty else []
         if "True" in guard:
             continue  # reads a field this layout has not: skipped on every row
-        env[f"K{i}"] = check
-        body = [f"if ({written(r.check, 'K{0}(get, values)', str(i))}) is not True:", "    return None"]
-        if when is not None:
-            env[f"H{i}"] = when
+        env[f"K{i}"] = r.check
+        body = [f"if ({written(r.rule.check, 'K{0}(get, values)', str(i))}) is not True:", "    return None"]
+        if r.when is not None:
+            env[f"H{i}"] = r.when
             # a condition that fails to evaluate skips the rule in the plain path: here it declines
-            body = [f"if ({written(r.when, 'HOLDS(H{0}, get, values, False)', str(i))}) is True:"] + \
-                   ["    " + b for b in body]
+            body = _under(f"({written(r.rule.when, 'HOLDS(H{0}, get, values, False)', str(i))}) is True", body)
         if guard:
-            body = [f"if not ({' or '.join(guard)}):"] + ["    " + b for b in body]
+            body = _under(f"not ({' or '.join(guard)})", body)
         checks += body
 
     lines = ["def check(cells):"] + ["    " + x for x in read]
@@ -234,7 +234,7 @@ def compile_deferred(validator: SetValidator) -> Passes | None:
     None when a deferred rule is not written out here (it reads ``records`` or ``unit``, or
     something outside engine.celgen's subset)."""
     fields = validator.fields
-    rules = [e for e in validator._rule_evs if e[0].rule.id in validator.deferred_rules]
+    rules = validator._deferred
     if not rules or any("." in k for k in fields):
         return None
     env: dict[str, Any] = {"DAY": validator._new_day}
@@ -243,7 +243,7 @@ def compile_deferred(validator: SetValidator) -> Passes | None:
                      "school_type": repr(validator.view.family)}, env)
     lines = ["def passes(record, records, file):", "    get = record.get", "    TD = DAY()",
              "    FILE = file if file is not None else {}"]
-    for r, refs, skip_on_empty, reads_file, when, _check in rules:
+    for r in rules:
         try:
             check = writer.write(r.rule.check.src)
             cond = writer.write(r.rule.when.src) if r.rule.when is not None else None
@@ -251,14 +251,31 @@ def compile_deferred(validator: SetValidator) -> Passes | None:
             return None
         body = [f"if ({check}) is not True:", "    return False"]
         if cond is not None:  # a condition that is not true skips the rule (an error raises: ask)
-            body = [f"if ({cond}) is True:"] + ["    " + b for b in body]
-        if reads_file:
-            body = ["if file is not None:"] + ["    " + b for b in body]
-        if skip_on_empty and refs:
-            guard = " or ".join(f"(get({k!r}) is None or get({k!r}) == '' or get({k!r}) == [])" for k in refs)
-            body = [f"if not ({guard}):"] + ["    " + b for b in body]
+            body = _under(f"({cond}) is True", body)
+        if r.reads_file:
+            body = _under("file is not None", body)
+        if r.skip_on_empty and r.refs:
+            body = _under("not (" + " or ".join(f"(get({k!r}) is None or get({k!r}) == '' or get({k!r}) == [])"
+                                                for k in r.refs) + ")", body)
         lines += ["    " + b for b in body]
     lines.append("    return True")
     namespace = dict(env)
     exec(compile("\n".join(lines) + "\n", f"<deferred rules of {validator.view.key}>", "exec"), namespace)
     return namespace["passes"]  # type: ignore[no-any-return]
+
+
+def deferred_check(validator: SetValidator) -> Callable[..., list[Violation]]:
+    """``validator.validate_deferred``, asking ``compile_deferred``'s check first: most records
+    pass, and then no variables are built; the plain path words any problem."""
+    passes = compile_deferred(validator) if validator.deferred_rules else None
+    if passes is None:
+        return validator.validate_deferred
+
+    def check(record: Any, *, records: Any = None, file: Any = None, index: int | None = None) -> list[Violation]:
+        try:
+            if passes(record, records, file):
+                return []
+        except Exception:  # a would-be CEL error: the plain path words it
+            pass
+        return validator.validate_deferred(record, records=records, file=file, index=index)
+    return check

@@ -82,7 +82,7 @@ def birth_date(s: object, today: _dt.date | None = None) -> str | None:
     if not is_valid(s, today):
         return None
     assert isinstance(s, str)
-    return f"{s[6:10]}-{s[10:12]}-{s[12:14]}"
+    return birth_date_of_valid(s)
 
 
 def gender(s: object, today: _dt.date | None = None) -> str | None:
@@ -90,6 +90,16 @@ def gender(s: object, today: _dt.date | None = None) -> str | None:
     if not is_valid(s, today):
         return None
     assert isinstance(s, str)
+    return gender_of_valid(s)
+
+
+def birth_date_of_valid(s: str) -> str:
+    """``birth_date`` of a number already found valid (no second check)."""
+    return f"{s[6:10]}-{s[10:12]}-{s[12:14]}"
+
+
+def gender_of_valid(s: str) -> str:
+    """``gender`` of a number already found valid (no second check)."""
     return "1" if int(s[16]) % 2 else "2"
 
 

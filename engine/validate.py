@@ -260,8 +260,9 @@ class _Rule:
     refs: tuple[str, ...]          # record fields read; empty ones skip the rule (on_empty: pass)
     skip_on_empty: bool
     reads_file: bool
-    when: Expr | None
-    check: Expr
+    when: Evaluator | None         # the rule's condition and assertion (engine.expr.evaluator)
+    check: Evaluator
+    deferred: bool                 # reads the file or the set's other records (engine.fastrow leaves it)
 
 
 class SetValidator:
@@ -289,8 +290,6 @@ class SetValidator:
         self._today = today
         self._checkers: dict[str, Checker] = {f.key: self._checker(f) for f in view.fields}
         self._shown = [f for f in view.fields if f.shown_expr is not None]
-        self._rules = [_Rule(r, tuple(r.check.refs), r.spec.on_empty == "pass", r.reads_file, r.when, r.check)
-                       for r in view.rules]
         exprs = [e for f in view.fields for e in (f.required_expr, f.shown_expr, f.default_expr) if e is not None]
         exprs += [e for r in view.rules for e in (r.check, r.when) if e is not None]
         self._reads_records = any("records" in e.variables for e in exprs)
@@ -310,12 +309,14 @@ class SetValidator:
                          f.spec.required is True or (key in conditional and f.required_expr is None),
                          ev(id(f.required_expr)) if key in conditional and f.required_expr is not None else None,
                          ev(id(f.shown_expr)) if f.shown_expr is not None else None) for key, f in self._plan]
-        self._rule_evs = [(r, r.refs, r.skip_on_empty, r.reads_file, ev(id(r.when)) if r.when is not None else None,
-                           ev(id(r.check))) for r in self._rules]
+        self._rules = [_Rule(r, tuple(r.check.refs), r.spec.on_empty == "pass", r.reads_file,
+                             ev(id(r.when)) if r.when is not None else None, ev(id(r.check)),
+                             r.reads_file or bool({"file", "records", "unit"} & (
+                                 r.check.variables | (r.when.variables if r.when is not None else set()))))
+                       for r in view.rules]
         # rules that need more than the record itself (engine.fastrow runs the others per row)
-        self.deferred_rules = frozenset(r.rule.id for r in self._rules if r.reads_file or {"file", "records", "unit"} & (
-            r.check.variables | (r.when.variables if r.when is not None else set())))
-        self._deferred_evs = [e for e in self._rule_evs if e[0].rule.id in self.deferred_rules]
+        self.deferred_rules = frozenset(r.rule.id for r in self._rules if r.deferred)
+        self._deferred = [r for r in self._rules if r.deferred]
         self._day: dt.date | None = None
         self._day_values: tuple[str, int] = ("", 0)
 
@@ -693,7 +694,7 @@ class SetValidator:
             found = check(value, record, index)
             if found:
                 out += found
-        self._check_rules(self._rule_evs, get, values, file, index, out)
+        self._check_rules(self._rules, get, values, file, index, out)
         return out
 
     def validate_deferred(self, record: Mapping[str, Any], *, records: list[Mapping[str, Any]] | None = None,
@@ -702,30 +703,30 @@ class SetValidator:
         (``deferred_rules``), for a record whose own checks passed already (engine.fastrow):
         with those, exactly what ``validate`` returns for it."""
         out: list[Violation] = []
-        if self._deferred_evs:
+        if self._deferred:
             self._new_day()
-            self._check_rules(self._deferred_evs, record.get, self._thunk(record, records, file), file, index, out)
+            self._check_rules(self._deferred, record.get, self._thunk(record, records, file), file, index, out)
         return out
 
-    def _check_rules(self, rule_evs: list[Any], get: Callable[[str], Any], values: Callable[[], dict[str, Any]],
+    def _check_rules(self, rules: list[_Rule], get: Callable[[str], Any], values: Callable[[], dict[str, Any]],
                      file: Mapping[str, Any] | None, index: int | None, out: list[Violation]) -> None:
-        for r, refs, skip_on_empty, reads_file, when, check in rule_evs:
-            if skip_on_empty:
+        for r in rules:
+            if r.skip_on_empty:
                 empty = False
-                for k in refs:
+                for k in r.refs:
                     value = get(k)
                     if value is None or value == "" or value == []:
                         empty = True
                         break
                 if empty:
                     continue
-            if reads_file and file is None:
+            if r.reads_file and file is None:
                 continue  # a cross-set rule needs the whole file; the completeness check runs it
-            if when is not None and not holds(when, get, values, False):
+            if r.when is not None and not holds(r.when, get, values, False):
                 continue
             rule = r.rule
             try:
-                ok = check(get, values)
+                ok = r.check(get, values)
             except EvalError as exc:
                 args = {"rule": rule.id, "detail": str(exc)[:200]}
                 where = (rule.spec.fields or [""])[0]
