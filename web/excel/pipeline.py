@@ -16,7 +16,6 @@ and the caller rolls back what was.
 from __future__ import annotations
 
 import gc
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,8 +28,8 @@ import msgspec
 
 from engine import errors as E
 from engine.emit.excel_template import ID_FIELD, LINK_ID, LINK_NAME, MAIN_SET
-from engine.expr import file_refs
-from engine.fastrow import compile_deferred, compile_rows
+from engine.expr import file_refs, reads_only_members
+from engine.fastrow import compile_rows, deferred_check
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
 from web.excel.limits import Limits
@@ -399,7 +398,7 @@ def filled_doc(keys: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
 def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory, sink: Sink | None,
                     opts: Options, result: Result, progress: Progress | None = None, ahead: Any = None) -> None:
     validators = {k: p.validator for k, p in parsed.plans.items()}
-    deferred = {k: _deferred_check(v) for k, v in validators.items()}
+    deferred = {k: deferred_check(v) for k, v in validators.items()}
     ctx = _Context(parsed, opts, result, validators, deferred,
                    frozenset(k for k, spec in cat.sets.items() if spec.cardinality == "one"),
                    ahead, _FileRules(parsed, deferred) if ahead is not None else None)
@@ -492,8 +491,7 @@ class _FileRules:
                     if e is None or "file" not in e.variables:
                         continue
                     refs = file_refs(e.src)
-                    if needed is not None and refs and len(re.findall(r"\bfile\b", e.src)) == \
-                            len(re.findall(r"\bfile\.[a-z]", e.src)):
+                    if needed is not None and refs and reads_only_members(e.src, "file"):
                         needed |= refs
                     else:
                         needed = None  # reads the file some other way: every set is built
@@ -547,25 +545,6 @@ class _FileRules:
                 errors += p.severity == "error"
                 result.add(p, opts.limits)
         return errors
-
-
-def _deferred_check(validator: Any) -> Callable[..., list[Violation]]:
-    """``validate_deferred``, after asking the compiled check whether there is anything to say
-    (engine.fastrow.compile_deferred): most records pass, and then nothing else is built."""
-    passes = compile_deferred(validator) if validator.deferred_rules else None
-    if passes is None:
-        return validator.validate_deferred  # type: ignore[no-any-return]
-
-    def check(record: dict[str, Any], *, records: list[Any] | None = None, file: dict[str, Any] | None = None,
-              index: int | None = None) -> list[Violation]:
-        try:
-            if passes(record, records, file):
-                return []
-        except Exception:  # a would-be CEL error: the plain path words it
-            pass
-        return validator.validate_deferred(record, records=records, file=file,  # type: ignore[no-any-return]
-                                           index=index)
-    return check
 
 
 def _looked_up(ids: list[str], directory: Directory,

@@ -88,7 +88,7 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
                        expected_family=family, unit_label=unit.name, fast_rows=fast_rows)
         sink = DbSink(db, unit, cat.version, result, principal.account_id if principal else None)
         # while the writer thread owns the writing connection, people are looked up on another
-        reader = sessions() if sink.needs_own_reader and not dry_run else db
+        reader = sessions() if sink.background and not dry_run else db
         directory = DbDirectory(reader, unit, cat.set_keys(family), concurrent=reader is not db)
         on_progress = progress
         if job_id is not None:

@@ -146,16 +146,12 @@ class DbSink:
         self.pending: list[TeacherWrite] = []
         self.pg = db.get_bind().dialect.name == "postgresql"
         self.use_copy = self.pg if use_copy is None else use_copy
-        # SQLite has one writer and the same connection serves the directory: no thread there
+        # a writer thread, which owns the writing connection while the import runs (the caller
+        # looks people up on another); SQLite has one writer and one connection: no thread there
         self.background = self.pg if background is None else background
         self.writer: _Writer | None = None  # started by the first batch
         self.ahead_ids: dict[str, int] = {}  # ID number → teacher id, of teachers written ahead
         self.started = False  # a write has happened (the transaction holds locks)
-
-    @property
-    def needs_own_reader(self) -> bool:
-        """The writing connection belongs to the writer thread while the import runs."""
-        return self.background
 
     def add(self, item: TeacherWrite) -> None:
         self.pending.append(item)
