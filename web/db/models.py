@@ -71,9 +71,9 @@ class Teacher(Base):
     unit: Mapped[Unit] = relationship(lazy="joined")
 
     __table_args__ = (
-        UniqueConstraint("id_type", "id_number", name="uq_teachers_identity"),
+        # number first: it also serves look-ups by number alone (an import's; migration e003)
+        UniqueConstraint("id_number", "id_type", name="uq_teachers_identity"),
         Index("ix_teachers_unit_name", "unit_id", "name", "id"),
-        Index("ix_teachers_id_number", "id_number"),  # migration e002: look-ups by number alone
         Index("ix_teachers_state", "unit_id", "state"),
     )
 
@@ -99,8 +99,8 @@ class Record(Base):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
+        # also serves "a teacher's records in a state" (web/review): a teacher has a few dozen
         Index("ix_records_teacher_set", "teacher_id", "set_key", "position"),
-        Index("ix_records_teacher_state", "teacher_id", "state"),  # created by migration r001 (review)
     )
 
 
