@@ -43,7 +43,8 @@ RowCheck = Callable[[Sequence[Any]], "tuple[Any, ...] | None"]
 
 @dataclass(frozen=True)
 class RowChecker:
-    """``check(cells)`` → the row's canonical values in ``keys`` order, or None (take the plain path)."""
+    """``check(cells)`` → the row's canonical values in ``keys`` order, or None (take the plain
+    path). An empty field's value is None (never "" or [])."""
 
     check: RowCheck
     keys: tuple[str, ...]
@@ -217,7 +218,9 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
     # a would-be CEL error in written-out code (Declined, or a helper's own error) declines the row
     if checks:
         lines += ["    try:"] + ["        " + x for x in checks] + ["    except Exception:", "        return None"]
-    lines.append(f"    return ({''.join(var[k] + ', ' for k in keys)})")
+    # an empty list (codes) comes back as None: a fast row's empty fields are all None
+    lines.append("    return (" + "".join((f"{var[k]} or None" if fields[k].spec.type == "codes" else var[k]) + ", "
+                                          for k in keys) + ")")
     source = "\n".join(lines) + "\n"
     namespace = dict(env)
     exec(compile(source, f"<fast rows of {view.key}>", "exec"), namespace)

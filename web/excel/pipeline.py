@@ -21,6 +21,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
@@ -47,6 +49,7 @@ BATCH = 1000
 # Text an export prefixes with ' so that Excel never reads it as a formula (see web/excel/export.py).
 NEUTRALISED = ("=", "+", "-", "@", "\t", "\r")
 Progress = Callable[[str, int, int], None]
+OnRows = Callable[[str, "list[tuple[str, Row]]"], None]  # set key, (ID number, row) in reading order
 
 
 # ------------------------------------------------------------------ contracts with the caller
@@ -156,7 +159,7 @@ class Row:
 
 
 _PACK = msgspec.msgpack.Encoder().encode
-_UNPACK = msgspec.msgpack.Decoder().decode
+_UNPACK = msgspec.msgpack.Decoder(tuple).decode
 
 
 @dataclass
@@ -200,10 +203,10 @@ def _problem_of(plan: SheetPlan, v: Violation, row: int) -> ImportProblem:
 def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
               progress: Progress | None = None, display_name: str | None = None, *,
               parsed: Parsed | None = None, on_sheet: Callable[[str], None] | None = None,
-              on_loaded: Callable[[str], None] | None = None) -> Parsed:
-    """Phase 1. Raises ``BadFile`` for a file that cannot be imported at all. ``on_sheet`` hears
-    of each set whose sheet has been read (into ``parsed``), ``on_loaded`` of each sheet parsed
-    and about to be read."""
+              on_rows: OnRows | None = None) -> Parsed:
+    """Phase 1. Raises ``BadFile`` for a file that cannot be imported at all. ``on_rows`` hears of
+    the rows kept, a chunk at a time as they are read; ``on_sheet`` of each set whose sheet has
+    been read (into ``parsed``)."""
     name = display_name or path.name
     sizes = check_file(path, opts.limits, name)
     wb = open_workbook(path, name)
@@ -225,8 +228,6 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
     xml = {s.name: s.xml_bytes for s in sizes}
     for title, sheet in loaded_sheets(wb, [t for t, _ in ordered], xml, opts.limits, name):
         set_key = keys[title]
-        if on_loaded is not None:
-            on_loaded(set_key)
         plan = new_plan(cat, family, title, set_key)
         start_row, start_col, height, rows = sheet_rows(sheet, title, opts.limits)
         del sheet  # the iterator keeps it while its rows are read
@@ -240,7 +241,7 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
                 LINK_ID not in plan.where and (plan.many or ID_FIELD not in plan.where)):
             continue  # rows cannot be tied to a teacher
         parsed.plans[set_key] = plan
-        done = _read_rows(plan, rows, start_row, parsed, result, opts, progress, done, estimate)
+        done = _read_rows(plan, rows, start_row, parsed, result, opts, progress, done, estimate, on_rows)
         del rows  # the sheet goes with its iterator: not kept while the next one is parsed
         release_memory()
         if on_sheet is not None:
@@ -290,7 +291,8 @@ def _check_meta(meta: dict[str, str], cat: Any, family: str, opts: Options) -> N
 
 
 def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parsed: Parsed, result: Result,
-               opts: Options, progress: Progress | None, done: int, estimate: int) -> int:
+               opts: Options, progress: Progress | None, done: int, estimate: int,
+               on_rows: OnRows | None = None) -> int:
     validator = plan.validator
     columns = [(j, k) for j, k in plan.columns if k not in (LINK_ID, LINK_NAME)]
     id_col = next((j for j, k in plan.columns if k == (LINK_ID if plan.many else ID_FIELD)), None)
@@ -302,7 +304,11 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
     fast = compile_rows(validator, columns) if opts.fast_rows else None
     width = max([j for j, _ in plan.columns], default=0) + 1
     id_pos = plan.keys.index(ID_FIELD) if not plan.many and ID_FIELD in plan.keys else None
+    kept: list[tuple[str, Row]] | None = [] if on_rows is not None else None
     for cells in rows:
+        if kept is not None and len(kept) >= BATCH:
+            on_rows(plan.set_key, kept)  # type: ignore[misc]
+            kept = []
         excel_row += 1
         n = len(cells)
         if cells.count("") + cells.count(None) == n:  # an empty row (C-level counting: no per-cell Python)
@@ -317,7 +323,9 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
             if values is not None:
                 ident, _ = _id_of(cells[id_col] if id_col is not None else None)
                 if ident is not None and (id_pos is None or values[id_pos] == ident):
-                    _keep(plan, Row(excel_row, values, None, True), ident, parsed, subs, result, opts)
+                    row = Row(excel_row, values, None, True)
+                    if _keep(plan, row, ident, parsed, subs, result, opts) and kept is not None:
+                        kept.append((ident, row))
                     continue
         raw: dict[str, Any] = {}
         long_numbers: list[str] = []
@@ -359,15 +367,19 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
         values = tuple(record.get(k) for k in plan.keys)
         if bad:
             parsed.bad_ids.add(ident)
-        _keep(plan, Row(excel_row, values, frozenset(bad) if bad else None), ident, parsed, subs, result, opts)
+        row = Row(excel_row, values, frozenset(bad) if bad else None)
+        if _keep(plan, row, ident, parsed, subs, result, opts) and kept is not None:
+            kept.append((ident, row))
+    if kept:
+        on_rows(plan.set_key, kept)  # type: ignore[misc]
     if progress is not None:
         progress("read", done, estimate)
     return done
 
 
 def _keep(plan: SheetPlan, entry: Row, ident: str, parsed: Parsed, subs: dict[str, list[Row]] | None,
-          result: Result, opts: Options) -> None:
-    """File a read row under its teacher (a second 基本信息 row of one person is an error)."""
+          result: Result, opts: Options) -> bool:
+    """File a read row under its teacher (a second 基本信息 row of one person is an error: False)."""
     if subs is not None:
         subs.setdefault(ident, []).append(entry)
     else:
@@ -377,9 +389,10 @@ def _keep(plan: SheetPlan, entry: Row, ident: str, parsed: Parsed, subs: dict[st
             result.add(problem(E.V_XLSX_DUPLICATE_ID, {"id": ident, "first": first.row}, sheet=plan.title,
                                row=entry.row, column=letter, header=header), opts.limits)
             parsed.bad_ids.add(ident)
-            return
+            return False
         parsed.main[ident] = entry
     parsed.order.setdefault(ident, None)
+    return True
 
 
 # ------------------------------------------------------------------ phase 2: checking and handing over
@@ -393,6 +406,26 @@ def _doc(record: dict[str, Any]) -> dict[str, Any]:
 def filled_doc(keys: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
     """``_doc(dict(zip(keys, values)))`` for canonical values (never "", so None and [] are empty)."""
     return {k: v for k, v in zip(keys, values) if v is not None and v != []}
+
+
+@lru_cache(maxsize=64)
+def doc_maker(keys: tuple[str, ...]) -> Callable[[Sequence[Any]], msgspec.Struct]:
+    """``doc_maker(keys)(row.values)``: the document of a fast row as a msgspec Struct, which
+    encodes to the JSON of ``filled_doc(keys, row.values)`` (its empty fields, all None in a fast
+    row, left out) and compares equal as those dicts do, without building a dict: the
+    write-ahead makes hundreds of thousands of documents and only encodes them.
+
+    The fields come out in the order PostgreSQL keeps a JSONB object's keys (shorter first, then
+    bytewise): it sorts every object it stores, and a sorted one it only checks. The stored
+    document is the same either way."""
+    order = sorted(range(len(keys)), key=lambda i: (len(keys[i].encode()), keys[i].encode()))
+    names = [f"f{i}" for i in range(len(keys))]
+    struct = msgspec.defstruct("Doc", [(n, Any, None) for n in names],
+                               rename={n: keys[i] for n, i in zip(names, order)}, omit_defaults=True)
+    if len(order) == 1:  # itemgetter of one index gives the item, not a tuple
+        return lambda values: struct(values[order[0]])
+    pick = itemgetter(*order)
+    return lambda values: struct(*pick(values))
 
 
 def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory, sink: Sink | None,
@@ -758,7 +791,7 @@ def _run(path: Path, cat: Any, family: str, directory: Directory, sink: Sink | N
         try:
             read_file(path, cat, family, opts, result, progress, display_name, parsed=parsed,
                       on_sheet=ahead.sheet_read if ahead is not None else None,
-                      on_loaded=ahead.sheet_loaded if ahead is not None else None)
+                      on_rows=ahead.rows_read if ahead is not None else None)
         except BadFile as exc:
             for p in exc.problems:
                 result.add(p, opts.limits)

@@ -27,7 +27,7 @@ from engine.emit.excel_template import MAIN_SET
 from web.db.base import utcnow
 from web.db.models import Record, Teacher, Unit
 from engine import errors as E
-from web.excel.pipeline import Existing, Result, Row, TeacherWrite, filled_doc
+from web.excel.pipeline import Existing, Result, Row, TeacherWrite, doc_maker
 from web.excel.problems import BadFile, problem
 
 FLUSH_EVERY = 1000  # teachers per batch (the last one is waited for: keep it short)
@@ -69,6 +69,9 @@ class DbDirectory:
             for r in recs:
                 here[r.teacher_id].docs.setdefault(r.set_key, []).append(dict(r.document))
         return out
+
+
+TEACHER_FIELDS = frozenset({"id_type", "id_number", "name", "gender", "birth_date"})  # what _teacher_row reads
 
 
 def _teacher_row(doc: dict[str, Any], unit_id: int, now: dt.datetime) -> dict[str, Any]:
@@ -180,41 +183,48 @@ class DbSink:
         items, self.pending = self.pending, []
         if not items:
             return
-        self.started = True
         if self.background:
-            if self.writer is None:
-                self.writer = _Writer()
             # about a kilobyte a document while the batch waits
-            self.writer.submit(lambda: self._write(items), 1024 * sum(1 + sum(len(d) for _, d in w.sets.values())
-                                                                   for w in items))
+            self._submit(lambda: self._write(items), 1024 * sum(1 + sum(len(d) for _, d in w.sets.values())
+                                                             for w in items))
         else:
+            self.started = True
             self._write(items)
 
-    def write_ahead(self, set_key: str, keys: Sequence[str], items: list[tuple[str, list[Row]]],
-                    ids: list[int] | None = None, budget: int | None = None) -> None:
-        """Write records of rows that passed their own checks, for teachers new to the database
-        (web/excel/ahead.py); for 基本信息 the teachers themselves, with ``ids`` drawn already.
-        The documents (as phase 2 would build them) and the COPY payloads are made on the
-        calling thread; the writer thread only sends them, so it never waits for the GIL."""
+    def write_ahead_teachers(self, keys: Sequence[str], items: list[tuple[str, Row]], ids: list[int],
+                             budget: int | None = None) -> None:
+        """Write new teachers (web/excel/ahead.py) with their 基本信息 record, from rows that
+        passed their own checks; ``ids`` drawn already. The documents (as phase 2 would build
+        them) and the COPY payloads are made on the calling thread; the writer thread only sends
+        them, so it never waits for the GIL."""
+        assert len(ids) == len(items)
         now = utcnow()
-        if set_key == MAIN_SET:
-            assert ids is not None and len(ids) == len(items)
-            docs = [filled_doc(keys, rows[0].values) for _, rows in items]
-            self.ahead_ids.update(zip((ident for ident, _ in items), ids))
-            teachers = self._teachers_payload(ids, docs, now)
-            records = [(tid, MAIN_SET, 0, doc) for tid, doc in zip(ids, docs)]
-            self.result.teachers_created += len(ids)
-        else:
-            teachers = b""
-            records = []
-            for ident, rows in items:
-                tid = self.ahead_ids[ident]
-                placed: list[dict[str, Any]] = []
-                for r in rows:
-                    doc = filled_doc(keys, r.values)
-                    if doc not in placed:  # the same row twice is one record (as in phase 2)
-                        placed.append(doc)
-                records += [(tid, set_key, i, doc) for i, doc in enumerate(placed)]
+        doc = doc_maker(tuple(keys))
+        values = [row.values for _, row in items]
+        columns = [(k, i) for i, k in enumerate(keys) if k in TEACHER_FIELDS]
+        self.ahead_ids.update(zip((ident for ident, _ in items), ids))
+        teachers = self._teachers_payload(ids, [{k: v[i] for k, i in columns} for v in values], now)
+        self.result.teachers_created += len(ids)
+        self._queue_ahead(teachers, [(tid, MAIN_SET, 0, doc(v)) for tid, v in zip(ids, values)], now, budget)
+
+    def write_ahead_records(self, set_key: str, records: list[tuple[str, Any, int]], budget: int | None = None) -> None:
+        """Write records of teachers written ahead: (ID number, document, position)."""
+        now = utcnow()
+        self._queue_ahead(b"", [(self.ahead_ids[ident], set_key, position, doc) for ident, doc, position in records],
+                          now, budget)
+
+    def unwrite_ahead(self, set_key: str, counts: dict[str, int]) -> None:
+        """Delete the records of ``set_key`` written ahead for these teachers (ID number → how
+        many): phase 2 writes them all after all."""
+        tids = [self.ahead_ids[ident] for ident in counts]
+        self.result.records_written -= sum(counts.values())
+
+        def job() -> None:
+            self.db.execute(delete(Record).where(Record.teacher_id.in_(tids), Record.set_key == set_key))
+        self._submit(job, 0)
+
+    def _queue_ahead(self, teachers: bytes, records: list[tuple[int, str, int, Any]], now: dt.datetime,
+                     budget: int | None) -> None:
         payload = self._records_payload(records, now)
         self.result.records_written += len(records)
 
@@ -222,10 +232,13 @@ class DbSink:
             if teachers:
                 self._copy("teachers", TEACHER_COLUMNS, teachers)
             self._copy("records", RECORD_COLUMNS, payload)
+        self._submit(job, len(teachers) + len(payload), budget)
+
+    def _submit(self, job: Callable[[], None], size: int, budget: int | None = None) -> None:
         self.started = True
         if self.writer is None:
             self.writer = _Writer()
-        self.writer.submit(job, len(teachers) + len(payload), budget)
+        self.writer.submit(job, size, budget)
 
     # -- one batch --------------------------------------------------------------------------
     def _write(self, items: list[TeacherWrite]) -> None:
@@ -334,7 +347,8 @@ class DbSink:
             return
         self.db.execute(insert(Record), [self._record(*r, now) for r in records])
 
-    def _records_payload(self, records: list[tuple[int, str, int, dict[str, Any]]], now: dt.datetime) -> bytes:
+    def _records_payload(self, records: list[tuple[int, str, int, Any]], now: dt.datetime) -> bytes:
+        """COPY text of records whose documents are dicts or ``doc_maker`` Structs."""
         # a JSON document never holds a raw tab or newline (the encoder escapes them), so
         # doubling its backslashes is all COPY's text format needs
         stamp = now.isoformat()
