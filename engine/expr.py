@@ -46,6 +46,23 @@ def file_refs(src: str) -> set[str]:
     return {m[1] for m in _SET_REF.finditer(src)}
 
 
+_FILE_FIELD = re.compile(r"\bfile\.([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\b(?!\s*\()")  # not a method call
+
+
+def file_fields(src: str) -> dict[str, set[str] | None]:
+    """Per set an expression reads through ``file``: the fields it reads (``file.basic.birth_date``;
+    ``has(file.basic)`` asks only whether the set is there), or None where it reads the set some
+    other way (``file.education.exists(e, …)``, ``size(file.work)``). Whole only when
+    ``reads_only_members(src, "file")``."""
+    out: dict[str, set[str] | None] = {}
+    for set_key in file_refs(src):
+        uses = len(re.findall(rf"\bfile\.{set_key}\b", src))
+        present = len(re.findall(rf"\bhas\(\s*file\.{set_key}\s*\)", src))
+        fields = [m[2] for m in _FILE_FIELD.finditer(src) if m[1] == set_key]
+        out[set_key] = set(fields) if len(fields) + present == uses else None
+    return out
+
+
 def reads_only_members(src: str, variable: str) -> bool:
     """Whether every use of ``variable`` in ``src`` selects a member (``record.x``,
     ``file.basic``): then ``record_refs`` / ``file_refs`` name everything the expression reads."""

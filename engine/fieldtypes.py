@@ -73,10 +73,11 @@ def parse_integer(raw: Any, f: Any) -> Parsed:
 def parse_decimal(raw: Any, f: Any) -> Parsed:
     if isinstance(raw, bool):
         return None, (E.V_FORMAT, _fmt("数字", "a number", "3500.50"))
+    # + 0.0: -0 is read as 0, so that equal numbers are equal values however they were typed
     if isinstance(raw, (int, float)):
-        return float(raw), None
+        return float(raw) + 0.0, None
     if isinstance(raw, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", raw.replace(",", "")):
-        return float(raw.replace(",", "")), None
+        return float(raw.replace(",", "")) + 0.0, None
     return None, (E.V_FORMAT, _fmt("数字", "a number", "3500.50"))
 
 

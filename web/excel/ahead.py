@@ -116,15 +116,12 @@ class WriteAhead:
             if not row.fast or (single and before is not None):
                 stopped.add(ident)  # the plain path reads it (or phase 2 reports the second row)
                 continue
-            this = doc(row.values)
             if before is None:
-                written[ident] = [row]
-                out.append((ident, this, 0))
-                continue
-            if any(doc(r.values) == this for r in before):
+                written[ident] = before = []
+            elif any(r.same_values(row) for r in before):
                 continue  # the same row twice is one record (as in phase 2)
             before.append(row)
-            out.append((ident, this, len(before) - 1))
+            out.append((ident, doc(row.values), len(before) - 1))
         if out:
             self.sink.write_ahead_records(set_key, out, budget=QUEUE)
 

@@ -30,7 +30,7 @@ import msgspec
 
 from engine import errors as E
 from engine.emit.excel_template import ID_FIELD, LINK_ID, LINK_NAME, MAIN_SET
-from engine.expr import file_refs, reads_only_members
+from engine.expr import file_fields, reads_only_members
 from engine.fastrow import compile_rows, deferred_check
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
@@ -156,6 +156,14 @@ class Row:
     @property
     def values(self) -> Sequence[Any]:
         return _UNPACK(self._values) if self.fast else self._values
+
+    def same_values(self, other: "Row") -> bool:
+        """Whether two rows of one sheet hold equal values (so their documents are equal). Two
+        fast rows compare packed: canonical values are equal exactly when their MessagePack is
+        (one type per field, lists for codes, no -0.0)."""
+        if self.fast and other.fast:
+            return bool(self._values == other._values)
+        return self.values == other.values
 
 
 _PACK = msgspec.msgpack.Encoder().encode
@@ -507,59 +515,86 @@ class _FileRules:
     """Phase 2 for a teacher written ahead in full (web/excel/ahead.py): every row passed its own
     checks, so what ``_teacher`` would still find comes from the rules that read the file or
     the set's other records (``SetValidator.validate_deferred``). Only the documents those rules
-    read are built; the problems are the same, in the same order."""
+    read are built, and of them only the fields they read; the problems are the same, in the
+    same order."""
 
     def __init__(self, parsed: Parsed, checks: dict[str, Any]) -> None:
         self.parsed = parsed
         self.plans = parsed.plans
+        self.subs = [(k, rows) for k, rows in parsed.subs.items() if rows]  # the sheets with rows
         deferred = {k: p.validator for k, p in parsed.plans.items() if p.validator.deferred_rules}
         self.deferred = deferred
         self.checks = checks
-        needed: set[str] | None = set()
-        for v in deferred.values():
+        build: dict[str, set[str] | None] | None = {}  # set → fields to build (None: all); None: every set, whole
+
+        def need(set_key: str, fields: set[str] | None) -> None:
+            if build is None or (set_key in build and build[set_key] is None):
+                return
+            if fields is None:
+                build[set_key] = None
+            else:
+                build.setdefault(set_key, set()).update(fields)  # type: ignore[union-attr]
+
+        for set_key, v in deferred.items():
+            need(set_key, set())
+            namespaced = any("." in k for k in v.fields)
             for r in v.view.rules:
                 if r.id not in v.deferred_rules:
                     continue
                 for e in (r.check, r.when):
-                    if e is None or "file" not in e.variables:
+                    if e is None:
                         continue
-                    refs = file_refs(e.src)
-                    if needed is not None and refs and reads_only_members(e.src, "file"):
-                        needed |= refs
-                    else:
-                        needed = None  # reads the file some other way: every set is built
-        self.needed = needed
+                    whole = namespaced or "records" in e.variables or not reads_only_members(e.src, "record")
+                    need(set_key, None if whole else set(e.refs))
+                    if "file" not in e.variables:
+                        continue
+                    if not reads_only_members(e.src, "file"):
+                        build = None  # reads the file some other way: every set is built, whole
+                        break
+                    for read, fields in file_fields(e.src).items():
+                        need(read, fields)
+                if build is None:
+                    break
+            if build is None:
+                break
+        self.build = build
+        # per set built: (field, position in the row) of the fields to build, or None for all
+        self.picks: dict[str, list[tuple[str, int]] | None] = {}
+        for set_key, plan in parsed.plans.items():
+            fields = None if build is None else build.get(set_key)
+            self.picks[set_key] = None if fields is None else [(k, i) for i, k in enumerate(plan.keys) if k in fields]
 
     def all_written(self, ident: str, ahead: Any) -> bool:
-        return all(ident in ahead.sets.get(k, ()) for k, rows in self.parsed.subs.items() if ident in rows)
+        return all(ident in ahead.sets.get(k, ()) for k, rows in self.subs if ident in rows)
 
     def rows(self, ident: str) -> int:
-        return 1 + sum(len(rows[ident]) for rows in self.parsed.subs.values() if ident in rows)
+        return 1 + sum(len(rows[ident]) for _, rows in self.subs if ident in rows)
+
+    def _doc(self, set_key: str, row: Row) -> dict[str, Any]:
+        values = row.values
+        pick = self.picks[set_key]
+        if pick is None:
+            return filled_doc(self.plans[set_key].keys, values)
+        return {k: values[i] for k, i in pick if values[i] is not None}
 
     def check(self, ident: str, single_sets: frozenset[str], result: Result, opts: Options) -> int:
         parsed = self.parsed
+        build = self.build
         main = parsed.main[ident]
-        sub_rows = {k: rows[ident] for k, rows in parsed.subs.items() if ident in rows}
-        wanted = lambda k: self.needed is None or k in self.needed or k in self.deferred  # noqa: E731
+        sub_rows = {k: rows[ident] for k, rows in self.subs if ident in rows}
         file: dict[str, Any] = {}
-        placed: dict[str, list[tuple[Row, int]]] = {}
-        if wanted(MAIN_SET):
-            file[MAIN_SET] = filled_doc(self.plans[MAIN_SET].keys, main.values)
+        placed: dict[str, list[Row]] = {}
+        if build is None or MAIN_SET in build:
+            file[MAIN_SET] = self._doc(MAIN_SET, main)
         for set_key, rows in sub_rows.items():
-            if not wanted(set_key) and len(rows) < 2:
+            distinct = rows if len(rows) == 1 else [
+                r for i, r in enumerate(rows) if not any(p.same_values(r) for p in rows[:i])]
+            result.skipped_identical += len(rows) - len(distinct)
+            if build is not None and set_key not in build:
                 continue
-            keys = self.plans[set_key].keys
-            docs: list[dict[str, Any]] = []
-            here: list[tuple[Row, int]] = []
-            for r in rows:
-                doc = filled_doc(keys, r.values)
-                if doc in docs:
-                    result.skipped_identical += 1
-                    continue
-                here.append((r, len(docs)))
-                docs.append(doc)
+            docs = [self._doc(set_key, r) for r in distinct]
             file[set_key] = (docs[0] if docs else {}) if set_key in single_sets else docs
-            placed[set_key] = here
+            placed[set_key] = distinct
         errors = 0
         for set_key in [MAIN_SET, *sub_rows]:
             if set_key not in self.deferred:
@@ -569,10 +604,11 @@ class _FileRules:
             if set_key == MAIN_SET:
                 found = [(main, v) for v in check(file[MAIN_SET], file=file)]
             elif set_key in single_sets:
-                found = [(r, v) for r, _ in placed[set_key] for v in check(file[set_key], file=file)]
+                found = [(r, v) for r in placed[set_key] for v in check(file[set_key], file=file)]
             else:
                 records = file[set_key]
-                found = [(r, v) for r, i in placed[set_key] for v in check(records[i], records=records, file=file, index=i)]
+                found = [(r, v) for i, r in enumerate(placed[set_key])
+                         for v in check(records[i], records=records, file=file, index=i)]
             for r, v in found:
                 p = _problem_of(plan, v, r.row)
                 errors += p.severity == "error"
