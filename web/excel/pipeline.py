@@ -16,6 +16,7 @@ and the caller rolls back what was.
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -777,29 +778,39 @@ def _frozen(doc: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in doc.items()))
 
 
-_GC_LOCK = threading.Lock()
-_GC_PAUSES = [0, False]  # imports running, and whether the collector was on before the first
+_RUNTIME_LOCK = threading.Lock()
+_RUNTIME = [0, False, 0.0]  # imports running; before the first: collector on?, switch interval
+SWITCH_INTERVAL = 0.0002    # seconds a thread may hold the GIL while another waits (Python's default: 0.005)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector, off while imports run. An import makes millions of
-    short-lived objects and keeps hundreds of thousands (rows), none of them in cycles: the
-    collector would walk the kept ones again and again (a fifth of the import's time) and find
-    nothing. Reference counting frees everything as before; the collector resumes with the last
-    import (it is one switch for the whole process)."""
-    with _GC_LOCK:
-        if _GC_PAUSES[0] == 0:
-            _GC_PAUSES[1] = gc.isenabled()
+def _import_runtime() -> Iterator[None]:
+    """The interpreter set for imports while any runs, and given back with the last one (both
+    are switches of the whole process):
+    - Python's cyclic garbage collector is off. An import makes millions of short-lived objects
+      and keeps hundreds of thousands (rows), none of them in cycles: the collector would walk
+      the kept ones again and again (a fifth of the import's time) and find nothing. Reference
+      counting frees everything as before.
+    - A thread waiting for the GIL gets it within 0.2 ms, not 5. The thread that feeds
+      PostgreSQL (web/excel/store.py) needs it for every 128 KB it sends while the reading and
+      checking threads hold it; at 5 ms a turn the database sat idle for a third of a large
+      import."""
+    with _RUNTIME_LOCK:
+        if _RUNTIME[0] == 0:
+            _RUNTIME[1] = gc.isenabled()
+            _RUNTIME[2] = sys.getswitchinterval()
             gc.disable()
-        _GC_PAUSES[0] += 1
+            sys.setswitchinterval(SWITCH_INTERVAL)
+        _RUNTIME[0] += 1
     try:
         yield
     finally:
-        with _GC_LOCK:
-            _GC_PAUSES[0] -= 1
-            if _GC_PAUSES[0] == 0 and _GC_PAUSES[1]:
-                gc.enable()
+        with _RUNTIME_LOCK:
+            _RUNTIME[0] -= 1
+            if _RUNTIME[0] == 0:
+                sys.setswitchinterval(_RUNTIME[2])
+                if _RUNTIME[1]:
+                    gc.enable()
 
 
 def run(path: Path, cat: Any, family: str, directory: Directory, sink: Sink | None, opts: Options,
@@ -807,7 +818,7 @@ def run(path: Path, cat: Any, family: str, directory: Directory, sink: Sink | No
     """Phase 1 and phase 2. ``BadFile`` problems come back as the result's only errors."""
     if opts.mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
-    with _collector_paused():
+    with _import_runtime():
         return _run(path, cat, family, directory, sink, opts, progress, display_name, result)
 
 
