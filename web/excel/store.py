@@ -28,6 +28,7 @@ from web.db.base import utcnow
 from web.db.models import Record, Teacher, Unit
 from engine import errors as E
 from web.excel.pipeline import Existing, Result, Row, TeacherWrite, doc_maker
+from web.excel import pgcopy
 from web.excel.problems import BadFile, problem
 
 FLUSH_EVERY = 1000  # teachers per batch (the last one is waited for: keep it short)
@@ -304,11 +305,13 @@ class DbSink:
         return [r[0] for r in result]
 
     def _teachers_payload(self, ids: list[int], basics: list[dict[str, Any]], now: dt.datetime) -> bytes:
-        stamp = now.isoformat()
+        """Binary COPY rows (web/excel/pgcopy.py) of ``TEACHER_COLUMNS``."""
+        tail = pgcopy.integer(self.unit.id) + pgcopy.text("unsubmitted") + pgcopy.timestamptz(now) * 2
+        start = pgcopy.count(len(TEACHER_COLUMNS))
         rows = [_teacher_row(doc, self.unit.id, now) for doc in basics]
-        return "".join(f"{tid}\t{_copy_text(r['id_type'])}\t{_copy_text(r['id_number'])}\t{_copy_text(r['name'])}\t"
-                       f"{_copy_text(r['gender'])}\t{r['birth_date'].isoformat()}\t{r['unit_id']}\t{r['state']}\t"
-                       f"{stamp}\t{stamp}\n" for tid, r in zip(ids, rows)).encode()
+        return b"".join(start + pgcopy.integer(tid) + pgcopy.text(r["id_type"]) + pgcopy.text(r["id_number"])
+                        + pgcopy.text(r["name"]) + pgcopy.text(r["gender"]) + pgcopy.date(r["birth_date"]) + tail
+                        for tid, r in zip(ids, rows))
 
     def _update_existing(self, updated: list[TeacherWrite], now: dt.datetime) -> None:
         changed = [w for w in updated if w.basic is not None]
@@ -348,21 +351,28 @@ class DbSink:
         self.db.execute(insert(Record), [self._record(*r, now) for r in records])
 
     def _records_payload(self, records: list[tuple[int, str, int, Any]], now: dt.datetime) -> bytes:
-        """COPY text of records whose documents are dicts or ``doc_maker`` Structs."""
-        # a JSON document never holds a raw tab or newline (the encoder escapes them), so
-        # doubling its backslashes is all COPY's text format needs
-        stamp = now.isoformat()
-        tail = f"\t{_copy_text(self.version)}\t1\tdraft\t{stamp}\t{stamp}\t{_copy_text(self.actor_id)}\n".encode()
-        encode = _JSON.encode
-        sets = {k: f"\t{_copy_text(k)}\t".encode() for k in {r[1] for r in records}}
-        return b"".join(b"%d%s%d\t%s%s" % (tid, sets[set_key], position, encode(doc).replace(b"\\", b"\\\\"), tail)
-                        for tid, set_key, position, doc in records)
+        """Binary COPY rows (web/excel/pgcopy.py) of ``RECORD_COLUMNS``; the documents are dicts
+        or ``doc_maker`` Structs."""
+        stamp = pgcopy.timestamptz(now)
+        tail = (pgcopy.text(self.version) + pgcopy.integer(1) + pgcopy.text("draft") + stamp + stamp
+                + pgcopy.integer(self.actor_id))
+        start = pgcopy.count(len(RECORD_COLUMNS))
+        sets = {k: pgcopy.text(k) for k in {r[1] for r in records}}
+        encode, integer, length = _JSON.encode, pgcopy.integer, pgcopy.jsonb_length
+        out = []
+        for tid, set_key, position, doc in records:
+            data = encode(doc)
+            out.append(b"%b%b%b%b%b%b%b" % (start, integer(tid), sets[set_key], integer(position), length(data), data,
+                                             tail))
+        return b"".join(out)
 
     def _copy(self, table: str, cols: list[str], payload: bytes) -> None:
         raw = self.db.connection().connection.driver_connection
         with raw.cursor() as cur:
-            with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            with cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN (FORMAT binary)") as copy:
+                copy.write(pgcopy.HEADER)
                 copy.write(payload)
+                copy.write(pgcopy.TRAILER)
 
 
 TEACHER_COLUMNS = ["id", "id_type", "id_number", "name", "gender", "birth_date", "unit_id", "state", "created_at",
@@ -377,10 +387,4 @@ def new_teacher_ids(db: Session, n: int) -> list[int]:
         "SELECT nextval(pg_get_serial_sequence('teachers', 'id')) FROM generate_series(1, :n)"), {"n": n})]
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _JSON = msgspec.json.Encoder()
-
-
-def _copy_text(value: Any) -> str:
-    """A value in COPY's text format."""
-    return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
