@@ -135,11 +135,11 @@ class Codes:
         """How a spreadsheet shows a code (template dropdowns, exports): its label, unless the
         label reads back as another code (two items share it): then "code-label", which reads
         back exactly."""
-        text = self.label(code)
         if self._cell_texts is None:
             self._cell_texts = {}
         hit = self._cell_texts.get(code)
         if hit is None:
+            text = self.label(code)
             hit = self._cell_texts[code] = text if self.lookup(text) == code else f"{code}-{text}"
         return hit
 

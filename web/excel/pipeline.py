@@ -512,6 +512,37 @@ def _check_chunks(ctx: _Context, chunks: Iterator[tuple[int, list[str], dict[str
     return writing
 
 
+def _fields_to_build(deferred: dict[str, Any]) -> dict[str, set[str] | None] | None:
+    """What the rules of ``deferred`` (set key → validator) read, set by set: the fields (None:
+    the whole document); None when one of them reads the file some other way (every set, whole)."""
+    build: dict[str, set[str] | None] = {}
+
+    def need(set_key: str, fields: set[str] | None) -> None:
+        if fields is None or build.get(set_key, set()) is None:
+            build[set_key] = None
+        else:
+            build.setdefault(set_key, set()).update(fields)  # type: ignore[union-attr]
+
+    for set_key, v in deferred.items():
+        need(set_key, set())
+        namespaced = any("." in k for k in v.fields)
+        for r in v.view.rules:
+            if r.id not in v.deferred_rules:
+                continue
+            for e in (r.check, r.when):
+                if e is None:
+                    continue
+                whole = namespaced or "records" in e.variables or not reads_only_members(e.src, "record")
+                need(set_key, None if whole else set(e.refs))
+                if "file" not in e.variables:
+                    continue
+                if not reads_only_members(e.src, "file"):
+                    return None
+                for read, fields in file_fields(e.src).items():
+                    need(read, fields)
+    return build
+
+
 class _FileRules:
     """Phase 2 for a teacher written ahead in full (web/excel/ahead.py): every row passed its own
     checks, so what ``_teacher`` would still find comes from the rules that read the file or
@@ -526,38 +557,7 @@ class _FileRules:
         deferred = {k: p.validator for k, p in parsed.plans.items() if p.validator.deferred_rules}
         self.deferred = deferred
         self.checks = checks
-        build: dict[str, set[str] | None] | None = {}  # set → fields to build (None: all); None: every set, whole
-
-        def need(set_key: str, fields: set[str] | None) -> None:
-            if build is None or (set_key in build and build[set_key] is None):
-                return
-            if fields is None:
-                build[set_key] = None
-            else:
-                build.setdefault(set_key, set()).update(fields)  # type: ignore[union-attr]
-
-        for set_key, v in deferred.items():
-            need(set_key, set())
-            namespaced = any("." in k for k in v.fields)
-            for r in v.view.rules:
-                if r.id not in v.deferred_rules:
-                    continue
-                for e in (r.check, r.when):
-                    if e is None:
-                        continue
-                    whole = namespaced or "records" in e.variables or not reads_only_members(e.src, "record")
-                    need(set_key, None if whole else set(e.refs))
-                    if "file" not in e.variables:
-                        continue
-                    if not reads_only_members(e.src, "file"):
-                        build = None  # reads the file some other way: every set is built, whole
-                        break
-                    for read, fields in file_fields(e.src).items():
-                        need(read, fields)
-                if build is None:
-                    break
-            if build is None:
-                break
+        build = _fields_to_build(deferred)
         self.build = build
         # per set built: (field, position in the row) of the fields to build, or None for all
         self.picks: dict[str, list[tuple[str, int]] | None] = {}
