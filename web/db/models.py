@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -101,6 +101,11 @@ class Record(Base):
     __table_args__ = (
         # also serves "a teacher's records in a state" (web/review): a teacher has a few dozen
         Index("ix_records_teacher_set", "teacher_id", "set_key", "position"),
+        # deleting a record makes PostgreSQL look for copies pointing at it: without this index,
+        # one scan of the whole table per deleted record (deleting 40,000 records took 23 s, and
+        # 400,000 over ten minutes; with it 0.2 s and 2 s). Copies are rare: only they are indexed.
+        Index("ix_records_copy_of", "copy_of_id", postgresql_where=text("copy_of_id IS NOT NULL"),
+              sqlite_where=text("copy_of_id IS NOT NULL")),
     )
 
 
