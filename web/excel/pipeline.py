@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+from sys import intern
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
@@ -194,7 +195,8 @@ def _id_of(raw: Any) -> tuple[str | None, bool]:
         if raw.is_integer():
             raw = int(raw)
     text = str(raw).strip().upper()
-    return (text or None), False
+    # interned: a teacher's rows on every sheet share one string (300,000 fewer at 100,000 teachers)
+    return (intern(text) if text else None), False
 
 
 def _long_number(plan: SheetPlan, key: str, row: int) -> ImportProblem:
@@ -320,22 +322,24 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
             kept = []
         excel_row += 1
         n = len(cells)
-        if cells.count("") + cells.count(None) == n:  # an empty row (C-level counting: no per-cell Python)
+        values = fast.check(cells) if fast is not None and n >= width else None
+        if values is not None:
+            ident, _ = _id_of(cells[id_col] if id_col is not None else None)
+            if ident is None or (id_pos is not None and values[id_pos] != ident):
+                values = None
+        # a row the fast path took has its ID filled: only the others can be empty
+        if values is None and cells.count("") + cells.count(None) == n:  # C-level counting, no per-cell Python
             continue
         result.rows += 1
         done += 1
         if progress is not None and (done % 2000 == 0) and time.monotonic() - last_tick > 0.2:
             last_tick = time.monotonic()
             progress("read", done, estimate)
-        if fast is not None and n >= width:
-            values = fast.check(cells)
-            if values is not None:
-                ident, _ = _id_of(cells[id_col] if id_col is not None else None)
-                if ident is not None and (id_pos is None or values[id_pos] == ident):
-                    row = Row(excel_row, values, None, True)
-                    if _keep(plan, row, ident, parsed, subs, result, opts) and kept is not None:
-                        kept.append((ident, row))
-                    continue
+        if values is not None:
+            row = Row(excel_row, values, None, True)
+            if _keep(plan, row, ident, parsed, subs, result, opts) and kept is not None:  # type: ignore[arg-type]
+                kept.append((ident, row))  # type: ignore[arg-type]
+            continue
         raw: dict[str, Any] = {}
         long_numbers: list[str] = []
         for j, key, is_text in marked:
