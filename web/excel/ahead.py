@@ -14,6 +14,8 @@ decides and queues their writes on the sink's writer, in reading order:
   record phase 2 would write (the same document, position and duplicate rows dropped). A row
   that did not pass (the plain path will read it) stops the teacher's records of that set: at the
   end of the sheet those already written are deleted again and phase 2 writes them all.
+  A sheet read before 基本信息 (while it was parsed: web/excel/reader.alongside_main) is
+  handed over whole once 基本信息 is read.
 ``sets`` then names, per set, the teachers whose records of it are all written; phase 2 only
 checks these teachers' cross-set rules and writes what is left (``TeacherWrite.ahead``).
 """
@@ -24,9 +26,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from engine.emit.excel_template import MAIN_SET
-from web.excel.pipeline import Directory, Existing, Parsed, Result, Row, doc_maker
+from web.excel.pipeline import BATCH, Directory, Existing, Parsed, Result, Row, doc_maker
 
-QUEUE = 16 * 1024 * 1024  # bytes of payload that may wait for the database (a sheet sits in memory meanwhile)
+QUEUE = 8 * 1024 * 1024  # bytes of payload that may wait for the database (a sheet sits in memory meanwhile)
 
 
 class WriteAhead:
@@ -39,26 +41,37 @@ class WriteAhead:
         self.result = result
         self.directory = directory
         self.sink = sink
-        self.teachers: set[str] = set()             # written with their 基本信息 record
         self.sets: dict[str, set[str]] = {}         # set key → teachers whose records of it are all written
-        self.found: dict[str, Existing] = {}        # look-ups so far: people on file
-        self.looked: set[str] = set()               # look-ups so far: every number asked about
+        self.found: dict[str, Existing] = {}        # look-ups so far: people on file (of 基本信息's numbers)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-ahead")
         self._last: Future[None] | None = None
         # per set being read: teacher → rows written so far; teachers whose rows stopped
-        self._written: dict[str, dict[str, list[Row]]] = {}
+        self._written: dict[str, dict[str, tuple[Row, ...]]] = {}
         self._stopped: dict[str, set[str]] = {}
+        self._main_read = False
+        self._early: list[str] = []  # sets read before 基本信息, not yet written
 
     def rows_read(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
         """Rows just kept, in reading order (each with its teacher's ID number)."""
-        self._submit(self._main_rows if set_key == MAIN_SET else self._set_rows, set_key, rows)
+        if set_key == MAIN_SET:
+            self._submit(self._main_rows, set_key, rows)
+        elif self._main_read:
+            self._submit(self._set_rows, set_key, rows)
+        # else: a sheet read before 基本信息 (web/excel/reader.alongside_main): its rows wait in
+        # parsed.subs until their teachers are written
 
     def sheet_read(self, set_key: str) -> None:
-        if set_key != MAIN_SET:
+        if set_key == MAIN_SET:
+            self._main_read = True
+            self._catch_up()
+        elif self._main_read:
             self._submit(self._set_done, set_key)
+        else:
+            self._early.append(set_key)
 
     def reading_done(self) -> None:
         """Wait until every decision is taken (and re-raise a failed look-up)."""
+        self._catch_up()  # no 基本信息 was read: nobody is written ahead, but sets are settled
         if self._last is not None:
             self._last.result()
         self.close()
@@ -67,9 +80,16 @@ class WriteAhead:
         """Wait for the thread (its look-ups use a connection that is closed after the import)."""
         self._pool.shutdown(wait=True)
 
+    @property
+    def teachers(self) -> dict[str, int]:
+        """The teachers written with their 基本信息 record (ID number → teacher id)."""
+        return self.sink.ahead_ids  # type: ignore[no-any-return]
+
     def known(self, ids: list[str]) -> tuple[dict[str, Existing], list[str]]:
-        """Who of ``ids`` the look-ups found, and the numbers still to look up."""
-        return {i: self.found[i] for i in ids if i in self.found}, [i for i in ids if i not in self.looked]
+        """Who of ``ids`` the look-ups found, and the numbers still to look up (every number of
+        基本信息 was looked up here; the others, only on other sheets, were not)."""
+        main = self.parsed.main
+        return {i: self.found[i] for i in ids if i in self.found}, [i for i in ids if i not in main]
 
     # -- on the thread, in reading order --------------------------------------------------
     def _submit(self, job: Any, *args: Any) -> None:
@@ -81,6 +101,18 @@ class WriteAhead:
             job(*args)
         self._last = self._pool.submit(run)
 
+    def _catch_up(self) -> None:
+        """Hand over the sets read before 基本信息, as if their rows came now."""
+        early, self._early = self._early, []
+        for set_key in early:
+            self._submit(self._early_set, set_key)
+
+    def _early_set(self, set_key: str) -> None:
+        by_teacher = list(self.parsed.subs.get(set_key, {}).items())  # complete: its sheet is read
+        for start in range(0, len(by_teacher), BATCH):
+            self._set_rows(set_key, [(ident, row) for ident, rows in by_teacher[start:start + BATCH] for row in rows])
+        self._set_done(set_key)
+
     def _stop(self) -> bool:
         """True once nothing more should be written: the import will be rolled back."""
         return bool(self.result.errors)
@@ -88,7 +120,6 @@ class WriteAhead:
     def _main_rows(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
         ids = [ident for ident, _ in rows]
         self.found.update(self.directory.find(ids))
-        self.looked.update(ids)
         plan = self.parsed.plans.get(MAIN_SET)
         if self._stop() or plan is None:
             return
@@ -98,7 +129,6 @@ class WriteAhead:
         if not new:
             return
         self.sink.write_ahead_teachers(plan.keys, new, self.directory.new_teacher_ids(len(new)), budget=QUEUE)
-        self.teachers.update(ident for ident, _ in new)
 
     def _set_rows(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
         plan = self.parsed.plans.get(set_key)
@@ -117,11 +147,12 @@ class WriteAhead:
                 stopped.add(ident)  # the plain path reads it (or phase 2 reports the second row)
                 continue
             if before is None:
-                written[ident] = before = []
+                written[ident] = (row,)
             elif any(r.same_values(row) for r in before):
                 continue  # the same row twice is one record (as in phase 2)
-            before.append(row)
-            out.append((ident, doc(row.values), len(before) - 1))
+            else:
+                written[ident] = (*before, row)
+            out.append((ident, doc(row.values), 0 if before is None else len(before)))
         if out:
             self.sink.write_ahead_records(set_key, out, budget=QUEUE)
 

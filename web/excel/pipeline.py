@@ -38,8 +38,8 @@ from engine.fieldtypes import is_empty
 from engine.validate import Violation
 from web.excel.limits import Limits
 from web.excel.problems import BadFile, ImportProblem, problem
-from web.excel.reader import (SheetPlan, loaded_sheets, match_headers, new_plan, open_workbook, plan_sheets,
-                              read_meta, sheet_rows)
+from web.excel.reader import (SheetPlan, alongside_main, loaded_sheets, match_headers, new_plan, open_workbook,
+                              plan_sheets, read_meta, sheet_rows)
 from web.excel.safety import check_file, check_size
 
 MODES = ("append", "replace")
@@ -139,33 +139,57 @@ class Result:
 # ------------------------------------------------------------------ phase 1: reading
 
 
-class Row:
-    """One read row: its Excel row number and canonical values in ``plan.keys`` order.
+class PlainRow:
+    """A read row that took the plain path: its Excel row number and canonical values in
+    ``plan.keys`` order."""
 
-    A row that passed every check of its own (engine.fastrow; ``fast``) keeps its values packed
-    as MessagePack, about a fifth of the memory of the Python objects: the rows of 100,000
-    teachers then take tens of megabytes, not hundreds. ``values`` unpacks them on each use."""
+    __slots__ = ("row", "values", "bad")
+    fast = False
 
-    __slots__ = ("row", "_values", "bad", "fast")
-
-    def __init__(self, row: int, values: Sequence[Any], bad: frozenset[str] | None = None,
-                 fast: bool = False) -> None:
+    def __init__(self, row: int, values: Sequence[Any], bad: frozenset[str] | None = None) -> None:
         self.row = row
+        self.values = values
         self.bad = bad                # keys whose cell could not be read (already reported)
-        self.fast = fast
-        self._values: Any = _PACK(values) if fast else values
+
+    def same_values(self, other: "Row") -> bool:
+        """Whether two rows of one sheet hold equal values (so their documents are equal)."""
+        return self.values == other.values
+
+
+class FastRow(bytes):
+    """A read row that passed every check of its own (engine.fastrow), as one bytes object: its
+    Excel row number (4 bytes) and its values in ``plan.keys`` order as MessagePack.
+
+    Most rows of a large file are such rows, and all of them are kept until phase 2: packed
+    values take about a fifth of the memory of the Python objects, and no object but this one
+    (a row object and its number would cost 96 bytes more a row: 38 MB at 100,000 teachers).
+    ``values`` unpacks them on each use."""
+
+    __slots__ = ()
+    fast = True
+    bad = None
+
+    @classmethod
+    def of(cls, row: int, values: Sequence[Any]) -> "FastRow":
+        return cls(row.to_bytes(4, "little") + _PACK(values))
+
+    @property
+    def row(self) -> int:
+        return int.from_bytes(self[:4], "little")
 
     @property
     def values(self) -> Sequence[Any]:
-        return _UNPACK(self._values) if self.fast else self._values
+        return _UNPACK(memoryview(self)[4:])  # type: ignore[no-any-return]
 
     def same_values(self, other: "Row") -> bool:
-        """Whether two rows of one sheet hold equal values (so their documents are equal). Two
-        fast rows compare packed: canonical values are equal exactly when their MessagePack is
-        (one type per field, lists for codes, no -0.0)."""
-        if self.fast and other.fast:
-            return bool(self._values == other._values)
+        """As ``PlainRow.same_values``; two fast rows compare packed: canonical values are equal
+        exactly when their MessagePack is (one type per field, lists for codes, no -0.0)."""
+        if other.fast:
+            return memoryview(self)[4:] == memoryview(other)[4:]  # type: ignore[arg-type]
         return self.values == other.values
+
+
+Row = PlainRow | FastRow
 
 
 _PACK = msgspec.msgpack.Encoder().encode
@@ -176,9 +200,18 @@ _UNPACK = msgspec.msgpack.Decoder(tuple).decode
 class Parsed:
     plans: dict[str, SheetPlan] = field(default_factory=dict)          # set key → plan
     main: dict[str, Row] = field(default_factory=dict)                 # id → 基本信息 row
-    subs: dict[str, dict[str, list[Row]]] = field(default_factory=dict)  # set → id → rows
-    order: dict[str, None] = field(default_factory=dict)               # ids in order of appearance
+    # set → id → rows (a tuple: a teacher has one or two rows of a set, a list would cost 40 bytes more)
+    subs: dict[str, dict[str, tuple[Row, ...]]] = field(default_factory=dict)
     bad_ids: set[str] = field(default_factory=set)                     # ids with a phase-1 error
+
+    def order(self) -> list[str]:
+        """Every teacher of the file: those of 基本信息 in its order, then those only on other
+        sheets, sheet by sheet."""
+        seen = dict.fromkeys(self.main)
+        for rows in self.subs.values():
+            for ident in rows:
+                seen.setdefault(ident)
+        return list(seen)
 
 
 _LONG_NUMBER_ZH = "文本（该列应设为文本格式：超过 15 位的数字已被 Excel 改写）"
@@ -233,11 +266,15 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
     estimate = sum(max((s.rows or 1) - 1, 0) for s in sizes if s.name in sheets) or 1
     done = 0
     header_problems: list[ImportProblem] = []
-    # the main sheet first: repeating rows then find their teacher already read
+    # the main sheet first (small sheets are read while it is parsed: loaded_sheets)
     ordered = sorted(sheets.items(), key=lambda kv: kv[1] != MAIN_SET)
     keys = dict(ordered)
     xml = {s.name: s.xml_bytes for s in sizes}
-    for title, sheet in loaded_sheets(wb, [t for t, _ in ordered], xml, opts.limits, name):
+    titles = [t for t, _ in ordered]
+    alongside = alongside_main(titles, xml) if ordered and ordered[0][1] == MAIN_SET else []
+    first_problem = len(result.problems)
+    for title, sheet in loaded_sheets(wb, titles, xml, opts.limits, name, alongside=alongside,
+                                      second=lambda: open_workbook(path, name)):
         set_key = keys[title]
         plan = new_plan(cat, family, title, set_key)
         start_row, start_col, height, rows = sheet_rows(sheet, title, opts.limits)
@@ -257,6 +294,13 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
         release_memory()
         if on_sheet is not None:
             on_sheet(set_key)
+    if alongside:  # as if read in the workbook's order: its problems, its sets
+        place = {t: i for i, t in enumerate(sheets)}
+        result.problems[first_problem:] = sorted(result.problems[first_problem:],
+                                                 key=lambda p: place.get(p.sheet or "", len(place)))
+        header_problems.sort(key=lambda p: place.get(p.sheet or "", len(place)))
+        parsed.subs = {k: parsed.subs[k] for k in sheets.values() if k in parsed.subs}
+        parsed.plans = {k: parsed.plans[k] for k in sheets.values() if k in parsed.plans}
     for p in header_problems:
         result.add(p, opts.limits)
     if result.rows == 0 and not header_problems:
@@ -336,7 +380,7 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
             last_tick = time.monotonic()
             progress("read", done, estimate)
         if values is not None:
-            row = Row(excel_row, values, None, True)
+            row: Row = FastRow.of(excel_row, values)
             if _keep(plan, row, ident, parsed, subs, result, opts) and kept is not None:  # type: ignore[arg-type]
                 kept.append((ident, row))  # type: ignore[arg-type]
             continue
@@ -380,7 +424,7 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
         values = tuple(record.get(k) for k in plan.keys)
         if bad:
             parsed.bad_ids.add(ident)
-        row = Row(excel_row, values, frozenset(bad) if bad else None)
+        row = PlainRow(excel_row, values, frozenset(bad) if bad else None)
         if _keep(plan, row, ident, parsed, subs, result, opts) and kept is not None:
             kept.append((ident, row))
     if kept:
@@ -390,11 +434,12 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
     return done
 
 
-def _keep(plan: SheetPlan, entry: Row, ident: str, parsed: Parsed, subs: dict[str, list[Row]] | None,
+def _keep(plan: SheetPlan, entry: Row, ident: str, parsed: Parsed, subs: dict[str, tuple[Row, ...]] | None,
           result: Result, opts: Options) -> bool:
     """File a read row under its teacher (a second 基本信息 row of one person is an error: False)."""
     if subs is not None:
-        subs.setdefault(ident, []).append(entry)
+        got = subs.get(ident)
+        subs[ident] = (entry,) if got is None else (*got, entry)
     else:
         first = parsed.main.get(ident)
         if first is not None:
@@ -404,7 +449,6 @@ def _keep(plan: SheetPlan, entry: Row, ident: str, parsed: Parsed, subs: dict[st
             parsed.bad_ids.add(ident)
             return False
         parsed.main[ident] = entry
-    parsed.order.setdefault(ident, None)
     return True
 
 
@@ -450,8 +494,9 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
                    ahead, _FileRules(parsed, deferred) if ahead is not None else None)
     writing = sink is not None and not opts.dry_run and not (opts.all_or_nothing and result.errors)
     # closed on the way out, also by an error: no look-up may still run on the reader afterwards
-    with closing(_looked_up(list(parsed.order), directory, ahead)) as chunks:
-        writing = _check_chunks(ctx, chunks, sink, writing, progress)
+    order = parsed.order()
+    with closing(_looked_up(order, directory, ahead)) as chunks:
+        writing = _check_chunks(ctx, chunks, sink, writing, progress, len(order))
     if writing and sink is not None:
         sink.finish()
         result.written = True
@@ -477,10 +522,10 @@ class _Context:
 
 
 def _check_chunks(ctx: _Context, chunks: Iterator[tuple[int, list[str], dict[str, Existing]]], sink: Sink | None,
-                  writing: bool, progress: Progress | None) -> bool:
-    """Check (and hand over) every teacher; False once nothing may be written any more."""
+                  writing: bool, progress: Progress | None, total: int) -> bool:
+    """Check (and hand over) every teacher (``total`` of them); False once nothing may be
+    written any more."""
     parsed, opts, result, ahead, lean = ctx.parsed, ctx.opts, ctx.result, ctx.ahead, ctx.lean
-    total = len(parsed.order)
     last_tick = time.monotonic()
     for start, chunk, found in chunks:
         for ident in chunk:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import python_calamine as pc
 from openpyxl.utils import get_column_letter
@@ -136,24 +136,65 @@ def sheet_rows(sheet: pc.CalamineSheet, title: str, limits: Limits) -> tuple[int
 
 
 def loaded_sheets(wb: pc.CalamineWorkbook, titles: list[str], xml_bytes: dict[str, int], limits: Limits,
-                  display_name: str = "") -> Iterator[tuple[str, pc.CalamineSheet]]:
-    """The sheets, in order. calamine parses a sheet without holding the GIL, so while one sheet
-    is read the next is parsed on another thread, if it is small enough (its XML up to
-    ``limits.prefetch_mb``) for two sheets to sit in memory at once. Only that thread touches
-    the workbook."""
+                  display_name: str = "", *, alongside: Sequence[str] = (),
+                  second: Callable[[], pc.CalamineWorkbook] | None = None,
+                  ) -> Iterator[tuple[str, pc.CalamineSheet]]:
+    """The sheets: first those of ``alongside``, then the others of ``titles`` in order.
+
+    calamine parses a sheet without holding the GIL. The first of ``titles`` (基本信息, the
+    largest) starts parsing at once; while it does, the ``alongside`` sheets are parsed from a
+    ``second`` handle on the file (a handle parses one sheet at a time) and read, so neither
+    core waits. After that, while one sheet is read the next is parsed, if it is small enough
+    (its XML up to ``limits.prefetch_mb``) for two sheets to sit in memory at once."""
     small = limits.prefetch_mb * 1024 * 1024
+    rest = [t for t in titles if t not in alongside]
     with ThreadPoolExecutor(1, thread_name_prefix="import-sheets") as pool:
-        pending = pool.submit(load_sheet, wb, titles[0], display_name) if titles else None
-        for number, title in enumerate(titles):
+        pending = pool.submit(load_sheet, wb, rest[0], display_name) if rest else None
+        if alongside and second is not None:
+            yield from _one_by_one(second, list(alongside), display_name)
+        for number, title in enumerate(rest):
             assert pending is not None
             loaded = [pending.result()]  # neither this frame nor the future keeps the sheet
-            following = titles[number + 1] if number + 1 < len(titles) else None
+            following = rest[number + 1] if number + 1 < len(rest) else None
             pending = None
             if following is not None and xml_bytes.get(following, small + 1) <= small:
                 pending = pool.submit(load_sheet, wb, following, display_name)
             yield title, loaded.pop()
             if following is not None and pending is None:
                 pending = pool.submit(load_sheet, wb, following, display_name)
+
+
+def _one_by_one(book_of: Callable[[], pc.CalamineWorkbook], titles: list[str],
+                display_name: str) -> Iterator[tuple[str, pc.CalamineSheet]]:
+    """Sheets of a handle opened (and closed) here, the next parsed while one is read."""
+    with ThreadPoolExecutor(1, thread_name_prefix="import-sheets-alongside") as pool:
+        book = pool.submit(book_of).result()
+        try:
+            pending = pool.submit(load_sheet, book, titles[0], display_name)
+            for number, title in enumerate(titles):
+                loaded = [pending.result()]
+                if number + 1 < len(titles):
+                    pending = pool.submit(load_sheet, book, titles[number + 1], display_name)
+                yield title, loaded.pop()
+        finally:
+            book.close()
+
+
+def alongside_main(titles: list[str], xml_bytes: dict[str, int]) -> list[str]:
+    """The sheets read while the first of ``titles`` (基本信息) is parsed: the smallest first, as
+    long as together they are at most half its size (parsing and reading them then takes less
+    time than parsing it, and their cells sit beside its cells only one sheet at a time)."""
+    if len(titles) < 2 or titles[0] not in xml_bytes:
+        return []
+    room = xml_bytes[titles[0]] // 2
+    out: list[str] = []
+    for title in sorted(titles[1:], key=lambda t: xml_bytes.get(t, room + 1)):
+        size = xml_bytes.get(title, room + 1)
+        if size > room:
+            break
+        room -= size
+        out.append(title)
+    return out
 
 
 def new_plan(cat: Any, family: str, title: str, set_key: str) -> SheetPlan:
