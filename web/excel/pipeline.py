@@ -529,15 +529,15 @@ def _check_chunks(ctx: _Context, chunks: Iterator[tuple[int, list[str], dict[str
     last_tick = time.monotonic()
     for start, chunk, found in chunks:
         for ident in chunk:
-            if lean is not None and ident in ahead.teachers and ident not in parsed.bad_ids \
-                    and lean.all_written(ident, ahead):
-                # written ahead in full: only the rules that read the teacher's file are left
-                errors = lean.check(ident, ctx.single_sets, result, opts)
-                if errors and opts.all_or_nothing:
-                    writing = False
-                if writing and not errors:
-                    result.imported += lean.rows(ident)
-                continue
+            if lean is not None and ident in ahead.teachers and ident not in parsed.bad_ids:
+                settled = lean.settle(ident, ahead.sets, ctx.single_sets, result, opts)
+                if settled is not None:  # written ahead in full: only the rules reading the file were left
+                    errors, rows = settled
+                    if errors and opts.all_or_nothing:
+                        writing = False
+                    if writing and not errors:
+                        result.imported += rows
+                    continue
             item, errors = _teacher(ident, parsed, found.get(ident), ctx.single_sets, ctx.validators, ctx.deferred,
                                     opts, result)
             if errors or ident in parsed.bad_ids:
@@ -602,23 +602,19 @@ class _FileRules:
     def __init__(self, parsed: Parsed, checks: dict[str, Any]) -> None:
         self.parsed = parsed
         self.plans = parsed.plans
-        self.subs = [(k, rows) for k, rows in parsed.subs.items() if rows]  # the sheets with rows
         deferred = {k: p.validator for k, p in parsed.plans.items() if p.validator.deferred_rules}
         self.deferred = deferred
         self.checks = checks
         build = _fields_to_build(deferred)
-        self.build = build
         # per set built: (field, position in the row) of the fields to build, or None for all
         self.picks: dict[str, list[tuple[str, int]] | None] = {}
         for set_key, plan in parsed.plans.items():
             fields = None if build is None else build.get(set_key)
             self.picks[set_key] = None if fields is None else [(k, i) for i, k in enumerate(plan.keys) if k in fields]
-
-    def all_written(self, ident: str, ahead: Any) -> bool:
-        return all(ident in ahead.sets.get(k, ()) for k, rows in self.subs if ident in rows)
-
-    def rows(self, ident: str) -> int:
-        return 1 + sum(len(rows[ident]) for _, rows in self.subs if ident in rows)
+        self.main_doc = build is None or MAIN_SET in build
+        # the sheets with rows: (set, rows by teacher, its documents are read?, its rules to run?)
+        self.present = [(k, rows, build is None or k in build, k in deferred)
+                        for k, rows in parsed.subs.items() if rows]
 
     def _doc(self, set_key: str, row: Row) -> dict[str, Any]:
         values = row.values
@@ -627,43 +623,56 @@ class _FileRules:
             return filled_doc(self.plans[set_key].keys, values)
         return {k: values[i] for k, i in pick if values[i] is not None}
 
-    def check(self, ident: str, single_sets: frozenset[str], result: Result, opts: Options) -> int:
-        parsed = self.parsed
-        build = self.build
-        main = parsed.main[ident]
-        sub_rows = {k: rows[ident] for k, rows in self.subs if ident in rows}
-        file: dict[str, Any] = {}
-        placed: dict[str, list[Row]] = {}
-        if build is None or MAIN_SET in build:
-            file[MAIN_SET] = self._doc(MAIN_SET, main)
-        for set_key, rows in sub_rows.items():
+    def settle(self, ident: str, written: dict[str, set[str]], single_sets: frozenset[str], result: Result,
+               opts: Options) -> tuple[int, int] | None:
+        """(errors found, rows of the teacher), or None when not every record of the teacher
+        was written ahead (``written``: set → teachers whose records of it all were)."""
+        rows_here = 1
+        placed: list[tuple[str, Sequence[Row]]] = []  # the sets whose documents are read
+        checked = MAIN_SET in self.deferred
+        skipped = 0
+        for set_key, by_teacher, read, rules in self.present:
+            rows = by_teacher.get(ident)
+            if rows is None:
+                continue
+            if ident not in written.get(set_key, ()):
+                return None
+            rows_here += len(rows)
             distinct = rows if len(rows) == 1 else [
                 r for i, r in enumerate(rows) if not any(p.same_values(r) for p in rows[:i])]
-            result.skipped_identical += len(rows) - len(distinct)
-            if build is not None and set_key not in build:
-                continue
+            skipped += len(rows) - len(distinct)
+            if read:
+                placed.append((set_key, distinct))
+            checked = checked or rules
+        result.skipped_identical += skipped
+        if not checked:  # no rule of these sets reads the file: nothing to build
+            return 0, rows_here
+        main = self.parsed.main[ident]
+        file: dict[str, Any] = {}
+        if self.main_doc:
+            file[MAIN_SET] = self._doc(MAIN_SET, main)
+        for set_key, distinct in placed:
             docs = [self._doc(set_key, r) for r in distinct]
             file[set_key] = (docs[0] if docs else {}) if set_key in single_sets else docs
-            placed[set_key] = distinct
         errors = 0
-        for set_key in [MAIN_SET, *sub_rows]:
+        for set_key, rows in [(MAIN_SET, (main,)), *placed]:
             if set_key not in self.deferred:
                 continue
             check = self.checks[set_key]
-            plan = self.plans[set_key]
             if set_key == MAIN_SET:
                 found = [(main, v) for v in check(file[MAIN_SET], file=file)]
             elif set_key in single_sets:
-                found = [(r, v) for r in placed[set_key] for v in check(file[set_key], file=file)]
+                found = [(r, v) for r in rows for v in check(file[set_key], file=file)]
             else:
                 records = file[set_key]
-                found = [(r, v) for i, r in enumerate(placed[set_key])
-                         for v in check(records[i], records=records, file=file, index=i)]
+                found = [(r, v) for i, r in enumerate(rows) for v in check(records[i], records=records, file=file,
+                                                                          index=i)]
+            plan = self.plans[set_key]
             for r, v in found:
                 p = _problem_of(plan, v, r.row)
                 errors += p.severity == "error"
                 result.add(p, opts.limits)
-        return errors
+        return errors, rows_here
 
 
 def _looked_up(ids: list[str], directory: Directory,
