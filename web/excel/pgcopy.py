@@ -23,6 +23,10 @@ _LONG = struct.Struct(">iq")     # length 8, a 64-bit integer
 _LENGTH = struct.Struct(">i")
 _COUNT = struct.Struct(">h")
 
+# two fields in one pack, for the hot loop of the records' COPY:
+ROW_AND_INTEGER = struct.Struct(">hii")      # a row's field count, an integer field (4, value)
+INTEGER_AND_JSONB = struct.Struct(">iiib")   # an integer field (4, value), a jsonb field's length and version
+
 
 def count(fields: int) -> bytes:
     """A row's start: how many fields follow."""

@@ -72,14 +72,20 @@ class DbDirectory:
         return out
 
 
-TEACHER_FIELDS = frozenset({"id_type", "id_number", "name", "gender", "birth_date"})  # what _teacher_row reads
+TEACHER_FIELDS = ("id_type", "id_number", "name", "gender", "birth_date")  # the teacher's own columns
+
+
+def _teacher_fields(id_type: Any, id_number: str, name: Any, gender: Any,
+                    birth_date: str) -> tuple[str, str, str, str, dt.date]:
+    """The columns of ``teachers`` from the 基本信息 values of ``TEACHER_FIELDS``."""
+    return (str(id_type or "1"), id_number, str(name or "")[:50], str(gender or "")[:2],
+            dt.date.fromisoformat(birth_date))
 
 
 def _teacher_row(doc: dict[str, Any], unit_id: int, now: dt.datetime) -> dict[str, Any]:
-    return {"id_type": str(doc.get("id_type") or "1"), "id_number": doc["id_number"],
-            "name": str(doc.get("name") or "")[:50], "gender": str(doc.get("gender") or "")[:2],
-            "birth_date": dt.date.fromisoformat(doc["birth_date"]), "unit_id": unit_id,
-            "state": "unsubmitted", "created_at": now, "updated_at": now}
+    fields = _teacher_fields(*(doc.get(k) for k in TEACHER_FIELDS))  # type: ignore[arg-type]
+    return {**dict(zip(TEACHER_FIELDS, fields)), "unit_id": unit_id, "state": "unsubmitted",
+            "created_at": now, "updated_at": now}
 
 
 class _Writer:
@@ -202,9 +208,10 @@ class DbSink:
         now = utcnow()
         doc = doc_maker(tuple(keys))
         values = [row.values for _, row in items]
-        columns = [(k, i) for i, k in enumerate(keys) if k in TEACHER_FIELDS]
+        at = [keys.index(k) if k in keys else None for k in TEACHER_FIELDS]
         self.ahead_ids.update(zip((ident for ident, _ in items), ids))
-        teachers = self._teachers_payload(ids, [{k: v[i] for k, i in columns} for v in values], now)
+        teachers = self._teachers_payload(ids, [_teacher_fields(*(None if i is None else v[i] for i in at))
+                                                for v in values], now)
         self.result.teachers_created += len(ids)
         self._queue_ahead(teachers, [(tid, MAIN_SET, 0, doc(v)) for tid, v in zip(ids, values)], now, budget)
 
@@ -298,20 +305,22 @@ class DbSink:
             return []
         if self.use_copy:
             ids = new_teacher_ids(self.db, len(basics))
-            self._copy("teachers", TEACHER_COLUMNS, self._teachers_payload(ids, basics, now))
+            self._copy("teachers", TEACHER_COLUMNS, self._teachers_payload(
+                ids, [_teacher_fields(*(doc.get(k) for k in TEACHER_FIELDS)) for doc in basics], now))  # type: ignore[arg-type]
             return ids
         rows = [_teacher_row(doc, self.unit.id, now) for doc in basics]
         result = self.db.execute(insert(Teacher).returning(Teacher.id, sort_by_parameter_order=True), rows)
         return [r[0] for r in result]
 
-    def _teachers_payload(self, ids: list[int], basics: list[dict[str, Any]], now: dt.datetime) -> bytes:
-        """Binary COPY rows (web/excel/pgcopy.py) of ``TEACHER_COLUMNS``."""
+    def _teachers_payload(self, ids: list[int], teachers: list[tuple[str, str, str, str, dt.date]],
+                          now: dt.datetime) -> bytes:
+        """Binary COPY rows (web/excel/pgcopy.py) of ``TEACHER_COLUMNS`` (``_teacher_fields`` each)."""
         tail = pgcopy.integer(self.unit.id) + pgcopy.text("unsubmitted") + pgcopy.timestamptz(now) * 2
         start = pgcopy.count(len(TEACHER_COLUMNS))
-        rows = [_teacher_row(doc, self.unit.id, now) for doc in basics]
-        return b"".join(start + pgcopy.integer(tid) + pgcopy.text(r["id_type"]) + pgcopy.text(r["id_number"])
-                        + pgcopy.text(r["name"]) + pgcopy.text(r["gender"]) + pgcopy.date(r["birth_date"]) + tail
-                        for tid, r in zip(ids, rows))
+        text, integer, date = pgcopy.text, pgcopy.integer, pgcopy.date
+        return b"".join(b"%b%b%b%b%b%b%b%b" % (start, integer(tid), text(id_type), text(number), text(name),
+                                               text(gender), date(born), tail)
+                        for tid, (id_type, number, name, gender, born) in zip(ids, teachers))
 
     def _update_existing(self, updated: list[TeacherWrite], now: dt.datetime) -> None:
         changed = [w for w in updated if w.basic is not None]
@@ -356,14 +365,17 @@ class DbSink:
         stamp = pgcopy.timestamptz(now)
         tail = (pgcopy.text(self.version) + pgcopy.integer(1) + pgcopy.text("draft") + stamp + stamp
                 + pgcopy.integer(self.actor_id))
-        start = pgcopy.count(len(RECORD_COLUMNS))
+        # a row: its field count and teacher_id (one struct), set_key, position and the document's
+        # length and version (one struct), the document, then the columns every row shares
+        start, after = pgcopy.ROW_AND_INTEGER.pack, pgcopy.INTEGER_AND_JSONB.pack
+        count = len(RECORD_COLUMNS)
         sets = {k: pgcopy.text(k) for k in {r[1] for r in records}}
-        encode, integer, length = _JSON.encode, pgcopy.integer, pgcopy.jsonb_length
+        encode, version = _JSON.encode, pgcopy.JSONB_VERSION[0]
         out = []
         for tid, set_key, position, doc in records:
             data = encode(doc)
-            out.append(b"%b%b%b%b%b%b%b" % (start, integer(tid), sets[set_key], integer(position), length(data), data,
-                                             tail))
+            out.append(b"%b%b%b%b%b" % (start(count, 4, tid), sets[set_key], after(4, position, len(data) + 1, version),
+                                        data, tail))
         return b"".join(out)
 
     def _copy(self, table: str, cols: list[str], payload: bytes) -> None:
