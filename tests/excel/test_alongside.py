@@ -5,6 +5,7 @@ early sheet over once 基本信息 is read)."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from tests.excel.conftest import SCHOOL
 from tests.excel.excel_helpers import files, fill
 from web.excel.limits import Limits
 from web.excel.reader import alongside_main
-from web.excel.safety import check_file
+from web.excel.safety import check_file, shared_strings_bytes
 from web.excel.service import import_workbook
 
 
@@ -69,3 +70,22 @@ def test_a_sheet_read_alongside_is_written_in_full(cat: Any, sessions: Any, tmp_
     assert [len(got[t["身份证件号"]]["sets"].get("training", [])) for t in basic[:8]] == [2, 1, 1, 1, 1, 1, 0, 0]
     first = got[basic[0]["身份证件号"]]["sets"]["training"]
     assert [d["hours"] for d in first] == [72, 24]  # in the order of the rows
+
+
+def test_large_shared_strings_keep_to_one_handle(cat: Any, sessions: Any, tmp_path: Path) -> None:
+    """A file saved by Excel (or openpyxl) keeps its texts in shared strings, which a second
+    handle would parse again: past the prefetch limit nothing is read alongside, and the
+    outcome, checked here, is the same."""
+    basic = _teachers(40)
+    basic[3]["民族"] = "火星族"
+    training = [_training(t) for t in basic[:6]]
+    training[4]["培训获得学时"] = "很多"
+    path = _workbook(cat, tmp_path / "shared.xlsx", basic, training)
+    assert shared_strings_bytes(path) == 0  # openpyxl writes texts into the cells
+    with zipfile.ZipFile(path, "a") as zf:  # as Excel would: a table of texts (here one no cell uses)
+        zf.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8"?><sst xmlns='
+                    '"http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+                    '<si><t>未用</t></si></sst>')
+    assert shared_strings_bytes(path) > 0
+    result = import_workbook(sessions, cat, path, SCHOOL, limits=Limits(prefetch_mb=0)).result
+    assert [(p.sheet, p.row) for p in result.problems if p.severity == "error"] == [("基本信息", 5), ("国内培训", 6)]

@@ -28,7 +28,9 @@ class Limits:
     # TMIS_IMPORT_BACKGROUND_ROWS: the web runs files with more rows than this as a background job
     background_rows: int = 2_000
     # TMIS_IMPORT_PREFETCH_MB: a sheet whose XML is at most this large is parsed while the one
-    # before it is checked (two sheets in memory at once); larger ones wait their turn
+    # before it is checked (two sheets in memory at once); larger ones wait their turn. Small
+    # sheets are read while 基本信息 is parsed only when the shared strings (parsed once more
+    # for that) are at most this large too
     prefetch_mb: int = 40
 
     @classmethod

@@ -40,7 +40,7 @@ from web.excel.limits import Limits
 from web.excel.problems import BadFile, ImportProblem, problem
 from web.excel.reader import (SheetPlan, alongside_main, loaded_sheets, match_headers, new_plan, open_workbook,
                               plan_sheets, read_meta, sheet_rows)
-from web.excel.safety import check_file, check_size
+from web.excel.safety import check_file, check_size, shared_strings_bytes
 
 MODES = ("append", "replace")
 # File states an import may change (issue 5 owns the review states): 未报送 and 退回.
@@ -271,7 +271,10 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
     keys = dict(ordered)
     xml = {s.name: s.xml_bytes for s in sizes}
     titles = [t for t, _ in ordered]
-    alongside = alongside_main(titles, xml) if ordered and ordered[0][1] == MAIN_SET else []
+    # a second handle parses the shared strings again: only when they are small (a file saved by
+    # Excel keeps every distinct text there; one written by this system keeps them in the cells)
+    alongside = alongside_main(titles, xml) if ordered and ordered[0][1] == MAIN_SET and \
+        shared_strings_bytes(path) <= opts.limits.prefetch_mb * 1024 * 1024 else []
     first_problem = len(result.problems)
     for title, sheet in loaded_sheets(wb, titles, xml, opts.limits, name, alongside=alongside,
                                       second=lambda: open_workbook(path, name)):

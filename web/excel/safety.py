@@ -80,6 +80,17 @@ def check_file(path: Path, limits: Limits, display_name: str | None = None) -> l
     return sizes
 
 
+def shared_strings_bytes(path: Path) -> int:
+    """The size of the workbook's shared strings XML (0 when it has none), for a file that
+    passed ``check_file``. Every handle on the file holds them parsed."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.NameToInfo.get("xl/sharedStrings.xml")
+            return info.file_size if info is not None else 0
+    except (zipfile.BadZipFile, OSError):
+        return 0
+
+
 def check_size(sheet: str, rows: int | None, columns: int | None, limits: Limits) -> None:
     if rows is not None and rows - 1 > limits.max_rows:
         raise _bad(E.V_XLSX_TOO_MANY_ROWS, sheet=sheet, rows=rows - 1, limit=limits.max_rows)
