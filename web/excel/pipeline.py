@@ -18,7 +18,6 @@ from __future__ import annotations
 import gc
 import sys
 import threading
-from sys import intern
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
+from sys import intern
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 import msgspec

@@ -167,23 +167,26 @@ def loaded_sheets(wb: pc.CalamineWorkbook, titles: list[str], xml_bytes: dict[st
 def _one_by_one(book_of: Callable[[], pc.CalamineWorkbook], titles: list[str],
                 display_name: str) -> Iterator[tuple[str, pc.CalamineSheet]]:
     """Sheets of a handle opened (and closed) here, the next parsed while one is read."""
-    with ThreadPoolExecutor(1, thread_name_prefix="import-sheets-alongside") as pool:
+    pool = ThreadPoolExecutor(1, thread_name_prefix="import-sheets-alongside")
+    book = None
+    try:
         book = pool.submit(book_of).result()
-        try:
-            pending = pool.submit(load_sheet, book, titles[0], display_name)
-            for number, title in enumerate(titles):
-                loaded = [pending.result()]
-                if number + 1 < len(titles):
-                    pending = pool.submit(load_sheet, book, titles[number + 1], display_name)
-                yield title, loaded.pop()
-        finally:
+        pending = pool.submit(load_sheet, book, titles[0], display_name)
+        for number, title in enumerate(titles):
+            loaded = [pending.result()]
+            if number + 1 < len(titles):
+                pending = pool.submit(load_sheet, book, titles[number + 1], display_name)
+            yield title, loaded.pop()
+    finally:
+        pool.shutdown(wait=True)  # a sheet still being parsed holds the handle: close it after
+        if book is not None:
             book.close()
 
 
 def alongside_main(titles: list[str], xml_bytes: dict[str, int]) -> list[str]:
     """The sheets read while the first of ``titles`` (基本信息) is parsed: the smallest first, as
     long as together they are at most half its size (parsing and reading them then takes less
-    time than parsing it, and their cells sit beside its cells only one sheet at a time)."""
+    time than parsing it, and their cells add at most half as much again to its own)."""
     if len(titles) < 2 or titles[0] not in xml_bytes:
         return []
     room = xml_bytes[titles[0]] // 2
