@@ -89,3 +89,17 @@ def test_large_shared_strings_keep_to_one_handle(cat: Any, sessions: Any, tmp_pa
     assert shared_strings_bytes(path) > 0
     result = import_workbook(sessions, cat, path, SCHOOL, limits=Limits(prefetch_mb=0)).result
     assert [(p.sheet, p.row) for p in result.problems if p.severity == "error"] == [("基本信息", 5), ("国内培训", 6)]
+
+
+def test_a_broken_sheet_read_alongside_refuses_the_file(cat: Any, sessions: Any, tmp_path: Path) -> None:
+    basic = _teachers(40)
+    good = _workbook(cat, tmp_path / "good.xlsx", basic, [_training(t) for t in basic[:6]])
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            training_sheet = info.filename.startswith("xl/worksheets/") and "国培计划".encode() in data
+            dst.writestr(info, b"<worksheet><sheetData><row" if training_sheet else data)
+    result = import_workbook(sessions, cat, broken, SCHOOL, limits=Limits()).result
+    assert [p.rule for p in result.problems] == ["V202"] and "国内培训" in result.problems[0].message_zh
+    assert not result.written and files(sessions) == {}
