@@ -28,7 +28,7 @@ from typing import Any
 from engine.emit.excel_template import MAIN_SET
 from web.excel.pipeline import BATCH, Directory, Existing, Parsed, Result, Row, doc_maker
 
-QUEUE = 8 * 1024 * 1024  # bytes of payload that may wait for the database (a sheet sits in memory meanwhile)
+QUEUE = 4 * 1024 * 1024  # bytes of payload that may wait for the database (a sheet sits in memory meanwhile)
 
 
 class WriteAhead:
