@@ -52,8 +52,3 @@ def timestamptz(value: dt.datetime) -> bytes:
     """Microseconds since 2000-01-01 UTC (``value`` must carry its time zone)."""
     delta = value - _EPOCH
     return _LONG.pack(8, (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
-
-
-def jsonb_length(document: bytes) -> bytes:
-    """What goes before a JSON document's bytes in a jsonb field: its length and the version."""
-    return _LENGTH.pack(len(document) + 1) + JSONB_VERSION

@@ -305,8 +305,8 @@ class DbSink:
             return []
         if self.use_copy:
             ids = new_teacher_ids(self.db, len(basics))
-            self._copy("teachers", TEACHER_COLUMNS, self._teachers_payload(
-                ids, [_teacher_fields(*(doc.get(k) for k in TEACHER_FIELDS)) for doc in basics], now))  # type: ignore[arg-type]
+            fields = [_teacher_fields(*(doc.get(k) for k in TEACHER_FIELDS)) for doc in basics]  # type: ignore[arg-type]
+            self._copy("teachers", TEACHER_COLUMNS, self._teachers_payload(ids, fields, now))
             return ids
         rows = [_teacher_row(doc, self.unit.id, now) for doc in basics]
         result = self.db.execute(insert(Teacher).returning(Teacher.id, sort_by_parameter_order=True), rows)
