@@ -166,6 +166,43 @@ def test_upload_job_result_and_report(as_user, ctx, school) -> None:
     assert any(d["written"] and d["imported"] == 2 for d in actions)
 
 
+def test_reports_past_their_time_are_deleted(as_user, ctx, school, monkeypatch, tmp_path) -> None:
+    """An error report is a copy of the uploaded workbook (personal data): it is kept for
+    TMIS_IMPORT_KEEP_DAYS after its job ended, then deleted at the next upload, with anything
+    else left in the work directory that long."""
+    import os
+    from pathlib import Path
+
+    from web.excel.models import Job
+
+    monkeypatch.setenv("TMIS_IMPORT_DIR", str(tmp_path))
+    monkeypatch.setenv("TMIS_IMPORT_KEEP_DAYS", "7")
+    c = as_user("info_manager@360102")
+
+    def wrong() -> bytes:
+        row = cells(*person(dt.date(1981, 4, 5)))
+        row["basic"][0]["birth_date"] = "1981-04-06"  # differs from the ID number: a report is made
+        return workbook(ctx.catalogue, [row])
+
+    old = wait(c, upload(c, wrong(), unit=school).json()["job"])
+    assert c.get(old["report_url"]).status_code == 200
+    eight_days_ago = time.time() - 8 * 86_400
+    with ctx.sessions() as db, db.begin():
+        job = db.get(Job, old["id"])
+        job.finished_at = dt.datetime.fromtimestamp(eight_days_ago, dt.timezone.utc)
+        report = Path(job.report_path)
+    stray = tmp_path / "upload-left-by-a-stopped-process.xlsx"
+    stray.write_bytes(b"PK")
+    for path in (report, stray):
+        os.utime(path, (eight_days_ago, eight_days_ago))
+
+    new = wait(c, upload(c, wrong(), unit=school).json()["job"])
+    assert not report.exists() and not stray.exists()
+    assert c.get(f"/api/v1/imports/{old['id']}/report").status_code == 404
+    assert wait(c, old["id"])["report_url"] is None
+    assert c.get(new["report_url"]).status_code == 200  # a report of today stays
+
+
 def test_partial_import_writes_the_clean_teachers(as_user, ctx, school) -> None:
     c = as_user("info_manager@360102")
     good, bad = person(dt.date(1990, 1, 9)), person(dt.date(1991, 4, 2))

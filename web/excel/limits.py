@@ -1,4 +1,4 @@
-"""Bounds on what an import accepts; each one is configurable through the environment."""
+"""Bounds on what an import accepts and keeps; each one is configurable through the environment."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ class Limits:
     # sheets are read while 基本信息 is parsed only when the shared strings (parsed once more
     # for that) are at most this large too
     prefetch_mb: int = 40
+    # TMIS_IMPORT_KEEP_DAYS: an import's error report (a copy of the uploaded workbook: personal
+    # data) is deleted this many days after its job ended; so is anything else left in
+    # $TMIS_IMPORT_DIR that long (the upload of a process that stopped mid-import)
+    keep_days: int = 7
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -44,4 +48,5 @@ class Limits:
             max_errors=_int("TMIS_IMPORT_MAX_ERRORS", cls.max_errors),
             background_rows=_int("TMIS_IMPORT_BACKGROUND_ROWS", cls.background_rows),
             prefetch_mb=_int("TMIS_IMPORT_PREFETCH_MB", cls.prefetch_mb),
+            keep_days=_int("TMIS_IMPORT_KEEP_DAYS", cls.keep_days),
         )

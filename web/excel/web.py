@@ -3,20 +3,24 @@ an import from an upload, exporting a selection.
 
 Files: an upload is written to ``$TMIS_IMPORT_DIR`` (default: ``<tmp>/tmis-imports``) under a
 random name, imported by a background job and deleted when the job ends; the annotated report
-stays there as ``<job>.report.xlsx`` (the jobs table keeps its path). Several app processes must
-share that directory (a network volume) for any of them to serve a report.
+stays there (the jobs table keeps its path) for ``Limits.keep_days``, then goes with anything else
+left there that long (``prune``, at each upload). Several app processes must share that directory
+(a network volume) for any of them to serve a report.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
 import secrets
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import errors as E
@@ -46,6 +50,8 @@ W_UNKNOWN_SET = _e("W705", 422, "没有信息集：{sets}", "No such sets: {sets
 W_NO_FILE = _e("W706", 400, "请选择要上传的 Excel 文件", "Choose an Excel file to upload",
                "下载导入模板，填写后保存为 .xlsx 再上传。", "Download the template, fill it in, save it as .xlsx and upload it.")
 
+log = logging.getLogger(__name__)
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # an upload may be this much bigger than the file limit (the multipart envelope and the form fields)
 BODY_SLACK = 1 * MB
@@ -59,6 +65,28 @@ def work_dir() -> Path:
     path = Path(os.environ.get("TMIS_IMPORT_DIR") or Path(tempfile.gettempdir()) / "tmis-imports")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def prune(sessions: Any, keep_days: int, now: float | None = None) -> int:
+    """Delete what the work directory has held for over ``keep_days`` days (reports past their
+    time, uploads of a process that stopped mid-import) and forget the reports of jobs that
+    ended that long ago (at least a day: an upload being imported is younger). Returns the
+    number of files deleted."""
+    cutoff = (time.time() if now is None else now) - max(keep_days, 1) * 86_400
+    removed = 0
+    for path in work_dir().glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process pruned it first
+            continue
+    ended = dt.datetime.fromtimestamp(cutoff, dt.timezone.utc)
+    with sessions() as db, db.begin():
+        db.execute(update(Job).where(Job.report_path.is_not(None), Job.finished_at < ended).values(report_path=None))
+    if removed:
+        log.info("excel work directory: %d files past %d days deleted", removed, keep_days)
+    return removed
 
 
 def save_upload(stream: IO[bytes], limits: Limits, display_name: str) -> Path:
@@ -123,6 +151,7 @@ def start_import(ctx: AppContext, db: Session, me: Principal, stream: IO[bytes],
 
     unit = target_unit(db, me, unit_code)
     limits = Limits.from_env()
+    prune(ctx.sessions, limits.keep_days)
     name = Path(filename or "upload.xlsx").name[:200]
     path = save_upload(stream, limits, name)
     try:
