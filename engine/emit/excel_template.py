@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from engine.emit.conditions import describe
 from engine.fieldtypes import REGISTRY
 from engine.validate import FieldView, SetView
 
@@ -182,7 +183,7 @@ def ordered_sets(cat: "Catalogue", family: str, sets: Iterable[str] | None = Non
 # ---------------------------------------------------------------------------- emitter
 
 
-def _help_comment(f: FieldView) -> str | None:
+def _help_comment(f: FieldView, view: SetView) -> str | None:
     parts: list[str] = []
     if f.spec.help:
         parts.append(f.spec.help.zh)
@@ -198,8 +199,17 @@ def _help_comment(f: FieldView) -> str | None:
     fmt = REGISTRY[t].excel_format
     if fmt:
         parts.append(f"格式 Format: {fmt}，例如 e.g. {REGISTRY[t].example}")
-    if isinstance(f.spec.required, str):
-        parts.append("在一定条件下必填。Required in some cases.")
+    shown = describe(f.spec.shown, view) if f.spec.shown else None
+    required = describe(f.spec.required, view) if isinstance(f.spec.required, str) else None
+    if f.spec.shown and f.spec.shown == f.spec.required and shown:  # the usual pair: one sentence
+        parts.append(f"{shown[0]}时必填，否则不填。Required when {shown[1]}; left empty otherwise.")
+    else:
+        if f.spec.shown:
+            parts.append(f"仅当{shown[0]}时填写。Filled in only when {shown[1]}." if shown else
+                         "仅在一定条件下填写。Filled in only in some cases.")
+        if isinstance(f.spec.required, str):
+            parts.append(f"{required[0]}时必填。Required when {required[1]}." if required else
+                         "在一定条件下必填。Required in some cases.")
     return "\n".join(parts) if parts else None
 
 
@@ -268,9 +278,9 @@ def _set_sheet(wb: Workbook, view: SetView, ranges: dict[str, str], write_only: 
                 cell.comment = Comment("教师的身份证件号，与“基本信息”中一致。\n"
                                        "The teacher's ID number, as in 基本信息.", "tmis")
             continue
-        note = _help_comment(f)
+        note = _help_comment(f, view)
         if note:
-            cell.comment = Comment(note, "tmis", width=300, height=120)
+            cell.comment = Comment(note, "tmis", width=300, height=max(120, 36 * (note.count("\n") + 1)))
         t = f.spec.type
         if t in ("text", "codes"):
             # text columns stay text: an ID number must never become 3.6E+17
@@ -306,8 +316,10 @@ def _instructions(wb: Workbook, cat: "Catalogue", family: str, school_type: str 
     lines = [
         (f"{cat.name.zh} 教师信息导入模板（{fam_label}） 指标版本 {cat.version}",
          f"{cat.name.en or cat.name.zh} teacher data import template ({family}), catalogue version {cat.version}"),
-        ("一、带 * 的列为必填项；不要修改表头和工作表名称，不要删除隐藏的工作表。",
-         "1. Columns marked * are required. Do not change the headers or sheet names; keep the hidden sheets."),
+        ("一、带 * 的列为必填项；有的列只在一定条件下填写或必填，见该列表头的批注。不要修改表头和工作表名称，"
+         "不要删除隐藏的工作表。",
+         "1. Columns marked * are required; some are filled in or required only in some cases, as the comment "
+         "on their header says. Do not change the headers or sheet names; keep the hidden sheets."),
         ("二、日期填 yyyy-MM-dd（如 2008-09-01），年月填 yyyy-MM（如 2008-09），也可使用 Excel 日期。",
          "2. Dates as yyyy-MM-dd (2008-09-01), months as yyyy-MM (2008-09); Excel dates work too."),
         ("三、代码项请从下拉列表中选择（也可填写代码）；多选项用“、”分隔。",

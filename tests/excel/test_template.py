@@ -72,6 +72,14 @@ def test_help_as_comments_text_columns_as_text(cat: Any, tmp_path: Path) -> None
     assert ws.column_dimensions["F"].number_format == "@"  # an ID number never becomes 3.6E+17
 
 
+def test_a_conditional_column_says_when_it_is_filled(cat: Any, tmp_path: Path) -> None:
+    ws = _open(cat, "primary", tmp_path)["基本信息"]
+    header = next(c for c in ws[1] if str(c.value).startswith("用人形式"))
+    assert not str(header.value).endswith("*")  # not always required: no star
+    assert "「是否在编」为「否」时必填，否则不填" in header.comment.text
+    assert "Required when 是否在编 (On the establishment) is 否" in header.comment.text
+
+
 def test_instructions_and_metadata(cat: Any, tmp_path: Path) -> None:
     wb = _open(cat, "kindergarten", tmp_path)
     assert wb.sheetnames[0] == "填写说明"
