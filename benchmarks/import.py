@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/import.py                    # 10,000 and 100,000 teachers
     .venv/bin/python benchmarks/import.py --teachers 2000    # a quick run
     .venv/bin/python benchmarks/import.py --workbooks /tmp/wb   # keep the built workbooks for the next run
+    .venv/bin/python benchmarks/import.py --shared-strings      # also each workbook as Excel saves it
 
 For each size: builds a workbook (the generated template, 基本信息 plus two repeating sets:
 two 学习经历 and one 国内培训 record per teacher), then, each in a fresh child process so peak
@@ -11,7 +12,9 @@ memory is its own:
   (one row per spreadsheet row, its cells as JSONB);
 - import: ``web.excel.service.import_workbook`` into an empty school (all checks, all rules,
   teachers and records written, one transaction).
-Each starts from a checkpointed server (CHECKPOINT, when allowed). Prints rows/s, peak RSS and
+With ``--shared-strings``, each workbook is also measured as Excel saves it (its texts in the
+shared strings table, as in an upload saved by Excel or WPS; the template writer keeps them in
+the cells). Each starts from a checkpointed server (CHECKPOINT, when allowed). Prints rows/s, peak RSS and
 the ratio import/floor. Targets (issue 6): ratio ≤ 2 (aim 1.5),
 peak < 500 MB at 100,000 teachers. Needs PostgreSQL: $TMIS_BENCH_DATABASE_URL or the local
 server (a scratch database is created and dropped).
@@ -25,11 +28,13 @@ import json
 import multiprocessing as mp
 import os
 import random
+import re
 import resource
 import secrets
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +119,41 @@ def build_workbook(repo: Path, n: int, path: Path) -> int:
     return count
 
 
+_INLINE = re.compile(r'<c ([^>]*?)t="inlineStr"([^>]*)><is><t([^>]*)>(.*?)</t></is></c>', re.S)
+
+
+def as_excel_saves(src: Path, dst: Path) -> None:
+    """The workbook as Excel would save it: every text in the shared strings table, the cells
+    pointing at it (the template writer keeps texts in the cells). An upload saved by Excel or
+    WPS looks like this."""
+    strings: dict[str, int] = {}
+    cells = 0
+
+    def shared(m: re.Match[str]) -> str:
+        nonlocal cells
+        cells += 1
+        index = strings.setdefault(m.group(4), len(strings))
+        return f'<c {m.group(1)}t="s"{m.group(2)}><v>{index}</v></c>'
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = _INLINE.sub(shared, data.decode()).encode()
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Type="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships/sharedStrings" Target="/xl/sharedStrings.xml"'
+                                    b' Id="rIdShared" /></Relationships>')
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" /></Types>')
+            zout.writestr(info.filename, data)
+        table = "".join(f"<si><t>{text}</t></si>" for text in strings)
+        zout.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns='
+                      f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{cells}" '
+                      f'uniqueCount="{len(strings)}">{table}</sst>')
+
+
 def _count_rows(path: Path) -> int:
     import python_calamine as pc
 
@@ -122,6 +162,15 @@ def _count_rows(path: Path) -> int:
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory. On Linux VmHWM: ru_maxrss survives exec, so a child
+    would report the parent's peak if that was higher (after building a workbook, say)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -245,6 +294,8 @@ def main() -> None:
     ap.add_argument("--repo", type=Path, default=repo_root(),
                     help="Definitions to use (default: this repository: the real national catalogue, province 36).")
     ap.add_argument("--profile", type=Path, help="Also write a cProfile of the import to this file.")
+    ap.add_argument("--shared-strings", action="store_true",
+                    help="Also measure each workbook as Excel saves it (texts in the shared strings table).")
     ap.add_argument("--workbooks", type=Path,
                     help="Keep the built workbooks in this folder and reuse them in later runs "
                          "(building 100,000 teachers takes over a minute).")
@@ -260,21 +311,33 @@ def main() -> None:
                 t0 = time.perf_counter()
                 rows = _count_rows(path) if path.exists() else build_workbook(args.repo, n, path)
                 built = time.perf_counter() - t0
-                _school(url)
-                _checkpoint(url)
-                floor = _child(_floor, str(path), url)
-                _checkpoint(url)
-                imp = _child(_import, str(path), url, str(args.repo), str(args.profile) if args.profile else None)
-                assert floor["rows"] == rows == imp["rows"], (floor["rows"], rows, imp["rows"])
-                if imp["errors"]:
-                    print(f"  import found {imp['errors']} errors: {imp['first_errors']}", file=sys.stderr)
-                ratio = imp["seconds"] / floor["seconds"]
-                print(f"{n:>9} {rows:>8} | {rows / floor['seconds']:>12,.0f} {floor['peak_mb']:>6.0f} | "
-                      f"{rows / imp['seconds']:>13,.0f} {imp['peak_mb']:>6.0f} | {ratio:4.2f}x"
-                      f"   (workbook {path.stat().st_size / 1e6:.1f} MB built in {built:.0f}s; "
-                      f"import {imp['seconds']:.1f}s, floor {floor['seconds']:.1f}s; imported {imp['imported']})")
+                variants = [("", path)]
+                if args.shared_strings:
+                    shared = path.with_name(path.stem + "_shared.xlsx")
+                    if not shared.exists():
+                        as_excel_saves(path, shared)
+                    variants.append((" (shared strings)", shared))
+                for label, workbook in variants:
+                    _measure(url, workbook, n, rows, built, label, args)
     finally:
         drop()
+
+
+def _measure(url: str, path: Path, n: int, rows: int, built: float, label: str, args: argparse.Namespace) -> None:
+    """One line: the floor and the import of one workbook, each from an empty school."""
+    _school(url)
+    _checkpoint(url)
+    floor = _child(_floor, str(path), url)
+    _checkpoint(url)
+    imp = _child(_import, str(path), url, str(args.repo), str(args.profile) if args.profile else None)
+    assert floor["rows"] == rows == imp["rows"], (floor["rows"], rows, imp["rows"])
+    if imp["errors"]:
+        print(f"  import found {imp['errors']} errors: {imp['first_errors']}", file=sys.stderr)
+    ratio = imp["seconds"] / floor["seconds"]
+    print(f"{n:>9} {rows:>8} | {rows / floor['seconds']:>12,.0f} {floor['peak_mb']:>6.0f} | "
+          f"{rows / imp['seconds']:>13,.0f} {imp['peak_mb']:>6.0f} | {ratio:4.2f}x"
+          f"   (workbook{label} {path.stat().st_size / 1e6:.1f} MB built in {built:.0f}s; "
+          f"import {imp['seconds']:.1f}s, floor {floor['seconds']:.1f}s; imported {imp['imported']})")
 
 
 if __name__ == "__main__":
