@@ -49,6 +49,7 @@ class WriteAhead:
         self._written: dict[str, dict[str, tuple[Row, ...]]] = {}
         self._stopped: dict[str, set[str]] = {}
         self._main_read = False
+        self._budget: float = QUEUE  # payload bytes that may wait for the database
         self._early: list[str] = []  # sets read before 基本信息, not yet written
 
     def rows_read(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
@@ -71,6 +72,9 @@ class WriteAhead:
 
     def reading_done(self) -> None:
         """Wait until every decision is taken (and re-raise a failed look-up)."""
+        # the sheets are read and freed: what is still to be written may queue up without bound,
+        # so that phase 2 checks while the database catches up instead of after it
+        self._budget = float("inf")
         self._catch_up()  # no 基本信息 was read: nobody is written ahead, but sets are settled
         if self._last is not None:
             self._last.result()
@@ -128,7 +132,8 @@ class WriteAhead:
                if row.fast and ident not in self.found and ident not in bad and ident not in self.teachers]
         if not new:
             return
-        self.sink.write_ahead_teachers(plan.keys, new, self.directory.new_teacher_ids(len(new)), budget=QUEUE)
+        ids = self.directory.new_teacher_ids(len(new))
+        self.sink.write_ahead_teachers(plan.keys, new, ids, budget=self._budget)
 
     def _set_rows(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
         plan = self.parsed.plans.get(set_key)
@@ -154,7 +159,7 @@ class WriteAhead:
                 written[ident] = (*before, row)
             out.append((ident, doc(row.values), 0 if before is None else len(before)))
         if out:
-            self.sink.write_ahead_records(set_key, out, budget=QUEUE)
+            self.sink.write_ahead_records(set_key, out, budget=self._budget)
 
     def _set_done(self, set_key: str) -> None:
         written = self._written.pop(set_key, {})

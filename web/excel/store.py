@@ -120,7 +120,7 @@ class _Writer:
                     self.waiting -= size
                     self.room.notify_all()
 
-    def submit(self, job: Callable[[], None], size: int, budget: int | None = None) -> None:
+    def submit(self, job: Callable[[], None], size: int, budget: float | None = None) -> None:
         """Queue a job of about ``size`` bytes, once there is room for it within ``budget`` (a
         job is let in when nothing waits, however large)."""
         self.raise_error()
@@ -199,7 +199,7 @@ class DbSink:
             self._write(items)
 
     def write_ahead_teachers(self, keys: Sequence[str], items: list[tuple[str, Row]], ids: list[int],
-                             budget: int | None = None) -> None:
+                             budget: float | None = None) -> None:
         """Write new teachers (web/excel/ahead.py) with their 基本信息 record, from rows that
         passed their own checks; ``ids`` drawn already. The documents (as phase 2 would build
         them) and the COPY payloads are made on the calling thread; the writer thread only sends
@@ -215,7 +215,8 @@ class DbSink:
         self.result.teachers_created += len(ids)
         self._queue_ahead(teachers, [(tid, MAIN_SET, 0, doc(v)) for tid, v in zip(ids, values)], now, budget)
 
-    def write_ahead_records(self, set_key: str, records: list[tuple[str, Any, int]], budget: int | None = None) -> None:
+    def write_ahead_records(self, set_key: str, records: list[tuple[str, Any, int]],
+                            budget: float | None = None) -> None:
         """Write records of teachers written ahead: (ID number, document, position)."""
         now = utcnow()
         self._queue_ahead(b"", [(self.ahead_ids[ident], set_key, position, doc) for ident, doc, position in records],
@@ -232,7 +233,7 @@ class DbSink:
         self._submit(job, 0)
 
     def _queue_ahead(self, teachers: bytes, records: list[tuple[int, str, int, Any]], now: dt.datetime,
-                     budget: int | None) -> None:
+                     budget: float | None) -> None:
         payload = self._records_payload(records, now)
         self.result.records_written += len(records)
 
@@ -242,7 +243,7 @@ class DbSink:
             self._copy("records", RECORD_COLUMNS, payload)
         self._submit(job, len(teachers) + len(payload), budget)
 
-    def _submit(self, job: Callable[[], None], size: int, budget: int | None = None) -> None:
+    def _submit(self, job: Callable[[], None], size: int, budget: float | None = None) -> None:
         self.started = True
         if self.writer is None:
             self.writer = _Writer()
