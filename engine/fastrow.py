@@ -244,8 +244,7 @@ def compile_deferred(validator: SetValidator) -> Passes | None:
     writer = Writer(lambda k: f"get({k!r})" if k in fields else None, validator.functions,
                     {"file": "FILE", "today": "TD[0]", "this_year": "TD[1]",
                      "school_type": repr(validator.view.family)}, env)
-    lines = ["def passes(record, records, file):", "    get = record.get", "    TD = DAY()",
-             "    FILE = file if file is not None else {}"]
+    lines = ["def passes(record, records, file):", "    get = record.get", "    FILE = file if file is not None else {}"]
     for r in rules:
         try:
             check = writer.write(r.rule.check.src)
@@ -257,10 +256,12 @@ def compile_deferred(validator: SetValidator) -> Passes | None:
             body = _under(f"({cond}) is True", body)
         if r.reads_file:
             body = _under("file is not None", body)
-        if r.skip_on_empty and r.refs:
-            body = _under("not (" + " or ".join(f"(get({k!r}) is None or get({k!r}) == '' or get({k!r}) == [])"
+        if r.skip_on_empty and r.refs:  # each value looked up once (the walrus), tested three ways
+            body = _under("not (" + " or ".join(f"((_v := get({k!r})) is None or _v == '' or _v == [])"
                                                 for k in r.refs) + ")", body)
         lines += ["    " + b for b in body]
+    if any("TD[" in line for line in lines):  # today and this year, only for rules that read them
+        lines.insert(1, "    TD = DAY()")
     lines.append("    return True")
     namespace = dict(env)
     exec(compile("\n".join(lines) + "\n", f"<deferred rules of {validator.view.key}>", "exec"), namespace)
