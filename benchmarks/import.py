@@ -14,8 +14,8 @@ memory is its own:
   teachers and records written, one transaction).
 With ``--shared-strings``, each workbook is also measured as Excel saves it (its texts in the
 shared strings table, as in an upload saved by Excel or WPS; the template writer keeps them in
-the cells). Each starts from a checkpointed server (CHECKPOINT, when allowed). Prints rows/s, peak RSS and
-the ratio import/floor. Targets (issue 6): ratio ≤ 2 (aim 1.5),
+the cells). Each measurement starts from a checkpointed server (CHECKPOINT, when allowed).
+Prints rows/s, peak memory and the ratio import/floor. Targets (issue 6): ratio ≤ 2 (aim 1.5),
 peak < 500 MB at 100,000 teachers. Needs PostgreSQL: $TMIS_BENCH_DATABASE_URL or the local
 server (a scratch database is created and dropped).
 """
@@ -132,7 +132,7 @@ def as_excel_saves(src: Path, dst: Path) -> None:
     def shared(m: re.Match[str]) -> str:
         nonlocal cells
         cells += 1
-        index = strings.setdefault(m.group(4), len(strings))
+        index = strings.setdefault(f"<t{m.group(3)}>{m.group(4)}</t>", len(strings))  # xml:space kept
         return f'<c {m.group(1)}t="s"{m.group(2)}><v>{index}</v></c>'
 
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -148,7 +148,7 @@ def as_excel_saves(src: Path, dst: Path) -> None:
                 data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
                                     b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" /></Types>')
             zout.writestr(info.filename, data)
-        table = "".join(f"<si><t>{text}</t></si>" for text in strings)
+        table = "".join(f"<si>{text}</si>" for text in strings)
         zout.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns='
                       f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{cells}" '
                       f'uniqueCount="{len(strings)}">{table}</sst>')

@@ -50,14 +50,18 @@ def _value(f: FieldView, node: tuple[Any, ...]) -> str | None:
     return None if value is None else str(value)
 
 
+def _is(f: FieldView, values: list[str], negated: bool = False, en_values: list[str] | None = None) -> Words:
+    """「label」为「v1」或「v2」 / label (Label) is v1 or v2 (``en_values``: how English says them)."""
+    zh = f"「{f.label('zh')}」{'不为' if negated else '为'}「{'」或「'.join(values)}」"
+    en = f"{f.label('zh')} ({f.label('en')}) is {'not ' if negated else ''}{' or '.join(en_values or values)}"
+    return zh, en
+
+
 def _compared(negated: bool) -> Callable[[tuple[Any, ...], dict[str, FieldView]], Words | None]:
     def word(node: tuple[Any, ...], fields: dict[str, FieldView]) -> Words | None:
         f = _field(node[2], fields)
         value = _value(f, node[3]) if f is not None else None
-        if f is None or value is None:
-            return None
-        return (f"「{f.label('zh')}」{'不为' if negated else '为'}「{value}」",
-                f"{f.label('zh')} ({f.label('en')}) is {'not ' if negated else ''}{value}")
+        return _is(f, [value], negated) if f is not None and value is not None else None
     return word
 
 
@@ -68,24 +72,19 @@ def _one_of(node: tuple[Any, ...], fields: dict[str, FieldView]) -> Words | None
     values = [_value(f, item) for item in node[3][1]]
     if not values or None in values:
         return None
-    return (f"「{f.label('zh')}」为「{'」或「'.join(values)}」",  # type: ignore[arg-type]
-            f"{f.label('zh')} ({f.label('en')}) is {' or '.join(values)}")  # type: ignore[arg-type]
+    return _is(f, values)  # type: ignore[arg-type]
 
 
-def _yes(node: tuple[Any, ...], fields: dict[str, FieldView]) -> Words | None:
-    f = _field(node, fields)
-    if f is None or f.spec.type != "boolean":
-        return None
-    return f"「{f.label('zh')}」为「是」", f"{f.label('zh')} ({f.label('en')}) is 是 (yes)"
-
-
-def _no(node: tuple[Any, ...], fields: dict[str, FieldView]) -> Words | None:
-    if node[1] != "!":
-        return None
-    f = _field(node[2], fields)
-    if f is None or f.spec.type != "boolean":
-        return None
-    return f"「{f.label('zh')}」为「否」", f"{f.label('zh')} ({f.label('en')}) is 否 (no)"
+def _flag(yes: bool) -> Callable[[tuple[Any, ...], dict[str, FieldView]], Words | None]:
+    """``record.x`` (yes) or ``!record.x`` (no) of a yes/no field."""
+    def word(node: tuple[Any, ...], fields: dict[str, FieldView]) -> Words | None:
+        if not yes and node[1] != "!":
+            return None
+        f = _field(node if yes else node[2], fields)
+        if f is None or f.spec.type != "boolean":
+            return None
+        return _is(f, ["是" if yes else "否"], en_values=["是 (yes)" if yes else "否 (no)"])
+    return word
 
 
 def _both(zh: str, en: str) -> Callable[[tuple[Any, ...], dict[str, FieldView]], Words | None]:
@@ -101,8 +100,8 @@ _SHAPES: dict[str, Callable[[tuple[Any, ...], dict[str, FieldView]], Words | Non
     "binary ==": _compared(False),
     "binary !=": _compared(True),
     "binary in": _one_of,
-    "select": _yes,
-    "unary": _no,
+    "select": _flag(True),
+    "unary": _flag(False),
     "and": _both("且", "and"),
     "or": _both("或", "or"),
 }

@@ -302,9 +302,11 @@ def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
             on_sheet(set_key)
     if alongside:  # as if read in the workbook's order: its problems, its sets
         place = {t: i for i, t in enumerate(sheets)}
-        result.problems[first_problem:] = sorted(result.problems[first_problem:],
-                                                 key=lambda p: place.get(p.sheet or "", len(place)))
-        header_problems.sort(key=lambda p: place.get(p.sheet or "", len(place)))
+
+        def sheet_order(p: ImportProblem) -> int:
+            return place.get(p.sheet or "", len(place))
+        result.problems[first_problem:] = sorted(result.problems[first_problem:], key=sheet_order)
+        header_problems.sort(key=sheet_order)
         parsed.subs = {k: parsed.subs[k] for k in sheets.values() if k in parsed.subs}
         parsed.plans = {k: parsed.plans[k] for k in sheets.values() if k in parsed.plans}
     for p in header_problems:

@@ -82,9 +82,13 @@ def _teacher_fields(id_type: Any, id_number: str, name: Any, gender: Any,
             dt.date.fromisoformat(birth_date))
 
 
+def _teacher_of(doc: dict[str, Any]) -> tuple[str, str, str, str, dt.date]:
+    """``_teacher_fields`` of a 基本信息 document."""
+    return _teacher_fields(*(doc.get(k) for k in TEACHER_FIELDS))  # type: ignore[arg-type]
+
+
 def _teacher_row(doc: dict[str, Any], unit_id: int, now: dt.datetime) -> dict[str, Any]:
-    fields = _teacher_fields(*(doc.get(k) for k in TEACHER_FIELDS))  # type: ignore[arg-type]
-    return {**dict(zip(TEACHER_FIELDS, fields)), "unit_id": unit_id, "state": "unsubmitted",
+    return {**dict(zip(TEACHER_FIELDS, _teacher_of(doc))), "unit_id": unit_id, "state": "unsubmitted",
             "created_at": now, "updated_at": now}
 
 
@@ -306,8 +310,7 @@ class DbSink:
             return []
         if self.use_copy:
             ids = new_teacher_ids(self.db, len(basics))
-            fields = [_teacher_fields(*(doc.get(k) for k in TEACHER_FIELDS)) for doc in basics]  # type: ignore[arg-type]
-            self._copy("teachers", TEACHER_COLUMNS, self._teachers_payload(ids, fields, now))
+            self._copy("teachers", TEACHER_COLUMNS, self._teachers_payload(ids, [_teacher_of(d) for d in basics], now))
             return ids
         rows = [_teacher_row(doc, self.unit.id, now) for doc in basics]
         result = self.db.execute(insert(Teacher).returning(Teacher.id, sort_by_parameter_order=True), rows)

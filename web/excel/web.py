@@ -67,12 +67,12 @@ def work_dir() -> Path:
     return path
 
 
-def prune(sessions: Any, keep_days: int, now: float | None = None) -> int:
+def prune(sessions: Any, keep_days: int) -> int:
     """Delete what the work directory has held for over ``keep_days`` days (reports past their
     time, uploads of a process that stopped mid-import) and forget the reports of jobs that
     ended that long ago (at least a day: an upload being imported is younger). Returns the
     number of files deleted."""
-    cutoff = (time.time() if now is None else now) - max(keep_days, 1) * 86_400
+    cutoff = time.time() - max(keep_days, 1) * 86_400
     removed = 0
     for path in work_dir().glob("*.xlsx"):
         try:
