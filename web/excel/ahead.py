@@ -23,7 +23,7 @@ checks these teachers' cross-set rules and writes what is left (``TeacherWrite.a
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, Sequence
 
 from engine.emit.excel_template import MAIN_SET
 from web.excel.pipeline import BATCH, Directory, Existing, Parsed, Result, Row, doc_maker
@@ -52,8 +52,9 @@ class WriteAhead:
         self._budget: float = QUEUE  # payload bytes that may wait for the database
         self._early: list[str] = []  # sets read before 基本信息, not yet written
 
-    def rows_read(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
-        """Rows just kept, in reading order (each with its teacher's ID number)."""
+    def rows_read(self, set_key: str, rows: list[tuple[str, Row, Sequence[Any]]]) -> None:
+        """Rows just kept, in reading order: (its teacher's ID number, the row, its values as
+        read, so that they need not be unpacked again here)."""
         if set_key == MAIN_SET:
             self._submit(self._main_rows, set_key, rows)
         elif self._main_read:
@@ -114,28 +115,29 @@ class WriteAhead:
     def _early_set(self, set_key: str) -> None:
         by_teacher = list(self.parsed.subs.get(set_key, {}).items())  # complete: its sheet is read
         for start in range(0, len(by_teacher), BATCH):
-            self._set_rows(set_key, [(ident, row) for ident, rows in by_teacher[start:start + BATCH] for row in rows])
+            self._set_rows(set_key, [(ident, row, row.values) for ident, rows in by_teacher[start:start + BATCH]
+                                     for row in rows])
         self._set_done(set_key)
 
     def _stop(self) -> bool:
         """True once nothing more should be written: the import will be rolled back."""
         return bool(self.result.errors)
 
-    def _main_rows(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
-        ids = [ident for ident, _ in rows]
+    def _main_rows(self, set_key: str, rows: list[tuple[str, Row, Sequence[Any]]]) -> None:
+        ids = [ident for ident, _, _ in rows]
         self.found.update(self.directory.find(ids))
         plan = self.parsed.plans.get(MAIN_SET)
         if self._stop() or plan is None:
             return
         bad = self.parsed.bad_ids
-        new = [(ident, row) for ident, row in rows
+        new = [(ident, values) for ident, row, values in rows
                if row.fast and ident not in self.found and ident not in bad and ident not in self.teachers]
         if not new:
             return
         ids = self.directory.new_teacher_ids(len(new))
         self.sink.write_ahead_teachers(plan.keys, new, ids, budget=self._budget)
 
-    def _set_rows(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
+    def _set_rows(self, set_key: str, rows: list[tuple[str, Row, Sequence[Any]]]) -> None:
         plan = self.parsed.plans.get(set_key)
         if self._stop() or plan is None:
             return
@@ -144,7 +146,7 @@ class WriteAhead:
         single = plan.validator.view.spec.cardinality == "one"
         doc = doc_maker(plan.keys)
         out: list[tuple[str, Any, int]] = []  # (teacher, document, position)
-        for ident, row in rows:
+        for ident, row, values in rows:
             if ident not in self.teachers or ident in stopped:
                 continue
             before = written.get(ident)
@@ -157,7 +159,7 @@ class WriteAhead:
                 continue  # the same row twice is one record (as in phase 2)
             else:
                 written[ident] = (*before, row)
-            out.append((ident, doc(row.values), 0 if before is None else len(before)))
+            out.append((ident, doc(values), 0 if before is None else len(before)))
         if out:
             self.sink.write_ahead_records(set_key, out, budget=self._budget)
 

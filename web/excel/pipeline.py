@@ -51,7 +51,8 @@ BATCH = 1000
 # Text an export prefixes with ' so that Excel never reads it as a formula (see web/excel/export.py).
 NEUTRALISED = ("=", "+", "-", "@", "\t", "\r")
 Progress = Callable[[str, int, int], None]
-OnRows = Callable[[str, "list[tuple[str, Row]]"], None]  # set key, (ID number, row) in reading order
+# set key, (ID number, row, its values) in reading order (the values as read: a FastRow packs them)
+OnRows = Callable[[str, "list[tuple[str, Row, Sequence[Any]]]"], None]
 
 
 # ------------------------------------------------------------------ contracts with the caller
@@ -367,7 +368,7 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
     fast = compile_rows(validator, columns) if opts.fast_rows else None
     width = max([j for j, _ in plan.columns], default=0) + 1
     id_pos = plan.keys.index(ID_FIELD) if not plan.many and ID_FIELD in plan.keys else None
-    kept: list[tuple[str, Row]] | None = [] if on_rows is not None else None
+    kept: list[tuple[str, Row, Sequence[Any]]] | None = [] if on_rows is not None else None
     for cells in rows:
         if kept is not None and len(kept) >= BATCH:
             on_rows(plan.set_key, kept)  # type: ignore[misc]
@@ -390,7 +391,7 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
         if values is not None:
             row: Row = FastRow.of(excel_row, values)
             if _keep(plan, row, ident, parsed, subs, result, opts) and kept is not None:  # type: ignore[arg-type]
-                kept.append((ident, row))  # type: ignore[arg-type]
+                kept.append((ident, row, values))  # type: ignore[arg-type]
             continue
         raw: dict[str, Any] = {}
         long_numbers: list[str] = []
@@ -434,7 +435,7 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
             parsed.bad_ids.add(ident)
         row = PlainRow(excel_row, values, frozenset(bad) if bad else None)
         if _keep(plan, row, ident, parsed, subs, result, opts) and kept is not None:
-            kept.append((ident, row))
+            kept.append((ident, row, values))
     if kept:
         on_rows(plan.set_key, kept)  # type: ignore[misc]
     if progress is not None:

@@ -27,7 +27,7 @@ from engine.emit.excel_template import MAIN_SET
 from web.db.base import utcnow
 from web.db.models import Record, Teacher, Unit
 from engine import errors as E
-from web.excel.pipeline import Existing, Result, Row, TeacherWrite, doc_maker
+from web.excel.pipeline import Existing, Result, TeacherWrite, doc_maker
 from web.excel import pgcopy
 from web.excel.problems import BadFile, problem
 
@@ -202,16 +202,16 @@ class DbSink:
             self.started = True
             self._write(items)
 
-    def write_ahead_teachers(self, keys: Sequence[str], items: list[tuple[str, Row]], ids: list[int],
+    def write_ahead_teachers(self, keys: Sequence[str], items: list[tuple[str, Sequence[Any]]], ids: list[int],
                              budget: float | None = None) -> None:
         """Write new teachers (web/excel/ahead.py) with their 基本信息 record, from rows that
-        passed their own checks; ``ids`` drawn already. The documents (as phase 2 would build
-        them) and the COPY payloads are made on the calling thread; the writer thread only sends
-        them, so it never waits for the GIL."""
+        passed their own checks: (ID number, the row's values in ``keys`` order); ``ids`` drawn
+        already. The documents (as phase 2 would build them) and the COPY payloads are made on
+        the calling thread; the writer thread only sends them, so it never waits for the GIL."""
         assert len(ids) == len(items)
         now = utcnow()
         doc = doc_maker(tuple(keys))
-        values = [row.values for _, row in items]
+        values = [v for _, v in items]
         at = [keys.index(k) if k in keys else None for k in TEACHER_FIELDS]
         self.ahead_ids.update(zip((ident for ident, _ in items), ids))
         teachers = self._teachers_payload(ids, [_teacher_fields(*(None if i is None else v[i] for i in at))
