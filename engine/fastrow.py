@@ -104,6 +104,12 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
     writer = Writer(lambda k: var.get(k, "None") if k in fields else None, validator.functions,
                     {"today": "TD[0]", "this_year": "TD[1]", "school_type": repr(view.family)}, env)
     fallbacks = 0  # expressions evaluated the plain way: they need the record as a dict
+    # ... built on first need (most rows never reach such an expression: a rule skipped on
+    # empty fields, a cascade of an empty code), then kept for the rest of the row
+    record_src = "{" + ", ".join(f"{k!r}: {var[k]}" for k in keys) + "}"
+    lazy_record = f"(R if R is not None else (R := {record_src}))"
+    lazy = {"record": lazy_record, "get": f"{lazy_record}.get",
+            "values": f"(V if V is not None else (V := THUNK({lazy_record})))"}
 
     def written(expr: Any, plain: str, *args: str) -> str:
         """Python source of a condition: written out, or a call of its evaluator."""
@@ -112,7 +118,7 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
             return writer.write(expr.src)
         except Unsupported:
             fallbacks += 1
-            return plain.format(*args)
+            return plain.format(*args, **lazy)
 
     def empty(key: str) -> str:
         """Python text: is the field empty in the record being built? (absent fields are)"""
@@ -164,7 +170,7 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
         if key not in present:
             continue
         env[f"S{i}"] = shown
-        cond = written(f.shown_expr, "HOLDS(S{0}, get, values, True)", str(i))
+        cond = written(f.shown_expr, "HOLDS(S{0}, {get}, {values}, True)", str(i))
         checks += [f"if not ({empty(key)}) and ({cond}) is not True:", "    return None"]
 
     # -- validate: required (when shown), cascades, then the rules that read only the record
@@ -175,10 +181,10 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
         cond = []
         if required is not None and not always:
             env[f"Q{i}"] = required
-            cond.append(f"({written(f.required_expr, 'HOLDS(Q{0}, get, values, False)', str(i))}) is True")
+            cond.append(f"({written(f.required_expr, 'HOLDS(Q{0}, {get}, {values}, False)', str(i))}) is True")
         if shown is not None:
             env[f"W{i}"] = shown
-            cond.append(f"({written(f.shown_expr, 'HOLDS(W{0}, get, values, True)', str(i))}) is True")
+            cond.append(f"({written(f.shown_expr, 'HOLDS(W{0}, {get}, {values}, True)', str(i))}) is True")
         if key not in present and not cond:
             return None  # a required field without a column: every row would be declined
         if not cond:
@@ -191,7 +197,7 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
     for key in cascades:
         env[f"C_{var[key]}"] = validator._checkers[key]
         fallbacks += 1
-        checks += [f"if not ({empty(key)}) and C_{var[key]}({var[key]}, R, None):", "    return None"]
+        checks += [f"if not ({empty(key)}) and C_{var[key]}({var[key]}, {lazy_record}, None):", "    return None"]
     for i, r in enumerate(validator._rules):
         if r.deferred:
             continue
@@ -199,19 +205,18 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
         if "True" in guard:
             continue  # reads a field this layout has not: skipped on every row
         env[f"K{i}"] = r.check
-        body = [f"if ({written(r.rule.check, 'K{0}(get, values)', str(i))}) is not True:", "    return None"]
+        body = [f"if ({written(r.rule.check, 'K{0}({get}, {values})', str(i))}) is not True:", "    return None"]
         if r.when is not None:
             env[f"H{i}"] = r.when
             # a condition that fails to evaluate skips the rule in the plain path: here it declines
-            body = _under(f"({written(r.rule.when, 'HOLDS(H{0}, get, values, False)', str(i))}) is True", body)
+            body = _under(f"({written(r.rule.when, 'HOLDS(H{0}, {get}, {values}, False)', str(i))}) is True", body)
         if guard:
             body = _under(f"not ({' or '.join(guard)})", body)
         checks += body
 
     lines = ["def check(cells):"] + ["    " + x for x in read]
     if fallbacks:
-        record = "{" + ", ".join(f"{k!r}: {var[k]}" for k in keys) + "}"
-        lines += [f"    R = {record}", "    get = R.get", "    values = THUNK(R)"]
+        lines.append("    R = V = None")
     body = "\n".join(checks)
     if "TD[" in body:
         lines.append("    TD = DAY()")
