@@ -23,7 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
+from itertools import chain
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from sys import intern
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
@@ -181,6 +182,10 @@ class FastRow(bytes):
     @property
     def values(self) -> Sequence[Any]:
         return _UNPACK(memoryview(self)[4:])  # type: ignore[no-any-return]
+
+    def unpack(self, decode: Callable[[memoryview], Any]) -> Any:
+        """The packed values through another MessagePack decoder (one that reads fewer of them)."""
+        return decode(memoryview(self)[4:])
 
     def same_values(self, other: "Row") -> bool:
         """As ``PlainRow.same_values``; two fast rows compare packed: canonical values are equal
@@ -358,6 +363,11 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
                opts: Options, progress: Progress | None, done: int, estimate: int,
                on_rows: OnRows | None = None) -> int:
     validator = plan.validator
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:  # a template's sheet left empty: nothing to compile a fast path for
+        return done
+    rows = chain((first,), rows)
     columns = [(j, k) for j, k in plan.columns if k not in (LINK_ID, LINK_NAME)]
     id_col = next((j for j, k in plan.columns if k == (LINK_ID if plan.many else ID_FIELD)), None)
     text_keys = {k for _, k in columns if validator.fields[k].spec.type == "text"}
@@ -601,6 +611,43 @@ def _fields_to_build(deferred: dict[str, Any]) -> dict[str, set[str] | None] | N
     return build
 
 
+def _picker(keys: tuple[str, ...], pick: tuple[tuple[str, int], ...] | None) -> Callable[[Row], dict[str, Any]]:
+    """``picker(row)``: the document of a row as phase 2's rules read it: of the fields ``pick``ed
+    (field, position in ``keys``) those filled, or every filled field when ``pick`` is None. A
+    fast row is unpacked only as far as the last field picked (most of 基本信息's 34 are not)."""
+    if pick is None:
+        return lambda row: filled_doc(keys, row.values)
+    if not pick:
+        return lambda row: {}
+    names = tuple(k for k, _ in pick)
+    at = [i for _, i in pick]
+    # array_like: the packed values decode by position; those after the last field are skipped
+    partial = msgspec.defstruct("Picked", [(f"f{i}", Any, None) for i in range(max(at) + 1)], array_like=True)
+    decode = msgspec.msgpack.Decoder(partial).decode
+    if len(at) == 1:
+        name, attr, index = names[0], f"f{at[0]}", at[0]
+
+        def one(row: Row) -> dict[str, Any]:
+            value = getattr(row.unpack(decode), attr) if row.fast else row.values[index]  # type: ignore[union-attr]
+            return {} if value is None else {name: value}
+        return one
+    from_struct, from_tuple = attrgetter(*(f"f{i}" for i in at)), itemgetter(*at)
+
+    def many(row: Row) -> dict[str, Any]:
+        got = from_struct(row.unpack(decode)) if row.fast else from_tuple(row.values)  # type: ignore[union-attr]
+        return {k: v for k, v in zip(names, got) if v is not None}
+    return many
+
+
+def _distinct(rows: Sequence[Row]) -> list[Row]:
+    """The rows, each once (the first of equal rows: one record, as in phase 2's plain path)."""
+    out: list[Row] = []
+    for r in rows:
+        if not any(p.same_values(r) for p in out):
+            out.append(r)
+    return out
+
+
 class _FileRules:
     """Phase 2 for a teacher written ahead in full (web/excel/ahead.py): every row passed its own
     checks, so what ``_teacher`` would still find comes from the rules that read the file or
@@ -616,21 +663,18 @@ class _FileRules:
         self.checks = checks
         build = _fields_to_build(deferred)
         # per set built: (field, position in the row) of the fields to build, or None for all
-        self.picks: dict[str, list[tuple[str, int]] | None] = {}
+        self.docs: dict[str, Callable[[Row], dict[str, Any]]] = {}
         for set_key, plan in parsed.plans.items():
             fields = None if build is None else build.get(set_key)
-            self.picks[set_key] = None if fields is None else [(k, i) for i, k in enumerate(plan.keys) if k in fields]
+            self.docs[set_key] = _picker(plan.keys, None if fields is None else tuple(
+                (k, i) for i, k in enumerate(plan.keys) if k in fields))
         self.main_doc = build is None or MAIN_SET in build
         # the sheets with rows: (set, rows by teacher, its documents are read?, its rules to run?)
         self.present = [(k, rows, build is None or k in build, k in deferred)
                         for k, rows in parsed.subs.items() if rows]
 
     def _doc(self, set_key: str, row: Row) -> dict[str, Any]:
-        values = row.values
-        pick = self.picks[set_key]
-        if pick is None:
-            return filled_doc(self.plans[set_key].keys, values)
-        return {k: values[i] for k, i in pick if values[i] is not None}
+        return self.docs[set_key](row)
 
     def settle(self, ident: str, written: dict[str, set[str]], single_sets: frozenset[str], result: Result,
                opts: Options) -> tuple[int, int] | None:
@@ -647,8 +691,7 @@ class _FileRules:
             if ident not in written.get(set_key, ()):
                 return None
             rows_here += len(rows)
-            distinct = rows if len(rows) == 1 else [
-                r for i, r in enumerate(rows) if not any(p.same_values(r) for p in rows[:i])]
+            distinct = rows if len(rows) == 1 else _distinct(rows)
             skipped += len(rows) - len(distinct)
             if read:
                 placed.append((set_key, distinct))
