@@ -52,8 +52,8 @@ BATCH = 1000
 # Text an export prefixes with ' so that Excel never reads it as a formula (see web/excel/export.py).
 NEUTRALISED = ("=", "+", "-", "@", "\t", "\r")
 Progress = Callable[[str, int, int], None]
-# set key, (ID number, row, its values) in reading order (the values as read: a FastRow packs them)
-OnRows = Callable[[str, "list[tuple[str, Row, Sequence[Any]]]"], None]
+# set key, (ID number, row, its values as read) in reading order (a FastRow packs its values)
+OnRows = Callable[[str, "list[tuple[str, Row, Sequence[Any] | None]]"], None]
 
 
 # ------------------------------------------------------------------ contracts with the caller
@@ -378,7 +378,7 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
     fast = compile_rows(validator, columns) if opts.fast_rows else None
     width = max([j for j, _ in plan.columns], default=0) + 1
     id_pos = plan.keys.index(ID_FIELD) if not plan.many and ID_FIELD in plan.keys else None
-    kept: list[tuple[str, Row, Sequence[Any]]] | None = [] if on_rows is not None else None
+    kept: list[tuple[str, Row, Sequence[Any] | None]] | None = [] if on_rows is not None else None
     for cells in rows:
         if kept is not None and len(kept) >= BATCH:
             on_rows(plan.set_key, kept)  # type: ignore[misc]
