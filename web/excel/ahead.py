@@ -154,9 +154,11 @@ class WriteAhead:
         stopped = self._stopped.setdefault(set_key, set())
         single = plan.validator.view.spec.cardinality == "one"
         doc = doc_maker(plan.keys)
-        out: list[tuple[str, Any, int]] = []  # (teacher, document, position)
+        teachers = self.teachers
+        out: list[tuple[int, Any, int]] = []  # (teacher id, document, position)
         for ident, row, values in rows:
-            if ident not in self.teachers or ident in stopped:
+            tid = teachers.get(ident)
+            if tid is None or ident in stopped:
                 continue
             before = written.get(ident)
             if not row.fast or (single and before is not None):
@@ -168,8 +170,7 @@ class WriteAhead:
                 continue  # the same row twice is one record (as in phase 2)
             else:
                 written[ident] = (*before, row)
-            out.append((ident, doc(row.values if values is None else values),
-                        0 if before is None else len(before)))
+            out.append((tid, doc(row.values if values is None else values), 0 if before is None else len(before)))
         if out:
             self.sink.write_ahead_records(set_key, out, budget=self._budget)
 

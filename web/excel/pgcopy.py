@@ -17,15 +17,16 @@ NULL = struct.pack(">i", -1)
 JSONB_VERSION = b"\x01"
 
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-_EPOCH_DAY = dt.date(2000, 1, 1).toordinal()
-_INT = struct.Struct(">ii")      # length 4, an integer
+EPOCH_DAY = dt.date(2000, 1, 1).toordinal()  # a date is its days since then
+INTEGER = struct.Struct(">ii")      # length 4, an integer (or a date)
 _LONG = struct.Struct(">iq")     # length 8, a 64-bit integer
-_LENGTH = struct.Struct(">i")
+LENGTH = struct.Struct(">i")
 _COUNT = struct.Struct(">h")
 
-# two fields in one pack, for the hot loop of the records' COPY:
+# several fields in one pack, for the hot loops of the COPYs:
 ROW_AND_INTEGER = struct.Struct(">hii")      # a row's field count, an integer field (4, value)
-INTEGER_AND_JSONB = struct.Struct(">iiib")   # an integer field (4, value), a jsonb field's length and version
+# a row's field count, two integer fields (4, value) and a jsonb field's length and version
+ROW_INTEGERS_JSONB = struct.Struct(">hiiiiib")
 
 
 def count(fields: int) -> bytes:
@@ -34,18 +35,18 @@ def count(fields: int) -> bytes:
 
 
 def integer(value: int | None) -> bytes:
-    return NULL if value is None else _INT.pack(4, value)
+    return NULL if value is None else INTEGER.pack(4, value)
 
 
 def text(value: str | None) -> bytes:
     if value is None:
         return NULL
     data = value.encode()
-    return _LENGTH.pack(len(data)) + data
+    return LENGTH.pack(len(data)) + data
 
 
 def date(value: dt.date) -> bytes:
-    return _INT.pack(4, value.toordinal() - _EPOCH_DAY)
+    return INTEGER.pack(4, value.toordinal() - EPOCH_DAY)
 
 
 def timestamptz(value: dt.datetime) -> bytes:
