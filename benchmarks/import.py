@@ -19,9 +19,9 @@ the cells). Each measurement starts from a checkpointed server (CHECKPOINT, when
 Floor and import are measured in turn ``--repeat`` times (a shared host's speed drifts by a
 fifth from minute to minute; two runs moments apart drift together). Prints rows/s (medians),
 peak memory (the highest) and the ratio import/floor (the median of the pairs' ratios, each
-ratio listed). Targets (issue 6): ratio ≤ 2 (aim 1.5),
-peak < 500 MB at 100,000 teachers. Needs PostgreSQL: $TMIS_BENCH_DATABASE_URL or the local
-server (a scratch database is created and dropped).
+ratio listed). Targets (issue 6): ratio ≤ 2 (aim 1.5), peak < 500 MB at 100,000 teachers.
+Needs PostgreSQL: $TMIS_BENCH_DATABASE_URL or the local server (a scratch database is created
+and dropped).
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ class WriteAhead:
         self.found: dict[str, Existing] = {}        # look-ups so far: people on file (of 基本信息's numbers)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-ahead")
         self._last: Future[None] | None = None
-        self._handed: deque[Future[None]] = deque()  # chunks of rows with their values, not yet taken up
+        self._handed: deque[Future[None]] = deque()  # chunks of rows handed over, not yet taken up
         # per set being read: teacher → rows written so far; teachers whose rows stopped
         self._written: dict[str, dict[str, tuple[Row, ...]]] = {}
         self._stopped: dict[str, set[str]] = {}

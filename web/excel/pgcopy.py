@@ -17,21 +17,15 @@ NULL = struct.pack(">i", -1)
 JSONB_VERSION = b"\x01"
 
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-EPOCH_DAY = dt.date(2000, 1, 1).toordinal()  # a date is its days since then
-INTEGER = struct.Struct(">ii")      # length 4, an integer (or a date)
+EPOCH_DAY = dt.date(2000, 1, 1).toordinal()  # a date field is an integer: its days since then
+INTEGER = struct.Struct(">ii")   # length 4, an integer (or a date)
 _LONG = struct.Struct(">iq")     # length 8, a 64-bit integer
-LENGTH = struct.Struct(">i")
-_COUNT = struct.Struct(">h")
+LENGTH = struct.Struct(">i")     # a field's length, before its bytes
 
 # several fields in one pack, for the hot loops of the COPYs:
 ROW_AND_INTEGER = struct.Struct(">hii")      # a row's field count, an integer field (4, value)
 # a row's field count, two integer fields (4, value) and a jsonb field's length and version
 ROW_INTEGERS_JSONB = struct.Struct(">hiiiiib")
-
-
-def count(fields: int) -> bytes:
-    """A row's start: how many fields follow."""
-    return _COUNT.pack(fields)
 
 
 def integer(value: int | None) -> bytes:
@@ -43,10 +37,6 @@ def text(value: str | None) -> bytes:
         return NULL
     data = value.encode()
     return LENGTH.pack(len(data)) + data
-
-
-def date(value: dt.date) -> bytes:
-    return INTEGER.pack(4, value.toordinal() - EPOCH_DAY)
 
 
 def timestamptz(value: dt.datetime) -> bytes:

@@ -611,6 +611,7 @@ def _fields_to_build(deferred: dict[str, Any]) -> dict[str, set[str] | None] | N
     return build
 
 
+@lru_cache(maxsize=64)
 def _picker(keys: tuple[str, ...], pick: tuple[tuple[str, int], ...] | None) -> Callable[[Row], dict[str, Any]]:
     """``picker(row)``: the document of a row as phase 2's rules read it: of the fields ``pick``ed
     (field, position in ``keys``) those filled, or every filled field when ``pick`` is None. A
@@ -662,7 +663,7 @@ class _FileRules:
         self.deferred = deferred
         self.checks = checks
         build = _fields_to_build(deferred)
-        # per set built: (field, position in the row) of the fields to build, or None for all
+        # per set: a row → the document the rules read (only the fields they read, or all)
         self.docs: dict[str, Callable[[Row], dict[str, Any]]] = {}
         for set_key, plan in parsed.plans.items():
             fields = None if build is None else build.get(set_key)
