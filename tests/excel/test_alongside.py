@@ -9,12 +9,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete
-
 from engine import idnumber
 from tests.excel.conftest import SCHOOL
 from tests.excel.excel_helpers import files, fill
-from web.db.models import Record, Teacher
 from web.excel.limits import Limits
 from web.excel.reader import alongside_main
 from web.excel.safety import check_file, shared_strings_bytes
@@ -106,26 +103,3 @@ def test_a_broken_sheet_read_alongside_refuses_the_file(cat: Any, sessions: Any,
     result = import_workbook(sessions, cat, broken, SCHOOL, limits=Limits()).result
     assert [p.rule for p in result.problems] == ["V202"] and "国内培训" in result.problems[0].message_zh
     assert not result.written and files(sessions) == {}
-
-
-def test_rows_handed_over_packed_are_written_the_same(cat: Any, sessions: Any, tmp_path: Path, dialect: str,
-                                                      monkeypatch: Any) -> None:
-    """While the write-ahead keeps up, rows reach it with their values as read; once it falls
-    behind (web/excel/ahead.LAG chunks) they wait packed and are unpacked there. Either way
-    the same records are written (on SQLite nothing is written ahead: the same holds trivially)."""
-    from web.excel import ahead
-
-    basic = _teachers(40)
-    training = [_training(t) for t in basic[:6]] + [_training(basic[0], hours=24)]
-    path = _workbook(cat, tmp_path / "good.xlsx", basic, training)
-    written = []
-    for lag in (ahead.LAG, 0):  # 0: every chunk is handed over packed
-        monkeypatch.setattr(ahead, "LAG", lag)
-        with sessions() as db, db.begin():
-            for model in (Record, Teacher):
-                db.execute(delete(model))
-        result = import_workbook(sessions, cat, path, SCHOOL, limits=Limits()).result
-        assert result.written and (result.rows, result.imported) == (47, 47), [p.message_en for p in result.problems]
-        written.append(files(sessions))
-    assert written[0] == written[1]
-    assert len(written[1]) == 40 and written[1][basic[0]["身份证件号"]]["sets"]["training"][1]["hours"] == 24

@@ -22,17 +22,13 @@ checks these teachers' cross-set rules and writes what is left (``TeacherWrite.a
 
 from __future__ import annotations
 
-from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Sequence
+from typing import Any
 
 from engine.emit.excel_template import MAIN_SET
 from web.excel.pipeline import BATCH, Directory, Existing, Parsed, Result, Row, doc_maker
 
 QUEUE = 4 * 1024 * 1024  # bytes of payload that may wait for the database (a sheet sits in memory meanwhile)
-# chunks of rows handed over with their values unpacked and not yet taken up (a 基本信息 row's
-# take about 2 KB, five times the packed row): beyond this many, rows are handed over packed
-LAG = 4
 
 
 class WriteAhead:
@@ -49,7 +45,6 @@ class WriteAhead:
         self.found: dict[str, Existing] = {}        # look-ups so far: people on file (of 基本信息's numbers)
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="import-ahead")
         self._last: Future[None] | None = None
-        self._handed: deque[Future[None]] = deque()  # chunks of rows handed over, not yet taken up
         # per set being read: teacher → rows written so far; teachers whose rows stopped
         self._written: dict[str, dict[str, tuple[Row, ...]]] = {}
         self._stopped: dict[str, set[str]] = {}
@@ -57,19 +52,14 @@ class WriteAhead:
         self._budget: float = QUEUE  # payload bytes that may wait for the database
         self._early: list[str] = []  # sets read before 基本信息, not yet written
 
-    def rows_read(self, set_key: str, rows: list[tuple[str, Row, Sequence[Any] | None]]) -> None:
-        """Rows just kept, in reading order: (its teacher's ID number, the row, its values as
-        read, so that they need not be unpacked again here, or None)."""
-        if set_key != MAIN_SET and not self._main_read:
-            return  # a sheet read before 基本信息 (web/excel/reader.alongside_main): its rows wait in
-            # parsed.subs until their teachers are written
-        handed = self._handed
-        while handed and handed[0].done():
-            handed.popleft()
-        if len(handed) >= LAG:  # behind: these wait packed, and are unpacked when taken up
-            rows = [(ident, row, None) for ident, row, _ in rows]
-        self._submit(self._main_rows if set_key == MAIN_SET else self._set_rows, set_key, rows)
-        handed.append(self._last)  # type: ignore[arg-type]
+    def rows_read(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
+        """Rows just kept, in reading order (each with its teacher's ID number)."""
+        if set_key == MAIN_SET:
+            self._submit(self._main_rows, set_key, rows)
+        elif self._main_read:
+            self._submit(self._set_rows, set_key, rows)
+        # else: a sheet read before 基本信息 (web/excel/reader.alongside_main): its rows wait in
+        # parsed.subs until their teachers are written
 
     def sheet_read(self, set_key: str) -> None:
         if set_key == MAIN_SET:
@@ -124,29 +114,28 @@ class WriteAhead:
     def _early_set(self, set_key: str) -> None:
         by_teacher = list(self.parsed.subs.get(set_key, {}).items())  # complete: its sheet is read
         for start in range(0, len(by_teacher), BATCH):
-            self._set_rows(set_key, [(ident, row, None) for ident, rows in by_teacher[start:start + BATCH]
-                                     for row in rows])
+            self._set_rows(set_key, [(ident, row) for ident, rows in by_teacher[start:start + BATCH] for row in rows])
         self._set_done(set_key)
 
     def _stop(self) -> bool:
         """True once nothing more should be written: the import will be rolled back."""
         return bool(self.result.errors)
 
-    def _main_rows(self, set_key: str, rows: list[tuple[str, Row, Sequence[Any] | None]]) -> None:
-        ids = [ident for ident, _, _ in rows]
+    def _main_rows(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
+        ids = [ident for ident, _ in rows]
         self.found.update(self.directory.find(ids))
         plan = self.parsed.plans.get(MAIN_SET)
         if self._stop() or plan is None:
             return
         bad = self.parsed.bad_ids
-        new = [(ident, row.values if values is None else values) for ident, row, values in rows
+        new = [(ident, row.values) for ident, row in rows
                if row.fast and ident not in self.found and ident not in bad and ident not in self.teachers]
         if not new:
             return
         ids = self.directory.new_teacher_ids(len(new))
         self.sink.write_ahead_teachers(plan.keys, new, ids, budget=self._budget)
 
-    def _set_rows(self, set_key: str, rows: list[tuple[str, Row, Sequence[Any] | None]]) -> None:
+    def _set_rows(self, set_key: str, rows: list[tuple[str, Row]]) -> None:
         plan = self.parsed.plans.get(set_key)
         if self._stop() or plan is None:
             return
@@ -156,7 +145,7 @@ class WriteAhead:
         doc = doc_maker(plan.keys)
         teachers = self.teachers
         out: list[tuple[int, Any, int]] = []  # (teacher id, document, position)
-        for ident, row, values in rows:
+        for ident, row in rows:
             tid = teachers.get(ident)
             if tid is None or ident in stopped:
                 continue
@@ -170,7 +159,7 @@ class WriteAhead:
                 continue  # the same row twice is one record (as in phase 2)
             else:
                 written[ident] = (*before, row)
-            out.append((tid, doc(row.values if values is None else values), 0 if before is None else len(before)))
+            out.append((tid, doc(row.values), 0 if before is None else len(before)))
         if out:
             self.sink.write_ahead_records(set_key, out, budget=self._budget)
 

@@ -52,8 +52,7 @@ BATCH = 1000
 # Text an export prefixes with ' so that Excel never reads it as a formula (see web/excel/export.py).
 NEUTRALISED = ("=", "+", "-", "@", "\t", "\r")
 Progress = Callable[[str, int, int], None]
-# set key, (ID number, row, its values as read) in reading order (a FastRow packs its values)
-OnRows = Callable[[str, "list[tuple[str, Row, Sequence[Any] | None]]"], None]
+OnRows = Callable[[str, "list[tuple[str, Row]]"], None]  # set key, (ID number, row) in reading order
 
 
 # ------------------------------------------------------------------ contracts with the caller
@@ -378,7 +377,7 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
     fast = compile_rows(validator, columns) if opts.fast_rows else None
     width = max([j for j, _ in plan.columns], default=0) + 1
     id_pos = plan.keys.index(ID_FIELD) if not plan.many and ID_FIELD in plan.keys else None
-    kept: list[tuple[str, Row, Sequence[Any] | None]] | None = [] if on_rows is not None else None
+    kept: list[tuple[str, Row]] | None = [] if on_rows is not None else None
     for cells in rows:
         if kept is not None and len(kept) >= BATCH:
             on_rows(plan.set_key, kept)  # type: ignore[misc]
@@ -401,7 +400,7 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
         if values is not None:
             row: Row = FastRow.of(excel_row, values)
             if _keep(plan, row, ident, parsed, subs, result, opts) and kept is not None:  # type: ignore[arg-type]
-                kept.append((ident, row, values))  # type: ignore[arg-type]
+                kept.append((ident, row))  # type: ignore[arg-type]
             continue
         raw: dict[str, Any] = {}
         long_numbers: list[str] = []
@@ -445,7 +444,7 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
             parsed.bad_ids.add(ident)
         row = PlainRow(excel_row, values, frozenset(bad) if bad else None)
         if _keep(plan, row, ident, parsed, subs, result, opts) and kept is not None:
-            kept.append((ident, row, values))
+            kept.append((ident, row))
     if kept:
         on_rows(plan.set_key, kept)  # type: ignore[misc]
     if progress is not None:
