@@ -320,7 +320,7 @@ class DbSink:
         """Binary COPY rows (web/excel/pgcopy.py) of ``TEACHER_COLUMNS`` (``_teacher_fields`` each)."""
         tail = pgcopy.integer(self.unit.id) + pgcopy.text("unsubmitted") + pgcopy.timestamptz(now) * 2
         head, count, text, length = pgcopy.ROW_AND_INTEGER.pack, len(TEACHER_COLUMNS), pgcopy.text, pgcopy.LENGTH.pack
-        day, epoch = pgcopy.INTEGER.pack, pgcopy.EPOCH_DAY
+        day, epoch = pgcopy.INTEGER.pack, pgcopy.EPOCH_DAY  # a date: its days since 2000-01-01
         few: dict[str, bytes] = {}  # ID types and genders: a handful of values, framed once
         out = []
         for tid, (id_type, number, name, gender, born) in zip(ids, teachers):
@@ -397,7 +397,8 @@ class DbSink:
 
 TEACHER_COLUMNS = ["id", "id_type", "id_number", "name", "gender", "birth_date", "unit_id", "state", "created_at",
                    "updated_at"]
-# in the order the COPY payloads frame them (web/excel/pgcopy.py): the fixed-size fields first
+# in the order _records_payload frames them: what differs from row to row first (one struct packs
+# the integers and the document's length), then set_key and the columns every row of a set shares
 RECORD_COLUMNS = ["teacher_id", "position", "document", "set_key", "catalogue_version", "version", "state",
                   "created_at", "updated_at", "updated_by_id"]
 
