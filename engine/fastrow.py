@@ -287,4 +287,5 @@ def deferred_check(validator: SetValidator) -> Callable[..., list[Violation]]:
         except Exception:  # a would-be CEL error: the plain path words it
             pass
         return validator.validate_deferred(record, records=records, file=file, index=index)
+    check.passes = passes  # type: ignore[attr-defined]  # for a caller that checks many records at once
     return check

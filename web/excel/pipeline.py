@@ -639,8 +639,10 @@ def _picker(keys: tuple[str, ...], pick: tuple[tuple[str, int], ...] | None) -> 
     return many
 
 
-def _distinct(rows: Sequence[Row]) -> list[Row]:
+def _distinct(rows: Sequence[Row]) -> Sequence[Row]:
     """The rows, each once (the first of equal rows: one record, as in phase 2's plain path)."""
+    if len(rows) == 2:  # the usual case of a repeating set
+        return rows[:1] if rows[0].same_values(rows[1]) else rows
     out: list[Row] = []
     for r in rows:
         if not any(p.same_values(r) for p in out):
@@ -661,6 +663,7 @@ class _FileRules:
         deferred = {k: p.validator for k, p in parsed.plans.items() if p.validator.deferred_rules}
         self.deferred = deferred
         self.checks = checks
+        self.passes = {k: getattr(c, "passes", None) for k, c in checks.items()}  # compiled, where there is one
         build = _fields_to_build(deferred)
         # per set: a row → the document the rules read (only the fields they read, or all)
         self.docs: dict[str, Callable[[Row], dict[str, Any]]] = {}
@@ -672,9 +675,6 @@ class _FileRules:
         # the sheets with rows: (set, rows by teacher, its documents are read?, its rules to run?)
         self.present = [(k, rows, build is None or k in build, k in deferred)
                         for k, rows in parsed.subs.items() if rows]
-
-    def _doc(self, set_key: str, row: Row) -> dict[str, Any]:
-        return self.docs[set_key](row)
 
     def settle(self, ident: str, written: dict[str, set[str]], single_sets: frozenset[str], result: Result,
                opts: Options) -> tuple[int, int] | None:
@@ -690,25 +690,29 @@ class _FileRules:
                 continue
             if ident not in written.get(set_key, ()):
                 return None
-            rows_here += len(rows)
-            distinct = rows if len(rows) == 1 else _distinct(rows)
-            skipped += len(rows) - len(distinct)
+            n = len(rows)
+            rows_here += n
+            if n > 1:
+                distinct: Sequence[Row] = _distinct(rows)
+                skipped += n - len(distinct)
+            else:
+                distinct = rows
             if read:
                 placed.append((set_key, distinct))
             checked = checked or rules
-        result.skipped_identical += skipped
+        if skipped:
+            result.skipped_identical += skipped
         if not checked:  # no rule of these sets reads the file: nothing to build
             return 0, rows_here
         main = self.parsed.main[ident]
-        file: dict[str, Any] = {}
-        if self.main_doc:
-            file[MAIN_SET] = self._doc(MAIN_SET, main)
+        docs = self.docs
+        file: dict[str, Any] = {MAIN_SET: docs[MAIN_SET](main)} if self.main_doc else {}
         for set_key, distinct in placed:
-            docs = [self._doc(set_key, r) for r in distinct]
-            file[set_key] = (docs[0] if docs else {}) if set_key in single_sets else docs
+            made = [docs[set_key](r) for r in distinct]
+            file[set_key] = (made[0] if made else {}) if set_key in single_sets else made
         errors = 0
-        for set_key, rows in [(MAIN_SET, (main,)), *placed]:
-            if set_key not in self.deferred:
+        for set_key, rows in ((MAIN_SET, (main,)), *placed):
+            if set_key not in self.deferred or self._all_pass(set_key, file, single_sets):
                 continue
             check = self.checks[set_key]
             if set_key == MAIN_SET:
@@ -725,6 +729,20 @@ class _FileRules:
                 errors += p.severity == "error"
                 result.add(p, opts.limits)
         return errors, rows_here
+
+    def _all_pass(self, set_key: str, file: dict[str, Any], single_sets: frozenset[str]) -> bool:
+        """True when the set's compiled check passes every record of the file (the usual case:
+        nothing to say, and no per-record call of the checker); False: ask the checker."""
+        passes = self.passes.get(set_key)
+        if passes is None:
+            return False
+        try:
+            if set_key == MAIN_SET or set_key in single_sets:
+                return passes(file[set_key], None, file) is True
+            records = file[set_key]
+            return all(passes(record, records, file) is True for record in records)
+        except Exception:  # a would-be CEL error: the checker words it
+            return False
 
 
 def _looked_up(ids: list[str], directory: Directory,
