@@ -544,11 +544,13 @@ def _check_chunks(ctx: _Context, chunks: Iterator[tuple[int, list[str], dict[str
     """Check (and hand over) every teacher (``total`` of them); False once nothing may be
     written any more."""
     parsed, opts, result, ahead, lean = ctx.parsed, ctx.opts, ctx.result, ctx.ahead, ctx.lean
+    # complete once phase 2 starts: who was written ahead, and which of their sets in full
+    ahead_ids, ahead_sets = (ahead.teachers, ahead.sets) if ahead is not None else ({}, {})
     last_tick = time.monotonic()
     for start, chunk, found in chunks:
         for ident in chunk:
-            if lean is not None and ident in ahead.teachers and ident not in parsed.bad_ids:
-                settled = lean.settle(ident, ahead.sets, ctx.single_sets, result, opts)
+            if lean is not None and ident in ahead_ids and ident not in parsed.bad_ids:
+                settled = lean.settle(ident, ahead_sets, ctx.single_sets, result, opts)
                 if settled is not None:  # written ahead in full: only the rules reading the file were left
                     errors, rows = settled
                     if errors and opts.all_or_nothing:
@@ -565,9 +567,9 @@ def _check_chunks(ctx: _Context, chunks: Iterator[tuple[int, list[str], dict[str
             if writing and item is not None:
                 assert sink is not None
                 result.imported += item.rows
-                if ahead is not None and ident in ahead.teachers:
+                if ident in ahead_ids:
                     item.ahead = True
-                    item.sets = {k: v for k, v in item.sets.items() if ident not in ahead.sets.get(k, ())}
+                    item.sets = {k: v for k, v in item.sets.items() if ident not in ahead_sets.get(k, ())}
                     if not item.sets:
                         continue
                 sink.add(item)
