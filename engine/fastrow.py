@@ -273,19 +273,27 @@ def compile_deferred(validator: SetValidator) -> Passes | None:
     return namespace["passes"]  # type: ignore[no-any-return]
 
 
-def deferred_check(validator: SetValidator) -> Callable[..., list[Violation]]:
+class DeferredCheck:
     """``validator.validate_deferred``, asking ``compile_deferred``'s check first: most records
     pass, and then no variables are built; the plain path words any problem."""
-    passes = compile_deferred(validator) if validator.deferred_rules else None
-    if passes is None:
-        return validator.validate_deferred
 
-    def check(record: Any, *, records: Any = None, file: Any = None, index: int | None = None) -> list[Violation]:
+    def __init__(self, validator: SetValidator) -> None:
+        self.validator = validator
+        self._passes = compile_deferred(validator) if validator.deferred_rules else None
+
+    def passes(self, record: Any, records: Any, file: Any) -> bool:
+        """True when no deferred rule can fail for this record; False: ask the check itself
+        (no compiled check, a rule that fails, or a would-be CEL error)."""
+        if self._passes is None:
+            return False
         try:
-            if passes(record, records, file):
-                return []
-        except Exception:  # a would-be CEL error: the plain path words it
-            pass
-        return validator.validate_deferred(record, records=records, file=file, index=index)
-    check.passes = passes  # type: ignore[attr-defined]  # for a caller that checks many records at once
-    return check
+            return self._passes(record, records, file) is True
+        except Exception:
+            return False
+
+    def __call__(self, record: Any, *, records: Any = None, file: Any = None,
+                 index: int | None = None) -> list[Violation]:
+        if self.passes(record, records, file):
+            return []
+        return self.validator.validate_deferred(record, records=records, file=file, index=index)
+

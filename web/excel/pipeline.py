@@ -34,7 +34,7 @@ import msgspec
 from engine import errors as E
 from engine.emit.excel_template import ID_FIELD, LINK_ID, LINK_NAME, MAIN_SET
 from engine.expr import file_fields, reads_only_members
-from engine.fastrow import compile_rows, deferred_check
+from engine.fastrow import DeferredCheck, compile_rows
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
 from web.excel.limits import Limits
@@ -506,7 +506,7 @@ def doc_maker(keys: tuple[str, ...]) -> Callable[[Sequence[Any]], msgspec.Struct
 def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory, sink: Sink | None,
                     opts: Options, result: Result, progress: Progress | None = None, ahead: Any = None) -> None:
     validators = {k: p.validator for k, p in parsed.plans.items()}
-    deferred = {k: deferred_check(v) for k, v in validators.items()}
+    deferred = {k: DeferredCheck(v) for k, v in validators.items()}
     ctx = _Context(parsed, opts, result, validators, deferred,
                    frozenset(k for k, spec in cat.sets.items() if spec.cardinality == "one"),
                    ahead, _FileRules(parsed, deferred) if ahead is not None else None)
@@ -533,7 +533,7 @@ class _Context:
     opts: Options
     result: Result
     validators: dict[str, Any]
-    deferred: dict[str, Any]      # set key → validate_deferred, compiled check first
+    deferred: dict[str, Any]      # set key → engine.fastrow.DeferredCheck
     single_sets: frozenset[str]   # sets of one record a teacher (联系方式)
     ahead: Any                    # web/excel/ahead.WriteAhead, or None
     lean: "_FileRules | None"
@@ -665,7 +665,6 @@ class _FileRules:
         deferred = {k: p.validator for k, p in parsed.plans.items() if p.validator.deferred_rules}
         self.deferred = deferred
         self.checks = checks
-        self.passes = {k: getattr(c, "passes", None) for k, c in checks.items()}  # compiled, where there is one
         build = _fields_to_build(deferred)
         # per set: a row → the document the rules read (only the fields they read, or all)
         self.docs: dict[str, Callable[[Row], dict[str, Any]]] = {}
@@ -735,16 +734,11 @@ class _FileRules:
     def _all_pass(self, set_key: str, file: dict[str, Any], single_sets: frozenset[str]) -> bool:
         """True when the set's compiled check passes every record of the file (the usual case:
         nothing to say, and no per-record call of the checker); False: ask the checker."""
-        passes = self.passes.get(set_key)
-        if passes is None:
-            return False
-        try:
-            if set_key == MAIN_SET or set_key in single_sets:
-                return passes(file[set_key], None, file) is True
-            records = file[set_key]
-            return all(passes(record, records, file) is True for record in records)
-        except Exception:  # a would-be CEL error: the checker words it
-            return False
+        passes = self.checks[set_key].passes
+        if set_key == MAIN_SET or set_key in single_sets:
+            return passes(file[set_key], None, file)  # type: ignore[no-any-return]
+        records = file[set_key]
+        return all(passes(record, records, file) for record in records)
 
 
 def _looked_up(ids: list[str], directory: Directory,
