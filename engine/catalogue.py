@@ -78,6 +78,12 @@ class Catalogue:
         st = self.resolved.school_types
         return [f.key for f in st.families] if st else [DEFAULT_FAMILY]
 
+    def family_label(self, family: str, lang: str = "zh") -> str:
+        """A family's name as people call it (中小学, 幼儿园, …); the key where none is given."""
+        st = self.resolved.school_types
+        found = next((f for f in st.families if f.key == family), None) if st else None
+        return found.label.get(lang) if found is not None else family
+
     @cached_property
     def school_types(self) -> dict[str, str]:
         """School type key → family key."""

@@ -17,6 +17,7 @@ from typing import Any, Optional
 import typer
 
 from web.cli_engine import ROOT_HELP, _catalogue, _fail
+from web.errors import Refusal
 
 PHASES = {"read": "读取 Reading", "check": "校验并写入 Checking and writing"}
 
@@ -27,6 +28,15 @@ def _sessions(database_url: Optional[str]) -> Any:
 
     settings = Settings.from_env(**({"database_url": database_url} if database_url else {}))
     return make_sessionmaker(make_engine(settings.database_url)), settings
+
+
+def _check_school_type(cat: Any, school_type: str) -> None:
+    known = set(cat.school_types) | set(cat.families)
+    if school_type not in known:
+        from engine.errors import suggestion
+
+        hint = suggestion(school_type, sorted(known))
+        _fail(f"没有学校类型「{school_type}」{hint['suggestion_zh']}", f"no school type '{school_type}'{hint['suggestion_en']}")
 
 
 def template(
@@ -40,12 +50,7 @@ def template(
     from web.excel.service import render_template
 
     cat = _catalogue(root, province)
-    known = set(cat.school_types) | set(cat.families)
-    if school_type not in known:
-        from engine.errors import suggestion
-
-        hint = suggestion(school_type, sorted(known))
-        _fail(f"没有学校类型「{school_type}」{hint['suggestion_zh']}", f"no school type '{school_type}'{hint['suggestion_en']}")
+    _check_school_type(cat, school_type)
     output.write_bytes(render_template(cat, school_type, sets=sets.split(",") if sets else None))
     typer.echo(f"已生成 written: {output} (province {cat.province}, {cat.family_of(school_type)}, version {cat.version})")
 
@@ -122,16 +127,31 @@ def export(
     province: Optional[str] = typer.Option(None, "--province", "-p"),
     root: Optional[Path] = typer.Option(None, help=ROOT_HELP),
 ) -> None:
-    """Export teachers in the template's format (importable again). 导出教师信息（可再导入）。"""
-    from web.excel.service import export_teachers
+    """Export teachers in the template's format (importable again). 导出教师信息（可再导入）。
+
+    A unit whose schools use several templates (primary schools and kindergartens, say) gives
+    one workbook per template family: OUTPUT for the family of most of its teachers, the others
+    beside it as OUTPUT-<family>.xlsx (OUTPUT-幼儿园.xlsx). --school-type exports one family only.
+    所辖学校使用不同模板时，每类模板导出一个文件。"""
+    from web.excel.service import export_families, export_teachers
 
     if not unit:
         _fail("请用 --unit 指定单位", "name a unit with --unit")
     sessions, settings = _sessions(database_url)
     cat = _catalogue(root or settings.repo_root, province or settings.province)
-    result = export_teachers(sessions, cat, output, unit_code=unit, include_below=not only_this_unit,
-                             sets=sets.split(",") if sets else None, school_type=school_type)
-    typer.echo(f"已导出 exported: {result.teachers} 位教师 teachers, {result.records} 条记录 records → {output}")
+    if school_type:
+        _check_school_type(cat, school_type)
+    try:
+        families = [] if school_type else export_families(sessions, cat, unit_code=unit,
+                                                          include_below=not only_this_unit)
+        for i, family in enumerate(families or [None]):
+            out = output if i == 0 else output.with_name(f"{output.stem}-{cat.family_label(family)}{output.suffix}")
+            result = export_teachers(sessions, cat, out, unit_code=unit, include_below=not only_this_unit,
+                                     sets=sets.split(",") if sets else None, school_type=school_type or family)
+            label = cat.family_label(cat.family_of(school_type or family))
+            typer.echo(f"已导出 exported（{label}）: {result.teachers} 位教师 teachers, {result.records} 条记录 records → {out}")
+    except Refusal as exc:
+        _fail(f"{exc.message('zh')}（{unit}）", f"{exc.message('en')} ({unit})")
 
 
 def register(app: typer.Typer) -> None:

@@ -257,3 +257,43 @@ def test_a_file_submitted_while_the_import_runs_is_not_written(sessions: Any, ca
                              SCHOOL, progress=submit_meanwhile).result
     assert not result.written and files(sessions) == before
     assert [p.rule for p in result.problems if p.severity == "error"] == ["V217"]
+
+
+WANG = {"姓名": "王芳", "性别": "女", "身份证件类型": "居民身份证", "身份证件号": "360102198811230026",
+        "出生日期": "1988-11-23", "民族": "汉族", "参加工作年月": "2010-09", "进本园年月": "2015-09", "是否在编": "是"}
+
+
+def test_cli_export_of_a_county_gives_one_workbook_per_template_family(sessions: Any, cat: Any, db_url: str,
+                                                                         tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from web.cli import app
+
+    monkeypatch.setenv("TMIS_DATABASE_URL", db_url)
+    monkeypatch.setenv("TMIS_PROVINCE", "36")
+    monkeypatch.setenv("TMIS_REPO_ROOT", str(REPO))
+    assert import_workbook(sessions, cat, _good(cat, tmp_path / "school.xlsx"), SCHOOL).result.written
+    kinder = fill(cat, "kindergarten", {"基本信息": [WANG]}, tmp_path / "kinder.xlsx")
+    result = import_workbook(sessions, cat, kinder, KINDERGARTEN).result
+    assert result.written, [p.message_zh for p in result.problems]
+    stored = files(sessions)
+
+    out = tmp_path / "东湖区.xlsx"
+    res = CliRunner().invoke(app, ["export", "--unit", "360102", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    other = tmp_path / "东湖区-幼儿园.xlsx"
+    assert f"→ {out}" in res.stdout and f"→ {other}" in res.stdout
+    ids = {}
+    for path in (out, other):
+        ws = openpyxl.load_workbook(path)["基本信息"]
+        col = [str(c.value).startswith("身份证件号") for c in ws[1]].index(True)
+        ids[path] = {r[col] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert ids == {out: {ZHANG["身份证件号"], LI["身份证件号"]}, other: {WANG["身份证件号"]}}
+    # each is its family's template: the kindergarten's imports back into the kindergarten unchanged
+    again = import_workbook(sessions, cat, other, KINDERGARTEN, mode="replace").result
+    assert again.written and not again.errors, [p.message_zh for p in again.problems]
+    assert files(sessions) == stored
+
+    one = CliRunner().invoke(app, ["export", "--unit", "360102", "-t", "kindergarten", "-o", str(tmp_path / "k.xlsx")])
+    assert one.exit_code == 0 and "1 位教师" in one.stdout and not (tmp_path / "k-幼儿园.xlsx").exists()
+    missing = CliRunner().invoke(app, ["export", "--unit", "9999", "-o", str(tmp_path / "x.xlsx")])
+    assert missing.exit_code == 2 and "9999" in missing.output

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+import zipfile
 from typing import Any, Iterator
 
 import openpyxl
@@ -321,6 +322,35 @@ def test_export_contains_only_teachers_in_scope_and_neutralises_formulas(as_user
     assert entry is not None and entry.detail["teachers"] == len(exported)
 
 
+def _ids_in(content: bytes) -> set[str]:
+    ws = openpyxl.load_workbook(io.BytesIO(content))["基本信息"]
+    col = [str(c.value or "").startswith("身份证件号") for c in ws[1]].index(True)
+    return {row[col] for row in ws.iter_rows(min_row=2, values_only=True)}
+
+
+def test_export_across_template_families_is_a_zip_of_one_workbook_each(as_user, ctx, world) -> None:
+    with ctx.sessions() as db:
+        numbers = {t.id: t.id_number for t in db.scalars(select(Teacher))}
+    kindergarten = {numbers[t] for t in world.teachers["3601030001"]}
+    primary = {numbers[t] for t in world.teachers["3601020001"] + world.teachers["3601020002"]}
+    c = as_user("info_manager@3601")  # 南昌市: primary and junior schools, and a kindergarten
+    r = c.post("/api/v1/exports", json={"sets": ["basic"]})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/zip")
+    assert 'filename="tmis-export-36.zip"' in r.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        books = {name: _ids_in(zf.read(name)) for name in zf.namelist()}
+    assert set(books) == {"tmis-export-36-中小学.xlsx", "tmis-export-36-幼儿园.xlsx"}
+    assert books["tmis-export-36-幼儿园.xlsx"] == kindergarten
+    assert primary <= books["tmis-export-36-中小学.xlsx"] and not kindergarten & books["tmis-export-36-中小学.xlsx"]
+    # one family asked for: one workbook
+    r = c.post("/api/v1/exports", json={"sets": ["basic"], "school_type": "kindergarten"})
+    assert r.headers["content-type"].startswith(XLSX) and _ids_in(r.content) == kindergarten
+    # a selection within one family: one workbook, as before
+    r = c.post("/api/v1/exports", json={"teacher_ids": world.teachers["3601030001"], "sets": ["basic"]})
+    assert r.headers["content-type"].startswith(XLSX) and _ids_in(r.content) == kindergarten
+
+
 def test_export_refused_without_personal_read(as_user, world) -> None:
     r = as_user("info_viewer@360102").post("/api/v1/exports", json={"teacher_ids": world.teachers["3601020001"]})
     assert r.status_code == 403 and r.json()["code"] == "W201"
@@ -336,6 +366,9 @@ def test_import_page_upload_progress_and_result(as_user, ctx, school) -> None:
     page = c.get("/excel/import")
     assert page.status_code == 200 and 'id="upload-form"' in page.text and "/api/v1/template" in page.text
     assert f'value="{school}"' in page.text
+    # the template's school types by name, the caller's first (a county: 中小学)
+    assert '<option value="primary_secondary" selected>中小学</option>' in page.text
+    assert '<option value="kindergarten" >幼儿园</option>' in page.text
     token = c.http.cookies.get("tmis_csrf")
     bad = cells(*person(dt.date(1982, 8, 8)))
     bad["basic"][0]["entry_month"] = "1990-01"  # before work started

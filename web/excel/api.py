@@ -4,7 +4,8 @@
     POST /api/v1/imports                      multipart: file, unit, dry_run, subtables, partial → job
     GET  /api/v1/imports/{job}                state, progress, {"rows", "imported", "errors": [...]}
     GET  /api/v1/imports/{job}/report         the user's workbook with the wrong cells marked
-    POST /api/v1/exports                      selected teachers and sets → xlsx
+    POST /api/v1/exports                      selected teachers and sets → xlsx (a zip of one xlsx
+                                              per template family when they span several)
 
 CSRF as for the rest of the API (web/app.py): a cookie-signed upload must carry ``x-csrftoken``
 (a multipart body is a "simple" cross-site request otherwise).
@@ -21,6 +22,7 @@ from litestar.response import File
 from sqlalchemy.orm import Session
 
 from web.context import AppContext
+from web.deps import lang_of
 from web.excel import web as X
 from web.principal import Principal
 
@@ -34,8 +36,12 @@ class ExportIn:
     school_type: str | None = None         # default: the selected teachers' schools'
 
 
+ZIP = "application/zip"
+
+
 def xlsx_response(content: bytes, filename: str) -> Response[bytes]:
-    return Response(content, media_type=X.XLSX,
+    """A download: a workbook, or a zip of workbooks (an export across template families)."""
+    return Response(content, media_type=ZIP if filename.endswith(".zip") else X.XLSX,
                     headers={"content-disposition": f'attachment; filename="{filename}"',
                              "cache-control": "no-store"})
 
@@ -91,9 +97,10 @@ class ExcelAPI(Controller):
         stem = (job.file_name or "import").rsplit(".", 1)[0]
         return File(path=path, filename=f"{stem}-错误报告.xlsx", media_type=X.XLSX)
 
-    @post("/exports", sync_to_thread=True, status_code=200, summary="Selected teachers (within scope) to xlsx")
-    def export(self, data: ExportIn, db: Session, ctx: AppContext, me: Principal) -> Response[bytes]:
+    @post("/exports", sync_to_thread=True, status_code=200,
+          summary="Selected teachers (within scope) to xlsx; a zip of one xlsx per template family when they span several")
+    def export(self, request: Request, data: ExportIn, db: Session, ctx: AppContext, me: Principal) -> Response[bytes]:
         content, name, _ = X.export_selection(ctx, db, me, teacher_ids=data.teacher_ids, unit_code=data.unit,
                                               include_below=data.below, sets=data.sets,
-                                              school_type=data.school_type)
+                                              school_type=data.school_type, lang=lang_of(request))
         return xlsx_response(content, name)

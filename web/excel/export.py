@@ -94,8 +94,10 @@ def write_export(db: Session, cat: Any, teachers: Select, family: str, out: Path
     return result
 
 
-def teacher_query(cat: Any, family: str, *, unit: Unit | None, include_below: bool,
+def teacher_query(cat: Any, family: str | None, *, unit: Unit | None, include_below: bool,
                   teacher_ids: list[int] | None) -> Select:
+    """The selected teachers' ids; with ``family``, only those of schools whose template is that
+    family's (a workbook has one family's sheets and columns)."""
     from web import scope
 
     stmt = select(Teacher.id).join(Unit, Unit.id == Teacher.unit_id)
@@ -103,6 +105,8 @@ def teacher_query(cat: Any, family: str, *, unit: Unit | None, include_below: bo
         stmt = stmt.where(Teacher.unit_id.in_(scope.subtree([unit.id])) if include_below else Teacher.unit_id == unit.id)
     if teacher_ids is not None:
         stmt = stmt.where(Teacher.id.in_(teacher_ids))
+    if family is None:
+        return stmt
     types = family_types(cat, family)
     cond = Unit.school_type.in_(types)
     if family == "primary_secondary":

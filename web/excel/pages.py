@@ -51,7 +51,8 @@ class ExcelPages(Controller):
                       refusal=refusal, status_code=status_code,
                       chosen={"unit": default_unit, "dry_run": False, "subtables": "append", "partial": False,
                               **(chosen or {})},
-                      families=list(ctx.catalogue.families))
+                      families=[(f, ctx.catalogue.family_label(f, lang_of(request))) for f in ctx.catalogue.families],
+                      own_family=ctx.catalogue.family_of(own.school_type if own is not None else None))
 
     @get("/import", sync_to_thread=True)
     def import_page(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
@@ -106,7 +107,8 @@ class ExcelPages(Controller):
 
         def work() -> Response[bytes]:
             content, name, _ = X.export_selection(ctx, db, me, teacher_ids=ids or None, unit_code=None,
-                                                  include_below=True, sets=sets or None, school_type=st or None)
+                                                  include_below=True, sets=sets or None, school_type=st or None,
+                                                  lang=lang_of(request))
             db.commit()
             return xlsx_response(content, name)
 

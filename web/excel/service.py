@@ -2,7 +2,8 @@
 
     render_template(cat, school_type) -> bytes
     import_workbook(sessions, cat, path, unit_code, ...) -> ImportOutcome
-    export_teachers(sessions, cat, out, ...) -> ExportResult
+    export_families(sessions, cat, ...) -> the template families of a selection
+    export_teachers(sessions, cat, out, ...) -> ExportResult (one family's workbook)
     start_import_job(...) -> job id (runs in a thread; state in the jobs table)
 
 Scope: with a ``principal`` every call is limited to the units the principal's grants reach
@@ -15,17 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import errors as E
 from engine.emit.excel_template import template_bytes
 from web import audit, scope
-from web.db.models import Unit
+from web.db.models import Teacher, Unit
 from web.errors import W_UNIT_NOT_FOUND, Refusal
 from web.excel import jobs
 from web.excel.export import ExportResult, teacher_query, write_export
@@ -135,6 +137,32 @@ def _report(path: Path, result: Result, out: Path | None, only_problems: bool = 
 # ------------------------------------------------------------------ export
 
 
+def export_families(sessions: sessionmaker, cat: Any, *, principal: Principal | None = None,
+                    unit_code: str | None = None, include_below: bool = True,
+                    teacher_ids: list[int] | None = None) -> list[str]:
+    """The template families of the selected teachers (within the principal's scope), the
+    family of most of them first: a workbook holds one family's sheets, so a selection across
+    primary schools and kindergartens is exported as one workbook per family."""
+    db: Session = sessions()
+    try:
+        unit = _unit(db, unit_code) if unit_code else None
+        if unit_code and unit is None:
+            raise Refusal(W_UNIT_NOT_FOUND)
+        if principal is not None and unit is not None:
+            unit = scope.require_unit(db, principal, unit, "personal.read")
+        ids = teacher_query(cat, None, unit=unit, include_below=include_below, teacher_ids=teacher_ids)
+        if principal is not None:
+            ids = ids.where(scope.teacher_filter(principal, "personal.read"))
+        sub = ids.subquery()
+        counts: Counter[str] = Counter()
+        for school_type, n in db.execute(select(Unit.school_type, func.count()).join(Teacher, Teacher.unit_id == Unit.id)
+                                         .where(Teacher.id.in_(select(sub.c.id))).group_by(Unit.school_type)):
+            counts[cat.family_of(school_type)] += n
+        return [f for f, _ in counts.most_common()]
+    finally:
+        db.close()
+
+
 def export_teachers(sessions: sessionmaker, cat: Any, out: Path, *, principal: Principal | None = None,
                     unit_code: str | None = None, include_below: bool = True, teacher_ids: list[int] | None = None,
                     sets: list[str] | None = None, school_type: str | None = None) -> ExportResult:
@@ -213,5 +241,5 @@ def start_import_job(sessions: sessionmaker, cat: Any, path: Path, unit_code: st
     return job_id
 
 
-__all__ = ["render_template", "import_workbook", "export_teachers", "start_import_job", "ImportOutcome",
+__all__ = ["render_template", "import_workbook", "export_families", "export_teachers", "start_import_job", "ImportOutcome",
            "ExportResult"]

@@ -11,12 +11,13 @@ left there that long (``prune``, at each upload). Several app processes must sha
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import os
 import secrets
 import tempfile
 import time
-from collections import Counter
+import zipfile
 from pathlib import Path
 from typing import IO, Any
 
@@ -236,28 +237,14 @@ def template_for(ctx: AppContext, db: Session, me: Principal, school_type: str |
 
 
 
-def export_family(db: Session, ctx: AppContext, me: Principal, teacher_ids: list[int] | None,
-                  school_type: str | None) -> str | None:
-    """The template to export in: the one asked for, else the school type most of the selected
-    teachers' units have, else the caller's unit's."""
-    if school_type:
-        cat = ctx.catalogue
-        check_school_type(cat, school_type)
-        return school_type
-    if teacher_ids:
-        types = Counter(db.scalars(select(Unit.school_type).join(Teacher, Teacher.unit_id == Unit.id)
-                                   .where(Teacher.id.in_(teacher_ids), scope.teacher_filter(me, "personal.read"))))
-        if types:
-            return types.most_common(1)[0][0]
-    unit = db.get(Unit, me.unit_id)
-    return unit.school_type if unit is not None else None
-
-
 def export_selection(ctx: AppContext, db: Session, me: Principal, *, teacher_ids: list[int] | None,
                      unit_code: str | None, include_below: bool, sets: list[str] | None,
-                     school_type: str | None) -> tuple[bytes, str, Any]:
-    """An xlsx of the selected teachers within the caller's scope (audited by the service)."""
-    from web.excel.service import export_teachers
+                     school_type: str | None, lang: str = "zh") -> tuple[bytes, str, list[Any]]:
+    """The selected teachers within the caller's scope (each workbook audited by the service):
+    one xlsx in the template of the school type asked for; else one in the template of the
+    selected teachers' schools, or, when they span several (primary schools and kindergartens),
+    a zip of one xlsx per template family. Returns the content, its file name and the results."""
+    from web.excel.service import export_families, export_teachers
 
     scope.require(me, "personal.read")
     cat = ctx.catalogue
@@ -265,15 +252,35 @@ def export_selection(ctx: AppContext, db: Session, me: Principal, *, teacher_ids
         unknown = [s for s in sets if s not in cat.sets]
         if unknown:
             raise Refusal(W_UNKNOWN_SET, sets="、".join(unknown), allowed=", ".join(cat.sets))
-    st = export_family(db, ctx, me, teacher_ids, school_type)
+    if school_type:
+        check_school_type(cat, school_type)
     if teacher_ids is None and not unit_code:
         unit = db.get(Unit, me.unit_id)
         unit_code = unit.code if unit is not None else None
-    out = work_dir() / f"export-{secrets.token_hex(12)}.xlsx"
-    try:
-        result = export_teachers(ctx.sessions, cat, out, principal=me, unit_code=unit_code,
-                                 include_below=include_below, teacher_ids=teacher_ids, sets=sets, school_type=st)
-        content = out.read_bytes()
-    finally:
-        out.unlink(missing_ok=True)
-    return content, f"tmis-export-{cat.province or 'national'}-{cat.family_of(st)}.xlsx", result
+    if school_type:
+        families = [cat.family_of(school_type)]
+    else:
+        families = export_families(ctx.sessions, cat, principal=me, unit_code=unit_code,
+                                   include_below=include_below, teacher_ids=teacher_ids)
+        if not families:  # nobody selected: an empty workbook in the caller's unit's template
+            own = db.get(Unit, me.unit_id)
+            families = [cat.family_of(own.school_type if own is not None else None)]
+    stem = f"tmis-export-{cat.province or 'national'}"
+    files: list[tuple[str, bytes]] = []
+    results = []
+    for family in families:
+        out = work_dir() / f"export-{secrets.token_hex(12)}.xlsx"
+        try:
+            results.append(export_teachers(ctx.sessions, cat, out, principal=me, unit_code=unit_code,
+                                           include_below=include_below, teacher_ids=teacher_ids, sets=sets,
+                                           school_type=school_type or family))
+            files.append((family, out.read_bytes()))
+        finally:
+            out.unlink(missing_ok=True)
+    if len(files) == 1:
+        return files[0][1], f"{stem}-{families[0]}.xlsx", results
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:  # xlsx files are zips already
+        for family, content in files:
+            zf.writestr(f"{stem}-{cat.family_label(family, lang)}.xlsx", content)
+    return buffer.getvalue(), f"{stem}.zip", results
