@@ -139,6 +139,8 @@ V_UNKNOWN_FIELD = _entry("V012", "未知的指标「{field}」{suggestion_zh}", 
 V_DECIMAL_PLACES = _entry("V013", "「{label}」最多保留 {places} 位小数", "{label} takes at most {places} decimal places", "", "")
 V_MIN = _entry("V014", "「{label}」不能小于 {min}", "{label} cannot be less than {min}", "", "")
 V_MAX = _entry("V015", "「{label}」不能大于 {max}", "{label} cannot be more than {max}", "", "")
+V_AMBIGUOUS_CODE = _entry("V017", "「{label}」的值「{value}」对应多个代码：{choices}", "{label}: '{value}' names several codes: {choices}",
+                         "照上面所列，填写「代码-名称」以指明是哪一个。", "Write one of them as listed ('code-name') to say which.")
 V_NONE_NOT_ALONE = _entry("V016", "「无」记录不能与其他记录并存", "a 'none' record cannot stand beside other records",
                           "有其他记录时请删除「无」记录；确实没有时只保留「无」。",
                           "Delete the 'none' record when there are real ones; keep only 'none' when there are none.")
@@ -189,6 +191,10 @@ V_XLSX_EMPTY = _entry("V218", "文件中没有可导入的数据", "the file has
 V_XLSX_TOO_LARGE = _entry("V219", "文件「{file}」有 {size} MB，超过上限 {limit} MB", "'{file}' is {size} MB, more than the limit of {limit} MB",
                           "请拆分为多个文件分别导入。", "Split it into several files.")
 V_XLSX_NO_UNIT = _entry("V220", "没有单位「{unit}」", "no unit '{unit}'", "用单位代码指定导入的学校。", "Name the school by its unit code.")
+V_XLSX_NOT_A_SCHOOL = _entry("V221", "「{unit}」（{code}）不是学校：教师只能导入到学校", "'{unit}' ({code}) is not a school: teachers are imported into a school",
+                             "用学校的单位代码指定导入到哪所学校。", "Name the school to import into by its unit code.")
+V_XLSX_RACE = _entry("V222", "身份证件号「{id}」的教师在本次导入进行期间已由另一次导入或录入建档，本次导入未写入任何数据", "the teacher with ID number '{id}' was filed by another import or entry while this import ran; nothing was written",
+                     "稍后重新导入本文件：届时该教师将作为已建档教师处理。", "Import this file again: that teacher will then be treated as already on file.")
 
 
 @dataclass(frozen=True)
@@ -222,6 +228,11 @@ def _fill(template: str, args: dict[str, Any]) -> str:
 def render(code: str, args: dict[str, Any], lang: str = "zh") -> str:
     entry = CATALOGUE[code]
     return _fill(entry.en if lang == "en" else entry.zh, args)
+
+
+def render_hint(code: str, args: dict[str, Any], lang: str = "zh") -> str:
+    entry = CATALOGUE[code]
+    return _fill(entry.hint_en if lang == "en" else entry.hint_zh, args)
 
 
 def suggestion(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> dict[str, str]:

@@ -78,19 +78,39 @@ class Codes:
     _selectable: frozenset[str] | None = field(default=None, repr=False, compare=False)
     _allowed: dict[tuple[Any, Any, Any], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
     _cell_texts: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    # a label or alias of several items (朝阳区 in Beijing and in Changchun) names none of them:
+    # text → those codes, so that the reader can say which to choose
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, table: CodeTable) -> "Codes":
         c = cls(table)
+        named: dict[str, list[str]] = {}
         for item in table.items:
             c.by_code[item.code] = item
             for text in [item.zh, *(item.aliases)] + ([item.en] if item.en else []):
-                c.by_text.setdefault(text.strip(), item.code)
+                codes = named.setdefault(text.strip(), [])
+                if item.code not in codes:
+                    codes.append(item.code)
                 c.by_text.setdefault(f"{item.code}-{item.zh}", item.code)
                 c.by_text.setdefault(f"{item.code} {item.zh}", item.code)
             if item.parent is not None:
                 c.children.setdefault(item.parent, []).append(item.code)
+        for text, codes in named.items():
+            if len(codes) == 1:
+                c.by_text.setdefault(text, codes[0])
+            else:
+                c.ambiguous[text] = tuple(codes)
         return c
+
+    def ambiguity(self, raw: Any) -> dict[str, str] | None:
+        """For a text that names several codes: the message's arguments (the choices, written
+        as "code-label", which reads back exactly); None otherwise."""
+        codes = self.ambiguous.get(str(raw).strip())
+        if not codes:
+            return None
+        written = [f"{c}-{self.label(c)}" for c in codes]
+        return {"choices": "、".join(written[:8]) + ("…" if len(written) > 8 else "")}
 
     def lookup(self, raw: Any) -> str | None:
         """A code from its code, label, alias, or "code-label" text; None when unknown."""
@@ -412,6 +432,12 @@ class SetValidator:
                 record[key] = parsed
         return record, problems
 
+    def _unknown_code(self, f: FieldView, codes: Codes, value: Any, index: int | None) -> Violation:
+        several = codes.ambiguity(value)
+        if several is not None:
+            return self._violation(f, E.V_AMBIGUOUS_CODE, {"value": value, **several}, index)
+        return self._violation(f, E.V_UNKNOWN_CODE, {"value": value}, index)
+
     def _reader(self, f: FieldView) -> Callable[[Any, int | None], tuple[str | None, Any, Violation | None]]:
         """How one field reads a person's input: (key, canonical value, problem); key None: left out."""
         key = f.key
@@ -431,7 +457,7 @@ class SetValidator:
                     return key, None, None
                 code = codes.lookup(value)
                 if code is None:
-                    return None, None, self._violation(f, E.V_UNKNOWN_CODE, {"value": value}, index)
+                    return None, None, self._unknown_code(f, codes, value, index)
                 return key, code, None
             return read_code
         if t == "codes" and codes is not None:
@@ -445,7 +471,7 @@ class SetValidator:
                         continue
                     code = codes.lookup(item)
                     if code is None:
-                        return None, None, self._violation(f, E.V_UNKNOWN_CODE, {"value": item}, index)
+                        return None, None, self._unknown_code(f, codes, item, index)
                     out.append(code)
                 return key, out, None
             return read_codes

@@ -169,7 +169,10 @@ def trusted_proxy_middleware(networks: tuple[Any, ...]) -> Any:
 
 
 def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | None = None) -> Litestar:
+    from web.excel.limits import Limits
+
     settings = settings or Settings.from_env()
+    Limits.from_env()  # a bad TMIS_IMPORT_* stops the start (web.excel.limits.BadLimit says which), not an upload
     ctx = AppContext.build(settings)
     app = Litestar(
         route_handlers=[*CORE_HANDLERS, *feature_handlers(), *(extra_handlers or []),

@@ -57,9 +57,27 @@ def check(
 
 
 def _catalogue(root: Optional[Path], province: str) -> Any:
+    from engine import errors as E
     from engine.catalogue import check_repo
 
-    catalogues, problems = check_repo(_root(root), [province])
+    base = _root(root)
+    # A province is a folder under provinces/ (as engine.load.load_repo finds them). A code with no
+    # folder is a typo or the wrong --root, not a broken definition: say so and list the known ones
+    # rather than send the user to tmis check.
+    folder = base / "provinces"
+    known = sorted(d.name for d in folder.iterdir() if d.is_dir()) if folder.is_dir() else []
+    if province != "national" and province not in known:
+        args = {"province": province, **E.suggestion(province, known)}
+        head_zh, head_en = E.render(E.E_NO_PROVINCE, args, "zh"), E.render(E.E_NO_PROVINCE, args, "en")
+        listed_zh = "、".join(known) if known else f"无（{folder} 下没有省份文件夹，请检查 --root 或 $TMIS_REPO_ROOT）"
+        listed_en = (", ".join(known) if known
+                     else f"none (no province folders in {folder}: check --root or $TMIS_REPO_ROOT)")
+        overlay = folder / province / "overlay.yaml"
+        _fail(f"{head_zh}{'' if head_zh.endswith('？') else '。'}已有的省份：{listed_zh}。"
+              f"请用 --province（或 $TMIS_PROVINCE）指定其中之一；新增省份请创建 {overlay}。",
+              f"{head_en}{' ' if head_en.endswith('?') else '. '}Known provinces: {listed_en}. "
+              f"Name one with --province (or $TMIS_PROVINCE); to add a province, create {overlay}.")
+    catalogues, problems = check_repo(base, [province])
     if problems:
         for p in problems[:20]:
             typer.echo(str(p), err=True)

@@ -10,6 +10,7 @@ Exit codes: 0 imported (or a clean dry run), 1 errors found (nothing written), 2
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Optional
@@ -39,6 +40,67 @@ def _check_school_type(cat: Any, school_type: str) -> None:
         _fail(f"没有学校类型「{school_type}」{hint['suggestion_zh']}", f"no school type '{school_type}'{hint['suggestion_en']}")
 
 
+def _check_writable(path: Path, option: str) -> None:
+    """Refuse an output path that cannot be written, before any work: otherwise the template,
+    the import (which may already have written its teachers) or a long export ends in a
+    traceback at the very end."""
+    folder = path.parent  # Path("x.xlsx").parent is Path("."): the current folder
+    if path.is_dir():
+        _fail(f"{option} {path} 是一个文件夹，不是文件：请在后面加上文件名，例如 {path / '教师.xlsx'}。",
+              f"{option} {path} is a folder, not a file: add a file name, e.g. {path / 'teachers.xlsx'}.")
+    if not folder.exists():
+        _fail(f"{option} {path} 所在的文件夹 {folder} 不存在：请先创建该文件夹（mkdir -p {folder}），或选择其他路径。",
+              f"{option} {path}: the folder {folder} does not exist: create it first (mkdir -p {folder}) "
+              f"or choose another path.")
+    if not folder.is_dir():
+        _fail(f"{option} {path}：{folder} 不是文件夹：请选择其他路径。",
+              f"{option} {path}: {folder} is not a folder: choose another path.")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        _fail(f"{option} {path} 无法写入：没有写入 {path if path.exists() else folder} 的权限。"
+              f"请选择可写的文件夹，或修改其权限。",
+              f"{option} {path} cannot be written: no permission to write {path if path.exists() else folder}. "
+              f"Choose a folder you may write to, or change its permissions.")
+
+
+def _set_keys(sets: Optional[str]) -> Optional[list[str]]:
+    """--sets as keys (spaces and empty items dropped); None when not given."""
+    if sets is None:
+        return None
+    keys = [k.strip() for k in sets.split(",") if k.strip()]
+    if not keys:
+        _fail("--sets 为空：请写信息集的键，用逗号分隔，例如 --sets basic,education；或去掉 --sets 以包含全部信息集。",
+              "--sets is empty: give set keys separated by commas, e.g. --sets basic,education, "
+              "or leave --sets out for every set.")
+    return keys
+
+
+def _check_sets(cat: Any, keys: Optional[list[str]], family: Optional[str]) -> None:
+    """Refuse set keys the catalogue does not know (or that the family's template has not got):
+    left alone they are silently dropped and the workbook lacks what was asked for."""
+    if not keys:
+        return
+    from engine.emit.excel_template import ordered_sets
+    from engine.errors import suggestion
+
+    known = ordered_sets(cat, family) if family else sorted(cat.sets, key=lambda k: (cat.sets[k].order, k))
+    where_zh = f"{cat.family_label(family)}模板中" if family else ""
+    where_en = f" in the {cat.family_label(family, 'en')} template" if family else ""
+    listed_zh = "、".join(f"{k}（{cat.sets[k].label.zh}）" for k in known)
+    listed_en = ", ".join(f"{k} ({cat.sets[k].label.en or cat.sets[k].label.zh})" for k in known)
+    for key in keys:
+        if key in known:
+            continue
+        if key in cat.sets:  # a real set, but not of this school type's template
+            head_zh = f"{where_zh}没有信息集「{key}」（该学校类型不使用它）。"
+            head_en = f"set '{key}' is not{where_en} (that school type does not use it)."
+        else:
+            hint = suggestion(key, known)  # "，是否想写「basic」？" / "; did you mean 'basic'?"
+            head_zh = f"{where_zh}没有信息集「{key}」{hint['suggestion_zh'] or '。'}"
+            head_en = f"no set '{key}'{where_en}{hint['suggestion_en'] or '.'}"
+        _fail(f"{head_zh}可用的信息集：{listed_zh}。请在 --sets 中写这些键，用逗号分隔。",
+              f"{head_en} Known sets: {listed_en}. Give these keys to --sets, separated by commas.")
+
+
 def template(
     province: str = typer.Option(..., "--province", "-p", help="Province code, e.g. 36."),
     school_type: str = typer.Option("primary", "--school-type", "-t", help="School type or family, e.g. primary, kindergarten."),
@@ -49,9 +111,17 @@ def template(
     """Write the Excel import template of a province and school type. 生成导入模板。"""
     from web.excel.service import render_template
 
+    _check_writable(output, "-o")
+    keys = _set_keys(sets)
     cat = _catalogue(root, province)
     _check_school_type(cat, school_type)
-    output.write_bytes(render_template(cat, school_type, sets=sets.split(",") if sets else None))
+    _check_sets(cat, keys, cat.family_of(school_type))
+    content = render_template(cat, school_type, sets=keys)
+    try:
+        output.write_bytes(content)
+    except OSError as exc:  # checked above, but the disk may be full or the folder gone since
+        _fail(f"无法写入 {output}：{exc.strerror}。请选择其他路径。",
+              f"cannot write {output}: {exc.strerror}. Choose another path.")
     typer.echo(f"已生成 written: {output} (province {cat.province}, {cat.family_of(school_type)}, version {cat.version})")
 
 
@@ -69,35 +139,62 @@ def import_(
     root: Optional[Path] = typer.Option(None, help=ROOT_HELP),
 ) -> None:
     """Import teachers from a filled template. 导入教师信息（默认全部通过才写入）。"""
+    from web.excel.limits import BadLimit, Limits
     from web.excel.service import import_workbook
 
     if subtables not in ("append", "replace"):
         _fail("--subtables 只能是 append 或 replace", "--subtables must be append or replace")
     if not file.exists():
         _fail(f"找不到文件 {file}", f"no such file: {file}")
+    if report is not None:
+        _check_writable(report, "--report")
+    try:
+        limits = Limits.from_env()
+    except BadLimit as exc:
+        _fail(exc.zh, exc.en)
     sessions, settings = _sessions(database_url)
     cat = _catalogue(root or settings.repo_root, province or settings.province)
     outcome = _run_with_progress(lambda progress: import_workbook(
         sessions, cat, file, unit, mode=subtables, all_or_nothing=not partial, dry_run=dry_run,
-        report=report, progress=progress), quiet=as_json)
+        limits=limits, report=report, progress=progress), quiet=as_json)
     result = outcome.result
     if as_json:
         json.dump(result.as_json(lang), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         for p in result.problems:
-            where = p.where_zh if lang == "zh" else f"{p.sheet or ''} row {p.row or '-'} col {p.column or '-'}"
-            typer.echo(f"{where}: {p.rule} {p.message(lang)}")
+            where = p.where_zh if lang == "zh" else _where_en(p)
+            # a problem of the whole file (not a zip, encrypted, no unit…) has no place to name
+            typer.echo(f"{where}: {p.rule} {p.message(lang)}" if where else f"{p.rule} {p.message(lang)}")
+            hint = p.hint(lang)
+            if hint:
+                typer.echo(f"  → {hint}")
         if result.dropped:
             typer.echo(f"… 另有 {result.dropped} 个问题未列出 / {result.dropped} more not listed")
         state = ("试运行，未写入 dry run, nothing written" if dry_run else
                  "已写入 written" if result.written else "未写入 nothing written")
         typer.echo(f"{result.rows} 行 rows, {result.imported} 行已导入 imported, {result.errors} 个错误 errors, "
                    f"{result.warnings} 个警告 warnings; {state} ({result.seconds:.1f}s)")
+        if dry_run and not result.errors:
+            typer.echo(f"正式导入将导入 {result.would_import} 行，新建 {result.would_create} 位、更新 "
+                       f"{result.would_update} 位教师 / the import would take {result.would_import} rows: "
+                       f"{result.would_create} teachers created, {result.would_update} updated")
         if outcome.report:
             typer.echo(f"错误报告 report: {outcome.report}")
     if result.errors:
         raise typer.Exit(1)
+
+
+def _where_en(p: Any) -> str:
+    """Where a problem is, in English, naming only what is known (as ``where_zh`` does)."""
+    parts = []
+    if p.sheet:
+        parts.append(f"sheet '{p.sheet}'")
+    if p.row:
+        parts.append(f"row {p.row}")
+    if p.column:
+        parts.append(f"column {p.column} ({p.header or ''})")
+    return ", ".join(parts)
 
 
 def _run_with_progress(work: Any, quiet: bool) -> Any:
@@ -137,17 +234,26 @@ def export(
 
     if not unit:
         _fail("请用 --unit 指定单位", "name a unit with --unit")
+    _check_writable(output, "-o")  # the other families' workbooks go beside it, in the same folder
+    keys = _set_keys(sets)
     sessions, settings = _sessions(database_url)
     cat = _catalogue(root or settings.repo_root, province or settings.province)
     if school_type:
         _check_school_type(cat, school_type)
+    # with --school-type the sets must be in that family's template; without it the unit's
+    # families are known only from the database, so any set of the catalogue is accepted (as the web does)
+    _check_sets(cat, keys, cat.family_of(school_type) if school_type else None)
     try:
         families = [] if school_type else export_families(sessions, cat, unit_code=unit,
                                                           include_below=not only_this_unit)
         for i, family in enumerate(families or [None]):
             out = output if i == 0 else output.with_name(f"{output.stem}-{cat.family_label(family)}{output.suffix}")
-            result = export_teachers(sessions, cat, out, unit_code=unit, include_below=not only_this_unit,
-                                     sets=sets.split(",") if sets else None, school_type=school_type or family)
+            try:
+                result = export_teachers(sessions, cat, out, unit_code=unit, include_below=not only_this_unit,
+                                         sets=keys, school_type=school_type or family)
+            except OSError as exc:  # checked above, but the disk may be full or the folder gone since
+                _fail(f"无法写入 {out}：{exc.strerror}。请选择其他路径。",
+                      f"cannot write {out}: {exc.strerror}. Choose another path.")
             label = cat.family_label(cat.family_of(school_type or family))
             typer.echo(f"已导出 exported（{label}）: {result.teachers} 位教师 teachers, {result.records} 条记录 records → {out}")
     except Refusal as exc:

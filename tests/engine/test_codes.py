@@ -20,3 +20,21 @@ def test_every_code_reads_back_as_the_spreadsheet_shows_it(province: str) -> Non
             assert codes.lookup(text) == code, (key, code, text)
             ambiguous += text != codes.label(code)
     assert ambiguous, "no table shares a label any more: the case this guards is gone"
+
+
+def test_a_label_of_several_codes_names_none_and_the_reader_lists_them() -> None:
+    """朝阳区 is in Beijing (110105) and in Changchun (220104): typed alone it must not quietly
+    become one of them; the reader names both, and "code-label" picks one."""
+    cat = CATALOGUES["36"]
+    region = cat.codes["region"]
+    assert region.lookup("朝阳区") is None and set(region.ambiguous["朝阳区"]) == {"110105", "220104"}
+    assert region.lookup("110105-朝阳区") == "110105" and region.lookup("220104") == "220104"
+    assert region.lookup("东湖区") == "360102"  # a name only one place has still reads
+    field = next((s, f) for s in cat.sets for f in cat.view(s, "primary_secondary").fields
+                 if f.codes is not None and f.codes.table.table == "region" and f.spec.type == "code")
+    validator = cat.validator(field[0], "primary_secondary")
+    _, _, problem = validator._reader(field[1])("朝阳区", None)
+    assert problem is not None and problem.code == "V017"
+    assert "110105-朝阳区" in problem.message_zh and "220104-朝阳区" in problem.message_zh
+    _, value, problem = validator._reader(field[1])("220104-朝阳区", None)
+    assert problem is None and value == "220104"

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.excel.conftest import KINDERGARTEN, REPO, SCHOOL
+from tests.excel.conftest import KINDERGARTEN, OTHER_SCHOOL, REPO, SCHOOL
 from engine.emit.excel_template import emit_excel_template
 from tests.excel.excel_helpers import comments, files, fill
 from web.audit import verify
@@ -124,6 +124,12 @@ def test_unknown_unit(sessions: Any, cat: Any, tmp_path: Path) -> None:
     assert [p.rule for p in result.problems] == ["V220"]
 
 
+def test_a_unit_that_is_not_a_school_is_refused(sessions: Any, cat: Any, tmp_path: Path) -> None:
+    result = import_workbook(sessions, cat, _good(cat, tmp_path / "g.xlsx"), "360102").result
+    assert [p.rule for p in result.problems] == ["V221"] and "东湖区" in result.problems[0].message_zh
+    assert not result.written and files(sessions) == {}
+
+
 # ------------------------------------------------------------------ report
 
 
@@ -146,6 +152,9 @@ def test_report_marks_the_wrong_cells(sessions: Any, cat: Any, tmp_path: Path) -
     assert sorted((r[0], r[1], r[2], r[4]) for r in listed) == sorted([
         ("基本信息", 2, "H", "V007"), ("基本信息", 2, "J", "basic.entry_after_work"), ("学习经历", 2, "E", "V002")])
     assert all(r[6] and r[7] for r in listed)  # Chinese and English
+    # how to fix it, where the catalogue says: in the list and in the cell's comment
+    assert {(r[4], r[8], r[9]) for r in listed if r[4] == "V007"} == {("V007", "请从下拉列表中选择。", "Choose from the list.")}
+    assert "请从下拉列表中选择" in marks[("基本信息", "H2")]
     assert wb["基本信息"]["A3"].value == LI["姓名"]  # the user's own data stays as it was
 
     # the user fixes the cells in the report itself and uploads it again: it imports, marks are gone
@@ -225,10 +234,15 @@ def test_cli_import_json(sessions: Any, cat: Any, db_url: str, tmp_path: Path,
     out = json.loads(res.stdout)
     assert out["rows"] == 1 and out["imported"] == 0
     assert out["errors"] == [{"sheet": "基本信息", "row": 2, "column": "H", "header": "民族*", "rule": "V007",
-                              "severity": "error", "message": "「民族」的值「火星族」不在代码表中"}]
+                              "severity": "error", "message": "「民族」的值「火星族」不在代码表中",
+                              "hint": "请从下拉列表中选择。"}]
     good = _good(cat, tmp_path / "good.xlsx")
     dry = CliRunner().invoke(app, ["import", str(good), "--unit", SCHOOL, "--dry-run", "--json"])
     assert dry.exit_code == 0 and json.loads(dry.stdout)["imported"] == 0 and files(sessions) == {}
+    would = json.loads(dry.stdout)  # what the real run below will do
+    assert (would["would_import"], would["would_create"], would["would_update"]) == (4, 2, 0)
+    text = CliRunner().invoke(app, ["import", str(good), "--unit", SCHOOL, "--dry-run"])
+    assert "正式导入将导入 4 行，新建 2 位" in text.stdout
     res = CliRunner().invoke(app, ["import", str(good), "--unit", SCHOOL, "--subtables", "replace"])
     assert res.exit_code == 0, res.output
     assert "4 行已导入" in res.output and len(files(sessions)) == 2
@@ -297,3 +311,35 @@ def test_cli_export_of_a_county_gives_one_workbook_per_template_family(sessions:
     assert one.exit_code == 0 and "1 位教师" in one.stdout and not (tmp_path / "k-幼儿园.xlsx").exists()
     missing = CliRunner().invoke(app, ["export", "--unit", "9999", "-o", str(tmp_path / "x.xlsx")])
     assert missing.exit_code == 2 and "9999" in missing.output
+
+
+def test_a_teacher_filed_elsewhere_while_the_import_runs_stops_it_cleanly(sessions: Any, cat: Any, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two imports (or an import and a form) filing the same new person at once: the one that
+    comes second writes nothing and says whom, instead of failing with the database's error."""
+    from web.db.models import Unit
+    from web.excel.store import DbDirectory
+    from web.services import teachers as teacher_service
+
+    looked_up = DbDirectory.find
+
+    def find_then_someone_else_files_zhang(self: Any, ids: Any) -> Any:
+        found = looked_up(self, ids)  # ZHANG is nobody yet: the import will create him
+        if ZHANG["身份证件号"] in ids:
+            with sessions() as other:
+                unit = other.scalar(select(Unit).where(Unit.code == OTHER_SCHOOL))
+                items = teacher_service.FourItems.parse(name="张三", gender="1", birth_date="1985-03-12",
+                                                        id_number=ZHANG["身份证件号"])
+                teacher_service.create_raw(other, unit, items, catalogue_version="test")
+                other.commit()
+        return found
+
+    monkeypatch.setattr(DbDirectory, "find", find_then_someone_else_files_zhang)
+    result = import_workbook(sessions, cat, _good(cat, tmp_path / "in.xlsx"), SCHOOL).result
+    assert not result.written and result.imported == 0
+    assert [p.rule for p in result.problems] == ["V222"], [p.message_zh for p in result.problems]
+    assert ZHANG["身份证件号"] in result.problems[0].message_zh and result.problems[0].hint_zh
+    on_file = files(sessions)
+    assert set(on_file) == {ZHANG["身份证件号"]}  # only the other one's: nothing of this import
+    with sessions() as db:
+        assert db.scalars(select(AuditEntry.action)).all()[-1] == "excel.import"

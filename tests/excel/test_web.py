@@ -143,7 +143,13 @@ def test_upload_job_result_and_report(as_user, ctx, school) -> None:
     found = {(e["sheet"], e["rule"]) for e in job["errors"]}
     assert ("基本信息", "basic.id_birth_date") in found, job["errors"]
     assert any(sheet == "学习经历" for sheet, _ in found)
-    assert all({"sheet", "row", "column", "rule", "message"} <= set(e) for e in job["errors"])
+    assert all({"sheet", "row", "column", "rule", "message", "hint"} <= set(e) for e in job["errors"])
+    # read in English, the same job speaks English, with the catalogue's fix where it has one
+    english = c.get(f"/api/v1/imports/{job['id']}?lang=en").json()
+    month = next(e for e in english["errors"] if e["sheet"] == "学习经历")
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in month["message"]) and month["message"] != next(
+        e for e in job["errors"] if e["sheet"] == "学习经历")["message"]
+    assert english["result"]["errors"] == english["errors"]
     assert teachers_at(ctx, school) == {}                       # all or nothing: nothing written
 
     report = c.get(job["report_url"])

@@ -79,12 +79,12 @@ class ExcelAPI(Controller):
         try:
             job_id = await anyio.to_thread.run_sync(work)
         except X.BadUpload as exc:
-            return Response(exc.as_json(), status_code=422)
+            return Response(exc.as_json(lang_of(request)), status_code=422)
         return Response({"job": job_id, "url": f"/api/v1/imports/{job_id}"}, status_code=202)
 
     @get("/imports/{job_id:str}", sync_to_thread=True, summary="An import job: state, progress, result")
-    def job(self, job_id: str, db: Session, me: Principal) -> dict[str, Any]:
-        return X.job_json(X.visible_job(db, me, job_id))
+    def job(self, request: Request, job_id: str, db: Session, me: Principal) -> dict[str, Any]:
+        return X.job_json(X.visible_job(db, me, job_id), lang_of(request))
 
     @get("/imports/{job_id:str}/report", sync_to_thread=True, summary="The annotated workbook of an import")
     def report(self, job_id: str, db: Session, me: Principal) -> File:

@@ -52,8 +52,13 @@ def update(sessions: sessionmaker, job_id: str, **values: Any) -> None:
 
 def finish(sessions: sessionmaker, job_id: str, *, result: dict[str, Any] | None = None,
            error: str | None = None, report_path: str | None = None) -> None:
-    update(sessions, job_id, state="failed" if error else "done", result=result, error=error,
-           report_path=report_path, finished_at=utcnow(), phase=None)
+    with sessions() as db, db.begin():
+        job = db.get(Job, job_id)
+        if job is not None:
+            job.state, job.result, job.error = ("failed" if error else "done"), result, error
+            job.report_path, job.phase = report_path, None
+            job.finished_at = job.updated_at = utcnow()
+            job.done = job.total  # progress was written at most every MIN_INTERVAL: an ended job is complete
 
 
 class JobProgress:

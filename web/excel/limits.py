@@ -6,9 +6,46 @@ import os
 from dataclasses import dataclass
 
 
+class BadLimit(ValueError):
+    """A ``TMIS_IMPORT_*`` variable that is not a whole number ≥ 0. Carries the message in both
+    languages (``zh``, ``en``) so the CLI and the web's start-up can show it as it is; a
+    ``ValueError`` still, for callers that caught the bare one ``int()`` used to raise."""
+
+    def __init__(self, name: str, raw: str, default: int, what_zh: str, what_en: str) -> None:
+        self.name, self.raw = name, raw
+        self.zh = (f"环境变量 {name} 的值「{raw}」无效：应为不小于 0 的整数（{what_zh}）。"
+                   f"请改为例如 {name}={default}，或删除该变量以使用默认值 {default}。")
+        self.en = (f"environment variable {name} has the invalid value '{raw}': expected a whole number ≥ 0 "
+                   f"({what_en}). Set it to e.g. {name}={default}, or unset it to use the default, {default}.")
+        super().__init__(f"{self.zh}\n{self.en}")
+
+
+# name → (field, what it bounds in Chinese, in English); the field's default is the class's
+_VARIABLES: dict[str, tuple[str, str, str]] = {
+    "TMIS_IMPORT_MAX_MB": ("max_file_mb", "上传文件的最大 MB 数", "the largest upload, in MB"),
+    "TMIS_IMPORT_MAX_UNCOMPRESSED_MB": ("max_uncompressed_mb", "解压后的最大 MB 数",
+                                        "the largest size once unzipped, in MB"),
+    "TMIS_IMPORT_MAX_RATIO": ("max_ratio", "最大压缩比", "the highest compression ratio"),
+    "TMIS_IMPORT_MAX_ROWS": ("max_rows", "每个工作表的最多数据行数", "the most data rows of a sheet"),
+    "TMIS_IMPORT_MAX_COLUMNS": ("max_columns", "每个工作表的最多列数", "the most columns of a sheet"),
+    "TMIS_IMPORT_MAX_ERRORS": ("max_errors", "报告中保留的最多错误数", "the most errors kept for the report"),
+    "TMIS_IMPORT_BACKGROUND_ROWS": ("background_rows", "超过此行数时在后台导入",
+                                    "rows beyond which the web imports in the background"),
+    "TMIS_IMPORT_PREFETCH_MB": ("prefetch_mb", "预读工作表的最大 MB 数", "the largest sheet read ahead, in MB"),
+    "TMIS_IMPORT_KEEP_DAYS": ("keep_days", "错误报告保留的天数", "days an error report is kept"),
+}
+
+
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+    if raw is None or raw.strip() == "":
+        return default
+    text = raw.strip()
+    # digits only: int() would also take "-5", "+5" and "1_000", and a negative bound refuses everything
+    if not text.isascii() or not text.isdigit():
+        _, what_zh, what_en = _VARIABLES.get(name, ("", name, name))
+        raise BadLimit(name, raw, default, what_zh, what_en)
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -39,14 +76,6 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> "Limits":
-        return cls(
-            max_file_mb=_int("TMIS_IMPORT_MAX_MB", cls.max_file_mb),
-            max_uncompressed_mb=_int("TMIS_IMPORT_MAX_UNCOMPRESSED_MB", cls.max_uncompressed_mb),
-            max_ratio=_int("TMIS_IMPORT_MAX_RATIO", cls.max_ratio),
-            max_rows=_int("TMIS_IMPORT_MAX_ROWS", cls.max_rows),
-            max_columns=_int("TMIS_IMPORT_MAX_COLUMNS", cls.max_columns),
-            max_errors=_int("TMIS_IMPORT_MAX_ERRORS", cls.max_errors),
-            background_rows=_int("TMIS_IMPORT_BACKGROUND_ROWS", cls.background_rows),
-            prefetch_mb=_int("TMIS_IMPORT_PREFETCH_MB", cls.prefetch_mb),
-            keep_days=_int("TMIS_IMPORT_KEEP_DAYS", cls.keep_days),
-        )
+        """The limits set in the environment (the defaults above for those unset). Raises
+        ``BadLimit`` (both languages) for a value that is not a whole number ≥ 0."""
+        return cls(**{field: _int(name, getattr(cls, field)) for name, (field, _, _) in _VARIABLES.items()})

@@ -90,13 +90,13 @@ class ExcelPages(Controller):
     @get("/import/jobs/{job_id:str}", sync_to_thread=True)
     def job_page(self, request: Request, job_id: str, db: Session, me: Principal) -> Template:
         job = X.visible_job(db, me, job_id)
-        return render(request, "excel/job.html", me=me, job=X.job_json(job))
+        return render(request, "excel/job.html", me=me, job=X.job_json(job, lang_of(request)))
 
     @get("/import/jobs/{job_id:str}/status", sync_to_thread=True)
     def job_status(self, request: Request, job_id: str, db: Session, me: Principal) -> Template:
         """The fragment the page polls: a progress bar until the job ends, then the result."""
         job = X.visible_job(db, me, job_id)
-        return render(request, "excel/_job_status.html", me=me, job=X.job_json(job))
+        return render(request, "excel/_job_status.html", me=me, job=X.job_json(job, lang_of(request)))
 
     @post("/export", status_code=200)
     async def export(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Response[bytes]:

@@ -38,7 +38,7 @@ from engine.fastrow import DeferredCheck, compile_rows
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
 from web.excel.limits import Limits
-from web.excel.problems import BadFile, ImportProblem, problem
+from web.excel.problems import BadFile, ImportProblem, catalogue_hint, problem
 from web.excel.reader import (SheetPlan, alongside_main, loaded_sheets, match_headers, new_plan, open_workbook,
                               plan_sheets, read_meta, sheet_rows)
 from web.excel.safety import check_file, check_size, shared_strings_bytes
@@ -118,6 +118,10 @@ class Result:
     seconds: float = 0.0
     dry_run: bool = False
     written: bool = False
+    # a dry run: what a real run would do with the teachers that passed (nothing is written)
+    would_import: int = 0
+    would_create: int = 0
+    would_update: int = 0
 
     def add(self, p: ImportProblem, limits: Limits) -> None:
         if p.severity == "error":
@@ -134,7 +138,13 @@ class Result:
                 "teachers_created": self.teachers_created, "teachers_updated": self.teachers_updated,
                 "records_written": self.records_written, "skipped_identical": self.skipped_identical,
                 "error_count": self.errors, "warning_count": self.warnings, "not_listed": self.dropped,
+                **({"would_import": self.would_import, "would_create": self.would_create,
+                    "would_update": self.would_update} if self.dry_run else {}),
                 "errors": [p.as_json(lang) for p in self.problems]}
+
+    def as_stored(self) -> dict[str, Any]:
+        """``as_json`` with every message in both languages (a job's result, read in either)."""
+        return {**self.as_json(), "errors": [p.as_stored() for p in self.problems]}
 
 
 # ------------------------------------------------------------------ phase 1: reading
@@ -249,7 +259,8 @@ def _long_number(plan: SheetPlan, key: str, row: int) -> ImportProblem:
 
 def _problem_of(plan: SheetPlan, v: Violation, row: int) -> ImportProblem:
     letter, header = plan.letter(v.field) if v.field else (None, None)
-    return ImportProblem(plan.title, row, letter, header, v.code, v.message_zh, v.message_en, v.severity)
+    return ImportProblem(plan.title, row, letter, header, v.code, v.message_zh, v.message_en, v.severity,
+                         *catalogue_hint(v.code, {}))
 
 
 def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
@@ -564,6 +575,12 @@ def _check_chunks(ctx: _Context, chunks: Iterator[tuple[int, list[str], dict[str
                 if opts.all_or_nothing:
                     writing = False
                 continue
+            if opts.dry_run and item is not None:
+                result.would_import += item.rows
+                if item.existing is None:
+                    result.would_create += 1
+                else:
+                    result.would_update += 1
             if writing and item is not None:
                 assert sink is not None
                 result.imported += item.rows

@@ -18,9 +18,14 @@ class ImportProblem:
     message_zh: str
     message_en: str
     severity: str = "error"
+    hint_zh: str = ""        # how to put it right, where the catalogue says (a rule's message says it itself)
+    hint_en: str = ""
 
     def message(self, lang: str = "zh") -> str:
         return self.message_en if lang == "en" else self.message_zh
+
+    def hint(self, lang: str = "zh") -> str:
+        return self.hint_en if lang == "en" else self.hint_zh
 
     @property
     def where_zh(self) -> str:
@@ -35,13 +40,37 @@ class ImportProblem:
 
     def as_json(self, lang: str = "zh") -> dict[str, Any]:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header,
-                "rule": self.rule, "severity": self.severity, "message": self.message(lang)}
+                "rule": self.rule, "severity": self.severity, "message": self.message(lang), "hint": self.hint(lang)}
+
+    def as_stored(self) -> dict[str, Any]:
+        """Both languages, for a job's result (read later in the reader's language: ``localised``)."""
+        return {**self.as_json("zh"), "message_en": self.message_en, "hint_en": self.hint_en}
+
+
+def localised(stored: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A problem kept by ``as_stored`` as ``as_json(lang)`` gives it."""
+    out = {k: v for k, v in stored.items() if k not in ("message_en", "hint_en")}
+    if lang == "en":
+        out["message"] = stored.get("message_en") or stored.get("message", "")
+        out["hint"] = stored.get("hint_en") or stored.get("hint", "")
+    return out
 
 
 def problem(code: str, args: dict[str, Any], *, sheet: str | None = None, row: int | None = None,
             column: str | None = None, header: str | None = None, severity: str = "error") -> ImportProblem:
     return ImportProblem(sheet, row, column, header, code, E.render(code, args, "zh"), E.render(code, args, "en"),
-                         severity)
+                         severity, *catalogue_hint(code, args))
+
+
+def catalogue_hint(code: str, args: dict[str, Any]) -> tuple[str, str]:
+    """The catalogue's fix for ``code`` in both languages; none where it would need a value the
+    caller has not got (a ``{placeholder}`` left unfilled) or the code is a rule's id."""
+    if code not in E.CATALOGUE:
+        return "", ""
+    zh, en = E.render_hint(code, args, "zh"), E.render_hint(code, args, "en")
+    if "{" in zh or "{" in en:
+        return "", ""
+    return zh, en
 
 
 class BadFile(Exception):

@@ -22,7 +22,8 @@ AUTHOR = "tmis-check"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 NO_FILL = PatternFill(fill_type=None)
-HEADERS = ("工作表 Sheet", "行 Row", "列 Column", "表头 Header", "规则 Rule", "级别 Severity", "说明", "Message")
+HEADERS = ("工作表 Sheet", "行 Row", "列 Column", "表头 Header", "规则 Rule", "级别 Severity", "说明", "Message",
+           "如何修改", "How to fix")
 
 
 def _clear_previous(wb: openpyxl.Workbook) -> None:
@@ -34,6 +35,10 @@ def _clear_previous(wb: openpyxl.Workbook) -> None:
                     if cell.comment is not None and cell.comment.author == AUTHOR:
                         cell.comment = None
                         cell.fill = NO_FILL
+
+
+def _hint(text: str) -> str:
+    return f" → {text}" if text else ""
 
 
 def write_report(source: Path, problems: Iterable[ImportProblem], out: Path, *, extra: int = 0) -> Path:
@@ -54,19 +59,21 @@ def write_report(source: Path, problems: Iterable[ImportProblem], out: Path, *, 
         cell = wb[sheet][ref]
         errors = any(p.severity == "error" for p in found)
         cell.fill = ERROR_FILL if errors else WARNING_FILL
-        text = "\n".join(f"[{p.rule}] {p.message_zh}\n{p.message_en}" for p in found)
+        text = "\n".join(f"[{p.rule}] {p.message_zh}{_hint(p.hint_zh)}\n{p.message_en}{_hint(p.hint_en)}"
+                         for p in found)
         cell.comment = Comment(text[:30000], AUTHOR, width=320, height=40 + 40 * min(len(found), 8))
     ws = wb.create_sheet(ERROR_SHEET, 0)
     ws.append(HEADERS)
     for c in ws[1]:
         c.font = Font(bold=True)
     for p in problems:
-        ws.append([p.sheet, p.row, p.column, p.header, p.rule, p.severity, p.message_zh, p.message_en])
+        ws.append([p.sheet, p.row, p.column, p.header, p.rule, p.severity, p.message_zh, p.message_en,
+                   p.hint_zh or None, p.hint_en or None])
     if extra:
         ws.append([None, None, None, None, None, None, f"另有 {extra} 个问题未列出", f"{extra} more problems not listed"])
     if not problems:
         ws.append([None, None, None, None, None, None, "没有发现问题", "No problems found"])
-    for letter, width in zip("ABCDEFGH", (14, 8, 8, 22, 26, 9, 60, 60)):
+    for letter, width in zip("ABCDEFGHIJ", (14, 8, 8, 22, 26, 9, 60, 60, 40, 40)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     wb.active = 0

@@ -15,6 +15,7 @@ counts and the file's SHA-256, never the data itself.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -85,6 +86,9 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
         if unit is None:
             result.add(problem(E.V_XLSX_NO_UNIT, {"unit": unit_code}), limits)
             return ImportOutcome(result, _report(path, result, report, report_if_problems), job_id)
+        if unit.level != "school":
+            result.add(problem(E.V_XLSX_NOT_A_SCHOOL, {"unit": unit.name, "code": unit.code}), limits)
+            return ImportOutcome(result, _report(path, result, report, report_if_problems), job_id)
         family = cat.family_of(unit.school_type)
         opts = Options(mode=mode, all_or_nothing=all_or_nothing, dry_run=dry_run, limits=limits,
                        expected_family=family, unit_label=unit.name, fast_rows=fast_rows)
@@ -99,6 +103,17 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
                                            also=progress)
         try:
             run(path, cat, family, directory, None if dry_run else sink, opts, on_progress, name, result)
+        except Exception as exc:
+            clash = identity_clash(exc)
+            if clash is None:
+                raise
+            # someone filed one of the file's new teachers after this import looked them up:
+            # all is rolled back below, and the user is told whom and what to do
+            result.written = False
+            result.imported = result.teachers_created = result.teachers_updated = result.records_written = 0
+            db.rollback()
+            for ident in [clash] if clash else _filed_meanwhile(db, exc):
+                result.add(problem(E.V_XLSX_RACE, {"id": ident}), limits)
         finally:
             sink.discard()  # nothing left after finish(); after a failure, the writer stops first
             if reader is not db:
@@ -116,6 +131,36 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
     finally:
         db.close()
     return ImportOutcome(result, _report(path, result, report, report_if_problems), job_id)
+
+
+IDENTITY = "uq_teachers_identity"  # web/db/models.py: one person, one number
+
+
+def identity_clash(exc: BaseException) -> str | None:
+    """The ID number another transaction filed first, when ``exc`` is that clash ("" where the
+    database does not say which: SQLite); None for any other error."""
+    orig = getattr(exc, "orig", None) or exc
+    diag = getattr(orig, "diag", None)
+    if diag is not None:  # PostgreSQL: Key (id_number, id_type)=(…, 1) already exists.
+        if diag.constraint_name != IDENTITY:
+            return None
+        found = re.search(r"=\(([^,)]+)", diag.message_detail or "")
+        return found.group(1) if found else ""
+    return "" if "teachers.id_number, teachers.id_type" in str(orig) else None
+
+
+def _filed_meanwhile(db: Session, exc: BaseException) -> list[str]:
+    """Where the database did not say whose number clashed: those of the failed statement's
+    people that are on file now (this import's own writes are rolled back)."""
+    params = getattr(exc, "params", None)
+    rows = params if isinstance(params, list) else [params]
+    columns = re.search(r"INSERT INTO teachers \(([^)]*)\)", getattr(exc, "statement", None) or "")
+    names = [c.strip() for c in columns.group(1).split(",")] if columns else []
+    at = names.index("id_number") if "id_number" in names else None
+    ids = [r["id_number"] if isinstance(r, dict) else r[at] for r in rows
+           if (isinstance(r, dict) and "id_number" in r) or (isinstance(r, tuple) and at is not None and at < len(r))]
+    found = list(db.scalars(select(Teacher.id_number).where(Teacher.id_number.in_(ids)))) if ids else []
+    return found or ["?"]
 
 
 def _audit(db: Session, principal: Principal | None, unit: Unit, path: Path, name: str, result: Result,
@@ -224,7 +269,7 @@ def start_import_job(sessions: sessionmaker, cat: Any, path: Path, unit_code: st
                                       all_or_nothing=all_or_nothing, dry_run=dry_run, limits=limits,
                                       report=report, job_id=job_id, display_name=display_name,
                                       report_if_problems=report_if_problems)
-            jobs.finish(sessions, job_id, result=outcome.result.as_json(),
+            jobs.finish(sessions, job_id, result=outcome.result.as_stored(),
                         report_path=str(outcome.report) if outcome.report else None)
         except Refusal as exc:
             jobs.finish(sessions, job_id, error=f"{exc.code}")

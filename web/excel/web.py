@@ -34,7 +34,7 @@ from web.excel import jobs
 from web.excel.limits import Limits
 from web.excel.models import Job
 from web.excel.pipeline import MODES
-from web.excel.problems import BadFile, ImportProblem, problem
+from web.excel.problems import BadFile, ImportProblem, localised, problem
 from web.excel.safety import MB, check_file
 from web.principal import Principal
 
@@ -182,15 +182,18 @@ def visible_job(db: Session, me: Principal, job_id: str) -> Job:
     raise Refusal(W_NO_JOB)
 
 
-def job_json(job: Job) -> dict[str, Any]:
+def job_json(job: Job, lang: str = "zh") -> dict[str, Any]:
     """The job with its result flattened: ``{"rows", "imported", "errors": [{"sheet", "row",
-    "column", "rule", "message"}]}`` beside state and progress."""
+    "column", "rule", "message", "hint"}]}`` beside state and progress, in ``lang``."""
     out = jobs.as_json(job)
     result = job.result or {}
+    errors = [localised(e, lang) for e in result.get("errors", [])]
+    if result:
+        out["result"] = {**result, "errors": errors}
     out["progress"] = _percent(job)
     out["rows"] = result.get("rows", 0)
     out["imported"] = result.get("imported", 0)
-    out["errors"] = result.get("errors", [])
+    out["errors"] = errors
     out["report_url"] = f"/api/v1/imports/{job.id}/report" if job.report_path else None
     return out
 
