@@ -154,7 +154,7 @@ V_NO_RECORDS = _entry("V102", "「{set_label}」至少需要一条记录（没�
 # --- V2xx: Excel import (web/excel): the file, its sheets and columns, identity ------------
 V_XLSX_NOT_XLSX = _entry("V201", "文件「{file}」不是 Excel 工作簿（.xlsx）{detail_zh}", "'{file}' is not an Excel workbook (.xlsx){detail_en}",
                          "请下载导入模板，填写后以 .xlsx 格式保存再上传。", "Download the template, fill it in and save it as .xlsx.")
-V_XLSX_CORRUPT = _entry("V202", "文件「{file}」已损坏，无法读取：{detail}", "'{file}' is damaged and cannot be read: {detail}",
+V_XLSX_CORRUPT = _entry("V202", "文件「{file}」已损坏，无法读取（技术信息：{detail}）", "'{file}' is damaged and cannot be read: {detail}",
                         "用 Excel 打开后另存为新的 .xlsx 文件再上传。", "Open it in Excel, save it as a new .xlsx file and upload that.")
 V_XLSX_ENCRYPTED = _entry("V203", "文件「{file}」设置了打开密码，无法读取", "'{file}' is password-protected and cannot be read",
                           "在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存再上传。", "Remove the password in Excel (File → Info → Protect Workbook), save and upload again.")

@@ -69,7 +69,8 @@ W_TEACHER_HAS_ACCOUNT = _e("W208", 409, "教师「{name}」已有账号「{usern
 W_NOT_SCHOOL = _e("W209", 422, "只有学校可以创建教师账号", "Only schools create teacher accounts", "", "")
 
 # --- W3xx: units
-W_UNIT_NOT_FOUND = _e("W301", 404, "没有该单位，或不在您的管理范围内", "No such unit, or it is outside your scope", "", "")
+W_UNIT_NOT_FOUND = _e("W301", 404, "没有该单位，或不在您的管理范围内", "No such unit, or it is outside your scope",
+                      "检查单位代码；只能操作本单位及下属单位。", "Check the unit code; you act on your own unit and those below it.")
 W_UNIT_CODE_TAKEN = _e("W302", 409, "单位代码「{code}」已存在（{name}）", "Unit code '{code}' exists already ({name})", "", "")
 W_UNIT_BAD = _e("W303", 422, "单位数据无效：{detail}", "Invalid unit: {detail}",
                 "单位层级自上而下为 ministry, province, city, county, school。", "Levels from the top: ministry, province, city, county, school.")

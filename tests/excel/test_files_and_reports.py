@@ -17,7 +17,7 @@ from tests.excel.conftest import KINDERGARTEN, OTHER_SCHOOL, REPO, SCHOOL
 from engine.emit.excel_template import emit_excel_template
 from tests.excel.excel_helpers import comments, files, fill
 from web.audit import verify
-from web.db.models import AuditEntry
+from web.db.models import AuditEntry, Teacher
 from web.excel import jobs
 from web.excel.limits import Limits
 from web.excel.service import export_teachers, import_workbook, start_import_job
@@ -198,14 +198,25 @@ def test_round_trip(sessions: Any, cat: Any, tmp_path: Path) -> None:
     assert again.skipped_identical == 2  # append: records already on file are not added twice
 
 
-def test_export_is_audited_and_scoped(sessions: Any, cat: Any, tmp_path: Path) -> None:
+def test_imports_and_exports_are_audited_with_whose_files_and_scoped(sessions: Any, cat: Any, tmp_path: Path) -> None:
     import_workbook(sessions, cat, _good(cat, tmp_path / "in.xlsx"), SCHOOL)
+    again = import_workbook(sessions, cat, _good(cat, tmp_path / "in.xlsx"), SCHOOL, mode="replace").result
+    assert again.written
     res = export_teachers(sessions, cat, tmp_path / "k.xlsx", unit_code=KINDERGARTEN)
     assert res.teachers == 0  # nobody at the kindergarten
+    export_teachers(sessions, cat, tmp_path / "s.xlsx", unit_code=SCHOOL)
     with sessions() as db:
-        actions = [e.action for e in db.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
-        assert actions == ["excel.import", "excel.export"]
+        entries = list(db.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        ids = sorted(db.scalars(select(Teacher.id)))
         assert verify(db).ok
+    assert [e.action for e in entries] == ["excel.import", "excel.import", "excel.export", "excel.export"]
+    first, second, _, export = (e.detail for e in entries)
+    # teacher ids as [first, last] runs, never ID numbers
+    assert first["teachers"] == {"created": [[ids[0], ids[1]]], "updated": []}
+    assert second["teachers"] == {"created": [], "updated": [[ids[0], ids[1]]]}
+    assert second["records_deleted"] == {"education": 1, "training": 1}  # replace: one each, written again
+    assert export["teacher_ids"] == [[ids[0], ids[1]]]
+    assert not any(ZHANG["身份证件号"] in str(e.detail) for e in entries)
 
 
 # ------------------------------------------------------------------ jobs and the command line

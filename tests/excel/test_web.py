@@ -427,6 +427,11 @@ def test_teacher_list_offers_export_and_import(as_user, world) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith(XLSX)
     ws = openpyxl.load_workbook(io.BytesIO(r.content))["基本信息"]
     assert ws.max_row == 1 + len(ids)
+    # the sets ticked under the button: only those sheets
+    assert 'id="export-sets"' in page.text and 'name="sets" value="education"' in page.text
+    r = c.post("/excel/export", data={"_csrf_token": token, "teacher": [str(i) for i in ids], "sets": ["basic"]})
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert "基本信息" in wb.sheetnames and "学习经历" not in wb.sheetnames
     viewer = as_user("info_viewer@3601020001").get("/forms/teachers")
     assert 'id="export-selected"' not in viewer.text
 

@@ -50,7 +50,7 @@ class ExportResult:
     teachers: int = 0
     records: int = 0
     sets: list[str] = field(default_factory=list)
-    skipped_other_family: int = 0
+    teacher_ids: list[int] = field(default_factory=list)  # whose data went out (for the audit)
 
 
 def family_types(cat: Any, family: str) -> list[str]:
@@ -66,6 +66,7 @@ def write_export(db: Session, cat: Any, teachers: Select, family: str, out: Path
     people = {r.id: (r.name, r.id_number) for r in db.execute(
         select(Teacher.id, Teacher.name, Teacher.id_number).where(Teacher.id.in_(select(ids.c.id))))}
     result.teachers = len(people)
+    result.teacher_ids = list(people)
 
     def rows(set_key: str) -> Iterator[list[Any]]:
         view = cat.view(set_key, family)

@@ -119,11 +119,11 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
             if reader is not db:
                 reader.close()
         if result.written:
-            _audit(db, principal, unit, path, name, result, mode)
+            _audit(db, principal, unit, path, name, result, mode, sink)
             db.commit()
         else:
             db.rollback()
-            _audit(db, principal, unit, path, name, result, mode)
+            _audit(db, principal, unit, path, name, result, mode, None)
             db.commit()
     except Exception:
         db.rollback()
@@ -163,14 +163,30 @@ def _filed_meanwhile(db: Session, exc: BaseException) -> list[str]:
     return found or ["?"]
 
 
+def id_ranges(ids: list[int]) -> list[list[int]]:
+    """Teacher ids as [first, last] runs: an import's new teachers take consecutive ids, so the
+    audit names 100,000 of them in a few pairs (ids, not ID numbers: no personal data)."""
+    runs: list[list[int]] = []
+    for i in sorted(set(ids)):
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
 def _audit(db: Session, principal: Principal | None, unit: Unit, path: Path, name: str, result: Result,
-           mode: str) -> None:
+           mode: str, sink: DbSink | None) -> None:
+    """One entry per import; a written one names whose files it created and changed (teacher
+    ids) and how many records ``replace`` deleted, set by set."""
+    written = {"teachers": {"created": id_ranges(sink.created), "updated": id_ranges(sink.updated)},
+               "records_deleted": dict(sink.deleted)} if sink is not None else {}
     audit.record(db, "excel.import", actor=principal, actor_name=None if principal else "cli",
                  target_type="unit", target_id=unit.code, unit_id=unit.id, detail={
                      "file": name, "sha256": _sha256(path), "mode": mode, "dry_run": result.dry_run,
                      "written": result.written, "rows": result.rows, "imported": result.imported,
                      "teachers_created": result.teachers_created, "teachers_updated": result.teachers_updated,
-                     "records_written": result.records_written, "errors": result.errors})
+                     "records_written": result.records_written, "errors": result.errors, **written})
 
 
 def _report(path: Path, result: Result, out: Path | None, only_problems: bool = False) -> Path | None:
@@ -233,7 +249,7 @@ def export_teachers(sessions: sessionmaker, cat: Any, out: Path, *, principal: P
                      target_type="unit", target_id=unit.code if unit is not None else None,
                      unit_id=unit.id if unit is not None else None,
                      detail={"teachers": result.teachers, "records": result.records, "sets": result.sets,
-                             "family": family, "file": out.name})
+                             "family": family, "file": out.name, "teacher_ids": id_ranges(result.teacher_ids)})
         db.commit()
         return result
     except Exception:

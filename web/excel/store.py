@@ -166,6 +166,10 @@ class DbSink:
         self.writer: _Writer | None = None  # started by the first batch
         self.ahead_ids: dict[str, int] = {}  # ID number → teacher id, of teachers written ahead
         self.started = False  # a write has happened (the transaction holds locks)
+        # for the audit entry: whose files this import created and changed, and what replace deleted
+        self.created: list[int] = []
+        self.updated: list[int] = []
+        self.deleted: dict[str, int] = {}  # set key → records deleted by --subtables replace
 
     def add(self, item: TeacherWrite) -> None:
         self.pending.append(item)
@@ -214,6 +218,7 @@ class DbSink:
         values = [v for _, v in items]
         at = [keys.index(k) if k in keys else None for k in TEACHER_FIELDS]
         self.ahead_ids.update(zip((ident for ident, _ in items), ids))
+        self.created += ids
         teachers = self._teachers_payload(ids, [_teacher_fields(*(None if i is None else v[i] for i in at))
                                                 for v in values], now)
         self.result.teachers_created += len(ids)
@@ -262,7 +267,9 @@ class DbSink:
             assert w.basic is not None
             records.append((tid, MAIN_SET, 0, w.basic))
         self.result.teachers_created += len(new)
+        self.created += ids
         updated = [w for w in items if w.existing is not None]
+        self.updated += [w.existing.teacher_id for w in updated if w.existing is not None]
         self._ensure_still_editable(updated)
         self._update_existing(updated, now)
         replace: dict[str, list[int]] = {}
@@ -279,8 +286,9 @@ class DbSink:
                 for i, doc in enumerate(docs):
                     records.append((tid, set_key, start + i, doc))
         for set_key, tids in replace.items():
-            self.db.execute(delete(Record).where(Record.teacher_id.in_(tids), Record.set_key == set_key,
-                                                 Record.copy_of_id.is_(None)))
+            gone = self.db.execute(delete(Record).where(Record.teacher_id.in_(tids), Record.set_key == set_key,
+                                                        Record.copy_of_id.is_(None)))
+            self.deleted[set_key] = self.deleted.get(set_key, 0) + (gone.rowcount or 0)
         self._insert_records(records, now)
         self.result.records_written += len(records)
 

@@ -93,7 +93,9 @@ class AdminPages(Controller):
         states = [(k, state_label(k, lang)) for k in STATE_KEYS]
         return render(request, "forms/teachers.html", me=me, items=items, total=total, q=q, state=state,
                       complete=complete, page=page, pages=max((total + PAGE - 1) // PAGE, 1), states=states,
-                      may_edit=me.has("record.edit"))
+                      may_edit=me.has("record.edit"),
+                      export_sets=[(k, spec.label.get(lang)) for k, spec in
+                                   sorted(ctx.catalogue.sets.items(), key=lambda kv: (kv[1].order, kv[0]))])
 
     @get("/teachers/{tid:int}/completeness", sync_to_thread=True)
     def check_one(self, request: Request, tid: int, db: Session, ctx: AppContext, me: Principal) -> Template:
