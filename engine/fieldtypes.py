@@ -96,7 +96,9 @@ def parse_year_month(raw: Any, f: Any) -> Parsed:
         m = _YM.match(raw) or _COMPACT_YM.match(raw)
         if m and 1 <= int(m[2]) <= 12:
             return f"{int(m[1]):04d}-{int(m[2]):02d}", None
-    return None, (E.V_FORMAT, _fmt("年月（年-月，月份为 01–12）", "a year and month (yyyy-MM, month 01–12)", "2008-09"))
+    # a full date whose day does not exist (2008-09-31) ends here too: the wording covers it
+    return None, (E.V_FORMAT, _fmt("年月（年-月，月份为 01–12；写到日的须是真实日期）",
+                                   "a year and month (yyyy-MM, month 01–12; with a day, a real date)", "2008-09"))
 
 
 def parse_year(raw: Any, f: Any) -> Parsed:
