@@ -194,7 +194,8 @@ V_XLSX_NO_UNIT = _entry("V220", "没有单位「{unit}」", "no unit '{unit}'", 
 V_XLSX_NOT_A_SCHOOL = _entry("V221", "「{unit}」（{code}）不是学校：教师只能导入到学校", "'{unit}' ({code}) is not a school: teachers are imported into a school",
                              "用学校的单位代码指定导入到哪所学校。", "Name the school to import into by its unit code.")
 V_XLSX_RACE = _entry("V222", "身份证件号「{id}」的教师在本次导入进行期间已由另一次导入或录入建档，本次导入未写入任何数据", "the teacher with ID number '{id}' was filed by another import or entry while this import ran; nothing was written",
-                     "稍后重新导入本文件：届时该教师将作为已建档教师处理。", "Import this file again: that teacher will then be treated as already on file.")
+                     "再导入一次本文件：该教师若已在本单位建档，将按已建档教师更新；若在其他单位建档，请与该单位核实后从文件中删除该教师。",
+                     "Import this file again: a teacher now filed at this unit is updated; one filed at another unit is reported, check with that unit and remove the teacher from the file.")
 
 
 @dataclass(frozen=True)

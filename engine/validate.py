@@ -42,6 +42,8 @@ class Violation:
     message_zh: str
     message_en: str
     index: int | None = None
+    hint_zh: str = ""  # the catalogue's fix, filled with this problem's values (V… codes)
+    hint_en: str = ""
 
     @property
     def rule(self) -> str:
@@ -80,7 +82,7 @@ class Codes:
     _cell_texts: dict[str, str] | None = field(default=None, repr=False, compare=False)
     # a label or alias of several items (朝阳区 in Beijing and in Changchun) names none of them:
     # text → those codes, so that the reader can say which to choose
-    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, table: CodeTable) -> "Codes":
@@ -97,11 +99,23 @@ class Codes:
             if item.parent is not None:
                 c.children.setdefault(item.parent, []).append(item.code)
         for text, codes in named.items():
-            if len(codes) == 1:
-                c.by_text.setdefault(text, codes[0])
-            else:
-                c.ambiguous[text] = tuple(codes)
+            c._name(text, codes)
         return c
+
+    def _name(self, text: str, codes: list[str]) -> None:
+        """What a label or alias shared by several items reads as:
+        - the one of them that may be chosen (Engineer: the category 080 or the title 083);
+        - the first, where the items are told apart by ``when`` (信息技术 of senior or of primary
+          stages): the rule on that condition reports a mismatch, and files written before
+          (where the first was shown bare) still read;
+        - none of them otherwise (朝阳区): the reader lists the choices (V017)."""
+        choosable = [code for code in codes if self.selectable(code)]
+        if len(codes) == 1 or len(choosable) == 1:
+            self.by_text.setdefault(text, choosable[0] if len(choosable) == 1 else codes[0])
+        elif any(self.by_code[code].when for code in codes):
+            self.by_text.setdefault(text, codes[0])
+        else:
+            self.ambiguous[text] = tuple(choosable or codes)
 
     def ambiguity(self, raw: Any) -> dict[str, str] | None:
         """For a text that names several codes: the message's arguments (the choices, written
@@ -401,7 +415,11 @@ class SetValidator:
         label = {"zh": f.label("zh"), "en": f.label("en")} if f else {"zh": "", "en": ""}
         zh = E.render(code, {**args, "label": label["zh"]}, "zh")
         en = E.render(code, {**args, "label": label["en"]}, "en")
-        return Violation(self.view.key, f.key if f else "", code, severity, zh, en, index)
+        hint_zh = E.render_hint(code, {**args, "label": label["zh"]}, "zh")
+        hint_en = E.render_hint(code, {**args, "label": label["en"]}, "en")
+        if "{" in hint_zh or "{" in hint_en:  # needs a value this check has not got: no hint
+            hint_zh = hint_en = ""
+        return Violation(self.view.key, f.key if f else "", code, severity, zh, en, index, hint_zh, hint_en)
 
     def is_none_record(self, record: Mapping[str, Any]) -> bool:
         return self.none is not None and record.get(self.none.field) == self.none.code

@@ -45,6 +45,9 @@ def _check_writable(path: Path, option: str) -> None:
     the import (which may already have written its teachers) or a long export ends in a
     traceback at the very end."""
     folder = path.parent  # Path("x.xlsx").parent is Path("."): the current folder
+    if path.suffix.lower() != ".xlsx" and not path.is_dir():  # Excel would not open it by a double click
+        _fail(f"{option} {path}：文件名须以 .xlsx 结尾，例如 {path.with_suffix('.xlsx')}。",
+              f"{option} {path}: the file name must end in .xlsx, e.g. {path.with_suffix('.xlsx')}.")
     if path.is_dir():
         _fail(f"{option} {path} 是一个文件夹，不是文件：请在后面加上文件名，例如 {path / '教师.xlsx'}。",
               f"{option} {path} is a folder, not a file: add a file name, e.g. {path / 'teachers.xlsx'}.")
@@ -144,6 +147,8 @@ def import_(
 
     if subtables not in ("append", "replace"):
         _fail("--subtables 只能是 append 或 replace", "--subtables must be append or replace")
+    if lang not in ("zh", "en"):
+        _fail(f"--lang 只能是 zh 或 en（不是 {lang}）", f"--lang must be zh or en (not {lang})")
     if not file.exists():
         _fail(f"找不到文件 {file}", f"no such file: {file}")
     if report is not None:
@@ -165,7 +170,10 @@ def import_(
         for p in result.problems:
             where = p.where_zh if lang == "zh" else _where_en(p)
             # a problem of the whole file (not a zip, encrypted, no unit…) has no place to name
-            typer.echo(f"{where}: {p.rule} {p.message(lang)}" if where else f"{p.rule} {p.message(lang)}")
+            said = f"{p.rule} {p.message(lang)}"
+            if p.severity == "warning":  # does not stop the import: say so
+                said = f"[{'warning' if lang == 'en' else '警告'}] {said}"
+            typer.echo(f"{where}: {said}" if where else said)
             hint = p.hint(lang)
             if hint:
                 typer.echo(f"  → {hint}")
@@ -175,7 +183,7 @@ def import_(
                  "已写入 written" if result.written else "未写入 nothing written")
         typer.echo(f"{result.rows} 行 rows, {result.imported} 行已导入 imported, {result.errors} 个错误 errors, "
                    f"{result.warnings} 个警告 warnings; {state} ({result.seconds:.1f}s)")
-        if dry_run and not result.errors:
+        if dry_run and (partial or not result.errors):  # all or nothing with errors: it would write nothing
             typer.echo(f"正式导入将导入 {result.would_import} 行，新建 {result.would_create} 位、更新 "
                        f"{result.would_update} 位教师 / the import would take {result.would_import} rows: "
                        f"{result.would_create} teachers created, {result.would_update} updated")
@@ -193,7 +201,7 @@ def _where_en(p: Any) -> str:
     if p.row:
         parts.append(f"row {p.row}")
     if p.column:
-        parts.append(f"column {p.column} ({p.header or ''})")
+        parts.append(f"column {p.column} ({p.header})" if p.header else f"column {p.column}")
     return ", ".join(parts)
 
 
@@ -230,7 +238,7 @@ def export(
     one workbook per template family: OUTPUT for the family of most of its teachers, the others
     beside it as OUTPUT-<family>.xlsx (OUTPUT-幼儿园.xlsx). --school-type exports one family only.
     所辖学校使用不同模板时，每类模板导出一个文件。"""
-    from web.excel.service import export_families, export_teachers
+    from web.excel.service import export_workbooks
 
     if not unit:
         _fail("请用 --unit 指定单位", "name a unit with --unit")
@@ -243,21 +251,20 @@ def export(
     # with --school-type the sets must be in that family's template; without it the unit's
     # families are known only from the database, so any set of the catalogue is accepted (as the web does)
     _check_sets(cat, keys, cat.family_of(school_type) if school_type else None)
+    def path_for(i: int, family: str) -> Path:  # the first as asked, the others beside it
+        return output if i == 0 else output.with_name(f"{output.stem}-{cat.family_label(family)}{output.suffix}")
+
     try:
-        families = [] if school_type else export_families(sessions, cat, unit_code=unit,
-                                                          include_below=not only_this_unit)
-        for i, family in enumerate(families or [None]):
-            out = output if i == 0 else output.with_name(f"{output.stem}-{cat.family_label(family)}{output.suffix}")
-            try:
-                result = export_teachers(sessions, cat, out, unit_code=unit, include_below=not only_this_unit,
-                                         sets=keys, school_type=school_type or family)
-            except OSError as exc:  # checked above, but the disk may be full or the folder gone since
-                _fail(f"无法写入 {out}：{exc.strerror}。请选择其他路径。",
-                      f"cannot write {out}: {exc.strerror}. Choose another path.")
-            label = cat.family_label(cat.family_of(school_type or family))
-            typer.echo(f"已导出 exported（{label}）: {result.teachers} 位教师 teachers, {result.records} 条记录 records → {out}")
+        books = export_workbooks(sessions, cat, path_for, unit_code=unit, include_below=not only_this_unit,
+                                 sets=keys, school_type=school_type)
     except Refusal as exc:
         _fail(f"{exc.message('zh')}（{unit}）", f"{exc.message('en')} ({unit})")
+    except OSError as exc:  # checked above, but the disk may be full or the folder gone since
+        _fail(f"无法写入 {exc.filename or output}：{exc.strerror}。请选择其他路径。",
+              f"cannot write {exc.filename or output}: {exc.strerror}. Choose another path.")
+    for family, out, result in books:
+        typer.echo(f"已导出 exported（{cat.family_label(family)}）: {result.teachers} 位教师 teachers, "
+                   f"{result.records} 条记录 records → {out}")
 
 
 def register(app: typer.Typer) -> None:

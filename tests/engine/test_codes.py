@@ -38,3 +38,11 @@ def test_a_label_of_several_codes_names_none_and_the_reader_lists_them() -> None
     assert "110105-朝阳区" in problem.message_zh and "220104-朝阳区" in problem.message_zh
     _, value, problem = validator._reader(field[1])("220104-朝阳区", None)
     assert problem is None and value == "220104"
+
+
+def test_a_shared_label_reads_as_the_item_that_may_be_chosen_or_as_before_where_when_tells_them_apart() -> None:
+    codes = CATALOGUES["36"].codes
+    title = codes["professional_title"]  # English: the category 080 and the title 083 are both "Engineer"
+    assert title.lookup("Engineer") == "083" and not title.ambiguous
+    course = codes["teaching_course"]  # 信息技术 of senior (26) and of primary/junior (61) stages
+    assert course.lookup("信息技术") == "26" and course.cell_text("61") == "61-信息技术"

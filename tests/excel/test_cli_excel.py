@@ -78,6 +78,15 @@ def test_output_that_is_a_folder_or_under_a_file_is_refused(tmis: Invoke, tmp_pa
     assert f"{plain} 不是文件夹" in out and f"{plain} is not a folder" in out
 
 
+def test_output_without_the_xlsx_ending_and_an_unknown_language_are_refused(sessions: Any, cat: Any, tmis: Invoke,
+                                                                              tmp_path: Path) -> None:
+    out = _refused(tmis("export", "--unit", SCHOOL, "-o", str(tmp_path / "c")))
+    assert f"例如 {tmp_path / 'c.xlsx'}" in out and "must end in .xlsx" in out and not (tmp_path / "c").exists()
+    good = fill(cat, "primary", {"基本信息": [ZHANG]}, tmp_path / "good.xlsx")
+    out = _refused(tmis("import", str(good), "--unit", SCHOOL, "--lang", "fr"))
+    assert "--lang must be zh or en" in out and files(sessions) == {}
+
+
 def test_output_in_a_read_only_folder_is_refused(tmis: Invoke, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     locked = tmp_path / "locked"

@@ -150,6 +150,7 @@ def test_upload_job_result_and_report(as_user, ctx, school) -> None:
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in month["message"]) and month["message"] != next(
         e for e in job["errors"] if e["sheet"] == "学习经历")["message"]
     assert english["result"]["errors"] == english["errors"]
+    assert month["hint"].startswith("For example: ")  # the format's own example (V002)
     assert teachers_at(ctx, school) == {}                       # all or nothing: nothing written
 
     report = c.get(job["report_url"])

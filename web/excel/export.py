@@ -110,8 +110,9 @@ def teacher_query(cat: Any, family: str | None, *, unit: Unit | None, include_be
         return stmt
     types = family_types(cat, family)
     cond = Unit.school_type.in_(types)
-    if family == "primary_secondary":
-        cond = cond | Unit.school_type.is_(None)
+    if family == cat.family_of(None):  # as Catalogue.family_of: no type, or one it does not know
+        known = [*cat.school_types, *cat.families]
+        cond = cond | Unit.school_type.is_(None) | Unit.school_type.not_in(known)
     return stmt.where(cond)
 
 

@@ -38,7 +38,7 @@ from engine.fastrow import DeferredCheck, compile_rows
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
 from web.excel.limits import Limits
-from web.excel.problems import BadFile, ImportProblem, catalogue_hint, problem
+from web.excel.problems import BadFile, ImportProblem, problem
 from web.excel.reader import (SheetPlan, alongside_main, loaded_sheets, match_headers, new_plan, open_workbook,
                               plan_sheets, read_meta, sheet_rows)
 from web.excel.safety import check_file, check_size, shared_strings_bytes
@@ -260,7 +260,7 @@ def _long_number(plan: SheetPlan, key: str, row: int) -> ImportProblem:
 def _problem_of(plan: SheetPlan, v: Violation, row: int) -> ImportProblem:
     letter, header = plan.letter(v.field) if v.field else (None, None)
     return ImportProblem(plan.title, row, letter, header, v.code, v.message_zh, v.message_en, v.severity,
-                         *catalogue_hint(v.code, {}))
+                         v.hint_zh, v.hint_en)
 
 
 def read_file(path: Path, cat: Any, family: str, opts: Options, result: Result,
@@ -534,6 +534,8 @@ def check_and_write(parsed: Parsed, cat: Any, family: str, directory: Directory,
             sink.discard()
         result.imported = 0
         result.teachers_created = result.teachers_updated = result.records_written = 0
+    if opts.all_or_nothing and result.errors:  # the real run would write nothing either
+        result.would_import = result.would_create = result.would_update = 0
 
 
 @dataclass
@@ -985,13 +987,13 @@ def _run(path: Path, cat: Any, family: str, directory: Directory, sink: Sink | N
                 result.add(p, opts.limits)
             result.seconds = time.perf_counter() - started
             return result
-        if ahead is not None:
-            ahead.reading_done()
         try:
+            if ahead is not None:
+                ahead.reading_done()  # re-raises what stopped the writing ahead (V222, say)
             check_and_write(parsed, cat, family, directory, sink, opts, result, progress, ahead)
         except BadFile as exc:  # e.g. a file submitted while the import ran: the caller rolls back
             result.written = False
-            result.teachers_created = result.teachers_updated = result.records_written = 0
+            result.imported = result.teachers_created = result.teachers_updated = result.records_written = 0
             for p in exc.problems:
                 result.add(p, opts.limits)
     finally:

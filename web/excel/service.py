@@ -3,6 +3,7 @@
     render_template(cat, school_type) -> bytes
     import_workbook(sessions, cat, path, unit_code, ...) -> ImportOutcome
     export_families(sessions, cat, ...) -> the template families of a selection
+    export_workbooks(sessions, cat, path_for, ...) -> one workbook per template family
     export_teachers(sessions, cat, out, ...) -> ExportResult (one family's workbook)
     start_import_job(...) -> job id (runs in a thread; state in the jobs table)
 
@@ -15,7 +16,6 @@ counts and the file's SHA-256, never the data itself.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -103,17 +103,6 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
                                            also=progress)
         try:
             run(path, cat, family, directory, None if dry_run else sink, opts, on_progress, name, result)
-        except Exception as exc:
-            clash = identity_clash(exc)
-            if clash is None:
-                raise
-            # someone filed one of the file's new teachers after this import looked them up:
-            # all is rolled back below, and the user is told whom and what to do
-            result.written = False
-            result.imported = result.teachers_created = result.teachers_updated = result.records_written = 0
-            db.rollback()
-            for ident in [clash] if clash else _filed_meanwhile(db, exc):
-                result.add(problem(E.V_XLSX_RACE, {"id": ident}), limits)
         finally:
             sink.discard()  # nothing left after finish(); after a failure, the writer stops first
             if reader is not db:
@@ -131,36 +120,6 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
     finally:
         db.close()
     return ImportOutcome(result, _report(path, result, report, report_if_problems), job_id)
-
-
-IDENTITY = "uq_teachers_identity"  # web/db/models.py: one person, one number
-
-
-def identity_clash(exc: BaseException) -> str | None:
-    """The ID number another transaction filed first, when ``exc`` is that clash ("" where the
-    database does not say which: SQLite); None for any other error."""
-    orig = getattr(exc, "orig", None) or exc
-    diag = getattr(orig, "diag", None)
-    if diag is not None:  # PostgreSQL: Key (id_number, id_type)=(…, 1) already exists.
-        if diag.constraint_name != IDENTITY:
-            return None
-        found = re.search(r"=\(([^,)]+)", diag.message_detail or "")
-        return found.group(1) if found else ""
-    return "" if "teachers.id_number, teachers.id_type" in str(orig) else None
-
-
-def _filed_meanwhile(db: Session, exc: BaseException) -> list[str]:
-    """Where the database did not say whose number clashed: those of the failed statement's
-    people that are on file now (this import's own writes are rolled back)."""
-    params = getattr(exc, "params", None)
-    rows = params if isinstance(params, list) else [params]
-    columns = re.search(r"INSERT INTO teachers \(([^)]*)\)", getattr(exc, "statement", None) or "")
-    names = [c.strip() for c in columns.group(1).split(",")] if columns else []
-    at = names.index("id_number") if "id_number" in names else None
-    ids = [r["id_number"] if isinstance(r, dict) else r[at] for r in rows
-           if (isinstance(r, dict) and "id_number" in r) or (isinstance(r, tuple) and at is not None and at < len(r))]
-    found = list(db.scalars(select(Teacher.id_number).where(Teacher.id_number.in_(ids)))) if ids else []
-    return found or ["?"]
 
 
 def id_ranges(ids: list[int]) -> list[list[int]]:
@@ -222,6 +181,36 @@ def export_families(sessions: sessionmaker, cat: Any, *, principal: Principal | 
         return [f for f, _ in counts.most_common()]
     finally:
         db.close()
+
+
+def export_workbooks(sessions: sessionmaker, cat: Any, path_for: Callable[[int, str], Path], *,
+                     principal: Principal | None = None, unit_code: str | None = None, include_below: bool = True,
+                     teacher_ids: list[int] | None = None, sets: list[str] | None = None,
+                     school_type: str | None = None,
+                     fallback_type: str | None = None) -> list[tuple[str, Path, ExportResult]]:
+    """The selected teachers as one workbook per template family (the family of most of them
+    first), or one workbook of ``school_type``'s template when it is given; an empty selection
+    gives one empty workbook of ``fallback_type``'s (default: the unit's). ``path_for(i, family)``
+    says where the i-th goes. Returns (family, path, result) for each, every one audited."""
+    chosen: list[str | None] = [school_type] if school_type else list(export_families(
+        sessions, cat, principal=principal, unit_code=unit_code, include_below=include_below,
+        teacher_ids=teacher_ids)) or [fallback_type]
+    books = []
+    for i, st in enumerate(chosen):
+        family = cat.family_of(st) if st else cat.family_of(_unit_type(sessions, unit_code))
+        path = path_for(i, family)
+        books.append((family, path, export_teachers(sessions, cat, path, principal=principal, unit_code=unit_code,
+                                                    include_below=include_below, teacher_ids=teacher_ids,
+                                                    sets=sets, school_type=st)))
+    return books
+
+
+def _unit_type(sessions: sessionmaker, unit_code: str | None) -> str | None:
+    if not unit_code:
+        return None
+    with sessions() as db:
+        unit = _unit(db, unit_code)
+        return unit.school_type if unit is not None else None
 
 
 def export_teachers(sessions: sessionmaker, cat: Any, out: Path, *, principal: Principal | None = None,
@@ -302,5 +291,5 @@ def start_import_job(sessions: sessionmaker, cat: Any, path: Path, unit_code: st
     return job_id
 
 
-__all__ = ["render_template", "import_workbook", "export_families", "export_teachers", "start_import_job", "ImportOutcome",
+__all__ = ["render_template", "import_workbook", "export_families", "export_workbooks", "export_teachers", "start_import_job", "ImportOutcome",
            "ExportResult"]

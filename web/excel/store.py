@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import queue
+import re
 import threading
-from typing import Any, Callable, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
 
 import msgspec
+import psycopg
 
-from sqlalchemy import String, any_, bindparam, delete, insert, select, text, update
+from sqlalchemy import String, UniqueConstraint, any_, bindparam, delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.emit.excel_template import MAIN_SET
@@ -104,6 +108,7 @@ class _Writer:
         self.waiting = 0  # bytes queued and not yet written
         self.room = threading.Condition()
         self.error: BaseException | None = None
+        self.failed = False  # stays set once a job failed (the error itself is handed over once)
         self.cancelled = False
         self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
         self.thread.start()
@@ -115,10 +120,11 @@ class _Writer:
                 return
             job, size = item
             try:
-                if self.error is None and not self.cancelled:  # after a failure the caller rolls back
+                if not self.failed and not self.cancelled:  # after a failure the caller rolls back
                     job()
             except BaseException as exc:  # handed to the pipeline's thread by raise_error()
                 self.error = exc
+                self.failed = True
             finally:
                 with self.room:
                     self.waiting -= size
@@ -222,7 +228,8 @@ class DbSink:
         teachers = self._teachers_payload(ids, [_teacher_fields(*(None if i is None else v[i] for i in at))
                                                 for v in values], now)
         self.result.teachers_created += len(ids)
-        self._queue_ahead(teachers, [(tid, MAIN_SET, 0, doc(v)) for tid, v in zip(ids, values)], now, budget)
+        self._queue_ahead(teachers, [(tid, MAIN_SET, 0, doc(v)) for tid, v in zip(ids, values)], now, budget,
+                          [ident for ident, _ in items])
 
     def write_ahead_records(self, set_key: str, records: list[tuple[int, Any, int]],
                             budget: float | None = None) -> None:
@@ -241,13 +248,14 @@ class DbSink:
         self._submit(job, 0)
 
     def _queue_ahead(self, teachers: bytes, records: list[tuple[int, str, int, Any]], now: dt.datetime,
-                     budget: float | None) -> None:
+                     budget: float | None, idents: Sequence[str] = ()) -> None:
         payload = self._records_payload(records, now)
         self.result.records_written += len(records)
 
         def job() -> None:
             if teachers:
-                self._copy("teachers", TEACHER_COLUMNS, teachers)
+                with self._filed_elsewhere_meanwhile(idents):
+                    self._copy("teachers", TEACHER_COLUMNS, teachers)
             self._copy("records", RECORD_COLUMNS, payload)
         self._submit(job, len(teachers) + len(payload), budget)
 
@@ -261,7 +269,8 @@ class DbSink:
     def _write(self, items: list[TeacherWrite]) -> None:
         now = utcnow()
         new = [w for w in items if w.existing is None and not w.ahead]
-        ids = self._insert_teachers([w.basic or {} for w in new], now)
+        with self._filed_elsewhere_meanwhile([w.id_number for w in new]):
+            ids = self._insert_teachers([w.basic or {} for w in new], now)
         records: list[tuple[int, str, int, dict[str, Any]]] = []
         for w, tid in zip(new, ids):
             assert w.basic is not None
@@ -291,6 +300,29 @@ class DbSink:
             self.deleted[set_key] = self.deleted.get(set_key, 0) + (gone.rowcount or 0)
         self._insert_records(records, now)
         self.result.records_written += len(records)
+
+    @contextmanager
+    def _filed_elsewhere_meanwhile(self, idents: Sequence[str]) -> Iterator[None]:
+        """New teachers clashing with people filed by another transaction after this import
+        looked them up (two imports of one person at once): the import stops with V222 naming
+        them, like a file submitted meanwhile (V217), and the caller rolls everything back."""
+        try:
+            yield
+        except (IntegrityError, psycopg.errors.UniqueViolation) as exc:
+            orig = getattr(exc, "orig", None) or exc
+            diag = getattr(orig, "diag", None)
+            if diag is not None:  # PostgreSQL names the constraint and the key
+                if diag.constraint_name != IDENTITY:
+                    raise
+                found = re.search(r"=\(([^,)]+)", diag.message_detail or "")
+                clashing = [found.group(1)] if found else []
+            elif "teachers.id_number" in str(orig):  # SQLite names the columns only: see who is on file
+                # (SQLite's transaction goes on after a failed statement; our own rows of this batch are not in)
+                clashing = list(self.db.scalars(select(Teacher.id_number).where(Teacher.id_number.in_(list(idents)))))
+            else:
+                raise
+            raise BadFile([problem(E.V_XLSX_RACE, {"id": i}) for i in clashing[:20]]
+                          or [problem(E.V_XLSX_RACE, {"id": "、".join(list(idents)[:5])})]) from None
 
     def _ensure_still_editable(self, updated: list[TeacherWrite]) -> None:
         """Lock the files about to change (the review rule, issue 5) and stop if one of them was
@@ -403,6 +435,9 @@ class DbSink:
                 copy.write(pgcopy.TRAILER)
 
 
+# one person, one number: the constraint a concurrent filing of the same person runs into
+IDENTITY = next(c.name for c in Teacher.__table__.constraints
+                if isinstance(c, UniqueConstraint) and {col.name for col in c.columns} == {"id_number", "id_type"})
 TEACHER_COLUMNS = ["id", "id_type", "id_number", "name", "gender", "birth_date", "unit_id", "state", "created_at",
                    "updated_at"]
 # in the order _records_payload frames them: what differs from row to row first (one struct packs

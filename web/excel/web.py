@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import secrets
 import tempfile
 import time
@@ -116,7 +117,8 @@ class BadUpload(Exception):
 
     def as_json(self, lang: str = "zh") -> dict[str, Any]:
         first = self.problems[0]
-        return {"code": first.rule, "message": first.message_zh, "message_en": first.message_en,
+        return {"code": first.rule, "message": first.message(lang), "message_en": first.message_en,
+                "hint": first.hint(lang),
                 "rows": 0, "imported": 0, "errors": [p.as_json(lang) for p in self.problems]}
 
 
@@ -243,11 +245,10 @@ def template_for(ctx: AppContext, db: Session, me: Principal, school_type: str |
 def export_selection(ctx: AppContext, db: Session, me: Principal, *, teacher_ids: list[int] | None,
                      unit_code: str | None, include_below: bool, sets: list[str] | None,
                      school_type: str | None, lang: str = "zh") -> tuple[bytes, str, list[Any]]:
-    """The selected teachers within the caller's scope (each workbook audited by the service):
-    one xlsx in the template of the school type asked for; else one in the template of the
-    selected teachers' schools, or, when they span several (primary schools and kindergartens),
-    a zip of one xlsx per template family. Returns the content, its file name and the results."""
-    from web.excel.service import export_families, export_teachers
+    """The selected teachers within the caller's scope (web/excel/service.export_workbooks): one
+    xlsx, or a zip of one xlsx per template family when they span several (primary schools and
+    kindergartens). Returns the content, its file name and the results."""
+    from web.excel.service import export_workbooks
 
     scope.require(me, "personal.read")
     cat = ctx.catalogue
@@ -257,33 +258,27 @@ def export_selection(ctx: AppContext, db: Session, me: Principal, *, teacher_ids
             raise Refusal(W_UNKNOWN_SET, sets="、".join(unknown), allowed=", ".join(cat.sets))
     if school_type:
         check_school_type(cat, school_type)
+    own = db.get(Unit, me.unit_id)
     if teacher_ids is None and not unit_code:
-        unit = db.get(Unit, me.unit_id)
-        unit_code = unit.code if unit is not None else None
-    if school_type:
-        families = [cat.family_of(school_type)]
-    else:
-        families = export_families(ctx.sessions, cat, principal=me, unit_code=unit_code,
-                                   include_below=include_below, teacher_ids=teacher_ids)
-        if not families:  # nobody selected: an empty workbook in the caller's unit's template
-            own = db.get(Unit, me.unit_id)
-            families = [cat.family_of(own.school_type if own is not None else None)]
+        unit_code = own.code if own is not None else None
     stem = f"tmis-export-{cat.province or 'national'}"
-    files: list[tuple[str, bytes]] = []
-    results = []
-    for family in families:
-        out = work_dir() / f"export-{secrets.token_hex(12)}.xlsx"
-        try:
-            results.append(export_teachers(ctx.sessions, cat, out, principal=me, unit_code=unit_code,
-                                           include_below=include_below, teacher_ids=teacher_ids, sets=sets,
-                                           school_type=school_type or family))
-            files.append((family, out.read_bytes()))
-        finally:
-            out.unlink(missing_ok=True)
-    if len(files) == 1:
-        return files[0][1], f"{stem}-{families[0]}.xlsx", results
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:  # xlsx files are zips already
-        for family, content in files:
-            zf.writestr(f"{stem}-{cat.family_label(family, lang)}.xlsx", content)
-    return buffer.getvalue(), f"{stem}.zip", results
+    with tempfile.TemporaryDirectory(dir=work_dir()) as tmp:
+        # named as downloaded (the audit entry names the file)
+        books = export_workbooks(ctx.sessions, cat, lambda i, family: Path(tmp) / f"{stem}-{family}.xlsx", principal=me,
+                                 unit_code=unit_code, include_below=include_below, teacher_ids=teacher_ids,
+                                 sets=sets, school_type=school_type,
+                                 fallback_type=own.school_type if own is not None else None)
+        results = [r for _, _, r in books]
+        if len(books) == 1:
+            return books[0][1].read_bytes(), f"{stem}-{books[0][0]}.xlsx", results
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:  # xlsx files are zips already
+            labels = [_file_safe(cat.family_label(family, lang)) for family, _, _ in books]
+            for (family, path, _), label in zip(books, labels):
+                zf.write(path, f"{stem}-{label if labels.count(label) == 1 else family}.xlsx")
+        return buffer.getvalue(), f"{stem}.zip", results
+
+
+def _file_safe(name: str) -> str:
+    """A label from a province's YAML as part of a file name."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "export"
