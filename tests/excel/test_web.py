@@ -174,6 +174,19 @@ def test_upload_job_result_and_report(as_user, ctx, school) -> None:
     assert any(d["written"] and d["imported"] == 2 for d in actions)
 
 
+def test_a_place_name_several_places_have_is_refused_with_the_choices(as_user, ctx, school) -> None:
+    """出生地 朝阳区 is in Beijing and in Changchun: the import lists both as "code-label" (the
+    fast path declines the row, the plain path words it) and takes the one written so."""
+    c = as_user("info_manager@360102")
+    ambiguous, exact = cells(*person(dt.date(1983, 4, 5))), cells(*person(dt.date(1984, 6, 7)))
+    ambiguous["basic"][0]["birth_place"] = "朝阳区"
+    exact["basic"][0]["birth_place"] = "110105-朝阳区"
+    job = wait(c, upload(c, workbook(ctx.catalogue, [ambiguous, exact]), unit=school, dry_run="true").json()["job"])
+    assert [(e["row"], e["rule"]) for e in job["errors"]] == [(2, "V017")], job["errors"]
+    error = job["errors"][0]
+    assert "110105-朝阳区" in error["message"] and "220104-朝阳区" in error["message"] and error["hint"]
+
+
 def test_reports_past_their_time_are_deleted(as_user, ctx, school, monkeypatch, tmp_path) -> None:
     """An error report is a copy of the uploaded workbook (personal data): it is kept for
     TMIS_IMPORT_KEEP_DAYS after its job ended, then deleted at the next upload, with anything
@@ -375,7 +388,7 @@ def test_import_page_upload_progress_and_result(as_user, ctx, school) -> None:
     assert f'value="{school}"' in page.text
     # the template's school types by name, the caller's first (a county: 中小学)
     assert '<option value="primary_secondary" selected>中小学</option>' in page.text
-    assert '<option value="kindergarten" >幼儿园</option>' in page.text
+    assert '<option value="kindergarten">幼儿园</option>' in page.text
     token = c.http.cookies.get("tmis_csrf")
     bad = cells(*person(dt.date(1982, 8, 8)))
     bad["basic"][0]["entry_month"] = "1990-01"  # before work started
