@@ -168,7 +168,7 @@ def import_(
         sys.stdout.write("\n")
     else:
         for p in result.problems:
-            where = p.where_zh if lang == "zh" else _where_en(p)
+            where = p.where(lang)
             # a problem of the whole file (not a zip, encrypted, no unit…) has no place to name
             said = f"{p.rule} {p.message(lang)}"
             if p.severity == "warning":  # does not stop the import: say so
@@ -191,18 +191,6 @@ def import_(
             typer.echo(f"错误报告 report: {outcome.report}")
     if result.errors:
         raise typer.Exit(1)
-
-
-def _where_en(p: Any) -> str:
-    """Where a problem is, in English, naming only what is known (as ``where_zh`` does)."""
-    parts = []
-    if p.sheet:
-        parts.append(f"sheet '{p.sheet}'")
-    if p.row:
-        parts.append(f"row {p.row}")
-    if p.column:
-        parts.append(f"column {p.column} ({p.header})" if p.header else f"column {p.column}")
-    return ", ".join(parts)
 
 
 def _run_with_progress(work: Any, quiet: bool) -> Any:

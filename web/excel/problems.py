@@ -27,16 +27,18 @@ class ImportProblem:
     def hint(self, lang: str = "zh") -> str:
         return self.hint_en if lang == "en" else self.hint_zh
 
-    @property
-    def where_zh(self) -> str:
+    def where(self, lang: str = "zh") -> str:
+        """The sheet, row and column, as far as known ("" for a problem of the whole file)."""
+        en = lang == "en"
         parts = []
         if self.sheet:
-            parts.append(f"工作表「{self.sheet}」")
+            parts.append(f"sheet '{self.sheet}'" if en else f"工作表「{self.sheet}」")
         if self.row:
-            parts.append(f"第【{self.row}】行")
+            parts.append(f"row {self.row}" if en else f"第【{self.row}】行")
         if self.column:
-            parts.append(f"第【{self.column}】列（{self.header or ''}）")
-        return ",".join(parts)
+            header = (f" ({self.header})" if en else f"（{self.header}）") if self.header else ""
+            parts.append(f"column {self.column}{header}" if en else f"第【{self.column}】列{header}")
+        return ", ".join(parts) if en else ",".join(parts)
 
     def as_json(self, lang: str = "zh") -> dict[str, Any]:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "header": self.header,
