@@ -98,7 +98,8 @@ class ExcelAPI(Controller):
         return File(path=path, filename=f"{stem}-错误报告.xlsx", media_type=X.XLSX)
 
     @post("/exports", sync_to_thread=True, status_code=200,
-          summary="Selected teachers (within scope) to xlsx; a zip of one xlsx per template family when they span several")
+          summary="Selected teachers (within scope) to xlsx; a zip of one xlsx per template family "
+                  "when they span several")
     def export(self, request: Request, data: ExportIn, db: Session, ctx: AppContext, me: Principal) -> Response[bytes]:
         content, name, _ = X.export_selection(ctx, db, me, teacher_ids=data.teacher_ids, unit_code=data.unit,
                                               include_below=data.below, sets=data.sets,

@@ -175,8 +175,9 @@ def export_families(sessions: sessionmaker, cat: Any, *, principal: Principal | 
             ids = ids.where(scope.teacher_filter(principal, "personal.read"))
         sub = ids.subquery()
         counts: Counter[str] = Counter()
-        for school_type, n in db.execute(select(Unit.school_type, func.count()).join(Teacher, Teacher.unit_id == Unit.id)
-                                         .where(Teacher.id.in_(select(sub.c.id))).group_by(Unit.school_type)):
+        per_type = (select(Unit.school_type, func.count()).join(Teacher, Teacher.unit_id == Unit.id)
+                    .where(Teacher.id.in_(select(sub.c.id))).group_by(Unit.school_type))
+        for school_type, n in db.execute(per_type):
             counts[cat.family_of(school_type)] += n
         return [f for f, _ in counts.most_common()]
     finally:
@@ -291,5 +292,5 @@ def start_import_job(sessions: sessionmaker, cat: Any, path: Path, unit_code: st
     return job_id
 
 
-__all__ = ["render_template", "import_workbook", "export_families", "export_workbooks", "export_teachers", "start_import_job", "ImportOutcome",
-           "ExportResult"]
+__all__ = ["render_template", "import_workbook", "export_families", "export_workbooks", "export_teachers",
+           "start_import_job", "ImportOutcome", "ExportResult"]
