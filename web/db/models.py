@@ -62,7 +62,7 @@ class Teacher(Base):
     gender: Mapped[str] = mapped_column(String(2))
     birth_date: Mapped[date] = mapped_column(Date)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    teacher_number: Mapped[str | None] = mapped_column(String(24), unique=True)
+    teacher_number: Mapped[str | None] = mapped_column(String(24))  # unique where set (uq_teachers_teacher_number)
     # The file's review state (issue 5 owns the transitions); 'unsubmitted' = 未报送.
     state: Mapped[str] = mapped_column(String(24), default="unsubmitted")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -75,6 +75,9 @@ class Teacher(Base):
         UniqueConstraint("id_number", "id_type", name="uq_teachers_identity"),
         Index("ix_teachers_unit_name", "unit_id", "name", "id"),
         Index("ix_teachers_state", "unit_id", "state"),
+        # numbers are given on approval: the many teachers without one stay out of the index (e005)
+        Index("uq_teachers_teacher_number", "teacher_number", unique=True,
+              postgresql_where=text("teacher_number IS NOT NULL"), sqlite_where=text("teacher_number IS NOT NULL")),
     )
 
 
