@@ -239,6 +239,7 @@ def export(
     # with --school-type the sets must be in that family's template; without it the unit's
     # families are known only from the database, so any set of the catalogue is accepted (as the web does)
     _check_sets(cat, keys, cat.family_of(school_type) if school_type else None)
+
     def path_for(i: int, family: str) -> Path:  # the first as asked, the others beside it
         return output if i == 0 else output.with_name(f"{output.stem}-{cat.family_label(family)}{output.suffix}")
 
