@@ -12,6 +12,7 @@ problem's ``args``.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -232,8 +233,14 @@ def render(code: str, args: dict[str, Any], lang: str = "zh") -> str:
 
 
 def render_hint(code: str, args: dict[str, Any], lang: str = "zh") -> str:
+    """The entry's fix, filled from ``args``; "" where it needs a value ``args`` has not got
+    (a hint left with a ``{placeholder}`` would read as garbage; a value may hold braces itself,
+    as a pattern's ``{6}`` does, so the template's fields are what is asked)."""
     entry = CATALOGUE[code]
-    return _fill(entry.hint_en if lang == "en" else entry.hint_zh, args)
+    template = entry.hint_en if lang == "en" else entry.hint_zh
+    if any(name and name not in args for _, name, _, _ in string.Formatter().parse(template)):
+        return ""
+    return _fill(template, args)
 
 
 def suggestion(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> dict[str, str]:

@@ -417,8 +417,6 @@ class SetValidator:
         en = E.render(code, {**args, "label": label["en"]}, "en")
         hint_zh = E.render_hint(code, {**args, "label": label["zh"]}, "zh")
         hint_en = E.render_hint(code, {**args, "label": label["en"]}, "en")
-        if "{" in hint_zh or "{" in hint_en:  # needs a value this check has not got: no hint
-            hint_zh = hint_en = ""
         return Violation(self.view.key, f.key if f else "", code, severity, zh, en, index, hint_zh, hint_en)
 
     def is_none_record(self, record: Mapping[str, Any]) -> bool:

@@ -65,14 +65,10 @@ def problem(code: str, args: dict[str, Any], *, sheet: str | None = None, row: i
 
 
 def catalogue_hint(code: str, args: dict[str, Any]) -> tuple[str, str]:
-    """The catalogue's fix for ``code`` in both languages; none where it would need a value the
-    caller has not got (a ``{placeholder}`` left unfilled) or the code is a rule's id."""
+    """The catalogue's fix for ``code`` in both languages (none for a rule's id)."""
     if code not in E.CATALOGUE:
         return "", ""
-    zh, en = E.render_hint(code, args, "zh"), E.render_hint(code, args, "en")
-    if "{" in zh or "{" in en:
-        return "", ""
-    return zh, en
+    return E.render_hint(code, args, "zh"), E.render_hint(code, args, "en")
 
 
 class BadFile(Exception):

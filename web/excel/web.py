@@ -29,7 +29,7 @@ from engine import errors as E
 
 from web import scope
 from web.context import AppContext
-from web.db.models import Teacher, Unit
+from web.db.models import Unit
 from web.errors import W_BAD_REQUEST, Refusal, _e
 from web.excel import jobs
 from web.excel.limits import Limits
