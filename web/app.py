@@ -34,7 +34,7 @@ from web.api.teachers import TeacherController
 from web.api.units import UnitController
 from web.context import AppContext
 from web.deps import dependencies, lang_of
-from web.errors import W_CSRF, Refusal
+from web.errors import W_CSRF, W_TEACHER_LOGIN_OFF, Refusal
 from web.pages.auth import AuthPages
 from web.pages.common import entry_of_path
 from web.settings import Settings
@@ -56,6 +56,8 @@ def refusal_handler(request: Request, exc: Refusal) -> Response:
     if _is_api(request):
         return Response(exc.as_json(), status_code=exc.status)
     if exc.status == 401:
+        if exc.args_.get("reason") == W_TEACHER_LOGIN_OFF:  # the school closed teacher logins: say so there
+            return Redirect(path=f"/teacher/login?reason={W_TEACHER_LOGIN_OFF}", status_code=303)
         entry = entry_of_path(request.url.path)
         return Redirect(path=f"/{entry}/login?next={request.url.path}", status_code=303)
     if exc.code == "W106":  # must change the password first

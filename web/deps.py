@@ -53,15 +53,21 @@ def provide_principal(request: Request, db: Session, ctx: AppContext) -> Princip
     cached = request.scope.get("tmis_principal", False)
     if cached is not False:
         return cached
-    principal = auth.resolve(db, ctx, session_token(request), client_ip(request))
+    token = session_token(request)
+    principal = auth.resolve(db, ctx, token, client_ip(request))
     request.scope["tmis_principal"] = principal  # type: ignore[typeddict-unknown-key]
+    if principal is None and token:
+        request.scope["tmis_signed_out"] = auth.why_signed_out(db, token)  # type: ignore[typeddict-unknown-key]
     return principal
 
 
 def provide_me(request: Request, principal: Principal | None) -> Principal:
     """The signed-in principal; refuses anonymous requests and (until changed) first logins."""
     if principal is None:
-        raise Refusal(W_NOT_SIGNED_IN)
+        # why, when it is news (W104: the school closed teacher logins): pages send the teacher to the
+        # teacher login, which says so; the API keeps 401 and names the reason
+        why = request.scope.get("tmis_signed_out")
+        raise Refusal(W_NOT_SIGNED_IN, **({"reason": why} if why else {}))
     if principal.must_change_password and not request.url.path.startswith(CHANGE_PASSWORD_PATHS):
         raise Refusal(W_MUST_CHANGE)
     return principal

@@ -43,7 +43,7 @@ W_TEACHER_LOGIN_OFF = _e("W104", 403, "学校已关闭教师自助登录", "Your
 W_NOT_SIGNED_IN = _e("W105", 401, "请先登录", "Please sign in", "", "")
 W_MUST_CHANGE = _e("W106", 403, "首次登录须先修改密码", "Change your password first (first sign-in)",
                    "打开「修改密码」页面设置新密码。", "Open the change-password page and set a new password.")
-W_WEAK_PASSWORD = _e("W107", 422, "密码不符合要求：{detail}", "The password does not meet the policy: {detail}",
+W_WEAK_PASSWORD = _e("W107", 422, "密码不符合要求：{detail}", "The password does not meet the policy: {detail_en}",
                      "密码长度 8–16 位，至少包含大写字母、小写字母、数字、特殊字符中的三种。",
                      "8–16 characters with at least three of upper case, lower case, digits and symbols.")
 W_OLD_PASSWORD = _e("W108", 422, "原密码不正确", "The current password is wrong", "", "")
@@ -54,9 +54,9 @@ W_WRONG_ENTRY = _e("W111", 403, "该账号请从{entry}登录", "Sign in to this
 W_CSRF = _e("W112", 403, "页面已过期，请刷新后重试", "The page has expired; reload and try again", "", "")
 
 # --- W2xx: accounts and roles
-W_NO_PERMISSION = _e("W201", 403, "没有权限：需要「{permission}」", "Not allowed: needs '{permission}'",
+W_NO_PERMISSION = _e("W201", 403, "没有权限：需要「{permission}」", "Not allowed: needs '{permission_en}'",
                      "请联系上级系统管理员授予相应角色。", "Ask the system administrator above you for a role that has it.")
-W_CANNOT_GRANT = _e("W202", 403, "不能在「{unit}」授予角色「{role}」：{detail}", "Cannot grant role '{role}' at '{unit}': {detail}",
+W_CANNOT_GRANT = _e("W202", 403, "不能在「{unit}」授予角色「{role}」：{detail}", "Cannot grant role '{role_en}' at '{unit}': {detail_en}",
                     "系统管理员只能管理本单位账号和直属下级单位的系统管理员，且只能授予自己拥有的授权。",
                     "A system administrator manages its own unit's accounts and the system administrators of units directly below, and grants only what it holds.")
 W_SINGLE_ROLE_TAKEN = _e("W203", 409, "「{unit}」已有{role}（{holder}），每个单位至多一个", "'{unit}' already has a {role_en} ({holder}); at most one per unit",
@@ -72,9 +72,9 @@ W_NOT_SCHOOL = _e("W209", 422, "只有学校可以创建教师账号", "Only sch
 W_UNIT_NOT_FOUND = _e("W301", 404, "没有该单位，或不在您的管理范围内", "No such unit, or it is outside your scope",
                       "检查单位代码；只能操作本单位及下属单位。", "Check the unit code; you act on your own unit and those below it.")
 W_UNIT_CODE_TAKEN = _e("W302", 409, "单位代码「{code}」已存在（{name}）", "Unit code '{code}' exists already ({name})", "", "")
-W_UNIT_BAD = _e("W303", 422, "单位数据无效：{detail}", "Invalid unit: {detail}",
+W_UNIT_BAD = _e("W303", 422, "单位数据无效：{detail}", "Invalid unit: {detail_en}",
                 "单位层级自上而下为 ministry, province, city, county, school。", "Levels from the top: ministry, province, city, county, school.")
-W_UNIT_IMPORT_ROW = _e("W304", 422, "第 {row} 行：{detail}", "Row {row}: {detail}", "", "")
+W_UNIT_IMPORT_ROW = _e("W304", 422, "第 {row} 行：{detail}", "Row {row}: {detail_en}", "", "")
 
 # --- W4xx: teachers and records
 W_DUPLICATE_PERSON = _e("W401", 409, "身份证件号已存在：{name}，在「{unit}」（{path}）",
@@ -82,13 +82,13 @@ W_DUPLICATE_PERSON = _e("W401", 409, "身份证件号已存在：{name}，在「
                         "一人一号：不能重复建档。如该教师已调入本单位，请通过「教师调动」由调入单位发起调动。",
                         "One person, one number: no duplicate file. If the teacher has moved to your unit, start a transfer (调动) from the receiving unit.")
 W_TEACHER_NOT_FOUND = _e("W402", 404, "没有该教师，或不在您的管理范围内", "No such teacher, or outside your scope", "", "")
-W_TEACHER_BAD = _e("W403", 422, "教师信息无效：{detail}", "Invalid teacher data: {detail}", "", "")
+W_TEACHER_BAD = _e("W403", 422, "教师信息无效：{detail}", "Invalid teacher data: {detail_en}", "", "")
 W_NUMBER_FORMAT = _e("W404", 422, "教师编号规则无效：{detail}", "Invalid teacher number format: {detail}",
                      "格式示例：{{region:6}}{{unit:8}}{{seq:4}}", "Example: {{region:6}}{{unit:8}}{{seq:4}}")
 W_NUMBER_FULL = _e("W405", 409, "单位「{unit}」的教师编号已用完", "Unit '{unit}' has no free teacher number left", "", "")
 
 # --- W9xx
-W_BAD_REQUEST = _e("W901", 400, "请求无效：{detail}", "Bad request: {detail}", "", "")
+W_BAD_REQUEST = _e("W901", 400, "请求无效：{detail}", "Bad request: {detail_en}", "", "")
 
 
 class Refusal(Exception):
@@ -123,6 +123,8 @@ class Refusal(Exception):
 
 class _Safe(dict):
     def __missing__(self, key: str) -> str:
+        if key.endswith("_en") and key[:-3] in self:  # an English argument not given: the one given
+            return str(self[key[:-3]])
         return "{" + key + "}"
 
 

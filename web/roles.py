@@ -7,7 +7,7 @@ an unknown permission or a ``grant.<role>`` naming no role is a start-up error, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.spec import RoleSpec, RolesFile
@@ -21,6 +21,7 @@ class RolesError(ValueError):
 class RoleRegistry:
     roles: dict[str, RoleSpec]
     permissions: dict[str, str]  # key -> Chinese label
+    permissions_en: dict[str, str] = field(default_factory=dict)  # key -> English label
 
     def get(self, key: str) -> RoleSpec | None:
         return self.roles.get(key)
@@ -32,6 +33,12 @@ class RoleRegistry:
     def roles_with(self, permission: str) -> list[str]:
         return [k for k, r in self.roles.items() if permission in r.permissions]
 
+    def permission_label(self, key: str, lang: str = "zh") -> str:
+        """The permission's name as roles.yaml gives it (the key itself when undeclared)."""
+        if lang == "en":
+            return self.permissions_en.get(key) or self.permissions.get(key) or key
+        return self.permissions.get(key) or key
+
     def label(self, role_key: str, lang: str = "zh") -> str:
         spec = self.roles.get(role_key)
         return spec.label.get(lang) if spec else role_key
@@ -39,6 +46,7 @@ class RoleRegistry:
     @classmethod
     def from_file(cls, rf: RolesFile) -> "RoleRegistry":
         perms = {p.key: p.label.zh for p in rf.permissions}
+        perms_en = {p.key: p.label.get("en") for p in rf.permissions}
         roles = {r.key: r for r in rf.roles}
         problems = []
         for r in rf.roles:
@@ -50,7 +58,7 @@ class RoleRegistry:
                 problems.append(f"permission '{p}' names no role")
         if problems:
             raise RolesError("; ".join(problems))
-        return cls(roles=roles, permissions=perms)
+        return cls(roles=roles, permissions=perms, permissions_en=perms_en)
 
 
 def load_roles(repo_root: Path, province: str) -> RoleRegistry:

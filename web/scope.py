@@ -80,7 +80,9 @@ def require(principal: Principal, permission: str) -> None:
     """Refuse at once when the permission is held nowhere."""
     if not principal.has(permission) and not (
         principal.kind == "teacher" and principal.has(_self_perm(permission))):
-        raise Refusal(W_NO_PERMISSION, permission=permission)
+        from web.permissions import denied
+
+        raise denied(principal, permission)
 
 
 def require_unit(db: Session, principal: Principal, unit: Unit | None, permission: str) -> Unit:

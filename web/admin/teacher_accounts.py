@@ -70,7 +70,7 @@ class TeacherAccountPages(Controller):
         code = one(form, "unit")
         content = files.get("file") or b""
         if not content:
-            error = Refusal(W_BAD_REQUEST, detail="请选择要导入的表格 / choose a workbook to import")
+            error = Refusal(W_BAD_REQUEST, detail="请选择要导入的表格", detail_en="choose a workbook to import")
             return await show(lambda: self._page(request, db, ctx, me, code=code or None, error=error,
                                                  status_code=error.status))
         try:
@@ -79,7 +79,8 @@ class TeacherAccountPages(Controller):
             return await show(lambda: self._page(request, db, ctx, me, code=code or None, error=ref,
                                                  status_code=ref.status))
         except Exception:  # a file the spreadsheet reader cannot open
-            error = Refusal(W_BAD_REQUEST, detail="无法读取该文件，请上传 xlsx 表格 / cannot read the file: upload an xlsx workbook")
+            error = Refusal(W_BAD_REQUEST, detail="无法读取该文件，请上传 xlsx 表格",
+                            detail_en="cannot read the file: upload an xlsx workbook")
             return await show(lambda: self._page(request, db, ctx, me, code=code or None, error=error,
                                                  status_code=error.status))
         return await show(lambda: self._page(request, db, ctx, me, code=code or None, result=result))

@@ -134,7 +134,7 @@ class UnitPages(Controller):
         form, files = await read_form(request)
         root, content = one(form, "root") or None, files.get("file") or b""
         if not content:
-            error = Refusal(W_BAD_REQUEST, detail="请选择要导入的表格 / choose a workbook to import")
+            error = Refusal(W_BAD_REQUEST, detail="请选择要导入的表格", detail_en="choose a workbook to import")
             return await show(lambda: self._tree(request, db, ctx, me, code=root, error=error, status_code=error.status))
         result = await run(db, lambda: svc.import_upload(db, me, content, ctx.settings.repo_root))
         status = 422 if result.problems else 200

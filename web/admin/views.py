@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from web import scope
 from web.context import AppContext
 from web.db.models import UNIT_LEVELS, Account, Grant, Unit, UnitClosure
-from web.errors import W_NO_PERMISSION, W_NOT_SCHOOL, W_UNIT_NOT_FOUND, Refusal
+from web.errors import W_NOT_SCHOOL, W_UNIT_NOT_FOUND, Refusal
+from web.permissions import denied
 from web.principal import Principal
 from web.services import units as unit_service
 
@@ -40,7 +41,7 @@ def managed_unit(db: Session, me: Principal, code: str | None, permission: str) 
         return unit
     unit = scope.require_unit(db, me, unit_service.by_code(db, code), permission)
     if not me.holds_at(permission, unit.id):
-        raise Refusal(W_NO_PERMISSION, permission=f"{permission} @ {unit.name}")
+        raise denied(me, permission, (unit.name, unit.name))
     return unit
 
 

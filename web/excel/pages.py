@@ -17,7 +17,7 @@ from litestar.response import Redirect, Response, Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web import scope
+from web import permissions, scope
 from web.context import AppContext
 from web.db.models import Unit
 from web.deps import lang_of
@@ -43,7 +43,7 @@ class ExcelPages(Controller):
     def _import_page(self, request: Request, db: Session, ctx: AppContext, me: Principal, *,
                      errors: list[dict[str, Any]] | None = None, refusal: Refusal | None = None,
                      status_code: int = 200, chosen: dict[str, Any] | None = None) -> Template:
-        scope.require(me, "record.edit")
+        permissions.require(me, "excel.import")
         own = db.get(Unit, me.unit_id)
         schools = _schools(db, me)
         default_unit = own.code if own is not None and own.level == "school" else (schools[0].code if schools else "")

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import errors as E
 from engine.emit.excel_template import template_bytes
-from web import audit, scope
+from web import audit, permissions, scope
 from web.db.models import Teacher, Unit
 from web.errors import W_UNIT_NOT_FOUND, Refusal
 from web.excel import jobs
@@ -82,7 +82,7 @@ def import_workbook(sessions: sessionmaker, cat: Any, path: Path, unit_code: str
         unit = _unit(db, unit_code)
         if principal is not None:
             unit = scope.require_unit(db, principal, unit, "teacher.create")
-            scope.require(principal, "record.edit")
+            permissions.require(principal, "excel.import")
         if unit is None:
             result.add(problem(E.V_XLSX_NO_UNIT, {"unit": unit_code}), limits)
             return ImportOutcome(result, _report(path, result, report, report_if_problems), job_id)

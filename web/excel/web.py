@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from engine import errors as E
 
-from web import scope
+from web import permissions, scope
 from web.context import AppContext
 from web.db.models import Unit
 from web.errors import W_BAD_REQUEST, Refusal, _e
@@ -124,7 +124,7 @@ class BadUpload(Exception):
 
 def target_unit(db: Session, me: Principal, unit_code: str | None) -> Unit:
     """The school to import into: the one named, else the caller's own unit; within scope."""
-    scope.require(me, "record.edit")
+    permissions.require(me, "excel.import")
     unit = (db.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code
             else db.get(Unit, me.unit_id))
     unit = scope.require_unit(db, me, unit, "teacher.create")
@@ -136,7 +136,8 @@ def target_unit(db: Session, me: Principal, unit_code: str | None) -> Unit:
 def parse_options(dry_run: Any, subtables: Any, partial: Any) -> tuple[bool, str, bool]:
     mode = str(subtables or "append")
     if mode not in MODES:
-        raise Refusal(W_BAD_REQUEST, detail=f"subtables 只能是 append 或 replace / subtables must be one of {MODES}")
+        raise Refusal(W_BAD_REQUEST, detail="子表只能是「追加」(append) 或「替换」(replace)",
+                      detail_en=f"subtables must be one of {MODES}")
     return _flag(dry_run), mode, _flag(partial)
 
 

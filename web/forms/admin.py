@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.catalogue import Catalogue
-from web import audit, scope
+from web import audit, permissions, scope
 from web.context import AppContext
 from web.db.models import Record, Teacher
 from web.deps import lang_of
@@ -93,7 +93,7 @@ class AdminPages(Controller):
         states = [(k, state_label(k, lang)) for k in STATE_KEYS]
         return render(request, "forms/teachers.html", me=me, items=items, total=total, q=q, state=state,
                       complete=complete, page=page, pages=max((total + PAGE - 1) // PAGE, 1), states=states,
-                      may_edit=me.has("record.edit"),
+                      can=permissions.Can(db, me),
                       export_sets=[(k, spec.label.get(lang)) for k, spec in
                                    sorted(ctx.catalogue.sets.items(), key=lambda kv: (kv[1].order, kv[0]))])
 

@@ -31,8 +31,18 @@ from engine.spec import SetSpec
 from engine.validate import Violation
 from web import audit, scope
 from web.db.models import Account, Record, Teacher
-from web.errors import W_NO_PERMISSION, W_TEACHER_NOT_FOUND, Refusal
+from web.errors import W_TEACHER_NOT_FOUND, Refusal, _e
+from web.forms import locks
+from web.permissions import denied
 from web.principal import Principal
+
+W_FILLED_BY_SCHOOL = _e("W615", 403, "「{set}」由学校填写，教师本人只能查看",
+                        "'{set_en}' is filled in by the school; teachers can only view it",
+                        "如有错误，请联系学校信息管理员修改。", "If something is wrong, ask your school's information manager.")
+W_SINGLE_RECORD = _e("W616", 409, "「{set}」只有一条记录，不能删除，只能修改",
+                     "'{set_en}' holds one record: it can be changed, not deleted",
+                     "打开该信息集修改后保存。", "Open the set, change it and save.")
+
 
 class NotFound(Exception):
     pass
@@ -116,7 +126,9 @@ def require_edit(db: Session, principal: Principal, spec: SetSpec, teacher: Teac
         db.refresh(record)  # its state as of now (an addition may have been submitted meanwhile)
     ensure_editable(db, teacher, record=record, set_key=spec.set, cat=cat, lock=False)
     if not may_edit_set(principal, spec, teacher):
-        raise Refusal(W_NO_PERMISSION, permission="record.edit")
+        if principal.kind == "teacher" and spec.filled_by != "teacher":
+            raise Refusal(W_FILLED_BY_SCHOOL, set=spec.label.zh, set_en=spec.label.get("en"))
+        raise denied(principal, "self.edit" if principal.kind == "teacher" else "record.edit")
     # the edit permission must reach this teacher's unit, not just exist somewhere
     scope.get_teacher(db, principal, teacher.id, "record.edit")
 
@@ -213,8 +225,8 @@ def save(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set
                  cat=cat)
     if violations is None:
         violations = check_record(cat, tf, set_key, record, record_id)
-    if set_key == "basic" and principal.kind == "teacher":
-        violations = violations + _identity_changes(teacher, record)
+    labels = {f.key: (f.label("zh"), f.label("en")) for f in cat.view(set_key, tf.family).fields}
+    violations = violations + locks.violations(principal, teacher, set_key, record, labels)
     errors = [v for v in violations if v.severity == "error"]
     if errors:
         raise Refused(violations)
@@ -254,7 +266,7 @@ def delete(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, s
            *, version: int | None = None) -> None:
     spec = cat.sets[set_key]
     if spec.cardinality == "one":
-        raise Refusal(W_NO_PERMISSION, permission="record.delete(single-record set)")
+        raise Refusal(W_SINGLE_RECORD, set=spec.label.zh, set_en=spec.label.get("en"))
     row = tf.row(set_key, record_id)
     require_edit(db, principal, spec, tf.teacher, record=row, cat=cat)
     if version is not None and version != row.version:
@@ -266,32 +278,6 @@ def delete(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, s
     db.delete(row)
     db.flush()
     tf.records[set_key] = [r for r in tf.rows(set_key) if r.id != record_id]
-
-
-IDENTITY = {"name": "姓名", "gender": "性别", "birth_date": "出生日期", "id_type": "身份证件类型",
-            "id_number": "身份证件号"}
-IDENTITY_EN = {"name": "name", "gender": "gender", "birth_date": "birth date", "id_type": "ID type",
-               "id_number": "ID number"}
-
-
-def _identity_changes(teacher: Teacher, record: Mapping[str, Any]) -> list[Violation]:
-    """A teacher cannot change the four items the school created the account from (and the ID
-    number is the login name): the school's 信息管理员 corrects them."""
-    current = {"name": teacher.name, "gender": teacher.gender,
-               "birth_date": teacher.birth_date.isoformat() if teacher.birth_date else None,
-               "id_type": teacher.id_type, "id_number": teacher.id_number}
-    out = []
-    for key, label in IDENTITY.items():
-        value = record.get(key)
-        if current[key] is None or is_empty(value):
-            continue
-        new = str(value).upper() if key == "id_number" else str(value)
-        if new != str(current[key]):
-            out.append(Violation("basic", key, "W411", "error",
-                                 f"「{label}」由学校信息管理员修改，教师本人不能修改",
-                                 f"The {IDENTITY_EN[key]} is corrected by the school's information manager, "
-                                 "not by the teacher"))
-    return out
 
 
 def _sync_identity(db: Session, teacher: Teacher, record: Mapping[str, Any]) -> None:

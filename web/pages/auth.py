@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from web.api.auth import session_cookie
 from web.context import AppContext
 from web.deps import SESSION_COOKIE, client_ip, session_token
-from web.errors import Refusal
+from web.errors import W_TEACHER_LOGIN_OFF, Refusal
 from web.pages.common import render
 from web.principal import Principal
 from web.services import auth
@@ -22,6 +22,7 @@ from web.services import auth
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 HOME = {"admin": "/admin/", "teacher": "/teacher/"}
+SIGNED_OUT_REASONS = (W_TEACHER_LOGIN_OFF,)
 
 
 @dataclass
@@ -53,9 +54,11 @@ class AuthPages(Controller):
         return render(request, "index.html", me=principal)
 
     @get(["/admin/login", "/teacher/login"], sync_to_thread=False)
-    def login_page(self, request: Request, next: str = "") -> Template:
+    def login_page(self, request: Request, next: str = "", reason: str = "") -> Template:
         entry = "teacher" if request.url.path.startswith("/teacher") else "admin"
-        return render(request, "login.html", entry=entry, next=next, username="", error=None)
+        # why the user was sent here (only codes that say so: a link cannot put other words on the page)
+        error = Refusal(reason) if reason in SIGNED_OUT_REASONS else None
+        return render(request, "login.html", entry=entry, next=next, username="", error=error)
 
     # one handler per path: a handler registered on two paths gets wrapped for threads twice
     @post("/admin/login", sync_to_thread=True)

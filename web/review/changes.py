@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from engine.catalogue import Catalogue
 from engine.fieldtypes import is_empty
-from web import audit, scope
+from web import audit, permissions, scope
 from web.db.base import utcnow
 from web.db.models import Record, Teacher
-from web.errors import W_BAD_REQUEST, W_NO_PERMISSION, Refusal
+from web.errors import W_BAD_REQUEST, Refusal
 from web.principal import Principal
 from web.review import service as S
 from web.review import words as W
@@ -41,7 +41,8 @@ class Invalid(Refusal):
     """Engine errors on a record: nothing saved; the violations go back to the user."""
 
     def __init__(self, violations: list[dict[str, Any]]) -> None:
-        super().__init__("W403", detail="；".join(v["message"] for v in violations[:5]))
+        super().__init__("W403", detail="；".join(v["message"] for v in violations[:5]),
+                         detail_en="; ".join(v.get("message_en") or v["message"] for v in violations[:5]))
         self.violations = violations
 
     def as_json(self) -> dict[str, Any]:
@@ -54,9 +55,13 @@ def _require_editor(db: Session, cat: Catalogue, principal: Principal, teacher_i
     if set_key not in cat.sets:
         raise Refusal(W_BAD_REQUEST, detail=f"no set '{set_key}'")
     if principal.kind == "teacher":
-        if principal.teacher_id != teacher_id or not principal.has("self.edit") \
-                or cat.sets[set_key].filled_by != "teacher":
-            raise Refusal(W_NO_PERMISSION, permission="self.edit")
+        spec = cat.sets[set_key]
+        if principal.teacher_id == teacher_id and spec.filled_by != "teacher":
+            from web.forms.service import W_FILLED_BY_SCHOOL
+
+            raise Refusal(W_FILLED_BY_SCHOOL, set=spec.label.zh, set_en=spec.label.get("en"))
+        if principal.teacher_id != teacher_id or not principal.has("self.edit"):
+            raise permissions.denied(principal, "self.edit")
         return scope.get_teacher(db, principal, teacher_id, "self.read")
     return scope.get_teacher(db, principal, teacher_id, S.EDIT)
 
@@ -64,7 +69,7 @@ def _require_editor(db: Session, cat: Catalogue, principal: Principal, teacher_i
 def _require_school(db: Session, principal: Principal, teacher_id: int) -> Teacher:
     """Change requests are the school's act (art. 19): record.edit held at the teacher's school."""
     teacher = scope.get_teacher(db, principal, teacher_id, "teacher.read")
-    if principal.kind == "teacher" or not principal.holds_at(S.EDIT, teacher.unit_id):
+    if not permissions.may(principal, "change.request", teacher.unit_id):
         raise Refusal(W.W_NOT_COPY_EDITOR)
     return teacher
 

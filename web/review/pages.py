@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web import scope
+from web import permissions, scope
 from web.context import AppContext
 from web.db.models import Record, Teacher
 from web.deps import lang_of, run_unit_of_work
@@ -68,6 +68,11 @@ def _back(url: str, msg: str) -> Redirect:
 _run = run_unit_of_work
 
 
+def _render(request: Request, db: Session, name: str, *, me: Principal, **context: Any) -> Template:
+    """A review page, with ``can`` (web.permissions) for the actions it offers."""
+    return render(request, name, me=me, can=permissions.Can(db, me), **context)
+
+
 class ReviewPages(Controller):
     path = "/review"
     include_in_schema = False
@@ -82,7 +87,7 @@ class ReviewPages(Controller):
                        min_days=_int(qp.get("min_days")), max_days=_int(qp.get("max_days")),
                        limit=PAGE, offset=(page - 1) * PAGE, lang=lang)
         total = data["total"] or 0
-        return render(request, "review/queue.html", me=me, q=data, page=page, pages=max(1, -(-total // PAGE)),
+        return _render(request, db, "review/queue.html", me=me, q=data, page=page, pages=max(1, -(-total // PAGE)),
                       filters={k: qp.get(k) or "" for k in ("unit", "kind", "min_days", "max_days")},
                       kinds=[(k, W.word(W.KIND_WORDS, k, lang)) for k in W.KIND_WORDS], error=error,
                       results=results, msg=qp.get("msg"))
@@ -111,7 +116,7 @@ class ReviewPages(Controller):
     def _case_page(self, request: Request, db: Session, ctx: AppContext, me: Principal, case_id: int, *,
                    error: Refusal | None = None, reason: str = "") -> Template:
         detail = Q.case_detail(db, ctx.catalogue, me, case_id, lang_of(request))
-        return render(request, "review/case.html", me=me, c=detail, error=error, reason=reason,
+        return _render(request, db, "review/case.html", me=me, c=detail, error=error, reason=reason,
                       msg=request.query_params.get("msg"), status_code=error.status if error else 200)
 
     @get("/cases/{case_id:int}", sync_to_thread=True)
@@ -158,7 +163,7 @@ class ReviewPages(Controller):
                     records.append({"id": r.id, "set": r.set_key, "set_label": cat.sets[r.set_key].label.get(lang),
                                     "position": r.position, "state": r.state,
                                     "state_label": W.word(W.STATE_WORDS, r.state, lang)})
-        return render(request, "review/file.html", me=me, f=status, records=records, error=error,
+        return _render(request, db, "review/file.html", me=me, f=status, records=records, error=error,
                       msg=request.query_params.get("msg"), status_code=error.status if error else 200)
 
     @get("/files/{teacher_id:int}", sync_to_thread=True)
@@ -209,7 +214,7 @@ class ReviewPages(Controller):
         case_id = db.scalar(select(ReviewCase.id).where(ReviewCase.teacher_id == copy.teacher_id,
                                                         ReviewCase.kind == "change")
                             .order_by(ReviewCase.id.desc()).limit(1))
-        return render(request, "review/copy.html", me=me, copy=copy, teacher=teacher, fields=fields,
+        return _render(request, db, "review/copy.html", me=me, copy=copy, teacher=teacher, fields=fields,
                       set_label=cat.sets[copy.set_key].label.get(lang), case_id=case_id, error=error,
                       violations=getattr(error, "violations", None), status_code=error.status if error else 200)
 
@@ -257,6 +262,7 @@ class ReviewPages(Controller):
     # ------------------------------------------------------------------ school: files and bulk 报送
     def _school_page(self, request: Request, db: Session, me: Principal, *,
                      results: list[dict[str, Any]] | None = None) -> Template:
+        permissions.require(me, "review.submit_page")
         qp = request.query_params
         page = max(1, _int(qp.get("page")) or 1)
         lang = lang_of(request)
@@ -265,7 +271,7 @@ class ReviewPages(Controller):
         for i in items:
             i["state_label"] = W.word(W.STATE_WORDS, i["state"], lang)
         windows = P.windows_for(db, me.unit_id)
-        return render(request, "review/school.html", me=me, items=items, total=total, page=page,
+        return _render(request, db, "review/school.html", me=me, items=items, total=total, page=page,
                       pages=max(1, -(-total // PAGE)), windows=windows, results=results,
                       filters={"state": qp.get("state") or "", "q": qp.get("q") or ""},
                       states=[(k, W.word(W.STATE_WORDS, k, lang)) for k in
@@ -288,7 +294,7 @@ class ReviewPages(Controller):
     # ------------------------------------------------------------------ progress and windows
     def _progress_page(self, request: Request, db: Session, me: Principal, *, error: Refusal | None = None) -> Template:
         data = P.progress(db, me, request.query_params.get("unit") or None, lang=lang_of(request))
-        return render(request, "review/progress.html", me=me, p=data, error=error, today=date.today().isoformat(),
+        return _render(request, db, "review/progress.html", me=me, p=data, error=error, today=date.today().isoformat(),
                       msg=request.query_params.get("msg"))
 
     @get("/progress", sync_to_thread=True)
@@ -303,6 +309,7 @@ class ReviewPages(Controller):
             await _run(db, lambda: P.open_window(db, me, _one(form, "unit_code"), _one(form, "title"), due,
                                                   title_en=_one(form, "title_en") or None))
         except (Refusal, ValueError) as r:
-            error = r if isinstance(r, Refusal) else Refusal(W_BAD_REQUEST, detail="due_on: YYYY-MM-DD")
+            error = r if isinstance(r, Refusal) else Refusal(W_BAD_REQUEST, detail="截止日期应为 YYYY-MM-DD",
+                                                                               detail_en="the due date must be YYYY-MM-DD")
             return await anyio.to_thread.run_sync(lambda: self._progress_page(request, db, me, error=error))
         return _back("/review/progress", "已开启采集" if lang_of(request) != "en" else "Window opened")

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from web import audit, scope
+from web import audit, permissions, scope
 from web.db.models import Teacher, Unit, UnitClosure
-from web.errors import W_NO_PERMISSION, Refusal
+from web.errors import Refusal
 from web.principal import Principal
 from web.review import words as W
 from web.review.models import PENDING, CollectionWindow, ReviewCase
@@ -31,9 +31,9 @@ LEVEL_ORDER = ["school", "county", "city", "province"]
 
 
 def _unit_for(db: Session, principal: Principal, unit_code: str | None) -> Unit:
+    permissions.require(principal, "review.progress")
     if unit_code:
         return unit_service.get(db, principal, unit_code)
-    scope.require(principal, "teacher.read")
     unit = db.get(Unit, principal.unit_id)
     assert unit is not None
     return unit
@@ -60,13 +60,12 @@ def open_window(db: Session, principal: Principal, unit_code: str, title: str, d
                 opens_on: date | None = None, title_en: str | None = None) -> CollectionWindow:
     """A level opens a window for everything below it (e.g. the province: annual update, due 31 March)."""
     unit = unit_service.get(db, principal, unit_code)
-    if unit.level == "school" or not (principal.holds_at("record.review", unit.id)
-                                      or principal.holds_at("unit.manage", unit.id)):
-        raise Refusal(W_NO_PERMISSION, permission="collection window (record.review at an authority)")
+    permissions.require(principal, "window.open", unit)
     opens_on = opens_on or date.today()
     title = (title or "").strip()
     if not title or due_on < opens_on:
-        raise Refusal(W.W_WINDOW_BAD, detail="需要标题，截止日期不早于开始日期 / a title and a due date on or after the opening date")
+        raise Refusal(W.W_WINDOW_BAD, detail="需要标题，截止日期不早于开始日期",
+                      detail_en="a title and a due date on or after the opening date are needed")
     w = CollectionWindow(unit_id=unit.id, title=title[:100], title_en=(title_en or None), opens_on=opens_on,
                          due_on=due_on, created_by_id=principal.account_id)
     db.add(w)
@@ -78,8 +77,9 @@ def open_window(db: Session, principal: Principal, unit_code: str, title: str, d
 
 def close_window(db: Session, principal: Principal, window_id: int) -> None:
     w = db.get(CollectionWindow, window_id)
-    if w is None or not (principal.holds_at("record.review", w.unit_id) or principal.holds_at("unit.manage", w.unit_id)):
-        raise Refusal(W_NO_PERMISSION, permission="collection window")
+    if w is None:
+        raise Refusal(W.W_WINDOW_BAD, detail=f"#{window_id}")
+    permissions.require(principal, "window.open", db.get(Unit, w.unit_id))
     w.closed = True
     audit.record(db, "review.window_close", actor=principal, target_type="unit", target_id=w.unit_id,
                  unit_id=w.unit_id, detail={"window": w.id})
@@ -132,7 +132,7 @@ def progress(db: Session, principal: Principal, unit_code: str | None = None, *,
             "approved_share": round(approved / total, 4) if total else None,
             "late": bool(late), "late_for": late,
         })
-    return {"unit": {"code": unit.code, "name": unit.name, "level": unit.level}, "windows": windows,
+    return {"unit": {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}, "windows": windows,
             "rows": out_rows, "late_units": [r["unit_code"] for r in out_rows if r["late"]],
             "states": {k: W.word(W.STATE_WORDS, k, lang) for k in (W.UNSUBMITTED, W.PENDING, W.APPROVED, W.REJECTED)},
             "levels": {k: W.word(W.LEVEL_WORDS, k, lang) for k in LEVEL_ORDER}}

@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from engine.catalogue import Catalogue
-from web import scope
+from web import permissions, scope
 from web.db.base import utcnow
 from web.db.models import Teacher, Unit
 from web.errors import Refusal
@@ -101,7 +101,7 @@ def may(db: Session, cat: Catalogue, principal: Principal, teacher: Teacher,
                   if S.acting_grants(principal, c.waiting_unit_id, S.step_roles(cat, c.kind, c.step))]
     school = S.may_submit_for(principal, teacher)
     edit_perm = (principal.kind == "teacher" and principal.teacher_id == teacher.id and principal.has("self.edit")) \
-        or (principal.kind != "teacher" and scope.unit_in_scope(db, principal, teacher.unit_id, S.EDIT))
+        or permissions.may(principal, "record.edit", teacher.unit_id, db=db)
     first_open = teacher.state in W.EDITABLE_FILE_STATES
     change = next((c for c in cases if c.kind == "change" and c.status in (DRAFT, REJECTED)), None)
     additions = C.pending_additions(db, teacher.id) if teacher.state == W.APPROVED else []
@@ -111,7 +111,8 @@ def may(db: Session, cat: Catalogue, principal: Principal, teacher: Teacher,
         "may_reject": bool(actionable),
         "may_edit": bool(edit_perm) and first_open,
         "may_add": bool(edit_perm) and teacher.state == W.APPROVED,
-        "may_request_change": school and principal.holds_at(S.EDIT, teacher.unit_id) and teacher.state == W.APPROVED
+        "may_request_change": school and permissions.may(principal, "change.request", teacher.unit_id)
+        and teacher.state == W.APPROVED
         and not any(c.kind == "change" and c.status == PENDING for c in cases),
         "actionable_cases": actionable,
         "open_change_case": change.id if change else None,
@@ -186,7 +187,8 @@ def case_detail(db: Session, cat: Catalogue, principal: Principal, case_id: int,
         S.acting_grants(principal, case.waiting_unit_id, S.step_roles(cat, case.kind, case.step)))
     out["may_approve"] = out["may_reject"] = acting
     out["may_submit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) and S.may_submit_for(principal, teacher)
-    out["may_edit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) and principal.holds_at(S.EDIT, teacher.unit_id)
+    out["may_edit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) \
+        and permissions.may(principal, "change.request", teacher.unit_id)
     if case.kind == "change":
         out["diff"] = C.diff(db, cat, case, lang)
     elif case.kind == "addition":

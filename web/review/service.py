@@ -30,7 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.catalogue import Catalogue
 from engine.validate import Violation
-from web import audit, scope
+from web import audit, permissions, scope
 from web.db.base import utcnow
 from web.db.models import Record, Teacher, Unit, UnitClosure
 from web.errors import W_TEACHER_NOT_FOUND, Refusal
@@ -248,7 +248,7 @@ def editable(session: Session, teacher: Teacher, **kw: Any) -> Refusal | None:
 
 def may_submit_for(principal: Principal, teacher: Teacher) -> bool:
     """报送 is the school's act (seed 003: teachers only save): record.submit held at the school."""
-    return principal.kind != "teacher" and principal.holds_at(SUBMIT, teacher.unit_id)
+    return permissions.may(principal, "review.submit", teacher.unit_id)
 
 
 def _require_submitter(db: Session, principal: Principal, teacher_id: int) -> None:
@@ -480,7 +480,7 @@ def bulk_submit(db: Session, cat: Catalogue, principal: Principal, teacher_ids: 
     teacher rows locked up front in id order, the records read in one pass, the cases inserted
     together, the state changes and the audit entries (one per file) written in batches."""
     ids = list(dict.fromkeys(teacher_ids))
-    scope.require(principal, "teacher.read")
+    permissions.require(principal, "review.submit_page")
     teachers: dict[int, Teacher] = {}
     for chunk in _chunks(sorted(ids)):
         teachers.update((t.id, t) for t in db.scalars(

@@ -89,7 +89,7 @@ W_CASE_NOT_FOUND = _e("W610", 404, "没有该审核事项，或不在您的管�
 W_NOTHING = _e("W611", 409, "没有可报送的{what}", "There is nothing to submit ({what_en})", "", "")
 W_COPY_OPEN = _e("W612", 409, "该记录已有未完成的变更申请（复本）", "This record already has an open change request (a copy)",
                  "请在已有的变更申请中修改该复本。", "Edit the copy in the open change request.")
-W_WINDOW_BAD = _e("W613", 422, "采集时间设置无效：{detail}", "Invalid collection window: {detail}", "", "")
+W_WINDOW_BAD = _e("W613", 422, "采集时间设置无效：{detail}", "Invalid collection window: {detail_en}", "", "")
 W_NOT_COPY_EDITOR = _e("W614", 403, "只有教师所在学校的信息管理员或信息录入员可以申请变更",
                        "Only the information manager or data entry clerk of the teacher's school may request a change",
                        "", "")

@@ -47,11 +47,13 @@ def check_grant(db: Session, ctx: AppContext, principal: Principal, role_key: st
     perm = f"grant.{role_key}"
     where = unit.parent_id if spec.single_per_unit else unit.id
     if where is None or not principal.holds_at(perm, where):
-        why = ("只能授予直属下级单位 / only for units directly below yours" if spec.single_per_unit
-               else "只能在本单位授予 / only at your own unit")
+        why = (("只能授予直属下级单位", "only for units directly below yours") if spec.single_per_unit
+               else ("只能在本单位授予", "only at your own unit"))
         if not principal.has(perm):
-            why = f"您没有「{perm}」授权 / you do not hold '{perm}'"
-        raise Refusal(W_CANNOT_GRANT, role=spec.label.zh, unit=unit.name, detail=why)
+            label, label_en = principal.roles.permission_label(perm), principal.roles.permission_label(perm, "en")
+            why = (f"您没有「{label}」授权", f"you do not hold '{label_en}'")
+        raise Refusal(W_CANNOT_GRANT, role=spec.label.zh, role_en=spec.label.get("en"), unit=unit.name,
+                      detail=why[0], detail_en=why[1])
     if spec.single_per_unit:
         # lock the unit row so two admins cannot appoint two system administrators at once
         db.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
@@ -118,16 +120,19 @@ def create_staff(db: Session, ctx: AppContext, principal: Principal, *, username
     """A real-name unit account with roles; returns it and its random initial password."""
     unit = _unit(db, principal, unit_code)
     if not roles:
-        raise Refusal(W_CANNOT_GRANT, role="-", unit=unit.name, detail="至少授予一个角色 / grant at least one role")
+        raise Refusal(W_CANNOT_GRANT, role="-", unit=unit.name, detail="至少授予一个角色",
+                      detail_en="grant at least one role")
     for role in roles:
         if role == TEACHER_ROLE:
             raise Refusal(W_CANNOT_GRANT, role=role, unit=unit.name,
-                          detail="教师账号由四项信息创建 / teacher accounts come from the four items")
+                          detail="教师账号由四项信息创建",
+                          detail_en="teacher accounts come from the four items")
         check_grant(db, ctx, principal, role, unit)
     username = username.strip()
     if not username or len(username) > 64 or not real_name.strip():
         raise Refusal(W_CANNOT_GRANT, role=",".join(roles), unit=unit.name,
-                      detail="用户名和真实姓名必填（实名制）/ username and real name are required (real-name accounts)")
+                      detail="用户名和真实姓名必填（实名制）",
+                      detail_en="username and real name are required (real-name accounts)")
     account, issued = _new_account(db, ctx, username=username, real_name=real_name.strip(), unit=unit,
                                    kind="staff", created_by=principal.account_id)
     account.phone = phone

@@ -126,6 +126,18 @@ def resolve(db: Session, ctx: AppContext, token: str | None, ip: str | None = No
     return principal_of(account, ctx, ip=ip, session_id=sid)
 
 
+def why_signed_out(db: Session, token: str | None) -> str | None:
+    """Why a session token that ``resolve`` did not accept stopped working, when it is news to the
+    user: W104 for a teacher whose school closed teacher logins (the session itself is still there)."""
+    if not token:
+        return None
+    row = db.get(WebSession, token_id(token))
+    account = db.get(Account, row.account_id) if row is not None else None
+    if account is not None and account.enabled and account.kind == "teacher" and not _teacher_login_open(db, account):
+        return W_TEACHER_LOGIN_OFF
+    return None
+
+
 def logout(db: Session, principal: Principal | None, token: str | None) -> None:
     if token:
         db.execute(delete(WebSession).where(WebSession.id == token_id(token)))
@@ -138,7 +150,8 @@ def check_policy(new: str, confirm: str | None = None) -> None:
         raise Refusal(W_PASSWORD_MISMATCH)
     problems = policy_problems(new)
     if problems:
-        raise Refusal(W_WEAK_PASSWORD, detail="；".join(p[0] for p in problems))
+        raise Refusal(W_WEAK_PASSWORD, detail="；".join(p[0] for p in problems),
+                      detail_en="; ".join(p[1] for p in problems))
 
 
 def change_password(db: Session, ctx: AppContext, principal: Principal, old: str, new: str,

@@ -38,13 +38,13 @@ class FourItems:
     @classmethod
     def parse(cls, name: Any, gender: Any, birth_date: Any, id_number: Any,
               id_type: Any = RESIDENT_ID) -> "FourItems":
-        problems: list[str] = []
+        problems: list[tuple[str, str]] = []  # (Chinese, English)
         name_s = str(name or "").strip()
         if not name_s or len(name_s) > 50:
-            problems.append("姓名必填，至多 50 字 / name is required, at most 50 characters")
+            problems.append(("姓名必填，至多 50 字", "name is required, at most 50 characters"))
         g = GENDER_WORDS.get(str(gender or "").strip())
         if g is None:
-            problems.append(f"性别「{gender}」无效（男/女）/ gender '{gender}' must be 男 or 女")
+            problems.append((f"性别「{gender}」无效（男/女）", f"gender '{gender}' must be 男 or 女"))
         b: date | None = None
         if isinstance(birth_date, date):
             b = birth_date
@@ -52,23 +52,25 @@ class FourItems:
             try:
                 b = date.fromisoformat(str(birth_date or "").strip()[:10])
             except ValueError:
-                problems.append(f"出生日期「{birth_date}」无效（YYYY-MM-DD）/ birth date must be YYYY-MM-DD")
+                problems.append((f"出生日期「{birth_date}」无效（YYYY-MM-DD）", "birth date must be YYYY-MM-DD"))
         idn = str(id_number or "").strip().upper()
         id_t = str(id_type or RESIDENT_ID).strip()
         if id_t == RESIDENT_ID:
             if len(idn) == 15 and idnumber.from_15(idn):
                 idn = idnumber.from_15(idn) or idn
             if not idnumber.is_valid(idn):
-                problems.append("身份证件号无效（18 位，末位校验码）/ the ID number is invalid (18 characters with a check character)")
+                problems.append(("身份证件号无效（18 位，末位校验码）",
+                                 "the ID number is invalid (18 characters with a check character)"))
             else:
                 if b is not None and idnumber.birth_date(idn) != b.isoformat():
-                    problems.append("出生日期与身份证件号不一致 / the birth date does not match the ID number")
+                    problems.append(("出生日期与身份证件号不一致", "the birth date does not match the ID number"))
                 if g is not None and idnumber.gender(idn) != g:
-                    problems.append("性别与身份证件号不一致 / the gender does not match the ID number")
+                    problems.append(("性别与身份证件号不一致", "the gender does not match the ID number"))
         elif not idn or len(idn) > 32:
-            problems.append("身份证件号必填，至多 32 位 / the ID number is required, at most 32 characters")
+            problems.append(("身份证件号必填，至多 32 位", "the ID number is required, at most 32 characters"))
         if problems:
-            raise Refusal(W_TEACHER_BAD, detail="；".join(problems))
+            raise Refusal(W_TEACHER_BAD, detail="；".join(p[0] for p in problems),
+                          detail_en="; ".join(p[1] for p in problems))
         assert g is not None and b is not None
         return cls(name_s, g, b, idn, id_t)
 
@@ -87,7 +89,8 @@ def create(db: Session, principal: Principal, unit_code: str, items: FourItems, 
            catalogue_version: str) -> Teacher:
     unit = scope.require_unit(db, principal, unit_service.by_code(db, unit_code), "teacher.create")
     if unit.level not in SCHOOL_LEVELS:
-        raise Refusal(W_TEACHER_BAD, detail="教师只能建在学校（或教研室等学校类单位）下 / teachers belong to schools")
+        raise Refusal(W_TEACHER_BAD, detail="教师只能建在学校（或教研室等学校类单位）下",
+                      detail_en="teachers belong to schools")
     existing = find_person(db, items.id_type, items.id_number)
     if existing is not None:
         audit.record(db, "teacher.duplicate", actor=principal, target_type="teacher", target_id=existing.id,
@@ -164,7 +167,7 @@ def listing(db: Session, principal: Principal, *, unit_code: str | None = None, 
             "id_type": r.id_type,
             "id_number": r.id_number if shown else scope.mask_id_number(r.id_number),
             "masked": not shown, "teacher_number": r.teacher_number, "state": r.state,
-            "unit_code": r.unit_code, "unit_name": r.unit_name,
+            "unit_id": r.unit_id, "unit_code": r.unit_code, "unit_name": r.unit_name,
         })
     if unmasked and principal.kind != "teacher":
         # reading other people's personal data: one entry per page shown, without the data itself

@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 
 from web import audit, scope
 from web.db.models import UNIT_LEVELS, Unit, UnitClosure
-from web.errors import (W_NO_PERMISSION, W_UNIT_BAD, W_UNIT_CODE_TAKEN, W_UNIT_IMPORT_ROW,
+from web.errors import (W_UNIT_BAD, W_UNIT_CODE_TAKEN, W_UNIT_IMPORT_ROW,
                         W_UNIT_NOT_FOUND, Refusal)
+from web.permissions import denied
 from web.principal import Principal
+
+ABOVE = ("由上级单位维护", "maintained by the unit above")  # one's own unit is maintained from above
 
 LEVEL_RANK = {level: i for i, level in enumerate(UNIT_LEVELS)}
 LEVEL_WORDS = {  # what people type in a spreadsheet
@@ -86,7 +89,8 @@ def _check_child(parent: Unit | None, level: str) -> None:
     if level not in LEVEL_RANK:
         raise Refusal(W_UNIT_BAD, detail=f"level '{level}'")
     if parent is not None and LEVEL_RANK[level] <= LEVEL_RANK[parent.level]:
-        raise Refusal(W_UNIT_BAD, detail=f"{level} 不能位于 {parent.level} 之下 / cannot sit below {parent.level}")
+        raise Refusal(W_UNIT_BAD, detail=f"{level} 不能位于 {parent.level} 之下",
+                      detail_en=f"{level} cannot sit below {parent.level}")
 
 
 def by_code(db: Session, code: str) -> Unit | None:
@@ -124,11 +128,12 @@ def update(db: Session, principal: Principal, code: str, changes: dict[str, Any]
     unit = scope.require_unit(db, principal, by_code(db, code), "unit.manage")
     if unit.id in principal.roots("unit.manage"):
         # one's own unit is maintained from above (a school does not rename itself)
-        raise Refusal(W_NO_PERMISSION, permission="unit.manage (上级单位 / the unit above)")
+        raise denied(principal, "unit.manage", ABOVE)
     before = unit_dict(unit)
     for key, value in changes.items():
         if key not in EDITABLE:
-            raise Refusal(W_UNIT_BAD, detail=f"'{key}' 不可修改 / cannot be changed")
+            raise Refusal(W_UNIT_BAD, detail=f"「{key}」不可修改",
+                          detail_en=f"'{key}' cannot be changed")
         setattr(unit, key, value)
     db.flush()
     audit.record(db, "unit.update", actor=principal, target_type="unit", target_id=unit.code,
@@ -177,14 +182,15 @@ def move(db: Session, principal: Principal, code: str, new_parent_code: str) -> 
     """
     unit = scope.require_unit(db, principal, by_code(db, code), "unit.manage")
     if unit.id in principal.roots("unit.manage"):
-        raise Refusal(W_NO_PERMISSION, permission="unit.manage (上级单位 / the unit above)")
+        raise denied(principal, "unit.manage", ABOVE)
     parent = scope.require_unit(db, principal, by_code(db, new_parent_code), "unit.manage")
     lock_paths(db, [unit.id, parent.id])
     db.refresh(unit)  # what a move committed while we waited for the locks
     inside = db.scalar(select(func.count()).select_from(UnitClosure).where(
         UnitClosure.ancestor_id == unit.id, UnitClosure.descendant_id == parent.id))
     if inside:
-        raise Refusal(W_UNIT_BAD, detail=f"不能移到自身或其下级单位之下 / cannot move '{unit.code}' below itself")
+        raise Refusal(W_UNIT_BAD, detail="不能移到自身或其下级单位之下",
+                      detail_en=f"cannot move '{unit.code}' below itself")
     _check_child(parent, unit.level)
     old_parent = unit.parent
     if unit.parent_id == parent.id:
@@ -213,7 +219,7 @@ def set_teacher_login(db: Session, principal: Principal, code: str, enabled: boo
     """A school switches its teachers' self-service logins off (window closed) or on."""
     unit = scope.require_unit(db, principal, by_code(db, code), "grant.teacher")
     if not principal.holds_at("grant.teacher", unit.id):
-        raise Refusal(W_NO_PERMISSION, permission="grant.teacher (本校 / own school)")
+        raise denied(principal, "grant.teacher", ("本校", "own school"))
     unit.teacher_login_enabled = enabled
     audit.record(db, "unit.teacher_login", actor=principal, target_type="unit", target_id=unit.code,
                  unit_id=unit.id, detail={"enabled": enabled})
