@@ -128,6 +128,27 @@ class AdminPages(Controller):
                          target_id=results[0].teacher.id if len(results) == 1 else None,
                          detail={"teachers": [c.teacher.id for c in results],
                                  "incomplete": sum(1 for c in results if not c.complete)})
-        ok = sum(1 for c in results if c.complete)
-        return render(request, "forms/completeness.html", me=me, results=results,
+        checks = [verdict(cat, me, files[c.teacher.id], c, lang) for c in results]
+        ok = sum(1 for v in checks if v["ok"])
+        return render(request, "forms/completeness.html", me=me, checks=checks,
                       summary=t("checked_n", lang, n=len(results), ok=ok, bad=len(results) - ok))
+
+
+VERDICT_STATE = {"unsubmitted": "open", "rejected": "open", "pending": "pending", "approved": "approved"}
+
+
+def verdict(cat: Catalogue, me: Principal, tf: service.TeacherFile, c: service.Completeness,
+            lang: str) -> dict[str, Any]:
+    """One file's check as its reader needs it: the problems the reader can fix (with links), the
+    others (a teacher reading the sets the school fills: information, not the teacher's errors)
+    and a headline that says what is true for the file's state."""
+    mine = [p for p in c.problems if me.kind != "teacher" or p.set_key not in cat.sets
+            or service.may_edit_set(me, cat.sets[p.set_key], tf.teacher)]
+    others = [p for p in c.problems if p not in mine]
+    errors = sum(1 for p in mine if p.severity == "error")
+    state = VERDICT_STATE.get(tf.teacher.state, "open")
+    key = f"verdict_{state}_{'ok' if errors == 0 else 'bad'}"
+    if state == "open" and me.kind == "teacher":
+        key += "_teacher"
+    return {"c": c, "mine": mine, "others": others, "errors": errors, "ok": errors == 0,
+            "headline": t(key, lang, n=errors), "state": state}

@@ -22,6 +22,7 @@ from web import scope
 from web.context import AppContext
 from web.deps import lang_of
 from web.errors import W_BAD_REQUEST, W_NO_PERMISSION, Refusal
+from web.forms import locks
 from web.forms import photo as photos
 from web.forms import service
 from web.forms.i18n import state_label, t
@@ -235,9 +236,20 @@ def _form_model(cat: Catalogue, db: Session, me: Principal, tf: service.TeacherF
     editable = service.may_write(db, cat, me, tf.teacher, set_key, row)
     siblings, file, _ = _context(cat, tf, set_key, record_id)(record)
     shown_record = record if editable else _masked(cat, db, me, tf, set_key, record)
-    return build_form(cat, set_key, tf.family, record=shown_record, typed=typed, violations=violations, lang=lang,
-                      editable=editable, file=file, records=siblings, touched=touched, version=version,
-                      record_id=record_id if spec.cardinality == "many" else None)
+    fm = build_form(cat, set_key, tf.family, record=shown_record, typed=typed, violations=violations, lang=lang,
+                    editable=editable, file=file, records=siblings, touched=touched, version=version,
+                    record_id=record_id if spec.cardinality == "many" else None)
+    return _lock_form(fm, locks.locked_fields(me, tf.teacher, set_key) if editable else {}, lang)
+
+
+def _lock_form(fm: FormModel, locked: Mapping[str, locks.Lock], lang: str) -> FormModel:
+    """Fields the caller may not change (web.forms.locks, the rule the save applies): drawn as text
+    with the reason beside them, and never posted back."""
+    for f in fm.fields:
+        lock = locked.get(f.key)
+        if lock is not None:
+            f.readonly, f.lock_reason = True, lock.reason(lang)
+    return fm
 
 
 def _row_or_none(tf: service.TeacherFile, set_key: str, record_id: int | None) -> Any:

@@ -67,6 +67,7 @@ class FieldModel:
     personal: bool = False
     messages: list[Msg] = field(default_factory=list)
     max_length: int | None = None
+    lock_reason: str | None = None  # why this caller may not change it (web.forms.locks), drawn beside it
 
     @property
     def has_error(self) -> bool:
