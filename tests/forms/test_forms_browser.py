@@ -76,16 +76,14 @@ def test_teacher_first_login_fills_basic_information_and_education(live, page):
     page.click("#my-file")
     expect(page.locator("h2")).to_contain_text("基本信息")
 
-    # a wrong ID number: the error appears at the field when leaving it
-    idn = page.input_value("#f-id_number")
-    bad = idn[:-1] + ("0" if idn[-1] != "0" else "1")
-    page.fill("#f-id_number", bad)
-    page.press("#f-id_number", "Tab")
-    expect(page.locator("#msg-f-id_number .msg-error")).to_be_visible()
-    expect(page.locator("#msg-f-id_number")).to_contain_text("校验")
-    page.fill("#f-id_number", idn)
-    page.press("#f-id_number", "Tab")
-    expect(page.locator("#msg-f-id_number .msg-error")).to_have_count(0)
+    # the ID number is the school's to correct: text with the reason, no input to type into
+    assert page.locator("#f-id_number").count() == 0
+    expect(page.locator('[data-key="id_number"] .lock-reason')).to_contain_text("由学校信息管理员修改")
+
+    # a wrong month: the error appears at the field when leaving it
+    page.fill("#f-entry_month", "2012-13")
+    page.press("#f-entry_month", "Tab")
+    expect(page.locator("#msg-f-entry_month .msg-error")).to_be_visible()
 
     # the rest of what has no default; 是否在编 = 否 brings 用人形式 (shown-when, server round trip)
     page.fill("#f-work_start_month", "2008.9")  # typed the way people type it

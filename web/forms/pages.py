@@ -234,12 +234,16 @@ def _form_model(cat: Catalogue, db: Session, me: Principal, tf: service.TeacherF
     spec = cat.sets[set_key]
     row = _row_or_none(tf, set_key, record_id)
     editable = service.may_write(db, cat, me, tf.teacher, set_key, row)
+    locked = locks.locked_fields(me, tf.teacher, set_key) if editable else {}
+    if locked:  # drawn as they stand, whatever a refused request carried
+        record = {**record, **{k: lock.current for k, lock in locked.items()}}
+        typed = {k: v for k, v in (typed or {}).items() if k not in locked}
     siblings, file, _ = _context(cat, tf, set_key, record_id)(record)
     shown_record = record if editable else _masked(cat, db, me, tf, set_key, record)
     fm = build_form(cat, set_key, tf.family, record=shown_record, typed=typed, violations=violations, lang=lang,
                     editable=editable, file=file, records=siblings, touched=touched, version=version,
                     record_id=record_id if spec.cardinality == "many" else None)
-    return _lock_form(fm, locks.locked_fields(me, tf.teacher, set_key) if editable else {}, lang)
+    return _lock_form(fm, locked, lang)
 
 
 def _lock_form(fm: FormModel, locked: Mapping[str, locks.Lock], lang: str) -> FormModel:
