@@ -11,7 +11,10 @@ Services never build their own WHERE clause on units; they call the functions be
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, false, select
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, exists, false, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -99,6 +102,59 @@ def get_teacher(db: Session, principal: Principal, teacher_id: int, permission: 
     if teacher is None:
         raise Refusal(W_TEACHER_NOT_FOUND)
     return teacher
+
+
+# ------------------------------------------------------------------ mobility (web/people)
+
+def seconded_filter(principal: Principal, day: date | None = None,
+                    permission: str = "teacher.read") -> ColumnElement[bool]:
+    """Teachers seconded (交流轮岗, web/people) into a unit within the principal's reach on
+    ``day`` (today). Their school may read their 基本信息 while the secondment lasts, nothing
+    else: callers use this through ``basic_filter`` / ``get_teacher_basic`` only."""
+    from web.people import clock, history
+
+    roots = principal.roots(permission)
+    if principal.kind == "teacher" or not roots:
+        return false()
+    return Teacher.id.in_(history.seconded_into(subtree(roots), day or clock.today()))
+
+
+def basic_filter(principal: Principal, day: date | None = None) -> ColumnElement[bool]:
+    """Whose 基本信息 the principal may read: its own teachers, and those seconded into its units."""
+    return or_(teacher_filter(principal, "teacher.read"), seconded_filter(principal, day))
+
+
+def get_teacher_basic(db: Session, principal: Principal, teacher_id: int, day: date | None = None) -> Teacher:
+    """A teacher whose 基本信息 the principal may read (own or seconded in); else 'not found'."""
+    require(principal, "teacher.read")
+    teacher = db.scalar(select(Teacher).where(Teacher.id == teacher_id, basic_filter(principal, day)))
+    if teacher is None:
+        raise Refusal(W_TEACHER_NOT_FOUND)
+    return teacher
+
+
+def province_of(db: Session, unit_id: int) -> Unit | None:
+    """The province-level unit at or above ``unit_id`` (None for a ministry-level unit)."""
+    return db.scalar(select(Unit).join(UnitClosure, UnitClosure.ancestor_id == Unit.id)
+                     .where(UnitClosure.descendant_id == unit_id, Unit.level == "province"))
+
+
+def find_person(db: Session, principal: Principal, id_number: str, name: str,
+                permission: str) -> Teacher | None:
+    """A person by ID number AND name, outside the caller's scope (a transfer's receiving school
+    looks for a teacher anywhere): the caller needs ``permission`` somewhere, both items must
+    match, and what it may show of the result is ``identity_card`` and nothing more."""
+    require(principal, permission)
+    if not id_number or not name:
+        return None
+    return db.scalar(select(Teacher).where(Teacher.id_number == id_number.strip().upper(),
+                                           Teacher.name == name.strip()))
+
+
+def identity_card(teacher: Teacher) -> dict[str, Any]:
+    """Name, masked ID number and current school: all a unit sees of a file it does not hold."""
+    return {"name": teacher.name, "id_number": mask_id_number(teacher.id_number), "masked": True,
+            "unit": {"code": teacher.unit.code, "name": teacher.unit.name}}
 
 
 def personal_visible(principal: Principal) -> ColumnElement[bool]:

@@ -65,6 +65,9 @@ class Teacher(Base):
     teacher_number: Mapped[str | None] = mapped_column(String(24))  # unique where set (uq_teachers_teacher_number)
     # The file's review state (issue 5 owns the transitions); 'unsubmitted' = 未报送.
     state: Mapped[str] = mapped_column(String(24), default="unsubmitted")
+    # The first day the teacher is no longer on the roll (left, retired, died: web/people/roll.py);
+    # NULL = on the roll. The file is kept either way.
+    left_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

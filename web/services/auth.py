@@ -17,6 +17,7 @@ from web import audit
 from web.context import AppContext
 from web.db.base import utcnow
 from web.db.models import Account, Unit, WebSession
+from web.people.roll import sign_in_refusal
 from web.errors import (W_DISABLED, W_LOCKED, W_LOGIN_FAILED, W_OLD_PASSWORD, W_PASSWORD_MISMATCH,
                         W_SAME_PASSWORD, W_TEACHER_LOGIN_OFF, W_WEAK_PASSWORD, W_WRONG_ENTRY, Refusal)
 from web.principal import Principal
@@ -75,6 +76,10 @@ def login(db: Session, ctx: AppContext, username: str, password: str, *, entry: 
     if account.kind == "teacher" and not _teacher_login_open(db, account):
         audit.record(db, "auth.login_refused", detail={"reason": "teacher_login_off"}, **who)
         raise Refusal(W_TEACHER_LOGIN_OFF)
+    gone = sign_in_refusal(db, account, ctx.catalogue) if account.kind == "teacher" else None
+    if gone is not None:  # left, retired or died (web/people/roll.py)
+        audit.record(db, "auth.login_refused", detail={"reason": "left"}, **who)
+        raise gone
     account.failed_attempts = 0
     account.locked_until = None
     account.last_login_at = now
@@ -118,7 +123,7 @@ def resolve(db: Session, ctx: AppContext, token: str | None, ip: str | None = No
     account = db.get(Account, row.account_id)
     if account is None or not account.enabled:
         return None
-    if account.kind == "teacher" and not _teacher_login_open(db, account):
+    if account.kind == "teacher" and (not _teacher_login_open(db, account) or sign_in_refusal(db, account)):
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
         row.last_seen_at = now

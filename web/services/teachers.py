@@ -258,11 +258,14 @@ def assign_teacher_number(session: Session, teacher: Teacher, fmt: str) -> str:
     """Give the teacher the next free number of its unit (Jiangxi: {region:6}{unit:8}{seq:4}).
 
     "Next free" = the largest sequence in use at the unit + 1 (seed 000: a transferred teacher
-    gets the target unit's largest number + 1). Safe under concurrency: the number column is
-    unique; a collision retries with the next one.
+    gets the target unit's largest number + 1). Allocated under a lock: the unit's row is locked
+    (``SELECT … FOR UPDATE`` on PostgreSQL) for the rest of the transaction, so two approvals or
+    transfers into one unit take turns; the unique number column stays the last guard (a
+    collision retries with the next one).
     """
     if teacher.teacher_number:
         return teacher.teacher_number
+    session.execute(select(Unit.id).where(Unit.id == teacher.unit_id).with_for_update())
     prefix, width = number_prefix(teacher.unit, fmt)
     for _ in range(20):
         top = session.scalar(select(func.max(Teacher.teacher_number))
@@ -281,6 +284,17 @@ def assign_teacher_number(session: Session, teacher: Teacher, fmt: str) -> str:
             teacher.teacher_number = None
             continue
     raise Refusal(W_NUMBER_FULL, unit=teacher.unit.name)
+
+
+def renumber(session: Session, teacher: Teacher, fmt: str) -> tuple[str | None, str | None]:
+    """A teacher who moved gets the next free number of the new unit (seed 000); a teacher
+    without a number keeps none (it is given on approval). Returns (old, new)."""
+    old = teacher.teacher_number
+    if not old:
+        return None, None
+    teacher.teacher_number = None
+    session.flush()
+    return old, assign_teacher_number(session, teacher, fmt)
 
 
 def require_school_unit(unit: Unit) -> None:
