@@ -91,9 +91,13 @@ def status_label(cat: Any, code: str, lang: str = "zh") -> str:
     return (item.en or item.zh) if lang == "en" else item.zh
 
 
-def check_free(db: Session, teacher: Teacher, what: tuple[str, str], *, cat: Any = None) -> None:
+def check_free(db: Session, teacher: Teacher, what: tuple[str, str], *, cat: Any = None,
+               review_blocks: bool = True) -> None:
     """Refuse to move a file that is under review or has an open change request, or a teacher
-    who has left (what = the business, in both languages, for the message)."""
+    who has left (what = the business, in both languages, for the message).
+
+    ``review_blocks=False`` (status changes): only an open change request refuses (its copy of
+    基本信息 would put the old 人员状态 back when approved); leaving is the change's own check."""
     from web.review import words as RW
     from web.review.models import DRAFT, PENDING, ReviewCase
 
@@ -101,6 +105,8 @@ def check_free(db: Session, teacher: Teacher, what: tuple[str, str], *, cat: Any
                                                    ReviewCase.status.in_((DRAFT, PENDING))).limit(1))
     if open_case is not None and open_case.kind == "change":
         raise Refusal(P.W_CHANGE_OPEN, name=teacher.name, **_what(what))
+    if not review_blocks:
+        return
     if open_case is not None or teacher.state == RW.PENDING:
         status, level = (open_case.status, open_case.waiting_level) if open_case else (RW.PENDING, None)
         raise Refusal(P.W_UNDER_REVIEW, name=teacher.name, state=RW.state_word(status, level),
@@ -396,8 +402,9 @@ def set_status(db: Session, cat: Any, actor: Principal | None, teacher_id: int, 
                on: dt.date, *, note: str | None = None, case_id: int | None = None) -> dict[str, Any]:
     """Apply a status change (在职变动) effective ``on``."""
     teacher = lock_teacher(db, teacher_id)
-    code = check_status_change(db, cat, teacher, change, code, on)
     spec = P.CHANGES[change]
+    check_free(db, teacher, (spec.zh, spec.en.lower()), cat=cat, review_blocks=False)
+    code = check_status_change(db, cat, teacher, change, code, on)
     actor_id = actor.account_id if actor else None
     writer = _Writer(db, cat, actor, teacher, "status", case_id)
     before = writer.set_status(code) or person_status(db, teacher.id)

@@ -1,0 +1,13 @@
+"""Tests of the mobility modules (transfer, rotation, status_change): the people tests' fixtures
+(real database, the world, approved teachers, a frozen clock)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.people.conftest import *  # noqa: E402,F401,F403
