@@ -34,7 +34,7 @@ from web.excel.problems import BadFile, ImportProblem, problem
 from web.excel.reader import SKIP_SHEETS, load_sheet, open_workbook
 from web.excel.report import write_report
 from web.excel.safety import check_file, check_size
-from web.people import moves
+from web.people import moves, status
 from web.people import words as P
 from web.principal import Principal
 from modules.status_change import words as W
@@ -260,18 +260,21 @@ def _parse_row(cat: Any, row: Row) -> list[ImportProblem]:
     return out
 
 
-def check(db: Session, cat: Any, principal: Principal, rows: list[Row]) -> list[ImportProblem]:
+def check(db: Session, cat: Any, principal: Principal, rows: list[Row], *, lock: bool = False,
+          ) -> tuple[list[ImportProblem], dict[int, status.Known]]:
     """Every row against the files: the teacher within the importer's units (ID number AND name),
-    once per file, and whether the change can apply to that teacher now."""
+    once per file, and whether the change can apply to that teacher now (web.people.status).
+    With ``lock`` the teachers stay locked for the transaction, and what was loaded serves
+    ``status.apply`` unchanged."""
     problems: list[ImportProblem] = []
     for row in rows:
         problems += _parse_row(cat, row)
     ids = {r.values["id_number"].upper() for r in rows if r.values.get("id_number")}
-    found: dict[str, Teacher] = {}
+    found: dict[str, tuple[int, str]] = {}
     for chunk in _chunks(sorted(ids), 1000):
-        for t in db.scalars(select(Teacher).where(Teacher.id_number.in_(chunk),
-                                                  scope.teacher_filter(principal, PERMISSION))):
-            found[t.id_number] = t
+        found.update({idn: (tid, name) for tid, idn, name in db.execute(
+            select(Teacher.id, Teacher.id_number, Teacher.name).where(
+                Teacher.id_number.in_(chunk), scope.teacher_filter(principal, PERMISSION)))})
     first: dict[str, int] = {}
     for row in rows:
         idn = row.values.get("id_number", "").upper()
@@ -281,23 +284,28 @@ def check(db: Session, cat: Any, principal: Principal, rows: list[Row]) -> list[
             problems.append(_row_problem(W.W_ROW_TWICE, row, "id_number", id=idn, first=first[idn]))
             continue
         first[idn] = row.line
-        teacher = found.get(idn)
-        if teacher is None or teacher.name != row.values.get("name", ""):
+        tid, name = found.get(idn, (None, None))
+        if tid is None or name != row.values.get("name", ""):
             problems.append(_row_problem(W.W_ROW_TEACHER, row, "id_number", id=scope.mask_id_number(idn),
                                          name=row.values.get("name", "")))
             continue
-        row.teacher_id = teacher.id
-        if row.change is None or row.on is None:
-            continue
+        row.teacher_id = tid
+    known = status.load(db, [r.teacher_id for r in rows if r.teacher_id is not None], lock=lock)
+    for row in rows:
+        if row.teacher_id is None or row.change is None or row.on is None:
+            continue  # already reported (an unknown teacher, a second row, words or a date)
         try:
-            spec = P.CHANGES[row.change]
-            moves.check_free(db, teacher, (spec.zh, spec.en.lower()), cat=cat, review_blocks=False)
-            row.code = moves.check_status_change(db, cat, teacher, row.change, row.code, row.on)
+            row.code = status.check(cat, known[row.teacher_id], _item(row))
         except Refusal as exc:
             key = "status" if exc.code == P.W_STATUS_CODE else "effective_on" if exc.code in (
                 P.W_FUTURE, P.W_TOO_EARLY) else "change"
             problems.append(_refusal_problem(exc, row, key))
-    return problems
+    return problems, known
+
+
+def _item(row: Row) -> status.StatusChange:
+    assert row.teacher_id is not None and row.change is not None and row.on is not None
+    return status.StatusChange(row.teacher_id, row.change, row.on, row.code, row.values.get("note") or None)
 
 
 def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
@@ -307,15 +315,13 @@ def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
 
 # ------------------------------------------------------------------ importing
 
-Apply = Callable[[Session, Row], dict[str, Any]]
+Apply = Callable[[Session, list[Row], dict[int, status.Known]], list[dict[str, Any]]]
 
 
 def direct(cat: Any, principal: Principal) -> Apply:
-    """Apply a row at once (the importer may complete the change itself)."""
-    def apply(db: Session, row: Row) -> dict[str, Any]:
-        assert row.teacher_id is not None and row.change is not None and row.on is not None
-        return moves.set_status(db, cat, principal, row.teacher_id, row.change, row.code, row.on,
-                                note=row.values.get("note") or None)
+    """Apply the rows at once (the importer may complete the changes itself)."""
+    def apply(db: Session, rows: list[Row], known: dict[int, status.Known]) -> list[dict[str, Any]]:
+        return status.apply(db, cat, principal, [_item(r) for r in rows], known=known)
     return apply
 
 
@@ -324,8 +330,8 @@ def import_sheet(sessions: sessionmaker, cat: Any, principal: Principal, path: P
                  report: Path | None = None, limits: Limits | None = None,
                  apply: Apply | None = None) -> Outcome:
     """Check every row, then (unless a dry run, or anything is wrong and ``all_or_nothing``)
-    apply the rows in one transaction. A report (the user's workbook with the problems marked)
-    is written to ``report`` when there are problems."""
+    apply the rows that passed, in one transaction. A report (the user's workbook with the
+    problems marked) is written to ``report`` when there are problems."""
     limits = limits or Limits.from_env()
     name = display_name or path.name
     out = Outcome(dry_run=dry_run)
@@ -338,35 +344,26 @@ def import_sheet(sessions: sessionmaker, cat: Any, principal: Principal, path: P
     out.rows = len(rows)
     db: Session = sessions()
     try:
+        known: dict[int, status.Known] = {}
         if rows and not out.errors:
-            out.problems += check(db, cat, principal, rows)
+            found, known = check(db, cat, principal, rows, lock=not dry_run)
+            out.problems += found
         bad_lines = {p.row for p in out.problems if p.severity == "error"}
-        blocked = not rows or (all_or_nothing and out.errors) or any(p.row in (None, 1) for p in out.problems
-                                                                      if p.severity == "error")
-        if not dry_run and not blocked:
-            apply = apply or direct(cat, principal)
-            for row in rows:
-                if row.line in bad_lines:
-                    continue
-                try:
-                    with db.begin_nested():
-                        out.effects.append(apply(db, row))
-                except Refusal as exc:  # changed by someone else since the check
-                    out.problems.append(_refusal_problem(exc, row, "change"))
-                    if all_or_nothing:
-                        raise _Abort() from None
+        blocked = not rows or (all_or_nothing and out.errors) or any(
+            p.row in (None, 1) for p in out.problems if p.severity == "error")
+        good = [r for r in rows if r.line not in bad_lines]
+        if not dry_run and not blocked and good:
+            try:
+                out.effects = (apply or direct(cat, principal))(db, good, known)
+            except Refusal as exc:  # a file changed by someone else since the check: nothing written
+                db.rollback()
+                out.problems.append(ImportProblem(SHEET, None, None, None, exc.code, exc.message("zh"),
+                                                  exc.message("en"), "error", exc.hint("zh"), exc.hint("en")))
             out.applied = len(out.effects)
         audit.record(db, "status_change.import", actor=principal, unit_id=principal.unit_id,
                      detail={"file": name, "rows": out.rows, "applied": out.applied, "errors": out.errors,
                              "dry_run": dry_run, "all_or_nothing": all_or_nothing,
                              "teachers": [e["teacher"] for e in out.effects][:10000]})
-        db.commit()
-    except _Abort:
-        db.rollback()
-        out.effects, out.applied = [], 0
-        audit.record(db, "status_change.import", actor=principal, unit_id=principal.unit_id,
-                     detail={"file": name, "rows": out.rows, "applied": 0, "errors": out.errors,
-                             "dry_run": dry_run, "all_or_nothing": True})
         db.commit()
     except Exception:
         db.rollback()
@@ -380,8 +377,3 @@ def import_sheet(sessions: sessionmaker, cat: Any, principal: Principal, path: P
     if out.problems and report is not None:
         out.report = write_report(path, out.problems, report)
     return out
-
-
-class _Abort(Exception):
-    """A row failed while applying and the import is all-or-nothing: roll everything back."""
-

@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
-import pytest
 from sqlalchemy import select
 
 from modules.status_change import batch

@@ -13,6 +13,7 @@ from web import scope
 from web.db.models import Account, AuditEntry, Grant, Record, Teacher
 from web.errors import Refusal
 from web.people import clock, history, moves, roll
+from web.people import status as people_status
 from web.people.models import TeacherAssignment
 from web.review import changes as review_changes
 from web.review import service as review
@@ -202,7 +203,7 @@ def test_retirement_takes_the_teacher_off_the_roll_and_keeps_the_file(ctx, cats,
     assert client.get("/api/v1/auth/me").status_code == 200
     with ctx.sessions() as db:
         today = clock.today()
-        effect = moves.set_status(db, cat, who(db, "info_manager@3601020002"), tid, "retired", None, today,
+        effect = people_status.set_status(db, cat, who(db, "info_manager@3601020002"), tid, "retired", None, today,
                                   note="到龄退休")
         assert effect["status"] == {"before": "100", "after": "301"}
         db.commit()
@@ -222,9 +223,9 @@ def test_retirement_takes_the_teacher_off_the_roll_and_keeps_the_file(ctx, cats,
         assert history.rows(db, tid)[-1].end_reason == "retired"
         # nothing more can happen to a retired teacher but 返岗
         assert _code(moves.transfer, db, cat, None, tid, world.units["3601020001"]) == "W756"
-        assert _code(moves.set_status, db, cat, None, tid, "left", None, today) == "W756"
+        assert _code(people_status.set_status, db, cat, None, tid, "left", None, today) == "W756"
         # 返岗 brings the teacher back on the roll, with a new appointment
-        moves.set_status(db, cat, None, tid, "returned", None, today)
+        people_status.set_status(db, cat, None, tid, "returned", None, today)
         teacher = db.get(Teacher, tid)
         assert teacher.left_on is None and roll.is_on_roll(teacher)
         assert history.unit_on(db, tid, today) == teacher.unit_id
@@ -237,14 +238,14 @@ def test_status_change_refusals(ctx, cats, world):
     tid = world.teachers["3601020002"][2]
     with ctx.sessions() as db:
         today = clock.today()
-        assert _code(moves.set_status, db, cat, None, tid, "absent", None, today) == "W758"  # which reason?
-        assert _code(moves.set_status, db, cat, None, tid, "retired", "203", today) == "W758"
-        assert _code(moves.set_status, db, cat, None, tid, "left", None, today + dt.timedelta(days=1)) == "W755"
-        assert _code(moves.set_status, db, cat, None, tid, "returned", None, today) == "W757"
-        moves.set_status(db, cat, None, tid, "absent", "203", today)  # 长病假: still on the roll
+        assert _code(people_status.set_status, db, cat, None, tid, "absent", None, today) == "W758"  # which reason?
+        assert _code(people_status.set_status, db, cat, None, tid, "retired", "203", today) == "W758"
+        assert _code(people_status.set_status, db, cat, None, tid, "left", None, today + dt.timedelta(days=1)) == "W755"
+        assert _code(people_status.set_status, db, cat, None, tid, "returned", None, today) == "W757"
+        people_status.set_status(db, cat, None, tid, "absent", "203", today)  # 长病假: still on the roll
         assert roll.is_on_roll(db.get(Teacher, tid))
-        moves.set_status(db, cat, None, tid, "died", None, today)
-        assert _code(moves.set_status, db, cat, None, tid, "returned", None, today) == "W762"
+        people_status.set_status(db, cat, None, tid, "died", None, today)
+        assert _code(people_status.set_status, db, cat, None, tid, "returned", None, today) == "W762"
         db.rollback()
 
 
@@ -311,4 +312,24 @@ def test_a_transfer_ends_a_running_secondment(ctx, cats, world):
                                                           TeacherAssignment.kind == "secondment")).all()
         assert [(r.valid_to, r.end_reason) for r in rows] == [(today, "transfer")]
         assert moves.person_status(db, tid) == "100"
+        db.rollback()
+
+
+def test_leaving_cuts_a_running_secondment_and_cannot_predate_the_appointment(ctx, cats, world):
+    cat = cats["36"]
+    tid = world.teachers["3601030001"][1]
+    today = clock.today()
+    with ctx.sessions() as db:
+        start = history.file_start(db.get(Teacher, tid))
+        assert _code(people_status.set_status, db, cat, None, tid, "retired", None,
+                     start - dt.timedelta(days=1)) == "W754"
+        moves.second(db, cat, None, tid, world.units["3601020001"], today, today + dt.timedelta(days=60))
+        people_status.set_status(db, cat, None, tid, "left", "306", today)
+        rows = sorted(history.rows(db, tid), key=lambda r: r.kind)
+        assert [(r.kind, r.valid_to, r.end_reason) for r in rows] == [
+            ("appointment", today, "left"), ("secondment", today, "left")]
+        # the receiving school's reading ends with it
+        receiving = db.scalar(select(Teacher.id).where(Teacher.id == tid, Teacher.id.in_(
+            history.seconded_into([world.units["3601020001"]], today))))
+        assert receiving is None
         db.rollback()

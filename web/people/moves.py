@@ -10,8 +10,7 @@ transaction (the case engine calls these as a transition's side effects), audite
   it was, with its approved data.
 - ``second``: a time-boxed secondment (交流轮岗 without a change of personnel relation), the
   交流轮岗 record written from the case, 人员状态 交流轮岗 while it lasts.
-- ``set_status``: 人员状态 from the case; leaving, retiring or dying ends the appointment and
-  takes the teacher off the roll (``roll``), 返岗 brings them back.
+- status changes (人员状态; leaving ends the appointment) are ``web.people.status``.
 - ``apply_dates``: the dated effects of a day (a secondment that starts or ends); idempotent,
   run by ``tmis mobility apply-dates`` and harmless to run twice. Access never waits for it:
   every reader compares dates itself.
@@ -27,12 +26,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.fieldtypes import is_empty
 from web import audit
-from web.db.models import Account, Record, Teacher, Unit, WebSession
+from web.db.models import Account, Record, Teacher, Unit
 from web.errors import Refusal
 from web.people import clock, history
 from web.people import words as P
@@ -366,74 +365,6 @@ def rotation_record_for_transfer(db: Session, cat: Any, actor: Principal | None,
     row = write_rotation_record(writer, from_unit, teacher.unit, on or clock.today(), None, rotation_type,
                                 relation=True)
     return row.id if row is not None else None
-
-
-# ------------------------------------------------------------------ status changes
-
-def check_status_change(db: Session, cat: Any, teacher: Teacher, change: str, code: str | None,
-                        on: dt.date) -> str:
-    """Refuse a change that cannot apply now; returns the 人员状态 code it will set."""
-    spec = P.CHANGES[change]
-    code = code or spec.default
-    if code not in spec.codes:
-        allowed = "、".join(f"{c} {status_label(cat, c)}" for c in spec.codes)
-        raise Refusal(P.W_STATUS_CODE, change=spec.zh, change_en=spec.en, code=code or "", allowed=allowed)
-    today = clock.today()
-    if on > today:
-        raise Refusal(P.W_FUTURE, date=on.isoformat(), today=today.isoformat())
-    current = person_status(db, teacher.id)
-    what = {"what": spec.zh, "what_en": spec.en.lower()}
-    if change == P.RETURNED:
-        if current == "303":
-            raise Refusal(P.W_DECEASED, name=teacher.name, **what)
-        if not (P.is_away(current) or P.is_left(current)):
-            raise Refusal(P.W_NOT_AWAY, name=teacher.name, status=status_label(cat, current),
-                          status_en=status_label(cat, current, "en"))
-        if teacher.left_on is not None and on < teacher.left_on:
-            raise Refusal(P.W_TOO_EARLY, date=on.isoformat(), unit=teacher.unit.name, since=teacher.left_on.isoformat())
-        return code
-    if teacher.left_on is not None or P.is_left(current):
-        raise Refusal(P.W_HAS_LEFT, name=teacher.name, date=(teacher.left_on or on).isoformat(),
-                      status=status_label(cat, current), status_en=status_label(cat, current, "en"), **what)
-    return code
-
-
-def set_status(db: Session, cat: Any, actor: Principal | None, teacher_id: int, change: str, code: str | None,
-               on: dt.date, *, note: str | None = None, case_id: int | None = None) -> dict[str, Any]:
-    """Apply a status change (在职变动) effective ``on``."""
-    teacher = lock_teacher(db, teacher_id)
-    spec = P.CHANGES[change]
-    check_free(db, teacher, (spec.zh, spec.en.lower()), cat=cat, review_blocks=False)
-    code = check_status_change(db, cat, teacher, change, code, on)
-    actor_id = actor.account_id if actor else None
-    writer = _Writer(db, cat, actor, teacher, "status", case_id)
-    before = writer.set_status(code) or person_status(db, teacher.id)
-    if spec.leaves:
-        appointment = history.current_appointment(db, teacher, actor_id=actor_id)
-        if on < appointment.valid_from:
-            raise Refusal(P.W_TOO_EARLY, date=on.isoformat(), unit=teacher.unit.name,
-                          since=appointment.valid_from.isoformat())
-        history.close_secondments(db, teacher.id, on, change)
-        history.close_appointment(db, teacher, on, change, actor_id=actor_id)
-        teacher.left_on = on
-        _end_teacher_sessions(db, teacher.id)
-    elif change == P.RETURNED and teacher.left_on is not None:
-        history.open_appointment(db, teacher, teacher.unit_id, on, source="status", case_id=case_id,
-                                 actor_id=actor_id)
-        teacher.left_on = None
-    db.flush()
-    effect = {"teacher": teacher.id, "change": change, "status": {"before": before, "after": code},
-              "on": on.isoformat(), "left_on": teacher.left_on.isoformat() if teacher.left_on else None,
-              "records": writer.changed, "case": case_id}
-    audit.record(db, "teacher.status", actor=actor, target_type="teacher", target_id=teacher.id,
-                 unit_id=teacher.unit_id, detail={**effect, "note": (note or "")[:200]})
-    return effect
-
-
-def _end_teacher_sessions(db: Session, teacher_id: int) -> None:
-    accounts = select(Account.id).where(Account.teacher_id == teacher_id)
-    db.execute(delete(WebSession).where(WebSession.account_id.in_(accounts)).execution_options(
-        synchronize_session=False))
 
 
 # ------------------------------------------------------------------ dated effects
