@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from web.db.base import utcnow
@@ -119,7 +119,14 @@ def seal(db: Session) -> int:
     pending: list[AuditEntry] = db.info.pop(_PENDING, [])
     if not pending:
         return 0
-    head = db.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    # Lock the head before reading it. PostgreSQL: the UPDATE takes the row lock (as FOR UPDATE
+    # would). SQLite ignores FOR UPDATE and a transaction that has only read so far holds no lock:
+    # two writers could read the same head and number their entries alike; the UPDATE makes this
+    # transaction the writer first (waiting for the other one), so the head it reads is the latest.
+    db.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq)
+               .execution_options(synchronize_session=False))
+    head = db.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update()
+                     .execution_options(populate_existing=True))
     if head is None:  # a database created without the migration's genesis row
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         db.add(head)

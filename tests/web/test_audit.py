@@ -87,9 +87,28 @@ def test_cli_verify_exit_codes(ctx, settings, as_user):
     assert "审计日志完整" in ok.stdout
     with ctx.sessions() as db:
         e = db.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()))
-        db.execute(update(AuditEntry).where(AuditEntry.seq == e.seq).values(ip="10.6.6.6"))
+        seq, ip = e.seq, e.ip  # the UPDATE below changes the loaded entry too
+        db.execute(update(AuditEntry).where(AuditEntry.seq == seq).values(ip="10.6.6.6"))
         db.commit()
         bad = subprocess.run(cmd, capture_output=True, text=True)
-        db.execute(update(AuditEntry).where(AuditEntry.seq == e.seq).values(ip=e.ip))
+        db.execute(update(AuditEntry).where(AuditEntry.seq == seq).values(ip=ip))
         db.commit()
     assert bad.returncode == 1 and "篡改" in bad.stderr
+
+
+def test_concurrent_appends_keep_one_chain_on_the_test_database(ctx, world):
+    """Writers that have only read so far when they commit (a refused sign-in: nothing but its
+    audit entry) used to read the same head on SQLite and collide on seq (a 500)."""
+    from tests.web.conftest import run_together
+
+    def work(i: int) -> None:
+        for j in range(10):
+            with ctx.sessions() as db:
+                db.scalar(select(func.count()).select_from(AuditHead))  # a read first, as a request does
+                audit.record(db, "test.concurrent", actor_name=f"worker{i}", detail={"j": j})
+                db.commit()
+
+    assert run_together(8, work) == []
+    with ctx.sessions() as db:
+        assert audit.verify(db).ok
+

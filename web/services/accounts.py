@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from web import audit, scope
 from web.context import AppContext
+from web.db.base import utcnow
 from web.db.models import Account, Grant, Teacher, Unit, WebSession
 from web.errors import (W_ACCOUNT_NOT_FOUND, W_CANNOT_GRANT, W_NOT_SCHOOL, W_ROLE_LEVEL,
                         W_SINGLE_ROLE_TAKEN, W_TEACHER_HAS_ACCOUNT, W_UNIT_NOT_FOUND, W_UNKNOWN_ROLE,
@@ -236,7 +237,7 @@ def account_dict(a: Account) -> dict[str, Any]:
     return {"id": a.id, "username": a.username, "real_name": a.real_name, "kind": a.kind,
             "unit_code": a.unit.code, "unit_name": a.unit.name, "enabled": a.enabled,
             "must_change_password": a.must_change_password,
-            "locked": a.locked_until is not None, "teacher_id": a.teacher_id,
+            "locked": a.locked_until is not None and a.locked_until > utcnow(), "teacher_id": a.teacher_id,
             "grants": [{"unit_id": g.unit_id, "role": g.role_key} for g in a.grants]}
 
 

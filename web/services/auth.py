@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from web import audit
@@ -40,10 +40,15 @@ def login(db: Session, ctx: AppContext, username: str, password: str, *, entry: 
           ip: str | None, user_agent: str | None = None) -> tuple[str, Account]:
     """Check the password and open a session. Returns (cookie token, account).
 
-    Failures are committed by the caller like successes (the failure counter must persist):
-    the refusal is raised after the flush.
+    Lockout is counted atomically and *before* the password is checked (``_claim``: one
+    ``UPDATE … RETURNING`` committed at once), so however many attempts arrive at the same moment,
+    at most ``lockout_attempts`` passwords are checked per run of failures, and a right password
+    is accepted only while the run has not exceeded the policy (``_accept``). Failures are
+    committed by the caller like successes (the audit entry must persist): the refusal is raised
+    after the flush.
     """
     now = utcnow()
+    limit = ctx.settings.lockout_attempts
     account = db.scalar(select(Account).where(Account.username == username.strip()))
     if account is None:
         ctx.hasher.verify(ctx.dummy_hash, password)  # same time as a real check
@@ -51,21 +56,26 @@ def login(db: Session, ctx: AppContext, username: str, password: str, *, entry: 
         raise Refusal(W_LOGIN_FAILED, **_lockout_args(ctx))
     who = {"actor_name": account.username, "ip": ip, "target_type": "account",
            "target_id": account.id, "unit_id": account.unit_id}
-    if account.locked_until is not None and account.locked_until > now:
-        audit.record(db, "auth.login_refused", detail={"reason": "locked"}, **who)
-        raise Refusal(W_LOCKED, until=account.locked_until.astimezone().strftime("%Y-%m-%d %H:%M"))
+    attempt = _claim(db, account.id, now)
+    if attempt is None or attempt > limit:
+        until = _lock(db, ctx, account.id, now)
+        audit.record(db, "auth.login_refused", detail={"reason": "locked", "attempt": attempt}, **who)
+        raise Refusal(W_LOCKED, until=_local(until))
     if not ctx.hasher.verify(account.password_hash, password):
-        account.failed_attempts += 1
-        detail = {"reason": "password", "failed_attempts": account.failed_attempts}
-        if account.failed_attempts >= ctx.settings.lockout_attempts:
-            account.locked_until = now + timedelta(minutes=ctx.settings.lockout_minutes)
-            account.failed_attempts = 0
-            detail["locked_until"] = account.locked_until
+        detail: dict[str, object] = {"reason": "password", "attempt": attempt, "failed_attempts": attempt}
+        if attempt >= limit:
+            until = _lock(db, ctx, account.id, now)
+            detail["locked_until"] = until
             audit.record(db, "auth.login_failed", detail=detail, **who)
             # the attempt that locks the account says so at once, not one attempt later
-            raise Refusal(W_LOCKED, until=account.locked_until.astimezone().strftime("%Y-%m-%d %H:%M"))
+            raise Refusal(W_LOCKED, until=_local(until))
         audit.record(db, "auth.login_failed", detail=detail, **who)
         raise Refusal(W_LOGIN_FAILED, **_lockout_args(ctx))
+    if not _accept(db, account.id, limit, now):
+        # attempts beyond the policy arrived while this one was being checked: no one gets in
+        until = _lock(db, ctx, account.id, now)
+        audit.record(db, "auth.login_refused", detail={"reason": "locked", "attempt": attempt}, **who)
+        raise Refusal(W_LOCKED, until=_local(until))
     if not account.enabled:
         audit.record(db, "auth.login_refused", detail={"reason": "disabled"}, **who)
         raise Refusal(W_DISABLED)
@@ -80,17 +90,63 @@ def login(db: Session, ctx: AppContext, username: str, password: str, *, entry: 
     if gone is not None:  # left, retired or died (web/people/roll.py)
         audit.record(db, "auth.login_refused", detail={"reason": "left"}, **who)
         raise gone
-    account.failed_attempts = 0
-    account.locked_until = None
-    account.last_login_at = now
     if ctx.hasher.needs_rehash(account.password_hash):
         account.password_hash = ctx.hasher.hash(password)
     token = secrets.token_urlsafe(32)
     db.add(WebSession(id=token_id(token), account_id=account.id, created_at=now, last_seen_at=now,
                       expires_at=now + timedelta(minutes=ctx.settings.session_minutes),
                       ip=ip, user_agent=(user_agent or "")[:200], entry=wanted, data={}))
-    audit.record(db, "auth.login", detail={"entry": wanted}, **who)
+    audit.record(db, "auth.login", detail={"entry": wanted, "attempt": attempt}, **who)
     return token, account
+
+
+# ------------------------------------------------------------------ the lockout counter
+#
+# ``failed_attempts`` counts the attempts of the current run (claimed, checked or being checked);
+# a success ends the run (0), and so does the end of a lock (the next claim starts again at 1).
+# Each step is one UPDATE on the account row, so PostgreSQL's row lock and SQLite's write lock
+# order concurrent attempts; none reads the counter and writes it back.
+
+
+def _claim(db: Session, account_id: int, now: datetime) -> int | None:
+    """Count this attempt; its number in the run, or None while the account is locked.
+
+    Committed at once (a transaction of its own, before the slow password check), so every other
+    attempt sees it; the request's later writes go into a new transaction."""
+    stmt = (update(Account)
+            .where(Account.id == account_id, or_(Account.locked_until.is_(None), Account.locked_until <= now))
+            .values(failed_attempts=case((Account.locked_until.is_(None), Account.failed_attempts + 1), else_=1),
+                    locked_until=None)
+            .returning(Account.failed_attempts)
+            .execution_options(synchronize_session=False))
+    attempt = db.execute(stmt).scalar_one_or_none()
+    db.commit()
+    return attempt
+
+
+def _lock(db: Session, ctx: AppContext, account_id: int, now: datetime) -> datetime:
+    """Lock the account (unless a lock is already running) and return until when."""
+    until = now + timedelta(minutes=ctx.settings.lockout_minutes)
+    stmt = (update(Account).where(Account.id == account_id)
+            .values(locked_until=case((Account.locked_until > now, Account.locked_until),
+                                      else_=literal(until, Account.locked_until.type)))
+            .returning(Account.locked_until)
+            .execution_options(synchronize_session=False))
+    return db.execute(stmt).scalar_one()
+
+
+def _accept(db: Session, account_id: int, limit: int, now: datetime) -> bool:
+    """A right password ends the run, unless the run has meanwhile exceeded the policy."""
+    stmt = (update(Account)
+            .where(Account.id == account_id, Account.failed_attempts <= limit, Account.locked_until.is_(None))
+            .values(failed_attempts=0, last_login_at=now)
+            .returning(Account.id)
+            .execution_options(synchronize_session=False))
+    return db.execute(stmt).scalar_one_or_none() is not None
+
+
+def _local(when: datetime) -> str:
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _teacher_login_open(db: Session, account: Account) -> bool:
