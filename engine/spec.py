@@ -264,6 +264,9 @@ class RoleSpec(Strict):
     label: Text
     levels: list[Literal["ministry", "province", "city", "county", "school"]]
     permissions: list[Key]
+    # Separation of duties: an account holds roles of one duty only (system: accounts and
+    # permissions; data: teachers' files; self: a teacher's own file; audit: reading the audit log).
+    duty: Literal["system", "data", "self", "audit"]
     single_per_unit: bool = False
 
 

@@ -11,7 +11,7 @@ import typer
 db_app = typer.Typer(help="数据库 Database: migrations.", no_args_is_help=True)
 units_app = typer.Typer(help="单位 Units: import the unit tree.", no_args_is_help=True)
 audit_app = typer.Typer(help="审计 Audit log.", no_args_is_help=True)
-accounts_app = typer.Typer(help="账号 Accounts: bootstrap.", no_args_is_help=True)
+accounts_app = typer.Typer(help="账号 Accounts: bootstrap, separation of duties.", no_args_is_help=True)
 
 
 def _settings(database_url: Optional[str] = None):
@@ -116,37 +116,44 @@ def create_admin(unit: str = typer.Option(..., "--unit", help="unit code"),
                  database_url: Optional[str] = DB_OPT) -> None:
     """Appoint a unit's system administrator from the command line (the first one of a deployment).
     Prints the initial password once; it must be changed at first sign-in."""
-    from sqlalchemy import select
-
-    from web import audit
     from web.context import AppContext
-    from web.db.models import Account, Grant
-    from web.services.units import by_code
-    from web.security.passwords import random_password
+    from web.errors import Refusal
+    from web.services.accounts import bootstrap_admin
 
-    settings = _settings(database_url)
-    ctx = AppContext.build(settings)
-    with ctx.sessions() as db:
-        u = by_code(db, unit)
-        if u is None:
-            typer.echo(f"没有单位 {unit} / no unit {unit}", err=True)
-            raise typer.Exit(1)
-        taken = db.scalar(select(Grant).where(Grant.unit_id == u.id, Grant.role_key == "system_admin"))
-        if taken is not None:
-            typer.echo(f"{u.name} 已有系统管理员 / {u.name} already has a system administrator", err=True)
-            raise typer.Exit(1)
-        issued = random_password()
-        account = Account(username=username, real_name=real_name, unit_id=u.id, kind="staff",
-                          password_hash=ctx.hasher.hash(issued), must_change_password=True,
-                          initial_password=ctx.box.seal(issued), failed_attempts=0, enabled=True)
-        db.add(account)
-        db.flush()
-        db.add(Grant(account_id=account.id, unit_id=u.id, role_key="system_admin"))
-        audit.record(db, "account.create", actor_name="cli", target_type="account", target_id=account.id,
-                     unit_id=u.id, detail={"username": username, "roles": ["system_admin"]})
-        db.commit()
-    ctx.engine.dispose()
-    typer.echo(f"{username} 初始密码 / initial password: {issued}")
+    ctx = AppContext.build(_settings(database_url))
+    try:
+        with ctx.sessions() as db:
+            try:
+                account, issued = bootstrap_admin(db, ctx, unit, username, real_name)
+            except Refusal as ref:
+                typer.echo(f"{ref.message('zh')} / {ref.message('en')}", err=True)
+                raise typer.Exit(1)
+            db.commit()
+    finally:
+        ctx.engine.dispose()
+    typer.echo(f"{account.username} 初始密码 / initial password: {issued}")
+
+
+@accounts_app.command("duties")
+def duties(database_url: Optional[str] = DB_OPT) -> None:
+    """List accounts holding roles of two duties (system administrator and a data role), which
+    this version no longer grants; exit 1 if there are any. 列出同时拥有系统管理员和信息角色的账号。"""
+    from web.context import AppContext
+    from web.services.accounts import duty_conflicts
+
+    ctx = AppContext.build(_settings(database_url))
+    try:
+        with ctx.sessions() as db:
+            found = [(a.username, a.unit.code, roles) for a, roles in duty_conflicts(db, ctx)]
+    finally:
+        ctx.engine.dispose()
+    for username, code, roles in found:
+        typer.echo(f"{username} ({code}): {', '.join(roles)}")
+    if found:
+        typer.echo(f"{len(found)} 个账号同时担任两种职责：请收回其一，另建实名账号 / "
+                   f"{len(found)} accounts hold two duties: revoke one and create a separate real-name account", err=True)
+        raise typer.Exit(1)
+    typer.echo("没有同时担任两种职责的账号 / no account holds two duties")
 
 
 def register(app: typer.Typer) -> None:

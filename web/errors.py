@@ -67,6 +67,13 @@ W_ROLE_LEVEL = _e("W206", 422, "角色「{role}」不适用于{level}级单位",
 W_ACCOUNT_NOT_FOUND = _e("W207", 404, "没有该账号，或不在您的管理范围内", "No such account, or it is outside your scope", "", "")
 W_TEACHER_HAS_ACCOUNT = _e("W208", 409, "教师「{name}」已有账号「{username}」", "Teacher '{name}' already has the account '{username}'", "", "")
 W_NOT_SCHOOL = _e("W209", 422, "只有学校可以创建教师账号", "Only schools create teacher accounts", "", "")
+W_SELF_GRANT = _e("W210", 403, "不能给自己的账号授予角色「{role}」", "You cannot grant a role to your own account ('{role_en}')",
+                  "角色须由他人授予：本单位的角色由本单位系统管理员授予，系统管理员由上级单位的系统管理员任命；需要做信息工作时，请另建一个实名账号。",
+                  "Roles are granted by someone else: your unit's roles by its system administrator, a system administrator by the one of the unit above; for data work, use a separate real-name account.")
+W_DUTY_CONFLICT = _e("W211", 409, "账号「{username}」已有角色「{held}」（{held_duty}），不能再授予「{role}」（{duty}）：两种职责须由不同账号担任",
+                     "Account '{username}' holds '{held_en}' ({held_duty_en}); it cannot also get '{role_en}' ({duty_en}): the two duties are held by different accounts",
+                     "系统管理员只管理账号和权限，信息管理员、录入员、审核员、查询员处理教师信息（职责分离）。请为另一职责另建实名账号，或先收回该账号现有的角色。",
+                     "The system administrator manages accounts and permissions; the information manager, entry clerk, reviewer and viewer work on teachers' files (separation of duties). Create a separate real-name account for the other duty, or revoke the account's current role first.")
 
 # --- W3xx: units
 W_UNIT_NOT_FOUND = _e("W301", 404, "没有该单位，或不在您的管理范围内", "No such unit, or it is outside your scope",

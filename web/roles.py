@@ -17,6 +17,15 @@ class RolesError(ValueError):
     pass
 
 
+# The duties roles.yaml names (RoleSpec.duty): an account holds roles of one duty only.
+DUTY_LABELS = {
+    "system": ("系统管理：账号和权限", "system administration: accounts and permissions"),
+    "data": ("信息管理：教师信息", "data work: teachers' files"),
+    "self": ("本人信息", "own file"),
+    "audit": ("安全审计", "security audit"),
+}
+
+
 @dataclass(frozen=True)
 class RoleRegistry:
     roles: dict[str, RoleSpec]
@@ -38,6 +47,10 @@ class RoleRegistry:
         if lang == "en":
             return self.permissions_en.get(key) or self.permissions.get(key) or key
         return self.permissions.get(key) or key
+
+    def duty(self, role_key: str) -> str | None:
+        spec = self.roles.get(role_key)
+        return spec.duty if spec else None
 
     def label(self, role_key: str, lang: str = "zh") -> str:
         spec = self.roles.get(role_key)

@@ -94,3 +94,12 @@ def test_demo_basic_records_pass_the_catalogue(demo_app):
 def test_demo_refuses_a_non_empty_database(demo_settings):
     with pytest.raises(DemoError):
         build_demo(demo_settings, password=PASSWORD, teachers=1)
+
+
+def test_demo_accounts_keep_duties_apart(demo_app):
+    """No demo account holds the system administrator's role with a data role (issue 14)."""
+    from web.services.accounts import duty_conflicts
+
+    ctx = demo_app.state.ctx
+    with ctx.sessions() as db:
+        assert duty_conflicts(db, ctx) == []

@@ -32,8 +32,8 @@ LEVEL = {"3601020001": "school", "3601020002": "school", "6201020001": "school",
          "360103": "county", "620102": "county", "3601": "city"}
 BELOW = {"county": "school", "city": "county"}
 PERMS = {
-    "system_admin": {"unit.read", "unit.manage", "account.read", "account.manage", "teacher.read",
-                     "teacher.create", "personal.read", "grant.info_viewer", "grant.teacher"},
+    "system_admin": {"unit.read", "unit.manage", "account.read", "account.manage",
+                     "teacher.create", "grant.info_viewer", "grant.teacher"},
     "info_manager": {"unit.read", "teacher.read", "teacher.create", "personal.read"},
     "info_entry": {"unit.read", "teacher.read", "teacher.create", "personal.read"},
     "info_reviewer": {"unit.read", "teacher.read", "personal.read"},
@@ -77,7 +77,7 @@ def expected(endpoint: str, role: str, relation: str, target: str) -> bool | Non
     if endpoint == "teacher.create":
         if level != "school":
             return None
-        return "teacher.create" in p and inside
+        return "teacher.create" in p and "teacher.read" in p and inside
     if endpoint == "account.create":
         return "grant.info_viewer" in p and relation == "own"
     if endpoint in ("teacher_account.create", "teacher_login.switch", "teacher_accounts.export"):

@@ -105,7 +105,9 @@ def account_rows(db: Session, ctx: AppContext, me: Principal, unit: Unit, *, q: 
                       else me.holds_at("account.manage", a.unit_id))
         row = AccountRow(a, units[a.unit_id], held, manageable)
         if manageable and a.unit_id == unit.id:
-            row.grantable = [r for r in own_unit_roles(ctx, me, unit) if r not in held]
+            # only roles of the duty the account already has (separation of duties)
+            row.grantable = [r for r in own_unit_roles(ctx, me, unit) if r not in held
+                             and all(ctx.roles.duty(r) == ctx.roles.duty(h) for h in held)]
             row.revocable = [r for r in held if len(held) > 1 and may_grant(ctx, me, r, units[a.unit_id])]
         rows.append(row)
     return total, rows

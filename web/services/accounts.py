@@ -7,6 +7,9 @@ Who may grant what (roles.yaml, permission ``grant.<role>``):
 - the role must exist at the unit's level (``levels``).
 So a system administrator manages its own unit's accounts and the system administrators of the
 units directly below, grants only what it holds, and only inside its subtree.
+Separation of duties (``check_duties``, every entry that gives a role goes through it): no account
+grants a role to itself, and an account holds roles of one duty only (roles.yaml ``duty``: the
+system administrator's accounts and permissions apart from the data roles' work on teachers' files).
 Managing an existing account (reset, enable, delete) needs the right to grant every role it has.
 """
 
@@ -24,15 +27,17 @@ from web import audit, scope
 from web.context import AppContext
 from web.db.base import utcnow
 from web.db.models import Account, Grant, Teacher, Unit, WebSession
-from web.errors import (W_ACCOUNT_NOT_FOUND, W_CANNOT_GRANT, W_NOT_SCHOOL, W_ROLE_LEVEL,
-                        W_SINGLE_ROLE_TAKEN, W_TEACHER_HAS_ACCOUNT, W_UNIT_NOT_FOUND, W_UNKNOWN_ROLE,
-                        W_USERNAME_TAKEN, Refusal)
+from web.errors import (W_ACCOUNT_NOT_FOUND, W_CANNOT_GRANT, W_DUTY_CONFLICT, W_NOT_SCHOOL, W_ROLE_LEVEL,
+                        W_SELF_GRANT, W_SINGLE_ROLE_TAKEN, W_TEACHER_HAS_ACCOUNT, W_UNIT_NOT_FOUND,
+                        W_UNKNOWN_ROLE, W_USERNAME_TAKEN, Refusal)
+from web.roles import DUTY_LABELS
 from web.principal import Principal
 from web.security.passwords import random_password
 from web.services import teachers as teacher_service
 from web.services import units as unit_service
 
 TEACHER_ROLE = "teacher"
+ADMIN_ROLE = "system_admin"
 
 
 # ------------------------------------------------------------------ the granting rule
@@ -64,6 +69,38 @@ def check_grant(db: Session, ctx: AppContext, principal: Principal, role_key: st
         if holder is not None:
             raise Refusal(W_SINGLE_ROLE_TAKEN, unit=unit.name, role=spec.label.zh,
                           role_en=spec.label.get("en"), holder=holder.username)
+
+
+def check_duties(ctx: AppContext, principal: Principal, role_key: str, *, account: Account | None,
+                 username: str, held: list[str]) -> None:
+    """Separation of duties for giving ``role_key`` to an account that holds ``held`` (a new
+    account: the other roles it is created with). Refuses a grant to the granter's own account
+    and a role of another duty than one the account holds."""
+    if account is not None and account.id == principal.account_id:
+        raise Refusal(W_SELF_GRANT, role=ctx.roles.label(role_key), role_en=ctx.roles.label(role_key, "en"))
+    duty = ctx.roles.duty(role_key)
+    if duty is None:
+        return  # an unknown role: check_grant names the known ones
+    for other in held:
+        other_duty = ctx.roles.duty(other)
+        if other_duty is not None and other_duty != duty:
+            raise Refusal(W_DUTY_CONFLICT, username=username,
+                          held=ctx.roles.label(other), held_en=ctx.roles.label(other, "en"),
+                          held_duty=DUTY_LABELS[other_duty][0], held_duty_en=DUTY_LABELS[other_duty][1],
+                          role=ctx.roles.label(role_key), role_en=ctx.roles.label(role_key, "en"),
+                          duty=DUTY_LABELS[duty][0], duty_en=DUTY_LABELS[duty][1])
+
+
+def duty_conflicts(db: Session, ctx: AppContext) -> list[tuple[Account, list[str]]]:
+    """Accounts holding roles of more than one duty (left by a version before the rule), with
+    their roles: ``tmis accounts duties`` lists them for their system administrators to split."""
+    out = []
+    for account in db.scalars(select(Account).join(Grant, Grant.account_id == Account.id).distinct()
+                              .order_by(Account.id)):
+        roles = sorted({g.role_key for g in account.grants})
+        if len({ctx.roles.duty(r) for r in roles}) > 1:
+            out.append((account, roles))
+    return out
 
 
 def check_manage(db: Session, ctx: AppContext, principal: Principal, account: Account) -> None:
@@ -123,12 +160,13 @@ def create_staff(db: Session, ctx: AppContext, principal: Principal, *, username
     if not roles:
         raise Refusal(W_CANNOT_GRANT, role="-", unit=unit.name, detail="至少授予一个角色",
                       detail_en="grant at least one role")
-    for role in roles:
+    for n, role in enumerate(roles):
         if role == TEACHER_ROLE:
             raise Refusal(W_CANNOT_GRANT, role=role, unit=unit.name,
                           detail="教师账号由四项信息创建",
                           detail_en="teacher accounts come from the four items")
         check_grant(db, ctx, principal, role, unit)
+        check_duties(ctx, principal, role, account=None, username=username.strip(), held=roles[:n])
     username = username.strip()
     if not username or len(username) > 64 or not real_name.strip():
         raise Refusal(W_CANNOT_GRANT, role=",".join(roles), unit=unit.name,
@@ -146,12 +184,39 @@ def create_staff(db: Session, ctx: AppContext, principal: Principal, *, username
     return account, issued
 
 
+def bootstrap_admin(db: Session, ctx: AppContext, unit_code: str, username: str, real_name: str) -> tuple[Account, str]:
+    """A unit's system administrator appointed from the command line (the first one of a
+    deployment, ``tmis accounts create-admin``): a new account holding that one role."""
+    unit = unit_service.by_code(db, unit_code)
+    if unit is None:
+        raise Refusal(W_UNIT_NOT_FOUND)
+    holder = db.scalar(select(Account).join(Grant, Grant.account_id == Account.id).where(
+        Grant.unit_id == unit.id, Grant.role_key == ADMIN_ROLE))
+    if holder is not None:
+        spec = ctx.roles.get(ADMIN_ROLE)
+        raise Refusal(W_SINGLE_ROLE_TAKEN, unit=unit.name, role=spec.label.zh, role_en=spec.label.get("en"),
+                      holder=holder.username)
+    username, real_name = username.strip(), real_name.strip()
+    if not username or len(username) > 64 or not real_name or len(real_name) > 50:
+        raise Refusal(W_CANNOT_GRANT, role=ADMIN_ROLE, unit=unit.name,
+                      detail="用户名（至多 64 字）和真实姓名（至多 50 字）必填",
+                      detail_en="username (up to 64) and real name (up to 50) are required")
+    account, issued = _new_account(db, ctx, username=username, real_name=real_name, unit=unit, kind="staff",
+                                   created_by=None)
+    db.add(Grant(account_id=account.id, unit_id=unit.id, role_key=ADMIN_ROLE))
+    audit.record(db, "account.create", actor_name="cli", target_type="account", target_id=account.id,
+                 unit_id=unit.id, detail={"username": username, "roles": [ADMIN_ROLE]})
+    return account, issued
+
+
 def grant(db: Session, ctx: AppContext, principal: Principal, account_id: int, role: str,
           unit_code: str | None = None) -> Account:
     account = db.scalar(scope.accounts(principal, "account.read").where(Account.id == account_id))
     if account is None or account.kind != "staff":
         raise Refusal(W_ACCOUNT_NOT_FOUND)
     unit = _unit(db, principal, unit_code) if unit_code else db.get(Unit, account.unit_id)
+    check_duties(ctx, principal, role, account=account, username=account.username,
+                 held=[g.role_key for g in account.grants])
     check_grant(db, ctx, principal, role, unit, for_account=account)
     if not any(g.unit_id == unit.id and g.role_key == role for g in account.grants):
         account.grants.append(Grant(unit_id=unit.id, role_key=role, granted_by_id=principal.account_id))
