@@ -4,12 +4,16 @@ Layers: handlers (web/api, web/pages) → services (web/services) → tables (we
 query on units, teachers, records and accounts filtered by web/scope.py. Sessions live in the
 database, so any number of app processes can serve the same deployment.
 
-CSRF: pages use Litestar's double-submit CSRF cookie (hidden ``_csrf_token`` field in forms, the
-``x-csrftoken`` header for htmx). The JSON API is excluded from that middleware and protected
-differently: a state-changing API request signed in by cookie must be ``application/json`` or carry
+CSRF: pages carry a token bound to the session (web/security/csrf.py: hidden ``_csrf_token`` field
+in forms, the ``x-csrftoken`` header for htmx). The JSON API is excluded from that middleware and
+protected differently: a state-changing API request signed in by cookie must be ``application/json`` or carry
 an ``x-csrftoken`` header (a cross-site form can send neither without a CORS preflight, which this
 app never grants), and when the browser names its ``Origin`` it must be this site; a request with
 ``Authorization: Bearer <token>`` is not cookie-driven at all.
+
+Every answer carries the security headers of web/security/headers.py (CSP, no framing, no-store).
+HTTPS: a request is HTTPS when it reached the app over TLS or when a trusted proxy
+(``TMIS_TRUSTED_PROXIES``) says so in ``X-Forwarded-Proto``; cookies are then Secure.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from urllib.parse import urlsplit
 
 from jinja2 import pass_context
 from litestar import Litestar, Request, Response
-from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.openapi import OpenAPIConfig
@@ -33,9 +36,11 @@ from web.api.auth import AuthController
 from web.api.teachers import TeacherController
 from web.api.units import UnitController
 from web.context import AppContext
-from web.deps import dependencies, lang_of
+from web.deps import SESSION_COOKIE, dependencies, lang_of
 from web.errors import W_CSRF, W_TEACHER_LOGIN_OFF, Refusal
 from web.pages.auth import AuthPages
+from web.security.csrf import session_csrf_middleware
+from web.security.headers import add_security_headers
 from web.pages.common import entry_of_path
 from web.settings import Settings
 
@@ -126,6 +131,22 @@ def _networks(trusted: tuple[str, ...]) -> tuple[Any, ...]:
         raise ValueError(f"TMIS_TRUSTED_PROXIES: {exc} (addresses or CIDR networks, comma-separated)") from None
 
 
+def forwarded_https(peer: str | None, proto: str, networks: tuple[Any, ...]) -> bool:
+    """Did a trusted proxy receive this request over HTTPS? (X-Forwarded-Proto from anyone else
+    proves nothing.) The last value counts: the one our own proxy set."""
+    import ipaddress
+
+    if not networks or peer is None or not proto:
+        return False
+    try:
+        ip = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    if not any(ip in n for n in networks):
+        return False
+    return proto.split(",")[-1].strip().lower() == "https"
+
+
 def forwarded_client(peer: str | None, forwarded_for: str, networks: tuple[Any, ...]) -> str | None:
     """The client address behind trusted proxies, or None to keep the socket peer.
 
@@ -155,16 +176,23 @@ def forwarded_client(peer: str | None, forwarded_for: str, networks: tuple[Any, 
 
 
 def trusted_proxy_middleware(networks: tuple[Any, ...]) -> Any:
-    """ASGI middleware: the client address from X-Forwarded-For when the peer is a trusted proxy."""
+    """ASGI middleware: the client address from X-Forwarded-For and the scheme from
+    X-Forwarded-Proto when the peer is a trusted proxy."""
     def factory(app: Any) -> Any:
         async def middleware(scope: Any, receive: Any, send: Any) -> None:
             if scope["type"] in ("http", "websocket") and networks:
                 client = scope.get("client")
+                peer = client[0] if client else None
                 header = ",".join(v.decode("latin-1") for k, v in scope.get("headers", ())
                                   if k.lower() == b"x-forwarded-for")
-                real = forwarded_client(client[0] if client else None, header, networks)
+                proto = ",".join(v.decode("latin-1") for k, v in scope.get("headers", ())
+                                 if k.lower() == b"x-forwarded-proto")
+                real = forwarded_client(peer, header, networks)
+                # changed in place: the before_send hook (security headers) sees the same scope
+                if forwarded_https(peer, proto, networks):
+                    scope["scheme"] = "https" if scope["type"] == "http" else "wss"
                 if real is not None:
-                    scope = {**scope, "client": (real, 0)}
+                    scope["client"] = (real, 0)
             await app(scope, receive, send)
         return middleware
     return factory
@@ -182,15 +210,15 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | 
                                                    include_in_schema=False)],
         dependencies=dependencies(),
         state=None,
-        csrf_config=CSRFConfig(secret=settings.secret_key, cookie_secure=settings.cookie_secure,
-                               cookie_name="tmis_csrf", exclude=["/api/", "/schema"]),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_template_engine),
         openapi_config=OpenAPIConfig(title="tmis API", version="1", path="/schema",
                                      description="Teacher Management Information System, JSON API v1"),
         exception_handlers={Refusal: refusal_handler, PermissionDeniedException: permission_denied_handler},
         before_request=api_csrf_guard,
-        middleware=[trusted_proxy_middleware(_networks(settings.trusted_proxies))],
+        before_send=[add_security_headers],
+        middleware=[trusted_proxy_middleware(_networks(settings.trusted_proxies)),
+                    session_csrf_middleware(settings.secret_key, SESSION_COOKIE)],
         debug=settings.debug,
     )
     app.state.ctx = ctx

@@ -44,8 +44,11 @@ W_NOT_SIGNED_IN = _e("W105", 401, "请先登录", "Please sign in", "", "")
 W_MUST_CHANGE = _e("W106", 403, "首次登录须先修改密码", "Change your password first (first sign-in)",
                    "打开「修改密码」页面设置新密码。", "Open the change-password page and set a new password.")
 W_WEAK_PASSWORD = _e("W107", 422, "密码不符合要求：{detail}", "The password does not meet the policy: {detail_en}",
-                     "密码长度 8–16 位，至少包含大写字母、小写字母、数字、特殊字符中的三种。",
-                     "8–16 characters with at least three of upper case, lower case, digits and symbols.")
+                     "8–64 个字符；不足 20 个字符时至少包含大写字母、小写字母、数字、特殊字符中的三种；不能是常见密码或常见模式"
+                     "（如 Password1、P@ssw0rd、单词@年份），不能含用户名或姓名。也可以用 20 个字符以上、含空格的口令短语。",
+                     "8–64 characters; under 20 characters at least three of upper case, lower case, digits and symbols; "
+                     "no common password or pattern (Password1, P@ssw0rd, a word @ a year), no username or name. "
+                     "A passphrase of 20 or more characters with spaces works too.")
 W_OLD_PASSWORD = _e("W108", 422, "原密码不正确", "The current password is wrong", "", "")
 W_PASSWORD_MISMATCH = _e("W109", 422, "两次输入的新密码不一致", "The new passwords do not match", "", "")
 W_SAME_PASSWORD = _e("W110", 422, "新密码不能与原密码相同", "The new password must differ from the current one", "", "")

@@ -48,7 +48,9 @@ class Settings:
     session_minutes: int = 120
     # TMIS_SESSION_MAX_HOURS: and in any case this many hours after login.
     session_max_hours: int = 12
-    # TMIS_COOKIE_SECURE: send cookies over HTTPS only (set true behind TLS).
+    # TMIS_COOKIE_SECURE: always mark cookies Secure. Without it they are Secure whenever the
+    # request is HTTPS: reached the app over TLS, or a proxy in TMIS_TRUSTED_PROXIES says
+    # X-Forwarded-Proto: https.
     cookie_secure: bool = False
     # TMIS_ARGON2_TIME_COST / TMIS_ARGON2_MEMORY_KIB: password hashing cost (argon2id).
     # Tests lower them; production keeps the argon2-cffi defaults (3, 64 MiB).

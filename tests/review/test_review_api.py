@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from tests.web.conftest import csrf_of
 from web.db.models import Record, Teacher
 from web.review.models import ReviewCase
 
@@ -246,7 +247,7 @@ def test_pages_render_and_refusals_keep_the_typed_reason(as_user, new_teacher):
     case = school.post(f"{API}/files/{tid}/submit", json={}).json()
     page = school.get(f"/review/cases/{case['id']}")
     assert page.status_code == 200 and "审核通过" in page.text and "退回" in page.text
-    token = school.http.cookies.get("tmis_csrf")
+    token = csrf_of(page.text)
     r = school.post(f"/review/cases/{case['id']}/reject", data={"reason": "x", "version": str(case["version"]),
                                                                 "_csrf_token": token})
     assert r.status_code == 422 and "必须填写原因" in r.text

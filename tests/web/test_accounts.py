@@ -193,7 +193,7 @@ def test_import_and_export_teacher_accounts(as_user, app):
     assert initial[a["id_number"]] and initial[b["id_number"]]
     c = Client(app, a["id_number"], initial[a["id_number"]])
     assert c.post("/api/v1/auth/password", json={"old_password": initial[a["id_number"]],
-                                                 "new_password": "Abc@12345"}).status_code == 200
+                                                 "new_password": "Kq8#Lw2rTz"}).status_code == 200
     ws = load_workbook(io.BytesIO(admin.get("/api/v1/teacher-accounts/export?unit=3601020002").content)).active
     after = {row[1]: row[2] for row in ws.iter_rows(min_row=2, values_only=True)}
     assert after[a["id_number"]] is None and after[b["id_number"]] == initial[b["id_number"]]

@@ -304,7 +304,7 @@ def test_export_shows_initial_passwords_only_while_unchanged(as_user, app, db, f
         issued[items["id_number"]] = _initial(r)
     changed = next(iter(issued))
     c = Client(app, changed, issued[changed], entry="teacher")
-    assert c.post("/api/v1/auth/password", json={"old_password": issued[changed], "new_password": "New@pass123"}).status_code == 200
+    assert c.post("/api/v1/auth/password", json={"old_password": issued[changed], "new_password": "Nw7#pass-123x"}).status_code == 200
     r = admin.get(f"/admin/teacher-accounts/export?unit={school}")
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     rows = {row[1]: row for row in load_workbook(io.BytesIO(r.content)).active.iter_rows(min_row=2, values_only=True)}

@@ -22,17 +22,41 @@ def _new_staff(as_user, unit="360102", role="info_viewer") -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("password,ok", [
-    ("Abcdef12", True), ("abcdef1!", True), ("ABCDEF1!", True), ("Abcdefgh", False),
-    ("abcdefg1", False), ("Ab1!", False), ("Abcdefgh12345678!", False), ("Abcdef 12", False),
-    ("12345678!!", False), ("Aa1!Aa1!Aa1!Aa1!", True),
+    ("Xk7#mQ2v", True), ("Fresh#2024ab", True), (PASSWORD, True),  # random 8; the fixtures' password
+    ("Horse-Battery-42x", True),  # 17 characters: refused as too long before issue 14
+    ("correct horse battery staple", True),  # a passphrase: 20+ characters, any kinds, spaces inside
+    ("Tr0mbone staple horse battery correct clip paper " + "x7Qz!" * 2 + "Gq", True),  # 62 characters
+    # common and breached patterns, accepted before issue 14
+    ("Password1", False), ("Qwerty123", False), ("P@ssw0rd", False), ("Demo@2024", False),
+    ("Admin@123", False), ("Teacher@2024", False), ("1qaz@WSX", False), ("Aa1!Aa1!Aa1!Aa1!", False),
+    ("Abcdefgh", False), ("abcdefg1", False), ("Ab1!", False), ("12345678!!", False),  # kinds, length
+    (" Xk7#mQ2v", False), ("Xk7#mQ2v ", False), ("Xk7#\x00mQ2v", False), ("Xk7#mQ2v" * 8 + "A", False),
 ])
 def test_password_policy(password, ok):
-    assert (policy_problems(password) == []) is ok
+    assert (policy_problems(password) == []) is ok, policy_problems(password)
+
+
+def test_password_may_not_contain_the_username():
+    assert policy_problems("Wangwu#1985") == []
+    assert policy_problems("Wangwu#1985", ["wangwu"]) != []
 
 
 def test_random_initial_passwords_satisfy_the_policy():
     for _ in range(200):
         assert policy_problems(random_password()) == []
+
+
+def test_first_login_refuses_the_demo_password_and_takes_a_passphrase(as_user, app):
+    """Demo@2024 stays the demo accounts' password (made directly, README), never a chosen one."""
+    username, initial = _new_staff(as_user)
+    c = Client(app, username, initial)
+    r = c.post("/api/v1/auth/password", json={"old_password": initial, "new_password": "Demo@2024"})
+    assert r.status_code == 422 and r.json()["code"] == "W107"
+    assert "太容易被猜到" in r.json()["message"] and "too easy to guess" in r.json()["message_en"]
+    assert "口令短语" in r.json()["hint"]
+    phrase = "blue teapot under seven maple trees"
+    assert c.post("/api/v1/auth/password", json={"old_password": initial, "new_password": phrase}).status_code == 200
+    assert Client(app, username, phrase).login_body["must_change_password"] is False
 
 
 def test_login_sets_session_and_me_shows_roles(as_user):

@@ -28,9 +28,12 @@ class PasswordIn:
     new_password: str
 
 
-def session_cookie(ctx: AppContext, token: str) -> dict[str, Any]:
+def session_cookie(ctx: AppContext, request: Request, token: str) -> dict[str, Any]:
+    """Secure whenever the request is HTTPS (directly, or a trusted proxy says so: web/app.py)
+    or the deployment says so (TMIS_COOKIE_SECURE)."""
+    secure = ctx.settings.cookie_secure or request.url.scheme == "https"
     return {"key": SESSION_COOKIE, "value": token, "httponly": True, "samesite": "lax",
-            "secure": ctx.settings.cookie_secure, "path": "/"}
+            "secure": secure, "path": "/"}
 
 
 def me_dict(db: Session, principal: Principal) -> dict[str, Any]:
@@ -56,7 +59,7 @@ class AuthController(Controller):
         body = {"token": token, "must_change_password": account.must_change_password,
                 "account": account_dict(account)}
         response = Response(body, status_code=200)
-        response.set_cookie(**session_cookie(ctx, token))
+        response.set_cookie(**session_cookie(ctx, request, token))
         return response
 
     @post("/logout", sync_to_thread=True, status_code=200)

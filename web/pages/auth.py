@@ -127,5 +127,5 @@ def _login(request: Request, data: LoginForm, db: Session, ctx: AppContext, entr
                       error=ref, status_code=ref.status)
     target = "/account/password" if account.must_change_password else _safe_next(data.next, entry)
     response = Redirect(path=target, status_code=303)
-    response.set_cookie(**session_cookie(ctx, token))
+    response.set_cookie(**session_cookie(ctx, request, token))
     return response

@@ -1,6 +1,14 @@
 """Password policy, hashing (argon2id) and random initial passwords.
 
-Policy (seed 003): 8–16 characters, at least three of: upper case, lower case, digits, symbols.
+Policy (seed 003, hardened for issue 14):
+- 8 to 64 characters; spaces inside are allowed (passphrases), not at either end; no control characters;
+- shorter than 20 characters: at least three of upper case, lower case, digits, symbols (seed 003);
+  a passphrase of 20 or more characters may use any characters;
+- not guessable: zxcvbn (Dropbox's estimator, its dictionaries of common and breached passwords,
+  keyboard walks, sequences, years and l33t substitutions) must estimate at least 10^8 guesses,
+  counting the account's own username and name and this system's words (demo, tmis, …) as known,
+  so Password1, Qwerty123, P@ssw0rd and Demo@2024 are refused while a random 8-character
+  password of three kinds passes.
 """
 
 from __future__ import annotations
@@ -8,10 +16,17 @@ from __future__ import annotations
 import secrets
 import string
 from dataclasses import dataclass
+from typing import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+MIN_LENGTH, MAX_LENGTH = 8, 64
+PASSPHRASE_LENGTH = 20  # from here on the character-kind rule is waived
+MIN_GUESSES_LOG10 = 8   # zxcvbn's estimate: at least 10^8 guesses
+# words anyone attacking this system tries first (pinyin included): known to zxcvbn as user inputs
+SYSTEM_WORDS = ("demo", "tmis", "jiaoshi", "teacher", "laoshi", "admin", "school", "xuexiao", "mima",
+                "password", "guanli", "jiaoyu")
 SYMBOLS = "!@#$%^&*()-_=+[]{};:,.?/~"
 CLASSES = (
     ("upper", lambda c: c in string.ascii_uppercase),
@@ -22,18 +37,34 @@ CLASSES = (
 _NAMES_ZH = {"upper": "大写字母", "lower": "小写字母", "digit": "数字", "symbol": "特殊字符"}
 
 
-def policy_problems(password: str) -> list[tuple[str, str]]:
-    """(Chinese, English) descriptions of what is wrong; empty when the password is acceptable."""
+def policy_problems(password: str, user_inputs: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(Chinese, English) descriptions of what is wrong; empty when the password is acceptable.
+    ``user_inputs``: the account's own words (username, real name) a guesser would try."""
     out: list[tuple[str, str]] = []
-    if not 8 <= len(password) <= 16:
-        out.append((f"长度为 {len(password)} 位，应为 8–16 位", f"length {len(password)}, must be 8–16"))
-    if any(c.isspace() for c in password):
-        out.append(("不能包含空格", "must not contain spaces"))
+    n = len(password)
+    if not MIN_LENGTH <= n <= MAX_LENGTH:
+        out.append((f"长度为 {n} 个字符，应为 {MIN_LENGTH}–{MAX_LENGTH} 个", f"length {n}, must be {MIN_LENGTH}–{MAX_LENGTH}"))
+    if password != password.strip():
+        out.append(("首尾不能是空格", "must not begin or end with a space"))
+    if any(not c.isprintable() and not c == " " for c in password):
+        out.append(("不能包含控制字符", "must not contain control characters"))
     present = [name for name, test in CLASSES if any(test(c) for c in password)]
-    if len(present) < 3:
-        have = "、".join(_NAMES_ZH[n] for n in present) or "无"
-        out.append((f"只包含{have}，至少需要三类", f"has only {', '.join(present) or 'nothing'}; needs three kinds"))
+    if n < PASSPHRASE_LENGTH and len(present) < 3:
+        have = "、".join(_NAMES_ZH[k] for k in present) or "无"
+        out.append((f"只包含{have}，至少需要三类（{PASSPHRASE_LENGTH} 个字符以上的口令短语除外）",
+                    f"has only {', '.join(present) or 'nothing'}; needs three kinds (unless {PASSPHRASE_LENGTH}+ characters)"))
+    if not out and _guesses_log10(password, user_inputs) < MIN_GUESSES_LOG10:
+        out.append(("太容易被猜到：是常见密码、常见模式（如 单词+@+年份、键盘序列）或含有用户名、姓名、系统名称",
+                    "too easy to guess: a common password or pattern (a word + @ + a year, a keyboard walk) "
+                    "or it contains the username, name or the system's name"))
     return out
+
+
+def _guesses_log10(password: str, user_inputs: Iterable[str]) -> float:
+    from zxcvbn import zxcvbn
+
+    words = [w for w in (*SYSTEM_WORDS, *user_inputs) if w]
+    return float(zxcvbn(password, user_inputs=words)["guesses_log10"])
 
 
 def random_password(length: int = 12) -> str:

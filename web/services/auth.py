@@ -206,10 +206,11 @@ def logout(db: Session, principal: Principal | None, token: str | None) -> None:
         audit.record(db, "auth.logout", actor=principal, target_type="account", target_id=principal.account_id)
 
 
-def check_policy(new: str, confirm: str | None = None) -> None:
+def check_policy(new: str, confirm: str | None = None, *, account: Account | None = None) -> None:
     if confirm is not None and new != confirm:
         raise Refusal(W_PASSWORD_MISMATCH)
-    problems = policy_problems(new)
+    own = (account.username, account.real_name) if account is not None else ()
+    problems = policy_problems(new, own)
     if problems:
         raise Refusal(W_WEAK_PASSWORD, detail="；".join(p[0] for p in problems),
                       detail_en="; ".join(p[1] for p in problems))
@@ -225,7 +226,7 @@ def change_password(db: Session, ctx: AppContext, principal: Principal, old: str
         raise Refusal(W_OLD_PASSWORD)
     if old == new:
         raise Refusal(W_SAME_PASSWORD)
-    check_policy(new, confirm)
+    check_policy(new, confirm, account=account)
     set_password(account, ctx, new)
     # other sessions of this account end: a changed password locks out whoever else had it
     db.execute(delete(WebSession).where(WebSession.account_id == account.id,
