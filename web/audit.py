@@ -1,21 +1,31 @@
-"""The audit log: append-only and hash-chained.
+"""The audit log: append-only and hash-chained under a secret key.
 
-Each entry stores the hash of the previous entry and its own hash over every column
-(SHA-256 of canonical JSON). ``audit_head`` holds the last (seq, hash). Entries are chained when
-their transaction commits: the committing writer locks that row (SELECT … FOR UPDATE on
-PostgreSQL; SQLite serialises writers) for the moment of the commit only, so the chain never
-forks, ``seq`` has no gaps, and a slow request never holds up the others. ``verify`` walks the chain: an edited entry breaks its own hash, a deleted
-entry breaks the link (and the seq run), a deleted tail no longer matches the head. Print the head
-hash (``tmis audit verify``) to keep an anchor outside the database.
+Each entry stores the hash of the previous entry and its own hash over every column: HMAC-SHA256
+with the deployment's audit key (TMIS_AUDIT_KEY, never in the database), so an entry cannot be
+changed and its chain recomputed without the key. Entries written before the key came (migration
+hb01) keep their unkeyed SHA-256 digest (``scheme`` says which) and verify as they are; the
+first keyed entry covers the last unkeyed hash, so the old part is protected by the new.
+``audit_head`` holds the last (seq, hash) and its HMAC (``mac``), so the head cannot be moved back
+over deleted entries without the key either. Entries are chained when their transaction
+commits: the committing writer locks that row for the moment of the commit only, so the chain
+never forks, ``seq`` has no gaps, and a slow request never holds up the others.
 
-What is logged: account actions, record changes (before/after), review actions, exports, and
-reads of another person's personal data. Passwords never; details are JSON-safe values only.
+``verify`` walks the chain: an edited entry breaks its own hash, a deleted entry breaks the link
+(and the seq run), a deleted tail no longer matches the head. ``anchor`` writes the head (seq,
+hash, time, signed with the key) for a cron job to ship off the machine; ``verify(anchor=…)``
+then also finds a log cut back or rewritten behind the anchor, even by someone holding the key.
+
+What is logged: account actions, record changes (field names, not personal values), review
+actions, exports, and reads of another person's personal data. Passwords never; details are
+JSON-safe values only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -28,6 +38,71 @@ from web.db.models import AuditEntry, AuditHead
 from web.principal import Principal
 
 GENESIS = "0" * 64
+LEGACY = "sha256"  # entries sealed before migration hb01: a plain digest, no key
+# The key used when TMIS_AUDIT_KEY is unset outside production: public, so it protects nothing;
+# `tmis audit verify` says so. Production refuses to start without a key (web/settings.py).
+DEVELOPMENT_KEY = "tmis development audit key: public, protects nothing"
+
+
+class AuditKeyMissing(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Sealer:
+    """HMAC-SHA256 under the audit key; ``key_id`` names the key without revealing it."""
+
+    key: bytes = field(repr=False)
+    development: bool = False
+
+    @property
+    def key_id(self) -> str:
+        return hashlib.sha256(b"tmis-audit-key-id:" + self.key).hexdigest()[:12]
+
+    @property
+    def scheme(self) -> str:
+        return f"hmac-sha256:{self.key_id}"
+
+    def mac(self, text: str) -> str:
+        return hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()
+
+    def head_mac(self, seq: int, hash_: str) -> str:
+        return self.mac(f"head:{int(seq)}:{hash_}")
+
+
+def sealer_for(settings: Any) -> Sealer:
+    """The deployment's sealer; the public development key outside production when unset."""
+    if settings.audit_key:
+        return Sealer(settings.audit_key.encode())
+    if getattr(settings, "production", False):
+        raise AuditKeyMissing("TMIS_AUDIT_KEY is not set: production keys the audit log "
+                              "(生产环境须设置 TMIS_AUDIT_KEY)")
+    return Sealer(DEVELOPMENT_KEY.encode(), development=True)
+
+
+# Which sealer an engine's sessions use: registered by AppContext.build; any other engine (a
+# command that made its own) gets the one of the environment's settings.
+_SEALERS: "weakref.WeakKeyDictionary[Any, Sealer]" = weakref.WeakKeyDictionary()
+
+
+def use_sealer(engine: Any, sealer: Sealer) -> None:
+    _SEALERS[engine] = sealer
+
+
+def _sealers() -> "weakref.WeakKeyDictionary[Any, Sealer]":
+    return _SEALERS
+
+
+def _sealer_of(db: Session) -> Sealer:
+    engine = db.get_bind()
+    engine = getattr(engine, "engine", engine)  # a Connection: its Engine
+    found = _sealers().get(engine)
+    if found is None:
+        from web.settings import Settings
+
+        found = sealer_for(Settings.from_env())
+        _sealers()[engine] = found
+    return found
 
 
 def jsonable(value: Any) -> Any:
@@ -42,7 +117,9 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _digest(e: AuditEntry) -> str:
+def _digest(e: AuditEntry, sealer: Sealer | None = None) -> str:
+    """The entry's hash: the plain SHA-256 of its canonical JSON (``scheme`` 'sha256', entries
+    before hb01), or the HMAC of the same text with the scheme in it (keyed entries)."""
     at = e.at if e.at.tzinfo else e.at.replace(tzinfo=timezone.utc)
     body = {
         "seq": int(e.seq),
@@ -57,8 +134,11 @@ def _digest(e: AuditEntry) -> str:
         "detail": e.detail,
         "prev_hash": e.prev_hash,
     }
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    if sealer is None:
+        text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+    body["scheme"] = sealer.scheme
+    return sealer.mac(json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
 
 
 def record(
@@ -109,7 +189,7 @@ def record_many(db: Session, entries: list[dict[str, Any]], *, actor: Principal 
 
 _PENDING = "tmis_audit_pending"
 _COLUMNS = ("seq", "at", "actor_id", "actor_name", "ip", "action", "target_type", "target_id", "unit_id",
-            "detail", "prev_hash", "hash")
+            "detail", "prev_hash", "hash", "scheme")
 
 
 def seal(db: Session) -> int:
@@ -131,15 +211,16 @@ def seal(db: Session) -> int:
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         db.add(head)
         db.flush()
+    sealer = _sealer_of(db)
     seq, prev = head.seq, head.hash
     rows = []
     for entry in pending:
         seq += 1
-        entry.seq, entry.prev_hash = seq, prev
-        entry.hash = prev = _digest(entry)
+        entry.seq, entry.prev_hash, entry.scheme = seq, prev, sealer.scheme
+        entry.hash = prev = _digest(entry, sealer)
         rows.append({c: getattr(entry, c) for c in _COLUMNS})
     db.execute(AuditEntry.__table__.insert(), rows)  # one executemany, no ORM bookkeeping
-    head.seq, head.hash = seq, prev
+    head.seq, head.hash, head.mac = seq, prev, sealer.head_mac(seq, prev)
     db.flush()
     return len(rows)
 
@@ -157,18 +238,24 @@ def _drop_on_rollback(db: Session) -> None:
 @dataclass
 class Verification:
     checked: int = 0
+    keyed: int = 0      # entries sealed with the key
+    unkeyed: int = 0    # entries from before the key (scheme 'sha256')
     head_seq: int = 0
     head_hash: str = GENESIS
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # (seq, zh, en)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (zh, en): not tampering
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(db: Session) -> Verification:
+def verify(db: Session, sealer: Sealer | None = None, anchor: dict[str, Any] | None = None) -> Verification:
+    """Walk the whole chain; with ``anchor`` (from ``anchor``, kept off the machine) also check
+    that the log still reaches the anchored entry unchanged."""
+    sealer = sealer or _sealer_of(db)
     out = Verification()
-    prev_hash, expected_seq = GENESIS, 1
+    prev_hash, expected_seq, keyed_seen = GENESIS, 1, False
     rows = db.execute(select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=2000))
     for (e,) in rows:
         if e.seq != expected_seq:
@@ -176,7 +263,21 @@ def verify(db: Session) -> Verification:
                                  f"entries {expected_seq}–{e.seq - 1} are missing (deleted)"))
         if e.prev_hash != prev_hash:
             out.problems.append((e.seq, "与前一条的链接断开", "the link to the previous entry is broken"))
-        if _digest(e) != e.hash:
+        if e.scheme == LEGACY:
+            out.unkeyed += 1
+            if keyed_seen:
+                out.problems.append((e.seq, "在带密钥的条目之后出现无密钥条目（被降级重算）",
+                                     "an unkeyed entry after keyed ones (rewritten without the key)"))
+            expected = _digest(e)
+        elif e.scheme == sealer.scheme:
+            out.keyed += 1
+            keyed_seen = True
+            expected = _digest(e, sealer)
+        else:
+            out.problems.append((e.seq, f"用另一个密钥封存（{e.scheme}），请用当时的 TMIS_AUDIT_KEY 校验",
+                                 f"sealed with another key ({e.scheme}): verify with that TMIS_AUDIT_KEY"))
+            expected = e.hash
+        if expected != e.hash:
             out.problems.append((e.seq, "内容被修改（哈希不符）", "the entry was changed (hash mismatch)"))
         prev_hash, expected_seq = e.hash, e.seq + 1
         out.checked += 1
@@ -186,4 +287,73 @@ def verify(db: Session) -> Verification:
         if head.seq != expected_seq - 1 or head.hash != prev_hash:
             out.problems.append((head.seq, "日志末尾与链头不符（末尾条目被删除或链头被修改）",
                                  "the end of the log does not match the head (tail deleted or head changed)"))
+        if head.mac is not None and head.mac != sealer.head_mac(head.seq, head.hash):
+            out.problems.append((head.seq, "链头的密钥签名不符（链头被移动或改动）",
+                                 "the head's keyed signature does not match (the head was moved or changed)"))
+        elif head.mac is None and keyed_seen:
+            out.problems.append((head.seq, "链头没有密钥签名（被改动）", "the head carries no keyed signature (changed)"))
+    if anchor is not None:
+        _check_anchor(db, sealer, anchor, out)
+    if sealer.development:
+        out.warnings.append(("未设置 TMIS_AUDIT_KEY：使用公开的开发密钥，不能防篡改（生产环境必须设置）",
+                             "TMIS_AUDIT_KEY is not set: the public development key protects nothing (production must set it)"))
+    if out.checked and not keyed_seen:
+        out.warnings.append(("还没有带密钥的条目（升级后尚无新条目，或整条日志被无密钥重算）：请用锚点文件核对",
+                             "no keyed entry yet (none since the upgrade, or the whole log was recomputed without the key): check against an anchor"))
     return out
+
+
+# ------------------------------------------------------------------ anchors
+
+
+def _canonical(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def anchor(db: Session, sealer: Sealer | None = None) -> dict[str, Any]:
+    """The head as a signed record to keep outside the database (``tmis audit anchor``)."""
+    sealer = sealer or _sealer_of(db)
+    head = db.scalar(select(AuditHead).where(AuditHead.id == 1))
+    seq, hash_ = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    last = db.get(AuditEntry, seq) if seq else None
+    body: dict[str, Any] = {
+        "anchor": "tmis-audit", "seq": int(seq), "hash": hash_,
+        "entry_at": jsonable(last.at) if last is not None else None,
+        "written_at": jsonable(utcnow()), "key_id": sealer.key_id,
+    }
+    body["mac"] = sealer.mac("anchor:" + _canonical(body))
+    return body
+
+
+def read_anchor(text: str) -> dict[str, Any]:
+    """Parse an anchor file; ValueError (with what is wrong) for anything else."""
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+    if not isinstance(body, dict) or body.get("anchor") != "tmis-audit":
+        raise ValueError("not a tmis audit anchor")
+    for key, kind in (("seq", int), ("hash", str), ("mac", str), ("key_id", str)):
+        if not isinstance(body.get(key), kind):
+            raise ValueError(f"'{key}' is missing or not a {kind.__name__}")
+    return body
+
+
+def _check_anchor(db: Session, sealer: Sealer, body: dict[str, Any], out: Verification) -> None:
+    unsigned = {k: v for k, v in body.items() if k != "mac"}
+    if body.get("key_id") != sealer.key_id or not hmac.compare_digest(
+            str(body.get("mac")), sealer.mac("anchor:" + _canonical(unsigned))):
+        out.problems.append((int(body.get("seq", 0)), "锚点文件的签名与本密钥不符（伪造，或来自另一个密钥）",
+                             "the anchor's signature does not match this key (forged, or another key)"))
+        return
+    seq, when = int(body["seq"]), body.get("written_at") or "?"
+    if out.head_seq < seq:
+        out.problems.append((seq, f"日志只到第 {out.head_seq} 条，而 {when} 的锚点记录到第 {seq} 条：末尾被删除",
+                             f"the log ends at #{out.head_seq} but the anchor of {when} names #{seq}: the tail was deleted"))
+        return
+    if seq == 0:
+        return
+    entry = db.get(AuditEntry, seq)
+    if entry is None or entry.hash != body["hash"]:
+        out.problems.append((seq, f"第 {seq} 条与 {when} 的锚点不符：该条或此前的日志被改写",
+                             f"entry #{seq} differs from the anchor of {when}: it or the log before it was rewritten"))

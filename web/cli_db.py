@@ -1,5 +1,5 @@
-"""``tmis db upgrade``, ``tmis units import``, ``tmis audit verify``, ``tmis serve``, ``tmis demo``,
-``tmis accounts create-admin`` (bootstrap: the first system administrator of a unit)."""
+"""``tmis db upgrade``, ``tmis units import``, ``tmis audit verify|anchor``, ``tmis serve``, ``tmis demo``,
+``tmis accounts create-admin`` (bootstrap: the first system administrator of a unit), ``tmis accounts duties``."""
 
 from __future__ import annotations
 
@@ -55,24 +55,76 @@ def units_import(file: Path = typer.Argument(..., exists=True, readable=True, he
     typer.echo(f"新增 {result.created}，更新 {result.updated} / created {result.created}, updated {result.updated}")
 
 
-@audit_app.command("verify")
-def audit_verify(database_url: Optional[str] = DB_OPT) -> None:
-    """Check the hash chain of the audit log; exit 1 on any changed or deleted entry. 校验审计日志。"""
+ANCHOR_OPT = typer.Option(None, "--anchor", help="an anchor file written by `tmis audit anchor` (kept off this machine)")
+
+
+def _audit_session(database_url: Optional[str]):
+    """(sessionmaker, sealer, engine) for the audit commands; exits 2 without the production key."""
     from web import audit
     from web.db.base import make_engine, make_sessionmaker
 
     settings = _settings(database_url)
+    try:
+        sealer = audit.sealer_for(settings)
+    except audit.AuditKeyMissing as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
     engine = make_engine(settings.database_url)
-    with make_sessionmaker(engine)() as db:
-        result = audit.verify(db)
+    audit.use_sealer(engine, sealer)
+    return make_sessionmaker(engine), sealer, engine
+
+
+@audit_app.command("verify")
+def audit_verify(database_url: Optional[str] = DB_OPT, anchor: Optional[Path] = ANCHOR_OPT) -> None:
+    """Check the keyed hash chain of the audit log (and, with --anchor, that it still reaches the
+    anchored entry unchanged); exit 1 on any changed or deleted entry. 校验审计日志。"""
+    from web import audit
+
+    anchored = None
+    if anchor is not None:
+        try:
+            anchored = audit.read_anchor(anchor.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            typer.echo(f"锚点文件无法读取 / cannot read the anchor file {anchor}: {exc}", err=True)
+            raise typer.Exit(2)
+    sessions, sealer, engine = _audit_session(database_url)
+    with sessions() as db:
+        result = audit.verify(db, sealer, anchored)
     engine.dispose()
+    for zh, en in result.warnings:
+        typer.echo(f"注意 / note: {zh} / {en}", err=True)
     for seq, zh, en in result.problems:
         typer.echo(f"#{seq}: {zh} / {en}", err=True)
     if not result.ok:
         typer.echo(f"审计日志被篡改：{len(result.problems)} 处 / audit log tampered: {len(result.problems)} problems", err=True)
         raise typer.Exit(1)
-    typer.echo(f"审计日志完整：{result.checked} 条，链头 #{result.head_seq} {result.head_hash}\n"
-               f"audit log intact: {result.checked} entries, head #{result.head_seq} {result.head_hash}")
+    typer.echo(f"审计日志完整：{result.checked} 条（带密钥 {result.keyed}，升级前 {result.unkeyed}），链头 #{result.head_seq} {result.head_hash}"
+               + (f"，与锚点 #{anchored['seq']} 相符" if anchored else "") + "\n"
+               f"audit log intact: {result.checked} entries ({result.keyed} keyed, {result.unkeyed} from before the key), "
+               f"head #{result.head_seq} {result.head_hash}" + (f", matches the anchor #{anchored['seq']}" if anchored else ""))
+
+
+@audit_app.command("anchor")
+def audit_anchor(out: Optional[Path] = typer.Option(None, "--out", help="file to write (default: standard output)"),
+                 database_url: Optional[str] = DB_OPT) -> None:
+    """Write the audit log's head (seq, hash, time, signed with the key) for a cron job to ship off
+    this machine; `tmis audit verify --anchor FILE` then finds a log cut back or rewritten. 导出审计日志锚点。"""
+    import json
+
+    from web import audit
+
+    sessions, sealer, engine = _audit_session(database_url)
+    with sessions() as db:
+        body = audit.anchor(db, sealer)
+    engine.dispose()
+    text = json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)  # a reader (the shipping job) never sees half a file
+    typer.echo(f"锚点已写入 {out}：第 {body['seq']} 条 / anchor written to {out}: entry #{body['seq']}", err=True)
 
 
 def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),

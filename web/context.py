@@ -16,6 +16,10 @@ from web.settings import Settings
 from web.db.base import make_engine, make_sessionmaker
 
 
+class SettingsError(RuntimeError):
+    """The settings cannot run this deployment (web/settings.py ``Settings.problems``)."""
+
+
 @dataclass
 class AppContext:
     settings: Settings
@@ -42,7 +46,13 @@ class AppContext:
 
     @classmethod
     def build(cls, settings: Settings) -> "AppContext":
+        from web import audit
+
+        problems = settings.problems()
+        if problems:  # production without its keys: refuse to start, saying what is missing
+            raise SettingsError("; ".join(f"{zh} / {en}" for zh, en in problems))
         engine = make_engine(settings.database_url, echo=settings.sql_echo)
+        audit.use_sealer(engine, audit.sealer_for(settings))
         return cls(
             settings=settings,
             engine=engine,

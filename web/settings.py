@@ -67,6 +67,14 @@ class Settings:
     # client address (for the audit log and lockout) read from X-Forwarded-For; otherwise that
     # header is ignored, since anyone can send it. Empty (the default): never trusted.
     trusted_proxies: tuple[str, ...] = ()
+    # TMIS_ENV: "development" (the default: make run, tests) or "production". Production refuses
+    # to start without TMIS_SECRET_KEY and TMIS_AUDIT_KEY (Settings.problems says which).
+    environment: str = "development"
+    # TMIS_AUDIT_KEY: the secret that keys the audit log's hash chain (HMAC-SHA256, web/audit.py),
+    # at least 32 characters, the same on every process and kept outside the database (a
+    # secrets store or the service's environment file). Unset in development: a fixed, public
+    # development key is used and `tmis audit verify` says so.
+    audit_key: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -87,8 +95,33 @@ class Settings:
             "trusted_proxies": tuple(p.strip() for p in os.environ.get("TMIS_TRUSTED_PROXIES", "").split(",")
                                      if p.strip()),
         }
+        env["environment"] = (os.environ.get("TMIS_ENV") or cls.environment).strip().lower()
+        env["audit_key"] = os.environ.get("TMIS_AUDIT_KEY") or None
+        env["secret_key_set"] = bool(os.environ.get("TMIS_SECRET_KEY"))
         if os.environ.get("TMIS_SECRET_KEY"):
             env["secret_key"] = os.environ["TMIS_SECRET_KEY"]
         env.update(overrides)
+        secret_set = env.pop("secret_key_set")
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in env.items() if k in known})
+        out = cls(**{k: v for k, v in env.items() if k in known})
+        object.__setattr__(out, "_secret_from_env", secret_set or "secret_key" in overrides)
+        return out
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def problems(self) -> list[tuple[str, str]]:
+        """What stops a production start: (Chinese, English) per missing or weak setting."""
+        out: list[tuple[str, str]] = []
+        if self.environment not in ("development", "production"):
+            out.append((f"TMIS_ENV 应为 development 或 production，而不是「{self.environment}」",
+                        f"TMIS_ENV must be development or production, not '{self.environment}'"))
+        if not self.production:
+            return out
+        if not getattr(self, "_secret_from_env", True):
+            out.append(("生产环境须设置 TMIS_SECRET_KEY（所有进程相同）", "production needs TMIS_SECRET_KEY (the same on every process)"))
+        if not self.audit_key or len(self.audit_key) < 32:
+            out.append(("生产环境须设置 TMIS_AUDIT_KEY（至少 32 个字符，保存在数据库之外）",
+                        "production needs TMIS_AUDIT_KEY (at least 32 characters, kept outside the database)"))
+        return out

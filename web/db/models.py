@@ -195,6 +195,9 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # how ``hash`` was made: 'sha256' (entries before migration hb01, unkeyed) or
+    # 'hmac-sha256:<key id>' (keyed with TMIS_AUDIT_KEY; the key id is not the key)
+    scheme: Mapped[str] = mapped_column(String(40), default="sha256", server_default="sha256")
 
     __table_args__ = (Index("ix_audit_target", "target_type", "target_id"),)
 
@@ -205,3 +208,5 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInt, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC of (seq, hash) with the audit key: moving the head back needs the key too
+    mac: Mapped[str | None] = mapped_column(String(64))
