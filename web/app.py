@@ -32,6 +32,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from web.api.accounts import AccountController, TeacherAccountController
+from web.api.audit import AuditController
 from web.api.auth import AuthController
 from web.api.teachers import TeacherController
 from web.api.units import UnitController
@@ -50,7 +51,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Handlers registered by later features (forms, review, modules) are appended here by their
 # own packages' ``route_handlers()``; the core keeps this list explicit.
 CORE_HANDLERS: list[Any] = [AuthPages, AuthController, UnitController, AccountController,
-                            TeacherAccountController, TeacherController]
+                            TeacherAccountController, TeacherController, AuditController]
 
 
 def _is_api(request: Request) -> bool:

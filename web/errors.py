@@ -77,6 +77,9 @@ W_DUTY_CONFLICT = _e("W211", 409, "账号「{username}」已有角色「{held}�
                      "Account '{username}' holds '{held_en}' ({held_duty_en}); it cannot also get '{role_en}' ({duty_en}): the two duties are held by different accounts",
                      "系统管理员只管理账号和权限，信息管理员、录入员、审核员、查询员处理教师信息（职责分离）。请为另一职责另建实名账号，或先收回该账号现有的角色。",
                      "The system administrator manages accounts and permissions; the information manager, entry clerk, reviewer and viewer work on teachers' files (separation of duties). Create a separate real-name account for the other duty, or revoke the account's current role first.")
+W_AUDIT_QUERY = _e("W212", 422, "审计日志查询条件「{field}」无效：{detail}", "Invalid audit log filter '{field}': {detail}",
+                   "可按操作人（用户名）、操作（如 auth.login，或以点结尾的前缀 auth.）、单位代码、教师编号和日期（2024-03-31）筛选。",
+                   "Filter by actor (username), action (auth.login, or a prefix ending with a dot: auth.), unit code, teacher id and dates (2024-03-31).")
 
 # --- W3xx: units
 W_UNIT_NOT_FOUND = _e("W301", 404, "没有该单位，或不在您的管理范围内", "No such unit, or it is outside your scope",

@@ -26,6 +26,8 @@ MENU = (
     MenuItem("teacher_accounts", "/admin/teacher-accounts", "教师用户管理", "Teacher accounts", "grant.teacher",
              ("school",)),
     MenuItem("units", "/admin/units", "单位管理", "Units", "unit.manage", ("ministry", "province", "city", "county")),
+    MenuItem("audit", "/admin/audit", "安全审计", "Audit log", "audit.read",
+             ("ministry", "province", "city", "county", "school")),
 )
 
 
