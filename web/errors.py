@@ -55,6 +55,9 @@ W_SAME_PASSWORD = _e("W110", 422, "新密码不能与原密码相同", "The new 
 W_WRONG_ENTRY = _e("W111", 403, "该账号请从{entry}登录", "Sign in to this account from the {entry_en} entry",
                    "教师账号使用「教师自助」入口，单位账号使用「管理端」入口。", "Teacher accounts use the teacher entry; unit accounts use the management entry.")
 W_CSRF = _e("W112", 403, "页面已过期，请刷新后重试", "The page has expired; reload and try again", "", "")
+W_LOGIN_BUSY = _e("W113", 429, "该账号同时有太多登录尝试，请稍后再试", "Too many sign-in attempts for this account at once; try again shortly",
+                  "同一账号的登录一次只核对有限几次；请过几秒再登录。如非本人操作，请联系本单位系统管理员。",
+                  "Only a few sign-ins of one account are checked at a time; try again in a few seconds. If it was not you, tell your unit's system administrator.")
 
 # --- W2xx: accounts and roles
 W_NO_PERMISSION = _e("W201", 403, "没有权限：需要「{permission}」", "Not allowed: needs '{permission_en}'",

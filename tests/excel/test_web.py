@@ -21,7 +21,7 @@ from sqlalchemy import select
 from engine import idnumber
 from engine.emit.excel_template import emit_excel_template, sheet_columns
 from tests.web.conftest import *  # noqa: F401,F403  (fixtures: db_url, settings, app, ctx, world, as_user …)
-from tests.web.conftest import Client, new_id_number
+from tests.web.conftest import Client, csrf_of, new_id_number
 from web.db.models import AuditEntry, Record, Teacher
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,8 +79,7 @@ def workbook(cat: Any, people: list[dict[str, list[dict[str, Any]]]]) -> bytes:
 
 
 def csrf(client: Client) -> dict[str, str]:
-    client.get("/excel/import")  # sets the CSRF cookie
-    return {"x-csrftoken": client.http.cookies.get("tmis_csrf") or ""}
+    return {"x-csrftoken": csrf_of(client.get("/account/password").text)}  # the session's page token
 
 
 def upload(client: Client, content: bytes, *, name: str = "教师.xlsx", **options: str) -> Any:
@@ -389,7 +388,7 @@ def test_import_page_upload_progress_and_result(as_user, ctx, school) -> None:
     # the template's school types by name, the caller's first (a county: 中小学)
     assert '<option value="primary_secondary" selected>中小学</option>' in page.text
     assert '<option value="kindergarten">幼儿园</option>' in page.text
-    token = c.http.cookies.get("tmis_csrf")
+    token = csrf_of(page.text)
     bad = cells(*person(dt.date(1982, 8, 8)))
     bad["basic"][0]["entry_month"] = "1990-01"  # before work started
     r = c.post("/excel/import", files={"file": ("本校.xlsx", workbook(ctx.catalogue, [bad]), XLSX)},
@@ -407,8 +406,7 @@ def test_import_page_upload_progress_and_result(as_user, ctx, school) -> None:
 
 def test_import_page_shows_a_bad_file_and_needs_the_csrf_token(as_user, school) -> None:
     c = as_user("info_manager@360102")
-    c.get("/excel/import")
-    token = c.http.cookies.get("tmis_csrf")
+    token = csrf_of(c.get("/excel/import").text)
     r = c.post("/excel/import", files={"file": ("坏文件.xlsx", b"not a workbook", XLSX)},
                data={"_csrf_token": token, "unit": school})
     assert r.status_code == 422 and 'id="import-file-errors"' in r.text and "坏文件.xlsx" in r.text
@@ -435,7 +433,7 @@ def test_teacher_list_offers_export_and_import(as_user, world) -> None:
     c = as_user("info_manager@3601020001")
     page = c.get("/forms/teachers")
     assert 'id="export-selected"' in page.text and 'formaction="/excel/export"' in page.text
-    token = c.http.cookies.get("tmis_csrf")
+    token = csrf_of(page.text)
     ids = world.teachers["3601020001"][:2]
     r = c.post("/excel/export", data={"_csrf_token": token, "teacher": [str(i) for i in ids]})
     assert r.status_code == 200 and r.headers["content-type"].startswith(XLSX)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, literal, or_, select, update
+from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from web import audit
@@ -18,7 +19,7 @@ from web.context import AppContext
 from web.db.base import utcnow
 from web.db.models import Account, Unit, WebSession
 from web.people.roll import sign_in_refusal
-from web.errors import (W_DISABLED, W_LOCKED, W_LOGIN_FAILED, W_OLD_PASSWORD, W_PASSWORD_MISMATCH,
+from web.errors import (W_DISABLED, W_LOCKED, W_LOGIN_BUSY, W_LOGIN_FAILED, W_OLD_PASSWORD, W_PASSWORD_MISMATCH,
                         W_SAME_PASSWORD, W_TEACHER_LOGIN_OFF, W_WEAK_PASSWORD, W_WRONG_ENTRY, Refusal)
 from web.principal import Principal
 from web.security.passwords import policy_problems
@@ -42,8 +43,8 @@ def login(db: Session, ctx: AppContext, username: str, password: str, *, entry: 
 
     Lockout is counted atomically and *before* the password is checked (``_claim``: one
     ``UPDATE … RETURNING`` committed at once), so however many attempts arrive at the same moment,
-    at most ``lockout_attempts`` passwords are checked per run of failures, and a right password
-    is accepted only while the run has not exceeded the policy (``_accept``). Failures are
+    at most ``lockout_attempts`` wrong passwords are checked per run of failures, and a right
+    password is accepted only while the account is not locked (``_accept``). Failures are
     committed by the caller like successes (the audit entry must persist): the refusal is raised
     after the flush.
     """
@@ -56,24 +57,27 @@ def login(db: Session, ctx: AppContext, username: str, password: str, *, entry: 
         raise Refusal(W_LOGIN_FAILED, **_lockout_args(ctx))
     who = {"actor_name": account.username, "ip": ip, "target_type": "account",
            "target_id": account.id, "unit_id": account.unit_id}
-    attempt = _claim(db, account.id, now)
-    if attempt is None or attempt > limit:
-        until = _lock(db, ctx, account.id, now)
-        audit.record(db, "auth.login_refused", detail={"reason": "locked", "attempt": attempt}, **who)
+    attempt = _claim(db, account.id, limit)
+    if attempt is BUSY:
+        audit.record(db, "auth.login_refused", detail={"reason": "busy"}, **who)
+        raise Refusal(W_LOGIN_BUSY)
+    if attempt is None:
+        until = _lock(db, ctx, account.id, utcnow())
+        audit.record(db, "auth.login_refused", detail={"reason": "locked"}, **who)
         raise Refusal(W_LOCKED, until=_local(until))
     if not ctx.hasher.verify(account.password_hash, password):
         detail: dict[str, object] = {"reason": "password", "attempt": attempt, "failed_attempts": attempt}
-        if attempt >= limit:
-            until = _lock(db, ctx, account.id, now)
+        until = _lock_if_exhausted(db, ctx, account.id, limit)
+        if until is not None:
             detail["locked_until"] = until
             audit.record(db, "auth.login_failed", detail=detail, **who)
             # the attempt that locks the account says so at once, not one attempt later
             raise Refusal(W_LOCKED, until=_local(until))
         audit.record(db, "auth.login_failed", detail=detail, **who)
         raise Refusal(W_LOGIN_FAILED, **_lockout_args(ctx))
-    if not _accept(db, account.id, limit, now):
-        # attempts beyond the policy arrived while this one was being checked: no one gets in
-        until = _lock(db, ctx, account.id, now)
+    if not _accept(db, account.id, now):
+        # the run was locked while this attempt was being checked: no one gets in
+        until = _lock(db, ctx, account.id, utcnow())
         audit.record(db, "auth.login_refused", detail={"reason": "locked", "attempt": attempt}, **who)
         raise Refusal(W_LOCKED, until=_local(until))
     if not account.enabled:
@@ -102,26 +106,45 @@ def login(db: Session, ctx: AppContext, username: str, password: str, *, entry: 
 
 # ------------------------------------------------------------------ the lockout counter
 #
-# ``failed_attempts`` counts the attempts of the current run (claimed, checked or being checked);
-# a success ends the run (0), and so does the end of a lock (the next claim starts again at 1).
-# Each step is one UPDATE on the account row, so PostgreSQL's row lock and SQLite's write lock
-# order concurrent attempts; none reads the counter and writes it back.
+# ``failed_attempts`` counts the attempts of the current run that did not succeed: a claimed
+# attempt counts until its password proves right (then the run ends: 0), so attempts being checked
+# count as failures. At most ``limit`` attempts hold a place at a time; one that finds every place
+# taken waits (briefly) for them to be decided: a right one ends the run and frees the places, the
+# last wrong one locks the account. Each step is one UPDATE on the account row, so PostgreSQL's
+# row lock and SQLite's write lock order concurrent attempts; none reads the counter and writes it
+# back. A request that dies while checking leaves one counted failure, as a wrong password would.
+
+BUSY = object()           # every place taken for longer than WAIT_SECONDS
+WAIT_SECONDS = 10.0
+POLL_SECONDS = 0.02
 
 
-def _claim(db: Session, account_id: int, now: datetime) -> int | None:
-    """Count this attempt; its number in the run, or None while the account is locked.
-
-    Committed at once (a transaction of its own, before the slow password check), so every other
-    attempt sees it; the request's later writes go into a new transaction."""
-    stmt = (update(Account)
-            .where(Account.id == account_id, or_(Account.locked_until.is_(None), Account.locked_until <= now))
-            .values(failed_attempts=case((Account.locked_until.is_(None), Account.failed_attempts + 1), else_=1),
-                    locked_until=None)
-            .returning(Account.failed_attempts)
-            .execution_options(synchronize_session=False))
-    attempt = db.execute(stmt).scalar_one_or_none()
-    db.commit()
-    return attempt
+def _claim(db: Session, account_id: int, limit: int) -> int | None | object:
+    """A place for this attempt: its number in the run; None while the account is locked; BUSY
+    when the places stayed taken. Each try is committed at once (a transaction of its own, before
+    the slow password check), so every other attempt sees it."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        now = utcnow()
+        expired = and_(Account.locked_until.is_not(None), Account.locked_until <= now)
+        stmt = (update(Account)
+                .where(Account.id == account_id,
+                       or_(expired, and_(Account.locked_until.is_(None), Account.failed_attempts < limit)))
+                .values(failed_attempts=case((Account.locked_until.is_(None), Account.failed_attempts + 1), else_=1),
+                        locked_until=None)
+                .returning(Account.failed_attempts)
+                .execution_options(synchronize_session=False))
+        attempt = db.execute(stmt).scalar_one_or_none()
+        locked_until = None if attempt is not None else db.scalar(
+            select(Account.locked_until).where(Account.id == account_id))
+        db.commit()
+        if attempt is not None:
+            return attempt
+        if locked_until is not None and locked_until > now:
+            return None
+        if time.monotonic() > deadline:
+            return BUSY
+        time.sleep(POLL_SECONDS)
 
 
 def _lock(db: Session, ctx: AppContext, account_id: int, now: datetime) -> datetime:
@@ -135,14 +158,30 @@ def _lock(db: Session, ctx: AppContext, account_id: int, now: datetime) -> datet
     return db.execute(stmt).scalar_one()
 
 
-def _accept(db: Session, account_id: int, limit: int, now: datetime) -> bool:
-    """A right password ends the run, unless the run has meanwhile exceeded the policy."""
+def _lock_if_exhausted(db: Session, ctx: AppContext, account_id: int, limit: int) -> datetime | None:
+    """After a wrong password: lock when the run has used every place (the lock time), else None."""
+    now = utcnow()
+    until = now + timedelta(minutes=ctx.settings.lockout_minutes)
+    stmt = (update(Account).where(Account.id == account_id, Account.failed_attempts >= limit)
+            .values(locked_until=case((Account.locked_until > now, Account.locked_until),
+                                      else_=literal(until, Account.locked_until.type)))
+            .returning(Account.locked_until)
+            .execution_options(synchronize_session=False))
+    until = db.execute(stmt).scalar_one_or_none()
+    db.commit()  # attempts waiting for a place see the lock at once
+    return until
+
+
+def _accept(db: Session, account_id: int, now: datetime) -> bool:
+    """A right password ends the run, unless the account was locked meanwhile (committed at once)."""
     stmt = (update(Account)
-            .where(Account.id == account_id, Account.failed_attempts <= limit, Account.locked_until.is_(None))
+            .where(Account.id == account_id, Account.locked_until.is_(None))
             .values(failed_attempts=0, last_login_at=now)
             .returning(Account.id)
             .execution_options(synchronize_session=False))
-    return db.execute(stmt).scalar_one_or_none() is not None
+    accepted = db.execute(stmt).scalar_one_or_none() is not None
+    db.commit()  # frees the places at once for attempts waiting on them
+    return accepted
 
 
 def _local(when: datetime) -> str:
