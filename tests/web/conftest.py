@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -101,6 +102,34 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         url = f"sqlite:///{path}"
         upgrade(url)
         yield url
+
+
+@contextmanager
+def fresh_database(tmp_dir: Path) -> Iterator[str]:
+    """A migrated database of its own: on the PostgreSQL server in the PostgreSQL pass, else a
+    SQLite file in ``tmp_dir``; dropped afterwards (dispose your engines first)."""
+    pg = _pg_url() if os.environ.get("TMIS_TEST_DATABASE_URL") else None
+    drop = None
+    if pg:
+        url, drop = fresh_pg_database(pg)
+    else:
+        url = f"sqlite:///{tmp_dir / 'fresh.sqlite3'}"
+    upgrade(url)
+    try:
+        yield url
+    finally:
+        if drop:
+            drop()
+
+
+def add_staff(db: Any, ctx: AppContext, username: str, unit: Any, role: str, real_name: str = "测试账号") -> Account:
+    """A staff account (password PASSWORD) holding one role at its own unit; flushed, not committed."""
+    acc = Account(username=username, real_name=real_name, unit_id=unit.id, kind="staff",
+                  password_hash=ctx.hasher.hash(PASSWORD), must_change_password=False, failed_attempts=0, enabled=True)
+    db.add(acc)
+    db.flush()
+    db.add(Grant(account_id=acc.id, unit_id=unit.id, role_key=role))
+    return acc
 
 
 def make_settings(db_url: str, **overrides: Any) -> Settings:

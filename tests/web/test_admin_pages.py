@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from tests.web.conftest import PASSWORD, Client, four_items, post_form
-from web.db.models import Account, AuditEntry, Grant, Teacher, Unit, UnitClosure
+from tests.web.conftest import Client, add_staff, four_items, post_form
+from web.db.models import Account, AuditEntry, Teacher, Unit, UnitClosure
 from web.services import units as unit_service
 
 _n = itertools.count(5000)
@@ -32,12 +32,7 @@ def fresh_school(ctx, world):
         with ctx.sessions() as db:
             unit = unit_service.create_unit_raw(db, code=code, name=f"测试学校{code[-4:]}", level="school",
                                                 parent=unit_service.by_code(db, county), school_type="primary")
-            acc = Account(username=f"system_admin@{code}", real_name="校管理员", unit_id=unit.id, kind="staff",
-                          password_hash=ctx.hasher.hash(PASSWORD), must_change_password=False,
-                          failed_attempts=0, enabled=True)
-            db.add(acc)
-            db.flush()
-            db.add(Grant(account_id=acc.id, unit_id=unit.id, role_key="system_admin"))
+            add_staff(db, ctx, f"system_admin@{code}", unit, "system_admin", "校管理员")
             db.commit()
         return code
     return make

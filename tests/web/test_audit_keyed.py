@@ -16,10 +16,9 @@ from typing import Iterator
 import pytest
 from sqlalchemy import delete, select, update
 
-from tests.web.conftest import _pg_url, fresh_pg_database, make_settings
+from tests.web.conftest import fresh_database, make_settings
 from web import audit
 from web.context import AppContext, SettingsError
-from web.db.migrate import upgrade
 from web.db.models import AuditEntry, AuditHead
 from web.settings import Settings
 
@@ -28,18 +27,10 @@ KEY = "k" * 40
 
 @pytest.fixture()
 def fresh(tmp_path) -> Iterator[tuple[str, AppContext]]:
-    pg = _pg_url() if os.environ.get("TMIS_TEST_DATABASE_URL") else None
-    drop = None
-    if pg:
-        url, drop = fresh_pg_database(pg)
-    else:
-        url = f"sqlite:///{tmp_path / 'audit.sqlite3'}"
-    upgrade(url)
-    ctx = AppContext.build(make_settings(url, audit_key=KEY))
-    yield url, ctx
-    ctx.engine.dispose()
-    if drop:
-        drop()
+    with fresh_database(tmp_path) as url:
+        ctx = AppContext.build(make_settings(url, audit_key=KEY))
+        yield url, ctx
+        ctx.engine.dispose()
 
 
 def _write(ctx: AppContext, n: int, tag: str = "x") -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.web.conftest import Client, fresh_pg_database, make_settings, _pg_url
+from tests.web.conftest import Client, fresh_database, make_settings
 from engine import idnumber
 from web.app import create_app
-from web.db.migrate import upgrade
 from web.db.models import Record, Teacher, Unit
 from web.demo import CHAIN_ACCOUNTS, DemoError, build_demo
 
@@ -20,19 +18,11 @@ PASSWORD = "Demo@2024x"
 
 @pytest.fixture(scope="module")
 def demo_settings(tmp_path_factory):
-    pg = _pg_url() if os.environ.get("TMIS_TEST_DATABASE_URL") else None
-    drop = None
-    if pg:
-        url, drop = fresh_pg_database(pg)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
-    upgrade(url)
-    settings = make_settings(url)
-    build_demo(settings, password=PASSWORD, teachers=36, seed=7)
-    yield settings
-    if drop:
+    with fresh_database(tmp_path_factory.mktemp("demo")) as url:
+        settings = make_settings(url)
+        build_demo(settings, password=PASSWORD, teachers=36, seed=7)
+        yield settings
         create_app(settings).state.ctx.engine.dispose()
-        drop()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from itertools import count
 import pytest
 from sqlalchemy import select
 
-from tests.web.conftest import PASSWORD, Client, post_form
+from tests.web.conftest import Client, add_staff, post_form
 from web.db.models import Account, Grant
 from web.services import accounts as account_service
 from web.services import units as unit_service
@@ -58,12 +58,7 @@ def _school_without_admin(ctx) -> tuple[str, int]:
         county = unit_service.by_code(db, "360102")
         school = unit_service.create_unit_raw(db, code=code, name=f"职责测试学校{code[-2:]}", level="school",
                                               parent=county, school_type="primary")
-        acc = Account(username=f"viewer@{code}", real_name="查询员", unit_id=school.id, kind="staff",
-                      password_hash=ctx.hasher.hash(PASSWORD), must_change_password=False,
-                      failed_attempts=0, enabled=True)
-        db.add(acc)
-        db.flush()
-        db.add(Grant(account_id=acc.id, unit_id=school.id, role_key="info_viewer"))
+        acc = add_staff(db, ctx, f"viewer@{code}", school, "info_viewer", "查询员")
         db.commit()
         return code, acc.id
 

@@ -15,8 +15,8 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import select
 
-from tests.web.conftest import PASSWORD, Client, fresh_pg_database, make_settings, run_together
-from web.db.models import Account, AuditEntry, Grant, Unit
+from tests.web.conftest import PASSWORD, Client, add_staff, fresh_pg_database, make_settings, run_together
+from web.db.models import Account, AuditEntry, Unit
 from web.db.migrate import upgrade
 
 
@@ -24,15 +24,9 @@ def _fresh_account(ctx, tag: str) -> tuple[int, str]:
     """A new staff account (viewer at the province 36) with the test password."""
     with ctx.sessions() as db:
         unit = db.scalar(select(Unit).where(Unit.code == "36"))
-        username = f"lockout-{tag}"
-        acc = Account(username=username, real_name="锁定测试", unit_id=unit.id, kind="staff",
-                      password_hash=ctx.hasher.hash(PASSWORD), must_change_password=False,
-                      failed_attempts=0, enabled=True)
-        db.add(acc)
-        db.flush()
-        db.add(Grant(account_id=acc.id, unit_id=unit.id, role_key="info_viewer"))
+        acc = add_staff(db, ctx, f"lockout-{tag}", unit, "info_viewer", "锁定测试")
         db.commit()
-        return acc.id, username
+        return acc.id, acc.username
 
 
 def _burst(post: Callable[[str], Any], passwords: list[str]) -> list[tuple[str, int, str]]:
