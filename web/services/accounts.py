@@ -198,7 +198,7 @@ def bootstrap_admin(db: Session, ctx: AppContext, unit_code: str, username: str,
                       holder=holder.username)
     username, real_name = username.strip(), real_name.strip()
     if not username or len(username) > 64 or not real_name or len(real_name) > 50:
-        raise Refusal(W_CANNOT_GRANT, role=ADMIN_ROLE, unit=unit.name,
+        raise Refusal(W_CANNOT_GRANT, role=ADMIN_ROLE, role_en=ADMIN_ROLE, unit=unit.name,
                       detail="用户名（至多 64 字）和真实姓名（至多 50 字）必填",
                       detail_en="username (up to 64) and real name (up to 50) are required")
     account, issued = _new_account(db, ctx, username=username, real_name=real_name, unit=unit, kind="staff",
