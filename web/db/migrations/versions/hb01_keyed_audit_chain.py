@@ -7,13 +7,13 @@ hash of the last unkeyed one, so rewriting the old part breaks the keyed part: n
 needed. ``audit_head.mac`` is the head's HMAC, so the head cannot be moved back without the key.
 
 Revision ID: hb01
-Revises: e005
+Revises: g001
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'hb01'
-down_revision = 'e005'
+down_revision = 'g001'
 branch_labels = None
 depends_on = None
 
