@@ -198,6 +198,22 @@ V_XLSX_RACE = _entry("V222", "身份证件号「{id}」的教师在本次导入�
                      "再导入一次本文件：该教师若已在本单位建档，将按已建档教师更新；若在其他单位建档，请与该单位核实后从文件中删除该教师。",
                      "Import this file again: a teacher now filed at this unit is updated; one filed at another unit is reported, check with that unit and remove the teacher from the file.")
 
+# --- V33x: the data side of issue 20 (an import's rows against a file on record: web/excel/onrecord.py)
+V_XLSX_APPROVED_CHANGE = _entry(
+    "V330", "身份证件号「{id}」的教师档案已审核通过：这一行{change_zh}，导入不能修改已审核通过的档案",
+    "the file of the teacher with ID number '{id}' is approved: this row {change_en}; an import cannot change an approved file",
+    "与档案一致的行不受影响。修改已有信息：由学校信息管理员在该教师档案中「申请变更」（创建复本），改好复本后报送审核；"
+    "新增记录：在教师档案中添加后「报送新增信息」。也可以把这一行改回导出时的内容或删除这一行，再导入。",
+    "Rows that match the file are fine. To change approved data the school's information manager opens a change "
+    "request (a copy) on the teacher's file, edits the copy and submits it; new records are added on the file and "
+    "submitted as an addition. Or restore the row as exported, or delete it, and import again.")
+V_XLSX_UNDER_REVIEW_CHANGE = _entry(
+    "V331", "身份证件号「{id}」的教师档案处于「{state}」状态：这一行{change_zh}，审核中的档案不能修改",
+    "the file of the teacher with ID number '{id}' is '{state}': this row {change_en}; a file under review cannot be changed",
+    "与档案一致的行不受影响。请等审核结束，或请审核人员「退回」后再导入；也可以把这一行改回导出时的内容或删除这一行。",
+    "Rows that match the file are fine. Wait until the review ends or ask the reviewer to send the file back, "
+    "then import; or restore the row as exported, or delete it.")
+
 
 @dataclass(frozen=True)
 class Problem:

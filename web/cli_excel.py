@@ -183,6 +183,9 @@ def import_(
                  "已写入 written" if result.written else "未写入 nothing written")
         typer.echo(f"{result.rows} 行 rows, {result.imported} 行已导入 imported, {result.errors} 个错误 errors, "
                    f"{result.warnings} 个警告 warnings; {state} ({result.seconds:.1f}s)")
+        if result.teachers_unchanged:
+            typer.echo(f"{result.teachers_unchanged} 位教师的各行与档案相同，未改动 / "
+                       f"{result.teachers_unchanged} teachers' rows match their files: left as they are")
         if dry_run and (partial or not result.errors):  # all or nothing with errors: it would write nothing
             typer.echo(f"正式导入将导入 {result.would_import} 行，新建 {result.would_create} 位、更新 "
                        f"{result.would_update} 位教师 / the import would take {result.would_import} rows: "

@@ -200,8 +200,13 @@ def test_round_trip(sessions: Any, cat: Any, tmp_path: Path) -> None:
 
 def test_imports_and_exports_are_audited_with_whose_files_and_scoped(sessions: Any, cat: Any, tmp_path: Path) -> None:
     import_workbook(sessions, cat, _good(cat, tmp_path / "in.xlsx"), SCHOOL)
-    again = import_workbook(sessions, cat, _good(cat, tmp_path / "in.xlsx"), SCHOOL, mode="replace").result
-    assert again.written
+    same = import_workbook(sessions, cat, _good(cat, tmp_path / "in.xlsx"), SCHOOL, mode="replace").result
+    assert same.written and same.teachers_unchanged == 2
+    changed = fill(cat, "primary", {"基本信息": [{**ZHANG, "进本校年月": "2011-09"}, {**LI, "进本校年月": "2013-08"}],
+                                    "学习经历": [{**EDU, "获得学历的院校或机构": "江西师范大学"}], "国内培训": [TRAIN]},
+                   tmp_path / "changed.xlsx")
+    again = import_workbook(sessions, cat, changed, SCHOOL, mode="replace").result
+    assert again.written and again.teachers_updated == 2
     res = export_teachers(sessions, cat, tmp_path / "k.xlsx", unit_code=KINDERGARTEN)
     assert res.teachers == 0  # nobody at the kindergarten
     export_teachers(sessions, cat, tmp_path / "s.xlsx", unit_code=SCHOOL)
@@ -209,12 +214,13 @@ def test_imports_and_exports_are_audited_with_whose_files_and_scoped(sessions: A
         entries = list(db.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
         ids = sorted(db.scalars(select(Teacher.id)))
         assert verify(db).ok
-    assert [e.action for e in entries] == ["excel.import", "excel.import", "excel.export", "excel.export"]
-    first, second, _, export = (e.detail for e in entries)
+    assert [e.action for e in entries] == ["excel.import"] * 3 + ["excel.export"] * 2
+    first, unchanged, second, _, export = (e.detail for e in entries)
     # teacher ids as [first, last] runs, never ID numbers
     assert first["teachers"] == {"created": [[ids[0], ids[1]]], "updated": []}
+    assert unchanged["teachers"] == {"created": [], "updated": []} and unchanged["records_deleted"] == {}
     assert second["teachers"] == {"created": [], "updated": [[ids[0], ids[1]]]}
-    assert second["records_deleted"] == {"education": 1, "training": 1}  # replace: one each, written again
+    assert second["records_deleted"] == {"education": 1}  # replace: the changed set, written again; 国内培训 as it was
     assert export["teacher_ids"] == [[ids[0], ids[1]]]
     assert not any(ZHANG["身份证件号"] in str(e.detail) for e in entries)
 

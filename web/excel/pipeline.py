@@ -38,6 +38,7 @@ from engine.fastrow import DeferredCheck, compile_rows
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
 from web.excel.limits import Limits
+from web.excel.onrecord import frozen, locked_problems, row_changes
 from web.excel.problems import BadFile, ImportProblem, problem
 from web.excel.reader import (SheetPlan, alongside_main, loaded_sheets, match_headers, new_plan, open_workbook,
                               plan_sheets, read_meta, sheet_rows)
@@ -111,6 +112,7 @@ class Result:
     teachers_updated: int = 0
     records_written: int = 0
     skipped_identical: int = 0
+    teachers_unchanged: int = 0        # on record already, every row of theirs the same (nothing written)
     problems: list[ImportProblem] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
@@ -137,6 +139,7 @@ class Result:
         return {"rows": self.rows, "imported": self.imported, "dry_run": self.dry_run,
                 "teachers_created": self.teachers_created, "teachers_updated": self.teachers_updated,
                 "records_written": self.records_written, "skipped_identical": self.skipped_identical,
+                "teachers_unchanged": self.teachers_unchanged,
                 "error_count": self.errors, "warning_count": self.warnings, "not_listed": self.dropped,
                 **({"would_import": self.would_import, "would_create": self.would_create,
                     "would_update": self.would_update} if self.dry_run else {}),
@@ -816,9 +819,6 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets:
     if existing is not None and not existing.here:
         at_id(E.V_XLSX_ELSEWHERE, {"id": ident, "unit": existing.unit_name})
         return None, errors
-    if existing is not None and existing.state not in EDITABLE_STATES:
-        at_id(E.V_XLSX_LOCKED, {"id": ident, "state": STATE_LABELS.get(existing.state, existing.state)})
-        return None, errors
     if existing is None and main is None:
         at_id(E.V_XLSX_NO_TEACHER, {"id": ident})
         return None, errors
@@ -850,13 +850,13 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets:
                                row=r.row, column=letter, header=header))
             rows = rows[:1]
         old = [] if opts.mode == "replace" or single else list(file.get(set_key) or [])
-        seen = {_frozen(d) for d in old}
+        seen = {frozen(d) for d in old}
         new_docs: list[dict[str, Any]] = []
         placed: list[tuple[Row, int]] = []
         for r in rows:
             if new and r.fast:
                 doc = filled_doc(plan.keys, r.values)
-                if doc in new_docs:  # the same row twice (dict equality: what _frozen compares)
+                if doc in new_docs:  # the same row twice (dict equality: what frozen compares)
                     result.skipped_identical += 1
                     continue
                 placed.append((r, len(new_docs)))
@@ -866,16 +866,30 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets:
             # a 无 record keeps what was typed beside it, so that validate says so (V010)
             # instead of the import dropping it silently
             doc = _doc(record if plan.validator.is_none_record(record) else plan.validator.clean(record))
-            frozen = _frozen(doc)
-            if frozen in seen:  # already on record (an export imported again): nothing to add
+            same = frozen(doc)
+            if same in seen:  # already on record (an export imported again): nothing to add
                 result.skipped_identical += 1
                 continue
-            seen.add(frozen)
+            seen.add(same)
             placed.append((r, len(old) + len(new_docs)))
             new_docs.append(doc)
         file[set_key] = old + new_docs
         new_sets[set_key] = ("replace" if single else opts.mode, new_docs)
         positions[set_key] = placed
+    if existing is not None:  # only what the rows change concerns the import (web/excel/onrecord.py)
+        changes, unchanged = row_changes(existing.docs, main, main_plan, basic_doc, parsed.plans, new_sets, positions)
+        if not changes:
+            result.teachers_unchanged += 1
+            return None, errors
+        if existing.state not in EDITABLE_STATES:
+            for p in locked_problems(ident, existing.state, STATE_LABELS.get(existing.state, existing.state),
+                                     changes, parsed.plans):
+                report(p)
+            return None, errors
+        for set_key in unchanged:
+            del new_sets[set_key], positions[set_key]
+        if not any(c.set_key == MAIN_SET for c in changes):
+            basic_doc = None  # unchanged: neither checked nor written
     for set_key, value in list(file.items()):  # rules read a single-record set as one record
         if isinstance(value, list) and set_key in single_sets:
             file[set_key] = value[0] if value else {}
@@ -903,8 +917,6 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets:
                 if _reported(plan, v, r):
                     continue
                 report(_problem_of(plan, v, r.row))
-    if basic_doc is not None and existing is not None and existing.docs.get(MAIN_SET) == [basic_doc]:
-        basic_doc = None  # unchanged
     return TeacherWrite(ident, existing, basic_doc, new_sets, rows_here), errors
 
 
@@ -915,10 +927,6 @@ def _reported(plan: SheetPlan, v: Violation, row: Row) -> bool:
     if v.code == E.V_REQUIRED and v.field not in plan.where and v.field in plan.cmap.required:
         return True
     return False
-
-
-def _frozen(doc: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in doc.items()))
 
 
 _RUNTIME_LOCK = threading.Lock()

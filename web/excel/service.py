@@ -145,6 +145,7 @@ def _audit(db: Session, principal: Principal | None, unit: Unit, path: Path, nam
                      "file": name, "sha256": _sha256(path), "mode": mode, "dry_run": result.dry_run,
                      "written": result.written, "rows": result.rows, "imported": result.imported,
                      "teachers_created": result.teachers_created, "teachers_updated": result.teachers_updated,
+                     "teachers_unchanged": result.teachers_unchanged,
                      "records_written": result.records_written, "errors": result.errors, **written})
 
 
