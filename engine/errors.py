@@ -182,7 +182,8 @@ V_XLSX_UNKNOWN_SHEET = _entry("V213", "工作表「{sheet}」不是模板中的�
 V_XLSX_DUPLICATE_ID = _entry("V214", "身份证件号「{id}」在本文件中重复（第 {first} 行已有）", "ID number '{id}' appears twice in this file (already in row {first})",
                              "每位教师在“基本信息”中只占一行。", "Each teacher has one row in 基本信息.")
 V_XLSX_ELSEWHERE = _entry("V215", "身份证件号「{id}」的教师已在「{unit}」建档（一人一号），不能重复建档", "the teacher with ID number '{id}' already has a file at '{unit}' (one person, one number)",
-                          "教师换单位请办理调动；若是录入错误请联系该单位。", "Use a transfer to move a teacher; if it is a mistake, contact that unit.")
+                          "请与「{unit}」或其上级教育行政部门联系核实；核实前请从文件中删除该教师。",
+                          "Contact '{unit}' or the education authority above it; remove the teacher from the file until it is settled.")
 V_XLSX_NO_TEACHER = _entry("V216", "找不到身份证件号为「{id}」的教师（既不在“基本信息”中，也不在本单位档案中）", "no teacher with ID number '{id}' (neither in 基本信息 nor on this unit's files)",
                            "先在“基本信息”中填写该教师。", "Add the teacher to 基本信息 first.")
 V_XLSX_LOCKED = _entry("V217", "身份证件号「{id}」的教师信息处于「{state}」状态，不能通过导入修改", "the file of the teacher with ID number '{id}' is '{state}' and cannot be changed by an import",

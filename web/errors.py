@@ -95,8 +95,8 @@ W_UNIT_IMPORT_ROW = _e("W304", 422, "第 {row} 行：{detail}", "Row {row}: {det
 # --- W4xx: teachers and records
 W_DUPLICATE_PERSON = _e("W401", 409, "身份证件号已存在：{name}，在「{unit}」（{path}）",
                         "The ID number is on file already: {name} at '{unit}' ({path})",
-                        "一人一号：不能重复建档。如该教师已调入本单位，请通过「教师调动」由调入单位发起调动。",
-                        "One person, one number: no duplicate file. If the teacher has moved to your unit, start a transfer (调动) from the receiving unit.")
+                        "一人一号：同一位教师只能有一份档案，不能在本单位再建一份。请与「{unit}」或其上级教育行政部门联系核实（如是录入错误，由该单位更正）。",
+                        "One person, one number: a teacher has one file, so no second one can be made here. Contact '{unit}' or the education authority above it to sort it out (a wrong entry is corrected by that unit).")
 W_TEACHER_NOT_FOUND = _e("W402", 404, "没有该教师，或不在您的管理范围内", "No such teacher, or outside your scope", "", "")
 W_TEACHER_BAD = _e("W403", 422, "教师信息无效：{detail}", "Invalid teacher data: {detail_en}", "", "")
 W_NUMBER_FORMAT = _e("W404", 422, "教师编号规则无效：{detail}", "Invalid teacher number format: {detail}",

@@ -241,3 +241,13 @@ def test_account_only_teachers_are_checked_once_their_row_is_filled(as_user, ctx
     assert rules == {"V001"} and result["imported"] == 0, result["errors"]
     assert not any(e["header"] and e["header"].startswith("籍贯") for e in result["errors"])
     assert any(e["header"] and e["header"].startswith("参加工作年月") for e in result["errors"])
+
+
+def test_a_teacher_on_file_elsewhere_is_pointed_to_that_unit(as_user, ctx, world, school_file) -> None:
+    """Issue 20.3: no 「教师调动」 is promised while there is none: contact the unit on file."""
+    c = as_user(f"info_manager@{SCHOOL}")
+    content = _export_from_the_list(c, [school_file["drafts"][1]])
+    result = _job(as_user("info_manager@3601020002"), content, unit="3601020002")
+    said = [e for e in result["errors"] if e["rule"] == "V215"]
+    assert said and all("东湖区第一小学" in e["message"] for e in said)
+    assert "「东湖区第一小学」或其上级教育行政部门联系" in said[0]["hint"] and "调动" not in said[0]["hint"]

@@ -65,7 +65,7 @@ def teacher_accounts() -> bytes:
     _instructions(wb, [
         "教师用户导入：每行一位教师，由学校系统管理员导入，系统为每人生成随机初始密码。",
         "用户名为身份证件号；初始密码可在「导出」的表格中查看（教师修改密码后不再显示）。",
-        "身份证件号已在其他单位建档的，不会重复创建：结果中会列出其所在单位，请由调入单位发起调动。",
+        "身份证件号已在其他单位建档的，不会重复创建：结果中会列出其所在单位，请与该单位或上级教育行政部门联系核实。",
         "Teacher accounts: one teacher per row; the username is the ID number, the initial password is random.",
     ], [["姓名", "性别", "出生日期", "身份证件号"], ["张三", "男", "1985-03-14", "36010219850314001X"]])
     return _bytes(wb)

@@ -1,6 +1,6 @@
 """教师用户管理 (a school's 系统管理员): teacher accounts from the four items (姓名, 性别, 出生日期,
 身份证件号), one by one or from a spreadsheet (sample workbook; a result per row; a person already
-on file elsewhere is reported with where they are and pointed to a transfer), the account list as
+on file elsewhere is reported with where they are and pointed to that unit), the account list as
 xlsx (initial passwords only while unchanged), and the switch for all the school's teacher logins.
 Reset, enable/disable and delete use the account actions of ``web.admin.accounts``."""
 

@@ -322,7 +322,7 @@ def create_teacher_account(db: Session, ctx: AppContext, principal: Principal, u
 
     Returns (account, initial password, attached) where ``attached`` is True when an existing
     file without an account (e.g. after its account was deleted) got the new account.
-    A person on file at another unit is refused with where they are (a transfer, not a copy).
+    A person on file at another unit is refused with where they are (that unit, not a copy).
     """
     unit = _unit(db, principal, unit_code)
     _check_teacher_grant(db, ctx, principal, unit)

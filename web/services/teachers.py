@@ -80,7 +80,10 @@ def find_person(db: Session, id_type: str, id_number: str) -> Teacher | None:
 
 
 def duplicate_refusal(db: Session, existing: Teacher) -> Refusal:
-    """Where the person is on file (问题数据) and what to do instead (a transfer)."""
+    """Where the person is on file (问题数据) and whom to contact (that unit or its authority).
+
+    Issue 20: the hint names no transfer feature until one exists (the mobility modules reword
+    it when they land)."""
     return Refusal(W_DUPLICATE_PERSON, name=scope.mask_name(existing.name), unit=existing.unit.name,
                    unit_code=existing.unit.code, path=unit_service.path_text(db, existing.unit_id))
 
