@@ -83,22 +83,29 @@ def _year_month(s: object) -> tuple[int, int] | None:
 
 
 @lru_cache(maxsize=4096)
-def _id_info(s: str, today: _dt.date) -> tuple[bool, str, str]:
+def _id_info(s: str, today: _dt.date) -> tuple[bool, str, str, bool]:
     # Rules often ask three questions of the same number in a row; answer them once.
     # ``today`` is part of the key so a cached answer never outlives its date.
-    if not idnumber.is_valid(s, today):
-        return (False, "", "")
-    return (True, idnumber.birth_date_of_valid(s), idnumber.gender_of_valid(s))
+    # (a 居民身份证?, birth date, gender, a 港澳台居民居住证?): the two share one layout
+    resident = idnumber.is_valid(s, today)
+    permit = not resident and idnumber.is_permit(s, today)
+    if not (resident or permit):
+        return (False, "", "", False)
+    return (resident, idnumber.birth_date_of_valid(s), idnumber.gender_of_valid(s), permit)
 
 
-def _id(s: object) -> tuple[bool, str, str]:
+def _id(s: object) -> tuple[bool, str, str, bool]:
     if not isinstance(s, str):
-        return (False, "", "")
+        return (False, "", "", False)
     return _id_info(s, today())
 
 
 def id_valid(s: object) -> bool:
     return _id(s)[0]
+
+
+def permit_valid(s: object) -> bool:
+    return _id(s)[3]
 
 
 def id_birth_date(s: object) -> str:
@@ -162,6 +169,7 @@ def months_between(a: object, b: object) -> int:
 
 
 _ID = "11010519491231002X"  # the example number printed in GB 11643
+_PERMIT = idnumber.make("830000", "1990-05-01", 1)  # a Taiwan resident's residence permit
 
 FUNCTIONS: tuple[CelFunction, ...] = (
     CelFunction(
@@ -175,25 +183,40 @@ FUNCTIONS: tuple[CelFunction, ...] = (
     ),
     CelFunction(
         "id_valid", id_valid, "id_valid(string) -> bool",
-        "身份证件号是否为有效的18位公民身份号码（校验码、出生日期、省级地址码）。",
+        "身份证件号是否为有效的18位居民身份证号码（校验码、出生日期、内地省级地址码；"
+        "港澳台居民居住证号码不是）。",
         "Whether a string is a valid 18-character resident ID number (check character, "
-        "birth date, province code).",
+        "birth date, a mainland province code; a Hong Kong, Macao or Taiwan residence permit number is not).",
         (Example("id_valid(record.id_number)", {"record": {"id_number": _ID}}, True),
          Example('id_valid("110105194912310021")', {}, False),
+         Example(f'id_valid("{_PERMIT}")', {}, False),
          Example("id_valid(1)", {}, False)),
     ),
     CelFunction(
+        "permit_valid", permit_valid, "permit_valid(string) -> bool",
+        "是否为有效的港澳台居民居住证号码（地址码 810000 香港、820000 澳门、830000 台湾，"
+        "出生日期与校验码同居民身份证）。",
+        "Whether a string is a valid residence permit number of a Hong Kong, Macao or Taiwan "
+        "resident (address code 810000, 820000 or 830000; birth date and check character as in "
+        "a resident ID number).",
+        (Example("permit_valid(record.id_number)", {"record": {"id_number": _PERMIT}}, True),
+         Example(f'permit_valid("{_ID}")', {}, False),
+         Example("permit_valid(1)", {}, False)),
+    ),
+    CelFunction(
         "id_birth_date", id_birth_date, "id_birth_date(string) -> string",
-        "从有效身份证件号取出生日期（YYYY-MM-DD）；号码无效时为空字符串。",
-        'Birth date ("YYYY-MM-DD") from a valid ID number; "" when the number is invalid.',
+        "从有效的居民身份证号或港澳台居民居住证号取出生日期（YYYY-MM-DD）；号码无效时为空字符串。",
+        'Birth date ("YYYY-MM-DD") from a valid resident ID or residence permit number; "" when '
+        'the number is invalid.',
         (Example("id_birth_date(record.id_number) == record.birth_date",
                  {"record": {"id_number": _ID, "birth_date": "1949-12-31"}}, True),
          Example('id_birth_date("123")', {}, "")),
     ),
     CelFunction(
         "id_gender", id_gender, "id_gender(string) -> string",
-        '从有效身份证件号取性别代码："1" 男（顺序码奇数），"2" 女；号码无效时为空字符串。',
-        'Gender code from a valid ID number: "1" male (odd sequence), "2" female; "" when invalid.',
+        '从有效的居民身份证号或港澳台居民居住证号取性别代码："1" 男（顺序码奇数），"2" 女；号码无效时为空字符串。',
+        'Gender code from a valid resident ID or residence permit number: "1" male (odd sequence), '
+        '"2" female; "" when invalid.',
         (Example("id_gender(record.id_number)", {"record": {"id_number": _ID}}, "2"),
          Example('id_gender("")', {}, "")),
     ),

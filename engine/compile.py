@@ -35,7 +35,7 @@ def domain_functions(tables: Mapping[str, Any]) -> dict[str, Callable[..., Any]]
     return out
 
 
-_MEMO = ("id_valid", "id_birth_date", "id_gender")
+_MEMO = ("id_valid", "permit_valid", "id_birth_date", "id_gender")
 
 
 @dataclass

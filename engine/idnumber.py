@@ -5,8 +5,14 @@ issue) + 8-digit birth date YYYYMMDD + 3-digit sequence (odd = male, even = fema
 1 check character (ISO 7064 MOD 11-2: ``"10X98765432"[Σ aᵢ·wᵢ mod 11]``).
 
 The address check is deliberately coarse: only the first two digits (the province) must
-be a real province code. Full county codes change every year and old numbers keep the
-code valid when they were issued, so a strict check would reject real people.
+be a real province code of the mainland. Full county codes change every year and old numbers
+keep the code valid when they were issued, so a strict check would reject real people.
+
+港澳台居民居住证 (residence permits for residents of Hong Kong, Macao and Taiwan, issued since
+2018 under 《港澳台居民居住证申领发放办法》) have numbers of the same layout whose address code is
+810000 (Hong Kong), 820000 (Macao) or 830000 (Taiwan). They are a document type of their own,
+not a 居民身份证: ``is_valid`` refuses them (and 71…, Taiwan's GB/T 2260 code, which no 居民身份证
+carries), ``is_permit`` accepts exactly them. Birth date and gender read the same from both.
 
 Every function here is total: bad input gives ``False`` or ``None``, never an exception,
 because rules call them on whatever a person typed.
@@ -22,11 +28,14 @@ from operator import mul
 WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 
-# GB/T 2260 province-level codes (first two digits of the address code).
+# GB/T 2260 province-level codes of the mainland (first two digits of a 居民身份证's address
+# code): 71 台湾省, 81 香港, 82 澳门 are GB/T 2260 codes too, but no 居民身份证 carries them.
 PROVINCE_CODES: frozenset[str] = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    "50 51 52 53 54 61 62 63 64 65".split()
 )
+# 港澳台居民居住证: the whole address code, by where the holder is a resident of
+PERMIT_REGIONS: dict[str, str] = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
 
 _ZERO_OFFSET = 48 * sum(WEIGHTS)
 
@@ -60,17 +69,26 @@ def _parse_date(yyyymmdd: str) -> _dt.date | None:
 
 
 def is_valid(s: object, today: _dt.date | None = None) -> bool:
-    """True for a well-formed 18-character number.
+    """True for a well-formed 18-character 居民身份证 number.
 
     Checks: 17 digits + a check character (digit, "X" or "x") that matches; a real
-    province code; a real birth date from 1900-01-01 up to ``today`` (default: the
-    system date).
+    province code of the mainland; a real birth date from 1900-01-01 up to ``today``
+    (default: the system date).
     """
-    if not isinstance(s, str) or len(s) != 18 or _SHAPE18.fullmatch(s) is None:
+    return isinstance(s, str) and s[:2] in PROVINCE_CODES and _well_formed(s, today)
+
+
+def is_permit(s: object, today: _dt.date | None = None, regions: tuple[str, ...] | None = None) -> bool:
+    """True for a well-formed 港澳台居民居住证 number: address code 810000, 820000 or 830000
+    (or one of ``regions``), then birth date, sequence and check character as in ``is_valid``."""
+    return isinstance(s, str) and s[:6] in (regions or PERMIT_REGIONS) and _well_formed(s, today)
+
+
+def _well_formed(s: str, today: _dt.date | None) -> bool:
+    """The layout every such number shares (its address code checked by the caller)."""
+    if len(s) != 18 or _SHAPE18.fullmatch(s) is None:
         return False
     body, last = s[:17], s[17].upper()
-    if body[:2] not in PROVINCE_CODES:
-        return False
     born = _parse_date(body[6:14])
     if born is None or born < EARLIEST_BIRTH or born > (today or _dt.date.today()):
         return False

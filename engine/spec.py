@@ -87,6 +87,29 @@ class Default(Strict):
     cel: Cel
 
 
+class PhotoRule(Strict):
+    """What a ``photo`` field stores: a picture ``width_mm`` × ``height_mm`` when printed at
+    ``dpi`` (so exactly ``pixels`` in size), as a JPG of at most ``max_kb`` KB. The one place
+    the rule is stated: the cropper makes it, the forms accept only it, the help shows it."""
+
+    width_mm: float = Field(gt=0, le=200)
+    height_mm: float = Field(gt=0, le=200)
+    dpi: int = Field(ge=72, le=1200)
+    max_kb: int = Field(ge=10, le=10_240)
+
+    @property
+    def pixels(self) -> tuple[int, int]:
+        return round(self.width_mm / 25.4 * self.dpi), round(self.height_mm / 25.4 * self.dpi)
+
+    def describe(self, lang: str = "zh") -> str:
+        """The rule in words: 2.5cm×3.1cm（197×244 像素，200dpi），JPG，不超过 60KB."""
+        w, h = self.pixels
+        cm, cm_h = f"{self.width_mm / 10:g}", f"{self.height_mm / 10:g}"
+        if lang == "en":
+            return f"{cm} cm × {cm_h} cm ({w}×{h} px at {self.dpi} dpi), JPG, at most {self.max_kb} KB"
+        return f"{cm}cm×{cm_h}cm（{w}×{h} 像素，{self.dpi}dpi），JPG，不超过 {self.max_kb}KB"
+
+
 class FieldSpec(Strict):
     key: Key
     label: Text
@@ -106,6 +129,7 @@ class FieldSpec(Strict):
     exclusive: list[str] = []
     cascade: Cascade | None = None
     derived: Derived | None = None
+    photo: PhotoRule | None = None  # type photo: the photo rule (engine.spec.PhotoRule)
     personal: bool = False
     readonly: bool = False
     school_types: list[str] | None = None  # families or school types; None = all
@@ -120,6 +144,10 @@ class FieldSpec(Strict):
             raise ValueError(f"field '{self.key}' of type derived needs 'derived: {{from_set, field, by}}'")
         if self.exclusive and self.type != "codes":
             raise ValueError(f"'exclusive' is for type codes, not {self.type}")
+        if self.type == "photo" and self.photo is None:
+            raise ValueError(f"field '{self.key}' of type photo needs 'photo: {{width_mm, height_mm, dpi, max_kb}}'")
+        if self.photo is not None and self.type != "photo":
+            raise ValueError(f"'photo' is for type photo, not {self.type}")
         return self
 
 

@@ -105,3 +105,57 @@ def test_make_rejects_malformed_parts() -> None:
         idnumber.make("110105", "1990-01-01", 1000)
     with pytest.raises(ValueError):
         idnumber.check_digit("123")
+
+
+# ------------------------------------------------------------------ 港澳台居民居住证 (issue 20.16)
+
+HK = idnumber.make("810000", "1990-05-01", 11)
+MO = idnumber.make("820000", "1988-02-29", 20)
+TW = idnumber.make("830000", "1975-12-31", 1)
+
+
+@pytest.mark.parametrize("number", [HK, MO, TW])
+def test_residence_permits_are_not_resident_id_numbers(number: str) -> None:
+    """810000 and 820000 used to pass as 居民身份证 and 830000 did not: all three are permits."""
+    assert idnumber.is_permit(number, TODAY)
+    assert not idnumber.is_valid(number, TODAY)
+    assert idnumber.birth_date_of_valid(number) == f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+
+
+def test_a_permit_needs_the_whole_address_code_and_a_right_check_character() -> None:
+    assert not idnumber.is_permit(idnumber.make("810100", "1990-05-01", 11), TODAY)  # 8101…: not a permit code
+    assert not idnumber.is_permit(HK[:17] + ("0" if HK[17] != "0" else "1"), TODAY)
+    assert not idnumber.is_permit("11010519491231002X", TODAY)
+    assert idnumber.is_permit(TW, TODAY, regions=("830000",)) and not idnumber.is_permit(HK, TODAY, regions=("830000",))
+    # Taiwan's GB/T 2260 code is on no 居民身份证 either
+    assert not idnumber.is_valid(idnumber.make("710000", "1990-05-01", 11), TODAY)
+
+
+@pytest.fixture(scope="module")
+def basic_validator():
+    from engine.catalogue import build_catalogues, repo_root
+
+    cat = build_catalogues(repo_root(), ["36"])["36"]
+    return cat.validator("basic", cat.family_of("primary"))
+
+
+def _id_problems(validator, id_type: str, number: str, born: str | None = None) -> list[str]:
+    record = validator.clean({"name": "陈大文", "id_type": id_type, "id_number": number,
+                              "gender": idnumber.gender_of_valid(number),
+                              "birth_date": born or idnumber.birth_date_of_valid(number)})
+    return sorted(f"{v.field} {v.code}" for v in validator.validate(record, file={"basic": record})
+                  if v.code.startswith(("basic.id", "basic.permit")))
+
+
+def test_the_catalogue_takes_each_permit_under_its_own_type(basic_validator) -> None:
+    assert _id_problems(basic_validator, "C", HK) == []
+    assert _id_problems(basic_validator, "C", MO) == []
+    assert _id_problems(basic_validator, "D", TW) == []
+    for number in (HK, MO, TW):  # as 居民身份证: one problem, on the type, saying which type it is
+        assert _id_problems(basic_validator, "1", number) == ["id_type basic.id_is_permit"]
+    assert _id_problems(basic_validator, "C", TW) == ["id_number basic.permit_hkmo_valid"]
+    assert _id_problems(basic_validator, "D", HK) == ["id_number basic.permit_tw_valid"]
+    assert _id_problems(basic_validator, "D", "11010519491231002X") == ["id_number basic.permit_tw_valid"]
+    assert _id_problems(basic_validator, "1", "11010519491231002X") == []
+    # a permit's birth date is read from it as a resident ID number's is
+    assert _id_problems(basic_validator, "D", TW, born="1975-12-30") == ["birth_date basic.id_birth_date"]

@@ -48,7 +48,7 @@ def test_basic_form_has_every_label_from_the_yaml_with_required_marks_and_help(a
             assert f.label("zh") in html, f.key
     assert "参加基层服务项目起始年月" not in html  # shown only when 是否参加基层服务项目 ≠ 否
     assert re.search(r'class="flabel required" for="f-id_number"', html)
-    assert "居民身份证号为18位" in html  # help text from the YAML
+    assert "港澳台居民居住证号（810000、820000、830000开头）都是18位" in html  # help text from the YAML
     assert 'name="political_status"' in html and 'type="checkbox"' in html  # multiple codes
     assert 'hx-get="/forms/options/region' in html  # 3,000+ regions: search as you type
     assert "引自「学习经历」" in html  # derived field with its source
@@ -230,9 +230,23 @@ def test_option_search_finds_regions_by_name_and_code(as_user, world):
     assert "还有" in c.get("/forms/options/region", params={"q": "", "field": "x"}).text
 
 
-def test_photo_upload_is_cropped_resized_and_compressed_to_the_national_rule(as_user, world):
+def test_the_photo_rule_is_the_seeds_and_stated_once(ctx):
+    """Issue 20.16: seed 003's 2.5 cm × 3.1 cm at 200 dpi (197×244 px), JPG, ≤ 60 KB, in one place:
+    the photo field's ``photo:`` in the YAML; its help does not restate it."""
+    field = next(f for f in ctx.catalogue.view("basic", "primary").fields if f.spec.type == "photo")
+    rule = field.spec.photo
+    assert (rule.width_mm, rule.height_mm, rule.dpi, rule.max_kb) == (25, 31, 200, 60)
+    assert rule.pixels == (197, 244)
+    assert rule.describe("zh") == "2.5cm×3.1cm（197×244 像素，200dpi），JPG，不超过 60KB"
+    assert not any(x in field.spec.help.get(lang) for lang in ("zh", "en") for x in ("mm", "dpi", "KB", "cm"))
+
+
+def test_photo_upload_is_cropped_resized_and_compressed_to_the_national_rule(as_user, world, ctx):
     tid, c = teacher_client(as_user, world)
     page = c.get(f"/forms/teachers/{tid}/sets/basic").text
+    # the rule is shown beside the upload, as the catalogue states it (no other numbers)
+    assert "照片规格：2.5cm×3.1cm（197×244 像素，200dpi），JPG，不超过 60KB" in page
+    assert "154×189" not in page and "26mm" not in page
     img = Image.effect_noise((1800, 1200), 60).convert("RGB")  # a big, wide, noisy picture
     buf = io.BytesIO()
     img.save(buf, "PNG")
@@ -241,20 +255,56 @@ def test_photo_upload_is_cropped_resized_and_compressed_to_the_national_rule(as_
     assert r.status_code == 200 and "照片已按标准处理" in r.text
     url = re.search(r'src="(data:image/jpeg;base64,[^"]+)"', r.text).group(1)
     stored = photos.describe(url)
-    assert stored is not None and len(stored.jpeg) < 60 * 1024
-    assert (stored.width, stored.height) in ((154, 189), (205, 252))
+    assert stored is not None and len(stored.jpeg) <= 60 * 1024
+    assert (stored.width, stored.height, stored.dpi) == (197, 244, 200)
+    assert "照片规格：2.5cm×3.1cm" in r.text
     bad = c.post(f"/forms/teachers/{tid}/sets/basic/photo", files={"upload": ("x.txt", b"hello", "text/plain")},
                  headers={"x-csrftoken": csrf_of(page)})
     assert "无法识别的图片" in bad.text
 
 
 @pytest.mark.parametrize("size", [(4000, 3000), (300, 400), (120, 150)])
-def test_photo_rule_for_any_size(size):
+def test_photo_rule_for_any_size(size, ctx):
+    rule = next(f.spec.photo for f in ctx.catalogue.view("basic", "primary").fields if f.spec.type == "photo")
     buf = io.BytesIO()
     Image.new("RGB", size, (200, 180, 160)).save(buf, "JPEG")
-    p = photos.process(buf.getvalue())
-    assert len(p.jpeg) < photos.MAX_BYTES
-    assert p.width >= 154 and p.height >= 189 and abs(p.width / p.height - 26 / 32) < 0.01
+    p = photos.process(buf.getvalue(), rule)
+    assert len(p.jpeg) <= rule.max_kb * 1024 and (p.width, p.height) == rule.pixels == (197, 244)
+    assert photos.conforms(p.data_url, rule)
+
+
+def test_a_saved_photo_must_be_one_made_to_the_rule(as_user, world, ctx):
+    """The validation side of the rule: a photo of another size sent with the form is not stored
+    (what is on record stays); one the cropper made is."""
+    from web.services import teachers as teacher_service
+    from web.services import units as unit_service
+
+    with ctx.sessions() as db:  # a teacher of its own: the world's are checked as they were made
+        items = teacher_service.FourItems.parse(**four_items(SCHOOL[:6], "照片教师"))
+        tid = teacher_service.create_raw(db, unit_service.by_code(db, SCHOOL), items,
+                                         catalogue_version=ctx.catalogue.version).id
+        db.commit()
+        data = valid_basic(world, tid, db)
+    c = as_user(f"info_manager@{SCHOOL}")
+    rule = next(f.spec.photo for f in ctx.catalogue.view("basic", "primary").fields if f.spec.type == "photo")
+    buf = io.BytesIO()
+    Image.new("RGB", (154, 189), (200, 180, 160)).save(buf, "JPEG")  # the old 150-dpi size
+    wrong = photos.DATA_PREFIX + __import__("base64").b64encode(buf.getvalue()).decode()
+    assert not photos.conforms(wrong, rule)
+    url = f"/forms/teachers/{tid}/sets/basic"
+    r = post_form(c, url, url, {**data, "photo": wrong, "_fields": ",".join([*data, "photo"])})
+    assert r.status_code in (200, 303), r.text[:500]
+    with ctx.sessions() as db:
+        doc = db.scalar(select(Record).where(Record.teacher_id == tid, Record.set_key == "basic")).document
+    assert doc.get("photo") in (None, "")
+    buf = io.BytesIO()
+    Image.new("RGB", (600, 800), (200, 180, 160)).save(buf, "JPEG")
+    right = photos.process(buf.getvalue(), rule).data_url
+    r = post_form(c, url, url, {**data, "photo": right, "_fields": ",".join([*data, "photo"])})
+    assert r.status_code in (200, 303), r.text[:500]
+    with ctx.sessions() as db:
+        doc = db.scalar(select(Record).where(Record.teacher_id == tid, Record.set_key == "basic")).document
+    assert doc.get("photo") == right
 
 
 def test_teacher_cannot_change_the_four_items_the_account_was_made_from(as_user, world, ctx):

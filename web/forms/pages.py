@@ -205,12 +205,14 @@ def _check(cat: Catalogue, tf: service.TeacherFile, set_key: str, record_id: int
 
 
 def _sanitize_photos(view: SetView, inp: Input, stored: Mapping[str, Any]) -> None:
-    """A photo value must be one this server produced (a JPEG data URL of sane size)."""
+    """A photo value must be the one on record or a photo made to the field's rule (by this
+    server's cropper): anything else sent keeps what is on record."""
     for f in view.fields:
         if f.spec.type != "photo" or f.key not in inp.raw:
             continue
         value = inp.raw[f.key]
-        if value and (len(value) > MAX_PHOTO_VALUE or photos.describe(value) is None):
+        if value and value != stored.get(f.key) and (
+                len(value) > MAX_PHOTO_VALUE or f.spec.photo is None or not photos.conforms(value, f.spec.photo)):
             inp.raw[f.key] = stored.get(f.key)
 
 
@@ -266,9 +268,10 @@ def _row_or_none(tf: service.TeacherFile, set_key: str, record_id: int | None) -
         return None
 
 
-def _photo_rule(lang: str) -> str:
-    return t("photo_rule", lang, w=photos.px(photos.WIDTH_MM, photos.MIN_DPI),
-             h=photos.px(photos.HEIGHT_MM, photos.MIN_DPI), dpi=photos.MIN_DPI)
+def _photo_rule(cat: Catalogue, family: str, set_key: str, lang: str) -> str:
+    """The set's photo rule in words (the field's ``photo:``), shown beside the upload."""
+    rule = next((f.spec.photo for f in cat.view(set_key, family).fields if f.spec.type == "photo"), None)
+    return t("photo_rule", lang, rule=rule.describe(lang)) if rule is not None else ""
 
 
 def _banner(request: Request, lang: str) -> dict[str, str] | None:
@@ -335,7 +338,7 @@ class FormPages(Controller):
             form = _form_model(cat, db, me, tf, set_key, record=record, lang=lang, version=version,
                                record_id=rid, violations=(), touched=set())
             return render(request, "forms/set_one.html", me=me, form=form, u=_urls(tf, set_key),
-                          banner=_banner(request, lang), photo_rule=_photo_rule(lang), **page)
+                          banner=_banner(request, lang), photo_rule=_photo_rule(cat, tf.family, set_key, lang), **page)
         validator = cat.validator(set_key, tf.family)
         columns = _columns(cat, set_key, tf.family, lang)
         file = tf.engine_file(cat)
@@ -366,7 +369,7 @@ class FormPages(Controller):
                            touched=set())
         page = _page_context(db, cat, me, tf, set_key, lang)
         return render(request, "forms/record.html", me=me, form=form, u=_urls(tf, set_key, new=True),
-                      record_title=t("new_record", lang), photo_rule=_photo_rule(lang), **page)
+                      record_title=t("new_record", lang), photo_rule=_photo_rule(cat, tf.family, set_key, lang), **page)
 
     @get("/teachers/{tid:int}/sets/{set_key:str}/records/{rid:int}", sync_to_thread=True)
     def edit_record(self, request: Request, tid: int, set_key: str, rid: int, db: Session, ctx: AppContext,
@@ -388,7 +391,7 @@ class FormPages(Controller):
         page = _page_context(db, cat, me, tf, set_key, lang, _row_or_none(tf, set_key, rid_))
         index = [r.id for r in tf.rows(set_key)].index(rid) + 1
         return render(request, "forms/record.html", me=me, form=form, u=_urls(tf, set_key, rid),
-                      record_title=t("record_n", lang, n=index), photo_rule=_photo_rule(lang), **page)
+                      record_title=t("record_n", lang, n=index), photo_rule=_photo_rule(cat, tf.family, set_key, lang), **page)
 
     # ------------------------------------------------------------------ saving
     @post("/teachers/{tid:int}/sets/{set_key:str}", status_code=200)
@@ -465,7 +468,7 @@ class FormPages(Controller):
         title = t("new_record", lang) if rid is None else t("record_n", lang, n=[r.id for r in tf.rows(set_key)].index(rid) + 1)
         many = spec.cardinality == "many"
         return render(request, name, me=me, form=fm, u=_urls(tf, set_key, rid if many else None, new=many and rid is None),
-                      banner=banner, record_title=title, photo_rule=_photo_rule(lang), status_code=status, **page)
+                      banner=banner, record_title=title, photo_rule=_photo_rule(cat, tf.family, set_key, lang), status_code=status, **page)
 
     @post("/teachers/{tid:int}/sets/{set_key:str}/records/{rid:int}/delete")
     async def delete_record(self, request: Request, tid: int, set_key: str, rid: int, db: Session, ctx: AppContext,
@@ -515,7 +518,7 @@ class FormPages(Controller):
             many = cat.sets[set_key].cardinality == "many"
             return render(request, "forms/_form.html", me=me, form=fm,
                           u=_urls(tf, set_key, rid_ if many else None, new=many and rid_ is None),
-                          photo_rule=_photo_rule(lang))
+                          photo_rule=_photo_rule(cat, tf.family, set_key, lang))
 
         return await anyio.to_thread.run_sync(work)
 
@@ -561,20 +564,20 @@ class FormPages(Controller):
                                  cat=cat)
             view = cat.view(set_key, tf.family)
             pf = next((f for f in view.fields if f.spec.type == "photo"), None)
-            if pf is None:
+            if pf is None or pf.spec.photo is None:
                 raise Refusal(W_BAD_REQUEST, detail="this set has no photo")
             stored, _, version = _stored(tf, set_key, cat, None) if cat.sets[set_key].cardinality == "one" else ({}, None, None)
             info = error = None
             value = stored.get(pf.key)
             try:
-                result = photos.process(content)
+                result = photos.process(content, pf.spec.photo)
                 value = result.data_url
                 info = t("photo_done", lang, w=result.width, h=result.height, kb=result.kb)
             except photos.PhotoError as exc:
                 error = exc.message(lang)
             fm = build_form(cat, set_key, tf.family, record={pf.key: value}, lang=lang)
             return render(request, "forms/_photo.html", me=me, f=fm.field(pf.key), u=_urls(tf, set_key),
-                          photo_info=info, photo_error=error, photo_rule=_photo_rule(lang))
+                          photo_info=info, photo_error=error, photo_rule=_photo_rule(cat, tf.family, set_key, lang))
 
         return await anyio.to_thread.run_sync(work)
 

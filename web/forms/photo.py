@@ -1,11 +1,13 @@
-"""The national photo rule: 26 mm × 32 mm at ≥ 150 dpi, JPG, under 60 KB (seed 003, S1 tip).
+"""Photos to the catalogue's photo rule (``photo:`` of the photo field; engine.spec.PhotoRule).
+
+The rule is stated once, in the YAML (national: seed 003's 2.5 cm × 3.1 cm at 200 dpi, JPG, so
+197×244 px, under 60 KB); this module makes pictures to it and checks that a stored value is one.
 
 Any picture a person has (phone photo, scan, PNG with transparency, sideways EXIF) becomes a
-standard photo: turned upright, centre-cropped to the 26:32 shape (biased towards the top,
-where the face is in a portrait), resized to 154×189 px (26 mm and 32 mm at 150 dpi, rounded
-up) or, when the source is large enough, to the 200-dpi size seed 003's schools use (205×252),
-and saved as a JPG whose quality is lowered step by step until it is under the size limit.
-The result is stored as a ``data:image/jpeg;base64,…`` value of the photo field.
+standard photo: turned upright, cropped to the rule's shape (biased towards the top, where the
+face is in a portrait), resized to the rule's pixels and saved as a JPG whose quality is lowered
+step by step until it is within the size limit. The result is stored as a
+``data:image/jpeg;base64,…`` value of the photo field.
 """
 
 from __future__ import annotations
@@ -17,15 +19,10 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-WIDTH_MM, HEIGHT_MM = 26, 32
-MIN_DPI, GOOD_DPI = 150, 200
-MAX_BYTES = 60 * 1024
+from engine.spec import PhotoRule
+
 MAX_UPLOAD = 15 * 1024 * 1024  # refuse bigger uploads before decoding
 DATA_PREFIX = "data:image/jpeg;base64,"
-
-
-def px(mm: float, dpi: int) -> int:
-    return math.ceil(mm / 25.4 * dpi)
 
 
 @dataclass(frozen=True)
@@ -53,8 +50,8 @@ class PhotoError(ValueError):
         return self.en if lang == "en" else self.zh
 
 
-def process(data: bytes) -> Photo:
-    """Crop, resize and compress an uploaded picture to the national photo rule."""
+def process(data: bytes, rule: PhotoRule) -> Photo:
+    """Crop, resize and compress an uploaded picture to the photo rule."""
     if len(data) > MAX_UPLOAD:
         raise PhotoError("文件太大（超过 15MB），请选择一张普通照片", "The file is over 15 MB; choose an ordinary photo")
     try:
@@ -70,12 +67,12 @@ def process(data: bytes) -> Photo:
         img = white
     else:
         img = img.convert("RGB")
-    min_w, min_h = px(WIDTH_MM, MIN_DPI), px(HEIGHT_MM, MIN_DPI)
-    if img.width < min_w // 2 or img.height < min_h // 2:
-        raise PhotoError(f"照片太小（{img.width}×{img.height} 像素），至少需要约 {min_w}×{min_h} 像素",
-                         f"The photo is too small ({img.width}×{img.height} px); about {min_w}×{min_h} px are needed")
-    # crop to the 26:32 shape; for a tall picture keep the upper part (the face), for a wide one the centre
-    target = WIDTH_MM / HEIGHT_MM
+    size = rule.pixels
+    if img.width < size[0] // 2 or img.height < size[1] // 2:
+        raise PhotoError(f"照片太小（{img.width}×{img.height} 像素），至少需要约 {size[0]}×{size[1]} 像素",
+                         f"The photo is too small ({img.width}×{img.height} px); about {size[0]}×{size[1]} px are needed")
+    # crop to the rule's shape; for a tall picture keep the upper part (the face), for a wide one the centre
+    target = size[0] / size[1]
     if img.width / img.height > target:
         w = round(img.height * target)
         left = (img.width - w) // 2
@@ -84,16 +81,14 @@ def process(data: bytes) -> Photo:
         h = round(img.width / target)
         top = min((img.height - h) // 4, img.height - h)
         img = img.crop((0, top, img.width, top + h))
-    dpi = GOOD_DPI if img.width >= px(WIDTH_MM, GOOD_DPI) else MIN_DPI
-    size = (px(WIDTH_MM, dpi), px(HEIGHT_MM, dpi))
     img = img.resize(size, Image.Resampling.LANCZOS)
     for quality in (92, 85, 78, 70, 62, 55, 48, 40, 32, 25):
         buf = io.BytesIO()
-        img.save(buf, "JPEG", quality=quality, optimize=True, dpi=(dpi, dpi))
-        if buf.tell() < MAX_BYTES:
-            return Photo(buf.getvalue(), size[0], size[1], dpi)
-    raise PhotoError("照片无法压缩到 60KB 以下，请换一张背景简单的照片",  # pragma: no cover - needs noise images
-                     "The photo cannot be compressed under 60 KB; use one with a plain background")
+        img.save(buf, "JPEG", quality=quality, optimize=True, dpi=(rule.dpi, rule.dpi))
+        if buf.tell() <= rule.max_kb * 1024:
+            return Photo(buf.getvalue(), size[0], size[1], rule.dpi)
+    raise PhotoError(f"照片无法压缩到 {rule.max_kb}KB 以内，请换一张背景简单的照片",  # pragma: no cover - needs noise images
+                     f"The photo cannot be compressed to {rule.max_kb} KB; use one with a plain background")
 
 
 def describe(data_url: str | None) -> Photo | None:
@@ -103,7 +98,15 @@ def describe(data_url: str | None) -> Photo | None:
     try:
         jpeg = base64.b64decode(data_url[len(DATA_PREFIX):])
         img = Image.open(io.BytesIO(jpeg))
-        dpi = int(round(img.info.get("dpi", (MIN_DPI, MIN_DPI))[0]))
+        dpi = int(round(img.info.get("dpi", (0, 0))[0]))
+        if img.format != "JPEG":
+            return None
         return Photo(jpeg, img.width, img.height, dpi)
     except Exception:  # noqa: BLE001 - a damaged stored value is shown as "no photo"
         return None
+
+
+def conforms(data_url: str | None, rule: PhotoRule) -> bool:
+    """Whether a value is a photo made to ``rule`` (a JPG of exactly its pixels, within its size)."""
+    photo = describe(data_url)
+    return photo is not None and (photo.width, photo.height) == rule.pixels and len(photo.jpeg) <= rule.max_kb * 1024

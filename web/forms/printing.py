@@ -42,8 +42,11 @@ def print_model(cat: Any, db: Session, me: Principal, tf: service.TeacherFile, l
                 value = derived.get(f.key) if f.spec.type == "derived" else doc.get(f.key)
                 items.append({"label": f.label(lang), "value": _cell(f, value, lang) if f.spec.type != "derived"
                               else _derived_text(f, value, lang)})
-            photo = next((doc.get(f.key) for f in fields if f.spec.type == "photo"), None)
-            out.append({"key": key, "label": spec.label.get(lang), "one": True, "items": items, "photo": photo})
+            pf = next((f for f in fields if f.spec.type == "photo"), None)
+            photo = doc.get(pf.key) if pf is not None else None
+            rule = pf.spec.photo if pf is not None else None  # printed at the rule's size
+            out.append({"key": key, "label": spec.label.get(lang), "one": True, "items": items, "photo": photo,
+                        "photo_mm": (rule.width_mm, rule.height_mm) if rule is not None else None})
         else:
             docs = [_masked(cat, db, me, tf, key, d) for d in file.get(key) or []]
             used = [f for f in fields if f.spec.type != "photo" and any(not is_empty(d.get(f.key)) for d in docs)]
