@@ -4,18 +4,20 @@
 南昌市东湖区), about 600 synthetic teachers (faker zh_CN, valid ID numbers) with records in every
 set, accounts for every role on the chain province → 南昌市 → 东湖区 → 3601020001, a system
 administrator at every unit, and a teacher account for every teacher (username = ID number).
-Every demo password is the one given (default ``Demo@2024``); nobody has to change it at first
-sign-in.
+Every demo password is the one given (default ``Demo@2024``); only one teacher has to change it
+at first sign-in (``FIRST_LOGIN``, named in the README's demo accounts), so a trainer can show that
+step.
 
 Records come from ``fill_records`` (the hook): it walks the province's compiled catalogue and
-makes plausible values per field type, then runs the catalogue's own validator and repairs or
-drops what it rejects, so the demo data passes the same rules as real data.
+makes plausible values per field (web/demo_values.py says what a value looks like, field by
+field), then runs the catalogue's own validator and repairs or drops what it rejects, so the demo
+data passes the same rules as real data.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Callable
 
@@ -23,6 +25,7 @@ from sqlalchemy import func, insert, select
 
 from engine import idnumber
 from web import audit
+from web import demo_values as values
 from web.context import AppContext
 from web.db.models import Account, Grant, Record, Teacher, Unit
 from web.services import units as unit_service
@@ -79,11 +82,19 @@ class Person:
     gender: str
     birth: date
     id_number: str
+    school_type: str | None = None   # what the values depend on (教师资格, 专业技术职务)
+    rural: bool = False              # a 乡村 school (乡村教师生活补助)
+
+
+# The demo teacher who must change the password at first sign-in (README, demo accounts): a
+# fixed person at 3601020001, so the README can name her.
+FIRST_LOGIN = Person("林晓燕", "2", date(1990, 5, 20), idnumber.make("360102", "1990-05-20", 152), "primary")
+FIRST_LOGIN_SCHOOL = "3601020001"
 
 
 def _people(n: int, rng: random.Random, fake: Any, regions: list[str]) -> list[Person]:
     out: list[Person] = []
-    used: set[str] = set()
+    used: set[str] = {FIRST_LOGIN.id_number}
     while len(out) < n:
         male = rng.random() < 0.35  # most school teachers are women
         birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 35 * 365))
@@ -99,47 +110,28 @@ def _people(n: int, rng: random.Random, fake: Any, regions: list[str]) -> list[P
 
 # ------------------------------------------------------------------ the records hook
 
-TEXT_HINTS = [  # (substring of the field key, generator)
-    ("mobile", lambda r, f: "1" + str(r.choice([3, 5, 8])) + "".join(str(r.randrange(10)) for _ in range(9))),
-    ("phone", lambda r, f: "0791-" + "".join(str(r.randrange(10)) for _ in range(8))),
-    ("email", lambda r, f: f.user_name() + "@example.cn"),
-    ("address", lambda r, f: f.address()[:40]),
-    ("institution", lambda r, f: r.choice(["江西师范大学", "南昌大学", "赣南师范大学", "九江学院", "上饶师范学院"])),
-    ("school", lambda r, f: r.choice(["江西师范大学", "南昌大学", "九江学院"])),
-    ("unit", lambda r, f: r.choice(["南昌市教育局", "九江市第一中学", "南昌市育新学校"])),
-    ("major", lambda r, f: r.choice(["汉语言文学", "数学与应用数学", "英语", "学前教育", "物理学", "体育教育"])),
-    ("name", lambda r, f: r.choice(["国培计划", "省级骨干教师培训", "校本研修", "信息技术应用能力提升"])),
-    ("title", lambda r, f: r.choice(["小学数学教学研究", "课堂教学改革实践", "阅读教学案例"])),
-]
 
-
-def _text(rng: random.Random, fake: Any, key: str, spec: Any) -> str | None:
-    for hint, gen in TEXT_HINTS:
-        if hint in key:
-            value = gen(rng, fake)
-            break
-    else:
-        if spec.pattern:
-            return None  # unknown pattern: leave optional text empty rather than invent
-        value = rng.choice(["无", "良好", "示例", "教学工作"])
-    if spec.max_length:
+def _text(set_key: str, spec: Any, draw: values.Draw) -> str | None:
+    value = values.text(set_key, spec.key, draw)
+    if value is not None and spec.max_length:
         value = value[: spec.max_length]
     return value
 
 
-def _value(ft: Any, rng: random.Random, fake: Any, record: dict[str, Any], cursor: list[date]) -> Any:
+def _value(set_key: str, ft: Any, draw: values.Draw, record: dict[str, Any], cursor: list[date]) -> Any:
     """A plausible value for one field. ``cursor`` moves forward so dates in a record ascend."""
     s = ft.spec
     t = s.type
+    rng = draw.rng
     if t in ("derived", "photo", "attachment") or s.readonly:
         return None
     if t == "text":
-        return _text(rng, fake, s.key, s)
-    if t == "integer":
-        lo, hi = int(s.min if s.min is not None else 1), int(s.max if s.max is not None else 40)
-        return rng.randint(lo, min(hi, lo + 40))
+        return _text(set_key, s, draw)
+    if t == "integer":  # counts and hours: at least 1 (a 0 reads as a placeholder)
+        lo, hi = max(int(s.min if s.min is not None else 1), 1), int(s.max if s.max is not None else 40)
+        return rng.randint(lo, max(lo, min(hi, lo + 40)))
     if t == "decimal":
-        lo, hi = (s.min if s.min is not None else 1000.0), (s.max if s.max is not None else 9000.0)
+        lo, hi = max(s.min if s.min is not None else 1000.0, 1.0), (s.max if s.max is not None else 9000.0)
         return round(rng.uniform(lo, min(hi, lo + 8000)), s.places if s.places is not None else 2)
     if t in ("date", "year_month", "year"):
         step = timedelta(days=rng.randrange(30, 3 * 365))
@@ -154,6 +146,9 @@ def _value(ft: Any, rng: random.Random, fake: Any, record: dict[str, Any], curso
         options = [o for o in options if o not in (s.exclusive or [])] or options
         if not options:
             return None
+        chosen = values.code(set_key, s.key, options, ft.codes.label, draw)
+        if chosen is not None:
+            return chosen if t == "code" else [chosen]
         return rng.choice(options) if t == "code" else [rng.choice(options)]
     return None
 
@@ -162,19 +157,26 @@ def _make_record(cat: Any, set_key: str, family: str, person: Person, rng: rando
                  start: date, file: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any] | None:
     validator = cat.validator(set_key, family)
     view = cat.view(set_key, family)
+    draw = values.Draw(rng, fake, person.birth, person.school_type, person.rural)
+    none = view.spec.none
     for _attempt in range(4):
         record: dict[str, Any] = dict(validator.defaults(file=file))
+        if none is not None and record.get(none.field) == none.code:
+            del record[none.field]  # a real record here (无 records are made apart): choose its type
         cursor = [start]
         for ft in view.fields:
             if ft.key in record and record[ft.key] not in (None, "", []):
                 continue
-            value = _value(ft, rng, fake, record, cursor)
+            value = _value(set_key, ft, draw, record, cursor)
+            if none is not None and ft.key == none.field and value == none.code:
+                value = _value(set_key, ft, draw, record, cursor)  # once more: not 无
             if value is not None:
                 record[ft.key] = value
-        if view.spec.none is not None:
-            record[view.spec.none.field] = record.get(view.spec.none.field)
-            if record[view.spec.none.field] == view.spec.none.code:
-                record[view.spec.none.field] = None  # a real record here; 无 records are made apart
+        fill_set = values.SET_VALUES.get(set_key)
+        if fill_set is not None:
+            fill_set(record, draw)
+        if none is not None and record.get(none.field) == none.code:
+            record[none.field] = None  # still 无: the check below fails and the next attempt draws again
         record = validator.clean(record, records=records, file=file)
         problems = [v for v in validator.validate(record, records=records + [record], file=file) if v.severity == "error"]
         for v in problems:  # an optional field a rule rejects: leave it empty
@@ -208,10 +210,10 @@ def fill_records(cat: Any, family: str, person: Person, rng: random.Random, fake
             file[set_key] = rec
             continue
         records: list[dict[str, Any]] = []
-        if spec.none is not None and rng.random() < 0.35:
+        if spec.none is not None and set_key not in values.ALWAYS_FILLED and rng.random() < 0.35:
             records.append({spec.none.field: spec.none.code})
         else:
-            for i in range(1 if spec.cardinality == "one" else rng.choice([1, 1, 2])):
+            for i in range(1 if spec.cardinality == "one" or set_key in values.ONE_RECORD else rng.choice([1, 1, 2])):
                 start = adult + timedelta(days=365 * 4 * i)
                 rec = _make_record(cat, set_key, family, person, rng, fake, start, file, records)
                 if rec is not None:
@@ -231,13 +233,14 @@ def _make_basic(cat: Any, family: str, person: Person, rng: random.Random, fake:
     record = {**validator.defaults(file=file), **base}
     work = date(person.birth.year + rng.randint(21, 24), 9, 1)
     cursor = [work]
+    draw = values.Draw(rng, fake, person.birth, person.school_type, person.rural)
     for ft in view.fields:
         if ft.key in record:
             continue
         if ft.key == "work_start_month":
             record[ft.key] = f"{work.year:04d}-09"
             continue
-        value = _value(ft, rng, fake, record, cursor)
+        value = _value("basic", ft, draw, record, cursor)
         if value is not None:
             record[ft.key] = value
     record = validator.clean(record, file=file)
@@ -291,9 +294,9 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
         pw_hash = ctx.hasher.hash(password)
 
         def account(username: str, real_name: str, unit: Unit, role: str, kind: str = "staff",
-                    teacher_id: int | None = None) -> None:
+                    teacher_id: int | None = None, must_change: bool = False) -> None:
             acc = Account(username=username, real_name=real_name, unit_id=unit.id, kind=kind, teacher_id=teacher_id,
-                          password_hash=pw_hash, must_change_password=False, failed_attempts=0, enabled=True)
+                          password_hash=pw_hash, must_change_password=must_change, failed_attempts=0, enabled=True)
             db.add(acc)
             db.flush()
             db.add(Grant(account_id=acc.id, unit_id=unit.id, role_key=role))
@@ -307,16 +310,20 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
                 account(f"admin-{code}", f"{unit.name}系统管理员", unit, "system_admin")
 
         progress(f"教师 / {teachers} teachers …")
-        people = _people(teachers, rng, fake, [c for c, _, _ in COUNTIES] + ["360121", "360421", "361002"])
+        people = _people(teachers - 1, rng, fake, [c for c, _, _ in COUNTIES] + ["360121", "360421", "361002"])
         record_rows: list[dict[str, Any]] = []
         schools = [units[c] for c, *_ in SCHOOLS]
-        for i, person in enumerate(people):
-            school = schools[i % len(schools)]
+        placed = [(p, schools[i % len(schools)]) for i, p in enumerate(people)]
+        placed.append((FIRST_LOGIN, units[FIRST_LOGIN_SCHOOL]))
+        rural = {code for code, *_, ur in SCHOOLS if ur == "3"}
+        for i, (person, school) in enumerate(placed):
+            person = replace(person, school_type=school.school_type, rural=school.code in rural)
             t = Teacher(id_type="1", id_number=person.id_number, name=person.name, gender=person.gender,
                         birth_date=person.birth, unit_id=school.id)
             db.add(t)
             db.flush()
-            account(person.id_number, person.name, school, "teacher", kind="teacher", teacher_id=t.id)
+            account(person.id_number, person.name, school, "teacher", kind="teacher", teacher_id=t.id,
+                    must_change=person.id_number == FIRST_LOGIN.id_number)
             family = cat.family_of(school.school_type)
             for set_key, recs in fill_records(cat, family, person, rng, fake).items():
                 for pos, doc in enumerate(recs):
@@ -327,12 +334,14 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
         for start in range(0, len(record_rows), 2000):
             db.execute(insert(Record), record_rows[start:start + 2000])
         audit.record(db, "demo.create", actor_name="cli",
-                     detail={"units": len(units), "teachers": len(people), "records": len(record_rows)})
+                     detail={"units": len(units), "teachers": len(placed), "records": len(record_rows)})
         db.commit()
     ctx.engine.dispose()
-    lines = [f"演示数据已创建 / demo created: {len(units)} 单位 units, {len(people)} 教师 teachers, "
+    lines = [f"演示数据已创建 / demo created: {len(units)} 单位 units, {len(placed)} 教师 teachers, "
              f"{len(record_rows)} 条记录 records.",
              f"密码 / password: {password}",
              "账号 / accounts: " + ", ".join(u for u, *_ in CHAIN_ACCOUNTS),
-             "各单位系统管理员 / each unit's administrator: admin-<单位代码>; 教师 / teachers: 身份证件号"]
+             "各单位系统管理员 / each unit's administrator: admin-<单位代码>; 教师 / teachers: 身份证件号",
+             f"首次登录须修改密码的教师 / the teacher who must change the password at first sign-in: "
+             f"{FIRST_LOGIN.id_number}（{FIRST_LOGIN.name}）"]
     return "\n".join(lines)

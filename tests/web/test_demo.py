@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from tests.web.conftest import Client, fresh_database, make_settings
 from engine import idnumber
 from web.app import create_app
 from web.db.models import Record, Teacher, Unit
-from web.demo import CHAIN_ACCOUNTS, DemoError, build_demo
+from web.demo import CHAIN_ACCOUNTS, FIRST_LOGIN, DemoError, build_demo
 
 PASSWORD = "Demo@2024x"
 
@@ -79,6 +80,52 @@ def test_demo_basic_records_pass_the_catalogue(demo_app):
     for doc, st in rows:
         errors = [v for v in cat.validator("basic", cat.family_of(st)).validate(doc) if v.severity == "error"]
         assert errors == [], (doc, errors)
+
+
+PLACEHOLDERS = {"示例", "良好", "教学工作", "测试"}
+
+
+def test_demo_values_are_ones_a_trainer_can_show(demo_app):
+    """Issue 20.18: no placeholder text (籍贯 示例/良好), no salary of 0, every set with real records,
+    a 专业技术职务 and a 教师资格 for every teacher."""
+    ctx = demo_app.state.ctx
+    cat = ctx.catalogue
+    with ctx.sessions() as db:
+        rows = db.execute(select(Record.teacher_id, Record.set_key, Record.document)).all()
+        teachers = set(db.scalars(select(Teacher.id)))
+    real: dict[str, set[int]] = defaultdict(set)
+    for tid, key, doc in rows:
+        words = [v for k, v in doc.items() if isinstance(v, str)]
+        assert not PLACEHOLDERS & set(words), (key, doc)
+        if key == "basic":
+            assert doc.get("native_place") not in (None, "无"), doc
+        if key == "salary":
+            assert doc["annual_income"] >= 12 * doc["basic_pay"] > 0 and doc["performance_pay"] > 0, doc
+        none = cat.sets[key].none
+        if none is None or doc.get(none.field) != none.code:
+            real[key].add(tid)
+    assert set(real) == set(cat.sets)  # every set shows real records somewhere
+    for key in ("education", "title", "qualification"):
+        assert real[key] == teachers, key
+    kinds = [doc["kind"] for _, key, doc in rows if key == "qualification"]
+    assert len(kinds) == len(teachers)  # one 教师资格 each, of the school's kind
+    with ctx.sessions() as db:
+        school_of = {t.id: t.unit.school_type for t in db.scalars(select(Teacher))}
+    qualification = {tid: doc["kind"] for tid, key, doc in rows if key == "qualification"}
+    assert all(qualification[t] == "1" for t, st in school_of.items() if st == "kindergarten")
+    assert all(qualification[t] == "2" for t, st in school_of.items() if st == "primary")
+
+
+def test_one_demo_teacher_must_change_the_password_and_the_readme_names_her(demo_app):
+    c = Client(demo_app, FIRST_LOGIN.id_number, PASSWORD, entry="teacher")
+    assert c.login_body["must_change_password"] is True
+    ctx = demo_app.state.ctx
+    with ctx.sessions() as db:
+        t = db.scalar(select(Teacher).where(Teacher.id_number == FIRST_LOGIN.id_number))
+        assert t.unit.code == "3601020001" and t.name == FIRST_LOGIN.name
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    demo_section = readme.split("### Demo accounts")[1].split("\n## ")[0]
+    assert FIRST_LOGIN.id_number in demo_section and FIRST_LOGIN.name in demo_section
 
 
 def test_demo_refuses_a_non_empty_database(demo_settings):
