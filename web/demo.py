@@ -112,7 +112,7 @@ def _people(n: int, rng: random.Random, fake: Any, regions: list[str]) -> list[P
 
 
 def _text(set_key: str, spec: Any, draw: values.Draw) -> str | None:
-    value = values.text(set_key, spec.key, draw)
+    value = values.text(set_key, spec.key, draw, required=spec.required is True)
     if value is not None and spec.max_length:
         value = value[: spec.max_length]
     return value

@@ -80,6 +80,7 @@ TEXT: dict[str, Sequence[str] | Callable[[Draw], str]] = {
     "standard_issuer": ("江西省市场监督管理局",),
     "standard_number": lambda d: f"DB36/T {d.rng.randint(1000, 1999)}-{d.rng.randint(2018, 2024)}",
     "medicine_cert_name": ("新药证书",),
+    "rural_school_name": ("榆中县甘草店镇中心小学", "永登县红城镇中心小学", "九江市濂溪区乡村幼儿园"),
     "honour_description": ("年度考核优秀，被评为优秀教师", "教书育人成绩突出，被评为师德标兵"),
     "qualification.certificate_number": lambda d: f"{d.birth.year + 22}36{d.digits(13)}",
     "qualification.issuer": ("南昌市东湖区教育体育局", "九江市濂溪区教育体育局", "南昌市教育局"),
@@ -95,10 +96,11 @@ TEXT: dict[str, Sequence[str] | Callable[[Draw], str]] = {
 UNIT_WORDS = ("unit_name", "_unit")  # 任职单位名称, 考核单位名称, 原单位名称, 交流轮岗单位名称 …
 
 
-def text(set_key: str, key: str, draw: Draw) -> str | None:
-    """A text value for a field, or None (left empty)."""
+def text(set_key: str, key: str, draw: Draw, required: bool = False) -> str | None:
+    """A text value for a field, or None (left empty). A required field no table knows whose key
+    ends in ``_name`` (a province's set, say) gets a unit's name: most such fields name one."""
     gen = TEXT.get(f"{set_key}.{key}") or TEXT.get(key)
-    if gen is None and any(w in key for w in UNIT_WORDS):
+    if gen is None and (any(w in key for w in UNIT_WORDS) or (required and key.endswith("_name"))):
         gen = UNITS
     if gen is None:
         return None

@@ -210,10 +210,11 @@ def test_changed_rows_of_locked_files_are_reported_row_by_row(as_user, ctx, scho
     assert sorted(errors) == sorted([("基本信息", approved_row, "V330", letter),
                                      ("国内培训", training.max_row, "V330", "B"),
                                      ("基本信息", pending_row, "V331", letter)]), result["errors"]
-    said = {e["rule"]: e for e in result["errors"]}
-    assert "「备注」" in said["V330"]["message"] or "国内培训" in said["V330"]["message"]
-    assert "申请变更" in said["V330"]["hint"] and "复本" in said["V330"]["hint"]
-    assert "退回" in said["V331"]["hint"]
+    said = {(e["sheet"], e["rule"]): e for e in result["errors"]}
+    assert "会修改「备注」" in said[("基本信息", "V330")]["message"]
+    assert "不是档案中已有的「国内培训」记录" in said[("国内培训", "V330")]["message"]
+    assert "申请变更" in said[("基本信息", "V330")]["hint"] and "复本" in said[("基本信息", "V330")]["hint"]
+    assert "会修改「备注」" in said[("基本信息", "V331")]["message"] and "退回" in said[("基本信息", "V331")]["hint"]
     assert result["teachers_updated"] == 1 and result["teachers_unchanged"] == len(ids) - 3
     after = _state(ctx, ids)
     with ctx.sessions() as db:

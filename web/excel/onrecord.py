@@ -55,7 +55,7 @@ def _labels(plan: Any, keys: Sequence[str], lang: str) -> str:
     out = []
     for k in keys[:5]:
         f = view.field(k)
-        out.append(f.spec.label.get(lang) if f is not None else k)
+        out.append(f.label(lang) if f is not None else k)  # the family's own label (进本园年月 …)
     more = len(keys) - 5
     if lang == "en":
         return ", ".join(out) + (f" and {more} more" if more > 0 else "")
