@@ -10,14 +10,14 @@ the old table had are still in the new one (marked 已撤销), so nothing else c
 Downgrade leaves the corrected values: the old codes named the same places.
 
 Revision ID: ex01
-Revises: e005
+Revises: g001
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = 'ex01'
-down_revision = 'e005'
+down_revision = 'g001'
 branch_labels = None
 depends_on = None
 
