@@ -10,14 +10,14 @@ the old table had are still in the new one (marked 已撤销), so nothing else c
 Downgrade leaves the corrected values: the old codes named the same places.
 
 Revision ID: ex01
-Revises: g001
+Revises: hb01
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = 'ex01'
-down_revision = 'g001'
+down_revision = 'hb01'
 branch_labels = None
 depends_on = None
 
