@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, exists, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -27,20 +26,22 @@ from web.db.models import Teacher, Unit
 from web.people.models import APPOINTMENT, SECONDMENT, TeacherAssignment
 
 A = TeacherAssignment
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def file_start(teacher: Teacher) -> dt.date:
-    """The day the file was created (local date): where a never-moved teacher's history begins."""
+    """The day the file was created (the server's local date, the same calendar as ``clock.today()``
+    and every ``date.today()`` of the system; a server in China runs with TZ=Asia/Shanghai):
+    where a never-moved teacher's history begins."""
     created = teacher.created_at
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.timezone.utc)
-    return created.astimezone(LOCAL).date()
+    return created.astimezone().date()
 
 
 def _day_ends(day: dt.date) -> dt.datetime:
-    """The first instant after ``day`` (local), in UTC: ``created_at < _day_ends(d)`` = created by d."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=LOCAL).astimezone(dt.timezone.utc)
+    """The first instant after ``day`` (server-local, as ``file_start``), in UTC:
+    ``created_at < _day_ends(d)`` = created by d."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time()).astimezone(dt.timezone.utc)
 
 
 def holds_on(day: dt.date) -> ColumnElement[bool]:
