@@ -152,6 +152,9 @@ def test_report_marks_the_wrong_cells(sessions: Any, cat: Any, tmp_path: Path) -
     assert sorted((r[0], r[1], r[2], r[4]) for r in listed) == sorted([
         ("基本信息", 2, "H", "V007"), ("基本信息", 2, "J", "basic.entry_after_work"), ("学习经历", 2, "E", "V002")])
     assert all(r[6] and r[7] for r in listed)  # Chinese and English
+    assert {r[5] for r in listed} == {"错误"}  # the severity in words (issue 20.8), not the engine's "error"
+    # a rule id follows the message in the comment, never stands in front of it
+    assert marks[("基本信息", "H2")].startswith("「民族」") and marks[("基本信息", "H2")].rstrip().endswith("（V007）")
     # how to fix it, where the catalogue says: in the list and in the cell's comment
     assert {(r[4], r[8], r[9]) for r in listed if r[4] == "V007"} == {("V007", "请从下拉列表中选择。", "Choose from the list.")}
     assert "请从下拉列表中选择" in marks[("基本信息", "H2")]

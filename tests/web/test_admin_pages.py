@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -260,6 +261,9 @@ def test_import_teachers_with_a_result_per_row(as_user, world, fresh_school, db)
     assert "成功 1 行，问题 2 行" in result
     row3 = result.split("<td>3</td>")[1].split("</tr>")[0]
     assert "W403" in row3 and "性别与身份证件号不一致" in row3
+    # the result column says 失败 (issue 20.8); the code follows the message in small type
+    assert re.search(r'<span class="badge badge-bad">失败</span>', row3)
+    assert row3.index("性别与身份证件号不一致") < row3.index("W403")
     row4 = result.split("<td>4</td>")[1].split("</tr>")[0]
     assert "W401" in row4 and "昌江区职业中学" in row4 and "联系" in row4 and "调动" not in row4
     assert db.scalar(select(Account.id).where(Account.username == good["id_number"])) is not None

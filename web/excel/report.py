@@ -24,6 +24,8 @@ WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 NO_FILL = PatternFill(fill_type=None)
 HEADERS = ("工作表 Sheet", "行 Row", "列 Column", "表头 Header", "规则 Rule", "级别 Severity", "说明", "Message",
            "如何修改", "How to fix")
+# the severity as a clerk reads it (the list's 级别 column): words, not the engine's keys
+SEVERITY = {"error": "错误", "warning": "警告"}
 
 
 def _clear_previous(wb: openpyxl.Workbook) -> None:
@@ -59,7 +61,8 @@ def write_report(source: Path, problems: Iterable[ImportProblem], out: Path, *, 
         cell = wb[sheet][ref]
         errors = any(p.severity == "error" for p in found)
         cell.fill = ERROR_FILL if errors else WARNING_FILL
-        text = "\n".join(f"[{p.rule}] {p.message_zh}{_hint(p.hint_zh)}\n{p.message_en}{_hint(p.hint_en)}"
+        # the message first, the rule id after it for support (it never stands in for the message)
+        text = "\n".join(f"{p.message_zh}{_hint(p.hint_zh)}\n{p.message_en}{_hint(p.hint_en)}\n（{p.rule}）"
                          for p in found)
         cell.comment = Comment(text[:30000], AUTHOR, width=320, height=40 + 40 * min(len(found), 8))
     ws = wb.create_sheet(ERROR_SHEET, 0)
@@ -67,7 +70,7 @@ def write_report(source: Path, problems: Iterable[ImportProblem], out: Path, *, 
     for c in ws[1]:
         c.font = Font(bold=True)
     for p in problems:
-        ws.append([p.sheet, p.row, p.column, p.header, p.rule, p.severity, p.message_zh, p.message_en,
+        ws.append([p.sheet, p.row, p.column, p.header, p.rule, SEVERITY.get(p.severity, p.severity), p.message_zh, p.message_en,
                    p.hint_zh or None, p.hint_en or None])
     if extra:
         ws.append([None, None, None, None, None, None, f"另有 {extra} 个问题未列出", f"{extra} more problems not listed"])
