@@ -30,7 +30,7 @@ from engine.emit.excel_template import template_bytes
 from web import audit, permissions, scope
 from web.db.models import Teacher, Unit
 from web.errors import W_UNIT_NOT_FOUND, Refusal
-from web.excel import jobs
+from web.excel import jobs, template_cache
 from web.excel.export import ExportResult, teacher_query, write_export
 from web.excel.limits import Limits
 from web.excel.pipeline import Options, Progress, Result, run
@@ -41,7 +41,9 @@ from web.principal import Principal
 
 
 def render_template(cat: Any, school_type: str | None = None, *, sets: list[str] | None = None) -> bytes:
-    return template_bytes(cat, school_type, sets=sets)
+    """The import template, generated once per province, school type, catalogue version and
+    selection of sets (web/excel/template_cache.py)."""
+    return template_cache.cached(cat, school_type, sets, lambda: template_bytes(cat, school_type, sets=sets))
 
 
 @dataclass
