@@ -39,8 +39,8 @@ class TeacherController(Controller):
         return {"total": total, "limit": limit, "offset": offset, "items": items}
 
     @get("/{teacher_id:int}", sync_to_thread=True, summary="One teacher with every set")
-    def read(self, teacher_id: int, db: Session, me: Principal) -> dict[str, Any]:
-        return svc.read(db, me, teacher_id)
+    def read(self, teacher_id: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        return svc.read(db, me, teacher_id, ctx.catalogue)
 
     @post("/", sync_to_thread=True, summary="Create a teacher from the four items (one person, one number)")
     def create(self, data: TeacherIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
@@ -49,4 +49,4 @@ class TeacherController(Controller):
         scope.require(me, "teacher.read")
         items = svc.FourItems.parse(data.name, data.gender, data.birth_date, data.id_number, data.id_type)
         teacher = svc.create(db, me, data.unit_code, items, catalogue_version=catalogue_version(ctx))
-        return svc.read(db, me, teacher.id)
+        return svc.read(db, me, teacher.id, ctx.catalogue)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.catalogue import Catalogue
 from engine.fieldtypes import is_empty
 from engine.validate import SetView
-from web import scope
+from web import privacy
 from web.context import AppContext
 from web.deps import lang_of
 from web.errors import W_BAD_REQUEST, W_NO_PERMISSION, Refusal
@@ -123,14 +123,8 @@ def _review_note(cat: Catalogue, me: Principal, tf: service.TeacherFile, set_key
 
 def _masked(cat: Catalogue, db: Session, me: Principal, tf: service.TeacherFile, set_key: str,
             record: Mapping[str, Any]) -> dict[str, Any]:
-    """Personal values masked for those who may not see them (信息查询员)."""
-    if scope.may_see_personal(db, me, tf.teacher):
-        return dict(record)
-    out = dict(record)
-    for f in cat.view(set_key, tf.family).fields:
-        if f.spec.personal and not is_empty(out.get(f.key)):
-            out[f.key] = scope.mask_id_number(str(out[f.key])) if f.key == "id_number" else "***"
-    return out
+    """Personal values as the reader may see them (web.privacy decides)."""
+    return privacy.policy(db, me, tf.teacher).record(cat, set_key, record)
 
 
 def _set_writable(db: Session, cat: Catalogue, me: Principal, tf: service.TeacherFile, set_key: str) -> bool:
@@ -241,7 +235,7 @@ def _form_model(cat: Catalogue, db: Session, me: Principal, tf: service.TeacherF
         record = {**record, **{k: lock.current for k, lock in locked.items()}}
         typed = {k: v for k, v in (typed or {}).items() if k not in locked}
     siblings, file, _ = _context(cat, tf, set_key, record_id)(record)
-    shown_record = record if editable else _masked(cat, db, me, tf, set_key, record)
+    shown_record = _masked(cat, db, me, tf, set_key, record)
     fm = build_form(cat, set_key, tf.family, record=shown_record, typed=typed, violations=violations, lang=lang,
                     editable=editable, file=file, records=siblings, touched=touched, version=version,
                     record_id=record_id if spec.cardinality == "many" else None)

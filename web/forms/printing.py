@@ -14,6 +14,7 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from engine.fieldtypes import is_empty
+from web import privacy
 from web.context import AppContext
 from web.deps import lang_of
 from web.forms import service
@@ -44,6 +45,8 @@ def print_model(cat: Any, db: Session, me: Principal, tf: service.TeacherFile, l
                               else _derived_text(f, value, lang)})
             pf = next((f for f in fields if f.spec.type == "photo"), None)
             photo = doc.get(pf.key) if pf is not None else None
+            if photo == privacy.MASK:  # a masked photo is left out, not drawn as a broken image
+                photo = None
             rule = pf.spec.photo if pf is not None else None  # printed at the rule's size
             out.append({"key": key, "label": spec.label.get(lang), "one": True, "items": items, "photo": photo,
                         "photo_mm": (rule.width_mm, rule.height_mm) if rule is not None else None})

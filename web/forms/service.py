@@ -163,10 +163,10 @@ def load_file(db: Session, cat: Catalogue, principal: Principal, teacher_id: int
 
 
 def audit_read(db: Session, principal: Principal, teacher: Teacher, what: str) -> None:
-    """Reading another person's file is audited (never one's own)."""
-    if principal.teacher_id != teacher.id:
-        audit.record(db, "teacher.read", actor=principal, target_type="teacher", target_id=teacher.id,
-                     unit_id=teacher.unit_id, detail={"via": what})
+    """Reading another person's file is audited (never one's own): web.privacy."""
+    from web import privacy
+
+    privacy.audit_read(db, principal, teacher, what)
 
 
 # ------------------------------------------------------------------------- writing

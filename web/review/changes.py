@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from engine.catalogue import Catalogue
 from engine.fieldtypes import is_empty
 from web import audit, permissions, scope
+from web.privacy import MASK
 from web.db.base import utcnow
 from web.db.models import Record, Teacher
 from web.errors import W_BAD_REQUEST, Refusal
@@ -351,9 +352,10 @@ def _sync_identity(db: Session, teacher: Teacher, doc: Mapping[str, Any]) -> Non
 
 # ------------------------------------------------------------------ the diff reviewers see
 
-def diff(db: Session, cat: Catalogue, case: ReviewCase, lang: str = "zh") -> list[dict[str, Any]]:
+def diff(db: Session, cat: Catalogue, case: ReviewCase, lang: str = "zh", *, reader: Any = None) -> list[dict[str, Any]]:
     """Original beside copy, every field, changed ones marked. After the copy was applied the
-    original's old values come from the snapshot."""
+    original's old values come from the snapshot. ``reader`` (a web.privacy.Policy) masks what the
+    reader may not see; a masked field still says whether it changed."""
     out = []
     teacher = db.get(Teacher, case.teacher_id)
     family = teacher.unit.school_type if teacher else None
@@ -362,11 +364,14 @@ def diff(db: Session, cat: Catalogue, case: ReviewCase, lang: str = "zh") -> lis
         snap = case.snapshot.get(str(c.copy_of_id), {})
         before = snap.get("before") if "before" in snap else (dict(original.document) if original else {})
         after = dict(c.document)
+        changed_keys = set(_changes(before, after))
+        if reader is not None:
+            before, after = reader.record(cat, c.set_key, before), reader.record(cat, c.set_key, after)
         view = cat.view(c.set_key, family)
         fields = []
         for f in view.fields:
             b, a = before.get(f.key), after.get(f.key)
-            changed = not (b == a or (is_empty(b) and is_empty(a)))
+            changed = f.key in changed_keys
             fields.append({"key": f.key, "label": f.label(lang), "before": b, "after": a, "changed": changed,
                            "before_text": _text(f, b, lang), "after_text": _text(f, a, lang)})
         spec = cat.sets[c.set_key]
@@ -377,9 +382,11 @@ def diff(db: Session, cat: Catalogue, case: ReviewCase, lang: str = "zh") -> lis
 
 
 def _text(f: Any, value: Any, lang: str) -> str:
-    """A value as a person reads it (code labels, not codes)."""
+    """A value as a person reads it (code labels, not codes; a mask as it is)."""
     if is_empty(value):
         return ""
+    if value == MASK:
+        return MASK
     if f.codes is not None:
         values = value if isinstance(value, list) else [value]
         return "、".join(f.codes.label(str(v), lang) for v in values)

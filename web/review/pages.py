@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web import permissions, scope
+from web import permissions, privacy, scope
 from web.context import AppContext
 from web.db.models import Record, Teacher
 from web.deps import lang_of, run_unit_of_work
@@ -201,16 +201,21 @@ class ReviewPages(Controller):
         cat = ctx.catalogue
         view = cat.view(copy.set_key, teacher.unit.school_type)
         original = db.get(Record, copy.copy_of_id)
-        values = typed if typed is not None else dict(copy.document)
+        reader = privacy.policy(db, me, teacher)
+        values = reader.record(cat, copy.set_key, typed if typed is not None else copy.document)
+        before = reader.record(cat, copy.set_key, original.document if original else {})
         fields = []
         for f in view.fields:
             if f.spec.type in ("derived", "photo", "attachment"):
                 continue
             v = values.get(f.key)
-            options = [(c, f.codes.label(c, lang)) for c in f.codes.options()] if f.codes is not None else None
+            masked = reader.masks(cat, copy.set_key, f.key)
+            options = [(c, f.codes.label(c, lang)) for c in f.codes.options()] \
+                if f.codes is not None and not masked else None
             fields.append({"key": f.key, "label": f.label(lang), "value": "" if v is None else v,
-                           "original": (original.document.get(f.key) if original else None),
+                           "original": before.get(f.key), "masked": masked,
                            "options": options, "multi": f.spec.type == "codes", "type": f.spec.type})
+        reader.audit(db, "review.copy", copy=copy.id)
         case_id = db.scalar(select(ReviewCase.id).where(ReviewCase.teacher_id == copy.teacher_id,
                                                         ReviewCase.kind == "change")
                             .order_by(ReviewCase.id.desc()).limit(1))

@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from engine.catalogue import Catalogue
-from web import permissions, scope
+from web import permissions, privacy, scope
 from web.db.base import utcnow
 from web.db.models import Teacher, Unit
 from web.errors import Refusal
@@ -189,11 +189,14 @@ def case_detail(db: Session, cat: Catalogue, principal: Principal, case_id: int,
     out["may_submit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) and S.may_submit_for(principal, teacher)
     out["may_edit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) \
         and permissions.may(principal, "change.request", teacher.unit_id)
+    view = privacy.policy(db, principal, teacher)
     if case.kind == "change":
-        out["diff"] = C.diff(db, cat, case, lang)
+        out["diff"] = C.diff(db, cat, case, lang, reader=view)
     elif case.kind == "addition":
         out["added"] = [{"id": r.id, "set": r.set_key, "set_label": cat.sets[r.set_key].label.get(lang),
-                         "values": r.document, "state": r.state}
+                         "values": view.record(cat, r.set_key, r.document), "state": r.state}
                         for r in C.copies(db, case)]
+    if out.get("diff") or out.get("added"):
+        view.audit(db, "review.case", case=case.id)
     out["timeline"] = [e for e in timeline(db, teacher.id, lang) if e["case"] == case.id]
     return out

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import idnumber
+from engine.catalogue import Catalogue
 from web import audit, scope
 from web.db.models import Record, Teacher, Unit
 from web.errors import (W_DUPLICATE_PERSON, W_NO_PERMISSION, W_NUMBER_FORMAT, W_NUMBER_FULL,
@@ -180,58 +181,28 @@ def listing(db: Session, principal: Principal, *, unit_code: str | None = None, 
     return total, items
 
 
-def read(db: Session, principal: Principal, teacher_id: int) -> dict[str, Any]:
-    """A whole file: the person and every record, grouped by set (masked for 信息查询员)."""
+def read(db: Session, principal: Principal, teacher_id: int, cat: Catalogue) -> dict[str, Any]:
+    """A whole file: the person and every record, grouped by set (masked for 信息查询员: web.privacy)."""
+    from web import privacy
+
     teacher = scope.get_teacher(db, principal, teacher_id, "teacher.read")
-    shown = scope.may_see_personal(db, principal, teacher)
+    view = privacy.policy(db, principal, teacher)
     records = db.scalars(select(Record).where(Record.teacher_id == teacher.id, Record.copy_of_id.is_(None))
                          .order_by(Record.set_key, Record.position, Record.id))
-    personal = _personal_fields()
     sets: dict[str, list[dict[str, Any]]] = {}
     for rec in records:
-        doc = dict(rec.document)
-        if not shown:
-            for key in personal.get(rec.set_key, ()):
-                if key in doc and doc[key] not in (None, ""):
-                    doc[key] = scope.mask_id_number(str(doc[key])) if key == "id_number" else "***"
         sets.setdefault(rec.set_key, []).append({
             "id": rec.id, "position": rec.position, "state": rec.state, "version": rec.version,
-            "catalogue_version": rec.catalogue_version, "values": doc})
-    if principal.teacher_id != teacher.id:
-        audit.record(db, "teacher.read", actor=principal, target_type="teacher", target_id=teacher.id,
-                     unit_id=teacher.unit_id, detail={"unmasked": shown})
+            "catalogue_version": rec.catalogue_version, "values": view.record(cat, rec.set_key, rec.document)})
+    view.audit(db, "api:teacher")
     return {
         "id": teacher.id, "name": teacher.name, "gender": teacher.gender,
-        "birth_date": teacher.birth_date.isoformat() if shown else None,
-        "id_type": teacher.id_type,
-        "id_number": teacher.id_number if shown else scope.mask_id_number(teacher.id_number),
-        "masked": not shown, "teacher_number": teacher.teacher_number, "state": teacher.state,
+        **view.person(), "id_type": teacher.id_type,
+        "teacher_number": teacher.teacher_number, "state": teacher.state,
         "unit": {"code": teacher.unit.code, "name": teacher.unit.name,
                  "school_type": teacher.unit.school_type},
         "sets": sets,
     }
-
-
-_PERSONAL_CACHE: dict[str, tuple[str, ...]] = {}
-
-
-def _personal_fields() -> dict[str, tuple[str, ...]]:
-    """Field keys marked ``personal: true`` per set (masked for those without personal.read)."""
-    if not _PERSONAL_CACHE:
-        from engine.catalogue import repo_root
-        from engine.load import load_repo
-
-        sources = load_repo(repo_root())
-        layers = [sources.national, *sources.provinces.values(), *sources.modules.values()]
-        for layer in layers:
-            for s in layer.sets:
-                _PERSONAL_CACHE[s.set] = tuple(f.key for f in s.all_fields() if f.personal)
-            if layer.overlay:
-                for set_key, ov in layer.overlay.sets.items():
-                    extra = tuple(f.key for f in ov.add_fields if f.personal)
-                    _PERSONAL_CACHE[set_key] = _PERSONAL_CACHE.get(set_key, ()) + extra
-        _PERSONAL_CACHE.setdefault("basic", ("id_number", "birth_date"))
-    return _PERSONAL_CACHE
 
 
 # ------------------------------------------------------------------ teacher numbers
