@@ -31,7 +31,7 @@ from typing import Any, Callable, Sequence
 
 from engine.celgen import Unsupported, Writer
 from engine.expr import EvalError
-from engine.validate import SetValidator, Violation, holds
+from engine.validate import NORMALISERS, SetValidator, Violation, holds
 
 _MISS = object()          # not remembered yet, or (stored) declined
 _MEMO_MAX = 20_000        # distinct cell texts remembered per field; past it the memo restarts
@@ -138,6 +138,9 @@ def compile_rows(validator: SetValidator, columns: Sequence[tuple[int, str]]) ->
             # text: a cell typed as a number, or starting with ' (an export's guard), takes the plain path
             read += [f"x = cells[{j}]", "if x.__class__ is not str or x[:1] == \"'\":", "    return None",
                      f"{v} = x.strip() or None"]
+            if key in NORMALISERS:  # a value the plain path would normalise (…x → …X) takes it
+                env[f"N_{v}"] = NORMALISERS[key]
+                read += [f"if {v} is not None and N_{v}({v}) != {v}:", "    return None"]
             spec = f.spec
             tests = []
             if spec.max_length:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from operator import mul
 
 # 2^(18-i) mod 11 for positions 1..17
@@ -43,6 +44,36 @@ EARLIEST_BIRTH = _dt.date(1900, 1, 1)
 # [0-9], not \d: \d also matches full-width and other Unicode digits
 _SHAPE18 = re.compile(r"[0-9]{17}[0-9Xx]")
 _ALL_DIGITS = re.compile(r"[0-9]+")
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(s: object) -> str:
+    """An ID number as typed → as stored: full-width characters made half-width (NFKC: ３６０…Ｘ),
+    every space removed (inside too: "360102 1990…"), a lowercase x made X. The one
+    normalisation of every entry of an ID number: sign-in, search, forms, API, imports (issue 20.1).
+    Total like everything here: anything not text gives ''."""
+    if s is None or isinstance(s, bool):
+        return ""
+    if isinstance(s, int):
+        return str(s)
+    if not isinstance(s, str):
+        return ""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", s)).upper()
+
+
+def shaped(s: object) -> bool:
+    """Has the shape of an 18-character ID or permit number (after ``normalize``)."""
+    return isinstance(s, str) and len(s) == 18 and _SHAPE18.fullmatch(s) is not None
+
+
+def login_name(username: object) -> str:
+    """A username as typed at sign-in → the one to look up: a teacher's (an ID number) normalised,
+    any other only stripped (staff usernames are case-sensitive)."""
+    text = username if isinstance(username, str) else ""
+    normal = normalize(text)
+    return normal if shaped(normal) else text.strip()
 
 
 def _all_digits(s: str) -> bool:

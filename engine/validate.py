@@ -18,12 +18,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from engine import errors as E
+from engine import idnumber
 from engine.clock import today as today_now
 from engine.compile import CompiledRule
 from engine.expr import NO_UNIT, Env, EvalError, Evaluator, Expr, LazyEnv, base_values, evaluator, nest
 from engine.fieldtypes import REGISTRY, is_empty
 from engine.spec import CodeTable, FieldSpec, SetSpec, Text
 
+
+# Text fields whose input is normalised on every entry (forms, API, import), by field key: an ID
+# number typed with a lowercase x, full-width digits or spaces is the same number (issue 20.1).
+NORMALISERS: dict[str, Callable[[Any], str]] = {"id_number": idnumber.normalize}
 
 @dataclass(frozen=True)
 class FieldState:
@@ -492,12 +497,16 @@ class SetValidator:
                 return key, out, None
             return read_codes
 
+        normalise = NORMALISERS.get(key) if t == "text" else None
+
         def read(value: Any, index: int | None) -> tuple[str | None, Any, Violation | None]:
             if empty(value):
                 return key, None, None
             parsed, failure = parse(value, spec)
             if failure:
                 return None, None, self._violation(f, failure[0], failure[1], index)
+            if normalise is not None:
+                parsed = normalise(parsed)
             return key, parsed, None
         return read
 

@@ -17,7 +17,8 @@ then also finds a log cut back or rewritten behind the anchor, even by someone h
 
 What is logged: account actions, record changes (field names, not personal values), review
 actions, exports, and reads of another person's personal data. Passwords never; details are
-JSON-safe values only.
+JSON-safe values only, and every ID number an entry would hold (a teacher's username, a typed
+search) is stored masked (``_private``).
 """
 
 from __future__ import annotations
@@ -141,6 +142,21 @@ def _digest(e: AuditEntry, sealer: Sealer | None = None) -> str:
     return sealer.mac(json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
 
 
+def _private(value: Any) -> Any:
+    """What an entry may store: JSON-safe, and every ID number in it masked (issue 14, finding 9:
+    a teacher's username, a typed search, an old detail — the log never holds a whole number)."""
+    from web.scope import mask_id_numbers
+
+    value = jsonable(value)
+    if isinstance(value, str):
+        return mask_id_numbers(value)
+    if isinstance(value, dict):
+        return {mask_id_numbers(k): _private(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_private(v) for v in value]
+    return value
+
+
 def record(
     db: Session,
     action: str,
@@ -161,13 +177,13 @@ def record(
     entry = AuditEntry(
         at=utcnow(),
         actor_id=actor.account_id if actor else None,
-        actor_name=actor.username if actor else actor_name,
+        actor_name=_private(actor.username if actor else actor_name),
         ip=ip if ip is not None else (actor.ip if actor else None),
         action=action,
         target_type=target_type,
-        target_id=None if target_id is None else str(target_id),
+        target_id=None if target_id is None else _private(str(target_id)),
         unit_id=unit_id,
-        detail=jsonable(detail or {}),
+        detail=_private(detail or {}),
     )
     db.info.setdefault(_PENDING, []).append(entry)
     return entry
@@ -180,10 +196,10 @@ def record_many(db: Session, entries: list[dict[str, Any]], *, actor: Principal 
     for e in entries:
         db.info.setdefault(_PENDING, []).append(AuditEntry(
             at=now, actor_id=actor.account_id if actor else None,
-            actor_name=actor.username if actor else None, ip=actor.ip if actor else None,
+            actor_name=_private(actor.username) if actor else None, ip=actor.ip if actor else None,
             action=e["action"], target_type=e.get("target_type"),
-            target_id=None if e.get("target_id") is None else str(e["target_id"]),
-            unit_id=e.get("unit_id"), detail=jsonable(e.get("detail") or {})))
+            target_id=None if e.get("target_id") is None else _private(str(e["target_id"])),
+            unit_id=e.get("unit_id"), detail=_private(e.get("detail") or {})))
     return len(entries)
 
 

@@ -102,6 +102,11 @@ W_TEACHER_BAD = _e("W403", 422, "教师信息无效：{detail}", "Invalid teache
 W_NUMBER_FORMAT = _e("W404", 422, "教师编号规则无效：{detail}", "Invalid teacher number format: {detail}",
                      "格式示例：{{region:6}}{{unit:8}}{{seq:4}}", "Example: {{region:6}}{{unit:8}}{{seq:4}}")
 W_NUMBER_FULL = _e("W405", 409, "单位「{unit}」的教师编号已用完", "Unit '{unit}' has no free teacher number left", "", "")
+# W420–W439: privacy (helper A)
+W_ID_IN_URL = _e("W420", 400, "身份证件号不能放在网址中（参数「{field}」）：网址会留在浏览器历史和访问日志里",
+                 "An ID number may not travel in a URL (parameter '{field}'): URLs stay in browser histories and access logs",
+                 "按身份证件号查询请用 POST {path}，把查询条件放在请求正文（JSON）中。",
+                 "Search by ID number with POST {path}, the search in the request body (JSON).")
 
 # --- W9xx
 W_BAD_REQUEST = _e("W901", 400, "请求无效：{detail}", "Bad request: {detail_en}", "", "")

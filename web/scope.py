@@ -11,6 +11,7 @@ Services never build their own WHERE clause on units; they call the functions be
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -147,7 +148,9 @@ def find_person(db: Session, principal: Principal, id_number: str, name: str,
     require(principal, permission)
     if not id_number or not name:
         return None
-    return db.scalar(select(Teacher).where(Teacher.id_number == id_number.strip().upper(),
+    from engine import idnumber
+
+    return db.scalar(select(Teacher).where(Teacher.id_number == idnumber.normalize(id_number),
                                            Teacher.name == name.strip()))
 
 
@@ -181,6 +184,15 @@ def mask_id_number(value: str | None) -> str | None:
     if len(value) <= 8:
         return value[:1] + "*" * (len(value) - 1)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+# an ID number anywhere in a text (18 characters, or the old 15 digits), not inside a longer number
+ID_LIKE = re.compile(r"(?<![0-9])[0-9]{6}(?:[0-9]{11}[0-9Xx]|[0-9]{9})(?![0-9Xx])")
+
+
+def mask_id_numbers(text: str) -> str:
+    """Every ID number inside ``text`` masked (for what is stored or shown beside other words)."""
+    return ID_LIKE.sub(lambda m: mask_id_number(m.group(0)) or "", text)
 
 
 def mask_name(value: str) -> str:

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import errors as E
+from engine import idnumber
 from engine.emit.excel_template import normalise_header
 from web import audit, scope
 from web.db.models import Teacher
@@ -269,7 +270,7 @@ def check(db: Session, cat: Any, principal: Principal, rows: list[Row], *, lock:
     problems: list[ImportProblem] = []
     for row in rows:
         problems += _parse_row(cat, row)
-    ids = {r.values["id_number"].upper() for r in rows if r.values.get("id_number")}
+    ids = {idnumber.normalize(r.values["id_number"]) for r in rows if r.values.get("id_number")}
     found: dict[str, tuple[int, str]] = {}
     for chunk in _chunks(sorted(ids), 1000):
         found.update({idn: (tid, name) for tid, idn, name in db.execute(
@@ -277,7 +278,7 @@ def check(db: Session, cat: Any, principal: Principal, rows: list[Row], *, lock:
                 Teacher.id_number.in_(chunk), scope.teacher_filter(principal, PERMISSION)))})
     first: dict[str, int] = {}
     for row in rows:
-        idn = row.values.get("id_number", "").upper()
+        idn = idnumber.normalize(row.values.get("id_number", ""))
         if not idn:
             continue
         if idn in first:

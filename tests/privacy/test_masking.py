@@ -54,6 +54,7 @@ _STATE = "review state, queue, progress or timeline: names, states and dates, no
 _UNITS = "units and accounts: no teacher's record values"
 _STATIC = "static, schema or a sample workbook: no data"
 _EXPORT = "an export or an import: needs personal.read (a viewer is refused)"
+_SEARCH = "a search form: answers with a redirect to the list, the search as a token"
 SESSION = "signs in, out or changes the password: acts on the session; renders no record"
 OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "the home page: links only",
@@ -142,6 +143,9 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/admin/units/{code:str}/move"): _WRITE, ("GET", "/admin/units/sample.xlsx"): _STATIC,
     ("GET", "/admin/audit"): "the audit log page: needs audit.read; values never shown, ID-like text masked",
     ("GET", "/static/{file_path:path}"): _STATIC,
+    ("POST", "/forms/teachers"): _SEARCH, ("POST", "/review/school"): _SEARCH,
+    ("POST", "/admin/teacher-accounts"): _SEARCH,
+    ("POST", "/api/v1/teachers/search"): _LIST, ("POST", "/api/v1/accounts/search"): _UNITS,
 }
 _SCHEMA = re.compile(r"^/schema(/|$)")  # the OpenAPI document and its viewers: no data
 

@@ -18,6 +18,7 @@ from web.context import AppContext
 from web.deps import lang_of
 from web.errors import W_BAD_REQUEST, Refusal
 from web.principal import Principal
+from web.security import search
 from web.services import accounts as svc
 from web.services import units as unit_service
 from web.services.teachers import FourItems
@@ -33,19 +34,25 @@ class TeacherAccountPages(Controller):
               error: Refusal | None = None, form: dict[str, str] | None = None, result: svc.BatchResult | None = None,
               status_code: int = 200) -> Template:
         unit = views.school_unit(db, me, code)
-        q = request.query_params.get("q", "").strip()
+        q, q_token = search.query(ctx, me, request.query_params.get("q"))  # a token in the URL
         n = page_of(request)
         total, accounts = svc.listing(db, me, unit_code=unit.code, kind="teacher", q=q or None, limit=PAGE,
                                       offset=(n - 1) * PAGE)
         # usernames are ID numbers: masked on the page; the (audited) export carries them in full
         rows = [(a, scope.mask_id_number(a.username)) for a in accounts]
-        return page(request, db, "admin/teacher_accounts.html", me=me, unit=unit, rows=rows, total=total, q=q,
+        return page(request, db, "admin/teacher_accounts.html", me=me, unit=unit, rows=rows, total=total, q=q, q_token=q_token,
                     page=n, pages=max(1, -(-total // PAGE)), error=error, form=form or {}, result=result,
                     msg=request.query_params.get("msg"), status_code=status_code)
 
     @get("/", sync_to_thread=True)
     def index(self, request: Request, db: Session, ctx: AppContext, me: Principal, unit: str | None = None) -> Template:
         return self._page(request, db, ctx, me, code=unit)
+
+    @post("/", status_code=303)
+    async def search_form(self, request: Request, ctx: AppContext, me: Principal) -> Redirect:
+        """The search form posts what was typed (an ID number stays out of the URL)."""
+        fields, _files = await read_form(request)
+        return search.redirect("/admin/teacher-accounts", ctx, me, fields, ("unit",))
 
     @post("/new", status_code=200)
     async def create(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:

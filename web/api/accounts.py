@@ -11,6 +11,8 @@ from litestar.params import Body
 from sqlalchemy.orm import Session
 
 from web.context import AppContext
+from web.errors import W_ID_IN_URL, Refusal
+from web.security import search
 from web.principal import Principal
 from web.services import accounts as svc
 from web.services.teachers import FourItems
@@ -46,6 +48,15 @@ class TeacherAccountIn:
     id_type: str = "1"
 
 
+@dataclass
+class AccountSearch:
+    q: str | None = None
+    unit: str | None = None
+    kind: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
 class AccountController(Controller):
     path = "/api/v1/accounts"
     tags = ["accounts"]
@@ -53,9 +64,19 @@ class AccountController(Controller):
     @get("/", sync_to_thread=True)
     def list_accounts(self, db: Session, ctx: AppContext, me: Principal, unit: str | None = None,
                       kind: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-        limit = max(1, min(limit, ctx.settings.page_size_max))
-        total, rows = svc.listing(db, me, unit_code=unit, kind=kind, q=q, limit=limit, offset=max(0, offset))
-        return {"total": total, "limit": limit, "offset": offset, "items": [svc.account_dict(a) for a in rows]}
+        if search.looks_like_id_number(q):  # a teacher's username is the ID number
+            raise Refusal(W_ID_IN_URL, field="q", path="/api/v1/accounts/search")
+        return self._list(db, ctx, me, AccountSearch(unit=unit, kind=kind, q=q, limit=limit, offset=offset))
+
+    @post("/search", sync_to_thread=True, status_code=200,
+          summary="Accounts within scope, the search (username, name) in the body")
+    def search_accounts(self, data: AccountSearch, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        return self._list(db, ctx, me, data)
+
+    def _list(self, db: Session, ctx: AppContext, me: Principal, s: AccountSearch) -> dict[str, Any]:
+        limit = max(1, min(s.limit, ctx.settings.page_size_max))
+        total, rows = svc.listing(db, me, unit_code=s.unit, kind=s.kind, q=s.q, limit=limit, offset=max(0, s.offset))
+        return {"total": total, "limit": limit, "offset": s.offset, "items": [svc.account_dict(a) for a in rows]}
 
     @get("/{account_id:int}", sync_to_thread=True)
     def get_account(self, account_id: int, db: Session, me: Principal) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from web import scope
 from web.context import AppContext
+from web.errors import W_ID_IN_URL, Refusal
+from web.security import search
 from web.principal import Principal
 from web.services import teachers as svc
 from web.services.accounts import catalogue_version
@@ -24,19 +26,41 @@ class TeacherIn:
     id_type: str = "1"
 
 
+@dataclass
+class TeacherSearch:
+    q: str | None = None
+    unit: str | None = None
+    below: bool = True
+    state: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
 class TeacherController(Controller):
     path = "/api/v1/teachers"
     tags = ["teachers"]
 
-    @get("/", sync_to_thread=True, summary="Teachers within scope (filters, paging, total)")
+    @get("/", sync_to_thread=True, summary="Teachers within scope (filters, paging, total); "
+         "an ID number in q is refused (W420): search by POST /api/v1/teachers/search")
     def list_teachers(self, db: Session, ctx: AppContext, me: Principal, unit: str | None = None,
                       below: bool = True, q: str | None = None,
                       file_state: Annotated[str | None, Parameter(query="state")] = None,
                       limit: int = 50, offset: int = 0) -> dict[str, Any]:
-        limit = max(1, min(limit, ctx.settings.page_size_max))
-        total, items = svc.listing(db, me, unit_code=unit, include_below=below, q=q, state=file_state,
-                                   limit=limit, offset=max(0, offset))
-        return {"total": total, "limit": limit, "offset": offset, "items": items}
+        if search.looks_like_id_number(q):
+            raise Refusal(W_ID_IN_URL, field="q", path="/api/v1/teachers/search")
+        return self._list(db, ctx, me, TeacherSearch(unit=unit, below=below, q=q, state=file_state, limit=limit,
+                                                     offset=offset))
+
+    @post("/search", sync_to_thread=True, status_code=200,
+          summary="Teachers within scope, the search (name, ID number, teacher number) in the body")
+    def search_teachers(self, data: TeacherSearch, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        return self._list(db, ctx, me, data)
+
+    def _list(self, db: Session, ctx: AppContext, me: Principal, s: TeacherSearch) -> dict[str, Any]:
+        limit = max(1, min(s.limit, ctx.settings.page_size_max))
+        total, items = svc.listing(db, me, unit_code=s.unit, include_below=s.below, q=s.q, state=s.state,
+                                   limit=limit, offset=max(0, s.offset))
+        return {"total": total, "limit": limit, "offset": s.offset, "items": items}
 
     @get("/{teacher_id:int}", sync_to_thread=True, summary="One teacher with every set")
     def read(self, teacher_id: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:

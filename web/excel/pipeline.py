@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 import msgspec
 
 from engine import errors as E
+from engine import idnumber
 from engine.emit.excel_template import ID_FIELD, LINK_ID, LINK_NAME, MAIN_SET
 from engine.expr import file_fields, reads_only_members
 from engine.fastrow import DeferredCheck, compile_rows
@@ -237,9 +238,10 @@ _LONG_NUMBER_EN = "text (format the column as Text: Excel rewrites numbers longe
 
 
 def _id_of(raw: Any) -> tuple[str | None, bool]:
-    """The ID number of a cell, upper-cased; (None, True) when Excel stored it as a number."""
+    """The ID number of a cell, normalised (engine.idnumber.normalize); (None, True) when Excel
+    stored it as a number."""
     if raw.__class__ is str:  # nearly always: one look at it
-        text = raw.strip().upper()
+        text = idnumber.normalize(raw)
         # interned: a teacher's rows on every sheet share one string (300,000 fewer at 100,000 teachers)
         return (intern(text) if text else None), False
     if raw is None:
@@ -249,7 +251,7 @@ def _id_of(raw: Any) -> tuple[str | None, bool]:
             return None, True
         if raw.is_integer():
             raw = int(raw)
-    text = str(raw).strip().upper()
+    text = idnumber.normalize(str(raw))
     return (intern(text) if text else None), False
 
 

@@ -20,6 +20,7 @@ from web.forms import service
 from web.forms.i18n import STATE_KEYS, state_label, t
 from web.forms.pages import read_form
 from web.pages.common import render
+from web.security import search
 from web.principal import Principal
 from web.services import teachers as teacher_service
 
@@ -73,6 +74,7 @@ class AdminPages(Controller):
     def teacher_list(self, request: Request, db: Session, ctx: AppContext, me: Principal, q: str = "",
                      complete: str = "", page: int = 1) -> Template:
         lang = lang_of(request)
+        q, q_token = search.query(ctx, me, q)  # the search travels as a token (web/security/search.py)
         state = request.query_params.get("state") or ""  # 'state' is a reserved parameter name in Litestar
         scope.require(me, "teacher.read")
         page = max(page, 1)
@@ -91,14 +93,20 @@ class AdminPages(Controller):
             i["errors"], i["warnings"] = sums.get(i["id"], (None, None))
             i["state_label"] = state_label(i["state"], lang)
         states = [(k, state_label(k, lang)) for k in STATE_KEYS]
-        return render(request, "forms/teachers.html", me=me, items=items, total=total, q=q, state=state,
+        return render(request, "forms/teachers.html", me=me, items=items, total=total, q=q, q_token=q_token, state=state,
                       complete=complete, page=page, pages=max((total + PAGE - 1) // PAGE, 1), states=states,
                       can=permissions.Can(db, me),
                       export_sets=[(k, spec.label.get(lang)) for k, spec in
                                    sorted(ctx.catalogue.sets.items(), key=lambda kv: (kv[1].order, kv[0]))])
 
+    @post("/teachers", status_code=303)
+    async def teacher_search(self, request: Request, ctx: AppContext, me: Principal) -> Any:
+        """The search form posts what was typed (an ID number stays out of the URL)."""
+        return search.redirect("/forms/teachers", ctx, me, await read_form(request), ("state", "complete"))
+
     @get("/teachers/{tid:int}/completeness", sync_to_thread=True)
     def check_one(self, request: Request, tid: int, db: Session, ctx: AppContext, me: Principal) -> Template:
+        scope.get_teacher(db, me, tid)  # a teacher outside the scope is 'not found', not an empty page
         return self._check(request, [tid], db, ctx, me)
 
     @post("/completeness", status_code=200)

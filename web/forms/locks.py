@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from engine import idnumber
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
 from web.db.models import Teacher
@@ -61,7 +62,7 @@ def violations(principal: Principal, teacher: Teacher, set_key: str, record: Map
         value = record.get(key)
         if is_empty(value):
             continue
-        new = str(value).upper() if key == "id_number" else str(value)
+        new = idnumber.normalize(value) if key == "id_number" else str(value)
         if new != str(lock.current):
             zh, en = labels.get(key, (key, key))
             out.append(Violation(set_key, key, CODE, "error", f"「{zh}」{lock.reason_zh}",

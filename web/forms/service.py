@@ -295,7 +295,7 @@ def _sync_identity(db: Session, teacher: Teacher, record: Mapping[str, Any]) -> 
     id_type, id_number = record.get("id_type"), record.get("id_number")
     if id_type and id_number and (id_type != "1" or idnumber.is_valid(str(id_number))):
         old = teacher.id_number
-        teacher.id_type, teacher.id_number = str(id_type), str(id_number).upper()
+        teacher.id_type, teacher.id_number = str(id_type), idnumber.normalize(str(id_number))
         if old and old != teacher.id_number:
             for account in db.scalars(select(Account).where(Account.teacher_id == teacher.id,
                                                             Account.username == old)):

@@ -332,7 +332,7 @@ def _sync_identity(db: Session, teacher: Teacher, doc: Mapping[str, Any]) -> Non
 
     id_type, id_number = doc.get("id_type"), doc.get("id_number")
     if id_type and id_number and (id_type != "1" or idnumber.is_valid(str(id_number))):
-        id_type, id_number = str(id_type), str(id_number).upper()
+        id_type, id_number = str(id_type), idnumber.normalize(str(id_number))
         if (id_type, id_number) != (teacher.id_type, teacher.id_number):
             other = find_person(db, id_type, id_number)
             if other is not None and other.id != teacher.id:

@@ -23,6 +23,7 @@ from web.db.models import Record, Teacher
 from web.deps import lang_of, run_unit_of_work
 from web.errors import W_BAD_REQUEST, Refusal
 from web.pages.common import render
+from web.security import search
 from web.principal import Principal
 from web.review import changes as C
 from web.review import progress as P
@@ -271,20 +272,26 @@ class ReviewPages(Controller):
         qp = request.query_params
         page = max(1, _int(qp.get("page")) or 1)
         lang = lang_of(request)
-        total, items = teacher_service.listing(db, me, state=qp.get("state") or None, q=qp.get("q") or None,
+        q, q_token = search.query(request.app.state.ctx, me, qp.get("q"))  # a token in the URL
+        total, items = teacher_service.listing(db, me, state=qp.get("state") or None, q=q or None,
                                                limit=PAGE, offset=(page - 1) * PAGE)
         for i in items:
             i["state_label"] = W.word(W.STATE_WORDS, i["state"], lang)
         windows = P.windows_for(db, me.unit_id)
         return _render(request, db, "review/school.html", me=me, items=items, total=total, page=page,
                       pages=max(1, -(-total // PAGE)), windows=windows, results=results,
-                      filters={"state": qp.get("state") or "", "q": qp.get("q") or ""},
+                      filters={"state": qp.get("state") or "", "q": q, "q_token": q_token},
                       states=[(k, W.word(W.STATE_WORDS, k, lang)) for k in
                               (W.UNSUBMITTED, W.PENDING, W.APPROVED, W.REJECTED)], msg=qp.get("msg"))
 
     @get("/school", sync_to_thread=True)
     def school(self, request: Request, db: Session, me: Principal) -> Template:
         return self._school_page(request, db, me)
+
+    @post("/school", status_code=303)
+    async def school_search(self, request: Request, ctx: AppContext, me: Principal) -> Any:
+        """The search form posts what was typed (an ID number stays out of the URL)."""
+        return search.redirect("/review/school", ctx, me, await _form(request), ("state",))
 
     @post("/school/submit", status_code=200, media_type=MediaType.HTML)
     async def bulk_submit(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine import idnumber
 from web import audit, scope
 from web.context import AppContext
 from web.db.base import utcnow
@@ -284,7 +285,7 @@ def listing(db: Session, principal: Principal, *, unit_code: str | None = None, 
     if kind:
         stmt = stmt.where(Account.kind == kind)
     if q:
-        stmt = stmt.where(Account.username.startswith(q) | Account.real_name.startswith(q))
+        stmt = stmt.where(Account.username.startswith(idnumber.login_name(q)) | Account.real_name.startswith(q.strip()))
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = list(db.scalars(stmt.order_by(Account.unit_id, Account.kind, Account.username).limit(limit).offset(offset)))
     return total, rows

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from engine import idnumber
 from web import audit
 from web.context import AppContext
 from web.db.base import utcnow
@@ -50,7 +51,8 @@ def login(db: Session, ctx: AppContext, username: str, password: str, *, entry: 
     """
     now = utcnow()
     limit = ctx.settings.lockout_attempts
-    account = db.scalar(select(Account).where(Account.username == username.strip()))
+    username = idnumber.login_name(username)  # a teacher's ID number typed with …x, spaces, full width
+    account = db.scalar(select(Account).where(Account.username == username))
     if account is None:
         ctx.hasher.verify(ctx.dummy_hash, password)  # same time as a real check
         audit.record(db, "auth.login_failed", actor_name=username[:64], ip=ip, detail={"reason": "unknown"})

@@ -54,7 +54,7 @@ class FourItems:
                 b = date.fromisoformat(str(birth_date or "").strip()[:10])
             except ValueError:
                 problems.append((f"出生日期「{birth_date}」无效（YYYY-MM-DD）", "birth date must be YYYY-MM-DD"))
-        idn = str(id_number or "").strip().upper()
+        idn = idnumber.normalize(id_number)  # …x, full-width digits, spaces: one form (issue 20.1)
         id_t = str(id_type or RESIDENT_ID).strip()
         if id_t == RESIDENT_ID:
             if len(idn) == 15 and idnumber.from_15(idn):
@@ -77,7 +77,8 @@ class FourItems:
 
 
 def find_person(db: Session, id_type: str, id_number: str) -> Teacher | None:
-    return db.scalar(select(Teacher).where(Teacher.id_type == id_type, Teacher.id_number == id_number))
+    return db.scalar(select(Teacher).where(Teacher.id_type == id_type,
+                                           Teacher.id_number == idnumber.normalize(id_number)))
 
 
 def duplicate_refusal(db: Session, existing: Teacher) -> Refusal:
@@ -101,8 +102,9 @@ def create(db: Session, principal: Principal, unit_code: str, items: FourItems, 
                      unit_id=unit.id, detail={"found_in": existing.unit.code})
         raise duplicate_refusal(db, existing)
     teacher = create_raw(db, unit, items, catalogue_version=catalogue_version)
+    # the teacher id and the masked number: never the whole ID number or the birth date (finding 9)
     audit.record(db, "teacher.create", actor=principal, target_type="teacher", target_id=teacher.id,
-                 unit_id=unit.id, detail={"after": basic_document(items)})
+                 unit_id=unit.id, detail={"id_type": items.id_type, "id_number": scope.mask_id_number(items.id_number)})
     return teacher
 
 
@@ -151,7 +153,7 @@ def listing(db: Session, principal: Principal, *, unit_code: str | None = None, 
                 stmt = stmt.where(Teacher.unit_id == unit.id)
     if q:
         q = q.strip()
-        stmt = stmt.where(Teacher.name.startswith(q) | (Teacher.id_number == q.upper())
+        stmt = stmt.where(Teacher.name.startswith(q) | (Teacher.id_number == idnumber.normalize(q))
                           | (Teacher.teacher_number == q))
     if state:
         stmt = stmt.where(Teacher.state == state)
