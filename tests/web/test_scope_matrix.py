@@ -288,3 +288,153 @@ def test_scope_matrix_teacher_file(app, world, role, home, relation, school):
         assert r.json()["masked"] is ("personal.read" not in PERMS[role])
     else:
         assert r.status_code in (403, 404) and "sets" not in r.text
+
+
+# ------------------------------------------------------------------ every route of the route table
+#
+# The matrix above spells out who may do what on the endpoints it names. Every other route of the
+# app is reached here from the app's own route table, so a new endpoint is covered the day it is
+# added: a route whose path names a target (a teacher, record, review case, copy, unit or account)
+# is called by every role of the school and of the county with a target in another province, and
+# must be refused (403/404, or a 4xx for a write whose body it refuses first) without showing the
+# target. A route without such a parameter is listed in ROUTES_WITHOUT_TARGET with the reason
+# (what limits it). A route in neither fails test_every_route_is_in_the_matrix by name.
+
+TARGET_PARAMS = ("tid", "teacher_id", "rid", "case_id", "copy_id", "code", "account_id")
+ROUTES_WITHOUT_TARGET = {
+    # sign-in and the caller's own session or account
+    ("GET", "/"): "home page: links only", ("GET", "/admin"): "home page: the caller's own menu",
+    ("GET", "/teacher"): "home page of the caller's own file",
+    ("GET", "/admin/login"): "sign-in", ("POST", "/admin/login"): "sign-in",
+    ("GET", "/teacher/login"): "sign-in", ("POST", "/teacher/login"): "sign-in", ("POST", "/logout"): "sign-out",
+    ("POST", "/api/v1/auth/login"): "sign-in", ("POST", "/api/v1/auth/logout"): "sign-out",
+    ("GET", "/api/v1/auth/me"): "the caller's own account", ("POST", "/api/v1/auth/password"): "own password",
+    ("GET", "/account/password"): "own password", ("POST", "/account/password"): "own password",
+    ("GET", "/forms/me"): "a redirect to the caller's own file",
+    # lists and writes naming their unit in the query or body: the matrix's ENDPOINTS above
+    ("GET", "/api/v1/units"): "scope-filtered list (web.scope.units)",
+    ("POST", "/api/v1/units"): "ENDPOINTS unit.create_below",
+    ("GET", "/api/v1/accounts"): "ENDPOINTS accounts.list", ("POST", "/api/v1/accounts"): "ENDPOINTS account.create",
+    ("POST", "/api/v1/accounts/search"): "accounts.list by POST (tests/privacy/test_no_id_in_urls.py)",
+    ("POST", "/api/v1/teacher-accounts"): "ENDPOINTS teacher_account.create",
+    ("GET", "/api/v1/teacher-accounts/export"): "ENDPOINTS teacher_accounts.export",
+    ("POST", "/api/v1/teacher-accounts/import"): "the unit in the query: web.scope.require_unit (page.teacher_accounts.import)",
+    ("GET", "/api/v1/teachers"): "ENDPOINTS teachers.list", ("POST", "/api/v1/teachers"): "ENDPOINTS teacher.create",
+    ("POST", "/api/v1/teachers/search"): "teachers.list by POST (tests/privacy/test_no_id_in_urls.py)",
+    ("GET", "/api/v1/audit"): "entries of the reader's scope (tests/web/test_audit_viewer.py)",
+    ("GET", "/admin/audit"): "entries of the reader's scope (tests/web/test_audit_viewer.py)",
+    ("GET", "/admin/accounts"): "PAGE_RULES page.accounts", ("POST", "/admin/accounts/new"): "PAGE_RULES page.account.create",
+    ("GET", "/admin/teacher-accounts"): "PAGE_RULES page.teacher_accounts",
+    ("POST", "/admin/teacher-accounts"): "the search form: a redirect to the page",
+    ("GET", "/admin/teacher-accounts/export"): "PAGE_RULES page.teacher_accounts.export",
+    ("POST", "/admin/teacher-accounts/new"): "PAGE_RULES page.teacher_account.create",
+    ("POST", "/admin/teacher-accounts/import"): "PAGE_RULES page.teacher_accounts.import",
+    ("POST", "/admin/teacher-accounts/login-switch"): "PAGE_RULES page.teacher_login.switch",
+    ("GET", "/admin/teacher-accounts/sample.xlsx"): "an empty sample workbook",
+    ("GET", "/admin/units"): "PAGE_RULES page.units", ("GET", "/admin/units/new"): "the unit in the query: require_unit",
+    ("POST", "/admin/units/new"): "PAGE_RULES page.unit.create_below", ("POST", "/admin/units/import"): "PAGE_RULES page.units.import",
+    ("GET", "/admin/units/sample.xlsx"): "an empty sample workbook",
+    ("GET", "/forms/teachers"): "scope-filtered list (teachers.list)", ("POST", "/forms/teachers"): "the search form: a redirect",
+    ("POST", "/forms/completeness"): "teacher ids in the body, loaded through web.scope.teachers",
+    ("GET", "/forms/options/{table:str}"): "a code table: no one's data",
+    ("POST", "/api/v1/review/cases/approve"): "case ids in the body: per-item refusal (tests/review)",
+    ("POST", "/api/v1/review/files/submit"): "teacher ids in the body: per-item refusal (tests/review)",
+    ("GET", "/api/v1/review/windows"): "the caller's own unit", ("POST", "/api/v1/review/windows"): "unit in the body: require_unit",
+    ("GET", "/api/v1/review/progress"): "units below the caller (tests/review)", ("GET", "/api/v1/review/queue"): "the caller's review units",
+    ("POST", "/review/queue/approve"): "case ids in the body: per-item refusal", ("POST", "/review/school/submit"): "per-item refusal",
+    ("POST", "/review/school"): "the search form: a redirect", ("GET", "/review"): "the caller's own queue",
+    ("POST", "/review/windows"): "unit in the form: require_unit", ("GET", "/review/progress"): "units below the caller",
+    ("GET", "/review/queue"): "the caller's review units", ("GET", "/review/school"): "scope-filtered list",
+    ("POST", "/api/v1/exports"): "units/teachers in the body through web.scope (tests/excel)",
+    ("GET", "/api/v1/imports/{job_id:str}"): "a job of the caller's own (tests/excel)",
+    ("GET", "/api/v1/imports/{job_id:str}/report"): "a job of the caller's own (tests/excel)",
+    ("POST", "/api/v1/imports"): "unit in the body: require_unit (tests/excel)", ("GET", "/api/v1/template"): "an empty template",
+    ("POST", "/excel/export"): "teacher ids through web.scope (tests/excel)", ("GET", "/excel/import"): "the caller's units",
+    ("POST", "/excel/import"): "unit in the form: require_unit", ("GET", "/excel/import/jobs/{job_id:str}"): "own job",
+    ("GET", "/excel/import/jobs/{job_id:str}/status"): "own job",
+    ("GET", "/static/{file_path:path}"): "static files",
+}
+
+
+def app_routes(app) -> list[tuple[str, str]]:
+    out = set()
+    for route in app.routes:
+        if route.path == "/schema" or route.path.startswith("/schema/"):
+            continue  # the OpenAPI document and its viewers
+        for handler in getattr(route, "route_handlers", []):
+            out.update((m, route.path) for m in handler.http_methods if m not in ("OPTIONS", "HEAD"))
+    return sorted(out)
+
+
+def _params(path: str) -> list[str]:
+    import re
+
+    return re.findall(r"\{(\w+):\w+\}", path)
+
+
+def test_every_route_is_in_the_matrix(app):
+    missing = [f"{m} {p}" for m, p in app_routes(app)
+               if not set(_params(p)) & set(TARGET_PARAMS) and (m, p) not in ROUTES_WITHOUT_TARGET]
+    assert not missing, (
+        "routes the scope matrix does not cover: " + ", ".join(missing) + ". A route that names its target in "
+        "the path ({" + "}, {".join(TARGET_PARAMS) + "}) is covered by test_route_refuses_targets_outside_scope "
+        "by itself; otherwise add it to ENDPOINTS/PAGE_RULES with its expected outcome per role, or to "
+        "ROUTES_WITHOUT_TARGET in tests/web/test_scope_matrix.py with what limits its scope.")
+    gone = [f"{m} {p}" for m, p in ROUTES_WITHOUT_TARGET if (m, p) not in set(app_routes(app))]
+    assert not gone, f"ROUTES_WITHOUT_TARGET names routes the app no longer has: {gone}"
+
+
+@pytest.fixture(scope="module")
+def outside(ctx, world):
+    """Targets in 甘肃 (outside every Jiangxi caller's scope): a teacher with an open change request."""
+    from sqlalchemy import select
+
+    from web.db.models import Account, Record, Teacher
+    from web.review.models import ReviewCase
+
+    tid = world.teachers["6201020001"][2]
+    with ctx.sessions() as db:
+        teacher = db.get(Teacher, tid)
+        basic = db.scalar(select(Record).where(Record.teacher_id == tid, Record.set_key == "basic"))
+        copy = Record(teacher_id=tid, set_key="basic", position=0, document=dict(basic.document),
+                      catalogue_version=basic.catalogue_version, copy_of_id=basic.id, state="draft")
+        db.add(copy)
+        db.flush()
+        case = ReviewCase(teacher_id=tid, unit_id=teacher.unit_id, kind="change", status="draft",
+                          record_ids=[copy.id], snapshot={})
+        db.add(case)
+        account = db.scalar(select(Account.id).where(Account.username == "info_viewer@6201020001"))
+        db.commit()
+        return {"tid": tid, "teacher_id": tid, "rid": basic.id, "case_id": case.id, "copy_id": copy.id,
+                "code": "6201020001", "account_id": account, "name": teacher.name, "id_number": teacher.id_number,
+                "set_key": "basic", "role": "info_viewer", "action": "approve", "table": "XB",
+                "job_id": "none", "file_path": "app.css"}
+
+
+def _targeted_cases():
+    for role, home in itertools.product(ROLES, HOMES):
+        if role == "teacher" and home != "school":
+            continue
+        yield pytest.param(role, home, id=f"{role}-{home}")
+
+
+@pytest.mark.parametrize("role,home", list(_targeted_cases()))
+def test_route_refuses_targets_outside_scope(app, world, outside, role, home):
+    """Every route naming a target, called with a target in another province: refused, nothing shown."""
+    c = _client(app, world, role, home)
+    failures = []
+    for method, path in app_routes(app):
+        params = _params(path)
+        if not set(params) & set(TARGET_PARAMS):
+            continue
+        url = path
+        for p in params:
+            url = url.replace("{" + p + ":" + path.split("{" + p + ":")[1].split("}")[0] + "}", str(outside[p]))
+        kw = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+        # a GET that only redirects (/forms/teachers/{id} → its first set) is judged where it leads
+        r = c.http.request(method, url, follow_redirects=method == "GET", **kw)
+        refused = r.status_code in (403, 404) if method == "GET" else 400 <= r.status_code < 500
+        shown = outside["name"] in r.text or outside["id_number"] in r.text
+        if not refused or shown:
+            failures.append(f"{method} {url}: {r.status_code}{' shows the target' if shown else ''}")
+    assert not failures, f"{role}@{HOMES[home]['own']} reached targets outside its scope:\n" + "\n".join(failures)
