@@ -178,6 +178,7 @@ class Secrets:
 MOBILE, MOBILE_NEW = "13907914821", "13907914822"
 ADDRESS = "南昌市隐私测试路88号"
 INCOME, INCOME_NEW, INCOME_ADDED = 98765.43, 123456.78, 87654.32
+PHOTO = "data:image/jpeg;base64,UHJpdmF0ZVBob3Rv"
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +192,7 @@ def secrets(ctx, world) -> Secrets:
             t = teacher_service.create_raw(db, unit, items, catalogue_version=cat.version)
             file = complete_file(cat, unit.school_type, items.name, items.id_number)
             basic = db.scalar(select(Record).where(Record.teacher_id == t.id, Record.set_key == "basic"))
-            basic.document = file["basic"]
+            basic.document = {**file["basic"], "photo": PHOTO}
             for key, value in file.items():
                 if key == "basic":
                     continue
@@ -230,7 +231,7 @@ def secrets(ctx, world) -> Secrets:
                               waiting_unit_id=world.units["360102"], waiting_level="county")
         db.add(addition)
         db.commit()
-        values += [MOBILE, MOBILE_NEW, ADDRESS, repr(INCOME), repr(INCOME_NEW), repr(INCOME_ADDED)]
+        values += [PHOTO[-16:], MOBILE, MOBILE_NEW, ADDRESS, repr(INCOME), repr(INCOME_NEW), repr(INCOME_ADDED)]
         return Secrets(teacher=tid, other=other, records=rows, change_case=case.id, copies=[c.id for c in cps],
                        addition_case=addition.id, values=values)
 
@@ -327,6 +328,8 @@ def test_the_masks_show_what_changed(app, world, secrets):
     assert income["changed"] and income["before_text"] == income["after_text"] == "***"
     file = c.get(f"/api/v1/teachers/{secrets.teacher}").json()
     assert file["masked"] and file["id_number"].count("*") == 10
+    basic = c.get(f"/forms/teachers/{secrets.teacher}/sets/basic").text
+    assert '<output class="masked">***</output>' in basic and 'src="***"' not in basic  # the photo
 
 
 def test_a_reviewer_sees_the_values(app, world, secrets):
