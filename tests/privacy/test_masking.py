@@ -251,6 +251,10 @@ def calls(method: str, path: str, s: Secrets, viewer_id: int) -> Iterator[str]:
     }
     names = re.findall(r"\{(\w+):\w+\}", path)
     combos: list[dict[str, Any]] = [{}]
+    unknown = [n for n in names if n not in choices and n != "rid"]
+    if unknown:
+        pytest.fail(f"{method} {path}: no value for the path parameter(s) {unknown}; add values that reach the "
+                    "secrets to calls() in tests/privacy/test_masking.py")
     for n in names:
         if n != "rid":  # a record id follows the set
             combos = [{**c, n: v} for c in combos for v in choices[n]]

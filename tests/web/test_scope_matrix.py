@@ -427,6 +427,10 @@ def test_route_refuses_targets_outside_scope(app, world, outside, role, home):
         params = _params(path)
         if not set(params) & set(TARGET_PARAMS):
             continue
+        unknown = [p for p in params if p not in outside]
+        if unknown:
+            pytest.fail(f"{method} {path}: no target outside the scope for the path parameter(s) {unknown}; "
+                        "add one to the 'outside' fixture of tests/web/test_scope_matrix.py")
         url = path
         for p in params:
             url = url.replace("{" + p + ":" + path.split("{" + p + ":")[1].split("}")[0] + "}", str(outside[p]))
