@@ -12,33 +12,28 @@ audit log in the same transaction (``web.audit``). Who fills what:
 
 Saving runs the engine on the record and the whole file (cross-set rules): an error blocks the
 save; warnings are saved and shown. Optimistic locking: the caller sends the version it read.
+Every save goes through the one write path, ``web.services.records.write`` (issue 14): the same
+checks whichever page, API or module writes a record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine import idnumber
 from engine.catalogue import Catalogue
-from engine.fieldtypes import is_empty
 from engine.spec import SetSpec
 from engine.validate import Violation
 from web import audit, scope
-from web.db.models import Account, Record, Teacher
-from web.errors import W_TEACHER_NOT_FOUND, Refusal, _e
-from web.forms import locks
-from web.permissions import denied
+from web.db.models import Record, Teacher
+from web.errors import Refusal, _e
 from web.principal import Principal
+from web.services import records
+from web.services.records import W_FILLED_BY_SCHOOL, Conflict, Refused  # noqa: F401  (the forms' names)
 
-W_FILLED_BY_SCHOOL = _e("W615", 403, "「{set}」由学校填写，教师本人只能查看",
-                        "'{set_en}' is filled in by the school; teachers can only view it",
-                        "如有错误，请联系学校信息管理员修改。", "If something is wrong, ask your school's information manager.")
 W_SINGLE_RECORD = _e("W616", 409, "「{set}」只有一条记录，不能删除，只能修改",
                      "'{set_en}' holds one record: it can be changed, not deleted",
                      "打开该信息集修改后保存。", "Open the set, change it and save.")
@@ -46,21 +41,6 @@ W_SINGLE_RECORD = _e("W616", 409, "「{set}」只有一条记录，不能删除�
 
 class NotFound(Exception):
     pass
-
-
-@dataclass
-class Conflict(Exception):
-    """The record changed since the user read it (optimistic locking)."""
-
-    theirs: int
-    current: dict[str, Any]
-
-
-@dataclass
-class Refused(Exception):
-    """Engine errors block the save; the caller re-draws the typed values with these."""
-
-    violations: list[Violation]
 
 
 @dataclass
@@ -103,34 +83,23 @@ def may_read_set(principal: Principal) -> bool:
 
 
 def may_edit_set(principal: Principal, spec: SetSpec, teacher: Teacher) -> bool:
-    """Who fills what (seed 003: teachers fill their own sets and can only 保存). The review state
-    is a separate question: ``review_refusal`` / ``require_edit``."""
-    if principal.kind == "teacher":
-        return (spec.filled_by == "teacher" and principal.teacher_id == teacher.id
-                and principal.has("self.edit"))
-    return principal.has("record.edit")
+    """Who fills what (the write path's ``who`` check, ``web.services.records.may_fill``). The
+    review state is a separate question: ``review_refusal`` / ``require_edit``."""
+    return records.may_fill(principal, spec, teacher.id)
 
 
 def require_edit(db: Session, principal: Principal, spec: SetSpec, teacher: Teacher, *, cat: Catalogue,
                  record: Record | None = None) -> None:
-    """Refuse a write the review state or who-fills-what forbids. ``record`` is the row being
-    changed or deleted (None for a new record of ``spec``); ``cat`` tells repeating sets (which
-    take additions on an approved file) from single ones (which do not)."""
-    # the review lock (issue 5): locks the teacher row and re-reads the state, so a save and a
-    # 报送/审核 of the same file never interleave; refuses with W601 (待审核) / W602 (审核通过,
-    # except additions to repeating sets and additions not yet submitted)
+    """Refuse a write the review state or who-fills-what forbids (the write path's ``who`` and
+    ``state`` checks, for pages and deletes). ``record`` is the row being changed or deleted (None
+    for a new record of ``spec``)."""
     from web.review.service import ensure_editable, lock_teacher
 
+    records.check_who(db, principal, spec, teacher.id)
     teacher = lock_teacher(db, teacher.id)
     if record is not None:
         db.refresh(record)  # its state as of now (an addition may have been submitted meanwhile)
     ensure_editable(db, teacher, record=record, set_key=spec.set, cat=cat, lock=False)
-    if not may_edit_set(principal, spec, teacher):
-        if principal.kind == "teacher" and spec.filled_by != "teacher":
-            raise Refusal(W_FILLED_BY_SCHOOL, set=spec.label.zh, set_en=spec.label.get("en"))
-        raise denied(principal, "self.edit" if principal.kind == "teacher" else "record.edit")
-    # the edit permission must reach this teacher's unit, not just exist somewhere
-    scope.get_teacher(db, principal, teacher.id, "record.edit")
 
 
 def review_refusal(db: Session, cat: Catalogue, teacher: Teacher, set_key: str,
@@ -171,26 +140,6 @@ def audit_read(db: Session, principal: Principal, teacher: Teacher, what: str) -
 
 # ------------------------------------------------------------------------- writing
 
-def _changes(before: Mapping[str, Any], after: Mapping[str, Any], personal: set[str]) -> dict[str, Any]:
-    """Field-level diff for the audit log; personal values are recorded as changed, not shown."""
-    out: dict[str, Any] = {}
-    for key in sorted(set(before) | set(after)):
-        b, a = before.get(key), after.get(key)
-        if b == a or (is_empty(b) and is_empty(a)):
-            continue
-        if key in personal:
-            out[key] = {"changed": True}
-        elif isinstance(a, str) and a.startswith("data:"):
-            out[key] = {"changed": True, "kind": "file"}
-        else:
-            out[key] = {"before": b, "after": a}
-    return out
-
-
-def _personal(cat: Catalogue, set_key: str, family: str) -> set[str]:
-    return {f.key for f in cat.view(set_key, family).fields if f.spec.personal}
-
-
 def check_record(cat: Catalogue, tf: TeacherFile, set_key: str, record: Mapping[str, Any],
                  record_id: int | None) -> list[Violation]:
     """The engine on one record in the context of the whole file (as it would be after saving)."""
@@ -215,51 +164,15 @@ def check_record(cat: Catalogue, tf: TeacherFile, set_key: str, record: Mapping[
 def save(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set_key: str,
          record: dict[str, Any], *, record_id: int | None = None, version: int | None = None,
          violations: list[Violation] | None = None) -> tuple[Record, list[Violation]]:
-    """Create or update one record. Raises Refused (engine errors), Conflict (stale version)."""
-    spec = cat.sets[set_key]
-    teacher = tf.teacher
-    rows = tf.rows(set_key)
-    if spec.cardinality == "one" and record_id is None and rows:
-        record_id = rows[0].id
-    require_edit(db, principal, spec, teacher, record=tf.row(set_key, record_id) if record_id is not None else None,
-                 cat=cat)
+    """Create or update one record through the one write path (``web.services.records.write``).
+    Raises Refusal (who, state), Refused (errors), Conflict (stale version)."""
     if violations is None:
         violations = check_record(cat, tf, set_key, record, record_id)
-    labels = {f.key: (f.label("zh"), f.label("en")) for f in cat.view(set_key, tf.family).fields}
-    violations = violations + locks.violations(principal, teacher, set_key, record, labels)
-    errors = [v for v in violations if v.severity == "error"]
-    if errors:
-        raise Refused(violations)
-    if record_id is not None:
-        row = tf.row(set_key, record_id)
-        if version is not None and version != row.version:
-            raise Conflict(row.version, dict(row.document))
-        before = dict(row.document)
-        row.document = dict(record)
-        row.catalogue_version = cat.version
-        row.updated_by_id = principal.account_id
-        action = "record.update"
-    else:
-        position = (max((r.position for r in rows), default=-1) + 1) if spec.cardinality == "many" else 0
-        row = Record(teacher_id=teacher.id, set_key=set_key, position=position, document=dict(record),
-                     catalogue_version=cat.version, updated_by_id=principal.account_id)
-        db.add(row)
-        before = {}
-        action = "record.create"
-    if set_key == "basic":
-        _sync_identity(db, teacher, record)
-    try:
-        with db.begin_nested():
-            db.flush()
-    except IntegrityError:
-        raise Refused([_duplicate_violation(set_key)]) from None
-    if action == "record.create":
+    row, found = records.write(db, cat, principal, tf.teacher.id, set_key, record, record_id=record_id,
+                               version=version, violations=violations)
+    if all(r.id != row.id for r in tf.rows(set_key)):
         tf.records.setdefault(set_key, []).append(row)
-    audit.record(db, action, actor=principal, target_type="record", target_id=row.id, unit_id=teacher.unit_id,
-                 detail={"teacher": teacher.id, "set": set_key, "version": row.version,
-                         "changes": _changes(before, record, _personal(cat, set_key, tf.family)),
-                         "warnings": [v.code for v in violations if v.severity == "warning"]})
-    return row, violations
+    return row, found
 
 
 def delete(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set_key: str, record_id: int,
@@ -274,38 +187,11 @@ def delete(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, s
     audit.record(db, "record.delete", actor=principal, target_type="record", target_id=row.id,
                  unit_id=tf.teacher.unit_id,
                  detail={"teacher": tf.teacher.id, "set": set_key,
-                         "changes": _changes(dict(row.document), {}, _personal(cat, set_key, tf.family))})
+                         "changes": records.changes(dict(row.document), {},
+                                                    records._personal(cat, set_key, tf.family))})
     db.delete(row)
     db.flush()
     tf.records[set_key] = [r for r in tf.rows(set_key) if r.id != record_id]
-
-
-def _sync_identity(db: Session, teacher: Teacher, record: Mapping[str, Any]) -> None:
-    """The person's identity columns follow 基本信息 (one person, one number: unique); a teacher
-    account whose username is the old ID number follows a corrected ID number."""
-    if record.get("name"):
-        teacher.name = str(record["name"])
-    if record.get("gender") in ("1", "2"):
-        teacher.gender = str(record["gender"])
-    if record.get("birth_date"):
-        try:
-            teacher.birth_date = date.fromisoformat(str(record["birth_date"]))
-        except ValueError:
-            pass
-    id_type, id_number = record.get("id_type"), record.get("id_number")
-    if id_type and id_number and (id_type != "1" or idnumber.is_valid(str(id_number))):
-        old = teacher.id_number
-        teacher.id_type, teacher.id_number = str(id_type), idnumber.normalize(str(id_number))
-        if old and old != teacher.id_number:
-            for account in db.scalars(select(Account).where(Account.teacher_id == teacher.id,
-                                                            Account.username == old)):
-                account.username = teacher.id_number
-
-
-def _duplicate_violation(set_key: str) -> Violation:
-    return Violation(set_key, "id_number", "W401", "error",
-                     "该身份证件号已有教师档案（一人一号，不能重复建档）",
-                     "This ID number is on file already (one person, one number)")
 
 
 # ------------------------------------------------------------------------- completeness

@@ -20,12 +20,11 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.catalogue import Catalogue
 from engine.fieldtypes import is_empty
-from web import audit, permissions, scope
+from web import permissions, scope
 from web.privacy import MASK
 from web.db.base import utcnow
 from web.db.models import Record, Teacher
@@ -33,6 +32,7 @@ from web.errors import W_BAD_REQUEST, Refusal
 from web.principal import Principal
 from web.review import service as S
 from web.review import words as W
+from web.services import records as R
 from web.review.models import APPROVED, DRAFT, PENDING, REJECTED, WITHDRAWN, ReviewCase
 
 APPLIED = "applied"
@@ -52,21 +52,6 @@ class Invalid(Refusal):
 
 # ------------------------------------------------------------------ who may edit
 
-def _require_editor(db: Session, cat: Catalogue, principal: Principal, teacher_id: int, set_key: str) -> Teacher:
-    if set_key not in cat.sets:
-        raise Refusal(W_BAD_REQUEST, detail=f"no set '{set_key}'")
-    if principal.kind == "teacher":
-        spec = cat.sets[set_key]
-        if principal.teacher_id == teacher_id and spec.filled_by != "teacher":
-            from web.forms.service import W_FILLED_BY_SCHOOL
-
-            raise Refusal(W_FILLED_BY_SCHOOL, set=spec.label.zh, set_en=spec.label.get("en"))
-        if principal.teacher_id != teacher_id or not principal.has("self.edit"):
-            raise permissions.denied(principal, "self.edit")
-        return scope.get_teacher(db, principal, teacher_id, "self.read")
-    return scope.get_teacher(db, principal, teacher_id, S.EDIT)
-
-
 def _require_school(db: Session, principal: Principal, teacher_id: int) -> Teacher:
     """Change requests are the school's act (art. 19): record.edit held at the teacher's school."""
     teacher = scope.get_teacher(db, principal, teacher_id, "teacher.read")
@@ -77,82 +62,19 @@ def _require_school(db: Session, principal: Principal, teacher_id: int) -> Teach
 
 # ------------------------------------------------------------------ validation in the file's context
 
-def _check(cat: Catalogue, teacher: Teacher, rows: list[Record], set_key: str, values: Mapping[str, Any],
-           row: Record | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Clean and validate one record as the file would be after saving it (copies stand in for
-    their originals). Returns the cleaned record and its violations as JSON."""
-    family = teacher.unit.school_type
-    validator = cat.validator(set_key, family)
-    record = validator.clean(dict(values))
-    target = row.copy_of_id if row is not None and row.copy_of_id is not None else (row.id if row else None)
-    file = S.engine_file(cat, rows, {target: record} if target is not None else None)
-    if cat.sets[set_key].cardinality == "one":
-        file[set_key] = record
-        found = validator.validate(record, file=file)
-    else:
-        siblings = [r for r in rows if r.set_key == set_key]
-        ids = [r.id for r in siblings]
-        docs = file[set_key]
-        if target in ids:
-            index = ids.index(target)
-        else:
-            docs.append(record)
-            index = len(docs) - 1
-        found = validator.validate(record, records=docs, file=file, index=index)
-    return record, S.violations_json(found, cat)
-
-
-def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    return sorted(k for k in set(before) | set(after)
-                  if before.get(k) != after.get(k) and not (is_empty(before.get(k)) and is_empty(after.get(k))))
-
-
 def save_record(db: Session, cat: Catalogue, principal: Principal, teacher_id: int, set_key: str,
                 values: Mapping[str, Any], *, record_id: int | None = None, version: int | None = None,
                 ) -> tuple[Record, list[dict[str, Any]]]:
-    """保存 one record through the review lock: a new record (an addition when the file is
-    approved), an addition not yet submitted, or a copy of an open change request."""
-    _require_editor(db, cat, principal, teacher_id, set_key)
-    teacher = S.lock_teacher(db, teacher_id)
-    row = None
-    if record_id is not None:
-        row = db.scalar(select(Record).where(Record.id == record_id, Record.teacher_id == teacher_id,
-                                             Record.set_key == set_key).execution_options(populate_existing=True))
-        if row is None:
-            raise Refusal(W_BAD_REQUEST, detail=f"no record {record_id} in '{set_key}'")
-    S.ensure_editable(db, teacher, record=row, set_key=set_key, cat=cat, lock=False)
-    if row is not None and version is not None and version != row.version:
-        raise Refusal(W.W_STALE, actor="?", at="?", action="修改了该记录", action_en="changed the record")
-    rows = S.file_records(db, teacher_id)
-    record, found = _check(cat, teacher, rows, set_key, values, row)
-    errors = [v for v in found if v["severity"] == "error"]
-    if errors:
-        raise Invalid(errors)
-    if row is None:
-        siblings = [r for r in rows if r.set_key == set_key]
-        if cat.sets[set_key].cardinality == "one" and siblings:
-            raise Refusal(W.W_LOCKED)
-        row = Record(teacher_id=teacher_id, set_key=set_key,
-                     position=max((r.position for r in siblings), default=-1) + 1, document=record,
-                     catalogue_version=cat.version, updated_by_id=principal.account_id, state=DRAFT)
-        db.add(row)
-        before: dict[str, Any] = {}
-        action = "record.create"
-    else:
-        before = dict(row.document)
-        row.document = record
-        row.catalogue_version = cat.version
-        row.updated_by_id = principal.account_id
-        action = "record.update"
+    """保存 one record: a new record (an addition when the file is approved), an addition not yet
+    submitted, or a copy of an open change request, through the one write path
+    (``web.services.records.write``: who, state, version, values, identity, one number)."""
+    if set_key not in cat.sets:
+        raise Refusal(W_BAD_REQUEST, detail=f"no set '{set_key}'", detail_en=f"no set '{set_key}'")
     try:
-        with db.begin_nested():
-            db.flush()
-    except IntegrityError:
-        raise Refusal(W_BAD_REQUEST, detail="duplicate") from None
-    audit.record(db, action, actor=principal, target_type="record", target_id=row.id, unit_id=teacher.unit_id,
-                 detail={"teacher": teacher_id, "set": set_key, "copy_of": row.copy_of_id,
-                         "fields": _changes(before, record)})  # names only: values may be personal
-    return row, found
+        row, found = R.write(db, cat, principal, teacher_id, set_key, values, record_id=record_id, version=version)
+    except R.Refused as refused:
+        raise Invalid(S.violations_json([v for v in refused.violations if v.severity == "error"], cat)) from None
+    return row, S.violations_json(found, cat)
 
 
 # ------------------------------------------------------------------ additions
@@ -316,38 +238,15 @@ def apply_copies(db: Session, cat: Catalogue, principal: Principal, case: Review
         original.state = APPROVED
         c.state = APPLIED
         if original.set_key == "basic":
-            _sync_identity(db, teacher, original.document)
+            R.sync_identity(db, teacher, original.document)
     case.snapshot = snapshot
     S._event(db, case, principal, "apply", level=None, unit_id=principal.unit_id, from_status=PENDING,
              to_status=APPROVED, reason=", ".join(f"{c.set_key}#{c.copy_of_id}" for c in cps))
 
 
-def _sync_identity(db: Session, teacher: Teacher, doc: Mapping[str, Any]) -> None:
-    """The person's columns follow 基本信息 (as the forms do when saving it). A changed ID number
-    that another file already holds is refused (one person, one number) before anything moves."""
-    import datetime as dt
-
-    from engine import idnumber
-    from web.services.teachers import duplicate_refusal, find_person
-
-    id_type, id_number = doc.get("id_type"), doc.get("id_number")
-    if id_type and id_number and (id_type != "1" or idnumber.is_valid(str(id_number))):
-        id_type, id_number = str(id_type), idnumber.normalize(str(id_number))
-        if (id_type, id_number) != (teacher.id_type, teacher.id_number):
-            other = find_person(db, id_type, id_number)
-            if other is not None and other.id != teacher.id:
-                raise duplicate_refusal(db, other)
-            teacher.id_type, teacher.id_number = id_type, id_number
-
-    if doc.get("name"):
-        teacher.name = str(doc["name"])
-    if doc.get("gender") in ("1", "2"):
-        teacher.gender = str(doc["gender"])
-    if doc.get("birth_date"):
-        try:
-            teacher.birth_date = dt.date.fromisoformat(str(doc["birth_date"]))
-        except ValueError:
-            pass
+def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    return sorted(k for k in set(before) | set(after)
+                  if before.get(k) != after.get(k) and not (is_empty(before.get(k)) and is_empty(after.get(k))))
 
 
 # ------------------------------------------------------------------ the diff reviewers see
