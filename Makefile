@@ -34,7 +34,7 @@ test-sqlite: install
 	$(BIN)/pytest -q -p no:cacheprovider -m "not postgres" tests
 
 test-postgres: install
-	TMIS_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser" tests/web $(wildcard tests/excel tests/forms tests/review tests/people tests/mobility tests/privacy)
+	TMIS_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser" tests/web $(wildcard tests/excel tests/forms tests/review tests/people tests/mobility tests/privacy tests/writes)
 
 check: install
 	$(BIN)/tmis check

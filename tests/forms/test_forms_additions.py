@@ -153,7 +153,8 @@ def test_approved_records_are_read_only_with_the_reason_and_refused_when_posted(
     assert locked.status_code == 409 and locked.json()["code"] == "W602"
     assert school.get(f"{API}/files/{tid}").json()["unsubmitted_additions"] == [made.json()["id"]]
     # the unsubmitted addition may be deleted again
-    gone = school.delete(f"{api}/records/{made.json()['id']}")
+    assert school.delete(f"{api}/records/{made.json()['id']}").json()["code"] == "W440"  # no version: 428
+    gone = school.delete(f"{api}/records/{made.json()['id']}", headers={"If-Match": made.headers["ETag"]})
     assert gone.status_code == 200 and school.get(f"{API}/files/{tid}").json()["unsubmitted_additions"] == []
 
 

@@ -178,7 +178,12 @@ def test_change_request_copy_diff_reject_keeps_original_then_approve_replaces(as
     assert detail["diff"][0]["changed"] == []
     assert school.post(f"{API}/files/{tid}/changes", json={"record_ids": [basic.id]}).json()["code"] == "W612"
     edited = {**original, "name": "李四", "marital_status": original.get("marital_status")}
+    with ctx.sessions() as s:
+        copy_version = s.get(Record, copy_id).version
     r = school.post(f"{API}/files/{tid}/records", json={"set": "basic", "values": edited, "record_id": copy_id})
+    assert r.status_code == 428 and r.json()["code"] == "W440"  # a change names the version it was read at
+    r = school.post(f"{API}/files/{tid}/records", json={"set": "basic", "values": edited, "record_id": copy_id,
+                                                        "version": copy_version})
     assert r.status_code == 200, r.text
     d = school.get(f"{API}/cases/{detail['id']}").json()
     assert d["diff"][0]["changed"] == ["name"]
@@ -267,16 +272,21 @@ def test_the_forms_api_respects_the_review_lock(as_user, new_teacher, ctx):
         contact = s.scalar(select(Record).where(Record.teacher_id == tid, Record.set_key == "contact"))
         values = dict(contact.document)
     url = f"/api/v1/teachers/{tid}/sets/contact/"
-    assert school.http.put(url, json=values).status_code == 200
+    etag = school.get(url).headers["ETag"]
+    r = school.http.put(url, json=values, headers={"If-Match": etag})
+    assert r.status_code == 200
+    etag = r.headers["ETag"]
     case = school.post(f"{API}/files/{tid}/submit", json={}).json()
-    r = school.http.put(url, json=values)
+    r = school.http.put(url, json=values, headers={"If-Match": etag})
     assert r.status_code == 409 and r.json()["code"] == "W601"
     assert "审核" in r.json()["message"] and "review" in r.json()["message_en"]
     as_user("info_reviewer@3601020001").post(f"{API}/cases/{case['id']}/reject", json={"reason": "请补充邮箱"})
-    assert school.http.put(url, json=values).status_code == 200  # 审核未通过: editable
+    r = school.http.put(url, json=values, headers={"If-Match": etag})
+    assert r.status_code == 200  # 审核未通过: editable
+    etag = r.headers["ETag"]
     case = school.post(f"{API}/files/{tid}/submit", json={}).json()
     _approve_all(as_user, case, ["3601020001", "360102", "3601", "36"])
-    r = school.http.put(url, json=values)
+    r = school.http.put(url, json=values, headers={"If-Match": etag})
     assert r.status_code == 409 and r.json()["code"] == "W602"
 
 

@@ -9,10 +9,14 @@
     POST   /api/v1/teachers/{id}/sets/{set}/validate        validate without saving
 
 Request body: ``{"values": {...}, "version": 3}`` (values keyed by field key or label; codes as
-code, label or alias; dates as text). The version may also come as ``If-Match: 3``. Answers:
+code, label or alias; dates as text). Reads return the version (``version`` of each record, and
+an ``ETag`` header for one record or a single set's record); every change of an existing record
+(PUT, POST replacing a single set's record, DELETE) must name it, as ``If-Match: "3"`` or
+``version`` in the body (issue 14, finding 5): without it 428 W440, nothing saved. Answers:
 422 with ``{"code": "V000", "errors": [{field, rule, severity, message, message_en, path}],
-"warnings": [...]}`` when the engine finds errors (nothing saved); 409 with the current version
-and values when the record changed since it was read. Same engine, same rules as the forms.
+"warnings": [...]}`` when the engine finds errors (nothing saved); 409 W410 with the current
+version and values when the record changed since it was read. Same engine, same rules as the
+forms, through the one write path (``web.services.records.write``).
 """
 
 from __future__ import annotations
@@ -56,7 +60,11 @@ def _body(data: Any) -> tuple[dict[str, Any], int | None]:
     return values, version
 
 
-def _if_match(request: Request) -> int | None:
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match(request: Request) -> int | None:
     raw = request.headers.get("if-match", "").strip().strip('"').removeprefix("W/").strip('"')
     return int(raw) if raw.isdigit() else None
 
@@ -73,7 +81,7 @@ class RecordsAPI(Controller):
         return tf
 
     @get("/", sync_to_thread=True, summary="The records of one set of one teacher")
-    def read_set(self, tid: int, set_key: str, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+    def read_set(self, tid: int, set_key: str, db: Session, ctx: AppContext, me: Principal) -> Response:
         cat = ctx.catalogue
         tf = self._file(db, ctx, me, tid, set_key)
         spec = cat.sets[set_key]
@@ -84,15 +92,17 @@ class RecordsAPI(Controller):
         # school through /api/v1/review/files/{id}/additions/submit); each record says its own
         one = spec.cardinality == "one"
         may_add = not one and service.may_write(db, cat, me, tf.teacher, set_key, None)
-        return {"teacher": tid, "set": set_key, "cardinality": spec.cardinality, "filled_by": spec.filled_by,
+        body = {"teacher": tid, "set": set_key, "cardinality": spec.cardinality, "filled_by": spec.filled_by,
                 "file_state": tf.teacher.state,
                 "editable": service.may_write(db, cat, me, tf.teacher, set_key, rows[0] if one and rows else None),
                 "may_add": may_add, "catalogue_version": cat.version,
                 "records": [record_json(r, _masked(cat, db, me, tf, set_key, r.document),
                                         service.may_write(db, cat, me, tf.teacher, set_key, r)) for r in rows]}
+        # a single set's record: its version as the ETag (send it back as If-Match to change it)
+        return Response(body, headers={"ETag": etag(rows[0].version)} if one and rows else {})
 
     @get("/records/{rid:int}", sync_to_thread=True, summary="One record")
-    def read_record(self, tid: int, set_key: str, rid: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+    def read_record(self, tid: int, set_key: str, rid: int, db: Session, ctx: AppContext, me: Principal) -> Response:
         cat = ctx.catalogue
         tf = self._file(db, ctx, me, tid, set_key)
         try:
@@ -100,7 +110,8 @@ class RecordsAPI(Controller):
         except service.NotFound:
             raise Refusal(W_BAD_REQUEST, detail=f"no record {rid}") from None
         service.audit_read(db, me, tf.teacher, f"api:{set_key}")
-        return record_json(row, _masked(cat, db, me, tf, set_key, row.document))
+        return Response(record_json(row, _masked(cat, db, me, tf, set_key, row.document)),
+                        headers={"ETag": etag(row.version)})
 
     @post("/", sync_to_thread=True, summary="Create a record (single-record set: create or replace)")
     def create(self, request: Request, tid: int, set_key: str, data: Any, db: Session, ctx: AppContext,
@@ -136,11 +147,11 @@ class RecordsAPI(Controller):
         cat = ctx.catalogue
         tf = self._file(db, ctx, me, tid, set_key)
         try:
-            service.delete(db, cat, me, tf, set_key, rid, version=_if_match(request))
+            service.delete(db, cat, me, tf, set_key, rid, version=if_match(request), require_version=True)
         except service.NotFound:
             raise Refusal(W_BAD_REQUEST, detail=f"no record {rid}") from None
         except service.Conflict as c:
-            return _conflict(c)
+            return _conflict(db, ctx, me, tf, set_key, c)
         return Response({"deleted": rid}, status_code=200)
 
     def _write(self, request: Request, tid: int, set_key: str, rid: int | None, data: Any, db: Session,
@@ -149,7 +160,7 @@ class RecordsAPI(Controller):
         tf = self._file(db, ctx, me, tid, set_key)
         spec = cat.sets[set_key]
         values, version = _body(data)
-        version = version if version is not None else _if_match(request)
+        version = version if version is not None else if_match(request)
         stored, rid, _current = _stored_safe(tf, set_key, cat, rid if not (creating and spec.cardinality == "many") else None)
         if creating and spec.cardinality == "many":
             stored, rid = {}, None
@@ -160,7 +171,7 @@ class RecordsAPI(Controller):
         checked = _check(cat, tf, set_key, rid, inp)
         try:
             row, violations = service.save(db, cat, me, tf, set_key, checked.record, record_id=rid, version=version,
-                                           violations=checked.violations)
+                                           violations=checked.violations, require_version=True)
         except service.Refused as refused:
             errs = [v for v in refused.violations if v.severity == "error"]
             db.rollback()
@@ -171,14 +182,15 @@ class RecordsAPI(Controller):
                             status_code=422)
         except service.Conflict as c:
             db.rollback()
-            return _conflict(c)
+            return _conflict(db, ctx, me, tf, set_key, c)
         body = record_json(row, dict(row.document))
         body["warnings"] = [violation_json(v) for v in violations if v.severity == "warning"]
         return Response(body, status_code=201 if (creating and spec.cardinality == "many") else 200,
-                        headers={"ETag": str(row.version)})
+                        headers={"ETag": etag(row.version)})
 
 
-def _conflict(c: service.Conflict) -> Response:
-    return Response({"code": "W410", "message": "此记录已被他人修改，请重新读取后再保存",
-                     "message_en": "The record changed since you read it; read it again and retry",
-                     "current_version": c.theirs, "current": c.current}, status_code=409)
+def _conflict(db: Session, ctx: AppContext, me: Principal, tf: service.TeacherFile, set_key: str,
+              c: service.Conflict) -> Response:
+    """409 W410 with the current version and values (masked as the reader would see them)."""
+    stale = c.refusal(_masked(ctx.catalogue, db, me, tf, set_key, c.current))
+    return Response(stale.as_json(), status_code=409, headers={"ETag": etag(c.theirs)})

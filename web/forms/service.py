@@ -163,25 +163,28 @@ def check_record(cat: Catalogue, tf: TeacherFile, set_key: str, record: Mapping[
 
 def save(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set_key: str,
          record: dict[str, Any], *, record_id: int | None = None, version: int | None = None,
-         violations: list[Violation] | None = None) -> tuple[Record, list[Violation]]:
+         violations: list[Violation] | None = None, require_version: bool = False) -> tuple[Record, list[Violation]]:
     """Create or update one record through the one write path (``web.services.records.write``).
-    Raises Refusal (who, state), Refused (errors), Conflict (stale version)."""
+    Raises Refusal (who, state; W440 without a version when ``require_version``), Refused
+    (errors), Conflict (stale version)."""
     if violations is None:
         violations = check_record(cat, tf, set_key, record, record_id)
     row, found = records.write(db, cat, principal, tf.teacher.id, set_key, record, record_id=record_id,
-                               version=version, violations=violations)
+                               version=version, violations=violations, require_version=require_version)
     if all(r.id != row.id for r in tf.rows(set_key)):
         tf.records.setdefault(set_key, []).append(row)
     return row, found
 
 
 def delete(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, set_key: str, record_id: int,
-           *, version: int | None = None) -> None:
+           *, version: int | None = None, require_version: bool = False) -> None:
     spec = cat.sets[set_key]
     if spec.cardinality == "one":
         raise Refusal(W_SINGLE_RECORD, set=spec.label.zh, set_en=spec.label.get("en"))
     row = tf.row(set_key, record_id)
     require_edit(db, principal, spec, tf.teacher, record=row, cat=cat)
+    if require_version:
+        records.require_version(version)
     if version is not None and version != row.version:
         raise Conflict(row.version, dict(row.document))
     audit.record(db, "record.delete", actor=principal, target_type="record", target_id=row.id,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from sqlalchemy.orm import Session
 
 from web.context import AppContext
@@ -109,11 +109,17 @@ class ReviewController(Controller):
 
     @post("/files/{teacher_id:int}/records", sync_to_thread=True, status_code=200,
           summary="保存 a new record (an addition), an addition not yet submitted, or a copy (复本)")
-    def save_record(self, teacher_id: int, data: RecordIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+    def save_record(self, teacher_id: int, data: RecordIn, request: Request, db: Session, ctx: AppContext,
+                    me: Principal) -> Response:
+        # a change of an existing record names its version: "version" or If-Match (428 W440 without)
+        from web.forms.api import if_match, etag
+
+        version = data.version if data.version is not None else if_match(request)
         row, found = C.save_record(db, ctx.catalogue, me, teacher_id, data.set, data.values,
-                                   record_id=data.record_id, version=data.version)
-        return {"id": row.id, "version": row.version, "state": row.state, "copy_of": row.copy_of_id,
-                "values": row.document, "warnings": [v for v in found if v["severity"] == "warning"]}
+                                   record_id=data.record_id, version=version, require_version=True)
+        return Response({"id": row.id, "version": row.version, "state": row.state, "copy_of": row.copy_of_id,
+                         "values": row.document, "warnings": [v for v in found if v["severity"] == "warning"]},
+                        status_code=200, headers={"ETag": etag(row.version)})
 
     @post("/files/{teacher_id:int}/additions/submit", sync_to_thread=True, status_code=200,
           summary="报送 the new records of an approved file (route: addition)")

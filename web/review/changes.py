@@ -64,16 +64,22 @@ def _require_school(db: Session, principal: Principal, teacher_id: int) -> Teach
 
 def save_record(db: Session, cat: Catalogue, principal: Principal, teacher_id: int, set_key: str,
                 values: Mapping[str, Any], *, record_id: int | None = None, version: int | None = None,
-                ) -> tuple[Record, list[dict[str, Any]]]:
+                require_version: bool = False) -> tuple[Record, list[dict[str, Any]]]:
     """保存 one record: a new record (an addition when the file is approved), an addition not yet
     submitted, or a copy of an open change request, through the one write path
-    (``web.services.records.write``: who, state, version, values, identity, one number)."""
+    (``web.services.records.write``: who, state, version, values, identity, one number). With
+    ``require_version`` (the API and the copy page) a change of an existing record names the
+    version it was read at (428 W440 without); a stale one is 409 W410 with the current values."""
     if set_key not in cat.sets:
         raise Refusal(W_BAD_REQUEST, detail=f"no set '{set_key}'", detail_en=f"no set '{set_key}'")
     try:
-        row, found = R.write(db, cat, principal, teacher_id, set_key, values, record_id=record_id, version=version)
+        row, found = R.write(db, cat, principal, teacher_id, set_key, values, record_id=record_id, version=version,
+                             require_version=require_version)
     except R.Refused as refused:
         raise Invalid(S.violations_json([v for v in refused.violations if v.severity == "error"], cat)) from None
+    except R.Conflict as conflict:
+        teacher = db.get(Teacher, teacher_id)
+        raise conflict.refusal(R.shown(db, cat, principal, teacher, set_key, conflict.current)) from None
     return row, S.violations_json(found, cat)
 
 

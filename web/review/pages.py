@@ -252,7 +252,7 @@ class ReviewPages(Controller):
                 if v is None:
                     merged[k] = None
             C.save_record(db, cat, me, copy.teacher_id, copy.set_key, merged, record_id=copy.id,
-                          version=_int(_one(form, "version")))
+                          version=_int(_one(form, "version")), require_version=True)
             return copy
         typed = {k: (v if len(v) > 1 else v[0]) for k, v in form.items() if not k.startswith("_")}
         try:

@@ -9,7 +9,8 @@ whatever the entry point, so a refusal reads the same everywhere:
                  (W615 otherwise); staff ``record.edit`` reaching the teacher's unit (W402/W2xx);
 - ``state``      the review state (``web.review.service.ensure_editable``: W601 under review,
                  W602 approved and locked; additions and open copies pass);
-- ``version``    the version the writer read: a stale one is a ``Conflict`` (409, current values);
+- ``version``    the version the writer read: a stale one is a ``Conflict`` (409 W410 with the
+                 current values); the APIs must name it (``require_version``: 428 W440 without);
 - ``identity``   items a teacher account may not change (W411, ``web.forms.locks``);
 - ``one_number`` one person, one number: an ID number another file holds (W401).
 
@@ -31,6 +32,7 @@ from typing import Any, Callable, Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from engine import idnumber
 from engine.catalogue import Catalogue
@@ -51,12 +53,41 @@ W_FILLED_BY_SCHOOL = _e("W615", 403, "「{set}」由学校填写，教师本人�
                         "如有错误，请联系学校信息管理员修改。", "If something is wrong, ask your school's information manager.")
 
 
+W_VERSION_REQUIRED = _e("W440", 428, "修改已有记录须带上读取时的版本号", "A change to a record must name the version it was read at",
+                        "先读取该记录（返回 ETag 和 version），再以请求头 If-Match: \"<version>\" 或请求体中的 "
+                        "\"version\" 保存；这样两人同时修改时，后保存的一方会得到提示，而不会悄悄覆盖对方的修改。",
+                        "Read the record first (it returns an ETag and its version), then save with the header "
+                        "If-Match: \"<version>\" or \"version\" in the body, so that of two people changing it at once "
+                        "the later one is told instead of silently overwriting the other's change.")
+W_STALE_RECORD = _e("W410", 409, "此记录已被他人修改（现为第 {current_version} 版），您的修改未保存",
+                    "The record changed since you read it (now version {current_version}); your change was not saved",
+                    "current 中是现在的内容：据此重新修改后，带上新的版本号再保存。",
+                    "'current' holds what is on record now: make your change to it and save with the new version.")
+
+
 @dataclass
 class Conflict(Exception):
     """The record changed since the writer read it (optimistic locking)."""
 
     theirs: int
     current: dict[str, Any]
+
+    def refusal(self, current: Mapping[str, Any] | None = None) -> "Stale":
+        """The 409 the APIs answer: W410 with the current version and values (``current``: as
+        the reader may see them, masked for those without ``personal.read``)."""
+        return Stale(self.theirs, dict(self.current if current is None else current))
+
+
+class Stale(Refusal):
+    """W410 with what is on record now (the APIs' answer to a ``Conflict``)."""
+
+    def __init__(self, current_version: int, current: dict[str, Any]) -> None:
+        super().__init__(W_STALE_RECORD, current_version=current_version)
+        self.current_version = current_version
+        self.current = current
+
+    def as_json(self) -> dict[str, Any]:
+        return {**super().as_json(), "current_version": self.current_version, "current": self.current}
 
 
 @dataclass
@@ -79,6 +110,7 @@ class Write:
     row: Record | None  # the record written (None: a new one)
     version: int | None
     violations: list[Violation] = field(default_factory=list)
+    require_version: bool = False
 
     @property
     def set_key(self) -> str:
@@ -111,8 +143,20 @@ def _state(w: Write) -> None:
 
 
 def _version(w: Write) -> None:
-    if w.row is not None and w.version is not None and w.version != w.row.version:
+    if w.row is None:
+        return
+    if w.version is None:
+        if w.require_version:
+            raise Refusal(W_VERSION_REQUIRED)
+        return
+    if w.version != w.row.version:
         raise Conflict(w.row.version, dict(w.row.document))
+
+
+def require_version(version: int | None) -> None:
+    """For writes outside ``write`` (deletes): the version must be named."""
+    if version is None:
+        raise Refusal(W_VERSION_REQUIRED)
 
 
 def _labels(w: Write) -> dict[str, tuple[str, str]]:
@@ -180,13 +224,15 @@ def check_values(cat: Catalogue, teacher: Teacher, rows: Sequence[Record], set_k
 
 def write(db: Session, cat: Catalogue, principal: Principal, teacher_id: int, set_key: str,
           values: Mapping[str, Any], *, record_id: int | None = None, version: int | None = None,
-          violations: list[Violation] | None = None, clean: bool = True) -> tuple[Record, list[Violation]]:
+          violations: list[Violation] | None = None, clean: bool = True,
+          require_version: bool = False) -> tuple[Record, list[Violation]]:
     """Create or update one record of ``teacher_id``'s file, whoever writes it, from wherever.
 
     ``record_id`` None: a new record (a single set's existing record is updated instead). A
     record id may name a copy (复本) of an open change request. ``violations``: the engine's
     findings when the caller already ran it on ``values`` (the forms do, with the typed text);
-    otherwise they are found here (``clean``: values are cleaned first). Raises ``Refusal`` (who,
+    otherwise they are found here (``clean``: values are cleaned first). ``require_version``: a
+    change of an existing record must name ``version`` (the APIs; 428 W440 otherwise). Raises ``Refusal`` (who,
     state), ``Conflict`` (version) or ``Refused`` (values, identity, one number); nothing is
     written then. Returns the row and every violation (warnings are written and shown)."""
     spec = cat.sets.get(set_key)
@@ -203,7 +249,7 @@ def write(db: Session, cat: Catalogue, principal: Principal, teacher_id: int, se
             (dict(values), [])
     else:
         record = dict(values)
-    w = Write(db, cat, principal, teacher, spec, record, row, version, list(violations))
+    w = Write(db, cat, principal, teacher, spec, record, row, version, list(violations), require_version)
     for _name, check in CHECKS:
         check(w)
     if any(v.severity == "error" for v in w.violations):
@@ -230,6 +276,10 @@ def write(db: Session, cat: Catalogue, principal: Principal, teacher_id: int, se
             db.flush()
     except IntegrityError:  # another file took the number meanwhile (one person, one number)
         raise Refused(w.violations + [duplicate_violation(set_key, None)]) from None
+    except StaleDataError:  # SQLite: another writer committed between our read and our write
+        db.rollback()
+        fresh = db.get(Record, row.id)
+        raise Conflict(fresh.version if fresh else 0, dict(fresh.document) if fresh else {}) from None
     audit.record(db, action, actor=principal, target_type="record", target_id=row.id, unit_id=teacher.unit_id,
                  detail={"teacher": teacher_id, "set": set_key, "version": row.version, "copy_of": row.copy_of_id,
                          "changes": changes(before, record, _personal(cat, set_key, family_of(teacher))),
@@ -298,6 +348,21 @@ def sync_identity(db: Session, teacher: Teacher, doc: Mapping[str, Any]) -> None
             teacher.birth_date = dt.date.fromisoformat(str(doc["birth_date"]))
         except ValueError:
             pass
+
+
+# ------------------------------------------------------------------ what a writer is shown
+
+def shown(db: Session, cat: Catalogue, principal: Principal, teacher: Teacher, set_key: str,
+          doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's values as this writer may see them (personal values masked without
+    ``personal.read`` at the teacher's unit), for the current values of a 409."""
+    if scope.may_see_personal(db, principal, teacher):
+        return dict(doc)
+    out = dict(doc)
+    for f in cat.view(set_key, family_of(teacher)).fields:
+        if f.spec.personal and not is_empty(out.get(f.key)):
+            out[f.key] = scope.mask_id_number(str(out[f.key])) if f.key == "id_number" else "***"
+    return out
 
 
 # ------------------------------------------------------------------ audit
