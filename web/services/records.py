@@ -354,15 +354,11 @@ def sync_identity(db: Session, teacher: Teacher, doc: Mapping[str, Any]) -> None
 
 def shown(db: Session, cat: Catalogue, principal: Principal, teacher: Teacher, set_key: str,
           doc: Mapping[str, Any]) -> dict[str, Any]:
-    """A record's values as this writer may see them (personal values masked without
-    ``personal.read`` at the teacher's unit), for the current values of a 409."""
-    if scope.may_see_personal(db, principal, teacher):
-        return dict(doc)
-    out = dict(doc)
-    for f in cat.view(set_key, family_of(teacher)).fields:
-        if f.spec.personal and not is_empty(out.get(f.key)):
-            out[f.key] = scope.mask_id_number(str(out[f.key])) if f.key == "id_number" else "***"
-    return out
+    """A record's values as this writer may see them (``web.privacy`` decides: personal values
+    masked without ``personal.read`` at the teacher's unit), for the current values of a 409."""
+    from web import privacy
+
+    return privacy.policy(db, principal, teacher).record(cat, set_key, doc)
 
 
 # ------------------------------------------------------------------ audit
