@@ -266,6 +266,9 @@ def check_repo(root: Path, provinces: list[str] | None = None) -> tuple[dict[str
         problems += found
         if cat is not None:
             catalogues[code] = cat
+    from engine.workflow import check_all as check_workflows
+
+    problems += check_workflows(root, [c for c in wanted if c != "national"])
     return catalogues, _dedupe(problems)
 
 
@@ -293,7 +296,7 @@ _BUILT: dict[tuple[Any, ...], dict[str, Catalogue]] = {}
 
 def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     files = []
-    for top in ("schemas", "rules", "provinces", "modules"):
+    for top in ("schemas", "rules", "provinces", "modules", "workflows"):
         for p in sorted((root / top).rglob("*.yaml")):
             st = p.stat()
             files.append((str(p), st.st_size, st.st_mtime_ns))

@@ -117,6 +117,28 @@ E_UNKNOWN_PERMISSION = _entry("E313", "角色「{role}」使用了未定义的�
 E_TEACHER_NUMBER = _entry("E314", "教师编号格式无效：{detail}", "invalid teacher-number format: {detail}",
                           "格式如 \"{{region:6}}{{unit:8}}{{seq:4}}\"。", "A format looks like \"{{region:6}}{{unit:8}}{{seq:4}}\".")
 
+# --- E44x: workflows with two parties (engine/workflow.py) ------------------------------
+E_WF_ROLE = _entry("E440", "流程「{workflow}」的步骤「{step}」使用了未定义的角色「{role}」{suggestion_zh}",
+                     "workflow '{workflow}', step '{step}' uses undefined role '{role}'{suggestion_en}",
+                     "角色定义在 schemas/roles.yaml。", "Roles are defined in schemas/roles.yaml.")
+E_WF_LEVEL = _entry("E441", "流程「{workflow}」的步骤「{step}」层级无效：{detail}",
+                      "workflow '{workflow}', step '{step}' has an invalid level: {detail}",
+                      "教育行政部门步骤（*_authority）须写 level: county、city 或 province；学校步骤（initiator、counterpart）不写 level。",
+                      "Authority steps (*_authority) need level: county, city or province; school steps (initiator, counterpart) take no level.")
+E_WF_UNREACHABLE = _entry("E442", "流程「{workflow}」的步骤「{step}」永远不会到达",
+                            "workflow '{workflow}': step '{step}' can never be reached",
+                            "检查前面步骤的 next：审核通过后流程进入 next 指定的步骤，未写 next 时进入下一步。",
+                            "Check the earlier steps' next: approval goes to the step named by next, or to the following step.")
+E_WF_STEP = _entry("E443", "流程「{workflow}」的步骤有误：{detail}", "workflow '{workflow}' has a bad step: {detail}",
+                     "每个步骤的 key 须唯一，next 须指向本流程中已有的步骤。",
+                     "Step keys must be unique and next must name a step of the same workflow.")
+E_WF_DROP = _entry("E444", "流程「{workflow}」不能去掉或调换国家规定的步骤「{step}」（定义于 {other}）",
+                     "workflow '{workflow}' cannot drop or reorder the national step '{step}' (defined at {other})",
+                     "省份可以增加审核层级，不能减少，国家步骤的先后顺序不变。",
+                     "A province may add levels, not remove them; national steps keep their order.")
+E_WF_FILE = _entry("E445", "流程文件有误：{detail}", "workflow file is wrong: {detail}",
+                     "流程文件的顶层键是 workflows:，见 docs/workflows.md。", "A workflow file's top key is workflows:; see docs/workflows.md.")
+
 # --- V0xx: bad data ---------------------------------------------------------------------
 V_REQUIRED = _entry("V001", "「{label}」为必填项", "{label} is required", "请填写此项。", "Fill in this field.")
 V_FORMAT = _entry("V002", "「{label}」格式不正确：应为{expected_zh}", "{label} has the wrong format: expected {expected_en}",
