@@ -116,11 +116,12 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
 def feature_handlers() -> list[Any]:
     """Handlers of the feature packages (each exposes ``route_handlers()``)."""
     from web.admin import route_handlers as admin_handlers
+    from web.cases import route_handlers as case_handlers
     from web.excel import route_handlers as excel_handlers
     from web.forms import route_handlers as forms_handlers
     from web.review import route_handlers as review_handlers
 
-    return [*forms_handlers(), *review_handlers(), *excel_handlers(), *admin_handlers()]
+    return [*forms_handlers(), *review_handlers(), *excel_handlers(), *admin_handlers(), *case_handlers()]
 
 
 def _networks(trusted: tuple[str, ...]) -> tuple[Any, ...]:

@@ -1,0 +1,11 @@
+"""教师调动 (transfer, issue 15 §3): the receiving school starts, its authority, the sending
+school and the sending authority approve (workflows/mobility.yaml; 江西 adds its level-by-level
+re-review), completion is web.people.moves.transfer in the same transaction.
+
+``route_handlers()``: the API (/api/v1/transfers) and pages (/cases/transfers)."""
+
+
+def route_handlers() -> list:
+    from modules.transfer.api import TransferController
+
+    return [TransferController]
