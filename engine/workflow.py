@@ -84,6 +84,13 @@ def _files(root: Path, province: str | None) -> list[Path]:
     return [p] if p.exists() else []
 
 
+def workflow_files(root: Path) -> list[str]:
+    """Every workflow file this module reads (relative to ``root``): the nation's and each province's."""
+    root = Path(root)
+    provinces = sorted(p.name for p in (root / "provinces").glob("*/") if p.is_dir())
+    return [str(p.relative_to(root)) for code in [None, *provinces] for p in _files(root, code)]
+
+
 def _load(root: Path, paths: list[Path]) -> tuple[dict[str, Workflow], list[Problem]]:
     from engine.load import build, read_yaml
 
