@@ -12,7 +12,7 @@ Modules (modules/transfer, modules/rotation, modules/status_change) register wha
 (``service.register``): who starts it and what completing it does.
 """
 
-MODULES = ("modules.transfer",)
+MODULES = ("modules.transfer", "modules.rotation", "modules.status_change")
 
 
 def route_handlers() -> list:
