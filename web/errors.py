@@ -95,8 +95,8 @@ W_UNIT_IMPORT_ROW = _e("W304", 422, "第 {row} 行：{detail}", "Row {row}: {det
 # --- W4xx: teachers and records
 W_DUPLICATE_PERSON = _e("W401", 409, "身份证件号已存在：{name}，在「{unit}」（{path}）",
                         "The ID number is on file already: {name} at '{unit}' ({path})",
-                        "一人一号：同一位教师只能有一份档案，不能在本单位再建一份。请与「{unit}」或其上级教育行政部门联系核实（如是录入错误，由该单位更正）。",
-                        "One person, one number: a teacher has one file, so no second one can be made here. Contact '{unit}' or the education authority above it to sort it out (a wrong entry is corrected by that unit).")
+                        "一人一号：同一位教师只能有一份档案，不能在本单位再建一份。如该教师调入本校，请由本校信息管理员在「业务管理 → 教师调动」中按身份证件号和姓名发起调动（/cases/transfers），档案随调动转入；如是录入错误，请与「{unit}」或其上级教育行政部门联系，由该单位更正。",
+                        "One person, one number: a teacher has one file, so no second one can be made here. If the teacher is moving to your school, your information manager starts a transfer (业务管理 → 教师调动, /cases/transfers) with the ID number and the name, and the file comes with it; a wrong entry is corrected by '{unit}': contact it or the education authority above it.")
 W_TEACHER_NOT_FOUND = _e("W402", 404, "没有该教师，或不在您的管理范围内", "No such teacher, or outside your scope", "", "")
 W_TEACHER_BAD = _e("W403", 422, "教师信息无效：{detail}", "Invalid teacher data: {detail_en}", "", "")
 W_NUMBER_FORMAT = _e("W404", 422, "教师编号规则无效：{detail}", "Invalid teacher number format: {detail}",

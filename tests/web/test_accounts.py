@@ -144,9 +144,9 @@ def test_duplicate_person_points_to_the_unit_on_file(as_user, world):
     assert r.status_code == 409
     body = r.json()
     assert body["code"] == "W401" and "东湖区第一小学" in body["message"]
-    # no 「教师调动」 to start yet (issue 20): contact the unit on file or its authority
-    assert "「东湖区第一小学」或其上级教育行政部门联系" in body["hint"] and "调动" not in body["hint"]
-    assert "transfer" not in body["hint_en"] and "education authority" in body["hint_en"]
+    # a teacher moving here comes by a transfer (教师调动, issue 15); a wrong entry: the unit on file
+    assert "「业务管理 → 教师调动」" in body["hint"] and "「东湖区第一小学」或其上级教育行政部门联系" in body["hint"]
+    assert "starts a transfer" in body["hint_en"] and "education authority" in body["hint_en"]
     assert "江西省 / 南昌市 / 东湖区 / 东湖区第一小学" in body["message"]
 
 

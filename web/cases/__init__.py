@@ -20,4 +20,6 @@ def route_handlers() -> list:
     web.app.feature_handlers until the module platform's hooks collect them."""
     from importlib import import_module
 
-    return [h for name in MODULES for h in import_module(name).route_handlers()]
+    from web.cases.pages import CasePages
+
+    return [*(h for name in MODULES for h in import_module(name).route_handlers()), CasePages]

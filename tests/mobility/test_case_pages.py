@@ -1,0 +1,51 @@
+"""The case pages (/cases/…): a school starts a transfer from the page, each actor finds it in
+"waiting for me" and acts on the case page; names everywhere, never ids; a refusal re-draws the
+page with the message and what was typed."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.conftest import post_form
+from web.db.models import Teacher
+
+
+def test_a_transfer_through_the_pages(ctx, world, as_user, approved_teacher):
+    tid = approved_teacher("3601020001")
+    with ctx.sessions() as db:
+        t = db.get(Teacher, tid)
+        id_number, name = t.id_number, t.name
+    school = as_user("info_manager@3601020002")
+    r = post_form(school, "/cases/transfers", "/cases/transfers", {"id_number": id_number, "name": "别人"})
+    assert r.status_code == 404 and "W783" in r.text and id_number in r.text  # what was typed stays
+    r = post_form(school, "/cases/transfers", "/cases/transfers", {"id_number": id_number, "name": name})
+    assert r.status_code == 303
+    url = r.headers["location"]
+    page = school.get(url).text
+    assert name in page and "东湖区第一小学" in page and id_number not in page  # masked
+    assert "待调入单位主管部门审核" in page and "东湖区" in page
+    assert not re.search(r"#\d+", page)
+    for unit in ["360102", "3601", "36", "3601020001"]:
+        actor = as_user(f"info_reviewer@{unit}")
+        assert url.rsplit("/", 1)[1] in actor.get("/cases/transfers").text.split("全部")[0]  # waiting for me
+        r = post_form(actor, url, f"{url}/approve", {})
+        assert r.status_code == 303, r.text[:400]
+    page = school.get(url).text
+    assert "已完成" in page
+    r = post_form(as_user("info_reviewer@360102"), "/cases/transfers", f"{url}/approve", {})
+    assert r.status_code in (404, 409)
+
+
+def test_a_return_without_reason_keeps_the_page(ctx, world, as_user, approved_teacher):
+    tid = approved_teacher("3601020001")
+    with ctx.sessions() as db:
+        t = db.get(Teacher, tid)
+        data = {"id_number": t.id_number, "name": t.name}
+    r = post_form(as_user("info_manager@3601020002"), "/cases/transfers", "/cases/transfers", data)
+    url = r.headers["location"]
+    county = as_user("info_reviewer@360102")
+    r = post_form(county, url, f"{url}/return", {"reason": " "})
+    assert r.status_code == 422 and "W779" in r.text
+    r = post_form(county, url, f"{url}/return", {"reason": "缺少调动审批表"})
+    assert r.status_code == 303
+    assert "缺少调动审批表" in county.get(url).text and "已退回" in county.get(url).text
