@@ -336,6 +336,11 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
         audit.record(db, "demo.create", actor_name="cli",
                      detail={"units": len(units), "teachers": len(placed), "records": len(record_rows)})
         db.commit()
+        progress("调动、交流轮岗、在职变动 / mobility cases …")
+        from web.cases.demo import build as demo_cases
+
+        cases = demo_cases(db, ctx, cat, pw_hash, skip_ids={FIRST_LOGIN.id_number})
+        db.commit()
     ctx.engine.dispose()
     lines = [f"演示数据已创建 / demo created: {len(units)} 单位 units, {len(placed)} 教师 teachers, "
              f"{len(record_rows)} 条记录 records.",
@@ -343,5 +348,6 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
              "账号 / accounts: " + ", ".join(u for u, *_ in CHAIN_ACCOUNTS),
              "各单位系统管理员 / each unit's administrator: admin-<单位代码>; 教师 / teachers: 身份证件号",
              f"首次登录须修改密码的教师 / the teacher who must change the password at first sign-in: "
-             f"{FIRST_LOGIN.id_number}（{FIRST_LOGIN.name}）"]
+             f"{FIRST_LOGIN.id_number}（{FIRST_LOGIN.name}）",
+             "业务 / cases: " + ", ".join(f"{k} {n}" for k, n in sorted(cases.items()))]
     return "\n".join(lines)
