@@ -26,6 +26,8 @@ MENU = (
     MenuItem("teacher_accounts", "/admin/teacher-accounts", "教师用户管理", "Teacher accounts", "grant.teacher",
              ("school",)),
     MenuItem("units", "/admin/units", "单位管理", "Units", "unit.manage", ("ministry", "province", "city", "county")),
+    MenuItem("cases", "/cases/transfers", "业务管理（调动、交流轮岗、在职变动）", "Transfers, rotations, status changes",
+             "teacher.read", ("province", "city", "county", "school")),
     MenuItem("audit", "/admin/audit", "安全审计", "Audit log", "audit.read",
              ("ministry", "province", "city", "county", "school")),
 )
