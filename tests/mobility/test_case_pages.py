@@ -49,3 +49,27 @@ def test_a_return_without_reason_keeps_the_page(ctx, world, as_user, approved_te
     r = post_form(county, url, f"{url}/return", {"reason": "缺少调动审批表"})
     assert r.status_code == 303
     assert "缺少调动审批表" in county.get(url).text and "已退回" in county.get(url).text
+
+
+def test_a_rotation_and_a_status_change_from_their_pages(ctx, world, as_user, approved_teacher):
+    from web.people import clock
+
+    school = as_user("info_manager@3601020001")
+    cards = []
+    for _ in range(2):
+        with ctx.sessions() as db:
+            t = db.get(Teacher, approved_teacher("3601020001"))
+            cards.append({"id_number": t.id_number, "name": t.name})
+    today = clock.today()
+    r = post_form(school, "/cases/rotations", "/cases/rotations",
+                  {**cards[0], "to_unit": "3601030001", "start": today.isoformat(), "end": today.replace(year=today.year + 1).isoformat()})
+    assert r.status_code == 303, r.text[:600]
+    page = school.get(r.headers["location"]).text
+    assert "待派出单位主管部门确认" in page and "西湖区幼儿园" in page
+    r = post_form(school, "/cases/status-changes", "/cases/status-changes",
+                  {**cards[1], "change": "absent", "on": today.isoformat()})
+    assert r.status_code == 422 and "W792" in r.text and cards[1]["name"] in r.text
+    r = post_form(school, "/cases/status-changes", "/cases/status-changes",
+                  {**cards[1], "change": "absent", "code": "204", "on": today.isoformat(), "note": "脱产进修"})
+    assert r.status_code == 303
+    assert "已完成" in school.get(r.headers["location"]).text
