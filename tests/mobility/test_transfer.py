@@ -38,6 +38,17 @@ def test_a_transfer_across_counties_from_start_to_completion(ctx, world, as_user
     assert receiving.get(f"/api/v1/teachers/{tid}").status_code == 404
 
     cid = case["id"]
+    # every look at a case (a person of another unit) is audited, without personal data in the log
+    assert receiving.get(f"/api/v1/transfers/{cid}").status_code == 200
+    with ctx.sessions() as db:
+        from web.db.models import AuditEntry
+
+        entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "case.read")
+                           .order_by(AuditEntry.seq.desc())).first()
+        assert entry.target_id == str(cid) and entry.detail["teachers"] == [tid]
+        assert id_number not in str(entry.detail) and name not in str(entry.detail)
+        assert db.scalar(select(AuditEntry.seq).where(AuditEntry.action == "case.start",
+                                                      AuditEntry.target_id == str(cid))) is not None
     assert cid in [c["id"] for c in as_user("info_reviewer@360103").get("/api/v1/transfers?queue=mine").json()]
     assert cid not in [c["id"] for c in as_user("info_reviewer@360102").get("/api/v1/transfers?queue=mine").json()]
     wrong = as_user("info_reviewer@360102").post(f"/api/v1/transfers/{cid}/approve", json={})

@@ -36,11 +36,15 @@ class CaseActions(Controller):
 
     @get("/", sync_to_thread=True, summary="Cases you may see; queue=mine: those waiting for you")
     def list_cases(self, request: Request, db: Session, me: Principal, queue: str | None = None) -> list[dict[str, Any]]:
-        return [S.case_json(db, me, c, lang_of(request)) for c in S.listing(db, me, self.kind, queue)]
+        cases = S.listing(db, me, self.kind, queue)
+        S.audit_read(db, me, cases)
+        return [S.case_json(db, me, c, lang_of(request)) for c in cases]
 
     @get("/{case_id:int}", sync_to_thread=True, summary="One case: state, acting unit, steps, transitions")
     def read(self, case_id: int, request: Request, db: Session, me: Principal) -> dict[str, Any]:
-        return S.case_json(db, me, S.get(db, me, case_id, self.kind), lang_of(request))
+        case = S.get(db, me, case_id, self.kind)
+        S.audit_read(db, me, [case])
+        return S.case_json(db, me, case, lang_of(request))
 
     @post("/{case_id:int}/approve", sync_to_thread=True, status_code=200, summary="审核通过 / 确认 the current step")
     def approve(self, case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,

@@ -77,8 +77,10 @@ class CasePages(Controller):
               error: Refusal | None = None, typed: dict[str, str] | None = None) -> Template:
         kind, zh, en = _kind(slug)
         lang = lang_of(request)
-        mine = [S.case_json(db, me, c, lang) for c in S.listing(db, me, kind, "mine")]
-        every = [S.case_json(db, me, c, lang) for c in S.listing(db, me, kind)]
+        waiting, all_cases = S.listing(db, me, kind, "mine"), S.listing(db, me, kind)
+        S.audit_read(db, me, all_cases + [c for c in waiting if c not in all_cases])
+        mine = [S.case_json(db, me, c, lang) for c in waiting]
+        every = [S.case_json(db, me, c, lang) for c in all_cases]
         unit = db.get(Unit, me.unit_id)
         wf = S.workflows(None, ctx.settings.province).get(kind)
         may_start = bool(wf and unit and S.may_start(me, wf, unit))
@@ -107,7 +109,9 @@ class CasePages(Controller):
     def _case(self, request: Request, db: Session, me: Principal, slug: str, case_id: int, *,
               error: Refusal | None = None, reason: str = "") -> Template:
         kind, zh, en = _kind(slug)
-        c = S.case_json(db, me, S.get(db, me, case_id, kind), lang_of(request))
+        case = S.get(db, me, case_id, kind)
+        S.audit_read(db, me, [case])
+        c = S.case_json(db, me, case, lang_of(request))
         return render(request, "cases/case.html", me=me, slug=slug, list_title=en if lang_of(request) == "en" else zh,
                       c=c, error=error, reason=reason, msg=request.query_params.get("msg"),
                       status_code=error.status if error else 200)

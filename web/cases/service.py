@@ -262,6 +262,15 @@ def visible(db: Session, me: Principal, case: MobilityCase) -> bool:
     return any(scope.unit_in_scope(db, me, u, "teacher.read") for u in units)
 
 
+def audit_read(db: Session, me: Principal, cases: list[MobilityCase]) -> None:
+    """A look at cases shows people (name, masked ID number, school): one audit entry per look,
+    naming the cases and teachers (ids only: no personal data in the log)."""
+    if cases:
+        audit.record(db, "case.read", actor=me, target_type="case", target_id=cases[0].id if len(cases) == 1 else None,
+                     unit_id=me.unit_id, detail={"cases": [c.id for c in cases][:200],
+                                                 "teachers": sorted({c.teacher_id for c in cases})[:200]})
+
+
 def state_word(case: MobilityCase, lang: str = "zh") -> str:
     if case.state == PENDING and case.step < len(case.steps):
         step = case.steps[case.step]
