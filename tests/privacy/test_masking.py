@@ -55,6 +55,8 @@ _UNITS = "units and accounts: no teacher's record values"
 _STATIC = "static, schema or a sample workbook: no data"
 _EXPORT = "an export or an import: needs personal.read (a viewer is refused)"
 _SEARCH = "a search form: answers with a redirect to the list, the search as a token"
+_CASE = ("a mobility case (web/cases): name, ID number masked unless personal.read reaches the teacher, schools, "
+         "steps; no record values; looks audited (case.read)")
 SESSION = "signs in, out or changes the password: acts on the session; renders no record"
 OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "the home page: links only",
@@ -146,6 +148,13 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/forms/teachers"): _SEARCH, ("POST", "/review/school"): _SEARCH,
     ("POST", "/admin/teacher-accounts"): _SEARCH,
     ("POST", "/api/v1/teachers/search"): _LIST, ("POST", "/api/v1/accounts/search"): _UNITS,
+    **{(m, p.format(k=k)): (_CASE if m == "GET" else _WRITE)
+       for k in ("transfers", "rotations", "status-changes")
+       for m, p in (("GET", "/api/v1/{k}"), ("GET", "/api/v1/{k}/{{mobility_case_id:int}}"), ("POST", "/api/v1/{k}"),
+                    *(("POST", "/api/v1/{k}/{{mobility_case_id:int}}/" + a)
+                      for a in ("approve", "return", "reject", "withdraw", "resubmit")))},
+    ("GET", "/cases/{slug:str}"): _CASE, ("GET", "/cases/{slug:str}/{mobility_case_id:int}"): _CASE,
+    ("POST", "/cases/{slug:str}"): _WRITE, ("POST", "/cases/{slug:str}/{mobility_case_id:int}/{action:str}"): _WRITE,
 }
 _SCHEMA = re.compile(r"^/schema(/|$)")  # the OpenAPI document and its viewers: no data
 
@@ -173,6 +182,7 @@ class Secrets:
     copies: list[int]
     addition_case: int
     values: list[str]  # every personal value that must never appear unmasked
+    mobility_case: int = 0  # a transfer of the first teacher (web/cases), waiting for the county
 
 
 MOBILE, MOBILE_NEW = "13907914821", "13907914822"
@@ -230,10 +240,20 @@ def secrets(ctx, world) -> Secrets:
                               record_ids=[added.id], snapshot={}, levels=["county"],
                               waiting_unit_id=world.units["360102"], waiting_level="county")
         db.add(addition)
+        from web.cases.models import MobilityCase
+
+        county = db.get(type(unit), world.units["360102"])
+        transfer = MobilityCase(kind="transfer", teacher_id=tid, teacher_name="隐私甲", initiator_unit_id=world.units["3601020002"],
+                                counterpart_unit_id=unit.id, state="pending", step=0, acting_unit_id=county.id,
+                                steps=[{"key": "receiving_authority", "label": "调入单位主管部门审核", "label_en": "x",
+                                        "unit_id": county.id, "unit_code": county.code, "unit_name": county.name,
+                                        "roles": ["info_manager", "info_reviewer"], "actions": ["approve"]}],
+                                payload={}, version=1)
+        db.add(transfer)
         db.commit()
         values += [PHOTO[-16:], MOBILE, MOBILE_NEW, ADDRESS, repr(INCOME), repr(INCOME_NEW), repr(INCOME_ADDED)]
         return Secrets(teacher=tid, other=other, records=rows, change_case=case.id, copies=[c.id for c in cps],
-                       addition_case=addition.id, values=values)
+                       addition_case=addition.id, values=values, mobility_case=transfer.id)
 
 
 # ------------------------------------------------------------------ calling every route
@@ -247,7 +267,8 @@ def calls(method: str, path: str, s: Secrets, viewer_id: int) -> Iterator[str]:
         "tid": [s.teacher], "teacher_id": [s.teacher, s.other], "set_key": list(SETS),
         "case_id": [s.change_case, s.addition_case], "copy_id": s.copies, "code": [SCHOOL],
         "account_id": [viewer_id], "role": ["info_viewer"], "table": ["XB"], "job_id": ["none"],
-        "action": ["approve"], "file_path": ["app.css"],
+        "action": ["approve"], "file_path": ["app.css"], "mobility_case_id": [s.mobility_case],
+        "slug": ["transfers", "rotations", "status-changes"],
     }
     names = re.findall(r"\{(\w+):\w+\}", path)
     combos: list[dict[str, Any]] = [{}]

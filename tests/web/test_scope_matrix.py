@@ -300,7 +300,7 @@ def test_scope_matrix_teacher_file(app, world, role, home, relation, school):
 # target. A route without such a parameter is listed in ROUTES_WITHOUT_TARGET with the reason
 # (what limits it). A route in neither fails test_every_route_is_in_the_matrix by name.
 
-TARGET_PARAMS = ("tid", "teacher_id", "rid", "case_id", "copy_id", "code", "account_id")
+TARGET_PARAMS = ("tid", "teacher_id", "rid", "case_id", "copy_id", "code", "account_id", "mobility_case_id")
 ROUTES_WITHOUT_TARGET = {
     # sign-in and the caller's own session or account
     ("GET", "/"): "home page: links only", ("GET", "/admin"): "home page: the caller's own menu",
@@ -353,6 +353,14 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/excel/import"): "unit in the form: require_unit", ("GET", "/excel/import/jobs/{job_id:str}"): "own job",
     ("GET", "/excel/import/jobs/{job_id:str}/status"): "own job",
     ("GET", "/static/{file_path:path}"): "static files",
+    # mobility cases (issue 15): lists of the cases the caller may see, starts naming the caller's
+    # own unit or a teacher of its own (tests/mobility/test_case_scope.py)
+    **{("GET", f"/api/v1/{k}"): "cases of the caller's scope (web.cases.service.listing)"
+       for k in ("transfers", "rotations", "status-changes")},
+    ("POST", "/api/v1/transfers"): "the receiving school is the caller's own; the teacher by ID number and name",
+    ("POST", "/api/v1/rotations"): "a teacher of the caller's scope (web.scope.get_teacher, record.edit)",
+    ("POST", "/api/v1/status-changes"): "a teacher of the caller's scope (web.scope.get_teacher, record.edit)",
+    ("GET", "/cases/{slug:str}"): "cases of the caller's scope", ("POST", "/cases/{slug:str}"): "as the POSTs above",
 }
 
 
@@ -408,7 +416,24 @@ def outside(ctx, world):
         return {"tid": tid, "teacher_id": tid, "rid": basic.id, "case_id": case.id, "copy_id": copy.id,
                 "code": "6201020001", "account_id": account, "name": teacher.name, "id_number": teacher.id_number,
                 "set_key": "basic", "role": "info_viewer", "action": "approve", "table": "XB",
-                "job_id": "none", "file_path": "app.css"}
+                "job_id": "none", "file_path": "app.css", "slug": "transfers",
+                "mobility_case_id": _outside_mobility_case(db, teacher)}
+
+
+def _outside_mobility_case(db, teacher) -> int:
+    """A status change of the 甘肃 teacher waiting for 城关区 (no Jiangxi unit is a party)."""
+    from web.cases.models import MobilityCase
+
+    county = teacher.unit.parent
+    case = MobilityCase(kind="transfer", teacher_id=teacher.id, teacher_name=teacher.name,
+                        initiator_unit_id=teacher.unit_id, state="pending", step=0, acting_unit_id=county.id,
+                        steps=[{"key": "receiving_authority", "label": "调入单位主管部门审核", "label_en": "x",
+                                "unit_id": county.id, "unit_code": county.code, "unit_name": county.name,
+                                "roles": ["info_manager", "info_reviewer"], "actions": ["approve", "return", "reject"]}],
+                        payload={}, version=1)
+    db.add(case)
+    db.commit()
+    return case.id
 
 
 def _targeted_cases():

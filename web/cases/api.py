@@ -40,33 +40,33 @@ class CaseActions(Controller):
         S.audit_read(db, me, cases)
         return [S.case_json(db, me, c, lang_of(request)) for c in cases]
 
-    @get("/{case_id:int}", sync_to_thread=True, summary="One case: state, acting unit, steps, transitions")
-    def read(self, case_id: int, request: Request, db: Session, me: Principal) -> dict[str, Any]:
-        case = S.get(db, me, case_id, self.kind)
+    @get("/{mobility_case_id:int}", sync_to_thread=True, summary="One case: state, acting unit, steps, transitions")
+    def read(self, mobility_case_id: int, request: Request, db: Session, me: Principal) -> dict[str, Any]:
+        case = S.get(db, me, mobility_case_id, self.kind)
         S.audit_read(db, me, [case])
         return S.case_json(db, me, case, lang_of(request))
 
-    @post("/{case_id:int}/approve", sync_to_thread=True, status_code=200, summary="审核通过 / 确认 the current step")
-    def approve(self, case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,
+    @post("/{mobility_case_id:int}/approve", sync_to_thread=True, status_code=200, summary="审核通过 / 确认 the current step")
+    def approve(self, mobility_case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,
                 data: ActIn | None = None) -> dict[str, Any]:
-        return self._act("approve", case_id, data, request, db, ctx, me)
+        return self._act("approve", mobility_case_id, data, request, db, ctx, me)
 
-    @post("/{case_id:int}/return", sync_to_thread=True, status_code=200, summary="退回 to the initiator (reason required)")
-    def return_(self, case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,
+    @post("/{mobility_case_id:int}/return", sync_to_thread=True, status_code=200, summary="退回 to the initiator (reason required)")
+    def return_(self, mobility_case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,
                 data: ActIn | None = None) -> dict[str, Any]:
-        return self._act("return", case_id, data, request, db, ctx, me)
+        return self._act("return", mobility_case_id, data, request, db, ctx, me)
 
-    @post("/{case_id:int}/reject", sync_to_thread=True, status_code=200, summary="不予通过: close the case (reason required)")
-    def reject(self, case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,
+    @post("/{mobility_case_id:int}/reject", sync_to_thread=True, status_code=200, summary="不予通过: close the case (reason required)")
+    def reject(self, mobility_case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,
                data: ActIn | None = None) -> dict[str, Any]:
-        return self._act("reject", case_id, data, request, db, ctx, me)
+        return self._act("reject", mobility_case_id, data, request, db, ctx, me)
 
-    @post("/{case_id:int}/withdraw", sync_to_thread=True, status_code=200, summary="撤回 by the initiator")
-    def withdraw(self, case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,
+    @post("/{mobility_case_id:int}/withdraw", sync_to_thread=True, status_code=200, summary="撤回 by the initiator")
+    def withdraw(self, mobility_case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,
                  data: ActIn | None = None) -> dict[str, Any]:
-        return self._act("withdraw", case_id, data, request, db, ctx, me)
+        return self._act("withdraw", mobility_case_id, data, request, db, ctx, me)
 
-    @post("/{case_id:int}/resubmit", sync_to_thread=True, status_code=200, summary="重新提交 a returned case")
-    def resubmit(self, case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,
+    @post("/{mobility_case_id:int}/resubmit", sync_to_thread=True, status_code=200, summary="重新提交 a returned case")
+    def resubmit(self, mobility_case_id: int, request: Request, db: Session, ctx: AppContext, me: Principal,
                  data: ActIn | None = None) -> dict[str, Any]:
-        return self._act("resubmit", case_id, data, request, db, ctx, me)
+        return self._act("resubmit", mobility_case_id, data, request, db, ctx, me)

@@ -116,14 +116,15 @@ class CasePages(Controller):
                       c=c, error=error, reason=reason, msg=request.query_params.get("msg"),
                       status_code=error.status if error else 200)
 
-    @get("/{slug:str}/{case_id:int}", sync_to_thread=True)
-    def case_page(self, slug: str, case_id: int, request: Request, db: Session, me: Principal) -> Template:
-        return self._case(request, db, me, slug, case_id)
+    @get("/{slug:str}/{mobility_case_id:int}", sync_to_thread=True)
+    def case_page(self, slug: str, mobility_case_id: int, request: Request, db: Session, me: Principal) -> Template:
+        return self._case(request, db, me, slug, mobility_case_id)
 
-    @post("/{slug:str}/{case_id:int}/{action:str}", status_code=200, media_type=MediaType.HTML)
-    async def act(self, slug: str, case_id: int, action: str, request: Request, db: Session, ctx: AppContext,
+    @post("/{slug:str}/{mobility_case_id:int}/{action:str}", status_code=200, media_type=MediaType.HTML)
+    async def act(self, slug: str, mobility_case_id: int, action: str, request: Request, db: Session, ctx: AppContext,
                   me: Principal) -> Any:
         kind, _, _ = _kind(slug)
+        case_id = mobility_case_id
         if action not in S.ACTION_WORDS or action == "start":
             raise Refusal(W_BAD_REQUEST, detail=action)
         form = await _form(request)
