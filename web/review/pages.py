@@ -29,6 +29,7 @@ from web.review import changes as C
 from web.review import progress as P
 from web.review import queue as Q
 from web.review import service as S
+from web.review import naming
 from web.review import words as W
 from web.review.models import ReviewCase
 from web.services import teachers as teacher_service
@@ -67,6 +68,21 @@ def _back(url: str, msg: str) -> Redirect:
 
 
 _run = run_unit_of_work
+
+
+def _named(db: Session, me: Principal, results: list[Any], lang: str, *, cases: bool) -> list[dict[str, Any]]:
+    """Bulk results for the page: each names its teacher (issue 20.7; ``id`` is a case's or a
+    teacher's), within the reader's scope; an id outside it keeps only its message."""
+    ids = [r.id for r in results]
+    if cases:
+        rows = db.execute(select(ReviewCase.id, Teacher.name).join(Teacher, Teacher.id == ReviewCase.teacher_id)
+                          .where(ReviewCase.id.in_(ids), scope.teacher_filter(me, "teacher.read"))).all()
+    else:
+        rows = db.execute(select(Teacher.id, Teacher.name).where(Teacher.id.in_(ids),
+                                                                 scope.teacher_filter(me, "teacher.read"))).all()
+    names = dict(rows)
+    return [{**r.json(), "name": names.get(r.id), "msg": r.message_en if lang == "en" else r.message}
+            for r in results]
 
 
 def _render(request: Request, db: Session, name: str, *, me: Principal, **context: Any) -> Template:
@@ -110,8 +126,7 @@ class ReviewPages(Controller):
         results = await _run(db, lambda: S.bulk_approve(db, ctx.catalogue, me, ids, versions))
         lang = lang_of(request)
         return await anyio.to_thread.run_sync(lambda: self._queue_page(
-            request, db, ctx, me, results=[{**r.json(), "msg": r.message_en if lang == "en" else r.message}
-                                           for r in results]))
+            request, db, ctx, me, results=_named(db, me, results, lang, cases=True)))
 
     # ------------------------------------------------------------------ one case
     def _case_page(self, request: Request, db: Session, ctx: AppContext, me: Principal, case_id: int, *,
@@ -158,12 +173,15 @@ class ReviewPages(Controller):
         records = []
         if status["state"] == W.APPROVED:
             cat = ctx.catalogue
-            for r in db.scalars(select(Record).where(Record.teacher_id == teacher_id, Record.copy_of_id.is_(None))
-                                .order_by(Record.set_key, Record.position)):
-                if r.set_key in cat.sets:
-                    records.append({"id": r.id, "set": r.set_key, "set_label": cat.sets[r.set_key].label.get(lang),
-                                    "position": r.position, "state": r.state,
-                                    "state_label": W.word(W.STATE_WORDS, r.state, lang)})
+            family = db.get(Teacher, teacher_id).unit.school_type
+            rows = [r for r in db.scalars(select(Record).where(Record.teacher_id == teacher_id,
+                                                               Record.copy_of_id.is_(None)))
+                    if r.set_key in cat.sets]
+            for r in naming.sorted_records(cat, family, rows):
+                records.append({"id": r.id, "set": r.set_key, "set_label": cat.sets[r.set_key].label.get(lang),
+                                "name": " · ".join(naming.record_parts(cat, family, r.set_key, r.document, lang)),
+                                "position": r.position, "state": r.state,
+                                "state_label": W.word(W.STATE_WORDS, r.state, lang)})
         return _render(request, db, "review/file.html", me=me, f=status, records=records, error=error,
                       msg=request.query_params.get("msg"), status_code=error.status if error else 200)
 
@@ -300,8 +318,7 @@ class ReviewPages(Controller):
         results = await _run(db, lambda: S.bulk_submit(db, ctx.catalogue, me, ids))
         lang = lang_of(request)
         return await anyio.to_thread.run_sync(lambda: self._school_page(
-            request, db, me, results=[{**r.json(), "msg": r.message_en if lang == "en" else r.message}
-                                      for r in results]))
+            request, db, me, results=_named(db, me, results, lang, cases=False)))
 
     # ------------------------------------------------------------------ progress and windows
     def _progress_page(self, request: Request, db: Session, me: Principal, *, error: Refusal | None = None) -> Template:

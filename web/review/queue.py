@@ -8,6 +8,7 @@ unit (any unit below), kind (first_submission, addition, change) and age (days w
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -17,10 +18,11 @@ from sqlalchemy.orm import Session
 from engine.catalogue import Catalogue
 from web import permissions, privacy, scope
 from web.db.base import utcnow
-from web.db.models import Teacher, Unit
+from web.db.models import Record, Teacher, Unit
 from web.errors import Refusal
 from web.principal import Principal
 from web.review import changes as C
+from web.review import naming
 from web.review import service as S
 from web.review import words as W
 from web.review.models import DRAFT, KINDS, PENDING, REJECTED, ReviewCase, ReviewEvent
@@ -134,7 +136,25 @@ def case_json(db: Session, case: ReviewCase, lang: str = "zh") -> dict[str, Any]
     }
 
 
-def timeline(db: Session, teacher_id: int, lang: str = "zh") -> list[dict[str, Any]]:
+_RECORD_REFS = re.compile(r"^[a-z][a-z0-9_]*#\d+(, [a-z][a-z0-9_]*#\d+)*$")
+
+
+def _reason(db: Session, cat: Catalogue | None, family: str | None, reason: str | None, lang: str) -> str | None:
+    """A change request's events keep the records they concern as ``set#id``; people read the
+    records' names (web.review.naming), never the ids."""
+    if not reason or cat is None or not _RECORD_REFS.match(reason):
+        return reason
+    refs = [(k, int(i)) for k, i in (part.split("#") for part in reason.split(", "))]
+    docs = dict(db.execute(select(Record.id, Record.document).where(Record.id.in_([i for _, i in refs]))).all())
+    return "；".join(naming.record_name(cat, family, k, docs.get(i) or {}, lang) if k in cat.sets else k
+                    for k, i in refs)
+
+
+def timeline(db: Session, teacher_id: int, lang: str = "zh", cat: Catalogue | None = None) -> list[dict[str, Any]]:
+    family = None
+    if cat is not None:
+        teacher = db.get(Teacher, teacher_id)
+        family = teacher.unit.school_type if teacher is not None else None
     rows = db.execute(select(ReviewEvent, ReviewCase.kind, Unit.name)
                       .join(ReviewCase, ReviewCase.id == ReviewEvent.case_id)
                       .outerjoin(Unit, Unit.id == ReviewEvent.unit_id)
@@ -143,7 +163,8 @@ def timeline(db: Session, teacher_id: int, lang: str = "zh") -> list[dict[str, A
         "at": e.at.isoformat(), "case": e.case_id, "kind": kind, "kind_label": W.word(W.KIND_WORDS, kind, lang),
         "action": e.action, "action_label": W.word(W.ACTION_WORDS, e.action, lang),
         "level": e.level, "level_label": W.word(W.LEVEL_WORDS, e.level, lang), "unit": unit_name,
-        "actor": e.actor_name, "from": e.from_status, "to": e.to_status, "reason": e.reason,
+        "actor": e.actor_name, "from": e.from_status, "to": e.to_status,
+        "reason": _reason(db, cat, family, e.reason, lang),
     } for e, kind, unit_name in rows]
 
 
@@ -162,7 +183,7 @@ def file_status(db: Session, cat: Catalogue, principal: Principal, teacher_id: i
         "state_label": W.state_word(teacher.state, level, lang),
         "returned_reason": last_reject.reason if last_reject and teacher.state == W.REJECTED else None,
         "cases": [case_json(db, c, lang) for c in cases],
-        "timeline": timeline(db, teacher.id, lang),
+        "timeline": timeline(db, teacher.id, lang, cat),
         **may(db, cat, principal, teacher, cases),
     }
     if check:
@@ -190,13 +211,18 @@ def case_detail(db: Session, cat: Catalogue, principal: Principal, case_id: int,
     out["may_edit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) \
         and permissions.may(principal, "change.request", teacher.unit_id)
     view = privacy.policy(db, principal, teacher)
+    family = teacher.unit.school_type
     if case.kind == "change":
         out["diff"] = C.diff(db, cat, case, lang, reader=view)
+        for d in out["diff"]:  # named by the values before the change (what the reviewer knows)
+            d["name"] = " · ".join(naming.record_parts(
+                cat, family, d["set"], {f["key"]: f["before"] for f in d["fields"]}, lang))
     elif case.kind == "addition":
         out["added"] = [{"id": r.id, "set": r.set_key, "set_label": cat.sets[r.set_key].label.get(lang),
+                         "name": " · ".join(naming.record_parts(cat, family, r.set_key, r.document, lang)),
                          "values": view.record(cat, r.set_key, r.document), "state": r.state}
-                        for r in C.copies(db, case)]
+                        for r in naming.sorted_records(cat, family, C.copies(db, case))]
     if out.get("diff") or out.get("added"):
         view.audit(db, "review.case", case=case.id)
-    out["timeline"] = [e for e in timeline(db, teacher.id, lang) if e["case"] == case.id]
+    out["timeline"] = [e for e in timeline(db, teacher.id, lang, cat) if e["case"] == case.id]
     return out
