@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, delete, get, post
 from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
@@ -12,6 +12,7 @@ from web.context import AppContext
 from web.errors import W_ID_IN_URL, Refusal
 from web.security import search
 from web.principal import Principal
+from web.services import teacher_delete
 from web.services import teachers as svc
 from web.services.accounts import catalogue_version
 
@@ -74,3 +75,8 @@ class TeacherController(Controller):
         items = svc.FourItems.parse(data.name, data.gender, data.birth_date, data.id_number, data.id_type)
         teacher = svc.create(db, me, data.unit_code, items, catalogue_version=catalogue_version(ctx))
         return svc.read(db, me, teacher.id, ctx.catalogue)
+
+    @delete("/{teacher_id:int}", sync_to_thread=True, status_code=200,
+            summary="Delete a file entered by mistake (only while 未报送; the school's data staff)")
+    def delete_file(self, teacher_id: int, db: Session, me: Principal) -> dict[str, Any]:
+        return teacher_delete.delete_file(db, me, teacher_id)

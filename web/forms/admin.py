@@ -7,21 +7,22 @@ from typing import Any
 
 import anyio
 from litestar import Controller, Request, get, post
-from litestar.response import Template
-from sqlalchemy import select
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.catalogue import Catalogue
 from web import audit, permissions, scope
 from web.context import AppContext
 from web.db.models import Record, Teacher
-from web.deps import lang_of
+from web.deps import lang_of, run_unit_of_work
 from web.forms import service
 from web.forms.i18n import STATE_KEYS, state_label, t
 from web.forms.pages import read_form
 from web.pages.common import render
 from web.security import search
 from web.principal import Principal
+from web.services import teacher_delete
 from web.services import teachers as teacher_service
 
 PAGE = 50
@@ -94,6 +95,7 @@ class AdminPages(Controller):
             i["state_label"] = state_label(i["state"], lang)
         states = [(k, state_label(k, lang)) for k in STATE_KEYS]
         return render(request, "forms/teachers.html", me=me, items=items, total=total, q=q, q_token=q_token, state=state,
+                      deleted=request.query_params.get("deleted") == "1",
                       complete=complete, page=page, pages=max((total + PAGE - 1) // PAGE, 1), states=states,
                       can=permissions.Can(db, me),
                       export_sets=[(k, spec.label.get(lang)) for k, spec in
@@ -140,6 +142,20 @@ class AdminPages(Controller):
         ok = sum(1 for v in checks if v["ok"])
         return render(request, "forms/completeness.html", me=me, checks=checks,
                       summary=t("checked_n", lang, n=len(results), ok=ok, bad=len(results) - ok))
+
+
+    # ------------------------------------------------------------------ 删除 a file entered by mistake
+    @get("/teachers/{tid:int}/delete", sync_to_thread=True)
+    def confirm_delete(self, request: Request, tid: int, db: Session, me: Principal) -> Template:
+        """Asks before deleting (the refusal, when the file may not be deleted, says why)."""
+        teacher = teacher_delete.check(db, me, tid)
+        records = db.scalar(select(func.count()).select_from(Record).where(Record.teacher_id == tid)) or 0
+        return render(request, "forms/delete_teacher.html", me=me, teacher=teacher, records=records)
+
+    @post("/teachers/{tid:int}/delete", status_code=303)
+    async def delete_file(self, request: Request, tid: int, db: Session, me: Principal) -> Redirect:
+        await run_unit_of_work(db, lambda: teacher_delete.delete_file(db, me, tid))
+        return Redirect(path="/forms/teachers?deleted=1", status_code=303)
 
 
 VERDICT_STATE = {"unsubmitted": "open", "rejected": "open", "pending": "pending", "approved": "approved"}

@@ -141,7 +141,7 @@ def listing(db: Session, principal: Principal, *, unit_code: str | None = None, 
     scope.require(principal, "teacher.read")
     stmt = select(Teacher.id, Teacher.name, Teacher.gender, Teacher.birth_date, Teacher.id_type,
                   Teacher.id_number, Teacher.teacher_number, Teacher.state, Teacher.unit_id,
-                  Unit.code.label("unit_code"), Unit.name.label("unit_name"),
+                  Unit.code.label("unit_code"), Unit.name.label("unit_name"), Unit.level.label("unit_level"),
                   scope.personal_visible(principal).label("personal")
                   ).join(Unit, Unit.id == Teacher.unit_id).where(scope.teacher_filter(principal))
     if unit_code:
@@ -173,7 +173,7 @@ def listing(db: Session, principal: Principal, *, unit_code: str | None = None, 
             "id_type": r.id_type,
             "id_number": r.id_number if shown else scope.mask_id_number(r.id_number),
             "masked": not shown, "teacher_number": r.teacher_number, "state": r.state,
-            "unit_id": r.unit_id, "unit_code": r.unit_code, "unit_name": r.unit_name,
+            "unit_id": r.unit_id, "unit_code": r.unit_code, "unit_name": r.unit_name, "unit_level": r.unit_level,
         })
     if unmasked and principal.kind != "teacher":
         # reading other people's personal data: one entry per page shown, without the data itself
