@@ -73,14 +73,15 @@ class AdminPages(Controller):
 
     @get("/teachers", sync_to_thread=True)
     def teacher_list(self, request: Request, db: Session, ctx: AppContext, me: Principal, q: str = "",
-                     complete: str = "", page: int = 1) -> Template:
+                     complete: str = "", page: int = 1, school: str = "") -> Template:
         lang = lang_of(request)
         q, q_token = search.query(ctx, me, q)  # the search travels as a token (web/security/search.py)
         state = request.query_params.get("state") or ""  # 'state' is a reserved parameter name in Litestar
         scope.require(me, "teacher.read")
         page = max(page, 1)
         if complete in ("yes", "no"):
-            total, items = teacher_service.listing(db, me, q=q or None, state=state or None, limit=FILTER_CAP)
+            total, items = teacher_service.listing(db, me, q=q or None, state=state or None, limit=FILTER_CAP,
+                                                   school=school or None)
             sums = summaries(db, ctx, me, [i["id"] for i in items])
             want_ok = complete == "yes"
             items = [i for i in items if (sums[i["id"]][0] == 0) == want_ok]
@@ -88,14 +89,15 @@ class AdminPages(Controller):
             items = items[(page - 1) * PAGE: page * PAGE]
         else:
             total, items = teacher_service.listing(db, me, q=q or None, state=state or None, limit=PAGE,
-                                                   offset=(page - 1) * PAGE)
+                                                   offset=(page - 1) * PAGE, school=school or None)
             sums = summaries(db, ctx, me, [i["id"] for i in items])
         for i in items:
             i["errors"], i["warnings"] = sums.get(i["id"], (None, None))
             i["state_label"] = state_label(i["state"], lang)
         states = [(k, state_label(k, lang)) for k in STATE_KEYS]
         return render(request, "forms/teachers.html", me=me, items=items, total=total, q=q, q_token=q_token, state=state,
-                      deleted=request.query_params.get("deleted") == "1",
+                      deleted=request.query_params.get("deleted") == "1", school=school,
+                      schools=teacher_service.schools_in_scope(db, me),
                       complete=complete, page=page, pages=max((total + PAGE - 1) // PAGE, 1), states=states,
                       can=permissions.Can(db, me),
                       export_sets=[(k, spec.label.get(lang)) for k, spec in
@@ -104,7 +106,7 @@ class AdminPages(Controller):
     @post("/teachers", status_code=303)
     async def teacher_search(self, request: Request, ctx: AppContext, me: Principal) -> Any:
         """The search form posts what was typed (an ID number stays out of the URL)."""
-        return search.redirect("/forms/teachers", ctx, me, await read_form(request), ("state", "complete"))
+        return search.redirect("/forms/teachers", ctx, me, await read_form(request), ("state", "complete", "school"))
 
     @get("/teachers/{tid:int}/completeness", sync_to_thread=True)
     def check_one(self, request: Request, tid: int, db: Session, ctx: AppContext, me: Principal) -> Template:

@@ -18,6 +18,7 @@ from web.context import AppContext
 from web.deps import lang_of
 from web.errors import W_BAD_REQUEST, Refusal
 from web.principal import Principal
+from web.review import bulk
 from web.review import changes as C
 from web.review import progress as P
 from web.review import queue as Q
@@ -42,6 +43,13 @@ class BulkFilesIn:
 
 @dataclass
 class BulkCasesIn:
+    case_ids: list[int] = field(default_factory=list)
+    versions: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class BulkRejectIn:
+    reason: str = ""
     case_ids: list[int] = field(default_factory=list)
     versions: dict[str, int] = field(default_factory=dict)
 
@@ -165,6 +173,13 @@ class ReviewController(Controller):
     def bulk_approve(self, data: BulkCasesIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
         versions = {int(k): int(v) for k, v in data.versions.items()}
         results = S.bulk_approve(db, ctx.catalogue, me, data.case_ids, versions)
+        return {"ok": sum(r.ok for r in results), "failed": sum(not r.ok for r in results),
+                "results": [r.json() for r in results]}
+
+    @post("/cases/reject", sync_to_thread=True, status_code=200, summary="退回 many items with one reason; a result per item")
+    def bulk_reject(self, data: BulkRejectIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        versions = {int(k): int(v) for k, v in data.versions.items()}
+        results = bulk.bulk_reject(db, ctx.catalogue, me, data.case_ids, data.reason, versions)
         return {"ok": sum(r.ok for r in results), "failed": sum(not r.ok for r in results),
                 "results": [r.json() for r in results]}
 

@@ -25,6 +25,7 @@ from web.errors import W_BAD_REQUEST, Refusal
 from web.pages.common import render
 from web.security import search
 from web.principal import Principal
+from web.review import bulk
 from web.review import changes as C
 from web.review import progress as P
 from web.review import queue as Q
@@ -96,18 +97,21 @@ class ReviewPages(Controller):
 
     # ------------------------------------------------------------------ queue
     def _queue_page(self, request: Request, db: Session, ctx: AppContext, me: Principal, *,
-                    error: Refusal | None = None, results: list[dict[str, Any]] | None = None) -> Template:
+                    error: Refusal | None = None, results: list[dict[str, Any]] | None = None,
+                    done: str = "approve", reason: str = "") -> Template:
         qp = request.query_params
         page = max(1, _int(qp.get("page")) or 1)
         lang = lang_of(request)
         data = Q.queue(db, ctx.catalogue, me, unit_code=qp.get("unit") or None, kind=qp.get("kind") or None,
                        min_days=_int(qp.get("min_days")), max_days=_int(qp.get("max_days")),
-                       limit=PAGE, offset=(page - 1) * PAGE, lang=lang)
+                       limit=PAGE, offset=(page - 1) * PAGE, lang=lang, school=qp.get("school") or None)
         total = data["total"] or 0
         return _render(request, db, "review/queue.html", me=me, q=data, page=page, pages=max(1, -(-total // PAGE)),
-                      filters={k: qp.get(k) or "" for k in ("unit", "kind", "min_days", "max_days")},
+                      filters={k: qp.get(k) or "" for k in ("unit", "school", "kind", "min_days", "max_days")},
+                      schools=teacher_service.schools_in_scope(db, me),
                       kinds=[(k, W.word(W.KIND_WORDS, k, lang)) for k in W.KIND_WORDS], error=error,
-                      results=results, msg=qp.get("msg"))
+                      results=results, done=done, reason=reason, msg=qp.get("msg"),
+                      status_code=error.status if error else 200)
 
     @get("/", sync_to_thread=False)
     def home(self) -> Redirect:
@@ -127,6 +131,23 @@ class ReviewPages(Controller):
         lang = lang_of(request)
         return await anyio.to_thread.run_sync(lambda: self._queue_page(
             request, db, ctx, me, results=_named(db, me, results, lang, cases=True)))
+
+    @post("/queue/reject", status_code=200, media_type=MediaType.HTML)
+    async def bulk_reject(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        """批量退回 with one reason (a missing reason: the page again, with what was typed)."""
+        form = await _form(request)
+        ids = _ints(form.get("case_ids", []))
+        versions = {int(k[2:]): v for k, vs in form.items() if k.startswith("v_") and k[2:].isdigit()
+                    for v in _ints(vs)}
+        reason = _one(form, "reason")
+        lang = lang_of(request)
+        try:
+            results = await _run(db, lambda: bulk.bulk_reject(db, ctx.catalogue, me, ids, reason, versions))
+        except Refusal as r:
+            return await anyio.to_thread.run_sync(lambda: self._queue_page(request, db, ctx, me, error=r,
+                                                                           reason=reason))
+        return await anyio.to_thread.run_sync(lambda: self._queue_page(
+            request, db, ctx, me, results=_named(db, me, results, lang, cases=True), done="reject"))
 
     # ------------------------------------------------------------------ one case
     def _case_page(self, request: Request, db: Session, ctx: AppContext, me: Principal, case_id: int, *,

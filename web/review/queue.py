@@ -41,7 +41,8 @@ def review_units(principal: Principal, cat: Catalogue) -> list[int]:
 
 def queue(db: Session, cat: Catalogue, principal: Principal, *, unit_code: str | None = None,
           kind: str | None = None, min_days: int | None = None, max_days: int | None = None,
-          limit: int = 50, offset: int = 0, with_total: bool = True, lang: str = "zh") -> dict[str, Any]:
+          limit: int = 50, offset: int = 0, with_total: bool = True, lang: str = "zh",
+          school: str | None = None) -> dict[str, Any]:
     scope.require(principal, S.REVIEW)
     mine = review_units(principal, cat)
     if not mine:
@@ -52,6 +53,10 @@ def queue(db: Session, cat: Catalogue, principal: Principal, *, unit_code: str |
     if unit_code:
         unit = unit_service.get(db, principal, unit_code)
         conds.append(ReviewCase.unit_id.in_(scope.subtree([unit.id])))
+    if school and school.strip():  # a school by (part of) its name or its code
+        from web.services.teachers import school_filter
+
+        conds.append(ReviewCase.unit_id.in_(select(Unit.id).where(school_filter(school))))
     if kind:
         if kind not in KINDS:
             raise Refusal("W901", detail=f"kind must be one of {', '.join(KINDS)}")
@@ -212,6 +217,12 @@ def case_detail(db: Session, cat: Catalogue, principal: Principal, case_id: int,
         and permissions.may(principal, "change.request", teacher.unit_id)
     view = privacy.policy(db, principal, teacher)
     family = teacher.unit.school_type
+    out["teacher"]["school_code"] = teacher.unit.code
+    if case.kind == "first_submission":  # the whole file: its sets and how many records each
+        counts = dict(db.execute(select(Record.set_key, func.count()).where(
+            Record.teacher_id == teacher.id, Record.copy_of_id.is_(None)).group_by(Record.set_key)).all())
+        out["sets"] = [{"set": k, "set_label": cat.sets[k].label.get(lang), "records": counts[k]}
+                       for k in cat.set_keys(family) if counts.get(k)]
     if case.kind == "change":
         out["diff"] = C.diff(db, cat, case, lang, reader=view)
         for d in out["diff"]:  # named by the values before the change (what the reviewer knows)

@@ -136,7 +136,7 @@ def create_raw(db: Session, unit: Unit, items: FourItems, *, catalogue_version: 
 
 def listing(db: Session, principal: Principal, *, unit_code: str | None = None, include_below: bool = True,
             q: str | None = None, state: str | None = None, limit: int = 50, offset: int = 0,
-            ) -> tuple[int, list[dict[str, Any]]]:
+            school: str | None = None) -> tuple[int, list[dict[str, Any]]]:
     """A page of teachers within scope, with the total. ID numbers masked where not allowed."""
     scope.require(principal, "teacher.read")
     stmt = select(Teacher.id, Teacher.name, Teacher.gender, Teacher.birth_date, Teacher.id_type,
@@ -157,7 +157,9 @@ def listing(db: Session, principal: Principal, *, unit_code: str | None = None, 
                           | (Teacher.teacher_number == q))
     if state:
         stmt = stmt.where(Teacher.state == state)
-    if not (unit_code or q or state):
+    if school and school.strip():
+        stmt = stmt.where(school_filter(school))
+    if not (unit_code or q or state or (school and school.strip())):
         total = scope.count_teachers(db, principal)  # the whole scope: the fast path for large scopes
     else:
         total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
@@ -181,6 +183,24 @@ def listing(db: Session, principal: Principal, *, unit_code: str | None = None, 
                      detail={"unit": unit_code, "q": bool(q), "state": state, "offset": offset,
                              "rows": len(items), "unmasked": unmasked})
     return total, items
+
+
+def school_filter(text: str) -> Any:
+    """Teachers' units by a school's name (any part of it) or its code (issue 20.12: county and
+    city lists find a school by the name a clerk knows); to join with ``Unit``."""
+    text = text.strip()
+    return Unit.name.contains(text, autoescape=True) | (Unit.code == text)
+
+
+def schools_in_scope(db: Session, me: Principal, limit: int = 2000) -> list[tuple[str, str]]:
+    """(code, name) of the schools below an authority, for the list's 学校 filter (a school's own
+    staff get none: their list is one school)."""
+    if me.kind == "teacher" or not me.has("teacher.read"):
+        return []
+    rows = db.execute(select(Unit.code, Unit.name).where(Unit.level == "school",
+                                                         scope.unit_filter(me, "teacher.read", Unit.id))
+                      .order_by(Unit.code).limit(limit + 1)).all()
+    return [] if len(rows) <= 1 else [(r.code, r.name) for r in rows[:limit]]
 
 
 def read(db: Session, principal: Principal, teacher_id: int, cat: Catalogue) -> dict[str, Any]:
