@@ -54,9 +54,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "approved_note": ("档案已审核通过：可以「增加」新记录；保存后请到审核页面「报送新增信息」。已审核通过的记录只能查看，修改请在审核页面「申请变更」。",
                       "The file is approved: you can add new records; after saving, submit them on the review page "
                       "(Submit the new records). Approved records are read-only; request a change on the review page."),
-    "approved_note_teacher": ("档案已审核通过：可以「增加」新记录；保存后由学校报送审核。已审核通过的记录只能查看，修改请联系学校申请变更。",
+    "approved_note_teacher": ("档案已审核通过：可以「增加」新记录；保存后由学校报送审核。已审核通过的记录只能查看，要更正或删除，请在审核页面「申请变更」（复本），先由学校审核。",
                               "The file is approved: you can add new records; after you save, the school submits them "
-                              "for review. Approved records are read-only; ask your school to request a change."),
+                              "for review. Approved records are read-only; to correct or delete one, request a change "
+                              "(a copy) on the review page: your school reviews it first."),
     "to_review_page": ("审核页面", "Review page"),
     "rec_approved": ("审核通过", "Approved"),
     "rec_added": ("新增，未报送", "New, not submitted"),

@@ -65,6 +65,7 @@ class RecordIn:
 @dataclass
 class ChangeIn:
     record_ids: list[int] = field(default_factory=list)
+    delete: bool = False  # the request deletes these approved records (shown as deleted in the diff)
 
 
 @dataclass
@@ -136,10 +137,10 @@ class ReviewController(Controller):
         return Q.case_json(db, C.submit_additions(db, ctx.catalogue, me, teacher_id), lang_of(request))
 
     @post("/files/{teacher_id:int}/changes", sync_to_thread=True, status_code=200,
-          summary="Request a change: copies (复本) of approved records to edit and submit")
+          summary="Request a change: copies (复本) of approved records to edit (or delete) and submit")
     def open_change(self, teacher_id: int, data: ChangeIn, request: Request, db: Session, ctx: AppContext,
                     me: Principal) -> dict[str, Any]:
-        case = C.open_change(db, ctx.catalogue, me, teacher_id, data.record_ids)
+        case = C.open_change(db, ctx.catalogue, me, teacher_id, data.record_ids, delete=data.delete)
         return Q.case_detail(db, ctx.catalogue, me, case.id, lang_of(request))
 
     # -- cases ------------------------------------------------------------------------

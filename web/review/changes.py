@@ -53,11 +53,39 @@ class Invalid(Refusal):
 # ------------------------------------------------------------------ who may edit
 
 def _require_school(db: Session, principal: Principal, teacher_id: int) -> Teacher:
-    """Change requests are the school's act (art. 19): record.edit held at the teacher's school."""
+    """Change requests are the school's act (art. 19): record.edit held at the teacher's school;
+    a teacher may also start one on the own file (seed 000 way 1), which the school reviews first."""
+    if own_file(principal, teacher_id):
+        return scope.get_teacher(db, principal, teacher_id, "teacher.read")
     teacher = scope.get_teacher(db, principal, teacher_id, "teacher.read")
     if not permissions.may(principal, "change.request", teacher.unit_id):
         raise Refusal(W.W_NOT_COPY_EDITOR)
     return teacher
+
+
+def own_file(principal: Principal, teacher_id: int) -> bool:
+    """A teacher acting on the own file (self-service, with self.edit)."""
+    return principal.kind == "teacher" and principal.teacher_id == teacher_id and principal.has("self.edit")
+
+
+def _may_copy(cat: Catalogue, principal: Principal, teacher_id: int, original: Record, delete: bool) -> None:
+    """A teacher corrects only the sets the teacher fills; a set of one record is never deleted."""
+    spec = cat.sets.get(original.set_key)
+    if spec is None:
+        raise Refusal(W_BAD_REQUEST, detail=f"no set '{original.set_key}'")
+    if own_file(principal, teacher_id) and spec.filled_by != "teacher":
+        from web.forms.service import W_FILLED_BY_SCHOOL
+
+        raise Refusal(W_FILLED_BY_SCHOOL, set=spec.label.zh, set_en=spec.label.get("en"))
+    if delete and spec.cardinality == "one":
+        from web.forms.service import W_SINGLE_RECORD
+
+        raise Refusal(W_SINGLE_RECORD, set=spec.label.zh, set_en=spec.label.get("en"))
+
+
+def deleting(case: ReviewCase, original_id: int | None) -> bool:
+    """Does the change request delete this approved record (rather than correct it)?"""
+    return bool((case.snapshot or {}).get(str(original_id), {}).get("delete"))
 
 
 # ------------------------------------------------------------------ validation in the file's context
@@ -122,8 +150,10 @@ def submit_additions(db: Session, cat: Catalogue, principal: Principal, teacher_
 # ------------------------------------------------------------------ change requests (复本)
 
 def open_change(db: Session, cat: Catalogue, principal: Principal, teacher_id: int,
-                record_ids: Sequence[int]) -> ReviewCase:
-    """Open (or extend) the teacher's change request with copies of approved records."""
+                record_ids: Sequence[int], *, delete: bool = False) -> ReviewCase:
+    """Open (or extend) the teacher's change request with copies of approved records; with
+    ``delete`` the request deletes those records (a wrongly entered 学习经历, say): their copies
+    are kept unchanged and, on final approval, the originals are deleted."""
     _require_school(db, principal, teacher_id)
     teacher = S.lock_teacher(db, teacher_id)
     if teacher.state != W.APPROVED:
@@ -151,18 +181,22 @@ def open_change(db: Session, cat: Catalogue, principal: Principal, teacher_id: i
         if original.state != APPROVED:
             raise Refusal(W.W_WRONG_STATE, state=W.state_word(original.state),
                           state_en=W.state_word(original.state, lang="en"), action="创建复本", action_en="copy")
+        _may_copy(cat, principal, teacher_id, original, delete)
         copy = Record(teacher_id=teacher_id, set_key=original.set_key, position=original.position,
                       document=dict(original.document), catalogue_version=original.catalogue_version,
                       copy_of_id=original.id, state=DRAFT, updated_by_id=principal.account_id)
         db.add(copy)
         db.flush()
         new_ids.append(copy.id)
-        case.snapshot = {**case.snapshot, str(original.id): {"base_version": original.version}}
+        entry: dict[str, Any] = {"base_version": original.version}
+        if delete:
+            entry.update(delete=True, set=original.set_key, position=original.position)
+        case.snapshot = {**case.snapshot, str(original.id): entry}
         S._event(db, case, principal, "open", level="school", unit_id=principal.unit_id, from_status=None,
-                 to_status=DRAFT, reason=f"{original.set_key}#{original.id}")
+                 to_status=DRAFT, reason=f"{'-' if delete else ''}{original.set_key}#{original.id}")
     case.record_ids = new_ids
     db.flush()
-    S._audit(db, principal, "open_copy", case, records=list(record_ids))
+    S._audit(db, principal, "open_copy", case, records=list(record_ids), delete=delete)
     return case
 
 
@@ -178,7 +212,10 @@ def submit_change(db: Session, cat: Catalogue, principal: Principal, case_id: in
     teacher_id = db.scalar(select(ReviewCase.teacher_id).where(ReviewCase.id == case_id, ReviewCase.kind == "change"))
     if teacher_id is None:
         raise Refusal(W.W_CASE_NOT_FOUND)
-    S._require_submitter(db, principal, teacher_id)
+    if own_file(principal, teacher_id):  # the teacher's own correction goes to the school first
+        scope.get_teacher(db, principal, teacher_id, "teacher.read")
+    else:
+        S._require_submitter(db, principal, teacher_id)
     teacher = S.lock_teacher(db, teacher_id)
     case = S.lock_case(db, case_id)
     assert case is not None
@@ -188,8 +225,10 @@ def submit_change(db: Session, cat: Catalogue, principal: Principal, case_id: in
     cps = copies(db, case)
     if not cps:
         raise Refusal(W.W_NOTHING, what="复本", what_en="no copies")
-    rows = S.file_records(db, teacher_id)
-    errors = [v for v in S.completeness(cat, teacher, rows, {c.copy_of_id: c.document for c in cps})
+    gone = {c.copy_of_id for c in cps if deleting(case, c.copy_of_id)}
+    rows = [r for r in S.file_records(db, teacher_id) if r.id not in gone]
+    errors = [v for v in S.completeness(cat, teacher, rows, {c.copy_of_id: c.document for c in cps
+                                                             if c.copy_of_id not in gone})
               if v.severity == "error"]
     if errors:
         raise S.Incomplete(S.violations_json(errors, cat))
@@ -236,6 +275,14 @@ def apply_copies(db: Session, cat: Catalogue, principal: Principal, case: Review
     for c in cps:
         original = originals[c.copy_of_id]  # type: ignore[index]
         entry = dict(snapshot.get(str(original.id), {}))
+        if entry.get("delete"):  # the request deletes the record: history keeps its values
+            entry.update(before=dict(original.document), after=None, before_version=original.version,
+                         set=original.set_key, position=original.position)
+            snapshot[str(original.id)] = entry
+            db.delete(c)
+            db.flush()
+            db.delete(original)
+            continue
         entry.update(before=dict(original.document), after=dict(c.document), before_version=original.version)
         snapshot[str(original.id)] = entry
         original.document = dict(c.document)
@@ -247,7 +294,8 @@ def apply_copies(db: Session, cat: Catalogue, principal: Principal, case: Review
             R.sync_identity(db, teacher, original.document)
     case.snapshot = snapshot
     S._event(db, case, principal, "apply", level=None, unit_id=principal.unit_id, from_status=PENDING,
-             to_status=APPROVED, reason=", ".join(f"{c.set_key}#{c.copy_of_id}" for c in cps))
+             to_status=APPROVED, reason=", ".join(f"{'-' if deleting(case, c.copy_of_id) else ''}{c.set_key}#{c.copy_of_id}"
+                                                  for c in cps))
 
 
 def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
@@ -264,26 +312,41 @@ def diff(db: Session, cat: Catalogue, case: ReviewCase, lang: str = "zh", *, rea
     out = []
     teacher = db.get(Teacher, case.teacher_id)
     family = teacher.unit.school_type if teacher else None
-    for c in copies(db, case):
+    cps = copies(db, case)
+    for c in cps:
         original = db.get(Record, c.copy_of_id)
         snap = case.snapshot.get(str(c.copy_of_id), {})
         before = snap.get("before") if "before" in snap else (dict(original.document) if original else {})
-        after = dict(c.document)
-        changed_keys = set(_changes(before, after))
-        if reader is not None:
-            before, after = reader.record(cat, c.set_key, before), reader.record(cat, c.set_key, after)
-        view = cat.view(c.set_key, family)
-        fields = []
-        for f in view.fields:
-            b, a = before.get(f.key), after.get(f.key)
-            changed = f.key in changed_keys
-            fields.append({"key": f.key, "label": f.label(lang), "before": b, "after": a, "changed": changed,
-                           "before_text": _text(f, b, lang), "after_text": _text(f, a, lang)})
-        spec = cat.sets[c.set_key]
-        out.append({"copy_id": c.id, "original_id": c.copy_of_id, "set": c.set_key,
-                    "set_label": spec.label.get(lang), "position": c.position, "state": c.state,
-                    "version": c.version, "changed": [x["key"] for x in fields if x["changed"]], "fields": fields})
+        out.append(_diff_entry(cat, family, lang, c.set_key, before, None if snap.get("delete") else dict(c.document),
+                               reader, copy_id=c.id, original_id=c.copy_of_id, position=c.position, state=c.state,
+                               version=c.version))
+    # deleted on final approval: the copy went with the record, the snapshot keeps both
+    present = {c.copy_of_id for c in cps}
+    for oid, snap in sorted((case.snapshot or {}).items(), key=lambda kv: int(kv[0])):
+        if snap.get("delete") and int(oid) not in present and snap.get("set") in cat.sets:
+            out.append(_diff_entry(cat, family, lang, snap["set"], snap.get("before") or {}, None, reader,
+                                   copy_id=None, original_id=int(oid), position=snap.get("position", 0),
+                                   state=APPLIED, version=None))
     return out
+
+
+def _diff_entry(cat: Catalogue, family: str | None, lang: str, set_key: str, before: Mapping[str, Any],
+                after: Mapping[str, Any] | None, reader: Any = None, **about: Any) -> dict[str, Any]:
+    """One record of the diff; ``after`` None: the request deletes the record (every value goes).
+    ``reader`` masks what the reader may not see (a masked field still says whether it changed)."""
+    changed_keys = set(_changes(before, after or {}))
+    if reader is not None:
+        before = reader.record(cat, set_key, before)
+        after = None if after is None else reader.record(cat, set_key, after)
+    fields = []
+    for f in cat.view(set_key, family).fields:
+        b = before.get(f.key)
+        a = None if after is None else after.get(f.key)
+        changed = f.key in changed_keys
+        fields.append({"key": f.key, "label": f.label(lang), "before": b, "after": a, "changed": changed,
+                       "before_text": _text(f, b, lang), "after_text": _text(f, a, lang)})
+    return {**about, "set": set_key, "set_label": cat.sets[set_key].label.get(lang), "deleted": after is None,
+            "changed": [x["key"] for x in fields if x["changed"]], "fields": fields}
 
 
 def _text(f: Any, value: Any, lang: str) -> str:

@@ -198,8 +198,12 @@ class ReviewPages(Controller):
             rows = [r for r in db.scalars(select(Record).where(Record.teacher_id == teacher_id,
                                                                Record.copy_of_id.is_(None)))
                     if r.set_key in cat.sets]
+            own = C.own_file(me, teacher_id)  # a teacher corrects only the sets the teacher fills
             for r in naming.sorted_records(cat, family, rows):
+                if own and cat.sets[r.set_key].filled_by != "teacher":
+                    continue
                 records.append({"id": r.id, "set": r.set_key, "set_label": cat.sets[r.set_key].label.get(lang),
+                                "many": cat.sets[r.set_key].cardinality == "many",
                                 "name": " · ".join(naming.record_parts(cat, family, r.set_key, r.document, lang)),
                                 "position": r.position, "state": r.state,
                                 "state_label": W.word(W.STATE_WORDS, r.state, lang)})
@@ -218,7 +222,8 @@ class ReviewPages(Controller):
         actions: dict[str, Callable[[], Any]] = {
             "submit": lambda: S.submit(db, cat, me, teacher_id),
             "additions": lambda: C.submit_additions(db, cat, me, teacher_id),
-            "change": lambda: C.open_change(db, cat, me, teacher_id, _ints(form.get("record_ids", []))),
+            "change": lambda: C.open_change(db, cat, me, teacher_id, _ints(form.get("record_ids", [])),
+                                            delete=_one(form, "delete") == "1"),
         }
         if action not in actions:
             raise Refusal(W_BAD_REQUEST, detail=action)

@@ -107,18 +107,19 @@ def may(db: Session, cat: Catalogue, principal: Principal, teacher: Teacher,
     actionable = [c.id for c in pending
                   if S.acting_grants(principal, c.waiting_unit_id, S.step_roles(cat, c.kind, c.step))]
     school = S.may_submit_for(principal, teacher)
+    own = C.own_file(principal, teacher.id)  # a teacher's own correction (复本), reviewed by the school first
     edit_perm = (principal.kind == "teacher" and principal.teacher_id == teacher.id and principal.has("self.edit")) \
         or permissions.may(principal, "record.edit", teacher.unit_id, db=db)
     first_open = teacher.state in W.EDITABLE_FILE_STATES
     change = next((c for c in cases if c.kind == "change" and c.status in (DRAFT, REJECTED)), None)
     additions = C.pending_additions(db, teacher.id) if teacher.state == W.APPROVED else []
     return {
-        "may_submit": school and (first_open or bool(additions) or change is not None),
+        "may_submit": (school and (first_open or bool(additions) or change is not None)) or (own and change is not None),
         "may_approve": bool(actionable),
         "may_reject": bool(actionable),
         "may_edit": bool(edit_perm) and first_open,
         "may_add": bool(edit_perm) and teacher.state == W.APPROVED,
-        "may_request_change": school and permissions.may(principal, "change.request", teacher.unit_id)
+        "may_request_change": ((school and permissions.may(principal, "change.request", teacher.unit_id)) or own)
         and teacher.state == W.APPROVED
         and not any(c.kind == "change" and c.status == PENDING for c in cases),
         "actionable_cases": actionable,
@@ -141,18 +142,30 @@ def case_json(db: Session, case: ReviewCase, lang: str = "zh") -> dict[str, Any]
     }
 
 
-_RECORD_REFS = re.compile(r"^[a-z][a-z0-9_]*#\d+(, [a-z][a-z0-9_]*#\d+)*$")
+_RECORD_REFS = re.compile(r"^-?[a-z][a-z0-9_]*#\d+(, -?[a-z][a-z0-9_]*#\d+)*$")
+_DELETE = {"zh": "删除", "en": "delete"}
 
 
-def _reason(db: Session, cat: Catalogue | None, family: str | None, reason: str | None, lang: str) -> str | None:
+def _reason(db: Session, cat: Catalogue | None, family: str | None, reason: str | None, lang: str,
+            teacher_id: int | None = None) -> str | None:
     """A change request's events keep the records they concern as ``set#id``; people read the
     records' names (web.review.naming), never the ids."""
     if not reason or cat is None or not _RECORD_REFS.match(reason):
         return reason
     refs = [(k, int(i)) for k, i in (part.split("#") for part in reason.split(", "))]
     docs = dict(db.execute(select(Record.id, Record.document).where(Record.id.in_([i for _, i in refs]))).all())
-    return "；".join(naming.record_name(cat, family, k, docs.get(i) or {}, lang) if k in cat.sets else k
-                    for k, i in refs)
+    if any(i not in docs for _, i in refs):  # deleted by the request: the case's snapshot keeps the values
+        for snaps in db.scalars(select(ReviewCase.snapshot).where(ReviewCase.teacher_id == teacher_id,
+                                                                  ReviewCase.kind == "change")):
+            for oid, snap in (snaps or {}).items():
+                if int(oid) not in docs and snap.get("before"):
+                    docs[int(oid)] = snap["before"]
+    out = []
+    for k, i in refs:
+        gone, key = k.startswith("-"), k.lstrip("-")
+        name = naming.record_name(cat, family, key, docs.get(i) or {}, lang) if key in cat.sets else key
+        out.append(f"{_DELETE['en' if lang == 'en' else 'zh']} {name}" if gone else name)
+    return "；".join(out)
 
 
 def timeline(db: Session, teacher_id: int, lang: str = "zh", cat: Catalogue | None = None) -> list[dict[str, Any]]:
@@ -169,7 +182,7 @@ def timeline(db: Session, teacher_id: int, lang: str = "zh", cat: Catalogue | No
         "action": e.action, "action_label": W.word(W.ACTION_WORDS, e.action, lang),
         "level": e.level, "level_label": W.word(W.LEVEL_WORDS, e.level, lang), "unit": unit_name,
         "actor": e.actor_name, "from": e.from_status, "to": e.to_status,
-        "reason": _reason(db, cat, family, e.reason, lang),
+        "reason": _reason(db, cat, family, e.reason, lang, teacher_id),
     } for e, kind, unit_name in rows]
 
 
@@ -212,9 +225,11 @@ def case_detail(db: Session, cat: Catalogue, principal: Principal, case_id: int,
     acting = case.status == PENDING and bool(
         S.acting_grants(principal, case.waiting_unit_id, S.step_roles(cat, case.kind, case.step)))
     out["may_approve"] = out["may_reject"] = acting
-    out["may_submit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) and S.may_submit_for(principal, teacher)
+    own = C.own_file(principal, teacher.id)
+    out["may_submit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) \
+        and (S.may_submit_for(principal, teacher) or own)
     out["may_edit"] = case.kind == "change" and case.status in (DRAFT, REJECTED) \
-        and permissions.may(principal, "change.request", teacher.unit_id)
+        and (permissions.may(principal, "change.request", teacher.unit_id) or own)
     view = privacy.policy(db, principal, teacher)
     family = teacher.unit.school_type
     out["teacher"]["school_code"] = teacher.unit.code
