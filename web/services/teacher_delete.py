@@ -49,7 +49,7 @@ def delete_file(db: Session, me: Principal, teacher_id: int) -> dict[str, Any]:
     """Delete the file (the one write of every entry point: page, API). Returns what went."""
     check(db, me, teacher_id)
     # lock the row: a 报送 at the same moment either comes first (then this refuses) or finds nothing
-    teacher = db.scalar(select(Teacher).where(Teacher.id == teacher_id).with_for_update()
+    teacher = db.scalar(select(Teacher).where(Teacher.id == teacher_id).with_for_update(of=Teacher)
                         .execution_options(populate_existing=True))
     if teacher is None:
         raise Refusal("W402")
