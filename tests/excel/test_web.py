@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import time
 import zipfile
 from typing import Any, Iterator
@@ -402,6 +403,12 @@ def test_import_page_upload_progress_and_result(as_user, ctx, school) -> None:
     status = c.get(f"{url}/status")
     assert 'data-state="done"' in status.text and "hx-trigger" not in status.text  # polling stops
     assert "basic.entry_after_work" in status.text and 'id="report-link"' in status.text
+    # the message first, the rule id after it in small type; the severity in words (issue 20.8)
+    row = status.text[status.text.index('id="job-errors"'):]
+    row = row[row.index("<tbody>"):]
+    row = row[:row.index("</tr>")]
+    assert re.search(r"<td>错误</td><td>[^<]+.*<span class=\"muted small code\">basic\.entry_after_work</span>", row, re.S), row
+    assert 'class="mono">basic.entry_after_work' not in status.text
 
 
 def test_import_page_shows_a_bad_file_and_needs_the_csrf_token(as_user, school) -> None:
@@ -410,6 +417,9 @@ def test_import_page_shows_a_bad_file_and_needs_the_csrf_token(as_user, school) 
     r = c.post("/excel/import", files={"file": ("坏文件.xlsx", b"not a workbook", XLSX)},
                data={"_csrf_token": token, "unit": school})
     assert r.status_code == 422 and 'id="import-file-errors"' in r.text and "坏文件.xlsx" in r.text
+    item = r.text[r.text.index('id="import-file-errors"'):]
+    item = item[item.index("<li>") + 4:item.index("</li>")]
+    assert not item.lstrip().startswith("<span") and "坏文件.xlsx" in item.split("<span")[0]  # the message, not a code, first
     r = c.post("/excel/import", files={"file": ("a.xlsx", b"x", XLSX)}, data={"unit": school})
     assert r.status_code == 403
 
