@@ -86,6 +86,11 @@ def test_lists_and_the_diff_fit_a_phone(app, world, as_user, new_teacher, ctx, p
         assert _page_width(phone) <= WIDTH, "the diff pushes the page sideways"
         phone.goto(f"{base}/review/school")
         assert _page_width(phone) <= WIDTH, "the 报送 list pushes the page sideways"
+        # the select-all box (issue 20.12) ticks every file that can be submitted, and only those
+        phone.click("#select-all")
+        enabled = phone.locator("#school-table input[name=teacher_ids]:not(:disabled)")
+        assert enabled.count() >= 1 and all(enabled.nth(i).is_checked() for i in range(enabled.count()))
+        assert phone.locator("#school-table input[name=teacher_ids]:disabled:checked").count() == 0
 
         _sign_in(phone, base, "info_reviewer@360102")
         phone.goto(f"{base}/review/queue")
