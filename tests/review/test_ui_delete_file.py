@@ -83,3 +83,27 @@ def test_only_the_schools_data_staff_may_delete(ctx, as_user, new_teacher, db):
     # the school's manager may, through the API too (the same service)
     r = as_user(f"info_manager@{SCHOOL}").delete(f"/api/v1/teachers/{tid}")
     assert r.status_code == 200 and r.json()["teacher"] == tid
+
+
+def test_a_file_other_work_refers_to_is_refused_not_a_server_error(ctx, as_user, new_teacher, db):
+    """Another module's row that refers to the person without cascading (a transfer case, say)."""
+    from sqlalchemy import text
+
+    tid = new_teacher(SCHOOL, complete=False)
+    db.rollback()  # DDL on PostgreSQL waits for every open transaction that touched teachers
+    with ctx.sessions() as s:
+        s.execute(text("CREATE TABLE h_other_work (id INTEGER PRIMARY KEY, "
+                       "teacher_id INTEGER NOT NULL REFERENCES teachers(id))"))
+        s.execute(text("INSERT INTO h_other_work (id, teacher_id) VALUES (1, :t)"), {"t": tid})
+        s.commit()
+    try:
+        r = as_user(f"info_manager@{SCHOOL}").delete(f"/api/v1/teachers/{tid}")
+        assert r.status_code == 409 and r.json()["code"] == "W461", r.text
+        assert "不能删除" in r.json()["message"]
+        db.expire_all()
+        assert db.get(Teacher, tid) is not None
+    finally:
+        db.rollback()
+        with ctx.sessions() as s:
+            s.execute(text("DROP TABLE h_other_work"))
+            s.commit()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from web import audit, permissions, scope
@@ -25,6 +26,11 @@ W_DELETE_SUBMITTED = _e(
     "已报送或审核过的档案由审核记录保留。如信息有误，请用「申请变更」（复本）更正；教师调离、退休等请办理相应业务。",
     "A file that was submitted or reviewed is kept with its review history. Correct wrong data with a "
     "change request (a copy); a teacher who left or retired is recorded by that procedure.")
+
+W_DELETE_IN_USE = _e(
+    "W461", 409, "「{name}」的档案已被其他业务（如调动、交流轮岗）引用，不能删除",
+    "The file of '{name}' is referred to by other work (a transfer, a rotation …); it cannot be deleted",
+    "请先撤回或办结相关业务，再删除误录入的档案。", "Withdraw or finish that work first, then delete the file.")
 
 STATE_WORDS = {"pending": ("正在审核", "under review"), "approved": ("已审核通过", "approved"),
                "rejected": ("已被退回", "sent back")}
@@ -63,11 +69,16 @@ def delete_file(db: Session, me: Principal, teacher_id: int) -> dict[str, Any]:
         db.delete(account)  # with its grants and sessions
         accounts += 1
     # records first (copies point at originals), then the person; the rest follows by cascade
-    db.execute(delete(Record).where(Record.teacher_id == teacher_id, Record.copy_of_id.is_not(None)))
-    db.execute(delete(Record).where(Record.teacher_id == teacher_id))
-    _delete_dependants(db, teacher_id)
-    db.delete(teacher)
-    db.flush()
+    name = teacher.name
+    try:
+        with db.begin_nested():
+            db.execute(delete(Record).where(Record.teacher_id == teacher_id, Record.copy_of_id.is_not(None)))
+            db.execute(delete(Record).where(Record.teacher_id == teacher_id))
+            _delete_dependants(db, teacher_id)
+            db.delete(teacher)
+            db.flush()
+    except IntegrityError:  # another module's rows still refer to the person
+        raise Refusal(W_DELETE_IN_USE, name=name) from None
     out = {"teacher": teacher_id, "unit": unit_code, "records": records, "accounts": accounts}
     audit.record(db, "teacher.delete", actor=me, target_type="teacher", target_id=teacher_id, unit_id=unit_id,
                  detail=out)
