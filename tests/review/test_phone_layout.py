@@ -68,7 +68,8 @@ def test_lists_and_the_diff_fit_a_phone(app, world, as_user, new_teacher, ctx, p
     change = school.post(f"{API}/files/{tid}/changes", json={"record_ids": [work_id]}).json()
     long_name = "南昌市东湖区第一实验小学教育集团北京西路校区（原南昌市东湖区豫章路小学）"
     r = school.post(f"{API}/files/{tid}/records", json={"set": "work", "values": {**doc, "unit_name": long_name},
-                                                        "record_id": change["diff"][0]["copy_id"]})
+                                                        "record_id": change["diff"][0]["copy_id"],
+                                                        "version": change["diff"][0]["version"]})
     assert r.status_code == 200, r.text
     new_teacher(SCHOOL, complete=False)  # an unsubmitted file for the 报送 list
 
