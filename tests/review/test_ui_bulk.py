@@ -49,6 +49,14 @@ def test_bulk_send_back_with_one_reason(as_user, new_teacher, db):
     assert r.status_code == 200
     body = r.json()
     assert (body["ok"], body["failed"]) == (1, 1) and body["results"][1]["state"] == "rejected"
+    # a case outside the reviewer's scope is refused item by item, and stays as it was
+    t4, c4 = _pending(as_user, new_teacher)
+    r = as_user("info_reviewer@3601030001").post(f"{API}/cases/reject", json={"case_ids": [c4["id"]], "reason": "越权退回"})
+    assert r.status_code in (200, 403), r.text
+    if r.status_code == 200:
+        assert r.json()["results"][0]["ok"] is False and r.json()["results"][0]["code"] == "W610"
+    db.expire_all()
+    assert db.get(Teacher, t4).state == "pending"
 
 
 def test_the_submit_page_has_a_select_all_box_for_the_files_that_can_be_submitted(as_user):

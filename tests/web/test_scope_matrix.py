@@ -338,6 +338,8 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/forms/completeness"): "teacher ids in the body, loaded through web.scope.teachers",
     ("GET", "/forms/options/{table:str}"): "a code table: no one's data",
     ("POST", "/api/v1/review/cases/approve"): "case ids in the body: per-item refusal (tests/review)",
+    ("POST", "/api/v1/review/cases/reject"): "case ids in the body: per-item refusal (tests/review/test_ui_bulk.py)",
+    ("POST", "/review/queue/reject"): "case ids in the body: per-item refusal (tests/review/test_ui_bulk.py)",
     ("POST", "/api/v1/review/files/submit"): "teacher ids in the body: per-item refusal (tests/review)",
     ("GET", "/api/v1/review/windows"): "the caller's own unit", ("POST", "/api/v1/review/windows"): "unit in the body: require_unit",
     ("GET", "/api/v1/review/progress"): "units below the caller (tests/review)", ("GET", "/api/v1/review/queue"): "the caller's review units",
