@@ -14,7 +14,8 @@ from typing import Any, Callable, Mapping
 
 from engine import errors as E
 from engine.errors import Problem
-from engine.expr import CEL_BUILTINS, VARIABLES, Expr, compile_expr, file_refs
+from engine.expr import CEL_BUILTINS, VARIABLES, Expr, compile_expr, file_refs, record_refs
+from engine.exprhints import label_problems
 from engine.fieldtypes import REGISTRY
 from engine.merge import Resolved
 from engine.source import SourceLoc
@@ -75,7 +76,8 @@ class Compiler:
         try:
             compiled = compile_expr(src, self.functions, self.namespaces)
         except ValueError as exc:
-            self.problems.append(Problem(E.E_CEL_SYNTAX, loc, {"detail": str(exc).splitlines()[0]}))
+            labels = label_problems(src, loc, set_spec, self.r.tables, record_refs(src, self.namespaces))
+            self.problems += labels or [Problem(E.E_CEL_SYNTAX, loc, {"detail": str(exc).splitlines()[0]})]
             return None
         ok = True
         bound = set(_MACRO_VAR.findall(src))
@@ -110,6 +112,14 @@ class Compiler:
                 choices = sorted(self.families | set(self.school_types))
                 self.problems.append(Problem(E.E_UNKNOWN_FAMILY, loc, {"name": name, **E.suggestion(name, choices)}))
 
+    def check_table(self, table_key: str | None, loc: SourceLoc) -> bool:
+        """Whether ``table_key`` names a code table (None: no table asked for); E210 at ``loc`` if not."""
+        if table_key is None or table_key in self.r.tables:
+            return table_key is not None
+        self.problems.append(Problem(E.E_UNKNOWN_TABLE, loc, {"table": table_key,
+                                                              **E.suggestion(table_key, list(self.r.tables))}))
+        return False
+
     def check_codes(self, table_key: str | None, codes: list[str], loc: SourceLoc) -> None:
         if table_key is None:
             return
@@ -127,21 +137,22 @@ class Compiler:
         ftype = REGISTRY[f.type]
         for what in ("max_length", "min_length", "pattern", "min", "max", "places"):
             if getattr(f, what) is not None and what not in ftype.constraints:
-                self.problems.append(Problem(E.E_BAD_CONSTRAINT, f.loc, {"field": f.key, "what": what, "type": f.type}))
+                self.problems.append(Problem(E.E_BAD_CONSTRAINT, f.where(what), {"field": f.key, "what": what, "type": f.type}))
         if f.pattern:
             try:
                 re.compile(f.pattern)
             except re.error as exc:
-                self.problems.append(Problem(E.E_BAD_PATTERN, f.loc, {"detail": str(exc)}))
-        self.check_codes(f.codes, list(f.exclusive), f.loc)
+                self.problems.append(Problem(E.E_BAD_PATTERN, f.where("pattern"), {"detail": str(exc)}))
+        if self.check_table(f.codes, f.where("codes")) and f.exclusive:
+            self.check_codes(f.codes, list(f.exclusive), f.where("exclusive"))
         for variant in f.variants.values():
-            self.check_codes(variant.codes, [], variant.loc)
-        if f.type in ("code", "codes") and isinstance(f.default, (str, list)):
-            self.check_codes(f.codes, [f.default] if isinstance(f.default, str) else list(f.default), f.loc)
-        self.check_family_names(f.school_types, f.loc)
-        self.check_family_names(list(f.variants), f.loc)
+            self.check_table(variant.codes, variant.where("codes"))
+        if f.type in ("code", "codes") and isinstance(f.default, (str, list)) and f.codes in self.r.tables:
+            self.check_codes(f.codes, [f.default] if isinstance(f.default, str) else list(f.default), f.where("default"))
+        self.check_family_names(f.school_types, f.where("school_types"))
+        self.check_family_names(list(f.variants), f.where("variants"))
         if f.cascade and f.cascade.field not in fields:
-            self.problems.append(Problem(E.E_UNKNOWN_FIELD, f.cascade.loc, {
+            self.problems.append(Problem(E.E_UNKNOWN_FIELD, f.cascade.where("field"), {
                 "set": s.set, "field": f.cascade.field, "allowed": ", ".join(sorted(fields)),
                 **E.suggestion(f.cascade.field, sorted(fields))}))
         if f.derived:
@@ -149,58 +160,59 @@ class Compiler:
         for what in ("required", "shown"):
             value = getattr(f, what)
             if isinstance(value, str):
-                self.expr(value, f.loc, s, fields)
+                written = "required_when" if what == "required" and f._raw and "required_when" in f._raw else what
+                self.expr(value, f.where(written), s, fields)
         if f.default is not None and hasattr(f.default, "cel"):
-            self.expr(f.default.cel, f.loc, s, fields)
+            self.expr(f.default.cel, f.default.where("cel"), s, fields)
 
     def check_derived(self, f: FieldSpec) -> None:
         d = f.derived
         assert d is not None
         source = self.r.sets.get(d.from_set)
         if source is None:
-            self.problems.append(Problem(E.E_BAD_DERIVED, d.loc, {"field": f.key, "detail": f"no set '{d.from_set}'"}))
+            self.problems.append(Problem(E.E_BAD_DERIVED, d.where("from_set"), {"field": f.key, "detail": f"no set '{d.from_set}'"}))
             return
         keys = {x.key for x in source.spec.all_fields()}
-        for part in (d.field, d.by):
+        for what, part in (("field", d.field), ("by", d.by)):
             if part not in keys:
-                self.problems.append(Problem(E.E_BAD_DERIVED, d.loc, {
+                self.problems.append(Problem(E.E_BAD_DERIVED, d.where(what), {
                     "field": f.key, "detail": f"set '{d.from_set}' has no field '{part}'"
                     + E.suggestion(part, sorted(keys))["suggestion_en"]}))
 
     def check_set(self, s: SetSpec) -> None:
         fields = {f.key for f in s.all_fields()}
-        self.check_family_names(s.school_types, s.loc)
+        self.check_family_names(s.school_types, s.where("school_types"))
         seen: dict[str, FieldSpec] = {}
         for f in s.all_fields():
             if f.key in seen:
-                self.problems.append(Problem(E.E_DUP_FIELD, f.loc, {"field": f.key, "other": str(seen[f.key].loc),
+                self.problems.append(Problem(E.E_DUP_FIELD, f.where("key"), {"field": f.key, "other": str(seen[f.key].loc),
                                                                     "namespace": "<ns>"}, other=seen[f.key].loc))
             seen[f.key] = f
             self.check_field(s, f, fields)
         if s.none:
             if s.none.field not in fields:
-                self.problems.append(Problem(E.E_UNKNOWN_FIELD, s.none.loc, {
+                self.problems.append(Problem(E.E_UNKNOWN_FIELD, s.none.where("field"), {
                     "set": s.set, "field": s.none.field, "allowed": ", ".join(sorted(fields)),
                     **E.suggestion(s.none.field, sorted(fields))}))
             else:
-                self.check_codes(seen[s.none.field].codes, [s.none.code], s.none.loc)
+                self.check_codes(seen[s.none.field].codes, [s.none.code], s.none.where("code"))
 
     def check_rule(self, rule: RuleSpec) -> None:
         rs = self.r.sets.get(rule.set or "")
         if rs is None:
             keys = list(self.r.sets)
-            self.problems.append(Problem(E.E_UNKNOWN_SET, rule.loc, {"set": rule.set, "allowed": ", ".join(keys),
+            self.problems.append(Problem(E.E_UNKNOWN_SET, rule.where("set"), {"set": rule.set, "allowed": ", ".join(keys),
                                                                      **E.suggestion(str(rule.set), keys)}))
             return
         fields = {f.key for f in rs.spec.all_fields()}
-        for key in rule.fields:
+        for i, key in enumerate(rule.fields):
             if key not in fields:
-                self.problems.append(Problem(E.E_UNKNOWN_FIELD, rule.loc, {
+                self.problems.append(Problem(E.E_UNKNOWN_FIELD, rule.where("fields", i), {
                     "set": rs.key, "field": key, "allowed": ", ".join(sorted(fields)),
                     **E.suggestion(key, sorted(fields))}))
-        self.check_family_names(rule.school_types, rule.loc)
-        check = self.expr(rule.assert_, rule.loc, rs.spec, fields)
-        when = self.expr(rule.when, rule.loc, rs.spec, fields) if rule.when else None
+        self.check_family_names(rule.school_types, rule.where("school_types"))
+        check = self.expr(rule.assert_, rule.where("assert"), rs.spec, fields)
+        when = self.expr(rule.when, rule.where("when"), rs.spec, fields) if rule.when else None
         if check is None or (rule.when and when is None):
             return
         used = check.variables | (when.variables if when else set())
@@ -211,15 +223,21 @@ class Compiler:
         for kind, route in self.r.routes.items():
             loc = self.r.routes_loc.get(kind, route.loc)
             levels = [s.level for s in route.steps]
+
+            def at(i: int) -> SourceLoc:  # the step itself, where it was written on a line of its own
+                step = route.steps[i] if i < len(route.steps) else None
+                return step.loc if step is not None and step.loc.line else loc
+
             if not levels or levels[0] != "school":
-                self.problems.append(Problem(E.E_ROUTE_ORDER, loc, {"route": kind, "detail": "must start at school"}))
+                self.problems.append(Problem(E.E_ROUTE_ORDER, at(0), {"route": kind, "detail": "must start at school"}))
             ranks = [LEVEL_ORDER.index(lv) for lv in levels]
             if ranks != sorted(set(ranks)):
-                self.problems.append(Problem(E.E_ROUTE_ORDER, loc, {"route": kind, "detail": " → ".join(levels)}))
+                bad = next(i for i in range(1, len(ranks)) if ranks[i] <= ranks[i - 1])
+                self.problems.append(Problem(E.E_ROUTE_ORDER, at(bad), {"route": kind, "detail": " → ".join(levels)}))
             for step in route.steps:
                 for role in step.roles:
                     if roles is not None and role not in roles:
-                        self.problems.append(Problem(E.E_UNKNOWN_ROLE, step.loc if step.loc.line else loc,
+                        self.problems.append(Problem(E.E_UNKNOWN_ROLE, step.where("roles") if step.loc.line else loc,
                                                      {"role": role, **E.suggestion(role, sorted(roles))}))
 
     def check_roles(self) -> None:
@@ -229,7 +247,7 @@ class Compiler:
         for role in self.r.roles.roles:
             for p in role.permissions:
                 if perms and p not in perms:
-                    self.problems.append(Problem(E.E_UNKNOWN_PERMISSION, role.loc, {
+                    self.problems.append(Problem(E.E_UNKNOWN_PERMISSION, role.where("permissions"), {
                         "role": role.key, "permission": p, **E.suggestion(p, sorted(perms))}))
 
     def check_tables(self) -> None:
@@ -237,7 +255,7 @@ class Compiler:
             codes = {i.code for i in t.items}
             for i in t.items:
                 if i.parent is not None and i.parent not in codes:
-                    self.problems.append(Problem(E.E_PARENT, i.loc, {"table": t.table, "code": i.code, "parent": i.parent}))
+                    self.problems.append(Problem(E.E_PARENT, i.where("parent"), {"table": t.table, "code": i.code, "parent": i.parent}))
 
     def check_teacher_number(self) -> None:
         tn = self.r.teacher_number
@@ -246,7 +264,7 @@ class Compiler:
         rest = _TN_PART.sub("", tn.format)
         parts = [m[1] for m in _TN_PART.finditer(tn.format)]
         if rest or "seq" not in parts or len(parts) != len(set(parts)):
-            self.problems.append(Problem(E.E_TEACHER_NUMBER, tn.loc, {"detail": tn.format}))
+            self.problems.append(Problem(E.E_TEACHER_NUMBER, tn.where("format"), {"detail": tn.format}))
 
     def run(self) -> list[Problem]:
         self.check_tables()

@@ -85,6 +85,18 @@ E_LOOSEN_FIELD = _entry("E213", "不能放宽指标「{field}」的「{what}」�
 E_DUP_TABLE = _entry("E214", "代码表「{table}」重复定义，另一处在 {other}", "code table '{table}' is defined twice; the other is at {other}",
                      "省份新增代码表须使用命名空间前缀；向国家代码表加代码请用 add_codes。",
                      "Province tables need the namespace prefix; add codes to a national table with add_codes.")
+E_READD_FIELD = _entry("E215", "指标「{field}」是国家指标（定义于 {other}），省份不能在 add_fields 中重新定义它",
+                      "field '{field}' is a national field (defined at {other}); a province cannot redefine it under add_fields",
+                      "改名称用 relabel，收紧长度、范围或格式用 tighten_fields，改为必填用 require；"
+                      "确实要新增本省指标，请另取一个键「{namespace}.…」。",
+                      "Rename it with relabel, tighten length, range or pattern with tighten_fields, make it required "
+                      "with require; to add a province field of your own, give it a new key '{namespace}.…'.")
+E_LOOSEN_REQUIRED = _entry("E216", "tighten_fields 不能改变指标「{field}」是否必填", "tighten_fields cannot change whether field '{field}' is required",
+                           "省份不能把国家必填指标改为选填（国家标准不可放宽）；可以用 require: [{field}] 把国家选填指标改为必填，"
+                           "用 hide: 隐藏国家选填指标，或用 required_when: 写条件必填的规则。",
+                           "A province cannot make a nationally required field optional (national rules are never loosened); "
+                           "it may make an optional national field required with require: [{field}], hide an optional one "
+                           "with hide:, or add a conditional requirement with required_when:.")
 
 # --- E3xx: compiling rules, fields and routes ------------------------------------------
 E_CEL_SYNTAX = _entry("E301", "表达式无法解析：{detail}", "expression does not parse: {detail}",
@@ -116,6 +128,17 @@ E_UNKNOWN_PERMISSION = _entry("E313", "角色「{role}」使用了未定义的�
                               "权限定义在 schemas/roles.yaml 的 permissions 中。", "Permissions are listed under 'permissions' in schemas/roles.yaml.")
 E_TEACHER_NUMBER = _entry("E314", "教师编号格式无效：{detail}", "invalid teacher-number format: {detail}",
                           "格式如 \"{{region:6}}{{unit:8}}{{seq:4}}\"。", "A format looks like \"{{region:6}}{{unit:8}}{{seq:4}}\".")
+E_CEL_LABEL_FIELD = _entry("E315", "表达式中的「{label}」是指标的中文名称，表达式要写指标的键「{key}」",
+                          "'{label}' in the expression is a field's label; expressions name the field by its key '{key}'",
+                          "把「{label}」改为 record.{key}（指标键见 tmis explain 或信息集文件中的 key:）。",
+                          "Write record.{key} instead of '{label}' (field keys: tmis explain, or key: in the set's file).")
+E_CEL_LABEL_CODE = _entry("E316", "表达式中的「{label}」是代码表「{table}」中代码「{code}」的名称，表达式要写带引号的代码",
+                          "'{label}' in the expression is the name of code '{code}' of table '{table}'; expressions use the quoted code",
+                          "把「{label}」改为 \"{code}\"，例如 record.{field} == \"{code}\"。",
+                          "Write \"{code}\" instead of '{label}', e.g. record.{field} == \"{code}\".")
+E_CEL_CHINESE = _entry("E317", "表达式中的「{word}」既不是指标也不是代码的名称{suggestion_zh}", "'{word}' in the expression names neither a field nor a code{suggestion_en}",
+                       "表达式中指标写 record.<键>，代码写带引号的代码（如 \"1\"）；文字须放在英文引号中，如 \"{word}\"。",
+                       "Fields are written record.<key>, codes as quoted codes (\"1\"); text goes in double quotes: \"{word}\".")
 
 # --- E44x: workflows with two parties (engine/workflow.py) ------------------------------
 E_WF_ROLE = _entry("E440", "流程「{workflow}」的步骤「{step}」使用了未定义的角色「{role}」{suggestion_zh}",
@@ -146,7 +169,7 @@ V_FORMAT = _entry("V002", "「{label}」格式不正确：应为{expected_zh}", 
 V_TOO_LONG = _entry("V003", "「{label}」不能超过 {max} 个字符（现有 {actual} 个）", "{label} must be at most {max} characters (it has {actual})",
                     "请删减内容。", "Shorten it.")
 V_TOO_SHORT = _entry("V004", "「{label}」至少需要 {min} 个字符", "{label} needs at least {min} characters", "", "")
-V_PATTERN = _entry("V005", "「{label}」格式不符合要求", "{label} does not match the required pattern", "要求的格式：{pattern}", "Required pattern: {pattern}")
+V_PATTERN = _entry("V005", "「{label}」格式不符合要求{expected_zh}", "{label} does not match the required pattern{expected_en}", "要求的格式：{pattern}", "Required pattern: {pattern}")
 V_RANGE = _entry("V006", "「{label}」应在 {min} 到 {max} 之间", "{label} must be between {min} and {max}", "", "")
 V_UNKNOWN_CODE = _entry("V007", "「{label}」的值「{value}」不在代码表中", "{label}: '{value}' is not in the code list",
                         "请从下拉列表中选择。", "Choose from the list.")

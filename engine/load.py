@@ -118,6 +118,10 @@ def _problems_from(exc: ValidationError, model: type[BaseModel], raw: Any, path:
         key = next((str(p) for p in reversed(where) if isinstance(p, str) and p[:1].islower()), "")
         if err["type"] == "extra_forbidden":
             owner = _model_at(model, where[:-1])
+            if owner is not None and owner.__name__ == "FieldPatch" and where[-1] == "required":
+                field = next((str(p) for p in reversed(where[:-1]) if isinstance(p, str)), "")
+                out.append(Problem(E.E_LOOSEN_REQUIRED, loc, {"field": field}))
+                continue
             allowed = _allowed_keys(owner) if owner else []
             args = {"key": where[-1], "allowed": ", ".join(allowed), **E.suggestion(str(where[-1]), allowed)}
             out.append(Problem(E.E_UNKNOWN_KEY, loc, args))
@@ -142,6 +146,7 @@ def attach_locations(model: Any, raw: Any) -> None:
     if isinstance(model, Strict):
         if isinstance(raw, LocDict):
             object.__setattr__(model, "loc", raw.loc)
+            model._raw = raw
             for name, info in type(model).model_fields.items():
                 key = info.alias or name
                 if key in raw:
@@ -269,8 +274,11 @@ def load_layer(name: str, root: Path, *, head: str | None = None,
         head_path = root / (head or "overlay.yaml")
         paths = ([head_path] if head_path.exists() else []) + _yaml_files(root / "sets", root / "codes", root / "rules")
     problems = _collect(layer, paths, repo)
-    if name != "national" and layer.overlay is None and not any(p.code == E.E_YAML for p in problems):
-        problems.append(Problem(E.E_MISSING_KEY, SourceLoc(_rel(root / (head or "overlay.yaml"), repo)), {"key": "province"}))
+    head_rel = _rel(root / (head or "overlay.yaml"), repo)
+    # no overlay: say so only when nothing was reported about the overlay file already (an unknown
+    # key in it must not be followed by a "missing province" that is not missing)
+    if name != "national" and layer.overlay is None and not any(p.loc.file == head_rel for p in problems):
+        problems.append(Problem(E.E_MISSING_KEY, SourceLoc(head_rel), {"key": "province"}))
     layer.problems = problems
     return layer, problems
 

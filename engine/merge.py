@@ -163,59 +163,71 @@ def _apply_set_overlay(out: Resolved, ov: Overlay, set_key: str, problems: list[
     target = out.sets.get(set_key)
     if target is None:
         keys = list(out.sets)
-        problems.append(Problem(E.E_UNKNOWN_SET, so.loc, {"set": set_key, "allowed": ", ".join(keys),
+        problems.append(Problem(E.E_UNKNOWN_SET, ov.where("sets", set_key), {"set": set_key, "allowed": ", ".join(keys),
                                                           **E.suggestion(set_key, keys)}))
         return
     spec = target.spec
     for af in so.add_fields:
-        if not _namespaced(af.key, ov.namespace, af.loc, problems):
-            continue
         existing = _field_index(spec)
+        if af.key in existing and not af.key.startswith(ov.namespace + "."):
+            other = existing[af.key].loc
+            problems.append(Problem(E.E_READD_FIELD, af.where("key"), {"field": af.key, "set": set_key,
+                                                                     "other": str(other), "namespace": ov.namespace},
+                                    other=other))
+            continue
+        if not _namespaced(af.key, ov.namespace, af.where("key"), problems):
+            continue
         if af.key in existing:
             other = existing[af.key].loc
-            problems.append(Problem(E.E_DUP_FIELD, af.loc, {"field": af.key, "other": str(other),
+            problems.append(Problem(E.E_DUP_FIELD, af.where("key"), {"field": af.key, "other": str(other),
                                                             "namespace": ov.namespace}, other=other))
             continue
         if af.after and af.after not in existing:
-            problems.append(_unknown_field(set_key, af.after, spec, af.loc))
+            problems.append(_unknown_field(set_key, af.after, spec, af.where("after")))
             continue
         plain = FieldSpec.model_validate(af.model_dump(exclude={"after", "loc"}, by_alias=True))
         object.__setattr__(plain, "loc", af.loc)
+        plain._raw = af._raw
         spec = _insert_field(spec, af.after, plain)
     fields = _field_index(spec)
     for key, label in so.relabel.items():
         if key not in fields:
-            problems.append(_unknown_field(set_key, key, spec, label.loc))
+            problems.append(_unknown_field(set_key, key, spec, so.where("relabel", key)))
             continue
         merged = Text(zh=label.zh, en=label.en or fields[key].label.en)
         spec = _replace_field(spec, key, fields[key].model_copy(update={"label": merged}))
     fields = _field_index(spec)
-    for key in so.hide:
+    for i, key in enumerate(so.hide):
         if key not in fields:
-            problems.append(_unknown_field(set_key, key, spec, so.loc))
+            problems.append(_unknown_field(set_key, key, spec, so.where("hide", i)))
         elif fields[key].required is not False and not key.startswith(ov.namespace + "."):
-            problems.append(Problem(E.E_LOOSEN_HIDE, so.loc, {"field": key, "other": str(fields[key].loc)},
+            problems.append(Problem(E.E_LOOSEN_HIDE, so.where("hide", i), {"field": key, "other": str(fields[key].loc)},
                                     other=fields[key].loc))
         else:
             target.hidden.add(key)
-    for key in so.require:
+    for i, key in enumerate(so.require):
         if key not in fields:
-            problems.append(_unknown_field(set_key, key, spec, so.loc))
+            problems.append(_unknown_field(set_key, key, spec, so.where("require", i)))
         else:
             spec = _replace_field(spec, key, fields[key].model_copy(update={"required": True}))
     fields = _field_index(spec)
     for key, patch in so.tighten_fields.items():
         if key not in fields:
-            problems.append(_unknown_field(set_key, key, spec, patch.loc))
+            problems.append(_unknown_field(set_key, key, spec, so.where("tighten_fields", key)))
             continue
         update: dict[str, Any] = {}
         for what, new in patch.model_dump(exclude={"loc"}, exclude_none=True).items():
-            if what == "help":
-                update["help"] = patch.help
+            if what in ("help", "example"):
+                update[what] = getattr(patch, what)
+                continue
+            if what == "required_when":
+                old_req = fields[key].required
+                if old_req is not True:  # already always required: nothing to add
+                    update["required"] = new if old_req is False else f"({old_req}) || ({new})"
                 continue
             old = getattr(fields[key], what)
             if not _TIGHTER[what](old, new):
-                problems.append(Problem(E.E_LOOSEN_FIELD, patch.loc, {"field": key, "what": what,
+                problems.append(Problem(E.E_LOOSEN_FIELD, patch.where(what), {"field": key, "what": what,
                                                                       "other": str(fields[key].loc)},
                                         other=fields[key].loc))
             else:
@@ -226,10 +238,15 @@ def _apply_set_overlay(out: Resolved, ov: Overlay, set_key: str, problems: list[
 
 def _apply_routes(out: Resolved, ov: Overlay, problems: list[Problem]) -> None:
     for kind, route in ov.routes.items():
+        here = ov.where("routes", kind)  # the route's own key in the overlay
         if isinstance(route, list):
-            steps = [RouteStep(level=lv, roles=list(DEFAULT_REVIEW_ROLES)) for lv in route]
+            steps = []
+            for i, lv in enumerate(route):
+                step = RouteStep(level=lv, roles=list(DEFAULT_REVIEW_ROLES))
+                object.__setattr__(step, "loc", ov.where("routes", kind, i))
+                steps.append(step)
             new = Route(steps=steps)
-            object.__setattr__(new, "loc", ov.loc)
+            object.__setattr__(new, "loc", here)
         else:
             new = route
         old = out.routes.get(kind)
@@ -237,11 +254,10 @@ def _apply_routes(out: Resolved, ov: Overlay, problems: list[Problem]) -> None:
             levels = {s.level for s in new.steps}
             for step in old.steps:
                 if step.level not in levels:
-                    problems.append(Problem(E.E_LOOSEN_ROUTE, new.loc if new.loc.line else ov.loc,
-                                            {"route": kind, "level": step.level, "other": str(old.loc)},
-                                            other=old.loc))
+                    problems.append(Problem(E.E_LOOSEN_ROUTE, here, {"route": kind, "level": step.level,
+                                                                     "other": str(old.loc)}, other=old.loc))
         out.routes[kind] = new
-        out.routes_loc[kind] = new.loc if new.loc.line else ov.loc
+        out.routes_loc[kind] = here
 
 
 def _apply_roles(out: Resolved, roles: RolesFile) -> None:
@@ -262,29 +278,29 @@ def apply_overlay(out: Resolved, layer: Layer) -> list[Problem]:
     out.layers.append(layer.name)
     out.digests.append(layer.digest)
     for s in layer.sets:
-        if _namespaced(s.set, ns, s.loc, problems):
+        if _namespaced(s.set, ns, s.where("set"), problems):
             _add_set(out, s, layer.name, problems)
     for t in layer.tables:
-        if _namespaced(t.table, ns, t.loc, problems):
+        if _namespaced(t.table, ns, t.where("table"), problems):
             _add_table(out, t, problems)
     for r in layer.rules:
         if r.id.startswith(ns + "."):
             _add_rule(out, r, problems)
         else:
-            problems.append(Problem(E.E_NOT_NAMESPACED, r.loc, {"key": r.id, "namespace": ns}))
+            problems.append(Problem(E.E_NOT_NAMESPACED, r.where("id"), {"key": r.id, "namespace": ns}))
     for set_key in ov.sets:
         _apply_set_overlay(out, ov, set_key, problems)
     for table_key, items in ov.add_codes.items():
         table = out.tables.get(table_key)
         if table is None:
-            problems.append(Problem(E.E_UNKNOWN_TABLE, ov.loc, {"table": table_key,
+            problems.append(Problem(E.E_UNKNOWN_TABLE, ov.where("add_codes", table_key), {"table": table_key,
                                                                 **E.suggestion(table_key, list(out.tables))}))
             continue
         have = {i.code: i for i in table.items}
         fresh = []
         for item in items:
             if item.code in have:
-                problems.append(Problem(E.E_DUP_CODE, item.loc, {"table": table_key, "code": item.code,
+                problems.append(Problem(E.E_DUP_CODE, item.where("code"), {"table": table_key, "code": item.code,
                                                                  "other": str(have[item.code].loc)},
                                         other=have[item.code].loc))
             else:
@@ -293,12 +309,12 @@ def apply_overlay(out: Resolved, layer: Layer) -> list[Problem]:
     for t in ov.tighten_rules:
         rule = out.rules.get(t.id)
         if rule is None:
-            problems.append(Problem(E.E_UNKNOWN_RULE, t.loc, {"rule": t.id, **E.suggestion(t.id, list(out.rules))}))
+            problems.append(Problem(E.E_UNKNOWN_RULE, t.where("id"), {"rule": t.id, **E.suggestion(t.id, list(out.rules))}))
             continue
         update: dict[str, Any] = {}
         if t.severity is not None:
             if rule.severity == "error" and t.severity == "warning":
-                problems.append(Problem(E.E_LOOSEN_RULE, t.loc, {"rule": t.id, "other": str(rule.loc),
+                problems.append(Problem(E.E_LOOSEN_RULE, t.where("severity"), {"rule": t.id, "other": str(rule.loc),
                                                                  "detail": "error → warning"}, other=rule.loc))
             update["severity"] = t.severity
         if t.also:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from engine.source import SourceLoc
 
@@ -24,6 +24,25 @@ Cel = str  # a CEL expression; checked by the compile stage
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
     loc: SourceLoc = Field(default_factory=SourceLoc.unknown, exclude=True, repr=False)
+    _raw: Any = PrivateAttr(default=None)  # the parsed YAML mapping (engine.source.LocDict), for where()
+
+    def where(self, *path: Any) -> SourceLoc:
+        """file:line:column of the key (or list item) at ``path`` inside this definition, e.g.
+        ``field.where("codes")`` or ``overlay.where("routes", "first_submission")``; the
+        definition's own place when the path was not written."""
+        if self._raw is None or not path:
+            return self.loc
+        node, best = self._raw, None
+        for part in path:
+            if isinstance(node, dict) and part in node:
+                best = node.key_locs.get(part) if hasattr(node, "key_locs") else None
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node) and hasattr(node, "item_locs"):
+                best = node.item_locs[part]
+                node = node[part]
+            else:
+                break
+        return best or self.loc
 
 
 class Text(Strict):
@@ -122,6 +141,7 @@ class FieldSpec(Strict):
     max_length: int | None = Field(default=None, ge=1)
     min_length: int | None = Field(default=None, ge=0)
     pattern: str | None = None
+    example: str | None = None  # a value that is right, shown when one does not match ``pattern``
     min: float | None = None
     max: float | None = None
     places: int | None = Field(default=None, ge=0, le=6)
@@ -135,6 +155,18 @@ class FieldSpec(Strict):
     school_types: list[str] | None = None  # families or school types; None = all
     variants: dict[str, Variant] = {}
     note: str | None = None  # for definers: uncertainty, source; never shown to users
+
+    @model_validator(mode="before")
+    @classmethod
+    def _required_when(cls, data: Any) -> Any:
+        """``required_when: <expression>`` is ``required: <expression>`` said plainly."""
+        if isinstance(data, dict) and "required_when" in data:
+            if data.get("required") not in (None, False):
+                raise ValueError("write either 'required' or 'required_when', not both")
+            data = {k: v for k, v in data.items() if k != "required_when"} | {"required": data["required_when"]}
+            if not isinstance(data["required"], str):
+                raise ValueError("'required_when' takes an expression, e.g. required_when: record.x == \"1\"")
+        return data
 
     @model_validator(mode="after")
     def _type_needs(self) -> "FieldSpec":
@@ -315,6 +347,8 @@ class FieldPatch(Strict):
     min: float | None = None
     max: float | None = None
     help: Text | None = None
+    example: str | None = None
+    required_when: Cel | None = None  # an optional national field becomes required when this holds
 
 
 class AddedField(FieldSpec):

@@ -228,6 +228,15 @@ class Codes:
         return out
 
 
+def _pattern_args(s: FieldSpec) -> dict[str, Any]:
+    """What V005 says the value should look like: the field's help and its example (a pattern
+    means nothing to the person typing)."""
+    zh = [x for x in (s.help.zh if s.help else "", f"例如 {s.example}" if s.example else "") if x]
+    en = [x for x in (s.help.get("en") if s.help else "", f"for example {s.example}" if s.example else "") if x]
+    return {"pattern": s.pattern, "expected_zh": "：" + "；".join(zh) if zh else "",
+            "expected_en": ": " + "; ".join(en) if en else ""}
+
+
 @dataclass
 class FieldView:
     """A field as one family sees it (variants applied) with its compiled conditions."""
@@ -607,6 +616,7 @@ class SetValidator:
         t = s.type
         if t in ("text", "photo", "attachment"):
             max_length, min_length, pattern = s.max_length, s.min_length, f.pattern
+            form = _pattern_args(s)
 
             def check_text(value: Any, record: Mapping[str, Any], index: int | None) -> list[Violation] | None:
                 if bad_type(value):
@@ -617,7 +627,7 @@ class SetValidator:
                 if min_length and len(value) < min_length:
                     out = (out or []) + [v(f, E.V_TOO_SHORT, {"min": min_length}, index)]
                 if pattern is not None and not pattern.search(value):
-                    out = (out or []) + [v(f, E.V_PATTERN, {"pattern": s.pattern}, index)]
+                    out = (out or []) + [v(f, E.V_PATTERN, form, index)]
                 return out
             return check_text
         if t in ("integer", "decimal", "year"):
