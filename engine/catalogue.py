@@ -272,6 +272,11 @@ def check_repo(root: Path, provinces: list[str] | None = None) -> tuple[dict[str
     return catalogues, _dedupe(problems)
 
 
+def warnings_of(catalogues: Mapping[str, "Catalogue"]) -> list[Problem]:
+    """The warnings of every catalogue (rules that compile but cannot decide anything), each once."""
+    return _dedupe([w for cat in catalogues.values() for w in cat.compiler.warnings])
+
+
 def build_catalogues(root: Path, provinces: list[str] | None = None) -> dict[str, Catalogue]:
     """Every province's catalogue (plus "national"); raises DefinitionError on any problem.
 

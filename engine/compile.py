@@ -16,6 +16,7 @@ from engine import errors as E
 from engine.errors import Problem
 from engine.expr import CEL_BUILTINS, VARIABLES, Expr, compile_expr, file_refs, record_refs
 from engine.exprhints import label_problems
+from engine.exprtypes import check_expression
 from engine.fieldtypes import REGISTRY
 from engine.merge import Resolved
 from engine.source import SourceLoc
@@ -58,6 +59,7 @@ class Compiler:
     def __init__(self, resolved: Resolved) -> None:
         self.r = resolved
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # rules that compile but cannot decide anything (tmis check prints them)
         self.functions = domain_functions(resolved.tables)
         self.namespaces = frozenset(k.split(".")[0] for s in resolved.sets.values()
                                     for k in [f.key for f in s.spec.all_fields()] + [s.key] if "." in k)
@@ -72,6 +74,7 @@ class Compiler:
     def expr(self, src: str, loc: SourceLoc, set_spec: SetSpec, fields: set[str]) -> Expr | None:
         cache_key = (set_spec.set, src)
         if cache_key in self.expressions:
+            self.warnings += check_expression(src, set_spec, self.r.tables, loc)[1]  # said at each place
             return self.expressions[cache_key]
         try:
             compiled = compile_expr(src, self.functions, self.namespaces)
@@ -100,6 +103,11 @@ class Compiler:
                                                                  **E.suggestion(fn, sorted(self.functions))}))
             ok = False
         if not ok:
+            return None
+        errors, warnings = check_expression(src, set_spec, self.r.tables, loc)
+        self.problems += errors
+        self.warnings += warnings
+        if errors:
             return None
         self.expressions[cache_key] = compiled
         return compiled

@@ -45,7 +45,18 @@ def errors_block() -> str:
     return "\n".join(rows)
 
 
-BLOCKS = {"field-types": field_types_block, "functions": functions_block, "errors": errors_block}
+def function_params_block() -> str:
+    from engine.exprtypes import FUNCTIONS
+
+    rows = ["| function | 参数接受的指标类型 · field types each argument takes | 结果 · result |", "|---|---|---|"]
+    for name, sig in FUNCTIONS.items():
+        params = ", ".join(" \\| ".join(sorted(p - {"string"}) or ["string"]) for p in sig.params)
+        rows.append(f"| `{name}` | {params} | {sig.returns} |")
+    return "\n".join(rows)
+
+
+BLOCKS = {"field-types": field_types_block, "functions": functions_block, "function-params": function_params_block,
+          "errors": errors_block}
 
 
 def render(text: str) -> str:

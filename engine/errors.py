@@ -139,6 +139,22 @@ E_CEL_LABEL_CODE = _entry("E316", "表达式中的「{label}」是代码表「{t
 E_CEL_CHINESE = _entry("E317", "表达式中的「{word}」既不是指标也不是代码的名称{suggestion_zh}", "'{word}' in the expression names neither a field nor a code{suggestion_en}",
                        "表达式中指标写 record.<键>，代码写带引号的代码（如 \"1\"）；文字须放在英文引号中，如 \"{word}\"。",
                        "Fields are written record.<key>, codes as quoted codes (\"1\"); text goes in double quotes: \"{word}\".")
+E_CEL_ARG_TYPE = _entry("E318", "函数「{function}」的第 {n} 个参数应为 {expected}，而「{arg}」是 {got}",
+                       "argument {n} of '{function}' must be {expected}, but '{arg}' is {got}",
+                       "函数的参数类型：{signature}（见 docs/rule-language.md 6.1）。年月与日期不同：年月之间的间隔用 months_between。",
+                       "The function takes {signature} (docs/rule-language.md 6.1). A year-month is not a date: use months_between for year-months.")
+E_CEL_EMPTY_TEST = _entry("E319", "「{expr}」永远不会判断出空值：空的指标读作 null，规则默认跳过空指标",
+                          "'{expr}' can never detect an empty value: an empty field reads as null and rules skip empty fields",
+                          "要求必填请在指标上写 required: true 或 required_when: <条件>；在规则中检查是否填写，"
+                          "用 length(record.{field}) > 0 并写 on_empty: check（见 docs/rule-language.md「空值」一节）。",
+                          "To require the field write required: true or required_when: <condition> on it; to test for a value "
+                          "in a rule use length(record.{field}) > 0 with on_empty: check (docs/rule-language.md, 'Empty values').")
+E_CEL_NEVER_KIND = _entry("E320", "「{expr}」永远为 {always}：指标「{field}」的类型是 {type}，不会等于 {literal}",
+                          "'{expr}' is always {always}: field '{field}' is of type {type} and never equals {literal}",
+                          "与同类型的值比较：数字和年份不加引号（2020），是否型写 true/false，文字和代码加引号（\"1\"）。",
+                          "Compare with a value of the same type: numbers and years unquoted (2020), booleans true/false, text and codes quoted (\"1\").")
+E_CEL_NOT_A_CODE = _entry("E321", "「{expr}」永远不成立：「{value}」不是代码表「{table}」中的代码", "'{expr}' never holds: '{value}' is not a code of table '{table}'",
+                          "{fix_zh}。", "{fix_en}.")
 
 # --- E44x: workflows with two parties (engine/workflow.py) ------------------------------
 E_WF_ROLE = _entry("E440", "流程「{workflow}」的步骤「{step}」使用了未定义的角色「{role}」{suggestion_zh}",

@@ -36,16 +36,13 @@ def check(
 
     编译国家核心指标和各省扩展，逐条列出问题（文件:行: 代码 说明 + 修改建议）。有错误时退出码为 1。
     """
-    from engine.catalogue import check_repo
+    from engine.catalogue import check_repo, warnings_of
 
     catalogues, problems = check_repo(_root(root), provinces or None)
     for p in problems:
-        typer.echo(f"{p.loc}: {p.code} {p.message(lang)}")
-        hint = p.hint(lang)
-        if p.other is not None:
-            typer.echo(f"    {'see also' if lang == 'en' else '另见'} {p.other}")
-        if hint:
-            typer.echo(f"    {'fix' if lang == 'en' else '修改建议'}: {hint}")
+        _print_problem(p, lang)
+    for w in warnings_of(catalogues):  # rules that compile but cannot decide anything: said, not fatal
+        _print_problem(w, lang, warning=True)
     if problems:
         typer.echo(f"\n{len(problems)} problem(s) / 共 {len(problems)} 个问题", err=True)
         raise typer.Exit(1)
@@ -54,6 +51,17 @@ def check(
         nfields = sum(len(s.all_fields()) for s in cat.sets.values())
         typer.echo(f"ok {code:<8} {cat.name.get(lang)}: {nsets} sets, {nfields} fields, "
                    f"{len(cat.compiler.rules)} rules, {len(cat.codes)} code tables, version {cat.version}")
+
+
+def _print_problem(p: Any, lang: str, warning: bool = False) -> None:
+    col = f":{p.loc.col}" if p.loc.line and p.loc.col else ""
+    tag = ("warning " if lang == "en" else "警告 ") if warning else ""
+    typer.echo(f"{p.loc}{col}: {tag}{p.code} {p.message(lang)}")
+    if p.other is not None:
+        typer.echo(f"    {'see also' if lang == 'en' else '另见'} {p.other}")
+    hint = p.hint(lang)
+    if hint:
+        typer.echo(f"    {'fix' if lang == 'en' else '修改建议'}: {hint}")
 
 
 def _catalogue(root: Optional[Path], province: str) -> Any:

@@ -3,6 +3,7 @@
 A case builds a small repository (tests/engine/base/ plus the case's ``definitions``), runs the
 whole pipeline, and compares:
 - ``problems``: the definition problems expected, as "file:line CODE" (or "file CODE");
+- ``warnings``: the warnings expected (rules that compile but cannot decide anything), "file:line CODE";
 - ``routes``, ``teacher_number``, ``field_order``: what the merged catalogue must hold;
 - ``checks``: records validated against a set, with the violations expected as "field CODE"
   (``index`` prefixes as "[i] field CODE" for repeating sets).
@@ -20,7 +21,7 @@ import pytest
 import yaml
 
 from tests.engine.checks import assert_check
-from engine.catalogue import check_repo
+from engine.catalogue import check_repo, warnings_of
 
 HERE = Path(__file__).parent
 CASES = sorted((HERE / "cases").rglob("*.yaml"))
@@ -49,8 +50,11 @@ def test_case(case: Path, tmp_path: Path) -> None:
     expected = sorted(spec.get("problems", []))
     with_line = all(":" in e.split(" ")[0] for e in expected)
     assert sorted(_problem_key(p, with_line) for p in problems) == expected, [str(p) for p in problems]
-    for fragment in spec.get("messages", []):  # text that must appear in some problem
-        assert any(fragment in p.message("zh") + p.message("en") + p.hint("en") for p in problems), fragment
+    warned = sorted(_problem_key(w, True) for w in warnings_of(catalogues))
+    assert warned == sorted(spec.get("warnings", [])), [str(w) for w in warnings_of(catalogues)]
+    for fragment in spec.get("messages", []):  # text that must appear in some problem or warning
+        assert any(fragment in p.message("zh") + p.message("en") + p.hint("zh") + p.hint("en")
+                   for p in [*problems, *warnings_of(catalogues)]), fragment
     if expected:
         return
 

@@ -32,7 +32,7 @@ def _groups() -> list[tuple[str, dict[str, str], str, str]]:
         info, body = m[1].strip(), m[2]
         if info.startswith("file="):
             files[info.removeprefix("file=").strip()] = body
-        elif info.startswith(("check", "problems", "derive", "routes")):
+        elif info.startswith(("check", "problems", "derive", "routes", "warnings")):
             out.append((f"{len(out) + 1}-{info}", dict(files), info, body))
     return out
 
@@ -61,6 +61,13 @@ def test_example(group, tmp_path: Path) -> None:
             [str(p) for p in problems]
         return
     assert [str(p) for p in problems] == []
+    if info.startswith("warnings"):
+        from engine.catalogue import warnings_of
+
+        found = warnings_of(catalogues)
+        assert sorted(f"{w.loc.file}:{w.loc.line} {w.code}" for w in found) == sorted(yaml.safe_load(body)), \
+            [str(w) for w in found]
+        return
     cat = catalogues[province or "national"]
     if info.startswith("routes"):
         for kind, levels in yaml.safe_load(body).items():

@@ -32,7 +32,7 @@ def test_check_reports_file_line_code_and_fix(tmp_path: Path) -> None:
         "  - {key: a, label: {zh: 甲}, type: text, requird: true}\n", encoding="utf-8")
     out = run("check", "--root", str(tmp_path))
     assert out.returncode == 1
-    assert "schemas/sets/t.yaml:7: E102" in out.stdout
+    assert "schemas/sets/t.yaml:7:42: E102" in out.stdout  # file:line:column of the key that is wrong
     assert "是否想写「required」" in out.stdout
     out_en = run("check", "--root", str(tmp_path), "--lang", "en")
     assert "did you mean 'required'" in out_en.stdout
