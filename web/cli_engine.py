@@ -131,12 +131,22 @@ def validate(
     validator = cat.validator(set_key, school_type)
     raws = _read_records(file)
     many = cat.sets[set_key].cardinality == "many"
-    indexed = many or len(raws) > 1
-    coerced = [validator.coerce(raw)[0] for raw in raws]  # so cross-record rules see every record
+    # as the form has them: a field the file does not mention starts with its default (民族 汉族,
+    # 政治面貌 群众 …), and defaults computed from other fields (出生日期 from 身份证件号) fill in
+    read = [validator.coerce(raw, i) for i, raw in enumerate(raws)]
+    defaults = validator.defaults()
+    coerced = []
+    for record, _ in read:
+        for key, value in defaults.items():
+            record.setdefault(key, value)
+        record.update(validator.fill_defaults(record))
+        coerced.append(record)
     violations = []
-    for i, raw in enumerate(raws):
-        _, found = validator.run(raw, records=coerced if many else None, index=i if indexed else None)
-        violations += found
+    for i, (record, problems) in enumerate(read):  # every violation says which record: "index" 0, 1, …
+        cleaned = validator.clean(record, records=coerced if many else None)
+        unreadable = {v.field for v in problems}
+        violations += problems + validator.validate(cleaned, records=coerced if many else None, index=i,
+                                                    skip=unreadable)
     json.dump([v.as_dict(lang) for v in violations], sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     if any(v.severity == "error" for v in violations):
@@ -157,7 +167,33 @@ def schema(
     sys.stdout.write("\n")
 
 
+def explain(
+    province: str = typer.Argument(..., help="Province code, e.g. 44 (or national)."),
+    set_key: Optional[str] = typer.Option(None, "--set", "-s", help="Only this set, e.g. basic."),
+    routes: bool = typer.Option(False, "--routes", help="Only the review routes."),
+    root: Optional[Path] = typer.Option(None, help=ROOT_HELP),
+    lang: str = typer.Option("zh", help="zh or en."),
+) -> None:
+    """Show what a province's catalogue resolves to: sets, fields in order with where each comes
+    from (file:line), rules, review routes step by step, layers applied. Nothing is submitted.
+
+    显示一个省份的指标体系最终是什么样：各信息集、按顺序的指标及其出处（文件:行）、规则、逐级审核流程、启用的模块。
+    """
+    from engine.explain import explain as lines
+
+    cat = _catalogue(root, province)
+    if set_key is not None and set_key not in cat.sets:
+        from engine.errors import suggestion
+
+        hint = suggestion(set_key, list(cat.sets))
+        _fail(f"没有信息集「{set_key}」{hint['suggestion_zh']}（可用：{', '.join(cat.sets)}）",
+              f"no set '{set_key}'{hint['suggestion_en']} (sets: {', '.join(cat.sets)})")
+    for line in lines(cat, set_key=set_key, routes_only=routes, lang=lang):
+        typer.echo(line)
+
+
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
+    app.command("explain")(explain)
     app.command("validate")(validate)
     app.command("schema")(schema)

@@ -46,7 +46,15 @@ def test_validate_reads_labels_and_code_labels_and_exits_1_on_errors(tmp_path: P
     found = json.loads(out.stdout)
     assert {"set", "field", "rule", "severity", "message", "path"} <= set(found[0])
     assert any(v["field"] == "id_number" and v["rule"] == "basic.id_valid" for v in found)
-    assert any(v["rule"] == "V001" and v["field"] == "birth_date" for v in found)
+    assert any(v["rule"] == "V001" and v["field"] == "work_start_month" for v in found)
+    # defaults are filled as the form fills them (issue 18 point 10): 民族 and 政治面貌 from their
+    # defaults, 出生日期 from a valid ID number; each violation names its record, also in a one-record file
+    missing = {v["field"] for v in found if v["rule"] == "V001"}
+    assert not {"ethnic_group", "political_status", "nationality"} & missing
+    assert {v["index"] for v in found} == {0}
+    records.write_text("{身份证件类型: 居民身份证, 身份证件号: '11010519491231002X', 姓名: 张三}\n", encoding="utf-8")
+    found = json.loads(run("validate", "--province", "36", "--set", "basic", str(records)).stdout)
+    assert "birth_date" not in {v["field"] for v in found} and {v["index"] for v in found} == {0}
 
 
 def test_validate_explains_a_missing_file() -> None:
