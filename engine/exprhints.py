@@ -70,7 +70,7 @@ def label_problems(src: str, loc: SourceLoc, spec: SetSpec, tables: Mapping[str,
             key, table, code = codes[word][0]
             out.append(Problem(E.E_CEL_LABEL_CODE, where, {"label": word, "code": code, "table": table, "field": key}))
         else:
-            near = E.suggestion(word, list(labels))
+            near = E.suggestion(word, list(labels) + list(codes))
             out.append(Problem(E.E_CEL_CHINESE, where, {"word": word, **near}))
     return out
 

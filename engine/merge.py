@@ -233,6 +233,8 @@ def _apply_set_overlay(out: Resolved, ov: Overlay, set_key: str, problems: list[
             else:
                 update[what] = new
         spec = _replace_field(spec, key, fields[key].model_copy(update=update))
+    if so.filled_by is not None:  # teachers fill 岗位聘任 in this province, say: the forms follow spec.filled_by
+        spec = spec.model_copy(update={"filled_by": so.filled_by})
     target.spec = spec
 
 

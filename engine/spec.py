@@ -356,6 +356,7 @@ class AddedField(FieldSpec):
 
 
 class SetOverlay(Strict):
+    filled_by: Literal["teacher", "school"] | None = None  # who fills the set in this province (seed 003)
     add_fields: list[AddedField] = []
     relabel: dict[Key, Text] = {}
     hide: list[Key] = []
