@@ -364,6 +364,7 @@ class SetValidator:
                        for r in view.rules]
         # rules that need more than the record itself (engine.fastrow runs the others per row)
         self.deferred_rules = frozenset(r.rule.id for r in self._rules if r.deferred)
+        self._subsets: dict[frozenset[str], list[_Rule]] = {}  # validate_rules' rules by the ids asked for
         self._deferred = [r for r in self._rules if r.deferred]
         self._day: dt.date | None = None
         self._day_values: tuple[str, int] = ("", 0)
@@ -767,6 +768,21 @@ class SetValidator:
         if self._deferred:
             self._new_day()
             self._check_rules(self._deferred, record.get, self._thunk(record, records, file), file, index, out)
+        return out
+
+    def validate_rules(self, record: Mapping[str, Any], rule_ids: frozenset[str] | set[str], *,
+                       records: list[Mapping[str, Any]] | None = None, index: int | None = None) -> list[Violation]:
+        """The violations of just these rules (those this family's view has), as ``validate`` reports
+        them: what a change of those rules alone can change about a record (web.services.impact)."""
+        rules = self._subsets.get(rule_ids) if isinstance(rule_ids, frozenset) else None
+        if rules is None:
+            rules = [r for r in self._rules if r.rule.id in rule_ids]
+            if isinstance(rule_ids, frozenset):
+                self._subsets[rule_ids] = rules
+        out: list[Violation] = []
+        if rules:
+            self._new_day()
+            self._check_rules(rules, record.get, self._thunk(record, records, None), None, index, out)
         return out
 
     def _check_rules(self, rules: list[_Rule], get: Callable[[str], Any], values: Callable[[], dict[str, Any]],

@@ -1,0 +1,233 @@
+"""The impact of a catalogue change on the records already in the database (issue 18, point 12).
+
+``impact(db, old, new)`` reads every record of the sets the change touches (the sets whose fields,
+rules or hidden fields differ between the two catalogues), validates each against both catalogues
+and reports, per rule (or V code) and per unit, how many records would become invalid and how many
+would become valid, with the first examples (names and ID numbers masked). It writes nothing.
+
+``old`` is the catalogue the records were validated against (their ``catalogue_version``), ``new``
+the proposed one (the working tree, or a YAML uploaded in the web app).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.catalogue import Catalogue
+from engine.expr import reads_only_members
+from web.db.models import Record, Teacher, Unit
+from web.scope import mask_id_number, mask_name
+
+Progress = Callable[[str, int, int], None]
+EXAMPLES = 3
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+
+
+def _rule_dumps(cat: Catalogue, set_key: str) -> dict[str, str]:
+    return {r.id: _dump(r) for r in cat.resolved.rules.values() if r.set == set_key}
+
+
+def changes(old: Catalogue, new: Catalogue) -> dict[str, frozenset[str] | None]:
+    """Per set of ``new`` that differs from ``old``: the ids of the rules that changed (added, removed
+    or edited) when only rules did, else None (fields or hidden fields changed: check everything)."""
+    out: dict[str, frozenset[str] | None] = {}
+    for key, rs in new.resolved.sets.items():
+        before = old.resolved.sets.get(key)
+        rules_new, rules_old = _rule_dumps(new, key), _rule_dumps(old, key)
+        ids = frozenset(k for k in rules_new.keys() | rules_old.keys() if rules_new.get(k) != rules_old.get(k))
+        if before is None or _dump(before.spec) != _dump(rs.spec) or before.hidden != rs.hidden:
+            out[key] = None
+        elif ids:
+            out[key] = ids
+    return out
+
+
+def changed_sets(old: Catalogue, new: Catalogue) -> list[str]:
+    """Sets of ``new`` whose definition differs from ``old``'s (fields, hidden fields, rules)."""
+    return list(changes(old, new))
+
+
+@dataclass
+class CodeImpact:
+    """One rule or check: the records it would newly reject (``invalid``) or stop rejecting (``valid``)."""
+
+    code: str
+    message_zh: str = ""
+    message_en: str = ""
+    invalid: int = 0
+    valid: int = 0
+    units: dict[str, list[int]] = field(default_factory=dict)  # unit code → [invalid, valid]
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message_zh": self.message_zh, "message_en": self.message_en,
+                "invalid": self.invalid, "valid": self.valid,
+                "units": [{"unit": u, "invalid": c[0], "valid": c[1]} for u, c in sorted(self.units.items())],
+                "examples": self.examples}
+
+
+@dataclass
+class Report:
+    old_version: str
+    new_version: str
+    sets: list[str]
+    records: int = 0
+    other_versions: int = 0  # records validated under neither catalogue (an older deployment)
+    became_invalid: int = 0
+    became_valid: int = 0
+    codes: dict[str, CodeImpact] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"old_version": self.old_version, "new_version": self.new_version, "sets": self.sets,
+                "records": self.records, "other_versions": self.other_versions,
+                "became_invalid": self.became_invalid, "became_valid": self.became_valid,
+                "codes": [c.as_json() for c in sorted(self.codes.values(), key=lambda c: (-c.invalid, -c.valid, c.code))]}
+
+
+def _errors(validator: Any, doc: dict[str, Any], docs: list[dict[str, Any]] | None, i: int,
+            rules: frozenset[str] | None) -> dict[str, Any]:
+    """(code → first violation) of the errors (warnings never make a record invalid); only those of
+    ``rules`` when only they changed (a one-rule change costs one rule per record, not a validation)."""
+    out: dict[str, Any] = {}
+    found = (validator.validate(doc, records=docs, index=i) if rules is None
+             else validator.validate_rules(doc, rules, records=docs, index=i))
+    for v in found:
+        if v.severity == "error":
+            out.setdefault(v.code, v)
+    return out
+
+
+class _Impact:
+    def __init__(self, old: Catalogue, new: Catalogue, sets: dict[str, frozenset[str] | None], examples: int) -> None:
+        self.old, self.new, self.examples, self.sets = old, new, examples, sets
+        self.report = Report(old.version, new.version, list(sets))
+        self.plans: dict[tuple[str, str | None], tuple[Any, Any, bool]] = {}  # (set, school type) → validators
+
+    def code(self, code: str, violation: Any) -> CodeImpact:
+        c = self.report.codes.get(code)
+        if c is None:
+            c = self.report.codes[code] = CodeImpact(code, violation.message_zh, violation.message_en)
+        return c
+
+    def group(self, set_key: str, school_type: str | None, unit: str, who: tuple[str, str],
+              rows: list[tuple[int, dict[str, Any]]]) -> None:
+        docs = [d for _, d in rows]
+        plan = self.plans.get((set_key, school_type))
+        if plan is None:
+            family = self.new.family_of(school_type)
+            plan = self.plans[(set_key, school_type)] = (
+                self.new.validator(set_key, family),
+                self.old.validator(set_key, family) if set_key in self.old.resolved.sets else None,
+                self.new.resolved.sets[set_key].spec.cardinality == "many")
+        newer, older, many = plan
+        rules = self.sets[set_key]
+        for i, (position, doc) in enumerate(rows):
+            after = _errors(newer, doc, docs if many else None, i, rules)
+            before = _errors(older, doc, docs if many else None, i, rules) if older is not None else {}
+            if after and not before:
+                self.report.became_invalid += 1
+            elif before and not after:
+                self.report.became_valid += 1
+            for code in after.keys() - before.keys():
+                self.count(code, after[code], unit, 0, who, set_key, position)
+            for code in before.keys() - after.keys():
+                self.count(code, before[code], unit, 1, who, set_key, position)
+
+    def count(self, code: str, v: Any, unit: str, which: int, who: tuple[str, str], set_key: str, position: int) -> None:
+        c = self.code(code, v)
+        if which == 0:
+            c.invalid += 1
+        else:
+            c.valid += 1
+        c.units.setdefault(unit, [0, 0])[which] += 1
+        if which == 0 and len(c.examples) < self.examples:
+            c.examples.append({"unit": unit, "teacher": mask_name(who[0]), "id_number": mask_id_number(who[1]),
+                               "set": set_key, "record": position, "field": v.field, "message": v.message_zh})
+
+
+_PLAIN = frozenset({"record", "today", "this_year", "school_type"})
+
+
+def fields_read(cats: Iterable[Catalogue], changed: dict[str, frozenset[str] | None]) -> list[str] | None:
+    """The record fields the changed rules read, when that is all they read (then only those are
+    fetched: reading whole documents is most of a scan's cost); None when whole documents are needed."""
+    keys: set[str] = set()
+    for set_key, ids in changed.items():
+        if ids is None:
+            return None
+        for cat in cats:
+            for rid in ids:
+                rule = cat.compiler.rules.get(rid)
+                if rule is None:
+                    continue
+                for e in (rule.check, rule.when):
+                    if e is None:
+                        continue
+                    if not e.variables <= _PLAIN or not reads_only_members(e.src, "record"):
+                        return None
+                    keys |= e.refs
+                keys |= set(rule.spec.fields)
+    return sorted(keys)
+
+
+def _rows(db: Session, sets: list[str], unit_ids: Iterable[int] | None, batch: int,
+          keys: list[str] | None = None) -> Any:
+    doc: Any = Record.document if keys is None else func.json_object(*[x for k in keys for x in (k, Record.document[k])]) \
+        if db.get_bind().dialect.name == "sqlite" else func.jsonb_build_object(*[x for k in keys for x in (k, Record.document[k])])
+    q = (select(Record.teacher_id, Record.set_key, Record.position, doc, Record.catalogue_version,
+                Teacher.name, Teacher.id_number, Unit.code, Unit.school_type)
+         .join(Teacher, Teacher.id == Record.teacher_id).join(Unit, Unit.id == Teacher.unit_id)
+         .where(Record.set_key.in_(sets), Record.copy_of_id.is_(None))
+         .order_by(Record.teacher_id, Record.set_key, Record.position))
+    if unit_ids is not None:
+        q = q.where(Teacher.unit_id.in_(list(unit_ids)))
+    return db.execute(q.execution_options(yield_per=batch, stream_results=True))
+
+
+def impact(db: Session, old: Catalogue, new: Catalogue, *, unit_ids: Iterable[int] | None = None,
+           examples: int = EXAMPLES, progress: Progress | None = None, batch: int = 2000) -> Report:
+    """What ``new`` would change about the records ``old`` accepted or rejected. Reads only."""
+    changed = changes(old, new)
+    sets = list(changed)
+    run = _Impact(old, new, changed, examples)
+    if not sets:
+        return run.report
+    count_q = select(func.count()).select_from(Record).where(Record.set_key.in_(sets), Record.copy_of_id.is_(None))
+    if unit_ids is not None:
+        count_q = count_q.join(Teacher, Teacher.id == Record.teacher_id).where(Teacher.unit_id.in_(list(unit_ids)))
+    total = db.scalar(count_q) or 0
+    key: tuple[int, str] | None = None
+    rows: list[tuple[int, dict[str, Any]]] = []
+    meta: tuple[str, str | None, str, tuple[str, str]] = ("", None, "", ("", ""))
+    done = 0
+    versions = {old.version, new.version}
+    keys = fields_read((old, new), changed)
+    for tid, set_key, position, doc, version, name, id_number, unit, school_type in _rows(db, sets, unit_ids, batch, keys):
+        if isinstance(doc, str):  # SQLite's json_object comes back as text
+            doc = json.loads(doc)
+        if (tid, set_key) != key:
+            if rows:
+                run.group(*meta, rows)
+            key, rows, meta = (tid, set_key), [], (set_key, school_type, unit, (name, id_number))
+        rows.append((position, doc or {}))
+        run.report.records += 1
+        run.report.other_versions += version not in versions
+        done += 1
+        if progress is not None and done % batch == 0:
+            progress("check", done, total)
+    if rows:
+        run.group(*meta, rows)
+    if progress is not None:
+        progress("check", done, total)
+    return run.report
+
+
+__all__ = ["impact", "changes", "changed_sets", "Report", "CodeImpact"]
