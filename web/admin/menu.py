@@ -30,6 +30,8 @@ MENU = (
              "teacher.read", ("province", "city", "county", "school")),
     MenuItem("audit", "/admin/audit", "安全审计", "Audit log", "audit.read",
              ("ministry", "province", "city", "county", "school")),
+    MenuItem("recheck", "/admin/recheck", "规则调整后需核实的记录", "Records to check after a rule change", "record.edit",
+             ("province", "city", "county", "school")),
 )
 
 
