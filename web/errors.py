@@ -111,6 +111,14 @@ W_ID_IN_URL = _e("W420", 400, "身份证件号不能放在网址中（参数「{
 # --- W9xx
 W_BAD_REQUEST = _e("W901", 400, "请求无效：{detail}", "Bad request: {detail_en}", "", "")
 
+# --- W95x: impact assessment of a proposed definition file (issue 18, web/services/impact_job.py)
+W_IMPACT_PROVINCE = _e("W950", 403, "影响评估由省级单位进行", "Impact assessments are made by the province",
+                       "请用省级单位的账号（可查看教师信息）操作。", "Use an account of the province's unit that may read teacher files.")
+W_IMPACT_FILE = _e("W951", 422, "「{file}」不是本省的指标定义文件：{detail}", "'{file}' is not a definition file of this province: {detail_en}",
+                   "上传省份目录中的一个 YAML 文件：overlay.yaml，或以 rules:、tables:、set: 开头的文件（见 docs/new-province.md）。",
+                   "Upload one YAML file of the province folder: overlay.yaml, or a file starting with rules:, tables: or set: "
+                   "(docs/new-province.md).")
+
 
 class Refusal(Exception):
     """A request the system refuses, with a catalogue code."""

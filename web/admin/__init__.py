@@ -17,8 +17,9 @@ def route_handlers() -> list[Any]:
     """The handlers this package adds to the app (registered by ``web.app.feature_handlers``)."""
     from web.admin.accounts import AccountPages
     from web.admin.audit import AuditPages
+    from web.admin.impact import ImpactPages
     from web.admin.recheck import RecheckPages
     from web.admin.teacher_accounts import TeacherAccountPages
     from web.admin.units import UnitPages
 
-    return [AccountPages, TeacherAccountPages, UnitPages, AuditPages, RecheckPages]
+    return [AccountPages, TeacherAccountPages, UnitPages, AuditPages, RecheckPages, ImpactPages]

@@ -32,6 +32,7 @@ MENU = (
              ("ministry", "province", "city", "county", "school")),
     MenuItem("recheck", "/admin/recheck", "规则调整后需核实的记录", "Records to check after a rule change", "record.edit",
              ("province", "city", "county", "school")),
+    MenuItem("impact", "/admin/impact/", "影响评估", "Impact of a rule change", "teacher.read", ("province",)),
 )
 
 
