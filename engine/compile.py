@@ -219,6 +219,10 @@ class Compiler:
                     "set": rs.key, "field": key, "allowed": ", ".join(sorted(fields)),
                     **E.suggestion(key, sorted(fields))}))
         self.check_family_names(rule.school_types, rule.where("school_types"))
+        if rule.id in self.r.also:  # a province's added condition: its own mistakes at its own line
+            also, where = self.r.also[rule.id]
+            if self.expr(also, where, rs.spec, fields) is None:
+                return
         check = self.expr(rule.assert_, rule.where("assert"), rs.spec, fields)
         when = self.expr(rule.when, rule.where("when"), rs.spec, fields) if rule.when else None
         if check is None or (rule.when and when is None):

@@ -14,7 +14,7 @@ from typing import Any
 from engine import errors as E
 from engine.errors import Problem
 from engine.load import Layer
-from engine.source import SourceLoc
+from engine.source import LocDict, SourceLoc
 from engine.spec import (
     CodeTable, FieldSpec, Overlay, RolesFile, Route, RouteKind, RouteStep,
     RuleSpec, SchoolTypesFile, Section, SetSpec, TeacherNumber, Text,
@@ -50,6 +50,9 @@ class Resolved:
     teacher_number: TeacherNumber | None
     digests: list[str]
     layers: list[str]
+    # a province's tighten_rules `also:`, by rule id: (expression, where it was written), compiled on its own
+    # first so that a mistake in it is reported at the province's line, not at the national rule's
+    also: dict[str, tuple[str, SourceLoc]] = field(default_factory=dict)
 
 
 def _set_rules(s: SetSpec) -> list[RuleSpec]:
@@ -224,6 +227,7 @@ def _apply_set_overlay(out: Resolved, ov: Overlay, set_key: str, problems: list[
                 old_req = fields[key].required
                 if old_req is not True:  # already always required: nothing to add
                     update["required"] = new if old_req is False else f"({old_req}) || ({new})"
+                    update["_where"] = patch.where("required_when")
                 continue
             old = getattr(fields[key], what)
             if not _TIGHTER[what](old, new):
@@ -232,10 +236,23 @@ def _apply_set_overlay(out: Resolved, ov: Overlay, set_key: str, problems: list[
                                         other=fields[key].loc))
             else:
                 update[what] = new
-        spec = _replace_field(spec, key, fields[key].model_copy(update=update))
+        where = update.pop("_where", None)
+        patched = fields[key].model_copy(update=update)
+        if where is not None:  # the condition's mistakes are the province's: cite its required_when line
+            patched._raw = _raw_with(fields[key]._raw, "required", where)
+        spec = _replace_field(spec, key, patched)
     if so.filled_by is not None:  # teachers fill 岗位聘任 in this province, say: the forms follow spec.filled_by
         spec = spec.model_copy(update={"filled_by": so.filled_by})
     target.spec = spec
+
+
+def _raw_with(raw: Any, key: str, where: SourceLoc) -> LocDict:
+    """A copy of a definition's parsed mapping whose ``key`` is cited at ``where``."""
+    out = LocDict(raw or {})
+    out.setdefault(key, None)  # where() follows the keys the mapping has
+    out.loc = getattr(raw, "loc", where)
+    out.key_locs = {**getattr(raw, "key_locs", {}), key: where}
+    return out
 
 
 def _apply_routes(out: Resolved, ov: Overlay, problems: list[Problem]) -> None:
@@ -321,6 +338,7 @@ def apply_overlay(out: Resolved, layer: Layer) -> list[Problem]:
             update["severity"] = t.severity
         if t.also:
             update["assert_"] = f"({rule.assert_}) && ({t.also})"
+            out.also[t.id] = (t.also, t.where("also"))
         if t.message:
             update["message"] = t.message
         new_rule = rule.model_copy(update=update)
