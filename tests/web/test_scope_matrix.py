@@ -363,6 +363,10 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/api/v1/rotations"): "a teacher of the caller's scope (web.scope.get_teacher, record.edit)",
     ("POST", "/api/v1/status-changes"): "a teacher of the caller's scope (web.scope.get_teacher, record.edit)",
     ("GET", "/cases/{slug:str}"): "cases of the caller's scope", ("POST", "/cases/{slug:str}"): "as the POSTs above",
+    ("GET", "/admin/recheck"): "records of the reader's scope: web.scope.teacher_filter (tests/web/test_recheck.py)",
+    ("GET", "/admin/impact"): "the province's own unit only: W950 (tests/web/test_impact_page.py)",
+    ("POST", "/admin/impact"): "the province's own unit only: W950 (tests/web/test_impact_page.py)",
+    ("GET", "/admin/impact/{job_id:str}"): "a job of the caller's own (tests/web/test_impact_page.py)",
 }
 
 
