@@ -22,6 +22,7 @@ from engine.catalogue import Catalogue
 from engine.expr import reads_only_members
 from web.db.models import Record, Teacher, Unit
 from web.scope import mask_id_number, mask_name
+from web.services.recheck import masked
 
 Progress = Callable[[str, int, int], None]
 EXAMPLES = 3
@@ -111,10 +112,11 @@ class _Impact:
         self.report = Report(old.version, new.version, list(sets))
         self.plans: dict[tuple[str, str | None], tuple[Any, Any, bool]] = {}  # (set, school type) → validators
 
-    def code(self, code: str, violation: Any) -> CodeImpact:
+    def code(self, code: str, violation: Any, set_key: str, doc: dict[str, Any]) -> CodeImpact:
         c = self.report.codes.get(code)
         if c is None:
-            c = self.report.codes[code] = CodeImpact(code, violation.message_zh, violation.message_en)
+            c = self.report.codes[code] = CodeImpact(code, masked(self.new, set_key, doc, violation.message_zh),
+                                                     masked(self.new, set_key, doc, violation.message_en))
         return c
 
     def group(self, set_key: str, school_type: str | None, unit: str, who: tuple[str, str],
@@ -137,12 +139,13 @@ class _Impact:
             elif before and not after:
                 self.report.became_valid += 1
             for code in after.keys() - before.keys():
-                self.count(code, after[code], unit, 0, who, set_key, position)
+                self.count(code, after[code], unit, 0, who, set_key, position, doc)
             for code in before.keys() - after.keys():
-                self.count(code, before[code], unit, 1, who, set_key, position)
+                self.count(code, before[code], unit, 1, who, set_key, position, doc)
 
-    def count(self, code: str, v: Any, unit: str, which: int, who: tuple[str, str], set_key: str, position: int) -> None:
-        c = self.code(code, v)
+    def count(self, code: str, v: Any, unit: str, which: int, who: tuple[str, str], set_key: str, position: int,
+              doc: dict[str, Any]) -> None:
+        c = self.code(code, v, set_key, doc)
         if which == 0:
             c.invalid += 1
         else:
@@ -150,7 +153,8 @@ class _Impact:
         c.units.setdefault(unit, [0, 0])[which] += 1
         if which == 0 and len(c.examples) < self.examples:
             c.examples.append({"unit": unit, "teacher": mask_name(who[0]), "id_number": mask_id_number(who[1]),
-                               "set": set_key, "record": position, "field": v.field, "message": v.message_zh})
+                               "set": set_key, "record": position, "field": v.field,
+                               "message": masked(self.new, set_key, doc, v.message_zh)})
 
 
 _PLAIN = frozenset({"record", "today", "this_year", "school_type"})

@@ -24,6 +24,19 @@ from web.principal import Principal
 LIMIT = 200
 
 
+def masked(cat: Catalogue, set_key: str, doc: dict[str, Any], text: str) -> str:
+    """A violation's message with the record's personal values masked (V007 and the like quote the
+    value; a list or a report never shows a personal value: web.privacy)."""
+    from web.privacy import mask_value, personal_keys
+
+    for key in personal_keys(cat, set_key):
+        value = doc.get(key)
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, (str, int)) and not isinstance(v, bool) and len(str(v)) >= 2:
+                text = text.replace(str(v), str(mask_value(key, v)))
+    return text
+
+
 @dataclass
 class Stale:
     teacher_id: int
@@ -74,7 +87,8 @@ def needs_recheck(db: Session, cat: Catalogue, principal: Principal, *, limit: i
             out.append(Stale(r.teacher_id, scope.mask_name(r.teacher_name), scope.mask_id_number(r.id_number) or "",
                              r.unit_code, r.unit_name, set_key, spec.label.zh, r.position, r.catalogue_version,
                              [{"field": labels[v.field].label("zh") if v.field in labels else v.field,
-                               "message_zh": v.message_zh, "message_en": v.message_en} for v in errors]))
+                               "message_zh": masked(cat, set_key, docs[i], v.message_zh),
+                               "message_en": masked(cat, set_key, docs[i], v.message_en)} for v in errors]))
 
     key = None
     for row in db.execute(q.execution_options(yield_per=1000)):
