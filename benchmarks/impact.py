@@ -65,7 +65,7 @@ def _fill(url: str, teachers: int) -> None:
     from web.settings import Settings
 
     upgrade(url)
-    build_demo(Settings.from_env(database_url=url), password="Bench@2024x", teachers=6, seed=3)
+    build_demo(Settings.from_env(database_url=url), password="Bench@2024x", teachers=36, seed=7)
     engine = create_engine(url)
     with engine.begin() as conn:
         doc, version, unit = conn.execute(text(

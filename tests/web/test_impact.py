@@ -34,7 +34,7 @@ rules:
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     with fresh_database(tmp_path_factory.mktemp("impact")) as url:
-        build_demo(make_settings(url), password="Demo@2024x", teachers=24, seed=5)
+        build_demo(make_settings(url), password="Demo@2024x", teachers=36, seed=7)
         yield url
 
 

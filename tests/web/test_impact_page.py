@@ -28,7 +28,7 @@ rules:
 def app(tmp_path_factory):
     with fresh_database(tmp_path_factory.mktemp("impact-page")) as url:
         application = create_app(make_settings(url))
-        build_demo(application.state.ctx.settings, password=PASSWORD, teachers=24, seed=5)
+        build_demo(application.state.ctx.settings, password=PASSWORD, teachers=36, seed=7)
         yield application
         application.state.ctx.engine.dispose()
 

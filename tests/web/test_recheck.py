@@ -22,7 +22,7 @@ PASSWORD = "Demo@2024x"
 def app(tmp_path_factory):
     with fresh_database(tmp_path_factory.mktemp("recheck")) as url:
         application = create_app(make_settings(url))
-        build_demo(application.state.ctx.settings, password=PASSWORD, teachers=24, seed=11)
+        build_demo(application.state.ctx.settings, password=PASSWORD, teachers=36, seed=7)
         yield application
         application.state.ctx.engine.dispose()
 
