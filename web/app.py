@@ -41,6 +41,8 @@ from web.deps import SESSION_COOKIE, dependencies, lang_of
 from web.errors import W_CSRF, W_TEACHER_LOGIN_OFF, Refusal
 from web.pages.auth import AuthPages
 from web.security.csrf import session_csrf_middleware
+from web.security.edge import chain, edge_guard
+from web.security.errorlog import make_handlers
 from web.security.headers import add_security_headers
 from web.pages.common import entry_of_path
 from web.settings import Settings
@@ -216,8 +218,10 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | 
                                        engine_callback=_template_engine),
         openapi_config=OpenAPIConfig(title="tmis API", version="1", path="/schema",
                                      description="Teacher Management Information System, JSON API v1"),
-        exception_handlers={Refusal: refusal_handler, PermissionDeniedException: permission_denied_handler},
-        before_request=api_csrf_guard,
+        # malformed input and unforeseen errors answer like every refusal (web/security/edge.py, errorlog.py)
+        exception_handlers={**make_handlers(refusal_handler), Refusal: refusal_handler,
+                            PermissionDeniedException: permission_denied_handler},
+        before_request=chain(edge_guard, api_csrf_guard),
         before_send=[add_security_headers],
         middleware=[trusted_proxy_middleware(_networks(settings.trusted_proxies)),
                     session_csrf_middleware(settings.secret_key, SESSION_COOKIE)],

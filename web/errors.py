@@ -119,6 +119,35 @@ W_IMPACT_FILE = _e("W951", 422, "「{file}」不是本省的指标定义文件�
                    "Upload one YAML file of the province folder: overlay.yaml, or a file starting with rules:, tables: or set: "
                    "(docs/new-province.md).")
 
+# --- W930–W940: malformed input, stopped at the edge (web/security/edge.py, web/db/guard.py,
+#     web/security/errorlog.py)
+W_NUL = _e("W930", 400, "请求中含有不可见的空字符（NUL）：{where}", "The request contains a NUL character: {where_en}",
+           "删除该字符后重试；从其他系统复制的文本可能带有这种不可见字符。",
+           "Remove it and try again; text copied from another system may carry such invisible characters.")
+W_INT_RANGE = _e("W931", 400, "「{field}」的数值超出范围：应在 {low} 至 {high} 之间", "'{field}' is out of range: it must lie between {low} and {high}",
+                 "检查该数值；编号和页码都是不超过 {high} 的整数。", "Check the number; ids and paging offsets are integers up to {high}.")
+W_JSON_BAD = _e("W932", 400, "请求体不是有效的 JSON：{detail}", "The request body is not valid JSON: {detail_en}",
+                "请求体须为 UTF-8 编码的 JSON，嵌套不超过 {depth} 层。", "Send a UTF-8 JSON body nested at most {depth} levels deep.")
+W_FIELD_BAD = _e("W933", 400, "请求数据无效：{where}{detail}", "Invalid request data: {where_en}{detail_en}",
+                 "按 /schema 中该接口的说明填写字段与类型。", "Send the fields and types that /schema documents for this endpoint.")
+W_TOO_LONG = _e("W934", 422, "「{field}」过长：至多 {max} 个字符（现有 {length} 个）", "'{field_en}' is too long: at most {max} characters ({length} given)",
+                "缩短后重新提交。", "Shorten it and submit again.")
+W_SERVER = _e("W935", 500, "服务器内部错误（参考编号 {ref}）", "Internal server error (reference {ref})",
+              "您提交的内容没有保存。请稍后重试；如果问题持续，请把参考编号告诉系统管理员。",
+              "Nothing you sent was saved. Try again later; if it persists, give the reference to your system administrator.")
+W_NO_PATH = _e("W936", 404, "没有这个地址：{path}", "No such address: {path}",
+               "检查地址；接口列表见 /schema。", "Check the address; /schema lists the API.")
+W_METHOD = _e("W937", 405, "该地址不接受 {method} 请求", "This address does not accept {method}",
+              "可用的请求方式：{allowed}", "Methods it accepts: {allowed}")
+W_TOO_LARGE = _e("W938", 413, "请求过大", "The request is too large",
+                 "上传文件请遵守导入页面说明的大小限制；接口请求体请分批提交。",
+                 "Keep uploads within the limits the import page states; split large API requests.")
+W_STORE_RANGE = _e("W939", 422, "无法保存：有数值或文字超出了系统能存储的范围", "Cannot save: a number or text exceeds what the system can store",
+                   "检查过大的数值和过长的文字后重新提交。", "Check for very large numbers and very long texts, and submit again.")
+W_MEDIA = _e("W940", 415, "不支持的请求内容类型：{media}", "Unsupported request content type: {media}",
+             "接口请求体请使用 application/json；上传文件请使用 multipart/form-data。",
+             "Send API bodies as application/json and uploads as multipart/form-data.")
+
 
 class Refusal(Exception):
     """A request the system refuses, with a catalogue code."""

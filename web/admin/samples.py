@@ -13,6 +13,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from web.services.teachers import NAME_MAX_LENGTH
+
 ROWS = 1000  # formatted and validated rows of the data sheet
 HEAD = PatternFill("solid", fgColor="DDE8F5")
 
@@ -53,7 +55,7 @@ def _bytes(wb: Workbook) -> bytes:
 def teacher_accounts() -> bytes:
     wb = Workbook()
     _sheet(wb, "教师用户", [
-        ("姓名", "必填，至多 50 字", 14, True),
+        ("姓名", f"必填，至多 {NAME_MAX_LENGTH} 字", 14, True),
         ("性别", "男 或 女（须与身份证件号一致）", 8, True),
         ("出生日期", "YYYY-MM-DD，例如 1985-03-14（须与身份证件号一致）", 14, True),
         ("身份证件号", "18 位居民身份证号，末位可为 X；作为教师的登录用户名", 24, True),

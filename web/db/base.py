@@ -71,7 +71,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+    from web.db.guard import install  # every row is checked against its columns (W930/W931/W934)
+
+    return install(sessionmaker(bind=engine, expire_on_commit=False, future=True))
 
 
 def load_all_models() -> None:

@@ -25,11 +25,12 @@ from web.context import AppContext
 from web.deps import lang_of
 from web.excel import web as X
 from web.principal import Principal
+from web.security.edge import Int32
 
 
 @dataclass
 class ExportIn:
-    teacher_ids: list[int] | None = None   # the selection; None: everyone in ``unit`` (default: the caller's)
+    teacher_ids: list[Int32] | None = None   # the selection; None: everyone in ``unit`` (default: the caller's)
     unit: str | None = None
     below: bool = True
     sets: list[str] | None = None          # default: every set of the template

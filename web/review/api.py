@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
 from web.context import AppContext
@@ -23,28 +24,31 @@ from web.review import changes as C
 from web.review import progress as P
 from web.review import queue as Q
 from web.review import service as S
+from web.security.edge import Int32
+
+Days = Annotated[int | None, Parameter(ge=0, le=36500, description="days waiting (0–36500)")]
 
 
 @dataclass
 class VersionIn:
-    version: int | None = None
+    version: Int32 | None = None
 
 
 @dataclass
 class RejectIn:
     reason: str = ""
-    version: int | None = None
+    version: Int32 | None = None
 
 
 @dataclass
 class BulkFilesIn:
-    teacher_ids: list[int] = field(default_factory=list)
+    teacher_ids: list[Int32] = field(default_factory=list)
 
 
 @dataclass
 class BulkCasesIn:
-    case_ids: list[int] = field(default_factory=list)
-    versions: dict[str, int] = field(default_factory=dict)
+    case_ids: list[Int32] = field(default_factory=list)
+    versions: dict[Int32, Int32] = field(default_factory=dict)  # case id -> version
 
 
 @dataclass
@@ -58,13 +62,13 @@ class BulkRejectIn:
 class RecordIn:
     set: str
     values: dict[str, Any]
-    record_id: int | None = None
-    version: int | None = None
+    record_id: Int32 | None = None
+    version: Int32 | None = None
 
 
 @dataclass
 class ChangeIn:
-    record_ids: list[int] = field(default_factory=list)
+    record_ids: list[Int32] = field(default_factory=list)
     delete: bool = False  # the request deletes these approved records (shown as deleted in the diff)
 
 
@@ -83,7 +87,7 @@ def _date(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise Refusal(W_BAD_REQUEST, detail=f"{name} must be YYYY-MM-DD") from None
+        raise Refusal(W_BAD_REQUEST, detail=f"{name} 须为 YYYY-MM-DD 格式的日期", detail_en=f"{name} must be YYYY-MM-DD") from None
 
 
 class ReviewController(Controller):
@@ -187,7 +191,7 @@ class ReviewController(Controller):
     # -- queue, progress, windows -------------------------------------------------------
     @get("/queue", sync_to_thread=True, summary="What waits at your level within your scope")
     def queue(self, request: Request, db: Session, ctx: AppContext, me: Principal, unit: str | None = None,
-              kind: str | None = None, min_days: int | None = None, max_days: int | None = None,
+              kind: str | None = None, min_days: Days = None, max_days: Days = None,
               limit: int = 50, offset: int = 0) -> dict[str, Any]:
         limit = max(1, min(limit, ctx.settings.page_size_max))
         return Q.queue(db, ctx.catalogue, me, unit_code=unit, kind=kind, min_days=min_days, max_days=max_days,
@@ -204,7 +208,8 @@ class ReviewController(Controller):
     @post("/windows", sync_to_thread=True, status_code=201, summary="Open a collection window for the units below")
     def open_window(self, data: WindowIn, db: Session, me: Principal) -> dict[str, Any]:
         due = _date(data.due_on, "due_on")
-        assert due is not None
+        if due is None:
+            raise Refusal(W_BAD_REQUEST, detail="截止日期 due_on 必填（YYYY-MM-DD）", detail_en="due_on (YYYY-MM-DD) is required")
         w = P.open_window(db, me, data.unit_code, data.title, due, opens_on=_date(data.opens_on, "opens_on"),
                           title_en=data.title_en)
         return P.window_json(w, "", date.today())

@@ -1,0 +1,142 @@
+"""What the framework refuses, and what nobody foresaw, answered like every other refusal.
+
+- ``ValidationException`` (a body or parameter that does not fit its declared type): W933 naming
+  the field and, in Chinese and English, what was expected (TRANSLATIONS);
+- the framework's other HTTP errors by status (STATUS_CODES: 404 W936, 405 W937, 413 W938, 415
+  W940, any other 4xx W933), in the refusal JSON shape for the API and on the error page for pages;
+- a value the database cannot store (``DataError``, ``OverflowError``; web/db/guard.py stops the
+  usual ones before the database sees them): 422 W939, logged as a warning with its traceback;
+- anything else: 500 W935 with a reference number, logged at ERROR with the traceback.
+
+The log names the method, the path (never the query: searches may carry ID numbers) and the
+reference; statements are logged without their bound values, database ``DETAIL`` lines (which
+quote the offending key) are dropped and anything shaped like an ID or phone number is masked.
+The request body is never read for the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import traceback
+from typing import Any, Callable
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from sqlalchemy.exc import DataError, StatementError
+
+from web.errors import (W_FIELD_BAD, W_MEDIA, W_METHOD, W_NO_PATH, W_NOT_SIGNED_IN, W_SERVER, W_STORE_RANGE,
+                        W_TOO_LARGE, Refusal)
+
+log = logging.getLogger("tmis.errors")
+
+STORAGE_RANGE = (DataError, OverflowError)
+
+# msgspec's messages, in Chinese too: (pattern, zh, en)
+TRANSLATIONS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"Object missing required field `(?P<a>[^`]+)`"), "缺少必填字段「{a}」", "missing required field '{a}'"),
+    (re.compile(r"Object contains unknown field `(?P<a>[^`]+)`"), "有未知字段「{a}」", "unknown field '{a}'"),
+    (re.compile(r"Expected `(?P<a>[^`]+)`, got `(?P<b>[^`]+)`"), "应为 {a}，收到的是 {b}", "expected {a}, got {b}"),
+    (re.compile(r"Expected `(?P<a>[^`]+)` (?P<b>[<>]=?) (?P<c>\S+)"), "应为 {a} {b} {c}", "expected {a} {b} {c}"),
+    (re.compile(r"Expected `(?P<a>[^`]+)` of length (?P<b>[<>]=?) (?P<c>\S+)"), "应为长度 {b} {c} 的 {a}",
+     "expected {a} of length {b} {c}"),
+    (re.compile(r"Invalid enum value (?P<a>.+)"), "不是可选值之一：{a}", "not one of the allowed values: {a}"),
+    (re.compile(r"Missing required (?P<a>\w+) parameter '?(?P<b>[^'\s]+)'?"), "缺少必填参数「{b}」",
+     "missing required {a} parameter '{b}'"),
+]
+
+
+def _translate(message: str) -> tuple[str, str]:
+    for pattern, zh, en in TRANSLATIONS:
+        m = pattern.search(message)
+        if m:
+            return zh.format(**m.groupdict()), en.format(**m.groupdict())
+    return "格式不符", message[:160] or "does not match the declared type"
+
+
+def _where(item: dict[str, Any]) -> tuple[str, str]:
+    key = str(item.get("key") or "")
+    source = str(item.get("source") or "")
+    # msgspec names the place inside the body: "... - at `$.versions[...]`"
+    at = re.search(r"at `\$([^`]*)`", str(item.get("message", "")))
+    path = (key + (at.group(1) if at else "")).strip(".")
+    if not path:
+        return "", ""
+    return f"「{path}」（{source or '请求'}）：", f"'{path}' ({source or 'request'}): "
+
+
+def validation_refusal(exc: ValidationException) -> Refusal:
+    extra = exc.extra if isinstance(exc.extra, list) and exc.extra else [{"message": str(exc.detail)}]
+    first = extra[0] if isinstance(extra[0], dict) else {"message": str(extra[0])}
+    where_zh, where_en = _where(first)
+    zh, en = _translate(str(first.get("message", "")))
+    return Refusal(W_FIELD_BAD, where=where_zh, where_en=where_en, detail=zh, detail_en=en)
+
+
+def _http_refusal(request: Request, exc: HTTPException) -> Refusal:
+    if isinstance(exc, ValidationException):
+        return validation_refusal(exc)
+    status = exc.status_code
+    if status == 401:
+        return Refusal(W_NOT_SIGNED_IN)
+    if status == 404:
+        return Refusal(W_NO_PATH, path=request.url.path[:200])
+    if status == 405:
+        allowed = (exc.headers or {}).get("allow", "")
+        return Refusal(W_METHOD, method=request.method, allowed=allowed or "—")
+    if status == 413:
+        return Refusal(W_TOO_LARGE)
+    if status == 415:
+        return Refusal(W_MEDIA, media=request.headers.get("content-type", "")[:80] or "—")
+    zh, en = _translate(str(exc.detail))
+    return Refusal(W_FIELD_BAD, where="", where_en="", detail=zh, detail_en=en)
+
+
+# ---------------------------------------------------------------- logging without personal data
+
+_DETAIL_LINE = re.compile(r"^\s*DETAIL:.*$", re.MULTILINE)
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{5,11}([\dXx]?)(?![0-9A-Za-z])")
+
+
+def _hide_parameters(exc: BaseException | None, seen: set[int] | None = None) -> None:
+    seen = seen if seen is not None else set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, StatementError):
+            exc.hide_parameters = True
+        _hide_parameters(exc.__cause__, seen)
+        exc = exc.__context__
+
+
+def redacted_traceback(exc: BaseException) -> str:
+    _hide_parameters(exc)
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    text = _DETAIL_LINE.sub("DETAIL: (hidden)", text)
+    return _ID_LIKE.sub(lambda m: m.group(1) + "*" * 8, text)
+
+
+def log_error(request: Request, exc: BaseException, ref: str, level: int) -> None:
+    log.log(level, "%s %s failed (ref %s)\n%s", request.method, request.url.path, ref, redacted_traceback(exc))
+
+
+# ---------------------------------------------------------------- the handlers
+
+def make_handlers(answer: Callable[[Request, Refusal], Response]) -> dict[Any, Callable[[Request, Any], Response]]:
+    """Exception handlers for ``Litestar(exception_handlers=…)``; ``answer`` renders a refusal
+    (JSON for the API, the error page for pages: web/app.py's ``refusal_handler``)."""
+
+    def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code >= 500:
+            return server_error(request, exc)
+        return answer(request, _http_refusal(request, exc))
+
+    def server_error(request: Request, exc: Exception) -> Response:
+        ref = secrets.token_hex(4)
+        if isinstance(exc, STORAGE_RANGE):
+            log_error(request, exc, ref, logging.WARNING)
+            return answer(request, Refusal(W_STORE_RANGE))
+        log_error(request, exc, ref, logging.ERROR)
+        return answer(request, Refusal(W_SERVER, ref=ref))
+
+    return {HTTPException: http_error, Exception: server_error}
