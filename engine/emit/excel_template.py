@@ -18,7 +18,6 @@ trailing bracketed format. Pure: builds an ``openpyxl.Workbook``; the caller sav
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -31,6 +30,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from engine.emit.conditions import describe
+from engine.emit.xlsx_writer import safe_row, workbook_bytes
 from engine.fieldtypes import REGISTRY
 from engine.validate import FieldView, SetView
 
@@ -302,7 +302,7 @@ def _set_sheet(wb: Workbook, view: SetView, ranges: dict[str, str], write_only: 
     else:
         ws.row_dimensions[1].height = 32
     for row in rows or ():
-        ws.append(row)
+        ws.append(safe_row(row))  # write-only sheets cannot be walked at save (engine/emit/xlsx_writer.py)
 
 
 def _instructions(wb: Workbook, cat: "Catalogue", family: str, school_type: str | None, keys: list[str]) -> None:
@@ -384,6 +384,4 @@ def emit_excel_template(cat: "Catalogue", school_type: str | None = None, *,
 
 
 def template_bytes(cat: "Catalogue", school_type: str | None = None, *, sets: Iterable[str] | None = None) -> bytes:
-    buf = io.BytesIO()
-    emit_excel_template(cat, school_type, sets=sets).save(buf)
-    return buf.getvalue()
+    return workbook_bytes(emit_excel_template(cat, school_type, sets=sets))

@@ -12,7 +12,6 @@ words, the date, and whether the change can apply to that teacher now (web.peopl
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import errors as E
 from engine import idnumber
+from engine.emit.xlsx_writer import workbook_bytes
 from engine.emit.excel_template import normalise_header
 from web import audit, scope
 from web.db.models import Teacher
@@ -121,9 +121,7 @@ def template_bytes(cat: Any) -> bytes:
     for i, text in enumerate(lines, start=1):
         help_.cell(row=i, column=1, value=text)
     help_["A1"].font = Font(bold=True)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 # ------------------------------------------------------------------ reading

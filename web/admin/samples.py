@@ -5,7 +5,6 @@ The importers read the first sheet only, so the example can never be imported by
 
 from __future__ import annotations
 
-import io
 from typing import Sequence
 
 from openpyxl import Workbook
@@ -13,6 +12,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from engine.emit.xlsx_writer import workbook_bytes
 from web.services.teachers import NAME_MAX_LENGTH
 
 ROWS = 1000  # formatted and validated rows of the data sheet
@@ -47,9 +47,7 @@ def _instructions(wb: Workbook, lines: Sequence[str], example: Sequence[Sequence
 
 
 def _bytes(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def teacher_accounts() -> bytes:

@@ -21,14 +21,7 @@ from engine.emit.excel_template import (LINK_ID, LINK_NAME, emit_excel_template,
 from engine.fieldtypes import is_empty
 from engine.validate import FieldView
 from web.db.models import Record, Teacher, Unit
-from web.excel.pipeline import NEUTRALISED
-
-
-def neutralise(value: Any) -> Any:
-    """Text that Excel would evaluate becomes inert text (OWASP CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in NEUTRALISED:
-        return "'" + value
-    return value
+from engine.emit.xlsx_writer import neutralise, save_workbook
 
 
 def cell_value(f: FieldView, value: Any) -> Any:
@@ -91,7 +84,7 @@ def write_export(db: Session, cat: Any, teachers: Select, family: str, out: Path
 
     wb = emit_excel_template(cat, school_type or family, sets=keys, write_only=True, rows=rows)
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    save_workbook(wb, out)
     return result
 
 

@@ -43,6 +43,8 @@ from web.excel.onrecord import frozen, locked_problems, row_changes
 from web.excel.problems import BadFile, ImportProblem, problem
 from web.excel.reader import (SheetPlan, alongside_main, loaded_sheets, match_headers, new_plan, open_workbook,
                               plan_sheets, read_meta, sheet_rows)
+# Text an export prefixes with ' so that Excel never reads it as a formula (engine/emit/xlsx_writer.py).
+from engine.emit.xlsx_writer import NEUTRALISED  # noqa: F401
 from web.excel.safety import check_file, check_size, shared_strings_bytes
 
 MODES = ("append", "replace")
@@ -51,8 +53,6 @@ EDITABLE_STATES = frozenset({"unsubmitted", "draft", "returned", "rejected"})
 STATE_LABELS = {"submitted": "待审核", "school_approved": "待上级审核", "approved": "审核通过",
                 "reviewing": "审核中", "change_pending": "变更审核中"}
 BATCH = 1000
-# Text an export prefixes with ' so that Excel never reads it as a formula (see web/excel/export.py).
-NEUTRALISED = ("=", "+", "-", "@", "\t", "\r")
 Progress = Callable[[str, int, int], None]
 OnRows = Callable[[str, "list[tuple[str, Row]]"], None]  # set key, (ID number, row) in reading order
 

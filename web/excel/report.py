@@ -15,6 +15,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from engine.emit.xlsx_writer import save_workbook
 from web.excel.problems import ImportProblem
 from web.excel.reader import ERROR_SHEET
 
@@ -81,5 +82,6 @@ def write_report(source: Path, problems: Iterable[ImportProblem], out: Path, *, 
     ws.freeze_panes = "A2"
     wb.active = 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    # the user's own sheets come back as they were uploaded; what the system wrote is neutralised
+    save_workbook(wb, out, keep=[n for n in wb.sheetnames if n != ERROR_SHEET])
     return out

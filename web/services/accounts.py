@@ -412,6 +412,8 @@ def export_xlsx(db: Session, ctx: AppContext, principal: Principal, unit_code: s
     """The school's teacher accounts; the initial password only while it is unchanged."""
     from openpyxl import Workbook
 
+    from engine.emit.xlsx_writer import workbook_bytes
+
     unit = _unit(db, principal, unit_code)
     _check_teacher_grant(db, ctx, principal, unit)
     rows = db.execute(select(Account, Teacher).join(Teacher, Teacher.id == Account.teacher_id, isouter=True)
@@ -426,11 +428,9 @@ def export_xlsx(db: Session, ctx: AppContext, principal: Principal, unit_code: s
         initial = ctx.box.open(account.initial_password) if account.must_change_password else None
         shown += initial is not None
         state = "停用" if not account.enabled else ("未修改初始密码" if account.must_change_password else "已修改密码")
-        ws.append([account.real_name, account.username, initial or "", state, unit.name])
+        ws.append([account.real_name, account.username, initial or "", state, unit.name])  # neutralised at save
     for col, width in zip("ABCDE", (12, 24, 16, 16, 30)):
         ws.column_dimensions[col].width = width
     audit.record(db, "account.export", actor=principal, target_type="unit", target_id=unit.code,
                  unit_id=unit.id, detail={"accounts": len(rows), "initial_passwords": shown})
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)  # no name can run as a formula (engine/emit/xlsx_writer.py)
