@@ -6,6 +6,9 @@ Reset, enable/disable and delete use the account actions of ``web.admin.accounts
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
@@ -19,7 +22,9 @@ from web.deps import lang_of
 from web.errors import W_BAD_REQUEST, Refusal
 from web.principal import Principal
 from web.security import search
+from web.services import account_import
 from web.services import accounts as svc
+from web.excel.web import max_body
 from web.services import units as unit_service
 from web.services.teachers import FourItems
 
@@ -31,7 +36,7 @@ class TeacherAccountPages(Controller):
     include_in_schema = False
 
     def _page(self, request: Request, db: Session, ctx: AppContext, me: Principal, *, code: str | None,
-              error: Refusal | None = None, form: dict[str, str] | None = None, result: svc.BatchResult | None = None,
+              error: Refusal | None = None, form: dict[str, str] | None = None, result: dict[str, Any] | None = None,
               status_code: int = 200) -> Template:
         unit = views.school_unit(db, me, code)
         q, q_token = search.query(ctx, me, request.query_params.get("q"))  # a token in the URL
@@ -71,8 +76,10 @@ class TeacherAccountPages(Controller):
         return await show(lambda: _issued(request, db, me, account_id, issued, "create", back_to="teachers",
                                           home=fields["unit"]))
 
-    @post("/import", status_code=200)
-    async def import_file(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+    @post("/import", status_code=200, request_max_body_size=max_body())
+    async def import_file(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Any:
+        """The same job as the API (web/services/account_import.py): a small file's summary on this
+        page, a larger one's progress bar on its own page."""
         form, files = await read_form(request)
         code = one(form, "unit")
         content = files.get("file") or b""
@@ -81,16 +88,25 @@ class TeacherAccountPages(Controller):
             return await show(lambda: self._page(request, db, ctx, me, code=code or None, error=error,
                                                  status_code=error.status))
         try:
-            result = await run(db, lambda: svc.import_teacher_accounts(db, ctx, me, code, content))
+            result = await run(db, lambda: account_import.start(ctx, db, me, code, io.BytesIO(content), "upload.xlsx"))
         except Refusal as ref:
             return await show(lambda: self._page(request, db, ctx, me, code=code or None, error=ref,
                                                  status_code=ref.status))
-        except Exception:  # a file the spreadsheet reader cannot open
-            error = Refusal(W_BAD_REQUEST, detail="无法读取该文件，请上传 xlsx 表格",
-                            detail_en="cannot read the file: upload an xlsx workbook")
-            return await show(lambda: self._page(request, db, ctx, me, code=code or None, error=error,
-                                                 status_code=error.status))
+        if result["state"] not in ("done", "failed"):
+            return Redirect(path=f"/admin/teacher-accounts/imports/{result['id']}", status_code=303)
         return await show(lambda: self._page(request, db, ctx, me, code=code or None, result=result))
+
+    @get("/imports/{job_id:str}", sync_to_thread=True)
+    def import_job(self, request: Request, job_id: str, db: Session, me: Principal) -> Template:
+        job = account_import.visible_job(db, me, job_id)
+        return page(request, db, "admin/account_import_job.html", me=me, job=account_import.job_json(job),
+                    unit_code=(job.options or {}).get("unit", ""))
+
+    @get("/imports/{job_id:str}/status", sync_to_thread=True)
+    def import_status(self, request: Request, job_id: str, db: Session, me: Principal) -> Template:
+        """The fragment the job page polls: the progress bar until the import ends, then the summary."""
+        job = account_import.visible_job(db, me, job_id)
+        return page(request, db, "admin/_account_import_status.html", me=me, job=account_import.job_json(job))
 
     @get("/sample.xlsx", sync_to_thread=False)
     def sample(self, me: Principal) -> Response[bytes]:

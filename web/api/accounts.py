@@ -5,6 +5,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Response, delete, get, post
+from litestar.response import File
 from litestar.enums import RequestEncodingType
 from litestar.datastructures import UploadFile
 from litestar.params import Body
@@ -14,7 +15,9 @@ from web.context import AppContext
 from web.errors import W_ID_IN_URL, Refusal
 from web.security import search
 from web.principal import Principal
+from web.services import account_import
 from web.services import accounts as svc
+from web.excel.web import XLSX, max_body
 from web.services.teachers import FourItems
 
 
@@ -123,13 +126,23 @@ class TeacherAccountController(Controller):
         account, issued, attached = svc.create_teacher_account(db, ctx, me, data.unit_code, items)
         return {**svc.account_dict(account), "initial_password": issued, "attached": attached}
 
-    @post("/import", sync_to_thread=True, status_code=200,
-          summary="Create teacher accounts from a spreadsheet (姓名, 性别, 出生日期, 身份证件号)")
+    @post("/import", sync_to_thread=True, request_max_body_size=max_body(),
+          summary="Create teacher accounts from a spreadsheet (姓名, 性别, 出生日期, 身份证件号): 200 with the "
+                  "summary when done at once, 202 while a larger one runs in the background (poll its url)")
     def import_xlsx(self, data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
-                    db: Session, ctx: AppContext, me: Principal, unit: str) -> dict[str, Any]:
-        content = data.file.read()
-        result = svc.import_teacher_accounts(db, ctx, me, unit, content)
-        return {"created": result.created, "problems": result.problems}
+                    db: Session, ctx: AppContext, me: Principal, unit: str) -> Response[dict[str, Any]]:
+        out = account_import.start(ctx, db, me, unit, data.file, data.filename)
+        return Response(out, status_code=200 if out["state"] in ("done", "failed") else 202)
+
+    @get("/imports/{job_id:str}", sync_to_thread=True, summary="A teacher-account import: state, progress, summary")
+    def import_job(self, job_id: str, db: Session, me: Principal) -> dict[str, Any]:
+        return account_import.job_json(account_import.visible_job(db, me, job_id))
+
+    @get("/imports/{job_id:str}/report", sync_to_thread=True,
+         summary="The uploaded workbook with every problem marked (xlsx)")
+    def import_report(self, job_id: str, db: Session, me: Principal) -> File:
+        path = account_import.report_path(account_import.visible_job(db, me, job_id))
+        return File(path=path, filename="teacher-accounts-problems.xlsx", media_type=XLSX)
 
     @get("/export", sync_to_thread=True, summary="The school's teacher accounts as xlsx")
     def export(self, db: Session, ctx: AppContext, me: Principal, unit: str) -> Response[bytes]:

@@ -31,6 +31,8 @@ _VARIABLES: dict[str, tuple[str, str, str]] = {
     "TMIS_IMPORT_MAX_ERRORS": ("max_errors", "报告中保留的最多错误数", "the most errors kept for the report"),
     "TMIS_IMPORT_BACKGROUND_ROWS": ("background_rows", "超过此行数时在后台导入",
                                     "rows beyond which the web imports in the background"),
+    "TMIS_IMPORT_ACCOUNTS_BACKGROUND_ROWS": ("account_background_rows", "教师用户导入超过此行数时在后台进行",
+                                             "rows beyond which a teacher-account import runs in the background"),
     "TMIS_IMPORT_PREFETCH_MB": ("prefetch_mb", "预读工作表的最大 MB 数", "the largest sheet read ahead, in MB"),
     "TMIS_IMPORT_KEEP_DAYS": ("keep_days", "错误报告保留的天数", "days an error report is kept"),
 }
@@ -64,6 +66,9 @@ class Limits:
     max_errors: int = 20_000
     # TMIS_IMPORT_BACKGROUND_ROWS: the web runs files with more rows than this as a background job
     background_rows: int = 2_000
+    # TMIS_IMPORT_ACCOUNTS_BACKGROUND_ROWS: a teacher-account import of more rows runs as a background
+    # job with a progress bar (each account hashes a password: about a quarter of a second)
+    account_background_rows: int = 20
     # TMIS_IMPORT_PREFETCH_MB: a sheet whose XML is at most this large is parsed while the one
     # before it is checked (two sheets in memory at once); larger ones wait their turn. Small
     # sheets are read while 基本信息 is parsed only when the shared strings (parsed once more

@@ -57,7 +57,7 @@ def process(data: bytes, rule: PhotoRule) -> Photo:
     try:
         img = Image.open(io.BytesIO(data))
         img.load()
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):  # bombs: Pillow's own limit
         raise PhotoError("无法识别的图片，请上传 JPG 或 PNG 照片", "Not a picture we can read; upload a JPG or PNG photo") from None
     img = ImageOps.exif_transpose(img)
     if img.mode in ("RGBA", "LA", "P"):

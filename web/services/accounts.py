@@ -15,9 +15,6 @@ Managing an existing account (reset, enable, delete) needs the right to grant ev
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -365,47 +362,6 @@ TEACHER_HEADERS = {
     "id_number": ("身份证件号", "身份证件号码", "身份证号", "id_number"),
     "id_type": ("身份证件类型", "id_type"),
 }
-
-
-@dataclass
-class BatchResult:
-    created: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[dict[str, Any]] = field(default_factory=list)
-
-
-def import_teacher_accounts(db: Session, ctx: AppContext, principal: Principal, unit_code: str,
-                            content: bytes) -> BatchResult:
-    """Best effort, row by row (each row in its own savepoint): rows that fail are reported with
-    the row number and the reason; the others are created."""
-    from python_calamine import CalamineWorkbook
-
-    unit = _unit(db, principal, unit_code)
-    _check_teacher_grant(db, ctx, principal, unit)
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
-    result = BatchResult()
-    if not sheet:
-        return result
-    header = [str(h).strip() for h in sheet[0]]
-    cols = {k: next((i for i, h in enumerate(header) if h in names), None) for k, names in TEACHER_HEADERS.items()}
-    for n, row in enumerate(sheet[1:], start=2):
-        def cell(key: str) -> Any:
-            i = cols[key]
-            v = row[i] if i is not None and i < len(row) else None
-            if isinstance(v, float) and v.is_integer():
-                v = int(v)
-            return v
-        if not any(str(v).strip() for v in row if v is not None):
-            continue
-        try:
-            with db.begin_nested():
-                items = teacher_service.FourItems.parse(cell("name"), cell("gender"), cell("birth_date"),
-                                                        cell("id_number"), cell("id_type") or "1")
-                account, issued, attached = create_teacher_account(db, ctx, principal, unit.code, items)
-            result.created.append({"row": n, "username": account.username, "name": account.real_name,
-                                   "attached": attached})
-        except Refusal as ref:
-            result.problems.append({"row": n, **ref.as_json()})
-    return result
 
 
 def export_xlsx(db: Session, ctx: AppContext, principal: Principal, unit_code: str) -> bytes:

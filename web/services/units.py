@@ -335,6 +335,30 @@ def import_xlsx(db: Session, path: Path, repo_root: Path, actor: Principal | Non
     return import_rows(db, _rows_from_xlsx(path), repo_root, actor)
 
 
+def upload_refusal(path: Path) -> tuple[str, str] | None:
+    """Why an uploaded workbook is refused before it is read (web/excel/safety.py with the
+    ``TMIS_IMPORT_*`` limits), in Chinese and English; None when it may be read. An old .xls
+    (which calamine reads too) gets the size limit only."""
+    from web.excel.limits import Limits
+    from web.excel.problems import BadFile
+    from web.excel.safety import MB, OLE_MAGIC, check_file, check_size
+
+    limits = Limits.from_env()
+    with path.open("rb") as fh:
+        old_xls = fh.read(8).startswith(OLE_MAGIC)
+    try:
+        if old_xls:
+            if path.stat().st_size > limits.max_file_mb * MB:
+                return (f"文件超过 {limits.max_file_mb} MB", f"the file is over {limits.max_file_mb} MB")
+            return None
+        sizes = check_file(path, limits, "upload")
+        if sizes:
+            check_size(sizes[0].name, sizes[0].rows, sizes[0].columns, limits)
+    except BadFile as exc:
+        return "无法读取该文件：" + exc.problems[0].message_zh, "cannot read the file: " + exc.problems[0].message_en
+    return None
+
+
 def import_upload(db: Session, principal: Principal, content: bytes, repo_root: Path) -> ImportResult:
     """An uploaded spreadsheet, by an administrator: every row within the uploader's subtree,
     all or nothing (nothing is kept when any row has a problem)."""
@@ -344,6 +368,11 @@ def import_upload(db: Session, principal: Principal, content: bytes, repo_root: 
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
         tmp.write(content)
         tmp.flush()
+        refused = upload_refusal(Path(tmp.name))
+        if refused is not None:  # the Excel import's limits and refusals (size, zip bomb, rows, columns)
+            result = ImportResult()
+            result.problems.append((1, *refused))
+            return result
         try:
             rows = _rows_from_xlsx(Path(tmp.name))
         except Exception:  # not a spreadsheet calamine can read
