@@ -26,7 +26,6 @@ from jinja2 import pass_context
 from litestar import Litestar, Request, Response
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.openapi import OpenAPIConfig
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -40,6 +39,7 @@ from web.context import AppContext
 from web.deps import SESSION_COOKIE, dependencies, lang_of
 from web.errors import W_CSRF, W_TEACHER_LOGIN_OFF, Refusal
 from web.pages.auth import AuthPages
+from web import openapi
 from web.security.csrf import session_csrf_middleware
 from web.security.edge import chain, edge_guard
 from web.security.errorlog import make_handlers
@@ -209,15 +209,14 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | 
     Limits.from_env()  # a bad TMIS_IMPORT_* stops the start (web.excel.limits.BadLimit says which), not an upload
     ctx = AppContext.build(settings)
     app = Litestar(
-        route_handlers=[*CORE_HANDLERS, *feature_handlers(), *(extra_handlers or []),
+        route_handlers=[*CORE_HANDLERS, *feature_handlers(), *(extra_handlers or []), openapi.favicon,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         dependencies=dependencies(),
         state=None,
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_template_engine),
-        openapi_config=OpenAPIConfig(title="tmis API", version="1", path="/schema",
-                                     description="Teacher Management Information System, JSON API v1"),
+        openapi_config=openapi.config(),  # Redoc vendored, refusals documented (web/openapi.py)
         # malformed input and unforeseen errors answer like every refusal (web/security/edge.py, errorlog.py)
         exception_handlers={**make_handlers(refusal_handler), Refusal: refusal_handler,
                             PermissionDeniedException: permission_denied_handler},
@@ -228,6 +227,7 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | 
         debug=settings.debug,
     )
     app.state.ctx = ctx
+    openapi.install(app)
     return app
 
 

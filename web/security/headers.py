@@ -27,7 +27,12 @@ ALWAYS = {
 }
 HSTS = "max-age=31536000"
 STATIC = "/static/"
-OWN_PAGE = ("/schema",)  # the OpenAPI viewer sets its own policy
+OWN_PAGE = ("/schema",)  # the OpenAPI viewer: its own policy, SCHEMA_CSP
+# Redoc (vendored, web/openapi.py) starts from an inline script and runs a worker from a blob; nothing
+# leaves this site (its sidebar logo on a CDN is blocked and hidden), so /schema works offline
+SCHEMA_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; "
+              "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+              "frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
 
 
 def add_security_headers(message: Message, scope: Scope) -> None:
@@ -38,8 +43,7 @@ def add_security_headers(message: Message, scope: Scope) -> None:
     headers = MutableScopeHeaders.from_message(message)
     for key, value in ALWAYS.items():
         headers[key] = value
-    if not path.startswith(OWN_PAGE):
-        headers["content-security-policy"] = CSP
+    headers["content-security-policy"] = SCHEMA_CSP if path.startswith(OWN_PAGE) else CSP
     if not path.startswith(STATIC) and "cache-control" not in headers:
         headers["cache-control"] = "no-store"
     if scope.get("scheme") == "https":
