@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres install check bench
+.PHONY: run test test-sqlite test-postgres install check bench fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,7 @@ check: install
 
 bench: install
 	$(BIN)/python benchmarks/validate.py
+
+## make fuzz: schemathesis against the API's own OpenAPI document, a larger run than the suite's; prints counts
+fuzz: install
+	$(BIN)/python benchmarks/fuzz.py

@@ -42,6 +42,11 @@ class Switch:
 
 
 @dataclass
+class AccountsUpload:
+    data: UploadFile | None = None  # the workbook (姓名, 性别, 出生日期, 身份证件号)
+
+
+@dataclass
 class TeacherAccountIn:
     unit_code: str
     name: str
@@ -129,9 +134,12 @@ class TeacherAccountController(Controller):
     @post("/import", sync_to_thread=True, request_max_body_size=max_body(),
           summary="Create teacher accounts from a spreadsheet (姓名, 性别, 出生日期, 身份证件号): 200 with the "
                   "summary when done at once, 202 while a larger one runs in the background (poll its url)")
-    def import_xlsx(self, data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    def import_xlsx(self, data: Annotated[AccountsUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
                     db: Session, ctx: AppContext, me: Principal, unit: str) -> Response[dict[str, Any]]:
-        out = account_import.start(ctx, db, me, unit, data.file, data.filename)
+        if not isinstance(data.data, UploadFile):
+            raise Refusal(account_import.W_UPLOAD_BAD, detail="没有收到文件（表单字段 data）",
+                          detail_en="no file received (form field 'data')")
+        out = account_import.start(ctx, db, me, unit, data.data.file, data.data.filename)
         return Response(out, status_code=200 if out["state"] in ("done", "failed") else 202)
 
     @get("/imports/{job_id:str}", sync_to_thread=True, summary="A teacher-account import: state, progress, summary")

@@ -4,6 +4,7 @@
   the field and, in Chinese and English, what was expected (TRANSLATIONS);
 - the framework's other HTTP errors by status (STATUS_CODES: 404 W936, 405 W937, 413 W938, 415
   W940, any other 4xx W933), in the refusal JSON shape for the API and on the error page for pages;
+- a form field the framework cannot decode (``UnicodeDecodeError``): 400 W933;
 - a value the database cannot store (``DataError``, ``OverflowError``; web/db/guard.py stops the
   usual ones before the database sees them): 422 W939, logged as a warning with its traceback;
 - anything else: 500 W935 with a reference number, logged at ERROR with the traceback.
@@ -132,6 +133,9 @@ def make_handlers(answer: Callable[[Request, Refusal], Response]) -> dict[Any, C
         return answer(request, _http_refusal(request, exc))
 
     def server_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, UnicodeDecodeError):  # a form field that is not UTF-8 (the framework decodes it)
+            return answer(request, Refusal(W_FIELD_BAD, where="", where_en="", detail="表单或文件名不是 UTF-8 编码的文本",
+                                           detail_en="a form field or file name is not UTF-8 text"))
         ref = secrets.token_hex(4)
         if isinstance(exc, STORAGE_RANGE):
             log_error(request, exc, ref, logging.WARNING)
