@@ -54,6 +54,8 @@ _STATE = "review state, queue, progress or timeline: names, states and dates, no
 _UNITS = "units and accounts: no teacher's record values"
 _STATIC = "static, schema or a sample workbook: no data"
 _EXPORT = "an export or an import: needs personal.read (a viewer is refused)"
+_ACCOUNT_JOB = ("a teacher-account import job: its creator's or a school system administrator's "
+                "(grant.teacher; a viewer is refused); names and counts, no record values")
 _SEARCH = "a search form: answers with a redirect to the list, the search as a token"
 _CASE = ("a mobility case (web/cases): name, ID number masked unless personal.read reaches the teacher, schools, "
          "steps; no record values; looks audited (case.read)")
@@ -144,6 +146,11 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/admin/teacher-accounts"): "teacher accounts: masked usernames (system administrators only)",
     ("POST", "/admin/teacher-accounts/login-switch"): _WRITE,
     ("GET", "/admin/teacher-accounts/sample.xlsx"): _STATIC,
+    ("GET", "/api/v1/teacher-accounts/imports/{job_id:str}"): _ACCOUNT_JOB,
+    ("GET", "/api/v1/teacher-accounts/imports/{job_id:str}/report"): _ACCOUNT_JOB,
+    ("GET", "/admin/teacher-accounts/imports/{job_id:str}"): _ACCOUNT_JOB,
+    ("GET", "/admin/teacher-accounts/imports/{job_id:str}/status"): _ACCOUNT_JOB,
+    ("GET", "/favicon.ico"): _STATIC,
     ("GET", "/admin/units/{code:str}/children"): _UNITS, ("GET", "/admin/units/new"): _UNITS,
     ("POST", "/admin/units/new"): _WRITE, ("GET", "/admin/units/{code:str}/edit"): _UNITS,
     ("POST", "/admin/units/{code:str}/edit"): _WRITE, ("POST", "/admin/units/import"): _WRITE,

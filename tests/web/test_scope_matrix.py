@@ -331,6 +331,12 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/admin/teacher-accounts/import"): "PAGE_RULES page.teacher_accounts.import",
     ("POST", "/admin/teacher-accounts/login-switch"): "PAGE_RULES page.teacher_login.switch",
     ("GET", "/admin/teacher-accounts/sample.xlsx"): "an empty sample workbook",
+    ("GET", "/api/v1/teacher-accounts/imports/{job_id:str}"): "its creator or grant.teacher at its school "
+        "(web.services.account_import.visible_job; tests/web/test_account_import.py)",
+    ("GET", "/api/v1/teacher-accounts/imports/{job_id:str}/report"): "as its job (account_import.visible_job)",
+    ("GET", "/admin/teacher-accounts/imports/{job_id:str}"): "as its job (account_import.visible_job)",
+    ("GET", "/admin/teacher-accounts/imports/{job_id:str}/status"): "as its job (account_import.visible_job)",
+    ("GET", "/favicon.ico"): "a picture: no one's data",
     ("GET", "/admin/units"): "PAGE_RULES page.units", ("GET", "/admin/units/new"): "the unit in the query: require_unit",
     ("POST", "/admin/units/new"): "PAGE_RULES page.unit.create_below", ("POST", "/admin/units/import"): "PAGE_RULES page.units.import",
     ("GET", "/admin/units/sample.xlsx"): "an empty sample workbook",
