@@ -79,6 +79,10 @@ def random_password(length: int = 12) -> str:
     pool = "".join(alphabet.values())
     chars += [secrets.choice(pool) for _ in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
+    # a letter or digit first: initial passwords go into the accounts export, where a leading
+    # @, + or = would be neutralised as a formula (engine/emit/xlsx_writer.py) and read back wrong
+    first = next(i for i, c in enumerate(chars) if c.isalnum())
+    chars[0], chars[first] = chars[first], chars[0]
     return "".join(chars)
 
 
