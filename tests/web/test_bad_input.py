@@ -136,3 +136,16 @@ def test_a_server_error_is_logged_with_its_traceback_and_without_the_body(settin
     finally:
         errors.removeHandler(seen)
         app.state.ctx.engine.dispose()
+
+
+def test_ids_typed_into_forms_and_headers_are_ascii_digits_within_range(clients, world) -> None:
+    """str.isdigit() takes '²' (which int() refuses: a 500) and any length; the pages' and the
+    If-Match header's ids go through web.security.edge.as_int."""
+    from tests.web.conftest import csrf_of
+    from web.security.edge import as_int
+
+    assert [as_int(v) for v in ("12", " 7 ", "²", "١٢", "2147483648", "-1", "", None)] == [12, 7] + [None] * 6
+    manager = clients["manager"]
+    page = manager.get("/forms/teachers")
+    r = manager.http.post("/forms/completeness", data={"_csrf_token": csrf_of(page.text), "teacher": ["²", "99999999999"]})
+    assert r.status_code < 500, r.text[:300]

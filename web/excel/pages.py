@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from web import permissions, scope
+from web.security.edge import as_int
 from web.context import AppContext
 from web.db.models import Unit
 from web.deps import lang_of
@@ -101,7 +102,7 @@ class ExcelPages(Controller):
     @post("/export", status_code=200)
     async def export(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Response[bytes]:
         form = await request.form()
-        ids = [int(v) for v in form.getall("teacher", []) if isinstance(v, str) and v.isdigit()]
+        ids = [i for i in (as_int(v) for v in form.getall("teacher", []) if isinstance(v, str)) if i is not None]
         sets = [v for v in form.getall("sets", []) if isinstance(v, str) and v]
         st = form.get("school_type") if isinstance(form.get("school_type"), str) else None
 

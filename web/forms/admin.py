@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.catalogue import Catalogue
 from web import audit, permissions, scope
+from web.security.edge import as_int
 from web.context import AppContext
 from web.db.models import Record, Teacher
 from web.deps import lang_of, run_unit_of_work
@@ -116,7 +117,7 @@ class AdminPages(Controller):
     @post("/completeness", status_code=200)
     async def check_many(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
         form = await read_form(request)
-        ids = [int(v) for v in form.get("teacher", []) if v.isdigit()]
+        ids = [i for i in (as_int(v) for v in form.get("teacher", [])) if i is not None]
         return await anyio.to_thread.run_sync(lambda: self._check(request, ids, db, ctx, me))
 
     def _check(self, request: Request, ids: list[int], db: Session, ctx: AppContext, me: Principal) -> Template:

@@ -27,6 +27,7 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from sqlalchemy.orm import Session
 
 from engine.validate import Violation
+from web.security.edge import as_int
 from web.context import AppContext
 from web.errors import W_BAD_REQUEST, Refusal
 from web.forms import service
@@ -66,7 +67,7 @@ def etag(version: int) -> str:
 
 def if_match(request: Request) -> int | None:
     raw = request.headers.get("if-match", "").strip().strip('"').removeprefix("W/").strip('"')
-    return int(raw) if raw.isdigit() else None
+    return as_int(raw)
 
 
 class RecordsAPI(Controller):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from web import permissions, privacy, scope
+from web.security.edge import as_int
 from web.context import AppContext
 from web.db.models import Record, Teacher
 from web.deps import lang_of, run_unit_of_work
@@ -125,7 +126,7 @@ class ReviewPages(Controller):
     async def bulk_approve(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
         form = await _form(request)
         ids = _ints(form.get("case_ids", []))
-        versions = {int(k[2:]): v for k, vs in form.items() if k.startswith("v_") and k[2:].isdigit()
+        versions = {as_int(k[2:]): v for k, vs in form.items() if k.startswith("v_") and as_int(k[2:]) is not None
                     for v in _ints(vs)}
         results = await _run(db, lambda: S.bulk_approve(db, ctx.catalogue, me, ids, versions))
         lang = lang_of(request)

@@ -175,6 +175,16 @@ async def edge_guard(request: Request) -> None:
     await check_body(request)
 
 
+def as_int(text: Any) -> int | None:
+    """A form field or header as an id: ASCII digits within INT32, else None. (``str.isdigit``
+    also takes ² and other digits ``int`` refuses, and any length.)"""
+    value = str(text).strip() if text is not None else ""
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if number <= INT32_MAX else None
+
+
 def chain(*hooks: Callable[[Request], Any]) -> Callable[[Request], Any]:
     """One ``before_request`` made of several (sync or async); the first answer wins."""
     import inspect
