@@ -54,8 +54,8 @@ class BulkCasesIn:
 @dataclass
 class BulkRejectIn:
     reason: str = ""
-    case_ids: list[int] = field(default_factory=list)
-    versions: dict[str, int] = field(default_factory=dict)
+    case_ids: list[Int32] = field(default_factory=list)
+    versions: dict[Int32, Int32] = field(default_factory=dict)  # case id -> version
 
 
 @dataclass
