@@ -107,6 +107,10 @@ W_ID_IN_URL = _e("W420", 400, "身份证件号不能放在网址中（参数「{
                  "An ID number may not travel in a URL (parameter '{field}'): URLs stay in browser histories and access logs",
                  "按身份证件号查询请用 POST {path}，把查询条件放在请求正文（JSON）中。",
                  "Search by ID number with POST {path}, the search in the request body (JSON).")
+W_ID_IN_AUDIT_URL = _e("W421", 400, "审计日志的查询条件「{field}」不能是完整的身份证件号：网址会留在浏览器历史和访问日志里",
+                       "The audit log filter '{field}' may not be a whole ID number: URLs stay in browser histories and access logs",
+                       "日志只保存脱敏的身份证件号，请按脱敏形式查询，如 {example}。",
+                       "The log keeps ID numbers masked only: filter by the masked form, e.g. {example}.")
 
 # --- W9xx
 W_BAD_REQUEST = _e("W901", 400, "请求无效：{detail}", "Bad request: {detail_en}", "", "")

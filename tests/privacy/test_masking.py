@@ -158,7 +158,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/admin/units/{code:str}/move"): _WRITE, ("GET", "/admin/units/sample.xlsx"): _STATIC,
     ("GET", "/admin/audit"): "the audit log page: needs audit.read; values never shown, ID-like text masked",
     ("GET", "/static/{file_path:path}"): _STATIC,
-    ("POST", "/forms/teachers"): _SEARCH, ("POST", "/review/school"): _SEARCH,
+    ("POST", "/forms/teachers"): _SEARCH, ("POST", "/admin/audit"): _SEARCH, ("POST", "/review/school"): _SEARCH,
     ("POST", "/admin/teacher-accounts"): _SEARCH,
     ("POST", "/api/v1/teachers/search"): _LIST, ("POST", "/api/v1/accounts/search"): _UNITS,
     **{(m, p.format(k=k)): (_CASE if m == "GET" else _WRITE)

@@ -112,3 +112,20 @@ def test_the_audit_log_holds_no_whole_id_number_or_birth_date(app, ctx, world):
                           .order_by(AuditEntry.seq))
     assert entry.target_id == str(created.json()["id"])
     assert entry.detail == {"id_type": "1", "id_number": items["id_number"][:4] + "*" * 10 + items["id_number"][-4:]}
+
+
+def test_the_audit_viewer_names_a_teacher_masked(app, world):
+    """A teacher's entries are found by the ID number typed into the filter form; the address
+    holds it masked, as the log does, and the API refuses a whole number (W421)."""
+    teacher = world.teacher_usernames[world.teachers[SCHOOL][2]]
+    Client(app, teacher, PASSWORD, entry="teacher")
+    county = Recorder(app, "system_admin@360102")
+    page = county.get("/admin/audit")
+    r = county.post("/admin/audit", data={"_csrf_token": csrf_of(page.text), "actor": teacher[:-1] + teacher[-1].lower(),
+                                          "action": "auth."}, follow_redirects=True)
+    masked = teacher[:4] + "*" * 10 + teacher[-4:]
+    assert r.status_code == 200 and "auth.login" in r.text and masked in r.text and teacher not in r.text
+    assert not [line for line in county.lines if teacher in line or teacher.lower() in line], county.lines
+    refused = county.get("/api/v1/audit", params={"actor": teacher})
+    assert refused.status_code == 400 and refused.json()["code"] == "W421" and masked in refused.json()["hint"]
+    assert county.get("/api/v1/audit", params={"actor": masked, "action": "auth."}).json()["total"] >= 1

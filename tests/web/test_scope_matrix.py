@@ -323,6 +323,7 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/api/v1/teachers/search"): "teachers.list by POST (tests/privacy/test_no_id_in_urls.py)",
     ("GET", "/api/v1/audit"): "entries of the reader's scope (tests/web/test_audit_viewer.py)",
     ("GET", "/admin/audit"): "entries of the reader's scope (tests/web/test_audit_viewer.py)",
+    ("POST", "/admin/audit"): "the filter form: a redirect to the page",
     ("GET", "/admin/accounts"): "PAGE_RULES page.accounts", ("POST", "/admin/accounts/new"): "PAGE_RULES page.account.create",
     ("GET", "/admin/teacher-accounts"): "PAGE_RULES page.teacher_accounts",
     ("POST", "/admin/teacher-accounts"): "the search form: a redirect to the page",

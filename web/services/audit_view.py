@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from engine import idnumber
 from web import audit, scope
 from web.db.models import AuditEntry, Unit
 from web.errors import W_AUDIT_QUERY, W_UNIT_NOT_FOUND, Refusal
@@ -118,7 +119,7 @@ def listing(db: Session, principal: Principal, q: AuditQuery) -> tuple[int, list
         stmt = stmt.where(AuditEntry.unit_id.in_(scope.subtree([unit.id])))
     if q.actor:
         # a teacher's username (the ID number) is stored masked, as every ID number in the log
-        stmt = stmt.where(AuditEntry.actor_name.in_({q.actor, scope.mask_id_numbers(q.actor)}))
+        stmt = stmt.where(AuditEntry.actor_name.in_({q.actor, scope.mask_id_numbers(idnumber.login_name(q.actor))}))
     if q.action:
         stmt = stmt.where(AuditEntry.action.startswith(q.action, autoescape=True) if q.action.endswith(".")
                           else AuditEntry.action == q.action)
