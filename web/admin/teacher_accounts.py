@@ -65,7 +65,7 @@ class TeacherAccountPages(Controller):
         fields = {k: one(form, k) for k in (*FOUR, "unit")}
 
         def work():
-            items = FourItems.parse(*(fields[k] for k in FOUR))
+            items = FourItems.parse(*(fields[k] for k in FOUR), cat=ctx.catalogue)
             account, issued, _attached = svc.create_teacher_account(db, ctx, me, fields["unit"], items)
             return account.id, issued
         try:

@@ -127,7 +127,8 @@ class TeacherAccountController(Controller):
 
     @post("/", sync_to_thread=True, summary="Create a teacher account from the four items")
     def create(self, data: TeacherAccountIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
-        items = FourItems.parse(data.name, data.gender, data.birth_date, data.id_number, data.id_type)
+        items = FourItems.parse(data.name, data.gender, data.birth_date, data.id_number, data.id_type,
+                                 cat=ctx.catalogue)
         account, issued, attached = svc.create_teacher_account(db, ctx, me, data.unit_code, items)
         return {**svc.account_dict(account), "initial_password": issued, "attached": attached}
 

@@ -72,7 +72,8 @@ class TeacherController(Controller):
         # the answer is the new file: a bare file is the data roles' work (a system administrator
         # files people only with their teacher accounts, /api/v1/teacher-accounts)
         scope.require(me, "teacher.read")
-        items = svc.FourItems.parse(data.name, data.gender, data.birth_date, data.id_number, data.id_type)
+        items = svc.FourItems.parse(data.name, data.gender, data.birth_date, data.id_number, data.id_type,
+                                     cat=ctx.catalogue)
         teacher = svc.create(db, me, data.unit_code, items, catalogue_version=catalogue_version(ctx))
         return svc.read(db, me, teacher.id, ctx.catalogue)
 

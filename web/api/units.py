@@ -50,15 +50,16 @@ class UnitController(Controller):
         return {**svc.unit_dict(unit), "path": [u.code for u in svc.path(db, unit.id)]}
 
     @post("/", sync_to_thread=True, summary="Create a unit below one within scope")
-    def create_unit(self, data: UnitIn, db: Session, me: Principal) -> dict[str, Any]:
+    def create_unit(self, data: UnitIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
         unit = svc.create(db, me, code=data.code, name=data.name, level=data.level, parent_code=data.parent_code,
-                          school_type=data.school_type, urban_rural=data.urban_rural)
+                          school_type=data.school_type, urban_rural=data.urban_rural,
+                          school_types=ctx.catalogue.school_types)
         return svc.unit_dict(unit)
 
     @patch("/{code:str}", sync_to_thread=True)
-    def update_unit(self, code: str, data: UnitPatch, db: Session, me: Principal) -> dict[str, Any]:
+    def update_unit(self, code: str, data: UnitPatch, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
         changes = {k: v for k, v in vars(data).items() if v is not None}
-        return svc.unit_dict(svc.update(db, me, code, changes))
+        return svc.unit_dict(svc.update(db, me, code, changes, school_types=ctx.catalogue.school_types))
 
     @post("/{code:str}/teacher-login", sync_to_thread=True, status_code=200,
           summary="Switch the school's teacher self-service logins on or off")

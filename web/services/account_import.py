@@ -138,7 +138,7 @@ def _run(ctx: AppContext, me: Principal, unit_code: str, rows: list[tuple[int, d
             with ctx.sessions() as db:
                 try:
                     items = teacher_service.FourItems.parse(v["name"], v["gender"], v["birth_date"], v["id_number"],
-                                                            v.get("id_type") or "1")
+                                                            v.get("id_type") or "1", cat=ctx.catalogue)
                     account, _issued, attached = svc.create_teacher_account(db, ctx, me, unit_code, items)
                     entry = {"row": n, "username": account.username, "name": account.real_name, "attached": attached}
                     db.commit()

@@ -41,11 +41,19 @@ class FourItems:
 
     @classmethod
     def parse(cls, name: Any, gender: Any, birth_date: Any, id_number: Any,
-              id_type: Any = RESIDENT_ID) -> "FourItems":
+              id_type: Any = RESIDENT_ID, *, cat: Any = None) -> "FourItems":
+        """``cat``: the catalogue whose 基本信息 fields bound the items (issue 14, finding 11b:
+        the name's length and the document type's code list are the form's, not a limit of
+        their own); every entry point that creates a person passes it."""
         problems: list[tuple[str, str]] = []  # (Chinese, English)
         name_s = str(name or "").strip()
-        if not name_s or len(name_s) > NAME_MAX_LENGTH:
-            problems.append((f"姓名必填，至多 {NAME_MAX_LENGTH} 字", f"name is required, at most {NAME_MAX_LENGTH} characters"))
+        id_t = str(id_type or RESIDENT_ID).strip()
+        found = catalogue_problems(cat, name=name_s, id_type=id_t) if cat is not None else []
+        problems += found
+        if not name_s:
+            problems.append(("「姓名」必填", "Name is required"))
+        elif len(name_s) > NAME_MAX_LENGTH and not found:  # without a catalogue: the national form's
+            problems.append((f"姓名至多 {NAME_MAX_LENGTH} 字", f"name: at most {NAME_MAX_LENGTH} characters"))
         g = GENDER_WORDS.get(str(gender or "").strip())
         if g is None:
             problems.append((f"性别「{gender}」无效（男/女）", f"gender '{gender}' must be 男 or 女"))
@@ -58,7 +66,6 @@ class FourItems:
             except ValueError:
                 problems.append((f"出生日期「{birth_date}」无效（YYYY-MM-DD）", "birth date must be YYYY-MM-DD"))
         idn = idnumber.normalize(id_number)  # …x, full-width digits, spaces: one form (issue 20.1)
-        id_t = str(id_type or RESIDENT_ID).strip()
         if id_t == RESIDENT_ID:
             if len(idn) == 15 and idnumber.from_15(idn):
                 idn = idnumber.from_15(idn) or idn
@@ -77,6 +84,17 @@ class FourItems:
                           detail_en="; ".join(p[1] for p in problems))
         assert g is not None and b is not None
         return cls(name_s, g, b, idn, id_t)
+
+
+def catalogue_problems(cat: Any, **items: str) -> list[tuple[str, str]]:
+    """What 基本信息's own fields say of these items (length, code list): the same messages,
+    naming the field, as the form and the forms API give."""
+    from engine import errors as E
+
+    validator = cat.validator("basic")
+    found = validator.validate(validator.clean(dict(items)))
+    return [(v.message_zh, v.message_en) for v in found
+            if v.field in items and v.code in (E.V_TOO_LONG, E.V_UNKNOWN_CODE) and v.severity == "error"]
 
 
 def find_person(db: Session, id_type: str, id_number: str) -> Teacher | None:

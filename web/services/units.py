@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -111,8 +112,38 @@ def create_unit_raw(db: Session, *, code: str, name: str, level: str, parent: Un
     return unit
 
 
+def check_values(values: Mapping[str, Any], school_types: Iterable[str] | None = None) -> None:
+    """A unit's own fields against the catalogue (issue 14, finding 11b: a blank name and a
+    school type "bogus<x>" were stored): the name is required, the school type is one of the
+    catalogue's (schemas/school_types.yaml), 城乡 one of 1/2/3. Refused with W303 naming the field."""
+    problems: list[tuple[str, str]] = []
+    if "name" in values and not str(values["name"] or "").strip():
+        problems.append(("「单位名称」必填", "Name is required"))
+    st = values.get("school_type")
+    known = set(school_types) if school_types is not None else set(school_type_words(_repo()).values())
+    if st is not None and st not in known:
+        problems.append(("「办学类型」的值不在办学类型代码表中（" + "、".join(sorted(known)) + "）",
+                         "School type: the value is not in the list of school types (" + ", ".join(sorted(known)) + ")"))
+    ur = values.get("urban_rural")
+    if ur is not None and ur not in ("1", "2", "3"):
+        problems.append(("「城乡分类」的值应为 1（城区）、2（镇区）或 3（乡村）",
+                         "Urban or rural: the value must be 1 (urban), 2 (town) or 3 (rural)"))
+    if problems:
+        raise Refusal(W_UNIT_BAD, detail="；".join(p[0] for p in problems),
+                      detail_en="; ".join(p[1] for p in problems))
+
+
+@lru_cache(maxsize=1)
+def _repo() -> Path:
+    from engine.catalogue import repo_root
+
+    return repo_root()
+
+
 def create(db: Session, principal: Principal, *, code: str, name: str, level: str, parent_code: str,
-           school_type: str | None = None, urban_rural: str | None = None) -> Unit:
+           school_type: str | None = None, urban_rural: str | None = None,
+           school_types: Iterable[str] | None = None) -> Unit:
+    check_values({"name": name, "school_type": school_type, "urban_rural": urban_rural}, school_types)
     parent = scope.require_unit(db, principal, by_code(db, parent_code), "unit.manage")
     unit = create_unit_raw(db, code=code, name=name, level=level, parent=parent,
                            school_type=school_type, urban_rural=urban_rural)
@@ -124,8 +155,10 @@ def create(db: Session, principal: Principal, *, code: str, name: str, level: st
 EDITABLE = ("name", "school_type", "urban_rural")
 
 
-def update(db: Session, principal: Principal, code: str, changes: dict[str, Any]) -> Unit:
+def update(db: Session, principal: Principal, code: str, changes: dict[str, Any], *,
+           school_types: Iterable[str] | None = None) -> Unit:
     unit = scope.require_unit(db, principal, by_code(db, code), "unit.manage")
+    check_values(changes, school_types)
     if unit.id in principal.roots("unit.manage"):
         # one's own unit is maintained from above (a school does not rename itself)
         raise denied(principal, "unit.manage", ABOVE)
