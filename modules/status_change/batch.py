@@ -290,16 +290,43 @@ def check(db: Session, cat: Any, principal: Principal, rows: list[Row], *, lock:
             continue
         row.teacher_id = tid
     known = status.load(db, [r.teacher_id for r in rows if r.teacher_id is not None], lock=lock)
+    cases = _open_cases(db, [r.teacher_id for r in rows if r.teacher_id is not None])
     for row in rows:
         if row.teacher_id is None or row.change is None or row.on is None:
             continue  # already reported (an unknown teacher, a second row, words or a date)
         try:
+            if row.teacher_id in cases:  # one open case per teacher (web/cases): a transfer, rotation, …
+                _refuse_open(db, known[row.teacher_id].teacher.name, cases[row.teacher_id])
             row.code = status.check(cat, known[row.teacher_id], _item(row))
         except Refusal as exc:
             key = "status" if exc.code == P.W_STATUS_CODE else "effective_on" if exc.code in (
                 P.W_FUTURE, P.W_TOO_EARLY) else "change"
             problems.append(_refusal_problem(exc, row, key))
     return problems, known
+
+
+def _open_cases(db: Session, teacher_ids: list[int]) -> dict[int, Any]:
+    """The open mobility cases (web/cases) of these teachers, in a few queries."""
+    from web.cases.models import MobilityCase
+
+    out: dict[int, Any] = {}
+    ids = sorted(set(teacher_ids))
+    for i in range(0, len(ids), 1000):
+        out.update({c.open_teacher_id: c for c in db.scalars(
+            select(MobilityCase).where(MobilityCase.open_teacher_id.in_(ids[i:i + 1000])))})
+    return out
+
+
+def _refuse_open(db: Session, name: str, case: Any) -> None:
+    from web.cases import service as cases
+    from web.cases import words as C
+    from web.db.models import Unit
+
+    kind = cases.KINDS.get(case.kind)
+    unit = db.get(Unit, case.acting_unit_id) if case.acting_unit_id else None
+    raise Refusal(C.W_CASE_OPEN, name=name, kind=kind.zh if kind else case.kind,
+                  kind_en=kind.en.lower() if kind else case.kind, state=cases.state_word(case),
+                  state_en=cases.state_word(case, "en"), unit=unit.name if unit else "")
 
 
 def _item(row: Row) -> status.StatusChange:

@@ -111,3 +111,25 @@ def test_a_file_without_the_template_columns_is_refused_whole(ctx, cats, world, 
     (tmp_path / "not.xlsx").write_text("plain text")
     out = batch.import_sheet(ctx.sessions, cat, school, tmp_path / "not.xlsx")
     assert out.applied == 0 and out.problems[-1].rule == "V201"
+
+
+def test_a_teacher_with_an_open_case_is_reported_on_its_row(ctx, cats, world, who, tmp_path, new_teacher, as_user):
+    """One open case per teacher (web/cases): a row retiring a teacher whose transfer is under way
+    says so on that row, and the sheet changes nothing."""
+    cat = cats["36"]
+    ids = [new_teacher("3601030001", complete=False) for _ in range(2)]
+    with ctx.sessions() as db:
+        p = [(t.id, t.id_number, t.name) for t in (db.get(Teacher, i) for i in ids)]
+        county = who(db, "info_manager@360103")
+    r = as_user("info_manager@3601020001").post("/api/v1/transfers", json={"id_number": p[1][1], "name": p[1][2],
+                                                                           "to_unit": "3601020001"})
+    assert r.status_code == 201, r.text
+    today = clock.today()
+    path = _fill(cat, tmp_path / "退休2.xlsx", [[p[0][1], p[0][2], "退休", None, today, None],
+                                                [p[1][1], p[1][2], "退休", None, today, None]])
+    out = batch.import_sheet(ctx.sessions, cat, county, path)
+    assert out.applied == 0
+    row = [q for q in out.problems if q.rule == "W780"]
+    assert len(row) == 1 and row[0].row == 3 and "教师调动" in row[0].message_zh and p[1][2] in row[0].message_zh
+    with ctx.sessions() as db:
+        assert [_status(db, x[0]) for x in p] == ["100", "100"]
