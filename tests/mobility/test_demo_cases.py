@@ -42,3 +42,14 @@ def test_demo_accounts_find_their_queues(demo):
     assert returned and "请补充调动审批表" in returned[0]["transitions"][-1]["reason"]
     page = school.get("/cases/transfers").text
     assert "已退回" in page and "已完成" in page and "南昌市东湖区第一小学" in page
+
+
+def test_a_small_demo_leaves_out_the_cases_it_has_no_teachers_for(tmp_path):
+    with fresh_database(tmp_path) as url:
+        settings = make_settings(url)
+        out = build_demo(settings, password=PASSWORD, teachers=6, seed=7)
+        assert "业务 / cases:" in out
+        app = create_app(settings)
+        with app.state.ctx.sessions() as db:
+            assert 0 < len(db.scalars(select(MobilityCase)).all()) < 11
+        app.state.ctx.engine.dispose()
