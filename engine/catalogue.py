@@ -223,17 +223,38 @@ def _version(resolved: Resolved) -> str:
     return hashlib.sha256("|".join(resolved.digests).encode()).hexdigest()[:12]
 
 
+def enabled_modules(sources: Sources, province: str | None) -> tuple[list[str], list[Problem]]:
+    """The keys of the modules a province enables (all of them for the core alone or a province
+    that does not say), and the problems of its ``modules:`` (an unknown key: E420 with a
+    did-you-mean; a module.yaml whose key is not its folder: E421)."""
+    problems: list[Problem] = []
+    for folder, layer in sources.modules.items():
+        ov = layer.overlay
+        if ov is not None and ov.module != folder:
+            problems.append(Problem(E.E_MODULE_KEY, ov.loc, {"folder": folder, "module": ov.module}))
+    layer = sources.provinces.get(province or "")
+    choices = layer.overlay.modules if layer is not None and layer.overlay is not None else {}
+    for key, choice in choices.items():
+        if key not in sources.modules:
+            problems.append(Problem(E.E_UNKNOWN_MODULE, choice.loc, {
+                "module": key, "allowed": ", ".join(sources.modules) or "—",
+                **E.suggestion(key, list(sources.modules))}))
+    on = [k for k in sources.modules if choices.get(k) is None or choices[k].enabled]
+    return on, problems
+
+
 def compile_province(sources: Sources, province: str | None) -> tuple[Catalogue | None, list[Problem]]:
-    """Merge and compile the core (+ modules) (+ one province). ``None`` = the core alone."""
-    overlays = list(sources.modules.values())
+    """Merge and compile the core (+ the enabled modules) (+ one province). ``None`` = the core alone."""
     if province == "national":
         province = None
+    keys, module_problems = enabled_modules(sources, province)
+    overlays = [sources.modules[k] for k in keys]
     if province is not None:
         if province not in sources.provinces:
             args = {"province": province, **E.suggestion(province, list(sources.provinces))}
             return None, [Problem(E.E_NO_PROVINCE, SourceLoc("provinces/"), args)]
         overlays.append(sources.provinces[province])
-    problems = [p for layer in [sources.national, *overlays] for p in layer.problems]
+    problems = [p for layer in [sources.national, *overlays] for p in layer.problems] + module_problems
     resolved, found = merge(sources.national, overlays)
     problems += found
     compiler = Compiler(resolved)

@@ -156,6 +156,14 @@ E_CEL_NEVER_KIND = _entry("E320", "「{expr}」永远为 {always}：指标「{fi
 E_CEL_NOT_A_CODE = _entry("E321", "「{expr}」永远不成立：「{value}」不是代码表「{table}」中的代码", "'{expr}' never holds: '{value}' is not a code of table '{table}'",
                           "{fix_zh}。", "{fix_en}.")
 
+# --- E42x: business modules (modules/<name>/module.yaml, a province's ``modules:``) -------------
+E_UNKNOWN_MODULE = _entry("E420", "没有业务模块「{module}」{suggestion_zh}", "no business module '{module}'{suggestion_en}",
+                          "可用的模块：{allowed}（modules/<名称>/module.yaml）。",
+                          "Modules: {allowed} (modules/<name>/module.yaml).")
+E_MODULE_KEY = _entry("E421", "模块目录「{folder}」的 module.yaml 写的是 module: {module}",
+                      "module.yaml in folder '{folder}' says module: {module}",
+                      "module 的值须与目录名相同。", "The module key must equal its folder's name.")
+
 # --- E44x: workflows with two parties (engine/workflow.py) ------------------------------
 E_WF_ROLE = _entry("E440", "流程「{workflow}」的步骤「{step}」使用了未定义的角色「{role}」{suggestion_zh}",
                      "workflow '{workflow}', step '{step}' uses undefined role '{role}'{suggestion_en}",

@@ -380,12 +380,23 @@ class TeacherNumber(Strict):
     label: Text | None = None
 
 
+class ModuleSwitch(Strict):
+    """A province's choice about one business module (``modules: {transfer: {enabled: false}}``)."""
+
+    enabled: bool = True
+
+
 class Overlay(Strict):
-    """``provinces/<code>/overlay.yaml`` (and a module's ``module.yaml``)."""
+    """``provinces/<code>/overlay.yaml`` (and a module's ``module.yaml``).
+
+    A module's file also says its ``version``; its ``name`` is the module's label. A province's
+    file may switch modules on or off with ``modules`` (a module it does not name is enabled)."""
 
     province: str | None = None
     module: Key | None = None
     name: Text
+    version: str | None = None
+    modules: dict[Key, ModuleSwitch] = {}
     extends: Literal["national"] = "national"
     namespace: Key
     sets: dict[Key, SetOverlay] = {}
@@ -399,4 +410,8 @@ class Overlay(Strict):
     def _one_owner(self) -> "Overlay":
         if bool(self.province) == bool(self.module):
             raise ValueError("an overlay names exactly one of 'province' or 'module'")
+        if self.module and self.modules:
+            raise ValueError("'modules' (which modules are enabled) belongs in a province's overlay")
+        if self.module and not self.version:
+            raise ValueError("a module's module.yaml names its 'version' (e.g. version: \"1.0\")")
         return self

@@ -32,6 +32,7 @@ from litestar.template.config import TemplateConfig
 
 from web.api.accounts import AccountController, TeacherAccountController
 from web.api.audit import AuditController
+from web.api.modules import ModuleController
 from web.api.auth import AuthController
 from web.api.teachers import TeacherController
 from web.api.units import UnitController
@@ -50,10 +51,10 @@ from web.settings import Settings
 HERE = Path(__file__).resolve().parent
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
-# Handlers registered by later features (forms, review, modules) are appended here by their
-# own packages' ``route_handlers()``; the core keeps this list explicit.
+# The core's handlers; its feature packages add theirs through ``route_handlers()`` and business
+# modules theirs through the ``register_routes`` hook (web/hooks.py, web/modules.py).
 CORE_HANDLERS: list[Any] = [AuthPages, AuthController, UnitController, AccountController,
-                            TeacherAccountController, TeacherController, AuditController]
+                            TeacherAccountController, TeacherController, AuditController, ModuleController]
 
 
 def _is_api(request: Request) -> bool:
@@ -112,7 +113,30 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     from web.admin.menu import menu_items
 
     engine.engine.globals["t"] = _t
-    engine.engine.globals["admin_menu"] = menu_items  # 管理端 entries an account may use
+    from web.menu import sections_for
+
+    def registry_of(context: Any) -> Any:
+        request = context.get("request")
+        return getattr(request.app.state, "modules", None) if request is not None else None
+
+    @pass_context
+    def admin_menu(context: Any, me: Any, unit: Any) -> Any:  # 系统管理 entries an account may use
+        return menu_items(me, unit, registry_of(context))
+
+    @pass_context
+    def nav_sections(context: Any, me: Any, unit: Any = None) -> Any:  # the shell's menu (web/menu.py)
+        request = context.get("request")
+        if me is None or request is None:
+            return []
+        if unit is None and me.kind == "staff":
+            from web.db.models import Unit
+
+            with request.app.state.ctx.sessions() as db:
+                unit = db.get(Unit, me.unit_id)
+        return sections_for(me, unit, None, registry_of(context))
+
+    engine.engine.globals["admin_menu"] = admin_menu
+    engine.engine.globals["nav_sections"] = nav_sections
 
 
 def feature_handlers() -> list[Any]:
@@ -208,13 +232,18 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | 
     settings = settings or Settings.from_env()
     Limits.from_env()  # a bad TMIS_IMPORT_* stops the start (web.excel.limits.BadLimit says which), not an upload
     ctx = AppContext.build(settings)
+    from web.modules import Registry, use
+
+    registry = use(Registry.build(settings.repo_root, settings.province))  # web/hooks.py: the modules' plugins
     app = Litestar(
-        route_handlers=[*CORE_HANDLERS, *feature_handlers(), *(extra_handlers or []), openapi.favicon,
+        route_handlers=[*CORE_HANDLERS, *feature_handlers(), *registry.routes(ctx), *(extra_handlers or []),
+                        openapi.favicon,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         dependencies=dependencies(),
         state=None,
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
+        template_config=TemplateConfig(directory=[HERE / "templates", *registry.template_dirs()],
+                                       engine=JinjaTemplateEngine,
                                        engine_callback=_template_engine),
         openapi_config=openapi.config(),  # Redoc vendored, refusals documented (web/openapi.py)
         # malformed input and unforeseen errors answer like every refusal (web/security/edge.py, errorlog.py)
@@ -227,6 +256,7 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | 
         debug=settings.debug,
     )
     app.state.ctx = ctx
+    app.state.modules = registry
     openapi.install(app)
     return app
 

@@ -60,6 +60,17 @@ ACTIONS: dict[str, Rule] = {
 }
 
 
+def register(key: str, rule: Rule) -> None:
+    """Add a module's action (web/hooks.py ``register_permissions``) to the table. The same rule
+    twice is fine (an app built again); another rule under a taken key is an error."""
+    if not isinstance(rule, Rule):
+        raise TypeError(f"permission '{key}': the rule must be a web.permissions.Rule")
+    have = ACTIONS.get(key)
+    if have is not None and have != rule:
+        raise ValueError(f"permission '{key}' is already defined with another rule")
+    ACTIONS[key] = rule
+
+
 def _unit_id(unit: Any) -> int | None:
     """A unit as the callers hold it: a Unit row, its id, or a dict with ``id`` (and ``level``)."""
     if unit is None or isinstance(unit, int):

@@ -90,3 +90,7 @@ def load_all_models() -> None:
     for info in pkgutil.iter_modules([str(root)]):
         if info.ispkg and (root / info.name / "models.py").exists():
             importlib.import_module(f"web.{info.name}.models")
+    mods = root.parent / "modules"  # business modules' tables (docs/modules.md)
+    for info in pkgutil.iter_modules([str(mods)]):
+        if info.ispkg and (mods / info.name / "models.py").exists():
+            importlib.import_module(f"modules.{info.name}.models")

@@ -234,6 +234,11 @@ def transfer(db: Session, cat: Any, actor: Principal | None, teacher_id: int, to
               "accounts": accounts, "secondments_ended": len(ended), "case": case_id}
     audit.record(db, "teacher.transfer", actor=actor, target_type="teacher", target_id=teacher.id,
                  unit_id=to_unit.id, detail={**effect, "from_unit_name": old_unit.name, "to_unit_name": to_unit.name})
+    from web import events
+
+    events.emit(db, events.TEACHER_MOVED, actor=actor_id, teacher_id=teacher.id, from_unit=old_unit.code,
+                to_unit=to_unit.code, from_unit_name=old_unit.name, to_unit_name=to_unit.name,
+                on=on.isoformat(), case_id=case_id, source=source)
     return effect
 
 

@@ -187,6 +187,11 @@ def apply(db: Session, cat: Any, actor: Principal | None, items: Sequence[Status
         if loaded is not None:
             db.expire(loaded)
     audit.record_many(db, entries, actor=actor)
+    from web import events
+
+    for effect in effects:
+        events.emit(db, events.STATUS_CHANGED, actor=actor_id, teacher_id=effect["teacher"],
+                    change=effect["change"], status=effect["status"], on=effect["on"], case_id=effect["case"])
     return effects
 
 

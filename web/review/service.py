@@ -440,6 +440,10 @@ def _finish(db: Session, cat: Catalogue, principal: Principal, case: ReviewCase,
                    .values(state=APPROVED).execution_options(synchronize_session=False))
     else:
         changes.apply_copies(db, cat, principal, case, teacher)
+    from web import events
+
+    events.emit(db, events.FILE_APPROVED, actor=principal.account_id, teacher_id=teacher.id,
+                unit=teacher.unit.code if teacher.unit else None, kind=case.kind, case_id=case.id)
 
 
 # ------------------------------------------------------------------ bulk

@@ -1,0 +1,207 @@
+"""The module platform (issue 15 §1): each hook of web/hooks.py through a small module written
+into a temporary modules folder, a province switching modules off (strictly: an unknown key is
+E420 with a did-you-mean at file:line), and the app without modules/status_change."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import Client, make_settings
+from web import modules, permissions
+from web.app import create_app
+from web.events import STATUS_CHANGED, emit
+from web.modules import ModuleError
+
+REPO = Path(__file__).resolve().parents[2]
+
+EXAMPLE_YAML = """\
+module: hello
+name: {zh: 问候, en: Greetings}
+version: "0.1"
+namespace: hello
+"""
+
+EXAMPLE_PLUGIN = '''
+from litestar import get
+
+from web.hooks import EventType, MenuEntry, Permission, Statistic, hookimpl
+from web.permissions import Rule
+
+SEEN = []
+
+
+@get("/hello/", sync_to_thread=False)
+def hello() -> dict:
+    return {"hello": "你好"}
+
+
+@hookimpl
+def register_routes(ctx):
+    return [hello]
+
+
+@hookimpl
+def register_permissions(ctx):
+    return [Permission("hello.greet", Rule(("record.review",)), "问候", "Greet")]
+
+
+@hookimpl
+def menu_entries(ctx):
+    return [MenuEntry("hello", "business", "/hello/", "问候", "Greetings", action="hello.greet")]
+
+
+@hookimpl
+def register_statistics(ctx):
+    return [Statistic("hello.count", "问候人数", "Greeted", {"greeted": ("问候人数", "Greeted")},
+                      lambda db, unit_ids: {"greeted": len(unit_ids)})]
+
+
+@hookimpl
+def register_events(ctx):
+    return [EventType("hello.greeted", "已问候", "Greeted")]
+
+
+@hookimpl
+def handle_event(event, db):
+    SEEN.append((event.name, dict(event.payload), db))
+'''
+
+
+def make_root(tmp: Path, *, without: tuple[str, ...] = (), example: bool = True,
+              overlay_36: str | None = None) -> Path:
+    """A repository root of links to this one's definitions, with its own modules folder: this
+    repository's modules except ``without``, plus the example module ``hello``."""
+    root = tmp / "repo"
+    root.mkdir()
+    for name in ("schemas", "rules"):
+        (root / name).symlink_to(REPO / name)
+    (root / "provinces").mkdir()
+    for prov in (REPO / "provinces").iterdir():
+        if prov.is_dir():
+            (root / "provinces" / prov.name).mkdir()
+            for item in prov.iterdir():
+                if not (prov.name == "36" and item.name == "overlay.yaml" and overlay_36 is not None):
+                    (root / "provinces" / prov.name / item.name).symlink_to(item)
+    if overlay_36 is not None:
+        (root / "provinces" / "36" / "overlay.yaml").write_text(overlay_36, encoding="utf-8")
+    (root / "modules").mkdir()
+    for mod in (REPO / "modules").iterdir():
+        if mod.is_dir() and (mod / "module.yaml").exists() and mod.name not in without:
+            (root / "modules" / mod.name).symlink_to(mod)
+    if example:
+        (root / "modules" / "hello").mkdir()
+        (root / "modules" / "hello" / "module.yaml").write_text(EXAMPLE_YAML, encoding="utf-8")
+        (root / "modules" / "hello" / "plugin.py").write_text(EXAMPLE_PLUGIN, encoding="utf-8")
+    return root
+
+
+@pytest.fixture()
+def keep_registry():
+    """Building an app makes its registry the process's current one: put the suite's back."""
+    before = modules._CURRENT
+    yield
+    modules._CURRENT = before
+
+
+@pytest.fixture()
+def hello_app(tmp_path, db_url, world, keep_registry):
+    app = create_app(make_settings(db_url, repo_root=make_root(tmp_path)))
+    yield app
+    app.state.ctx.engine.dispose()
+
+
+def test_register_routes_adds_the_module_route(hello_app):
+    r = Client(hello_app).get("/hello/")
+    assert r.status_code == 200 and r.json() == {"hello": "你好"}
+
+
+def test_menu_entries_show_the_entry_to_who_may_use_it(hello_app, world):
+    reg = hello_app.state.modules
+    assert [m.key for m in reg.modules] == ["hello", "status_change"]
+    reviewer = Client(hello_app, "info_reviewer@360102")
+    viewer = Client(hello_app, "info_viewer@360102")
+    assert 'href="/hello/"' in reviewer.get("/admin/").text
+    assert 'href="/hello/"' not in viewer.get("/admin/").text
+
+
+def test_register_permissions_adds_the_action(hello_app):
+    rule = permissions.ACTIONS["hello.greet"]
+    assert rule.needs == ("record.review",)
+    with pytest.raises(ValueError):  # another module cannot redefine it
+        permissions.register("hello.greet", permissions.Rule(("record.edit",)))
+
+
+def test_register_statistics_gathers_the_contribution(hello_app):
+    stats = hello_app.state.modules.statistics()
+    assert [s.key for s in stats] == ["hello.count"]
+    assert stats[0].compute(None, [1, 2, 3]) == {"greeted": 3}
+
+
+def test_events_reach_listeners_and_unknown_names_are_refused(hello_app):
+    import sys
+
+    plugin = sys.modules["tmis_modules.hello.plugin"]
+    plugin.SEEN.clear()
+    emit("DB", "hello.greeted", actor=7, whom="林晓燕")
+    emit("DB", STATUS_CHANGED, teacher_id=1, change="retired")
+    assert [(n, p) for n, p, _ in plugin.SEEN] == [("hello.greeted", {"whom": "林晓燕"}),
+                                                   (STATUS_CHANGED, {"teacher_id": 1, "change": "retired"})]
+    assert plugin.SEEN[0][2] == "DB"  # the listener gets the emitter's session
+    with pytest.raises(ModuleError, match="not registered"):
+        emit("DB", "hello.nobody_registered_this")
+
+
+def test_the_app_works_without_the_status_change_module(tmp_path, db_url, world, keep_registry):
+    app = create_app(make_settings(db_url, repo_root=make_root(tmp_path, without=("status_change",),
+                                                               example=False)))
+    try:
+        assert app.state.modules.modules == []
+        county = Client(app, "info_manager@360102")
+        home = county.get("/admin/")
+        assert home.status_code == 200 and "/status-changes/batch" not in home.text
+        assert county.get("/status-changes/batch/").status_code == 404
+        assert county.get("/forms/teachers").status_code == 200
+    finally:
+        app.state.ctx.engine.dispose()
+
+
+def test_a_province_switches_a_module_off(tmp_path):
+    overlay = (REPO / "provinces" / "36" / "overlay.yaml").read_text(encoding="utf-8")
+    root = make_root(tmp_path, overlay_36=overlay + "\nmodules:\n  hello: {enabled: false}\n")
+    assert [m.key for m in modules.discover(root, "36")] == ["status_change"]
+    assert [m.key for m in modules.discover(root, "62")] == ["hello", "status_change"]
+
+
+def test_an_unknown_module_key_is_an_error_with_did_you_mean(tmp_path):
+    from engine.catalogue import check_repo
+
+    overlay = (REPO / "provinces" / "36" / "overlay.yaml").read_text(encoding="utf-8")
+    line = overlay.count("\n") + 3
+    root = make_root(tmp_path, overlay_36=overlay + "\nmodules:\n  status_chang: {enabled: false}\n")
+    _, problems = check_repo(root, ["36"])
+    found = [p for p in problems if p.code == "E420"]
+    assert found, problems
+    assert found[0].loc.file == "provinces/36/overlay.yaml" and found[0].loc.line == line
+    assert "did you mean 'status_change'" in found[0].message("en")
+    with pytest.raises(ModuleError, match="E420"):
+        modules.discover(root, "36")
+
+
+def test_api_lists_the_modules_enabled_for_the_callers_province(tmp_path, db_url, world, keep_registry):
+    overlay = (REPO / "provinces" / "36" / "overlay.yaml").read_text(encoding="utf-8")
+    root = make_root(tmp_path, overlay_36=overlay + "\nmodules:\n  hello: {enabled: false}\n")
+    app = create_app(make_settings(db_url, repo_root=root))
+    try:
+        assert Client(app).get("/api/v1/modules").status_code == 401
+        jx = Client(app, "info_viewer@360102").get("/api/v1/modules")
+        assert jx.status_code == 200
+        assert jx.json() == {"province": "36", "items": [
+            {"key": "status_change", "label": {"zh": "在职变动", "en": "Status changes"}, "version": "1.0"}]}
+        gs = Client(app, "info_viewer@620102").get("/api/v1/modules").json()
+        assert gs["province"] == "62" and [m["key"] for m in gs["items"]] == ["hello", "status_change"]
+        assert gs["items"][0]["label"] == {"zh": "问候", "en": "Greetings"}
+    finally:
+        app.state.ctx.engine.dispose()
