@@ -308,6 +308,9 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
         for code, unit in units.items():
             if ("system_admin", code) not in chain:
                 account(f"admin-{code}", f"{unit.name}系统管理员", unit, "system_admin")
+            # every unit's 信息管理员 and 信息审核员 too (issue 15), to try work across units at once
+            account(f"manager-{code}", f"{unit.name}信息管理员", unit, "info_manager")
+            account(f"reviewer-{code}", f"{unit.name}信息审核员", unit, "info_reviewer")
 
         progress(f"教师 / {teachers} teachers …")
         people = _people(teachers - 1, rng, fake, [c for c, _, _ in COUNTIES] + ["360121", "360421", "361002"])
@@ -346,7 +349,8 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
              f"{len(record_rows)} 条记录 records.",
              f"密码 / password: {password}",
              "账号 / accounts: " + ", ".join(u for u, *_ in CHAIN_ACCOUNTS),
-             "各单位系统管理员 / each unit's administrator: admin-<单位代码>; 教师 / teachers: 身份证件号",
+             "各单位 / every unit: admin-<单位代码> 系统管理员, manager-<单位代码> 信息管理员, "
+             "reviewer-<单位代码> 信息审核员; 教师 / teachers: 身份证件号",
              f"首次登录须修改密码的教师 / the teacher who must change the password at first sign-in: "
              f"{FIRST_LOGIN.id_number}（{FIRST_LOGIN.name}）",
              "业务 / cases: " + ", ".join(f"{k} {n}" for k, n in sorted(cases.items()))]

@@ -75,13 +75,30 @@ def _import_plugin(info: ModuleInfo, root: Path) -> types.ModuleType | None:
     return mod
 
 
+def _module_sources(root: Path, province: str | None) -> Any:
+    """Only what choosing modules needs: every module's layer and the province's overlay (not the
+    national core, which the app's catalogue loads when first asked)."""
+    from engine.load import Layer, Sources, load_file, load_layer
+
+    root = root.resolve()
+    mods = {}
+    for d in sorted((root / "modules").glob("*/module.yaml")):
+        mods[d.parent.name], _ = load_layer(f"module:{d.parent.name}", d.parent, head="module.yaml", repo=root)
+    provinces = {}
+    head = root / "provinces" / (province or "") / "overlay.yaml"
+    if province and head.exists():
+        layer = Layer(name=f"province:{province}", root=head.parent)
+        layer.overlay, layer.problems = load_file(head, root)
+        provinces[province] = layer
+    return Sources(Layer(name="national", root=root), mods, provinces, [])
+
+
 def discover(root: Path, province: str | None) -> list[ModuleInfo]:
     """The modules under ``root/modules`` that ``province`` enables (all for None), in key order.
     Definition problems (E420/E421, a bad module.yaml) raise ModuleError citing file:line."""
     from engine.catalogue import enabled_modules
-    from engine.load import load_repo
 
-    sources = load_repo(root)
+    sources = _module_sources(root, province)
     keys, problems = enabled_modules(sources, province)
     problems += [p for k in keys for p in sources.modules[k].problems]
     if problems:
@@ -173,9 +190,7 @@ class Registry:
         if province is None or province == self.province:
             return self.modules
         if province not in self._others:
-            from engine.load import load_repo
-
-            known = province in load_repo(self.root).provinces
+            known = (self.root / "provinces" / province / "overlay.yaml").exists()
             self._others[province] = discover(self.root, province) if known else []
         return self._others[province]
 

@@ -51,6 +51,19 @@ def test_demo_accounts_sign_in_without_forced_change(demo_app):
         assert me["roles"] == [role] and me["unit_code"] == unit
 
 
+def test_every_unit_has_a_manager_and_a_reviewer_beside_its_admin(demo_app):
+    with demo_app.state.ctx.sessions() as db:
+        units = {u.code: u.level for u in db.scalars(select(Unit))}
+    for code in ("3604", "360403", "3604030002"):
+        assert code in units
+        for prefix, role in (("admin", "system_admin"), ("manager", "info_manager"), ("reviewer", "info_reviewer")):
+            me = Client(demo_app, f"{prefix}-{code}", PASSWORD).get("/api/v1/auth/me").json()
+            assert me["roles"] == [role] and me["unit_code"] == code
+    for code in units:  # the chain's units too (their admin is province-admin, …)
+        for prefix in ("manager", "reviewer"):
+            assert Client(demo_app, f"{prefix}-{code}", PASSWORD).login_body["must_change_password"] is False
+
+
 def test_demo_teachers_have_valid_ids_accounts_and_every_set(demo_app):
     app = demo_app
     ctx = app.state.ctx
