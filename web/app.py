@@ -110,18 +110,13 @@ def _t(context: Any, zh: str, en: str | None = None) -> str:
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
-    from web.admin.menu import menu_items
+    from web.menu import sections_for
 
     engine.engine.globals["t"] = _t
-    from web.menu import sections_for
 
     def registry_of(context: Any) -> Any:
         request = context.get("request")
         return getattr(request.app.state, "modules", None) if request is not None else None
-
-    @pass_context
-    def admin_menu(context: Any, me: Any, unit: Any) -> Any:  # 系统管理 entries an account may use
-        return menu_items(me, unit, registry_of(context))
 
     @pass_context
     def nav_sections(context: Any, me: Any, unit: Any = None) -> Any:  # the shell's menu (web/menu.py)
@@ -135,7 +130,6 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
                 unit = db.get(Unit, me.unit_id)
         return sections_for(me, unit, None, registry_of(context))
 
-    engine.engine.globals["admin_menu"] = admin_menu
     engine.engine.globals["nav_sections"] = nav_sections
 
 

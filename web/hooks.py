@@ -107,6 +107,21 @@ class Event:
     actor: int | None = None
 
 
+@dataclass(frozen=True)
+class Todo:
+    """A count on a unit's home page: what waits for the unit (e.g. transfers to approve), with
+    the page that lists them."""
+
+    key: str
+    zh: str
+    en: str
+    count: int
+    href: str
+
+    def label(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
 class Specs:
     """The hook specifications. Each returns a list; pluggy gathers one list per plugin."""
 
@@ -136,6 +151,12 @@ class Specs:
     def register_events(self, ctx: Any) -> list[EventType]:
         """The events the module emits (:class:`EventType`); web/events.py ``emit`` refuses a name
         nobody registered."""
+
+    @hookspec
+    def home_todos(self, ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
+        """Counts for the home page of ``me`` (a staff Principal) at ``unit`` (its Unit row): what
+        waits for that unit in the module (:class:`Todo`), counted within ``me``'s scope. Return
+        nothing for an account that may not act on them."""
 
     @hookspec
     def handle_event(self, event: Event, db: Any) -> None:

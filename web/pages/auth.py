@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from web.api.auth import session_cookie
 from web.context import AppContext
-from web.deps import SESSION_COOKIE, client_ip, session_token
+from web.deps import SESSION_COOKIE, client_ip, lang_of, session_token
 from web.errors import W_TEACHER_LOGIN_OFF, Refusal
 from web.pages.common import render
 from web.principal import Principal
@@ -100,20 +100,23 @@ class AuthPages(Controller):
             return Redirect(path="/teacher/", status_code=303)
         from web.db.models import Unit
 
+        from web import home
+
         unit = db.get(Unit, me.unit_id)
         roles = [(u, r, me.roles.label(r, "zh"), me.roles.label(r, "en")) for u, r in me.grants]
-        return render(request, "admin_home.html", me=me, unit=unit, roles=roles,
+        ctx: AppContext = request.app.state.ctx
+        view = home.staff_home(db, ctx.catalogue, me, unit, request.app.state.modules, ctx, lang_of(request))
+        return render(request, "home/staff.html", me=me, unit=unit, me_unit=unit, roles=roles, home=view,
                       changed=request.query_params.get("changed") == "1")
 
     @get("/teacher/", sync_to_thread=True)
     def teacher_home(self, request: Request, db: Session, me: Principal) -> Template | Redirect:
         if me.kind != "teacher":
             return Redirect(path="/admin/", status_code=303)
-        from web.db.models import Teacher, Unit
+        from web import home
 
-        teacher = db.get(Teacher, me.teacher_id) if me.teacher_id else None
-        unit = db.get(Unit, me.unit_id)
-        return render(request, "teacher_home.html", me=me, teacher=teacher, unit=unit,
+        view = home.teacher_home(db, request.app.state.ctx.catalogue, me, lang_of(request))
+        return render(request, "home/teacher.html", me=me, home=view,
                       changed=request.query_params.get("changed") == "1")
 
 
