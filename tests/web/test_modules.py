@@ -27,8 +27,8 @@ namespace: hello
 EXAMPLE_PLUGIN = '''
 from litestar import get
 
-from web.hooks import EventType, MenuEntry, Permission, Statistic, hookimpl
-from web.permissions import Rule
+from web.hooks import EventType, MenuEntry, Permission, Statistic, Todo, hookimpl
+from web.permissions import Rule, may
 
 SEEN = []
 
@@ -67,6 +67,12 @@ def register_events(ctx):
 @hookimpl
 def handle_event(event, db):
     SEEN.append((event.name, dict(event.payload), db))
+
+
+@hookimpl
+def home_todos(me, unit):
+    if may(me, "hello.greet"):
+        return [Todo("hello.waiting", "待问候", "To greet", 7, "/hello/")]
 '''
 
 
@@ -140,6 +146,12 @@ def test_register_statistics_gathers_the_contribution(hello_app):
     assert stats[0].compute(None, [1, 2, 3]) == {"greeted": 3}
 
 
+def test_home_todos_add_a_count_to_the_home_page_of_who_may_act(hello_app):
+    home = Client(hello_app, "info_reviewer@360102").get("/admin/").text
+    assert 'id="todo-hello-waiting"' in home and ">7</span> 待问候" in home
+    assert "待问候" not in Client(hello_app, "info_viewer@360102").get("/admin/").text
+
+
 def test_events_reach_listeners_and_unknown_names_are_refused(hello_app):
     import sys
 
@@ -205,3 +217,15 @@ def test_api_lists_the_modules_enabled_for_the_callers_province(tmp_path, db_url
         assert gs["items"][0]["label"] == {"zh": "问候", "en": "Greetings"}
     finally:
         app.state.ctx.engine.dispose()
+
+
+def test_engine_imports_neither_web_nor_modules():
+    import ast
+
+    bad = []
+    for path in sorted((REPO / "engine").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            bad += [f"{path.relative_to(REPO)}: {n}" for n in names if n.split(".")[0] in ("web", "modules")]
+    assert bad == []
