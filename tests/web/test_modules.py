@@ -229,3 +229,23 @@ def test_engine_imports_neither_web_nor_modules():
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
             bad += [f"{path.relative_to(REPO)}: {n}" for n in names if n.split(".")[0] in ("web", "modules")]
     assert bad == []
+
+
+def test_a_module_overlay_merges_for_the_provinces_that_enable_it(tmp_path):
+    from engine.catalogue import build_catalogues
+
+    overlay = (REPO / "provinces" / "36" / "overlay.yaml").read_text(encoding="utf-8")
+    root = make_root(tmp_path, overlay_36=overlay + "\nmodules:\n  hello: {enabled: false}\n")
+    (root / "modules" / "hello" / "module.yaml").write_text(EXAMPLE_YAML + """
+sets:
+  basic:
+    add_fields:
+      - key: hello.nickname
+        after: name
+        label: {zh: 昵称, en: Nickname}
+        type: text
+        max_length: 20
+""", encoding="utf-8")
+    cats = build_catalogues(root, ["36", "62"])
+    assert "hello.nickname" in [f.key for f in cats["62"].sets["basic"].all_fields()]
+    assert "hello.nickname" not in [f.key for f in cats["36"].sets["basic"].all_fields()]
