@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.review.conftest import add_teacher
-from tests.web.conftest import PASSWORD, add_staff, four_items
+from tests.web.conftest import PASSWORD, add_staff
 from web.db.models import Account, Grant, Teacher
 from web.review import progress as P
 from web.review import service as S

@@ -4,7 +4,6 @@ E420 with a did-you-mean at file:line), and the app without modules/status_chang
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
