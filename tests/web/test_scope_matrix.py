@@ -374,6 +374,11 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/admin/impact"): "the province's own unit only: W950 (tests/web/test_impact_page.py)",
     ("POST", "/admin/impact"): "the province's own unit only: W950 (tests/web/test_impact_page.py)",
     ("GET", "/admin/impact/{job_id:str}"): "a job of the caller's own (tests/web/test_impact_page.py)",
+    # business modules (web/hooks.py register_routes)
+    ("GET", "/api/v1/modules"): "the modules of the caller's province: no one's data",
+    ("GET", "/status-changes/batch"): "the batch form: no one's data",
+    ("GET", "/status-changes/batch/template.xlsx"): "an empty template",
+    ("POST", "/status-changes/batch"): "ID number + name per row, each through web.scope (tests/mobility/test_status_batch.py)",
 }
 
 
