@@ -62,7 +62,7 @@ _CASE = ("a mobility case (web/cases): name, ID number masked unless personal.re
 SESSION = "signs in, out or changes the password: acts on the session; renders no record"
 OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "the home page: links only",
-    ("GET", "/admin"): "the 管理端 home page: links only",
+    ("GET", "/admin"): "the 管理端 home page: links, to-do counts, units' progress by name",
     ("GET", "/teacher"): "the teacher home page (teachers only)",
     ("GET", "/admin/login"): SESSION, ("POST", "/admin/login"): SESSION,
     ("GET", "/teacher/login"): SESSION, ("POST", "/teacher/login"): SESSION,
@@ -168,6 +168,9 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
                       for a in ("approve", "return", "reject", "withdraw", "resubmit")))},
     ("GET", "/cases/{slug:str}"): _CASE, ("GET", "/cases/{slug:str}/{mobility_case_id:int}"): _CASE,
     ("POST", "/cases/{slug:str}"): _WRITE, ("POST", "/cases/{slug:str}/{mobility_case_id:int}/{action:str}"): _WRITE,
+    ("GET", "/api/v1/modules"): "the enabled business modules: key, label, version",
+    ("GET", "/status-changes/batch"): "the status-change batch form", ("GET", "/status-changes/batch/template.xlsx"): _STATIC,
+    ("POST", "/status-changes/batch"): "the uploader's own sheet: problems by row, ID numbers masked",
 }
 _SCHEMA = re.compile(r"^/schema(/|$)")  # the OpenAPI document and its viewers: no data
 
