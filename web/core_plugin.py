@@ -16,7 +16,7 @@ CORE_MENU = (
               order=10),
     MenuEntry("my_file", "teachers", "/forms/me", "填写我的信息", "Fill in my file", kinds=("teacher",), order=10),
     MenuEntry("recheck", "teachers", "/admin/recheck", "规则调整后需核实的记录", "Records to check after a rule change",
-              permission="record.edit", levels=("province", "city", "county", "school"), order=20),
+              permission="teacher.read", levels=("province", "city", "county", "school"), order=20),
     MenuEntry("impact", "teachers", "/admin/impact/", "影响评估", "Impact of a rule change", permission="teacher.read",
               levels=("province",), order=30),
     # 审核
