@@ -29,6 +29,9 @@ def test_the_school_deletes_an_unsubmitted_file_after_confirming(ctx, as_user, d
     school = as_user(f"info_manager@{SCHOOL}")
     row = _row(school.get("/forms/teachers", params={"q": name}).text, tid)
     assert f'href="/forms/teachers/{tid}/delete"' in row
+    # the file's own page offers it too (the seeds: the 信息管理员 deletes 基本信息); the teacher is not offered it
+    assert 'id="delete-file"' in school.get(f"/forms/teachers/{tid}/sets/basic").text
+    assert 'id="delete-file"' not in teacher.get(f"/forms/teachers/{tid}/sets/basic").text
     confirm = school.get(f"/forms/teachers/{tid}/delete")
     assert confirm.status_code == 200
     assert name in confirm.text and "确认删除" in confirm.text and "不能恢复" in confirm.text
@@ -57,6 +60,7 @@ def test_a_submitted_file_is_not_offered_and_is_refused_with_the_reason(as_user,
     name = db.get(Teacher, tid).name
     row = _row(school.get("/forms/teachers", params={"q": name}).text, tid)
     assert "/delete" not in row
+    assert 'id="delete-file"' not in school.get(f"/forms/teachers/{tid}/sets/basic").text
     page = school.get(f"/forms/teachers/{tid}/delete")
     assert page.status_code == 409
     assert "正在审核，不能删除：只有未报送的档案可以删除" in page.text and "申请变更" in page.text

@@ -30,6 +30,7 @@ from web.forms.viewmodel import (FormModel, Input, build_form, check_input, code
                                  search_options, text_of)
 from web.pages.common import render
 from web.principal import Principal
+from web.services import teacher_delete
 
 FormData = dict[str, list[str]]
 MAX_PHOTO_VALUE = 120_000  # a processed photo as a data URL is well below this
@@ -165,6 +166,7 @@ def _page_context(db: Session, cat: Catalogue, me: Principal, tf: service.Teache
         "editable": service.may_write(db, cat, me, tf.teacher, set_key, record),
         "locked_reason": _locked_reason(db, cat, me, tf, set_key, lang, record),
         "review_note": _review_note(cat, me, tf, set_key, lang),
+        "deletable": teacher_delete.deletable(db, me, tf.teacher),  # 删除档案 (a file entered by mistake)
     }
 
 
