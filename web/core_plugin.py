@@ -30,14 +30,6 @@ CORE_MENU = (
               order=10),
     MenuEntry("excel_export", "excel", "/forms/teachers#export-selected", "数据导出", "Export to Excel",
               action="excel.export", order=20),
-    # 业务管理: the mobility cases' pages (web/cases; their services are modules/transfer, rotation,
-    # status_change), for the data roles of every level below the ministry
-    MenuEntry("transfers", "business", "/cases/transfers", "教师调动", "Transfers", permission="teacher.read",
-              levels=("province", "city", "county", "school"), order=10),
-    MenuEntry("rotations", "business", "/cases/rotations", "交流轮岗", "Exchange rotations", permission="teacher.read",
-              levels=("province", "city", "county", "school"), order=20),
-    MenuEntry("status_changes", "business", "/cases/status-changes", "在职变动", "Status changes",
-              permission="teacher.read", levels=("province", "city", "county", "school"), order=30),
     # 系统管理 (the keys are the ids the admin pages and their tests use: #menu-<key>)
     MenuEntry("accounts", "system", "/admin/accounts", "用户权限管理", "Users and roles", permission="account.manage",
               order=10),

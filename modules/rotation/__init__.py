@@ -6,10 +6,5 @@
 - with one (``relation: true``, workflow ``rotation_relation``): sending school → its authority →
   receiving school → its authority; completes as a transfer, with its 交流轮岗 record.
 
-``route_handlers()``: /api/v1/rotations."""
+It reaches the app through its plugin (plugin.py): the API /api/v1/rotations and the pages /cases/rotations."""
 
-
-def route_handlers() -> list:
-    from modules.rotation.api import RotationController
-
-    return [RotationController]

@@ -2,10 +2,5 @@
 school and the sending authority approve (workflows/mobility.yaml; 江西 adds its level-by-level
 re-review), completion is web.people.moves.transfer in the same transaction.
 
-``route_handlers()``: the API (/api/v1/transfers) and pages (/cases/transfers)."""
+It reaches the app through its plugin (plugin.py): the API /api/v1/transfers and the pages /cases/transfers."""
 
-
-def route_handlers() -> list:
-    from modules.transfer.api import TransferController
-
-    return [TransferController]

@@ -75,6 +75,10 @@ def home_todos(me, unit):
 '''
 
 
+# this repository's business modules (each a folder with a module.yaml), in the registry's order
+OURS = sorted(m.name for m in (REPO / "modules").iterdir() if (m / "module.yaml").exists())
+
+
 def make_root(tmp: Path, *, without: tuple[str, ...] = (), example: bool = True,
               overlay_36: str | None = None) -> Path:
     """A repository root of links to this one's definitions, with its own modules folder: this
@@ -125,7 +129,7 @@ def test_register_routes_adds_the_module_route(hello_app):
 
 def test_menu_entries_show_the_entry_to_who_may_use_it(hello_app, world):
     reg = hello_app.state.modules
-    assert [m.key for m in reg.modules] == ["hello", "status_change"]
+    assert [m.key for m in reg.modules] == sorted(["hello", *OURS])
     reviewer = Client(hello_app, "info_reviewer@360102")
     viewer = Client(hello_app, "info_viewer@360102")
     assert 'href="/hello/"' in reviewer.get("/admin/").text
@@ -169,12 +173,34 @@ def test_the_app_works_without_the_status_change_module(tmp_path, db_url, world,
     app = create_app(make_settings(db_url, repo_root=make_root(tmp_path, without=("status_change",),
                                                                example=False)))
     try:
-        assert app.state.modules.modules == []
+        assert "status_change" not in {m.key for m in app.state.modules.modules}
         county = Client(app, "info_manager@360102")
         home = county.get("/admin/")
         assert home.status_code == 200 and "/status-changes/batch" not in home.text
+        assert 'href="/cases/status-changes"' not in home.text and 'href="/cases/transfers"' in home.text
         assert county.get("/status-changes/batch/").status_code == 404
+        assert county.get("/cases/status-changes").status_code == 404
+        assert county.get("/api/v1/status-changes").status_code == 404
+        assert county.get("/cases/transfers").status_code == 200
         assert county.get("/forms/teachers").status_code == 200
+    finally:
+        app.state.ctx.engine.dispose()
+
+
+def test_the_app_works_without_any_business_module(tmp_path, db_url, world, keep_registry):
+    """Transfers, rotations and status changes reach the app only through their plugins: with
+    their folders gone, their pages, API and menu entries are gone and the rest works."""
+    app = create_app(make_settings(db_url, repo_root=make_root(tmp_path, without=tuple(OURS), example=False)))
+    try:
+        assert app.state.modules.modules == []
+        county = Client(app, "info_manager@360102")
+        home = county.get("/admin/")
+        assert home.status_code == 200 and "/cases/" not in home.text
+        for path in ("/cases/transfers", "/cases/rotations", "/cases/status-changes", "/api/v1/transfers",
+                     "/api/v1/rotations", "/api/v1/status-changes"):
+            assert county.get(path).status_code == 404, path
+        assert county.get("/forms/teachers").status_code == 200
+        assert county.get("/review/queue").status_code == 200
     finally:
         app.state.ctx.engine.dispose()
 
@@ -182,8 +208,8 @@ def test_the_app_works_without_the_status_change_module(tmp_path, db_url, world,
 def test_a_province_switches_a_module_off(tmp_path):
     overlay = (REPO / "provinces" / "36" / "overlay.yaml").read_text(encoding="utf-8")
     root = make_root(tmp_path, overlay_36=overlay + "\nmodules:\n  hello: {enabled: false}\n")
-    assert [m.key for m in modules.discover(root, "36")] == ["status_change"]
-    assert [m.key for m in modules.discover(root, "62")] == ["hello", "status_change"]
+    assert [m.key for m in modules.discover(root, "36")] == OURS
+    assert [m.key for m in modules.discover(root, "62")] == sorted(["hello", *OURS])
 
 
 def test_an_unknown_module_key_is_an_error_with_did_you_mean(tmp_path):
@@ -209,10 +235,12 @@ def test_api_lists_the_modules_enabled_for_the_callers_province(tmp_path, db_url
         assert Client(app).get("/api/v1/modules").status_code == 401
         jx = Client(app, "info_viewer@360102").get("/api/v1/modules")
         assert jx.status_code == 200
-        assert jx.json() == {"province": "36", "items": [
-            {"key": "status_change", "label": {"zh": "在职变动", "en": "Status changes"}, "version": "1.0"}]}
+        assert jx.json()["province"] == "36" and [m["key"] for m in jx.json()["items"]] == OURS
+        assert {"key": "status_change", "label": {"zh": "在职变动", "en": "Status changes"},
+                "version": "1.0"} in jx.json()["items"]
+        assert {"key": "transfer", "label": {"zh": "教师调动", "en": "Transfers"}, "version": "1.0"} in jx.json()["items"]
         gs = Client(app, "info_viewer@620102").get("/api/v1/modules").json()
-        assert gs["province"] == "62" and [m["key"] for m in gs["items"]] == ["hello", "status_change"]
+        assert gs["province"] == "62" and [m["key"] for m in gs["items"]] == sorted(["hello", *OURS])
         assert gs["items"][0]["label"] == {"zh": "问候", "en": "Greetings"}
     finally:
         app.state.ctx.engine.dispose()

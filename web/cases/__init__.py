@@ -9,17 +9,16 @@ the last approval, the kind's side effect run (``web.people.moves`` / ``status``
 nothing. One open case per teacher (``open_teacher_id`` is unique).
 
 Modules (modules/transfer, modules/rotation, modules/status_change) register what a kind does
-(``service.register``): who starts it and what completing it does.
+(``service.register``: what completing it does; ``service.register_pages``: its pages and how
+they start one) and reach the app through their plugins only.
 """
 
-MODULES = ("modules.transfer", "modules.rotation", "modules.status_change")
 
 
 def route_handlers() -> list:
-    """The mobility modules' handlers (each module's own ``route_handlers()``), registered by
-    web.app.feature_handlers until the module platform's hooks collect them."""
-    from importlib import import_module
-
+    """The generic case pages (/cases/<slug>); each kind's API, menu entry, home-page count and
+    page start come from its module's plugin (web/hooks.py: register_routes, menu_entries,
+    home_todos; ``service.register_pages``)."""
     from web.cases.pages import CasePages
 
-    return [*(h for name in MODULES for h in import_module(name).route_handlers()), CasePages]
+    return [CasePages]

@@ -24,8 +24,6 @@ from web.errors import W_BAD_REQUEST, Refusal
 from web.pages.common import render
 from web.principal import Principal
 
-KINDS = {"transfers": ("transfer", "教师调动", "Transfers"), "rotations": ("rotation", "交流轮岗", "Exchange rotations"),
-         "status-changes": ("status_change", "在职变动", "Status changes")}
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -33,13 +31,21 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v for k, v in data.items() if isinstance(v, str)}
 
 
-def _kind(slug: str) -> tuple[str, str, str]:
-    if slug not in KINDS:
+def _page(request: Request, slug: str) -> S.PageKind:
+    """The kind listed at /cases/<slug>, as its module registered it (S.register_pages), if that
+    module is one of this app's (a module deleted or switched off has no pages)."""
+    page = S.PAGES.get(slug)
+    if page is None or page.module not in {m.key for m in request.app.state.modules.modules}:
         raise Refusal(C.W_CASE_NOT_FOUND)
-    return KINDS[slug]
+    return page
 
 
-def _own_teacher(db: Session, me: Principal, id_number: str, name: str) -> int:
+def _kind(request: Request, slug: str) -> tuple[str, str, str]:
+    page = _page(request, slug)
+    return page.kind, page.zh, page.en
+
+
+def own_teacher(db: Session, me: Principal, id_number: str, name: str) -> int:
     """A teacher of the caller's own units by ID number and name (rotations, status changes)."""
     teacher = db.scalar(scope.teachers(me, "record.edit").where(Teacher.id_number == id_number.strip().upper(),
                                                                  Teacher.name == name.strip()))
@@ -48,25 +54,8 @@ def _own_teacher(db: Session, me: Principal, id_number: str, name: str) -> int:
     return teacher.id
 
 
-def _start(slug: str, db: Session, ctx: AppContext, me: Principal, form: dict[str, str]) -> Any:
-    cat, province = ctx.catalogue, ctx.settings.province
-    if slug == "transfers":
-        from modules.transfer import service as T
-
-        unit = db.get(Unit, me.unit_id)
-        return T.start(db, cat, me, form.get("id_number", ""), form.get("name", ""), unit.code if unit else "",
-                       province=province)
-    tid = _own_teacher(db, me, form.get("id_number", ""), form.get("name", ""))
-    if slug == "rotations":
-        from modules.rotation import service as R
-
-        return R.start(db, cat, me, tid, form.get("to_unit", ""), relation=form.get("relation") == "1",
-                       start=form.get("start") or None, end=form.get("end") or None,
-                       rotation_type=form.get("rotation_type") or None, province=province)
-    from modules.status_change import service as SC
-
-    return SC.start(db, cat, me, tid, form.get("change", ""), form.get("on", ""), code=form.get("code") or None,
-                    note=form.get("note") or None, province=province)
+def _start(page: S.PageKind, db: Session, ctx: AppContext, me: Principal, form: dict[str, str]) -> Any:
+    return page.start(db, ctx, me, form)
 
 
 class CasePages(Controller):
@@ -75,7 +64,7 @@ class CasePages(Controller):
 
     def _list(self, request: Request, db: Session, ctx: AppContext, me: Principal, slug: str, *,
               error: Refusal | None = None, typed: dict[str, str] | None = None) -> Template:
-        kind, zh, en = _kind(slug)
+        kind, zh, en = _kind(request, slug)
         lang = lang_of(request)
         waiting, all_cases = S.listing(db, me, kind, "mine"), S.listing(db, me, kind)
         S.audit_read(db, me, all_cases + [c for c in waiting if c not in all_cases])
@@ -98,17 +87,17 @@ class CasePages(Controller):
 
     @post("/{slug:str}", status_code=200, media_type=MediaType.HTML)
     async def start(self, slug: str, request: Request, db: Session, ctx: AppContext, me: Principal) -> Any:
-        _kind(slug)
+        page = _page(request, slug)
         form = await _form(request)
         try:
-            case = await run_unit_of_work(db, lambda: _start(slug, db, ctx, me, form))
+            case = await run_unit_of_work(db, lambda: _start(page, db, ctx, me, form))
         except Refusal as r:
             return await anyio.to_thread.run_sync(lambda: self._list(request, db, ctx, me, slug, error=r, typed=form))
         return Redirect(path=f"/cases/{slug}/{case.id}", status_code=303)
 
     def _case(self, request: Request, db: Session, me: Principal, slug: str, case_id: int, *,
               error: Refusal | None = None, reason: str = "") -> Template:
-        kind, zh, en = _kind(slug)
+        kind, zh, en = _kind(request, slug)
         case = S.get(db, me, case_id, kind)
         S.audit_read(db, me, [case])
         c = S.case_json(db, me, case, lang_of(request))
@@ -123,7 +112,7 @@ class CasePages(Controller):
     @post("/{slug:str}/{mobility_case_id:int}/{action:str}", status_code=200, media_type=MediaType.HTML)
     async def act(self, slug: str, mobility_case_id: int, action: str, request: Request, db: Session, ctx: AppContext,
                   me: Principal) -> Any:
-        kind, _, _ = _kind(slug)
+        kind, _, _ = _kind(request, slug)
         case_id = mobility_case_id
         if action not in S.ACTION_WORDS or action == "start":
             raise Refusal(W_BAD_REQUEST, detail=action)

@@ -56,6 +56,27 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
+@dataclass(frozen=True)
+class PageKind:
+    """A kind of case with its pages under ``/cases/<slug>`` (web/cases/pages.py): the module that
+    owns it registers it with the function that starts one from the page's form."""
+
+    module: str                                # the module that owns it (modules/<module>/)
+    slug: str                                  # /cases/<slug>
+    kind: str                                  # the workflow family listed there
+    zh: str
+    en: str
+    start: Callable[[Session, Any, Principal, dict[str, str]], Any]   # (db, ctx, me, form) -> case
+
+
+PAGES: dict[str, PageKind] = {}
+
+
+def register_pages(page: PageKind) -> PageKind:
+    PAGES[page.slug] = page
+    return page
+
+
 def workflows(settings_root: Any = None, province: str | None = None) -> dict[str, WF.Workflow]:
     from engine.catalogue import repo_root
 
