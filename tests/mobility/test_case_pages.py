@@ -61,8 +61,10 @@ def test_a_rotation_and_a_status_change_from_their_pages(ctx, world, as_user, ap
             t = db.get(Teacher, approved_teacher("3601020001"))
             cards.append({"id_number": t.id_number, "name": t.name})
     today = clock.today()
+    # the ID number as a clerk may type it (full width, a space, a lowercase x) finds the same teacher
+    typed = cards[0]["id_number"].translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}).replace("X", "x")
     r = post_form(school, "/cases/rotations", "/cases/rotations",
-                  {**cards[0], "to_unit": "3601030001", "start": today.isoformat(), "end": today.replace(year=today.year + 1).isoformat()})
+                  {**cards[0], "id_number": typed[:6] + " " + typed[6:], "to_unit": "3601030001", "start": today.isoformat(), "end": today.replace(year=today.year + 1).isoformat()})
     assert r.status_code == 303, r.text[:600]
     page = school.get(r.headers["location"]).text
     assert "待派出单位主管部门确认" in page and "西湖区幼儿园" in page

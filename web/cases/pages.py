@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from urllib.parse import quote
 
+from engine import idnumber
 from web import scope
 from web.cases import service as S
 from web.cases import words as C
@@ -46,8 +47,9 @@ def _kind(request: Request, slug: str) -> tuple[str, str, str]:
 
 
 def own_teacher(db: Session, me: Principal, id_number: str, name: str) -> int:
-    """A teacher of the caller's own units by ID number and name (rotations, status changes)."""
-    teacher = db.scalar(scope.teachers(me, "record.edit").where(Teacher.id_number == id_number.strip().upper(),
+    """A teacher of the caller's own units by ID number and name (rotations, status changes); the
+    number as typed is read through the one normalisation of ID numbers (engine.idnumber)."""
+    teacher = db.scalar(scope.teachers(me, "record.edit").where(Teacher.id_number == idnumber.normalize(id_number),
                                                                  Teacher.name == name.strip()))
     if teacher is None:
         raise Refusal(C.W_PERSON_NOT_FOUND)
