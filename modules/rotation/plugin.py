@@ -21,7 +21,8 @@ def _start_from_page(db: Any, ctx: Any, me: Any, form: dict[str, str]) -> Any:
                    rotation_type=form.get("rotation_type") or None, province=ctx.settings.province)
 
 
-S.register_pages(S.PageKind("rotation", "rotations", "rotation", "交流轮岗", "Exchange rotations", _start_from_page))
+PAGE = S.register_pages(S.PageKind("rotation", "rotations", "rotation", "交流轮岗", "Exchange rotations",
+                                   _start_from_page))
 
 
 @hookimpl
@@ -39,6 +40,4 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
 
 @hookimpl
 def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
-    waiting = len(S.listing(db, me, "rotation", "mine"))
-    return [Todo("rotation.waiting", "待办理的交流轮岗", "Rotations waiting for you", waiting, "/cases/rotations")] \
-        if waiting else []
+    return S.waiting_todo(db, me, PAGE)

@@ -24,8 +24,8 @@ def _start_from_page(db: Any, ctx: Any, me: Any, form: dict[str, str]) -> Any:
                     code=form.get("code") or None, note=form.get("note") or None, province=ctx.settings.province)
 
 
-S.register_pages(S.PageKind("status_change", "status-changes", "status_change", "在职变动", "Status changes",
-                            _start_from_page))
+PAGE = S.register_pages(S.PageKind("status_change", "status-changes", "status_change", "在职变动", "Status changes",
+                                   _start_from_page))
 
 
 @hookimpl
@@ -52,6 +52,4 @@ def register_routes(ctx: Any) -> list[Any]:
 
 @hookimpl
 def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
-    waiting = len(S.listing(db, me, "status_change", "mine"))
-    return [Todo("status_change.waiting", "待办理的在职变动", "Status changes waiting for you", waiting,
-                 "/cases/status-changes")] if waiting else []
+    return S.waiting_todo(db, me, PAGE)

@@ -20,7 +20,7 @@ def _start_from_page(db: Any, ctx: Any, me: Any, form: dict[str, str]) -> Any:
                    unit.code if unit else "", province=ctx.settings.province)
 
 
-S.register_pages(S.PageKind("transfer", "transfers", "transfer", "教师调动", "Transfers", _start_from_page))
+PAGE = S.register_pages(S.PageKind("transfer", "transfers", "transfer", "教师调动", "Transfers", _start_from_page))
 
 
 @hookimpl
@@ -38,6 +38,4 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
 
 @hookimpl
 def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
-    waiting = len(S.listing(db, me, "transfer", "mine"))
-    return [Todo("transfer.waiting", "待办理的教师调动", "Transfers waiting for you", waiting, "/cases/transfers")] \
-        if waiting else []
+    return S.waiting_todo(db, me, PAGE)

@@ -77,6 +77,16 @@ def register_pages(page: PageKind) -> PageKind:
     return page
 
 
+def waiting_todo(db: Session, me: Principal, page: PageKind) -> list[Any]:
+    """A module's ``home_todos``: the count of its cases waiting for the caller (its queue, as
+    ``listing(queue="mine")``), linked to its list page; nothing when none waits."""
+    from web.hooks import Todo
+
+    waiting = len(listing(db, me, page.kind, "mine"))
+    return [Todo(f"{page.module}.waiting", f"待办理的{page.zh}", f"{page.en} waiting for you", waiting,
+                 f"/cases/{page.slug}")] if waiting else []
+
+
 def workflows(settings_root: Any = None, province: str | None = None) -> dict[str, WF.Workflow]:
     from engine.catalogue import repo_root
 
