@@ -29,12 +29,13 @@ test: install
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
+# modules/<name>/tests are collected too (docs/modules.md)
 # tests marked postgres run in the PostgreSQL pass (they fail, not skip, when CI=true and it is missing)
 test-sqlite: install
-	$(BIN)/pytest -q -p no:cacheprovider -m "not postgres" tests
+	$(BIN)/pytest -q -p no:cacheprovider -m "not postgres" tests $(wildcard modules/*/tests)
 
 test-postgres: install
-	TMIS_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser" tests/web $(wildcard tests/excel tests/forms tests/review tests/people tests/mobility tests/privacy tests/writes)
+	TMIS_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser" tests/web $(wildcard tests/excel tests/forms tests/review tests/people tests/mobility tests/privacy tests/writes modules/*/tests)
 
 check: install
 	$(BIN)/tmis check

@@ -23,14 +23,40 @@ def _settings(database_url: Optional[str] = None):
 DB_OPT = typer.Option(None, "--database-url", help="SQLAlchemy URL (default: $TMIS_DATABASE_URL or sqlite:///tmis.sqlite3)")
 
 
+def _migrate(fn, url: str, revision: str) -> None:
+    """Run ``fn`` (web.db.migrate.upgrade or downgrade); a refusal (W470–W472) exits 1 with its message and fix."""
+    from web.errors import Refusal
+
+    try:
+        fn(url, revision)
+    except Refusal as ref:
+        typer.echo(f"{ref.code} {ref.message('zh')} / {ref.message('en')}\n{ref.hint('zh')}\n{ref.hint('en')}", err=True)
+        raise typer.Exit(1)
+
+
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("head"), database_url: Optional[str] = DB_OPT) -> None:
-    """Apply the migrations (creates the database tables on first run). 升级数据库结构。"""
+def db_upgrade(revision: str = typer.Argument("heads", help="heads (the core and every module, the default) or a revision"),
+               database_url: Optional[str] = DB_OPT) -> None:
+    """Apply the migrations of the core and of every module (creates the tables on first run). 升级数据库结构。"""
     from web.db.migrate import current, upgrade
 
     settings = _settings(database_url)
-    upgrade(settings.database_url, revision)
-    typer.echo(f"数据库已升级到 {current(settings.database_url)} / database at revision {current(settings.database_url)}")
+    _migrate(upgrade, settings.database_url, revision)
+    at = current(settings.database_url)
+    typer.echo(f"数据库已升级到 {at} / database at revision {at}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="<module>@base drops one module's tables (before deleting "
+                                                          "its folder); or a revision"),
+                 database_url: Optional[str] = DB_OPT) -> None:
+    """Undo migrations: ``tmis db downgrade transfer@base`` drops the module's tables and nothing else. 回退数据库结构。"""
+    from web.db.migrate import current, downgrade
+
+    settings = _settings(database_url)
+    _migrate(downgrade, settings.database_url, revision)
+    at = current(settings.database_url)
+    typer.echo(f"数据库现处于 {at} / database at revision {at}")
 
 
 @units_app.command("import")

@@ -152,6 +152,26 @@ W_MEDIA = _e("W940", 415, "不支持的请求内容类型：{media}", "Unsupport
              "接口请求体请使用 application/json；上传文件请使用 multipart/form-data。",
              "Send API bodies as application/json and uploads as multipart/form-data.")
 
+# --- W470–W474: business modules' migrations (web/db/migrate.py, tmis db upgrade|downgrade)
+W_UNKNOWN_REVISION = _e(
+    "W470", 409, "数据库处于迁移版本「{revision}」，但代码中没有这个版本（可能属于已删除的业务模块）",
+    "The database is at migration revision '{revision}', which the code does not have (perhaps a deleted business module's)",
+    "把删除的模块目录放回 modules/ 后执行 tmis db downgrade <模块名>@base 删除它的表，再删除目录；"
+    "或使用与该数据库匹配的代码版本。",
+    "Put the deleted module's folder back into modules/, run tmis db downgrade <module>@base to drop its tables, "
+    "then delete the folder; or use the code version that matches this database.")
+W_MODULE_MIGRATION = _e(
+    "W471", 422, "模块「{module}」的迁移 {file} 有误：{detail}",
+    "Migration {file} of module '{module}' is wrong: {detail_en}",
+    "模块的第一个迁移写 down_revision = None、branch_labels = (\"{module}\",)、depends_on = \"<核心版本>\"，"
+    "之后的迁移在本模块内依次衔接（见 docs/modules.md）。",
+    "A module's first migration has down_revision = None, branch_labels = (\"{module}\",), "
+    "depends_on = \"<core revision>\"; later ones chain inside the module (docs/modules.md).")
+W_MIGRATION = _e(
+    "W472", 422, "无法执行数据库迁移：{detail}", "Cannot run the database migrations: {detail_en}",
+    "检查命令中的版本写法：heads（全部升级）、<模块名>@base（删除该模块的表）、或一个版本号。",
+    "Check the revision given: heads (everything), <module>@base (drop that module's tables), or a revision id.")
+
 
 class Refusal(Exception):
     """A request the system refuses, with a catalogue code."""
