@@ -290,6 +290,10 @@ def check_repo(root: Path, provinces: list[str] | None = None) -> tuple[dict[str
     from engine.workflow import check_all as check_workflows
 
     problems += check_workflows(root, [c for c in wanted if c != "national"])
+    from engine.registration import check_all as check_registration
+
+    codes = {(None if k == "national" else k): c.codes for k, c in catalogues.items()}
+    problems += check_registration(root, [c for c in wanted if c != "national"], codes)
     return catalogues, _dedupe(problems)
 
 

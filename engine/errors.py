@@ -186,6 +186,21 @@ E_WF_DROP = _entry("E444", "流程「{workflow}」不能去掉或调换国家规
 E_WF_FILE = _entry("E445", "流程文件有误：{detail}", "workflow file is wrong: {detail}",
                      "流程文件的顶层键是 workflows:，见 docs/workflows.md。", "A workflow file's top key is workflows:; see docs/workflows.md.")
 
+# --- E53x: conditions of the periodic re-registration (engine/registration.py) --------------
+E_REG_KIND = _entry("E531", "注册条件的种类「{kind}」不存在{suggestion_zh}", "no registration condition kind '{kind}'{suggestion_en}",
+                    "可用的种类：{allowed}。", "Kinds: {allowed}.")
+E_REG_CODE = _entry("E532", "注册条件「{key}」的 {param} 中「{code}」不是代码表「{table}」中的代码{suggestion_zh}",
+                    "registration condition '{key}': '{code}' in {param} is not a code of table '{table}'{suggestion_en}",
+                    "代码见 schemas/codes/ 中的代码表「{table}」（写代码，不写名称，加引号）。",
+                    "See table '{table}' in schemas/codes/ (write the code, not the label, in quotes).")
+E_REG_PARAM = _entry("E533", "注册条件「{key}」（{kind}）缺少「{param}」", "registration condition '{key}' ({kind}) needs '{param}'",
+                     "training_hours、training_credits 须写 required（学时或学分数）；assessment 须写 results（合格的考核结果代码）。",
+                     "training_hours and training_credits need required (hours or credits); assessment needs results "
+                     "(the passing result codes).")
+E_REG_KEY_TWICE = _entry("E534", "注册条件「{key}」重复，首次出现在 {first}", "registration condition '{key}' appears twice; first at {first}",
+                         "每个条件的 key 只写一次；省份文件中写同名 key 即替换国家条件。",
+                         "Write each key once; in a province's file the same key replaces the national condition.")
+
 # --- V0xx: bad data ---------------------------------------------------------------------
 V_REQUIRED = _entry("V001", "「{label}」为必填项", "{label} is required", "请填写此项。", "Fill in this field.")
 V_FORMAT = _entry("V002", "「{label}」格式不正确：应为{expected_zh}", "{label} has the wrong format: expected {expected_en}",
