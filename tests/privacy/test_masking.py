@@ -44,6 +44,8 @@ RECORD_ROUTES = {
     ("GET", "/api/v1/review/cases/{case_id:int}"),
     ("GET", "/review/cases/{case_id:int}"),
     ("GET", "/review/copies/{copy_id:int}"),
+    # modules/registration: the unmet conditions name a sanction only with personal.read
+    ("GET", "/api/v1/teachers/{tid:int}/registration"),
 }
 
 # Every other route, with the reason it renders no record value (it is still called as a viewer

@@ -1,0 +1,196 @@
+"""Eligibility for periodic re-registration, as of a date (issue 17).
+
+A qualification (a 教师资格 record with a kind other than 0 无) has a cycle of ``cycle_years``
+years from the last of: its date of issue, its first registration and its last periodic
+registration that were 注册合格. Eligibility as of a date is every condition of the province
+(engine/registration.py) evaluated by its kind's evaluator (conditions.py) on the teacher's
+records and the credit bank (modules/credits ``ledger.balance``; without that module the training
+condition reads "学分数据不可用", unmet). A teacher's answer is that of the qualification whose
+cycle ends first; every qualification is listed too."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import registration as R
+from modules.registration.conditions import EVALUATORS, Cycle, Facts, Unmet, parse_date
+from web.db.models import Record
+
+QUALIFIED = "1"          # registration_conclusion 注册合格
+SETS = ("qualification", "assessment", "ethics")
+
+
+def rules_for(ctx: Any) -> R.Rules:
+    from engine.catalogue import repo_root
+
+    root = getattr(ctx.settings, "repo_root", None) or repo_root()
+    found = R.conditions_for(root, ctx.settings.province)
+    return found if found is not None else R.Rules(5, 12, [])
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def cycle_of(record_id: int, doc: dict[str, Any], years: int) -> Cycle | None:
+    """The cycle of one qualification record (None: no kind, or no date to count from)."""
+    kind = str(doc.get("kind") or "0")
+    if kind == "0":
+        return None
+    starts = [parse_date(doc.get("issue_date"))]
+    for date_key, result_key in (("first_registration_date", "first_registration_result"),
+                                 ("periodic_registration_date", "periodic_registration_result")):
+        if str(doc.get(result_key) or "") == QUALIFIED:
+            starts.append(parse_date(doc.get(date_key)))
+    dates = [d for d in starts if d is not None]
+    if not dates:
+        return None
+    start = max(dates)
+    return Cycle(record_id, kind, doc.get("certificate_number") or None, start, add_years(start, years) - dt.timedelta(days=1))
+
+
+@dataclass
+class Answer:
+    """One qualification's eligibility (or the teacher's, with ``cycle`` None when it has none)."""
+
+    cycle: Cycle | None
+    unmet: list[Unmet]
+    as_of: dt.date
+    kind_label: str = ""
+
+    @property
+    def eligible(self) -> bool:
+        return self.cycle is not None and not self.unmet
+
+    def json(self, shown: bool = True) -> dict[str, Any]:
+        c = self.cycle
+        return {"cycle_start": c.start.isoformat() if c else None, "cycle_end": c.end.isoformat() if c else None,
+                "eligible": self.eligible, "unmet": [u.json(shown) for u in self.unmet], "as_of": self.as_of.isoformat(),
+                "qualification": {"record_id": c.record_id, "kind": c.kind, "kind_label": self.kind_label,
+                                  "certificate_number": c.certificate_number} if c else None}
+
+
+@dataclass
+class TeacherAnswer:
+    first: Answer
+    all: list[Answer] = field(default_factory=list)
+
+    def json(self, shown: bool = True) -> dict[str, Any]:
+        return {**self.first.json(shown), "qualifications": [a.json(shown) for a in self.all]}
+
+
+NO_QUALIFICATION = Unmet("qualification", "qualification", "无可注册的教师资格记录（须有资格种类和证书颁发日期）",
+                         "No teacher qualification to register (it needs a kind and a date of issue)")
+
+
+# ------------------------------------------------------------------ facts
+
+def _balance_reader(db: Session, teacher_id: int) -> Callable[[dt.date, dt.date, dt.date], Any] | None:
+    """The credit bank's balance of the teacher, or None when the credits module is not here."""
+    if not credits_available():
+        return None
+    from modules.credits import ledger
+
+    return lambda start, end, as_of: ledger.balance(db, teacher_id, start=start, end=end, as_of=as_of)
+
+
+def credits_available() -> bool:
+    try:
+        from modules.credits import ledger  # noqa: F401
+    except ImportError:
+        return False
+    try:
+        from web.modules import current
+
+        return any(m.key == "credits" for m in current().modules)
+    except Exception:  # no registry (a tool outside the app): the code is here, use it
+        return True
+
+
+def _labeller(cat: Any) -> Callable[[str, str, str], str]:
+    def label(table: str, code: str, lang: str) -> str:
+        t = cat.codes.get(table) if cat is not None else None
+        item = t.by_code.get(code) if t is not None else None
+        if item is None:
+            return code
+        return (item.en or item.zh) if lang == "en" else item.zh
+    return label
+
+
+def _ancestry(cat: Any) -> Callable[[str, str], list[str]]:
+    def up(table: str, code: str) -> list[str]:
+        t = cat.codes.get(table) if cat is not None else None
+        out, seen = [code], {code}
+        item = t.by_code.get(code) if t is not None else None
+        while item is not None and item.parent and item.parent not in seen:
+            out.append(item.parent)
+            seen.add(item.parent)
+            item = t.by_code.get(item.parent)
+        return out
+    return up
+
+
+def records_of(db: Session, teacher_ids: list[int]) -> dict[int, dict[str, list[tuple[int, dict[str, Any]]]]]:
+    """The live records (not 复本 copies) of the sets the conditions read, per teacher."""
+    out: dict[int, dict[str, list[tuple[int, dict[str, Any]]]]] = {t: {s: [] for s in SETS} for t in teacher_ids}
+    for i in range(0, len(teacher_ids), 500):
+        chunk = teacher_ids[i:i + 500]
+        rows = db.execute(select(Record.teacher_id, Record.set_key, Record.id, Record.document)
+                          .where(Record.teacher_id.in_(chunk), Record.set_key.in_(SETS), Record.copy_of_id.is_(None))
+                          .order_by(Record.teacher_id, Record.set_key, Record.position, Record.id))
+        for tid, set_key, rid, doc in rows:
+            out[tid][set_key].append((rid, dict(doc or {})))
+    return out
+
+
+# ------------------------------------------------------------------ evaluation
+
+def evaluate(facts: Facts, rules: R.Rules, cycle: Cycle, as_of: dt.date) -> list[Unmet]:
+    out: list[Unmet] = []
+    for c in rules.conditions:
+        out += EVALUATORS[c.kind](facts, c, cycle, as_of)
+    return out
+
+
+def answer_for(db: Session, cat: Any, rules: R.Rules, teacher_id: int, as_of: dt.date,
+               records: dict[str, list[tuple[int, dict[str, Any]]]] | None = None,
+               credit_bank: bool = True) -> TeacherAnswer:
+    """``credit_bank=False``: as if the credits module were not there (its condition unmet)."""
+    recs = records if records is not None else records_of(db, [teacher_id])[teacher_id]
+    facts = Facts(teacher_id, [d for _, d in recs["assessment"]], [d for _, d in recs["ethics"]],
+                  _balance_reader(db, teacher_id) if credit_bank else None, _labeller(cat), _ancestry(cat))
+    label = _labeller(cat)
+    answers = []
+    for rid, doc in recs["qualification"]:
+        cycle = cycle_of(rid, doc, rules.cycle_years)
+        if cycle is not None:
+            answers.append(Answer(cycle, evaluate(facts, rules, cycle, as_of), as_of,
+                                  label("qualification_kind", cycle.kind, "zh")))
+    if not answers:
+        return TeacherAnswer(Answer(None, [NO_QUALIFICATION], as_of), [])
+    answers.sort(key=lambda a: (a.cycle.end, a.cycle.record_id))
+    return TeacherAnswer(answers[0], answers)
+
+
+def due(cycle: Cycle, as_of: dt.date, warn_months: int) -> bool:
+    """The cycle ends within ``warn_months`` of ``as_of`` (or has ended)."""
+    return cycle.end <= add_months(as_of, warn_months)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    m = day.month - 1 + months
+    y, m = day.year + m // 12, m % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(y, m, d)
+        except ValueError:
+            continue
+    return dt.date(y, m, 28)

@@ -1,0 +1,57 @@
+"""Refusals of the registration module (W570–W589) and the outcome words."""
+
+from __future__ import annotations
+
+from web.errors import _e
+
+W_BAD_DATE = _e("W570", 422, "日期「{value}」无效", "'{value}' is not a date",
+                "格式：yyyy-MM-dd，例如 2026-09-01。", "Format yyyy-MM-dd, e.g. 2026-09-01.")
+W_NOT_DUE = _e("W571", 422, "{name} 的教师资格注册周期于 {end} 结束，尚未到申请期（周期结束前 {months} 个月内可申请）",
+               "{name}'s registration cycle ends on {end}: not due yet (apply within {months} months of the end)",
+               "到期前 {months} 个月内再申请；预警名单列出应申请的教师。",
+               "Apply within {months} months of the end; the warning list shows who is due.")
+W_NO_QUALIFICATION = _e("W572", 422, "{name} 没有可注册的教师资格记录（须有证书颁发日期）",
+                        "{name} has no teacher qualification to register (it needs the date of issue)",
+                        "先在「教师资格」中填写资格种类和证书颁发日期。",
+                        "Fill in the kind and the date of issue in 'Teacher qualification' first.")
+W_ALREADY_APPLIED = _e("W573", 409, "{name} 的这项教师资格已在注册申请 #{batch} 中（{state}）",
+                       "{name}'s qualification is already in application #{batch} ({state})",
+                       "同一资格在办结前只能申请一次。", "A qualification is applied for once until the application is closed.")
+W_NOT_OWN_SCHOOL = _e("W574", 403, "只能为本校教师申请注册：{name} 不在 {unit}",
+                      "You apply for your own school's teachers only: {name} is not at {unit}",
+                      "由教师所在学校的信息管理员申请。", "The teacher's own school's information manager applies.")
+W_START_ROLE = _e("W575", 403, "定期注册由学校的{roles}申请", "Periodic registration is applied for by a school's {roles_en}",
+                  "请用学校信息管理员账号申请。", "Sign in with the school's information manager account.")
+W_EMPTY_BATCH = _e("W576", 422, "申请中没有教师", "The application names no teacher",
+                   "在 teacher_ids 中列出要申请注册的教师。", "List the teachers in teacher_ids.")
+W_BATCH_NOT_FOUND = _e("W577", 404, "没有此注册申请，或不在您的管理范围内", "No such application within your units",
+                       "从注册申请列表进入。", "Open it from the list of applications.")
+W_NOT_YOUR_STEP = _e("W578", 403, "此申请现在等待 {unit} 的{step}，您不能办理",
+                     "This application waits for {unit} ({step_en}); you cannot act on it",
+                     "由该单位的信息管理员或信息审核员办理。", "That unit's information manager or reviewer acts on it.")
+W_BAD_DECISION = _e("W579", 422, "结论「{value}」无效", "Unknown decision '{value}'",
+                    "可选：qualified（合格）、deferred（暂缓注册）、refused（不予注册）。",
+                    "Allowed: qualified, deferred, refused.")
+W_REASON_REQUIRED = _e("W580", 422, "{decision}须写明理由（{name}）", "A reason is required for '{decision_en}' ({name})",
+                       "在 reason 中写明理由，教师和学校会看到。", "Write the reason in 'reason': the teacher and the school see it.")
+W_UNDECIDED = _e("W581", 422, "还有 {count} 位教师未给出结论：{names}", "{count} teachers have no decision yet: {names}",
+                 "先对每位教师给出结论（合格 / 暂缓注册 / 不予注册），再提交。",
+                 "Decide for every teacher (qualified / deferred / refused) before forwarding.")
+W_NOT_IN_BATCH = _e("W582", 422, "教师 #{teacher} 不在此申请中", "Teacher #{teacher} is not in this application",
+                    "只能对申请中的教师给出结论。", "Decide only for the teachers of the application.")
+W_BATCH_CLOSED = _e("W583", 409, "此申请已{state}，不能再办理", "This application is {state_en}; nothing more can be done",
+                    "", "")
+W_STALE = _e("W584", 409, "此申请已被他人办理（现为第 {current} 版），请刷新后再试",
+             "Someone acted on this application meanwhile (now version {current}); reload and try again", "", "")
+W_REASON_TOO_LONG = _e("W585", 422, "理由过长（{length} 字，至多 {limit} 字）",
+                       "The reason is too long ({length} characters, at most {limit})", "请删减。", "Shorten it.")
+W_TOO_MANY = _e("W586", 422, "一次至多申请 {limit} 位教师（现有 {count} 位）",
+                "At most {limit} teachers per application (this one has {count})", "分批申请。", "Split the application.")
+
+# decision -> (registration_conclusion code, zh, en)
+DECISIONS: dict[str, tuple[str, str, str]] = {
+    "qualified": ("1", "注册合格", "Registered"),
+    "deferred": ("2", "暂缓注册", "Registration deferred"),
+    "refused": ("3", "不予注册", "Registration refused"),
+}
+NEEDS_REASON = ("deferred", "refused")
