@@ -38,4 +38,4 @@ def new_seed() -> str:
 
 
 def valid_seed(seed: str) -> bool:
-    return bool(SEED.match(seed))
+    return bool(SEED.fullmatch(seed))

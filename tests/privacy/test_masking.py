@@ -61,6 +61,8 @@ _ACCOUNT_JOB = ("a teacher-account import job: its creator's or a school system 
 _SEARCH = "a search form: answers with a redirect to the list, the search as a token"
 _CASE = ("a mobility case (web/cases): name, ID number masked unless personal.read reaches the teacher, schools, "
          "steps; no record values; looks audited (case.read)")
+_SPOT = ("a spot check (modules/spot_check): names and schools of the sample, ID numbers masked unless personal.read "
+         "reaches the teacher, results and notes; no record values; a list naming teachers is audited (spot_check.read)")
 SESSION = "signs in, out or changes the password: acts on the session; renders no record"
 OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "the home page: links only",
@@ -173,6 +175,13 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/modules"): "the enabled business modules: key, label, version",
     ("GET", "/status-changes/batch"): "the status-change batch form", ("GET", "/status-changes/batch/template.xlsx"): _STATIC,
     ("POST", "/status-changes/batch"): "the uploader's own sheet: problems by row, ID numbers masked",
+    # spot checks (modules/spot_check): the secrets fixture's check samples the secret teachers
+    ("GET", "/api/v1/spot-checks"): _SPOT, ("GET", "/spot-checks"): _SPOT,
+    ("GET", "/api/v1/spot-checks/{check_id:int}"): _SPOT, ("GET", "/spot-checks/{check_id:int}"): _SPOT,
+    ("POST", "/api/v1/spot-checks"): _WRITE, ("POST", "/spot-checks"): _WRITE,
+    ("POST", "/api/v1/spot-checks/{check_id:int}/items/{item_id:int}"): _WRITE,
+    ("POST", "/spot-checks/{check_id:int}/items/{item_id:int}"): _WRITE,
+    ("POST", "/api/v1/spot-checks/{check_id:int}/publish"): _WRITE, ("POST", "/spot-checks/{check_id:int}/publish"): _WRITE,
 }
 _SCHEMA = re.compile(r"^/schema(/|$)")  # the OpenAPI document and its viewers: no data
 
@@ -201,6 +210,8 @@ class Secrets:
     addition_case: int
     values: list[str]  # every personal value that must never appear unmasked
     mobility_case: int = 0  # a transfer of the first teacher (web/cases), waiting for the county
+    spot_check: int = 0  # a published spot check of the county sampling both teachers (modules/spot_check)
+    spot_item: int = 0
 
 
 MOBILE, MOBILE_NEW = "13907914821", "13907914822"
@@ -268,10 +279,31 @@ def secrets(ctx, world) -> Secrets:
                                         "roles": ["info_manager", "info_reviewer"], "actions": ["approve"]}],
                                 payload={}, version=1)
         db.add(transfer)
+        spot = _spot_check(db, county, unit, [(tid, "隐私甲"), (other, "隐私乙")])
         db.commit()
         values += [PHOTO[-16:], MOBILE, MOBILE_NEW, ADDRESS, repr(INCOME), repr(INCOME_NEW), repr(INCOME_ADDED)]
         return Secrets(teacher=tid, other=other, records=rows, change_case=case.id, copies=[c.id for c in cps],
-                       addition_case=addition.id, values=values, mobility_case=transfer.id)
+                       addition_case=addition.id, values=values, mobility_case=transfer.id,
+                       spot_check=spot[0], spot_item=spot[1])
+
+
+def _spot_check(db, county, school, teachers) -> tuple[int, int]:
+    """A published spot check of the county whose sample is the secret teachers (none without the module)."""
+    try:
+        from modules.spot_check.models import SpotCheck, SpotCheckItem
+    except ImportError:
+        return 0, 0
+    from web.db.base import utcnow
+
+    check = SpotCheck(unit_id=county.id, kind="teacher", title="隐私抽查", seed="1", size=2, population=2,
+                      fingerprint="0" * 64, state="published", published_at=utcnow())
+    db.add(check)
+    db.flush()
+    items = [SpotCheckItem(check_id=check.id, position=i, unit_id=school.id, unit_name=school.name, teacher_id=tid,
+                           teacher_name=name, result="ok") for i, (tid, name) in enumerate(teachers, 1)]
+    db.add_all(items)
+    db.flush()
+    return check.id, items[0].id
 
 
 # ------------------------------------------------------------------ calling every route
@@ -287,6 +319,7 @@ def calls(method: str, path: str, s: Secrets, viewer_id: int) -> Iterator[str]:
         "account_id": [viewer_id], "role": ["info_viewer"], "table": ["XB"], "job_id": ["none"],
         "action": ["approve"], "file_path": ["app.css"], "mobility_case_id": [s.mobility_case],
         "slug": ["transfers", "rotations", "status-changes"],
+        "check_id": [s.spot_check], "item_id": [s.spot_item],
     }
     names = re.findall(r"\{(\w+):\w+\}", path)
     combos: list[dict[str, Any]] = [{}]

@@ -300,7 +300,8 @@ def test_scope_matrix_teacher_file(app, world, role, home, relation, school):
 # target. A route without such a parameter is listed in ROUTES_WITHOUT_TARGET with the reason
 # (what limits it). A route in neither fails test_every_route_is_in_the_matrix by name.
 
-TARGET_PARAMS = ("tid", "teacher_id", "rid", "case_id", "copy_id", "code", "account_id", "mobility_case_id")
+TARGET_PARAMS = ("tid", "teacher_id", "rid", "case_id", "copy_id", "code", "account_id", "mobility_case_id",
+                 "check_id")
 ROUTES_WITHOUT_TARGET = {
     # sign-in and the caller's own session or account
     ("GET", "/"): "home page: links only", ("GET", "/admin"): "home page: the caller's own menu",
@@ -379,6 +380,12 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/status-changes/batch"): "the batch form: no one's data",
     ("GET", "/status-changes/batch/template.xlsx"): "an empty template",
     ("POST", "/status-changes/batch"): "ID number + name per row, each through web.scope (tests/mobility/test_status_batch.py)",
+    # spot checks (modules/spot_check): the list is of the caller's area and the authorities above it;
+    # a draw happens at the caller's own unit (spot_check.draw: record.review held there)
+    ("GET", "/api/v1/spot-checks"): "checks of the caller's area, and those published to it (modules/spot_check/service.visible)",
+    ("GET", "/spot-checks"): "as GET /api/v1/spot-checks",
+    ("POST", "/api/v1/spot-checks"): "drawn at the caller's own unit: spot_check.draw held at it (modules/spot_check/tests)",
+    ("POST", "/spot-checks"): "as POST /api/v1/spot-checks",
 }
 
 
@@ -435,7 +442,7 @@ def outside(ctx, world):
                 "code": "6201020001", "account_id": account, "name": teacher.name, "id_number": teacher.id_number,
                 "set_key": "basic", "role": "info_viewer", "action": "approve", "table": "XB",
                 "job_id": "none", "file_path": "app.css", "slug": "transfers",
-                "mobility_case_id": _outside_mobility_case(db, teacher)}
+                "mobility_case_id": _outside_mobility_case(db, teacher), **_outside_spot_check(db, teacher)}
 
 
 def _outside_mobility_case(db, teacher) -> int:
@@ -452,6 +459,23 @@ def _outside_mobility_case(db, teacher) -> int:
     db.add(case)
     db.commit()
     return case.id
+
+
+def _outside_spot_check(db, teacher) -> dict:
+    """A published spot check of 城关区 sampling the 甘肃 teacher (none without modules/spot_check)."""
+    try:
+        from modules.spot_check.models import SpotCheck, SpotCheckItem
+    except ImportError:
+        return {}
+    check = SpotCheck(unit_id=teacher.unit.parent_id, kind="teacher", title="城关区抽查", seed="1", size=1,
+                      population=1, fingerprint="0" * 64, state="published")
+    db.add(check)
+    db.flush()
+    item = SpotCheckItem(check_id=check.id, position=1, unit_id=teacher.unit_id, unit_name=teacher.unit.name,
+                         teacher_id=teacher.id, teacher_name=teacher.name)
+    db.add(item)
+    db.commit()
+    return {"check_id": check.id, "item_id": item.id}
 
 
 def _targeted_cases():
