@@ -289,7 +289,8 @@ def check_repo(root: Path, provinces: list[str] | None = None) -> tuple[dict[str
             catalogues[code] = cat
     from engine.workflow import check_all as check_workflows
 
-    problems += check_workflows(root, [c for c in wanted if c != "national"])
+    problems += check_workflows(root, [c for c in wanted if c != "national"],
+                                [layer.root for layer in sources.modules.values()])  # every module's workflows
     from engine.registration import check_all as check_registration
 
     codes = {(None if k == "national" else k): c.codes for k, c in catalogues.items()}

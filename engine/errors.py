@@ -185,6 +185,12 @@ E_WF_DROP = _entry("E444", "流程「{workflow}」不能去掉或调换国家规
                      "A province may add levels, not remove them; national steps keep their order.")
 E_WF_FILE = _entry("E445", "流程文件有误：{detail}", "workflow file is wrong: {detail}",
                      "流程文件的顶层键是 workflows:，见 docs/workflows.md。", "A workflow file's top key is workflows:; see docs/workflows.md.")
+E_WF_TWICE = _entry("E446", "流程「{workflow}」定义了两次（另一处：{other}）", "workflow '{workflow}' is defined twice (also at {other})",
+                    "国家层的流程（workflows/*.yaml 与各业务模块的 modules/<名称>/workflows.yaml）每个键只能定义一次；"
+                    "模块的流程请以模块名命名，省份的改动写在 provinces/<代码>/workflows.yaml。",
+                    "A workflow key is defined once in the national layer (workflows/*.yaml and each module's "
+                    "modules/<name>/workflows.yaml); name a module's workflows after the module, and put a province's "
+                    "version in provinces/<code>/workflows.yaml.")
 
 # --- E53x: conditions of the periodic re-registration (engine/registration.py) --------------
 E_REG_KIND = _entry("E531", "注册条件的种类「{kind}」不存在{suggestion_zh}", "no registration condition kind '{kind}'{suggestion_en}",

@@ -1,7 +1,9 @@
 """Workflows with two parties (cases): transfers, rotations, status changes (issue 15 §2).
 
-A workflow is YAML (``workflows/*.yaml`` for the nation, ``provinces/<code>/workflows.yaml`` for a
-province's version). Each step says **which unit acts, relative to the case** and which roles
+A workflow is YAML: the national layer is ``workflows/*.yaml`` (the core's) plus each business
+module's ``modules/<name>/workflows.yaml`` (the module folders are passed in; by default every
+module of the repository), and ``provinces/<code>/workflows.yaml`` is a province's version of any
+of them, per key. A key defined twice in the national layer is E446 at both places. Each step says **which unit acts, relative to the case** and which roles
 there may act:
 
 - ``initiator``: the unit that started the case (a transfer: the receiving school);
@@ -18,9 +20,9 @@ starts again at the first step); reject closes it; the initiator may withdraw wh
 A province's workflow replaces the national one of the same key but must keep every national
 step, in the national order (it may add levels, never drop one), like review routes.
 
-``check_all(root, roles)`` gives every problem with file:line (unknown roles, levels or steps,
-unreachable steps, dropped national steps); ``workflows_for(root, province)`` the workflows in
-force. Nothing here imports ``web`` or ``modules``: resolving a step to a unit is
+``check_all(root, provinces, modules)`` gives every problem with file:line (unknown roles, levels
+or steps, unreachable steps, dropped national steps, a key defined twice); ``workflows_for(root,
+province, modules)`` the workflows in force. Nothing here imports ``web`` or ``modules``: resolving a step to a unit is
 ``resolve_steps`` over a small tree interface the caller passes.
 """
 
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Literal, Protocol
+from typing import Any, Callable, Literal, Protocol, Sequence
 
 from pydantic import Field
 
@@ -41,7 +43,7 @@ Party = Literal["initiator", "counterpart", "initiator_authority", "counterpart_
 Action = Literal["approve", "return", "reject"]
 ACTIONS: tuple[str, ...] = ("approve", "return", "reject")
 
-from engine.errors import E_WF_DROP, E_WF_FILE, E_WF_LEVEL, E_WF_ROLE, E_WF_STEP, E_WF_UNREACHABLE
+from engine.errors import E_WF_DROP, E_WF_FILE, E_WF_LEVEL, E_WF_ROLE, E_WF_STEP, E_WF_TWICE, E_WF_UNREACHABLE
 
 
 class Step(Strict):
@@ -77,18 +79,36 @@ class WorkflowFile(Strict):
 
 # ------------------------------------------------------------------ loading and checking
 
-def _files(root: Path, province: str | None) -> list[Path]:
+def module_folders(root: Path) -> list[Path]:
+    """Every business module of the repository at ``root`` (a folder with a module.yaml)."""
+    return sorted(d.parent for d in (Path(root) / "modules").glob("*/module.yaml"))
+
+
+def _files(root: Path, province: str | None, modules: Sequence[Path] | None = None) -> list[Path]:
+    """The national layer (the core's files, then each module's) or one province's file."""
     if province is None:
-        return sorted((root / "workflows").glob("*.yaml"))
+        mods = module_folders(root) if modules is None else modules
+        return [*sorted((root / "workflows").glob("*.yaml")),
+                *(m / "workflows.yaml" for m in mods if (m / "workflows.yaml").is_file())]
     p = root / "provinces" / province / "workflows.yaml"
     return [p] if p.exists() else []
 
 
 def workflow_files(root: Path) -> list[str]:
-    """Every workflow file this module reads (relative to ``root``): the nation's and each province's."""
+    """Every workflow file this module reads (relative to ``root``): the nation's, the modules' and each province's."""
     root = Path(root)
     provinces = sorted(p.name for p in (root / "provinces").glob("*/") if p.is_dir())
     return [str(p.relative_to(root)) for code in [None, *provinces] for p in _files(root, code)]
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path`` as the user knows it: relative to the repository (a module folder may be a link)."""
+    for p, r in ((path, root), (path.resolve(), root.resolve())):
+        try:
+            return str(p.relative_to(r))
+        except ValueError:
+            pass
+    return str(path)
 
 
 def _load(root: Path, paths: list[Path]) -> tuple[dict[str, Workflow], list[Problem]]:
@@ -97,10 +117,7 @@ def _load(root: Path, paths: list[Path]) -> tuple[dict[str, Workflow], list[Prob
     out: dict[str, Workflow] = {}
     problems: list[Problem] = []
     for path in paths:
-        try:
-            rel = str(path.resolve().relative_to(root.resolve()))
-        except ValueError:
-            rel = str(path)
+        rel = _relative(path, root)
         raw, found = read_yaml(path, rel)
         problems += found
         if raw is None:
@@ -110,8 +127,15 @@ def _load(root: Path, paths: list[Path]) -> tuple[dict[str, Workflow], list[Prob
             continue
         obj, found = build(WorkflowFile, raw, path)
         problems += found
-        if obj is not None:
-            out.update(obj.workflows)
+        if obj is None:
+            continue
+        for key, wf in obj.workflows.items():
+            first = out.get(key)
+            if first is not None:  # the core and a module, or two modules: neither may win silently
+                problems.append(Problem(E_WF_TWICE, wf.loc, {"workflow": key, "other": str(first.loc)}))
+                problems.append(Problem(E_WF_TWICE, first.loc, {"workflow": key, "other": str(wf.loc)}))
+                continue
+            out[key] = wf
     return out, problems
 
 
@@ -202,11 +226,13 @@ def _roles(root: Path) -> set[str] | None:
     return {r.key for r in roles} if roles else None
 
 
-def check_all(root: Path, provinces: list[str] | None = None) -> list[Problem]:
-    """Every problem of the national workflows and each province's (all by default)."""
+def check_all(root: Path, provinces: list[str] | None = None,
+              modules: Sequence[Path] | None = None) -> list[Problem]:
+    """Every problem of the national workflows (the core's and the modules': every module of the
+    repository unless ``modules`` names the folders) and each province's (all by default)."""
     root = Path(root)
     roles = _roles(root)
-    national, problems = _load(root, _files(root, None))
+    national, problems = _load(root, _files(root, None, modules))
     for key, wf in national.items():
         problems += check_workflow(key, wf, roles)
     wanted = provinces if provinces is not None else sorted(
@@ -223,17 +249,23 @@ def check_all(root: Path, provinces: list[str] | None = None) -> list[Problem]:
     return problems
 
 
-_CACHE: dict[tuple[str, str | None], dict[str, Workflow]] = {}
+_CACHE: dict[tuple[Any, ...], dict[str, Workflow]] = {}
 
 
-def workflows_for(root: Path, province: str | None) -> dict[str, Workflow]:
-    """The workflows in force in a province (the national ones when it has none of its own)."""
-    key = (str(Path(root).resolve()), province)
+def workflows_for(root: Path, province: str | None, modules: Sequence[Path] | None = None) -> dict[str, Workflow]:
+    """The workflows in force in a province: the national layer (the core's and those of
+    ``modules``, the folders of the modules it enables; every module's by default) with the
+    province's versions of them over it."""
+    root = Path(root)
+    mods = tuple(module_folders(root) if modules is None else (Path(m) for m in modules))
+    key = (str(root.resolve()), province, tuple(str(m) for m in mods))
     if key not in _CACHE:
-        national, problems = _load(Path(root), _files(Path(root), None))
-        mine, found = _load(Path(root), _files(Path(root), province)) if province else ({}, [])
-        merged, more = merge(national, mine)
-        roles = _roles(Path(root))
+        national, problems = _load(root, _files(root, None, mods))
+        mine, found = _load(root, _files(root, province)) if province else ({}, [])
+        # a province's version counts only over a national workflow in force: that of a module the
+        # province switched off (or that was deleted) stays unused, and still valid for tmis check
+        merged, more = merge(national, {k: wf for k, wf in mine.items() if k in national})
+        roles = _roles(root)
         problems += found + more + [p for k, wf in merged.items() for p in check_workflow(k, wf, roles)]
         if problems:
             raise E.DefinitionError(problems)
@@ -309,5 +341,5 @@ def resolve_steps(wf: Workflow, initiator: TreeUnit, counterpart: TreeUnit | Non
     return out
 
 
-__all__ = ["Workflow", "Step", "Planned", "Unresolved", "check_all", "workflows_for", "resolve_steps",
+__all__ = ["Workflow", "Step", "Planned", "Unresolved", "check_all", "workflows_for", "resolve_steps", "module_folders",
            "merge", "check_workflow", "LEVEL_ORDER"]

@@ -172,6 +172,10 @@ W_MIGRATION = _e(
     "检查命令中的版本写法：heads（全部升级）、<模块名>@base（删除该模块的表）、或一个版本号。",
     "Check the revision given: heads (everything), <module>@base (drop that module's tables), or a revision id.")
 
+W_WORKFLOW_OFF = _e(
+    "W473", 409, "本省未启用「{kind}」业务（其模块已关闭或已删除），不能办理", "{kind_en} is not enabled in this province (its module is off or gone)",
+    "省份在 provinces/<代码>/overlay.yaml 的 modules: 中启用该模块后才能办理。",
+    "A province enables the module under modules: in provinces/<code>/overlay.yaml before such cases can be handled.")
 
 class Refusal(Exception):
     """A request the system refuses, with a catalogue code."""

@@ -1,5 +1,5 @@
 """One status change as a case (/api/v1/status-changes): the school's 信息管理员 records it with an
-effective date and a note; the workflow (workflows/mobility.yaml ``status_change``) says who
+effective date and a note; the workflow (modules/status_change/workflows.yaml) says who
 confirms which kind (default: the county confirms 离职 and 退休); the others take effect at once.
 Completion is web.people.status.set_status in the same transaction: 人员状态, the appointment
 closed or reopened, sign-in refused to a teacher who left; the file is kept.

@@ -148,3 +148,69 @@ def test_status_change_steps_depend_on_the_variant():
     wf = W.workflows_for(ROOT, None)["status_change"]
     assert [p.unit_code for p in W.resolve_steps(wf, t["3601020001"], None, _ancestor, "retired")] == ["360102"]
     assert W.resolve_steps(wf, t["3601020001"], None, _ancestor, "absent") == []
+
+
+# ------------------------------------------------------------------ modules' workflows
+
+def _with_module(root: Path, name: str, workflows: str) -> Path:
+    folder = root / "modules" / name
+    folder.mkdir(parents=True)
+    (folder / "module.yaml").write_text(f'module: {name}\nname: {{zh: {name}}}\nversion: "1"\nnamespace: {name}\n',
+                                        encoding="utf-8")
+    (folder / "workflows.yaml").write_text(workflows, encoding="utf-8")
+    return folder
+
+
+def test_a_module_brings_its_workflows_and_a_province_overrides_them_per_key(tmp_path):
+    added = BASE.replace("      - key: sending_school", """\
+      - key: receiving_city
+        label: {zh: 市级复审}
+        unit: initiator_authority
+        level: city
+        roles: [info_reviewer]
+      - key: sending_school""")
+    root = _repo(tmp_path, "workflows: {}\n", added)
+    _with_module(root, "transfer", BASE)
+    assert W.check_all(root) == []
+    assert [s.key for s in W.workflows_for(root, None)["transfer"].steps] == ["receiving_authority", "sending_school"]
+    assert [s.key for s in W.workflows_for(root, "36")["transfer"].steps] == [
+        "receiving_authority", "receiving_city", "sending_school"]
+    # the module folders are passed in: without the module (off in the province, or deleted) its
+    # workflow is not in force, and the province's version of it is unused
+    assert "transfer" not in W.workflows_for(root, None, modules=[])
+    assert "transfer" not in W.workflows_for(root, "36", modules=[])
+    # a province still may not drop the module's national step
+    dropped = BASE.split("      - key: sending_school")[0]
+    (root / "provinces" / "36" / "workflows.yaml").write_text(dropped, encoding="utf-8")
+    problems = W.check_all(root, ["36"])
+    assert [(p.code, p.args["step"]) for p in problems] == [("E444", "sending_school")]
+    assert "modules/transfer/workflows.yaml:11" in problems[0].args["other"]
+
+
+def test_a_module_workflow_is_checked_with_its_file_and_line(tmp_path):
+    root = _repo(tmp_path, "workflows: {}\n")
+    _with_module(root, "transfer", BASE.replace("roles: [info_reviewer]", "roles: [info_reviwer]"))
+    problems = W.check_all(root, [])
+    assert [(p.code, str(p.loc)) for p in problems] == [("E440", "modules/transfer/workflows.yaml:6")]
+    _with_module(root, "copy", BASE)  # the same key in a second module: both places named
+    twice = [p for p in W.check_all(root, []) if p.code == "E446"]
+    assert sorted(str(p.loc) for p in twice) == ["modules/copy/workflows.yaml:3", "modules/transfer/workflows.yaml:3"]
+
+
+def test_deleting_a_module_leaves_tmis_check_and_the_other_workflows(tmp_path):
+    """The shipped repository without modules/transfer: 江西's own transfer route remains its own,
+    every definition still compiles, and the other modules' workflows are in force."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for item in ROOT.iterdir():
+        if item.name in ("schemas", "rules", "provinces", "workflows"):
+            (root / item.name).symlink_to(item)
+    (root / "modules").mkdir()
+    for mod in (ROOT / "modules").iterdir():
+        if (mod / "module.yaml").exists() and mod.name != "transfer":
+            (root / "modules" / mod.name).symlink_to(mod)
+    _, problems = check_repo(root)
+    assert [str(p) for p in problems] == []
+    national = W.workflows_for(root, None)
+    assert "transfer" not in national and "transfer" not in W.workflows_for(root, "36") and {"rotation", "rotation_relation", "status_change"} <= set(national)
+    assert str(national["rotation"].loc).startswith("modules/rotation/workflows.yaml")

@@ -212,6 +212,23 @@ def test_a_province_switches_a_module_off(tmp_path):
     assert [m.key for m in modules.discover(root, "62")] == sorted(["hello", *OURS])
 
 
+def test_a_switched_off_module_takes_its_workflows_with_it(tmp_path, keep_registry):
+    """The workflows in force are those of the modules the province enables (their
+    workflows.yaml); 江西's own version of the transfer route is then unused, and a case of that
+    kind is refused by name (W473), not a server error."""
+    from web.cases import service as S
+    from web.errors import Refusal
+
+    overlay = (REPO / "provinces" / "36" / "overlay.yaml").read_text(encoding="utf-8")
+    root = make_root(tmp_path, overlay_36=overlay + "\nmodules:\n  transfer: {enabled: false}\n")
+    modules.use(modules.Registry.build(root, "36"))
+    assert {"rotation", "rotation_relation", "status_change"} <= set(S.workflows(None, "36"))
+    assert "transfer" not in S.workflows(None, "36") and "transfer" in S.workflows(None, "62")
+    with pytest.raises(Refusal) as refused:
+        S.workflow_of("transfer", "36")
+    assert refused.value.code == "W473" and "not enabled" in refused.value.message("en")
+
+
 def test_an_unknown_module_key_is_an_error_with_did_you_mean(tmp_path):
     from engine.catalogue import check_repo
 

@@ -88,9 +88,24 @@ def waiting_todo(db: Session, me: Principal, page: PageKind) -> list[Any]:
 
 
 def workflows(settings_root: Any = None, province: str | None = None) -> dict[str, WF.Workflow]:
+    """The workflows in force in ``province``: the core's and those of the modules it enables
+    (their ``workflows.yaml``), with the province's versions over them."""
     from engine.catalogue import repo_root
+    from web.modules import current
 
-    return WF.workflows_for(settings_root or repo_root(), province)
+    mods = [m.path for m in current().modules_for(province)]
+    return WF.workflows_for(settings_root or repo_root(), province, mods)
+
+
+def workflow_of(kind: str, province: str | None) -> WF.Workflow:
+    """The workflow of ``kind`` in force in ``province``; W473 when its module is off there (or gone)."""
+    wf = workflows(None, province).get(kind)
+    if wf is None:
+        from web.errors import W_WORKFLOW_OFF
+
+        k = KINDS.get(kind)
+        raise Refusal(W_WORKFLOW_OFF, kind=k.zh if k else kind, kind_en=k.en if k else kind)
+    return wf
 
 
 def _roles(names: tuple[str, ...] | list[str], lang: str) -> str:
@@ -144,7 +159,7 @@ def start(db: Session, cat: Any, me: Principal, kind: str, teacher: Teacher, ini
           counterpart: Unit | None, *, variant: str | None = None, payload: dict[str, Any] | None = None,
           province: str | None = None) -> MobilityCase:
     """Open a case (the teacher row is locked by the caller); steps resolved now and stored."""
-    wf = workflows(None, province)[kind]
+    wf = workflow_of(kind, province)
     k = KINDS[kind]
     if not may_start(me, wf, initiator):
         lv = LEVELS[wf.start.level]
@@ -192,7 +207,7 @@ def act(db: Session, cat: Any, me: Principal, case_id: int, action: str, *, reas
         raise Refusal(C.W_CASE_STALE, state=state_word(case), state_en=state_word(case, "en"))
     reason = (reason or "").strip() or None
     words = ACTION_WORDS.get(action, (action, action))
-    wf = workflows(None, province)[case.kind]
+    wf = workflow_of(case.kind, province)
     initiator = db.get(Unit, case.initiator_unit_id)
     if action in ("withdraw", "resubmit"):
         if not _holds(me, case.initiator_unit_id, wf.start.roles):
