@@ -27,6 +27,7 @@ from engine import idnumber
 from web import audit
 from web import demo_values as values
 from web.context import AppContext
+from web.db.base import utcnow
 from web.db.models import Account, Grant, Record, Teacher, Unit
 from web.services import units as unit_service
 from web.settings import Settings
@@ -253,6 +254,35 @@ def _make_basic(cat: Any, family: str, person: Person, rng: random.Random, fake:
 # ------------------------------------------------------------------ the province
 
 
+def approve_files(db: Any, cat: Any, teachers: list[Teacher]) -> None:
+    """Files the demo shows as having passed review (审核通过): the file and its records approved,
+    an approved first-submission case along the province's route, and the teacher number the
+    province gives on approval, as the review's last level leaves them (web/review/service.py)."""
+    from sqlalchemy import update
+
+    from web.review.models import APPROVED, ReviewCase
+    from web.review.service import resolve_route
+    from web.services.teachers import assign_teacher_number
+
+    now = utcnow()
+    routes: dict[int, tuple[list[str], list[int | None]]] = {}
+    for t in teachers:
+        if t.unit_id not in routes:
+            routes[t.unit_id] = resolve_route(db, cat, "first_submission", t.unit_id)
+        levels, units = routes[t.unit_id]
+        db.add(ReviewCase(teacher_id=t.id, unit_id=t.unit_id, kind="first_submission", status=APPROVED,
+                          levels=levels, units=units, step=len(levels), submitted_at=now, decided_at=now,
+                          record_ids=[], snapshot={}))
+        t.state = APPROVED
+        if cat.teacher_number is not None:
+            assign_teacher_number(db, t, cat.teacher_number.format)
+    ids = [t.id for t in teachers]
+    for start in range(0, len(ids), 1000):
+        db.execute(update(Record).where(Record.teacher_id.in_(ids[start:start + 1000]), Record.copy_of_id.is_(None))
+                   .values(state=APPROVED).execution_options(synchronize_session=False))
+    db.flush()
+
+
 def is_empty(settings: Settings) -> bool:
     """Whether the database holds no unit yet (the demo is built only on an empty database)."""
     ctx = AppContext.build(settings)
@@ -319,12 +349,14 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
         placed = [(p, schools[i % len(schools)]) for i, p in enumerate(people)]
         placed.append((FIRST_LOGIN, units[FIRST_LOGIN_SCHOOL]))
         rural = {code for code, *_, ur in SCHOOLS if ur == "3"}
+        made: list[Teacher] = []
         for i, (person, school) in enumerate(placed):
             person = replace(person, school_type=school.school_type, rural=school.code in rural)
             t = Teacher(id_type="1", id_number=person.id_number, name=person.name, gender=person.gender,
                         birth_date=person.birth, unit_id=school.id)
             db.add(t)
             db.flush()
+            made.append(t)
             account(person.id_number, person.name, school, "teacher", kind="teacher", teacher_id=t.id,
                     must_change=person.id_number == FIRST_LOGIN.id_number)
             family = cat.family_of(school.school_type)
@@ -336,6 +368,10 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
                 progress(f"  {i + 1}/{teachers}")
         for start in range(0, len(record_rows), 2000):
             db.execute(insert(Record), record_rows[start:start + 2000])
+        # most files have passed review, so statistics and change requests have approved data to
+        # show; one teacher in five of every school (its first, sixth, …) is still 未报送
+        approved = [t for k, t in enumerate(made) if (k // len(schools)) % 5 and t.id_number != FIRST_LOGIN.id_number]
+        approve_files(db, cat, approved)
         audit.record(db, "demo.create", actor_name="cli",
                      detail={"units": len(units), "teachers": len(placed), "records": len(record_rows)})
         db.commit()
