@@ -182,6 +182,10 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/spot-checks/{check_id:int}/items/{item_id:int}"): _WRITE,
     ("POST", "/spot-checks/{check_id:int}/items/{item_id:int}"): _WRITE,
     ("POST", "/api/v1/spot-checks/{check_id:int}/publish"): _WRITE, ("POST", "/spot-checks/{check_id:int}/publish"): _WRITE,
+    # statistics (modules/statistics): head counts by code, no person named
+    ("GET", "/api/v1/statistics"): "the statistics tables and dimensions: definitions, no data",
+    ("GET", "/api/v1/statistics/{table:str}"): "head counts per dimension code of the caller's scope: no person",
+    ("GET", "/api/v1/statistics/{table:str}/children"): "head counts per unit below: no person",
 }
 _SCHEMA = re.compile(r"^/schema(/|$)")  # the OpenAPI document and its viewers: no data
 

@@ -34,10 +34,10 @@ BELOW = {"county": "school", "city": "county"}
 PERMS = {
     "system_admin": {"unit.read", "unit.manage", "account.read", "account.manage",
                      "teacher.create", "grant.info_viewer", "grant.teacher"},
-    "info_manager": {"unit.read", "teacher.read", "teacher.create", "personal.read"},
+    "info_manager": {"unit.read", "teacher.read", "teacher.create", "personal.read", "stats.read"},
     "info_entry": {"unit.read", "teacher.read", "teacher.create", "personal.read"},
-    "info_reviewer": {"unit.read", "teacher.read", "personal.read"},
-    "info_viewer": {"unit.read", "teacher.read"},
+    "info_reviewer": {"unit.read", "teacher.read", "personal.read", "stats.read"},
+    "info_viewer": {"unit.read", "teacher.read", "stats.read"},
     "teacher": set(),
 }
 IN_SUBTREE = ("own", "child")
@@ -66,6 +66,8 @@ def expected(endpoint: str, role: str, relation: str, target: str) -> bool | Non
         return "unit.read" in p and inside
     if endpoint == "teachers.list":
         return "teacher.read" in p and inside
+    if endpoint == "statistics.table":
+        return "stats.read" in p and inside
     if endpoint == "accounts.list":
         return "account.read" in p and inside
     if endpoint == "unit.create_below":
@@ -183,6 +185,8 @@ def _call(c: Client, endpoint: str, target: str):
         return c.get(f"/api/v1/units/{target}")
     if endpoint == "teachers.list":
         return c.get(f"/api/v1/teachers?unit={target}")
+    if endpoint == "statistics.table":
+        return c.get(f"/api/v1/statistics/gender?unit={target}")
     if endpoint == "accounts.list":
         return c.get(f"/api/v1/accounts?unit={target}")
     if endpoint == "unit.create_below":
@@ -206,7 +210,7 @@ def _call(c: Client, endpoint: str, target: str):
     raise AssertionError(endpoint)
 
 
-ENDPOINTS = ("unit.get", "teachers.list", "accounts.list", "unit.create_below", "unit.patch",
+ENDPOINTS = ("unit.get", "teachers.list", "statistics.table", "accounts.list", "unit.create_below", "unit.patch",
              "teacher.create", "account.create", "teacher_account.create", "teacher_login.switch",
              "teacher_accounts.export", *PAGE_RULES)
 # a refused upload reports the row outside scope (422) instead of refusing the request
@@ -386,6 +390,10 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/spot-checks"): "as GET /api/v1/spot-checks",
     ("POST", "/api/v1/spot-checks"): "drawn at the caller's own unit: spot_check.draw held at it (modules/spot_check/tests)",
     ("POST", "/spot-checks"): "as POST /api/v1/spot-checks",
+    # statistics (modules/statistics): the unit in the query, stats.read within scope (ENDPOINTS statistics.table)
+    ("GET", "/api/v1/statistics"): "the tables in force and the caller's own unit",
+    ("GET", "/api/v1/statistics/{table:str}"): "ENDPOINTS statistics.table",
+    ("GET", "/api/v1/statistics/{table:str}/children"): "as statistics.table (modules/statistics/tests/test_api.py)",
 }
 
 
