@@ -155,6 +155,10 @@ E_CEL_NEVER_KIND = _entry("E320", "「{expr}」永远为 {always}：指标「{fi
                           "Compare with a value of the same type: numbers and years unquoted (2020), booleans true/false, text and codes quoted (\"1\").")
 E_CEL_NOT_A_CODE = _entry("E321", "「{expr}」永远不成立：「{value}」不是代码表「{table}」中的代码", "'{expr}' never holds: '{value}' is not a code of table '{table}'",
                           "{fix_zh}。", "{fix_en}.")
+E_FILLER_NOT_FILLED = _entry("E322", "指标「{field}」是{kind_zh}，由系统填写，不能指定由{side_zh}填写",
+                             "field '{field}' is {kind_en}: the system fills it, so it cannot be given to the {side_en}",
+                             "删除这一行；fields_filled_by 只用于有人填写的指标（定义于 {other}）。",
+                             "Delete this line; fields_filled_by is for fields a person fills (defined at {other}).")
 
 # --- E42x: business modules (modules/<name>/module.yaml, a province's ``modules:``) -------------
 E_UNKNOWN_MODULE = _entry("E420", "没有业务模块「{module}」{suggestion_zh}", "no business module '{module}'{suggestion_en}",

@@ -1,6 +1,6 @@
 """``tmis explain``: what a province's catalogue resolves to, without submitting anything.
 
-For each set: who fills it, its fields in order with where each comes from (the national file or
+For each set: who fills it (and the fields given to the other side), its fields in order with where each comes from (the national file or
 the province's, file:line), hidden fields, what is required (always or when), and the set's rules;
 then the review routes step by step and the layers (modules, province) applied. Plain text, one
 language at a time, so a clerk can read it and a test can compare it.
@@ -47,6 +47,8 @@ def field_line(f: FieldSpec, hidden: bool, lang: str) -> str:
         parts.append(f"{_t('required_when', lang)} {f.required}")
     if f.shown:
         parts.append(f"{_t('shown', lang)} {f.shown}")
+    if f.filled_by:  # given to one side field by field (a province's fields_filled_by)
+        parts.append(f"{_t('filled_by', lang)}: {_t(f.filled_by, lang)}")
     if f.school_types:
         parts.append(f"{_t('only', lang)} {', '.join(f.school_types)}")
     if hidden:

@@ -243,7 +243,32 @@ def _apply_set_overlay(out: Resolved, ov: Overlay, set_key: str, problems: list[
         spec = _replace_field(spec, key, patched)
     if so.filled_by is not None:  # teachers fill 岗位聘任 in this province, say: the forms follow spec.filled_by
         spec = spec.model_copy(update={"filled_by": so.filled_by})
+    spec = _assign_fillers(spec, set_key, so.fields_filled_by, so, problems)
     target.spec = spec
+
+
+_SYSTEM_FILLED = {"derived": ("派生指标", "a derived field"), "readonly": ("只读指标", "a read-only field")}
+_SIDES = {"teacher": ("教师本人", "teacher"), "school": ("学校", "school")}
+
+
+def _assign_fillers(spec: SetSpec, set_key: str, assigned: dict[str, str], so: Any,
+                    problems: list[Problem]) -> SetSpec:
+    """``fields_filled_by: {field: teacher|school}``: who fills single fields (the rest: the set's filler)."""
+    fields = _field_index(spec)
+    for key, side in assigned.items():
+        where = so.where("fields_filled_by", key)
+        f = fields.get(key)
+        if f is None:
+            problems.append(_unknown_field(set_key, key, spec, where))
+            continue
+        kind = "derived" if f.type == "derived" else "readonly" if f.readonly else None
+        if kind is not None:
+            problems.append(Problem(E.E_FILLER_NOT_FILLED, where, {
+                "field": key, "kind_zh": _SYSTEM_FILLED[kind][0], "kind_en": _SYSTEM_FILLED[kind][1],
+                "side_zh": _SIDES[side][0], "side_en": _SIDES[side][1], "other": str(f.loc)}, other=f.loc))
+            continue
+        spec = _replace_field(spec, key, f.model_copy(update={"filled_by": side}))
+    return spec
 
 
 def _raw_with(raw: Any, key: str, where: SourceLoc) -> LocDict:

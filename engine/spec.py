@@ -152,6 +152,9 @@ class FieldSpec(Strict):
     photo: PhotoRule | None = None  # type photo: the photo rule (engine.spec.PhotoRule)
     personal: bool = False
     readonly: bool = False
+    # who fills this field when it is not the set's filler (a province's ``fields_filled_by``): a field
+    # given to the teacher is the teacher's alone (the school's form shows it read-only); None: the set's
+    filled_by: Literal["teacher", "school"] | None = None
     school_types: list[str] | None = None  # families or school types; None = all
     variants: dict[str, Variant] = {}
     note: str | None = None  # for definers: uncertainty, source; never shown to users
@@ -242,6 +245,23 @@ class SetSpec(Strict):
         if self.fields:
             return list(self.fields)
         return [f for s in self.sections for f in s.fields]
+
+    def filler(self, f: FieldSpec) -> str:
+        """Who fills field ``f``: its own ``filled_by`` (given field by field), else the set's."""
+        return f.filled_by or self.filled_by
+
+    def teacher_fills_any(self) -> bool:
+        """Does the teacher fill anything here: the whole set, or fields given to the teacher?"""
+        return self.filled_by == "teacher" or any(f.filled_by == "teacher" for f in self.all_fields())
+
+    def not_fillable_by(self, side: str) -> frozenset[str]:
+        """Keys of the fields ``side`` ("teacher", or "school" for the school's staff) may not fill: a
+        teacher fills only what is the teacher's; the school fills everything but the fields given to
+        the teacher one by one (a set the teacher fills as a whole, the school may fill too: it files
+        teachers who have no account)."""
+        if side == "teacher":
+            return frozenset(f.key for f in self.all_fields() if self.filler(f) != "teacher")
+        return frozenset(f.key for f in self.all_fields() if f.filled_by == "teacher")
 
 
 class CodeItem(Strict):
@@ -357,6 +377,8 @@ class AddedField(FieldSpec):
 
 class SetOverlay(Strict):
     filled_by: Literal["teacher", "school"] | None = None  # who fills the set in this province (seed 003)
+    # who fills single fields, by key: ``fields_filled_by: {email: teacher}`` (the others: the set's filler)
+    fields_filled_by: dict[Key, Literal["teacher", "school"]] = {}
     add_fields: list[AddedField] = []
     relabel: dict[Key, Text] = {}
     hide: list[Key] = []

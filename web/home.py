@@ -60,7 +60,7 @@ def teacher_home(db: Session, cat: Any, me: Principal, lang: str = "zh") -> dict
         rows = tf.rows(key)
         state = EMPTY if not rows else ERRORS if errors.get(key) else DONE
         sets.append(SetState(key, spec.label.get(lang), state, _word(SET_STATES[state], lang), errors.get(key, 0),
-                             spec.filled_by == "teacher", f"/forms/teachers/{tf.teacher.id}/sets/{key}"))
+                             spec.teacher_fills_any(), f"/forms/teachers/{tf.teacher.id}/sets/{key}"))
     status = review_queue.file_status(db, cat, me, tf.teacher.id, lang=lang)
     return {"teacher": tf.teacher, "unit": tf.teacher.unit.name, "sets": sets,
             "counts": {s: sum(1 for x in sets if x.state == s) for s in SET_STATES},

@@ -232,7 +232,8 @@ def _form_model(cat: Catalogue, db: Session, me: Principal, tf: service.TeacherF
     spec = cat.sets[set_key]
     row = _row_or_none(tf, set_key, record_id)
     editable = service.may_write(db, cat, me, tf.teacher, set_key, row)
-    locked = locks.locked_fields(me, tf.teacher, set_key) if editable else {}
+    stored = dict(row.document) if row is not None else {}
+    locked = locks.locked_fields(me, tf.teacher, spec, stored) if editable else {}
     if locked:  # drawn as they stand, whatever a refused request carried
         record = {**record, **{k: lock.current for k, lock in locked.items()}}
         typed = {k: v for k, v in (typed or {}).items() if k not in locked}

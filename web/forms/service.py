@@ -2,7 +2,9 @@
 
 Every query goes through the one scope filter (``web.scope``); every change is written to the
 audit log in the same transaction (``web.audit``). Who fills what:
-- a teacher account (教师自助) reads its own file and edits the sets ``filled_by: teacher``;
+- a teacher account (教师自助) reads its own file and edits the sets ``filled_by: teacher`` and the
+  fields a province gives to the teacher (``fields_filled_by``; the school's staff see those
+  read-only: web.forms.locks);
 - an account holding ``record.edit`` (信息管理员, 信息录入员) edits every set of the teachers in
   its scope;
 - what the review state allows is the review module's rule (``web.review.service.ensure_editable``),
@@ -113,8 +115,10 @@ def review_refusal(db: Session, cat: Catalogue, teacher: Teacher, set_key: str,
 def may_write(db: Session, cat: Catalogue, principal: Principal, teacher: Teacher, set_key: str,
               record: Record | None = None) -> bool:
     """May this user save ``record`` (None: add a record to the set) now? For drawing pages."""
-    return (may_edit_set(principal, cat.sets[set_key], teacher)
-            and review_refusal(db, cat, teacher, set_key, record) is None)
+    spec = cat.sets[set_key]
+    if record is None and spec.cardinality == "many" and not records.may_add(principal, spec):
+        return False  # the teacher fills fields of the school's records, but adds none (W802)
+    return may_edit_set(principal, spec, teacher) and review_refusal(db, cat, teacher, set_key, record) is None
 
 
 # ------------------------------------------------------------------------- reading
@@ -182,6 +186,7 @@ def delete(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, s
     if spec.cardinality == "one":
         raise Refusal(W_SINGLE_RECORD, set=spec.label.zh, set_en=spec.label.get("en"))
     row = tf.row(set_key, record_id)
+    records.check_add(principal, spec)  # W802: a teacher deletes no record of a set the school fills
     require_edit(db, principal, spec, tf.teacher, record=row, cat=cat)
     if require_version:
         records.require_version(version)

@@ -73,10 +73,14 @@ def _may_copy(cat: Catalogue, principal: Principal, teacher_id: int, original: R
     spec = cat.sets.get(original.set_key)
     if spec is None:
         raise Refusal(W_BAD_REQUEST, detail=f"no set '{original.set_key}'")
-    if own_file(principal, teacher_id) and spec.filled_by != "teacher":
+    if own_file(principal, teacher_id) and not spec.teacher_fills_any():
         from web.forms.service import W_FILLED_BY_SCHOOL
 
         raise Refusal(W_FILLED_BY_SCHOOL, set=spec.label.zh, set_en=spec.label.get("en"))
+    if delete:
+        from web.services.records import check_add
+
+        check_add(principal, spec)  # W802: a teacher deletes no record of a set the school fills
     if delete and spec.cardinality == "one":
         from web.forms.service import W_SINGLE_RECORD
 

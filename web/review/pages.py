@@ -201,7 +201,7 @@ class ReviewPages(Controller):
                     if r.set_key in cat.sets]
             own = C.own_file(me, teacher_id)  # a teacher corrects only the sets the teacher fills
             for r in naming.sorted_records(cat, family, rows):
-                if own and cat.sets[r.set_key].filled_by != "teacher":
+                if own and not cat.sets[r.set_key].teacher_fills_any():
                     continue
                 records.append({"id": r.id, "set": r.set_key, "set_label": cat.sets[r.set_key].label.get(lang),
                                 "many": cat.sets[r.set_key].cardinality == "many",

@@ -5,16 +5,20 @@ Every write of one record goes through ``write``: the form pages and the forms A
 ``web.review.changes.save_record``). It applies the checks of ``CHECKS`` in that order, the same
 whatever the entry point, so a refusal reads the same everywhere:
 
-- ``who``        who fills what: a teacher account its own file's sets ``filled_by: teacher``
-                 (W615 otherwise); staff ``record.edit`` reaching the teacher's unit (W402/W2xx);
+- ``who``        who fills what: a teacher account its own file's sets ``filled_by: teacher`` and
+                 the sets with fields given to the teacher (W615 otherwise; records of a repeating
+                 set the school fills are added and deleted by the school, W802); staff
+                 ``record.edit`` reaching the teacher's unit (W402/W2xx);
 - ``state``      the review state (``web.review.service.ensure_editable``: W601 under review,
                  W602 approved and locked; additions and open copies pass);
 - ``version``    the version the writer read: a stale one is a ``Conflict`` (409 W410 with the
                  current values); the APIs must name it (``require_version``: 428 W440 without);
-- ``identity``   items a teacher account may not change (W411, ``web.forms.locks``);
+- ``locks``      fields the writer may not change (``web.forms.locks``): identity items a teacher
+                 account may not change (W411); fields the other side fills (W800 the teacher's,
+                 W801 the school's: a province's ``fields_filled_by``);
 - ``one_number`` one person, one number: an ID number another file holds (W401).
 
-Engine errors (the values against the catalogue) block the write like ``identity`` and
+Engine errors (the values against the catalogue) block the write like ``locks`` and
 ``one_number``: all of them come back together as ``Refused`` (field by field). The person's
 identity columns follow a written 基本信息 (``sync_identity``; also when an approved change
 request replaces it). The Excel import writes whole sheets at once; it applies the same state
@@ -26,7 +30,7 @@ unique constraint).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import select
@@ -36,6 +40,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import idnumber
 from engine.catalogue import Catalogue
+from engine.errors import V_REQUIRED
 from engine.fieldtypes import is_empty
 from engine.spec import SetSpec
 from engine.validate import Violation
@@ -52,6 +57,10 @@ W_FILLED_BY_SCHOOL = _e("W615", 403, "「{set}」由学校填写，教师本人�
                         "'{set_en}' is filled in by the school; teachers can only view it",
                         "如有错误，请联系学校信息管理员修改。", "If something is wrong, ask your school's information manager.")
 
+W_SCHOOL_ADDS = _e("W802", 403, "「{set}」的记录由学校添加和删除，教师本人只能填写其中由教师填写的指标",
+                   "Records of '{set_en}' are added and deleted by the school; the teacher fills only the teacher's fields",
+                   "请学校信息管理员添加或删除记录；教师本人填写的指标：{fields}。",
+                   "Ask your school's information manager to add or delete the record; the teacher's fields: {fields_en}.")
 
 W_VERSION_REQUIRED = _e("W440", 428, "修改已有记录须带上读取时的版本号", "A change to a record must name the version it was read at",
                         "先读取该记录（返回 ETag 和 version），再以请求头 If-Match: \"<version>\" 或请求体中的 "
@@ -120,15 +129,31 @@ class Write:
 # ------------------------------------------------------------------ the checks, in order
 
 def may_fill(principal: Principal, spec: SetSpec, teacher_id: int) -> bool:
-    """Who fills what (seed 003: teachers fill their own sets and can only 保存)."""
+    """Who fills what (seed 003: teachers fill their own sets and can only 保存; a province may give
+    single fields of a school's set to the teacher: then the teacher fills those, web.forms.locks)."""
     if principal.kind == "teacher":
-        return spec.filled_by == "teacher" and principal.teacher_id == teacher_id and principal.has("self.edit")
+        return spec.teacher_fills_any() and principal.teacher_id == teacher_id and principal.has("self.edit")
     return principal.has("record.edit")
+
+
+def may_add(principal: Principal, spec: SetSpec) -> bool:
+    """May the writer add or delete records of ``spec`` (not just fill fields of existing ones)? A
+    teacher only of a repeating set the teacher fills as a whole."""
+    return principal.kind != "teacher" or spec.cardinality == "one" or spec.filled_by == "teacher"
+
+
+def check_add(principal: Principal, spec: SetSpec) -> None:
+    """W802: a teacher adding or deleting a record of a repeating set the school fills."""
+    if not may_add(principal, spec):
+        fields = "、".join(f.label.zh for f in spec.all_fields() if spec.filler(f) == "teacher")
+        fields_en = ", ".join(f.label.get("en") for f in spec.all_fields() if spec.filler(f) == "teacher")
+        raise Refusal(W_SCHOOL_ADDS, set=spec.label.zh, set_en=spec.label.get("en"), fields=fields or "—",
+                      fields_en=fields_en or "—")
 
 
 def check_who(db: Session, principal: Principal, spec: SetSpec, teacher_id: int) -> Teacher:
     """``who``: refuses before anything is locked; returns the teacher (in the writer's scope)."""
-    if principal.kind == "teacher" and principal.teacher_id == teacher_id and spec.filled_by != "teacher":
+    if principal.kind == "teacher" and principal.teacher_id == teacher_id and not spec.teacher_fills_any():
         raise Refusal(W_FILLED_BY_SCHOOL, set=spec.label.zh, set_en=spec.label.get("en"))
     if not may_fill(principal, spec, teacher_id):
         raise denied(principal, "self.edit" if principal.kind == "teacher" else "record.edit")
@@ -163,8 +188,14 @@ def _labels(w: Write) -> dict[str, tuple[str, str]]:
     return {f.key: (f.label("zh"), f.label("en")) for f in w.cat.view(w.set_key, family_of(w.teacher)).fields}
 
 
-def _identity(w: Write) -> None:
-    w.violations += locks.violations(w.principal, w.teacher, w.set_key, w.record, _labels(w))
+def _locks(w: Write) -> None:
+    stored = dict(w.row.document) if w.row is not None else {}
+    # a required field the other side fills is theirs to fill: it does not block this writer's save
+    # (shown as a warning here; 完整性检测 and 报送 still require it)
+    theirs = locks.filled_by_other(w.principal, w.spec)
+    w.violations = [replace(v, severity="warning") if v.code == V_REQUIRED and v.field in theirs else v
+                    for v in w.violations]
+    w.violations += locks.violations(w.principal, w.teacher, w.spec, w.record, _labels(w), stored)
 
 
 def _one_number(w: Write) -> None:
@@ -182,7 +213,7 @@ def _one_number(w: Write) -> None:
 CHECKS: tuple[tuple[str, Callable[[Write], None]], ...] = (
     ("state", _state),
     ("version", _version),
-    ("identity", _identity),
+    ("locks", _locks),
     ("one_number", _one_number),
 )  # ``who`` comes first of all, before the teacher row is locked (check_who)
 
@@ -243,6 +274,8 @@ def write(db: Session, cat: Catalogue, principal: Principal, teacher_id: int, se
 
     teacher = lock_teacher(db, teacher_id)  # a write and a 报送/审核 of the same file never interleave
     row = _row(db, teacher_id, set_key, record_id, one=spec.cardinality == "one")
+    if row is None:
+        check_add(principal, spec)
     if violations is None:
         rows = file_rows(db, teacher_id)
         record, violations = check_values(cat, teacher, rows, set_key, values, row) if clean else \
