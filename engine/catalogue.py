@@ -295,6 +295,9 @@ def check_repo(root: Path, provinces: list[str] | None = None) -> tuple[dict[str
 
     codes = {(None if k == "national" else k): c.codes for k, c in catalogues.items()}
     problems += check_registration(root, [c for c in wanted if c != "national"], codes)
+    from engine.credits import check_all as check_credits
+
+    problems += check_credits(root, [c for c in wanted if c != "national"])
     return catalogues, _dedupe(problems)
 
 

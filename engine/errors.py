@@ -168,6 +168,23 @@ E_MODULE_KEY = _entry("E421", "模块目录「{folder}」的 module.yaml 写的�
                       "module.yaml in folder '{folder}' says module: {module}",
                       "module 的值须与目录名相同。", "The module key must equal its folder's name.")
 
+# --- E51x: training-credit conversion rules (engine/credits.py; modules/credits/credits.yaml) ----
+E_CREDITS_FILE = _entry("E511", "学分规则文件 {file} 的顶层键应为 credits:", "credit rule file {file} must start with 'credits:'",
+                        "学分规则文件的格式见 modules/credits/credits.yaml。", "See modules/credits/credits.yaml for the format.")
+E_CREDITS_CATEGORY = _entry("E512", "{what} 中的学分类别「{word}」未定义{suggestion_zh}", "credit category '{word}' in {what} is not defined{suggestion_en}",
+                            "已定义的类别：{allowed}；新类别写在 categories: 下。", "Defined categories: {allowed}; add a new one under categories:.")
+E_CREDITS_LEVEL = _entry("E513", "{what} 中的「{word}」不是项目级别或类型{suggestion_zh}", "'{word}' in {what} is not a project level or type{suggestion_en}",
+                         "可用的值：{allowed}。", "Allowed: {allowed}.")
+E_CREDITS_VERSION = _entry("E514", "学分规则版本有误：{detail_zh}", "credit rule version is wrong: {detail_en}",
+                           "每个版本的 version 唯一，有效期（valid_from 至 valid_to）互不重叠。",
+                           "Each version key is unique and the validity periods (valid_from to valid_to) do not overlap.")
+E_CREDITS_UNCOVERED = _entry("E515", "学分规则版本「{version}」没有适用于 {level_zh}·{type_zh} 项目的规则（共 {count} 种组合未覆盖）",
+                             "credit rule version '{version}' has no rule for {level} projects of type {type} ({count} combinations uncovered)",
+                             "增加一条不写 levels/types 的规则作为兜底（放在最后）。",
+                             "Add a last rule without levels/types as the fallback.")
+E_CREDITS_NO_VERSION = _entry("E516", "全国学分规则 {file} 没有任何版本（versions:）", "the national credit rules {file} have no versions",
+                              "至少写一个版本：version、valid_from、rules。", "Write at least one version: version, valid_from, rules.")
+
 # --- E44x: workflows with two parties (engine/workflow.py) ------------------------------
 E_WF_ROLE = _entry("E440", "流程「{workflow}」的步骤「{step}」使用了未定义的角色「{role}」{suggestion_zh}",
                      "workflow '{workflow}', step '{step}' uses undefined role '{role}'{suggestion_en}",
