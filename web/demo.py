@@ -380,6 +380,13 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
 
         cases = demo_cases(db, ctx, cat, pw_hash, skip_ids={FIRST_LOGIN.id_number})
         db.commit()
+        progress("业务模块 / business modules …")
+        from web.modules import Registry
+
+        registry = Registry.build(settings.repo_root, settings.province)
+        module_lines = [line for lines in registry.pm.hook.build_demo(ctx=ctx, db=db, cat=cat, password_hash=pw_hash)
+                        for line in (lines or [])]
+        db.commit()
     ctx.engine.dispose()
     lines = [f"演示数据已创建 / demo created: {len(units)} 单位 units, {len(placed)} 教师 teachers, "
              f"{len(record_rows)} 条记录 records.",
@@ -389,5 +396,5 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
              "reviewer-<单位代码> 信息审核员; 教师 / teachers: 身份证件号",
              f"首次登录须修改密码的教师 / the teacher who must change the password at first sign-in: "
              f"{FIRST_LOGIN.id_number}（{FIRST_LOGIN.name}）",
-             "业务 / cases: " + ", ".join(f"{k} {n}" for k, n in sorted(cases.items()))]
+             "业务 / cases: " + ", ".join(f"{k} {n}" for k, n in sorted(cases.items())), *module_lines]
     return "\n".join(lines)

@@ -159,6 +159,12 @@ class Specs:
         nothing for an account that may not act on them."""
 
     @hookspec
+    def build_demo(self, ctx: Any, db: Any, cat: Any, password_hash: str) -> list[str]:
+        """Demo data of the module (``tmis demo``), made through the module's own services after
+        the core's units, accounts, teachers and cases exist (``db``: the demo's Session; the
+        caller commits). Returns lines for the demo's summary."""
+
+    @hookspec
     def handle_event(self, event: Event, db: Any) -> None:
         """Called for every emitted event, inside the transaction of the change that emitted it
         (``db``: that Session): what the listener writes commits or rolls back with the change;

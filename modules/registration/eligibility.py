@@ -98,8 +98,13 @@ def _balance_reader(db: Session, teacher_id: int) -> Callable[[dt.date, dt.date,
     if not credits_available():
         return None
     from modules.credits import ledger
+    from web.people import clock
 
-    return lambda start, end, as_of: ledger.balance(db, teacher_id, start=start, end=end, as_of=as_of)
+    today = clock.today()
+    # as of today (or later) is everything recorded so far: the ledger counts days in China's
+    # time, the app's clock in the server's, and an entry made tonight must count today
+    return lambda start, end, as_of: ledger.balance(db, teacher_id, start=start, end=end,
+                                                    as_of=None if as_of >= today else as_of)
 
 
 def credits_available() -> bool:

@@ -1,17 +1,44 @@
 """The registration module's hooks (web/hooks.py): its API (a teacher's eligibility; the schools'
-batch applications and their review; the warning list), its menu entry under 业务管理, and the
-home page's counts (applications waiting for the unit, teachers due who do not meet the
-conditions)."""
+batch applications and their review; the warning list), and the home page's counts
+(applications waiting for the unit; at a school or a county, its teachers due who do not meet the
+conditions yet)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from web.hooks import hookimpl
+from web.hooks import Todo, hookimpl
+
+WARN_LEVELS = ("school", "county")   # the warning count is computed per home page: kept to small scopes
 
 
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
-    from modules.registration.api import TeacherRegistration
+    from modules.registration.api import RegistrationBatches, TeacherRegistration
 
-    return [TeacherRegistration]
+    return [TeacherRegistration, RegistrationBatches]
+
+
+@hookimpl
+def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
+    from modules.registration import batch as B
+    from modules.registration import warnings as WR
+
+    out = []
+    waiting = B.todo_count(db, me)
+    if waiting:
+        out.append(Todo("registration.waiting", "待审核的教师资格定期注册申请", "Registration applications waiting for you",
+                        waiting, "/api/v1/registration/batches?queue=mine"))
+    if unit is not None and unit.level in WARN_LEVELS and me.holds_at("teacher.read", unit.id):
+        due = WR.count(db, ctx, me, unit)
+        if due:
+            out.append(Todo("registration.warnings", "注册周期将满且未达注册条件的教师", "Teachers due for registration "
+                            "who do not meet the conditions yet", due, f"/api/v1/registration/warnings?unit={unit.code}"))
+    return out
+
+
+@hookimpl
+def build_demo(ctx: Any, db: Any, cat: Any, password_hash: str) -> list[str]:
+    from modules.registration.demo import build
+
+    return build(db, ctx, cat, password_hash)

@@ -63,6 +63,8 @@ _CASE = ("a mobility case (web/cases): name, ID number masked unless personal.re
          "steps; no record values; looks audited (case.read)")
 _SPOT = ("a spot check (modules/spot_check): names and schools of the sample, ID numbers masked unless personal.read "
          "reaches the teacher, results and notes; no record values; a list naming teachers is audited (spot_check.read)")
+_REGISTRATION = ("registration batches and the warning list (modules/registration): names, ID numbers masked "
+                 "without personal.read, cycle dates, unmet conditions with sanctions hidden; no record values")
 SESSION = "signs in, out or changes the password: acts on the session; renders no record"
 OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/"): "the home page: links only",
@@ -186,6 +188,11 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/statistics"): "the statistics tables and dimensions: definitions, no data",
     ("GET", "/api/v1/statistics/{table:str}"): "head counts per dimension code of the caller's scope: no person",
     ("GET", "/api/v1/statistics/{table:str}/children"): "head counts per unit below: no person",
+    **{(m, p): (_REGISTRATION if m == "GET" else _WRITE) for m, p in (
+        ("POST", "/api/v1/registration/batches"), ("GET", "/api/v1/registration/batches"),
+        ("GET", "/api/v1/registration/batches/{batch_id:int}"),
+        ("POST", "/api/v1/registration/batches/{batch_id:int}/decisions"),
+        ("POST", "/api/v1/registration/batches/{batch_id:int}/forward"), ("GET", "/api/v1/registration/warnings"))},
 }
 _SCHEMA = re.compile(r"^/schema(/|$)")  # the OpenAPI document and its viewers: no data
 
@@ -324,6 +331,7 @@ def calls(method: str, path: str, s: Secrets, viewer_id: int) -> Iterator[str]:
         "action": ["approve"], "file_path": ["app.css"], "mobility_case_id": [s.mobility_case],
         "slug": ["transfers", "rotations", "status-changes"],
         "check_id": [s.spot_check], "item_id": [s.spot_item],
+        "batch_id": [0],  # registration batches: their own test (modules/registration/tests/test_batch.py)
     }
     names = re.findall(r"\{(\w+):\w+\}", path)
     combos: list[dict[str, Any]] = [{}]

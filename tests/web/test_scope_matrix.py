@@ -394,6 +394,13 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/api/v1/statistics"): "the tables in force and the caller's own unit",
     ("GET", "/api/v1/statistics/{table:str}"): "ENDPOINTS statistics.table",
     ("GET", "/api/v1/statistics/{table:str}/children"): "as statistics.table (modules/statistics/tests/test_api.py)",
+    # modules/registration (modules/registration/tests/test_batch.py: outside the route and scope, 404)
+    ("POST", "/api/v1/registration/batches"): "the caller's own school; each teacher through web.scope.get_teacher (record.edit)",
+    ("GET", "/api/v1/registration/batches"): "batches of the caller's scope (modules/registration/batch.py listing)",
+    ("GET", "/api/v1/registration/batches/{batch_id:int}"): "a batch visible to its school, its route and above, else 404",
+    ("POST", "/api/v1/registration/batches/{batch_id:int}/decisions"): "the acting step's unit only (W578), else 404",
+    ("POST", "/api/v1/registration/batches/{batch_id:int}/forward"): "the acting step's unit only (W578), else 404",
+    ("GET", "/api/v1/registration/warnings"): "teachers of the caller's scope; the unit in the query: require_unit",
 }
 
 

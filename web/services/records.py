@@ -414,3 +414,54 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any], personal: set[s
 
 def _personal(cat: Catalogue, set_key: str, family: str) -> set[str]:
     return {f.key for f in cat.view(set_key, family).fields if f.spec.personal}
+
+
+# ------------------------------------------------------------------ fields written by a business case
+
+def write_from_case(db: Session, cat: Catalogue, actor: Principal | None, teacher_id: int, record_id: int,
+                    values: Mapping[str, Any], *, via: str, case_id: int | None) -> Record:
+    """The one write of the fields people cannot write (``readonly: true`` in the set's YAML): a
+    business case fills them when it completes (教师资格's 定期注册日期/结论 from
+    modules/registration). Only read-only fields, each value of its field's type (a code of its
+    table, a yyyy-MM-dd date); the review state does not lock them (no one types them, so there is
+    nothing to review); an open change request's copy (复本) of the record gets them too, so its
+    approval cannot put the old values back. Audited as ``record.update`` naming the case."""
+    from web.review.service import lock_teacher
+
+    teacher = lock_teacher(db, teacher_id)
+    row = db.scalar(select(Record).where(Record.id == record_id, Record.teacher_id == teacher.id,
+                                         Record.copy_of_id.is_(None)).execution_options(populate_existing=True))
+    if row is None:
+        raise Refusal(W_BAD_REQUEST, detail=f"no record {record_id} of teacher {teacher_id}",
+                      detail_en=f"no record {record_id} of teacher {teacher_id}")
+    fields = {f.key: f for f in cat.sets[row.set_key].all_fields()}
+    for key, value in values.items():
+        f = fields.get(key)
+        bad = f is None or not f.readonly
+        if not bad and f.type == "code":
+            table = cat.codes.get(f.codes)
+            bad = table is None or str(value) not in table.by_code
+        elif not bad and f.type == "date":
+            try:
+                dt.date.fromisoformat(str(value))
+            except ValueError:
+                bad = True
+        if bad:
+            raise Refusal(W_BAD_REQUEST, detail=f"{row.set_key}.{key} = {value!r}: not a read-only field's value",
+                          detail_en=f"{row.set_key}.{key} = {value!r}: not a read-only field's value")
+    copies = list(db.scalars(select(Record).where(Record.copy_of_id == row.id)))
+    for target in [row, *copies]:
+        before = dict(target.document or {})
+        after = {**before, **{k: (str(v) if not isinstance(v, str) else v) for k, v in values.items()}}
+        if after == before:
+            continue
+        target.document = after
+        target.catalogue_version = cat.version
+        target.updated_by_id = actor.account_id if actor else None
+        db.flush()
+        audit.record(db, "record.update", actor=actor, actor_name=None if actor else "tmis", target_type="record",
+                     target_id=target.id, unit_id=teacher.unit_id,
+                     detail={"teacher": teacher.id, "set": target.set_key, "version": target.version,
+                             "copy_of": target.copy_of_id, "changes": changes(before, after, set()),
+                             "via": via, "case": case_id})
+    return row

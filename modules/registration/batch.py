@@ -1,0 +1,333 @@
+"""A school's batch application for periodic re-registration and its review (issue 17).
+
+- ``apply``: the school's 信息管理员 applies for its teachers whose cycle ends within the warning
+  window (or has ended); each teacher's eligibility as of that day is kept on the application.
+  All or nothing: the first teacher who cannot be applied for is named and nothing is stored.
+- The route is the ``registration`` workflow (modules/registration/workflows.yaml: school →
+  county 初审 → city 审定; a province may add levels in provinces/<code>/workflows.yaml), resolved
+  when the school applies. At each step the acting unit's reviewers ``decide`` per teacher
+  (qualified 合格 / deferred 暂缓注册 / refused 不予注册, a reason for the last two; a later step
+  sees the earlier decision and may change it) and ``forward`` once every teacher has one.
+- The last step's ``forward`` completes the batch: each decision is written into the teacher's
+  教师资格 record (定期注册日期 = that day, 定期注册结论 = 注册合格 / 暂缓注册 / 注册不合格)
+  through ``web.services.records.write_from_case`` — those fields are read-only for people.
+
+Each function works in the caller's transaction; every step is logged (registration_decisions)
+and audited. The batch row is locked and versioned: of two reviewers acting at once one wins,
+the other gets W584.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import workflow as WF
+from modules.registration import eligibility as EL
+from modules.registration import words as W
+from modules.registration.models import (
+    COMPLETED, PENDING, STATES, RegistrationApplication, RegistrationBatch, RegistrationDecision,
+)
+from modules.registration.service import as_of_date
+from web import audit, scope
+from web.cases import service as CS
+from web.cases import words as CW
+from web.db.base import utcnow
+from web.db.models import Teacher, Unit
+from web.errors import Refusal
+from web.people import clock
+from web.principal import Principal
+from web.services import records
+
+KIND = "registration"
+LIMIT = 500
+REASON_LIMIT = 500
+HERE = Path(__file__).resolve().parent
+
+
+def workflow(ctx: Any) -> WF.Workflow:
+    """The route in force: the province's ``registration`` workflow, else the module's own."""
+    from engine.catalogue import repo_root
+
+    root = getattr(ctx.settings, "repo_root", None) or repo_root()
+    found = WF.workflows_for(root, ctx.settings.province).get(KIND)
+    if found is not None:
+        return found
+    mine, problems = WF._load(HERE.parent.parent, [HERE / "workflows.yaml"])
+    problems += [p for k, wf in mine.items() for p in WF.check_workflow(k, wf, None)]
+    if problems:
+        from engine.errors import DefinitionError
+
+        raise DefinitionError(problems)
+    return mine[KIND]
+
+
+def _who(me: Principal | None) -> str:
+    return CS._who(me)
+
+
+def _log(db: Session, me: Principal, batch: RegistrationBatch, action: str, apps: list[RegistrationApplication],
+         unit: Unit | None, step: dict[str, Any] | None) -> None:
+    for app in apps:
+        db.add(RegistrationDecision(application_id=app.id, batch_id=batch.id, step_key=step["key"] if step else None,
+                                    action=action, decision=app.decision, reason=app.reason,
+                                    actor_id=me.account_id if me else None, actor_name=_who(me),
+                                    unit_name=unit.name if unit else None))
+    audit.record(db, f"registration.{action}", actor=me, target_type="registration_batch", target_id=batch.id,
+                 unit_id=unit.id if unit else batch.unit_id,
+                 detail={"teachers": [a.teacher_id for a in apps][:200], "step": step["key"] if step else None,
+                         "decisions": {str(a.teacher_id): a.decision for a in apps if a.decision}})
+
+
+# ------------------------------------------------------------------ apply
+
+def apply(db: Session, ctx: Any, me: Principal, teacher_ids: list[int], as_of: str | None = None) -> RegistrationBatch:
+    wf = workflow(ctx)
+    unit = db.get(Unit, me.unit_id)
+    if me.kind != "staff" or unit is None or not CS.may_start(me, wf, unit):
+        raise Refusal(W.W_START_ROLE, roles=CS._roles(wf.start.roles, "zh"), roles_en=CS._roles(wf.start.roles, "en"))
+    ids = list(dict.fromkeys(int(t) for t in teacher_ids))
+    if not ids:
+        raise Refusal(W.W_EMPTY_BATCH)
+    if len(ids) > LIMIT:
+        raise Refusal(W.W_TOO_MANY, limit=LIMIT, count=len(ids))
+    day = as_of_date(as_of)
+    rules = EL.rules_for(ctx)
+    try:
+        planned = WF.resolve_steps(wf, unit, None, CS.ancestor_of(db))
+    except WF.Unresolved as exc:
+        raise Refusal(CW.W_NO_AUTHORITY, unit=unit.name, level=CS.LEVELS.get(exc.level or "", (exc.level,))[0],
+                      step=exc.step) from None
+    steps = [p.json() for p in planned]
+    batch = RegistrationBatch(unit_id=unit.id, state=PENDING, step=0, steps=steps,
+                              acting_unit_id=steps[0]["unit_id"] if steps else None, as_of=day,
+                              created_by_id=me.account_id)
+    db.add(batch)
+    db.flush()
+    apps = []
+    recs = EL.records_of(db, ids)
+    for tid in ids:
+        teacher = scope.get_teacher(db, me, tid, "record.edit")
+        if teacher.unit_id != unit.id:
+            raise Refusal(W.W_NOT_OWN_SCHOOL, name=teacher.name, unit=unit.name)
+        answer = EL.answer_for(db, ctx.catalogue, rules, tid, day, recs[tid]).first
+        if answer.cycle is None:
+            raise Refusal(W.W_NO_QUALIFICATION, name=teacher.name)
+        if not EL.due(answer.cycle, day, rules.warn_months):
+            raise Refusal(W.W_NOT_DUE, name=teacher.name, end=answer.cycle.end.isoformat(), months=rules.warn_months)
+        _refuse_if_open(db, teacher, answer.cycle.record_id)
+        app = RegistrationApplication(batch_id=batch.id, teacher_id=tid, teacher_name=teacher.name,
+                                      record_id=answer.cycle.record_id, open_record_id=answer.cycle.record_id,
+                                      cycle_start=answer.cycle.start, cycle_end=answer.cycle.end,
+                                      eligible=answer.eligible, unmet=[u.__dict__ for u in answer.unmet])
+        db.add(app)
+        try:
+            with db.begin_nested():
+                db.flush()
+        except IntegrityError:
+            _refuse_if_open(db, teacher, answer.cycle.record_id)
+            raise
+        apps.append(app)
+    _log(db, me, batch, "apply", apps, unit, None)
+    if not steps:
+        _complete(db, ctx, me, batch)
+    return batch
+
+
+def _refuse_if_open(db: Session, teacher: Teacher, record_id: int) -> None:
+    other = db.scalar(select(RegistrationApplication).where(RegistrationApplication.open_record_id == record_id))
+    if other is not None:
+        b = db.get(RegistrationBatch, other.batch_id)
+        raise Refusal(W.W_ALREADY_APPLIED, name=teacher.name, batch=other.batch_id, state=state_word(b))
+
+
+# ------------------------------------------------------------------ review
+
+def _lock(db: Session, me: Principal, batch_id: int) -> RegistrationBatch:
+    batch = db.scalar(select(RegistrationBatch).where(RegistrationBatch.id == batch_id)
+                      .with_for_update(of=RegistrationBatch).execution_options(populate_existing=True))
+    if batch is None or not visible(db, me, batch):
+        raise Refusal(W.W_BATCH_NOT_FOUND)
+    return batch
+
+
+def _acting_step(db: Session, me: Principal, batch: RegistrationBatch, version: int | None) -> dict[str, Any]:
+    if version is not None and version != batch.version:
+        raise Refusal(W.W_STALE, current=batch.version)
+    if batch.state != PENDING:
+        raise Refusal(W.W_BATCH_CLOSED, state=state_word(batch), state_en=state_word(batch, "en"))
+    step = batch.steps[batch.step]
+    if not CS._holds(me, step["unit_id"], step["roles"]):
+        raise Refusal(W.W_NOT_YOUR_STEP, unit=step["unit_name"], step=step["label"], step_en=step["label_en"])
+    return step
+
+
+def applications(db: Session, batch: RegistrationBatch) -> list[RegistrationApplication]:
+    return list(db.scalars(select(RegistrationApplication).where(RegistrationApplication.batch_id == batch.id)
+                           .order_by(RegistrationApplication.id)))
+
+
+def decide(db: Session, ctx: Any, me: Principal, batch_id: int, items: list[dict[str, Any]],
+           version: int | None = None) -> RegistrationBatch:
+    """The acting step's decisions for some or all teachers of the batch."""
+    batch = _lock(db, me, batch_id)
+    step = _acting_step(db, me, batch, version)
+    by_teacher = {a.teacher_id: a for a in applications(db, batch)}
+    changed = []
+    for item in items:
+        try:
+            tid = int(item.get("teacher_id"))
+        except (TypeError, ValueError):
+            raise Refusal(W.W_NOT_IN_BATCH, teacher=str(item.get("teacher_id"))[:20]) from None
+        app = by_teacher.get(tid)
+        if app is None:
+            raise Refusal(W.W_NOT_IN_BATCH, teacher=tid)
+        decision = str(item.get("decision") or "")
+        if decision not in W.DECISIONS:
+            raise Refusal(W.W_BAD_DECISION, value=decision[:40])
+        reason = str(item.get("reason") or "").strip() or None
+        if decision in W.NEEDS_REASON and not reason:
+            word = W.DECISIONS[decision]
+            raise Refusal(W.W_REASON_REQUIRED, decision=word[1], decision_en=word[2], name=app.teacher_name)
+        if reason and len(reason) > REASON_LIMIT:
+            raise Refusal(W.W_REASON_TOO_LONG, length=len(reason), limit=REASON_LIMIT)
+        app.decision, app.reason, app.decided_step = decision, reason, step["key"]
+        changed.append(app)
+    _flush(db, batch)
+    _log(db, me, batch, "decide", changed, db.get(Unit, step["unit_id"]), step)
+    return batch
+
+
+def forward(db: Session, ctx: Any, me: Principal, batch_id: int, version: int | None = None) -> RegistrationBatch:
+    """The acting step is done: to the next step, or (the last) completed and written."""
+    batch = _lock(db, me, batch_id)
+    step = _acting_step(db, me, batch, version)
+    apps = applications(db, batch)
+    undecided = [a for a in apps if a.decision is None]
+    if undecided:
+        raise Refusal(W.W_UNDECIDED, count=len(undecided), names="、".join(a.teacher_name for a in undecided[:10]))
+    _log(db, me, batch, "forward", apps, db.get(Unit, step["unit_id"]), step)
+    batch.step += 1
+    if batch.step >= len(batch.steps):
+        _complete(db, ctx, me, batch)
+    else:
+        batch.acting_unit_id = batch.steps[batch.step]["unit_id"]
+    return _flush(db, batch)
+
+
+def _complete(db: Session, ctx: Any, me: Principal, batch: RegistrationBatch) -> None:
+    today = clock.today()
+    apps = applications(db, batch)
+    for app in apps:
+        code = W.DECISIONS[app.decision or "qualified"][0]
+        records.write_from_case(db, ctx.catalogue, me, app.teacher_id, app.record_id,
+                                {"periodic_registration_date": today.isoformat(),
+                                 "periodic_registration_result": code}, via="registration", case_id=batch.id)
+        app.outcome_date, app.open_record_id = today, None
+    batch.state, batch.acting_unit_id, batch.completed_at = COMPLETED, None, utcnow()
+    _log(db, me, batch, "complete", apps, None, None)
+
+
+def _flush(db: Session, batch: RegistrationBatch) -> RegistrationBatch:
+    try:
+        db.flush()
+    except StaleDataError:
+        raise Refusal(W.W_STALE, current="?") from None
+    return batch
+
+
+# ------------------------------------------------------------------ reading
+
+def visible(db: Session, me: Principal, batch: RegistrationBatch) -> bool:
+    """The applying school, a unit on its route, or any unit above one of them."""
+    if me.kind != "staff":
+        return False
+    units = {batch.unit_id, *(s["unit_id"] for s in batch.steps)}
+    return any(scope.unit_in_scope(db, me, u, "teacher.read") for u in units)
+
+
+def get(db: Session, me: Principal, batch_id: int) -> RegistrationBatch:
+    batch = db.get(RegistrationBatch, batch_id)
+    if batch is None or not visible(db, me, batch):
+        raise Refusal(W.W_BATCH_NOT_FOUND)
+    return batch
+
+
+def listing(db: Session, me: Principal, queue: str | None = None, limit: int = 200) -> list[RegistrationBatch]:
+    """``queue=mine``: the batches waiting for a step the caller may act on; else every batch the
+    caller may see, newest first."""
+    stmt = select(RegistrationBatch).order_by(RegistrationBatch.id.desc())
+    if queue == "mine":
+        mine = sorted({u for u, _ in me.grants})
+        rows = db.scalars(stmt.where(RegistrationBatch.acting_unit_id.in_(mine),
+                                     RegistrationBatch.state == PENDING).limit(limit))
+        return [b for b in rows if CS._holds(me, b.steps[b.step]["unit_id"], b.steps[b.step]["roles"])]
+    roots = me.roots("teacher.read")
+    if not roots or me.kind != "staff":
+        return []
+    reach = scope.subtree(roots)
+    return list(db.scalars(stmt.where(or_(RegistrationBatch.unit_id.in_(reach),
+                                          RegistrationBatch.acting_unit_id.in_(reach))).limit(limit)))
+
+
+def state_word(batch: RegistrationBatch | None, lang: str = "zh") -> str:
+    if batch is None:
+        return ""
+    if batch.state == PENDING and batch.step < len(batch.steps):
+        step = batch.steps[batch.step]
+        return f"待{step['label']}" if lang != "en" else f"Pending: {step['label_en']}"
+    return STATES[batch.state][1 if lang == "en" else 0]
+
+
+def audit_read(db: Session, me: Principal, batches: list[RegistrationBatch]) -> None:
+    if batches:
+        audit.record(db, "registration.read", actor=me, target_type="registration_batch",
+                     target_id=batches[0].id if len(batches) == 1 else None, unit_id=me.unit_id,
+                     detail={"batches": [b.id for b in batches][:200]})
+
+
+def batch_json(db: Session, me: Principal, batch: RegistrationBatch, *, with_apps: bool = True) -> dict[str, Any]:
+    unit = db.get(Unit, batch.unit_id)
+    step = batch.steps[batch.step] if batch.state == PENDING and batch.step < len(batch.steps) else None
+    out: dict[str, Any] = {
+        "id": batch.id, "state": batch.state, "state_label": state_word(batch), "version": batch.version,
+        "unit": {"code": unit.code, "name": unit.name}, "as_of": batch.as_of.isoformat(),
+        "steps": [{"key": s["key"], "label": s["label"], "unit": s["unit_code"], "unit_name": s["unit_name"],
+                   "state": "done" if i < batch.step or batch.state == COMPLETED else
+                   ("current" if i == batch.step else "waiting")} for i, s in enumerate(batch.steps)],
+        "may": (["decide", "forward"] if step is not None and CS._holds(me, step["unit_id"], step["roles"]) else []),
+        "created_at": batch.created_at.isoformat() if batch.created_at else None,
+        "completed_at": batch.completed_at.isoformat() if batch.completed_at else None,
+    }
+    if with_apps:
+        out["teachers"] = [_app_json(db, me, a) for a in applications(db, batch)]
+    return out
+
+
+def _app_json(db: Session, me: Principal, app: RegistrationApplication) -> dict[str, Any]:
+    from modules.registration.conditions import Unmet
+
+    teacher = db.get(Teacher, app.teacher_id)
+    shown = scope.may_see_personal(db, me, teacher)
+    word = W.DECISIONS.get(app.decision or "")
+    return {"teacher_id": app.teacher_id, "name": app.teacher_name,
+            "id_number": teacher.id_number if shown else scope.mask_id_number(teacher.id_number),
+            "cycle_start": app.cycle_start.isoformat(), "cycle_end": app.cycle_end.isoformat(),
+            "eligible": app.eligible, "unmet": [Unmet(**u).json(shown) for u in app.unmet],
+            "decision": app.decision, "decision_label": word[1] if word else None, "reason": app.reason,
+            "decided_step": app.decided_step,
+            "outcome_date": app.outcome_date.isoformat() if app.outcome_date else None}
+
+
+def todo_count(db: Session, me: Principal) -> int:
+    return len(listing(db, me, "mine"))
+
+
+def today() -> dt.date:
+    return clock.today()

@@ -1,0 +1,86 @@
+"""The warning list (预警名单): teachers whose registration cycle ends within ``warn_months`` of
+a date (or has ended) and who do not meet the conditions yet, for the school and the authorities
+above it, within the reader's scope. Names with the ID number masked and ethics items hidden for a
+reader without ``personal.read``; one audit entry per look, naming the teachers (ids only).
+
+The qualification records of the scope are read in one query and their cycles computed here;
+only the teachers due are evaluated (their records in one query, the credit bank per teacher)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from modules.registration import eligibility as EL
+from modules.registration.models import RegistrationApplication
+from modules.registration.service import as_of_date
+from web import audit, scope
+from web.db.models import Record, Teacher, Unit
+from web.errors import W_UNIT_NOT_FOUND, Refusal
+from web.principal import Principal
+
+LIMIT = 1000
+
+
+def _due(db: Session, me: Principal, unit: Unit | None, day: Any, months: int, years: int) -> list[int]:
+    stmt = (select(Record.teacher_id, Record.id, Record.document).join(Teacher, Teacher.id == Record.teacher_id)
+            .where(Record.set_key == "qualification", Record.copy_of_id.is_(None), scope.teacher_filter(me),
+                   Teacher.left_on.is_(None)))
+    if unit is not None:
+        stmt = stmt.where(Teacher.unit_id.in_(scope.subtree([unit.id])))
+    horizon = EL.add_months(day, months)
+    due: dict[int, None] = {}
+    for tid, rid, doc in db.execute(stmt.order_by(Record.teacher_id)):
+        cycle = EL.cycle_of(rid, dict(doc or {}), years)
+        if cycle is not None and cycle.end <= horizon:
+            due[tid] = None
+    return list(due)
+
+
+def warning_list(db: Session, ctx: Any, me: Principal, unit_code: str | None = None,
+                 as_of: str | None = None) -> dict[str, Any]:
+    day = as_of_date(as_of)
+    scope.require(me, "teacher.read")
+    unit = None
+    if unit_code:
+        unit = scope.require_unit(db, me, db.scalar(select(Unit).where(Unit.code == unit_code.strip())), "teacher.read")
+    rules = EL.rules_for(ctx)
+    ids = _due(db, me, unit, day, rules.warn_months, rules.cycle_years)
+    recs = EL.records_of(db, ids)
+    open_apps = {a.teacher_id: a.batch_id for a in db.scalars(
+        select(RegistrationApplication).where(RegistrationApplication.teacher_id.in_(ids),
+                                              RegistrationApplication.open_record_id.is_not(None)))} if ids else {}
+    visible = {tid for (tid,) in db.execute(select(Teacher.id).where(Teacher.id.in_(ids), scope.personal_visible(me)))} \
+        if ids else set()
+    rows = []
+    for tid in ids:
+        answer = EL.answer_for(db, ctx.catalogue, rules, tid, day, recs[tid]).first
+        if answer.eligible:
+            continue
+        teacher = db.get(Teacher, tid)
+        shown = tid in visible
+        rows.append({"teacher_id": tid, "name": teacher.name,
+                     "id_number": teacher.id_number if shown else scope.mask_id_number(teacher.id_number),
+                     "unit": {"code": teacher.unit.code, "name": teacher.unit.name},
+                     "cycle_start": answer.cycle.start.isoformat(), "cycle_end": answer.cycle.end.isoformat(),
+                     "unmet": [u.json(shown) for u in answer.unmet], "applied_in": open_apps.get(tid)})
+        if len(rows) >= LIMIT:
+            break
+    rows.sort(key=lambda r: (r["cycle_end"], r["unit"]["code"], r["teacher_id"]))
+    if rows:
+        audit.record(db, "registration.warnings", actor=me, target_type="unit", target_id=unit.id if unit else None,
+                     unit_id=me.unit_id, detail={"teachers": [r["teacher_id"] for r in rows][:200],
+                                                 "as_of": day.isoformat()})
+    return {"as_of": day.isoformat(), "warn_months": rules.warn_months, "count": len(rows), "teachers": rows}
+
+
+def count(db: Session, ctx: Any, me: Principal, unit: Unit) -> int:
+    """For the home page: how many of the unit's teachers are on the list today (no audit: no
+    one's data is shown, only a number)."""
+    rules = EL.rules_for(ctx)
+    day = as_of_date(None)
+    ids = _due(db, me, unit, day, rules.warn_months, rules.cycle_years)
+    recs = EL.records_of(db, ids)
+    return sum(1 for tid in ids if not EL.answer_for(db, ctx.catalogue, rules, tid, day, recs[tid]).first.eligible)
