@@ -55,7 +55,8 @@ def build(db: Session, ctx: Any, cat: Any, password_hash: str = "") -> list[str]
         db.execute(delete(Record).where(Record.teacher_id == t.id, Record.set_key.in_(EL.SETS)))
         for set_key, docs in _records(today, profile).items():
             for i, doc in enumerate(docs):
-                db.add(Record(teacher_id=t.id, set_key=set_key, position=i, document=doc, catalogue_version=cat.version))
+                db.add(Record(teacher_id=t.id, set_key=set_key, position=i, document=doc, catalogue_version=cat.version,
+                              state="approved" if t.state == "approved" else "draft"))
         db.flush()
         if EL.credits_available():
             from modules.credits import ledger
