@@ -1,5 +1,7 @@
-"""Tests of the mobility modules (transfer, rotation, status_change): the people tests' fixtures
-(real database, the world, approved teachers, a frozen clock)."""
+"""The shared case-engine tests (web/cases: pages, scope, concurrency, demo cases, home counts)
+and, re-exported by modules/<name>/tests/conftest.py, the transfer, rotation and status_change
+modules' own tests: the people tests' fixtures (real database, the world, approved teachers, a
+frozen clock)."""
 
 from __future__ import annotations
 

@@ -383,7 +383,7 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/api/v1/modules"): "the modules of the caller's province: no one's data",
     ("GET", "/status-changes/batch"): "the batch form: no one's data",
     ("GET", "/status-changes/batch/template.xlsx"): "an empty template",
-    ("POST", "/status-changes/batch"): "ID number + name per row, each through web.scope (tests/mobility/test_status_batch.py)",
+    ("POST", "/status-changes/batch"): "ID number + name per row, each through web.scope (modules/status_change/tests/test_status_batch.py)",
     # spot checks (modules/spot_check): the list is of the caller's area and the authorities above it;
     # a draw happens at the caller's own unit (spot_check.draw: record.review held there)
     ("GET", "/api/v1/spot-checks"): "checks of the caller's area, and those published to it (modules/spot_check/service.visible)",
