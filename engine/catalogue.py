@@ -298,6 +298,9 @@ def check_repo(root: Path, provinces: list[str] | None = None) -> tuple[dict[str
     from engine.credits import check_all as check_credits
 
     problems += check_credits(root, [c for c in wanted if c != "national"])
+    from engine.statistics import check_all as check_statistics
+
+    problems += check_statistics(root, catalogues)  # modules/statistics/tables.yaml, provinces/*/statistics.yaml
     return catalogues, _dedupe(problems)
 
 
