@@ -1,0 +1,266 @@
+"""The statistics dashboards (issue 16) for whoever holds ``stats.read`` (信息查询员, 信息管理员,
+信息审核员 at every level): per unit, headline numbers, a chart and a table of each standard table,
+the units one level down (click one to drill down: province → city → county → school), Excel
+export of any table (audited), a print view. Every chart says which data it shows ("as of").
+
+Thin: every figure comes from modules.statistics.service (the API's own functions), which checks
+``stats.read`` and scope (a unit outside it is W475, a 403 page). Below school level a row links to
+the teacher list only when it holds at least 5 teachers or the viewer may read personal data there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from litestar import Controller, Request, get
+from litestar.datastructures import CacheControlHeader
+from litestar.response import Redirect, Response, Template
+from litestar.static_files import create_static_files_router
+from sqlalchemy.orm import Session
+
+from modules.statistics import charts as C
+from modules.statistics import export as X
+from modules.statistics import service as stats
+from web import audit, scope
+from web.db.models import Unit
+from web.deps import lang_of
+from web.pages.common import render
+from web.principal import Principal
+
+HERE = Path(__file__).resolve().parent
+ECHARTS_VERSION = "6.1.0"  # modules/statistics/static/vendor/README.md
+BASE = "/statistics"
+
+
+def static_files() -> Any:
+    """The module's own scripts (ECharts, stats.js) at /statistics/static/: they leave with the module.
+    Revalidated on each load (``no-cache``), so an upgrade reaches the browser at once."""
+    return create_static_files_router(path=f"{BASE}/static", directories=[HERE / "static"], name="statistics_static",
+                                      cache_control=CacheControlHeader(no_cache=True), include_in_schema=False)
+
+
+# ------------------------------------------------------------------ answers of the service, as JSON
+
+def result_json(result: Any, lang: str) -> dict[str, Any]:
+    for call in (lambda: result.json(lang), lambda: result.json()):
+        try:
+            return dict(call())
+        except TypeError:
+            continue
+    return dict(result)
+
+
+def unit_json(unit: Any) -> dict[str, Any]:
+    if isinstance(unit, Mapping):
+        return dict(unit)
+    return {"code": unit.code, "name": unit.name, "level": unit.level}
+
+
+def table_list(me: Principal, lang: str) -> list[dict[str, str]]:
+    """(key, label) of the tables the caller may read, in the catalogue's order."""
+    out = []
+    for t in stats.tables_for(me):
+        if isinstance(t, Mapping):
+            key, label = t["key"], t.get("label")
+        else:
+            key, label = t.key, getattr(t, "label", t.key)
+        if hasattr(label, "get") and not isinstance(label, Mapping):
+            label = label.get(lang)
+        out.append({"key": key, "label": C.text(label, lang)})
+    return out
+
+
+def filters_of(request: Request) -> dict[str, list[str]] | None:
+    """The filters in the query (school_type=…&unit=…, each may repeat); the service checks them."""
+    out = {k: [v for v in request.query_params.getall(k, []) if v] for k in ("school_type", "unit")}
+    out = {k: v for k, v in out.items() if v}
+    return out or None
+
+
+def filter_query(filters: Mapping[str, list[str]] | None) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode([(k, v) for k, vs in (filters or {}).items() for v in vs])
+
+
+def filter_text(filters: Mapping[str, list[str]] | None, lang: str) -> str:
+    if not filters:
+        return ""
+    names = {"school_type": "办学类型" if lang != "en" else "school type", "unit": "单位" if lang != "en" else "unit"}
+    return "；".join(f"{names.get(k, k)} {', '.join(v)}" for k, v in filters.items())
+
+
+# ------------------------------------------------------------------ the unit and where it sits
+
+def unit_of(db: Session, me: Principal, code: str) -> Unit:
+    """The unit by code, only when the caller reads statistics there: the service's refusals (W480
+    without stats.read, W476 no such unit, W475 outside the caller's scope: a 403 page)."""
+    return stats.resolve_unit(db, me, code)
+
+
+def own_unit(db: Session, me: Principal) -> Unit:
+    return stats.resolve_unit(db, me, None)
+
+
+def trail(db: Session, me: Principal, unit: Unit) -> list[Unit]:
+    """The units above ``unit`` the caller may open, top first (the breadcrumb back up)."""
+    out: list[Unit] = []
+    parent = unit.parent_id
+    while parent is not None:
+        up = db.get(Unit, parent)
+        if up is None or not scope.unit_in_scope(db, me, up.id, "stats.read"):
+            break
+        out.append(up)
+        parent = up.parent_id
+    return list(reversed(out))
+
+
+def dashboard_href(code: str, table: str | None = None, filters: Mapping[str, list[str]] | None = None) -> str:
+    query = "&".join(q for q in ((f"table={table}" if table else ""), filter_query(filters)) if q)
+    return f"{BASE}/units/{code}" + (f"?{query}" if query else "")
+
+
+def list_link(db: Session, me: Principal, unit: Unit) -> tuple[bool, bool]:
+    """(may open the teacher list of this school, may read personal data there)."""
+    if unit.level != "school":
+        return False, False
+    return (scope.unit_in_scope(db, me, unit.id, "teacher.read"),
+            scope.unit_in_scope(db, me, unit.id, "personal.read"))
+
+
+def cell_link(unit: Unit, count: int, lists: bool, personal: bool) -> str | None:
+    """The drill from a school's cell to individuals: the teacher list of the school, for a cell of
+    at least 5 teachers, or any cell for a viewer who may read personal data there (issue 16)."""
+    if not lists or not count:
+        return None
+    if count < C.MIN_CELL and not personal:
+        return None
+    return f"/forms/teachers?school={unit.code}"
+
+
+# ------------------------------------------------------------------ the pages
+
+def _audit_export(db: Session, me: Principal, unit: Unit, what: str, rows: int,
+                  filters: Mapping[str, list[str]] | None, as_of: Any) -> None:
+    audit.record(db, "stats.export", actor=me, target_type="statistics", target_id=what, unit_id=unit.id,
+                 detail={"table": what, "unit": unit.code, "rows": rows, "filters": dict(filters or {}),
+                         "as_of": str(as_of or "")})
+
+
+def _xlsx(content: bytes, name: str, fallback: str) -> Response[bytes]:
+    return Response(content, media_type=X.XLSX, headers={"content-disposition": X.disposition(name, fallback),
+                                                         "cache-control": "no-store"})
+
+
+class StatisticsPages(Controller):
+    path = BASE
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def home(self, db: Session, me: Principal) -> Redirect:
+        """统计概览 in the menu: the dashboard of the caller's own unit."""
+        return Redirect(path=f"{BASE}/units/{own_unit(db, me).code}", status_code=303)
+
+    @get("/crosstab", sync_to_thread=True)
+    def own_crosstab(self, db: Session, me: Principal) -> Redirect:
+        """交叉表 in the menu: the cross-table builder of the caller's own unit."""
+        return Redirect(path=f"{BASE}/units/{own_unit(db, me).code}/crosstab", status_code=303)
+
+    @get("/units/{code:str}", sync_to_thread=True)
+    def dashboard(self, request: Request, db: Session, me: Principal, code: str, table: str = "") -> Template:
+        lang = lang_of(request)
+        unit = unit_of(db, me, code)
+        filters = filters_of(request)
+        tables = table_list(me, lang)
+        results = [result_json(stats.compute(db, me, t["key"], code, filters=filters, lang=lang), lang) for t in tables]
+        chosen = table or (tables[0]["key"] if tables else "")
+        lists, personal = list_link(db, me, unit)
+        cards = []
+        for i, (t, res) in enumerate(zip(tables, results)):
+            rows = C.table_rows(res, lang)
+            for r in rows:
+                r["link"] = cell_link(unit, int(r["count"] or 0), lists, personal)
+                r["small"] = lists and not personal and 0 < int(r["count"] or 0) < C.MIN_CELL
+            cards.append({"key": t["key"], "label": t["label"], "result": res, "rows": rows,
+                          "chart": C.chart_of(res, lang, title=t["label"]), "id": f"chart-{i}",
+                          "export": f"{BASE}/units/{code}/export.xlsx?" + "&".join(
+                              q for q in (f"table={t['key']}", filter_query(filters)) if q)})
+        below = []
+        drill = None
+        if unit.level != "school" and chosen:
+            kids = [(unit_json(u), result_json(r, lang)) for u, r in stats.children(db, me, chosen, code, filters=filters, lang=lang)]
+            links = [dashboard_href(u["code"], table or None, filters) for u, _ in kids]
+            label = next((t["label"] for t in tables if t["key"] == chosen), chosen)
+            below = [{"unit": u, "href": h, "total": int(r.get("total") or 0), "as_of": r.get("as_of")}
+                     for (u, r), h in zip(kids, links)]
+            if kids:
+                title = ("Units below: " if lang == "en" else "下级单位：") + label
+                drill = C.children_chart(kids, lang, title, links)
+        return render(request, "statistics/dashboard.html", me=me, me_unit=db.get(Unit, me.unit_id), unit=unit,
+                      trail=trail(db, me, unit), tables=tables, cards=cards, chosen=chosen, below=below,
+                      drill=drill, head=C.headline(results), as_of=results[0].get("as_of") if results else None,
+                      as_of_line=C.as_of_line, filters=filters or {}, fq=filter_query(filters),
+                      school_types=school_type_options(lang), lists=lists, personal=personal,
+                      min_cell=C.MIN_CELL, echarts=ECHARTS_VERSION, base=BASE)
+
+    @get("/units/{code:str}/print", sync_to_thread=True)
+    def print_view(self, request: Request, db: Session, me: Principal, code: str) -> Template:
+        """Every standard table of the unit, charts drawn as SVG, for paper (A4)."""
+        lang = lang_of(request)
+        unit = unit_of(db, me, code)
+        filters = filters_of(request)
+        tables = table_list(me, lang)
+        cards = []
+        for i, t in enumerate(tables):
+            res = result_json(stats.compute(db, me, t["key"], code, filters=filters, lang=lang), lang)
+            cards.append({"key": t["key"], "label": t["label"], "result": res, "rows": C.table_rows(res, lang),
+                          "chart": C.chart_of(res, lang, title=t["label"]), "id": f"chart-{i}"})
+        as_of = cards[0]["result"].get("as_of") if cards else None
+        return render(request, "statistics/print.html", me=me, unit=unit, cards=cards, as_of=as_of,
+                      as_of_line=C.as_of_line, filters=filter_text(filters, lang), echarts=ECHARTS_VERSION, base=BASE)
+
+    @get("/units/{code:str}/export.xlsx", sync_to_thread=True)
+    def export_table(self, request: Request, db: Session, me: Principal, code: str, table: str = "") -> Response[bytes]:
+        """One table of the unit as an Excel workbook (the API's rows), audited."""
+        lang = lang_of(request)
+        unit = unit_of(db, me, code)
+        filters = filters_of(request)
+        res = result_json(stats.compute(db, me, table, code, filters=filters, lang=lang), lang)
+        content = X.table_workbook(res, lang, filter_text(filters, lang))
+        _audit_export(db, me, unit, table, len(res.get("rows", [])), filters, res.get("as_of"))
+        label = C.text((res.get("table") or {}).get("label"), lang)
+        return _xlsx(content, X.filename(unit.name, label, X.date_part(res.get("as_of"), lang)),
+                     f"statistics-{unit.code}-{table}.xlsx".replace("/", "_"))
+
+    @get("/units/{code:str}/units.xlsx", sync_to_thread=True)
+    def export_children(self, request: Request, db: Session, me: Principal, code: str, table: str = "") -> Response[bytes]:
+        """The units one level down with their head counts (the drill-down's table), audited."""
+        lang = lang_of(request)
+        unit = unit_of(db, me, code)
+        tables = table_list(me, lang)
+        key = table or (tables[0]["key"] if tables else "")
+        kids = [(unit_json(u), result_json(r, lang)) for u, r in stats.children(db, me, key, code, lang=lang)]
+        title = ("Units below " if lang == "en" else "下级单位教师数 ") + unit.name
+        content = X.children_workbook(unit_json(unit), title, kids, lang)
+        as_of = next((r.get("as_of") for _, r in kids if r.get("as_of")), None)
+        _audit_export(db, me, unit, f"units:{key}", len(kids), None, as_of)
+        return _xlsx(content, X.filename(unit.name, "下级单位" if lang != "en" else "units below", X.date_part(as_of, lang)),
+                     f"statistics-{unit.code}-units.xlsx")
+
+
+def school_type_options(lang: str) -> list[dict[str, str]]:
+    """The school types a filter may name (the dimension registry's values of 办学类型)."""
+    dims = stats.dimensions()
+    items = dims.values() if isinstance(dims, Mapping) else dims
+    for d in items:
+        js = d.as_json(lang) if hasattr(d, "as_json") else dict(d)
+        if js.get("key") == "school_type" or js.get("source") == "school_type":
+            return [{"code": v["code"], "label": v["label"]} for v in js.get("values", [])]
+    return []
+
+
+def route_handlers() -> list[Any]:
+    from modules.statistics.crosstab_page import CrossTabPages
+
+    return [StatisticsPages, CrossTabPages, static_files()]
