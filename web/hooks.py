@@ -31,6 +31,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("review", "审核", "Review"),
     ("excel", "数据导入导出", "Import and export"),
     ("business", "业务管理", "Business"),
+    ("stats", "统计分析", "Statistics"),
     ("system", "系统管理", "System"),
 )
 SECTION_KEYS = tuple(s[0] for s in SECTIONS)
