@@ -9,12 +9,14 @@ from typing import Any, Mapping
 
 from litestar import Controller, Request, get
 from litestar.response import Response, Template
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from modules.statistics import charts as C
 from modules.statistics import export as X
 from modules.statistics import pages as P
 from modules.statistics import service as stats
+from web.context import AppContext
 from web.db.models import Unit
 from web.deps import lang_of
 from web.pages.common import render
@@ -23,8 +25,8 @@ from web.principal import Principal
 DEFAULT = ("school_type", "gender")  # the first table a user sees: school type by gender
 
 
-def dimension_list(lang: str) -> list[dict[str, str]]:
-    dims = stats.dimensions()
+def dimension_list(lang: str, cat: Any = None) -> list[dict[str, str]]:
+    dims = stats.dimensions(cat)
     items = dims.values() if isinstance(dims, Mapping) else dims
     out = []
     for d in items:
@@ -49,46 +51,51 @@ def normalise(ct: Mapping[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
+def below(db: Session, unit: Unit) -> list[dict[str, str]]:
+    """The units one level down (the unit filter's choices; the unit itself is in the caller's scope)."""
+    return [{"code": c, "name": n} for c, n in db.execute(
+        select(Unit.code, Unit.name).where(Unit.parent_id == unit.id).order_by(Unit.code))]
+
+
 class CrossTabPages(Controller):
     path = f"{P.BASE}/units/{{code:str}}"
     include_in_schema = False
 
-    def _build(self, request: Request, db: Session, me: Principal, code: str, row: str, col: str
+    def _build(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, row: str, col: str
                ) -> tuple[Unit, dict[str, Any] | None, dict[str, list[str]] | None]:
         lang = lang_of(request)
         unit = P.unit_of(db, me, code)
         filters = P.filters_of(request)
         if not (row and col):
             return unit, None, filters
-        ct = stats.crosstab(db, me, row, col, code, filters=filters, lang=lang)
+        ct = stats.crosstab(db, me, row, col, code, filters=filters, lang=lang, cat=ctx.catalogue)
         return unit, normalise(P.result_json(ct, lang), lang), filters
 
     @get("/crosstab", sync_to_thread=True)
-    def page(self, request: Request, db: Session, me: Principal, code: str, row: str = "", col: str = "") -> Template:
+    def page(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, row: str = "", col: str = "") -> Template:
         lang = lang_of(request)
-        dims = dimension_list(lang)
+        dims = dimension_list(lang, ctx.catalogue)
         keys = [d["key"] for d in dims]
         chosen = (row, col)
         if not (row or col):  # a first visit: a table to start from
             chosen = (DEFAULT[0] if DEFAULT[0] in keys else (keys[0] if keys else ""),
                       DEFAULT[1] if DEFAULT[1] in keys else (keys[1] if len(keys) > 1 else ""))
-        unit, ct, filters = self._build(request, db, me, code, *chosen)
-        children = [P.unit_json(u) for u, _ in stats.children(db, me, P.table_list(me, lang)[0]["key"], code)] \
-            if unit.level != "school" and P.table_list(me, lang) else []
+        unit, ct, filters = self._build(request, db, ctx, me, code, *chosen)
+        children = below(db, unit)
         query = "&".join(q for q in (f"row={chosen[0]}&col={chosen[1]}", P.filter_query(filters)) if q)
         title = f"{ct['row_dim_label']} × {ct['col_dim_label']}" if ct else ""
         return render(request, "statistics/crosstab.html", me=me, me_unit=db.get(Unit, me.unit_id), unit=unit,
                       trail=P.trail(db, me, unit), dims=dims, row=chosen[0], col=chosen[1], ct=ct, title=title,
                       chart=C.crosstab_chart(ct, lang, title) if ct and ct["row_labels"] else None,
-                      filters=filters or {}, school_types=P.school_type_options(lang), children=children,
+                      filters=filters or {}, school_types=P.school_type_options(lang, ctx.catalogue), children=children,
                       export=f"{P.BASE}/units/{code}/crosstab.xlsx?{query}", as_of_line=C.as_of_line,
                       echarts=P.ECHARTS_VERSION, base=P.BASE)
 
     @get("/crosstab.xlsx", sync_to_thread=True)
-    def export(self, request: Request, db: Session, me: Principal, code: str, row: str = "", col: str = ""
+    def export(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, row: str = "", col: str = ""
                ) -> Response[bytes]:
         lang = lang_of(request)
-        unit, ct, filters = self._build(request, db, me, code, row or "-", col or "-")
+        unit, ct, filters = self._build(request, db, ctx, me, code, row or "-", col or "-")
         assert ct is not None
         title = f"{ct['row_dim_label']}×{ct['col_dim_label']}"
         content = X.crosstab_workbook(ct, title, P.unit_json(unit), lang, P.filter_text(filters, lang))

@@ -23,6 +23,7 @@ from modules.statistics import charts as C
 from modules.statistics import export as X
 from modules.statistics import service as stats
 from web import audit, scope
+from web.context import AppContext
 from web.db.models import Unit
 from web.deps import lang_of
 from web.pages.common import render
@@ -57,10 +58,10 @@ def unit_json(unit: Any) -> dict[str, Any]:
     return {"code": unit.code, "name": unit.name, "level": unit.level}
 
 
-def table_list(me: Principal, lang: str) -> list[dict[str, str]]:
+def table_list(me: Principal, lang: str, cat: Any = None) -> list[dict[str, str]]:
     """(key, label) of the tables the caller may read, in the catalogue's order."""
     out = []
-    for t in stats.tables_for(me):
+    for t in stats.tables_for(me, cat):
         if isinstance(t, Mapping):
             key, label = t["key"], t.get("label")
         else:
@@ -71,9 +72,13 @@ def table_list(me: Principal, lang: str) -> list[dict[str, str]]:
     return out
 
 
+QUERY = {"school_type": "school_type", "unit": "within"}  # a filter and its query parameter (as the API's)
+
+
 def filters_of(request: Request) -> dict[str, list[str]] | None:
-    """The filters in the query (school_type=…&unit=…, each may repeat); the service checks them."""
-    out = {k: [v for v in request.query_params.getall(k, []) if v] for k in ("school_type", "unit")}
+    """The filters in the query (school_type=…&within=<unit code>…, each may repeat, as the API's);
+    the service checks them (W479)."""
+    out = {k: [v for v in request.query_params.getall(q, []) if v] for k, q in QUERY.items()}
     out = {k: v for k, v in out.items() if v}
     return out or None
 
@@ -81,7 +86,7 @@ def filters_of(request: Request) -> dict[str, list[str]] | None:
 def filter_query(filters: Mapping[str, list[str]] | None) -> str:
     from urllib.parse import urlencode
 
-    return urlencode([(k, v) for k, vs in (filters or {}).items() for v in vs])
+    return urlencode([(QUERY[k], v) for k, vs in (filters or {}).items() for v in vs])
 
 
 def filter_text(filters: Mapping[str, list[str]] | None, lang: str) -> str:
@@ -168,12 +173,12 @@ class StatisticsPages(Controller):
         return Redirect(path=f"{BASE}/units/{own_unit(db, me).code}/crosstab", status_code=303)
 
     @get("/units/{code:str}", sync_to_thread=True)
-    def dashboard(self, request: Request, db: Session, me: Principal, code: str, table: str = "") -> Template:
+    def dashboard(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, table: str = "") -> Template:
         lang = lang_of(request)
         unit = unit_of(db, me, code)
         filters = filters_of(request)
-        tables = table_list(me, lang)
-        results = [result_json(stats.compute(db, me, t["key"], code, filters=filters, lang=lang), lang) for t in tables]
+        tables = table_list(me, lang, ctx.catalogue)
+        results = [result_json(stats.compute(db, me, t["key"], code, filters=filters, lang=lang, cat=ctx.catalogue), lang) for t in tables]
         chosen = table or (tables[0]["key"] if tables else "")
         lists, personal = list_link(db, me, unit)
         cards = []
@@ -189,7 +194,7 @@ class StatisticsPages(Controller):
         below = []
         drill = None
         if unit.level != "school" and chosen:
-            kids = [(unit_json(u), result_json(r, lang)) for u, r in stats.children(db, me, chosen, code, filters=filters, lang=lang)]
+            kids = [(unit_json(u), result_json(r, lang)) for u, r in stats.children(db, me, chosen, code, filters=filters, lang=lang, cat=ctx.catalogue)]
             links = [dashboard_href(u["code"], table or None, filters) for u, _ in kids]
             label = next((t["label"] for t in tables if t["key"] == chosen), chosen)
             below = [{"unit": u, "href": h, "total": int(r.get("total") or 0), "as_of": r.get("as_of")}
@@ -201,19 +206,19 @@ class StatisticsPages(Controller):
                       trail=trail(db, me, unit), tables=tables, cards=cards, chosen=chosen, below=below,
                       drill=drill, head=C.headline(results), as_of=results[0].get("as_of") if results else None,
                       as_of_line=C.as_of_line, filters=filters or {}, fq=filter_query(filters),
-                      school_types=school_type_options(lang), lists=lists, personal=personal,
+                      school_types=school_type_options(lang, ctx.catalogue), lists=lists, personal=personal,
                       min_cell=C.MIN_CELL, echarts=ECHARTS_VERSION, base=BASE)
 
     @get("/units/{code:str}/print", sync_to_thread=True)
-    def print_view(self, request: Request, db: Session, me: Principal, code: str) -> Template:
+    def print_view(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str) -> Template:
         """Every standard table of the unit, charts drawn as SVG, for paper (A4)."""
         lang = lang_of(request)
         unit = unit_of(db, me, code)
         filters = filters_of(request)
-        tables = table_list(me, lang)
+        tables = table_list(me, lang, ctx.catalogue)
         cards = []
         for i, t in enumerate(tables):
-            res = result_json(stats.compute(db, me, t["key"], code, filters=filters, lang=lang), lang)
+            res = result_json(stats.compute(db, me, t["key"], code, filters=filters, lang=lang, cat=ctx.catalogue), lang)
             cards.append({"key": t["key"], "label": t["label"], "result": res, "rows": C.table_rows(res, lang),
                           "chart": C.chart_of(res, lang, title=t["label"]), "id": f"chart-{i}"})
         as_of = cards[0]["result"].get("as_of") if cards else None
@@ -221,12 +226,12 @@ class StatisticsPages(Controller):
                       as_of_line=C.as_of_line, filters=filter_text(filters, lang), echarts=ECHARTS_VERSION, base=BASE)
 
     @get("/units/{code:str}/export.xlsx", sync_to_thread=True)
-    def export_table(self, request: Request, db: Session, me: Principal, code: str, table: str = "") -> Response[bytes]:
+    def export_table(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, table: str = "") -> Response[bytes]:
         """One table of the unit as an Excel workbook (the API's rows), audited."""
         lang = lang_of(request)
         unit = unit_of(db, me, code)
         filters = filters_of(request)
-        res = result_json(stats.compute(db, me, table, code, filters=filters, lang=lang), lang)
+        res = result_json(stats.compute(db, me, table, code, filters=filters, lang=lang, cat=ctx.catalogue), lang)
         content = X.table_workbook(res, lang, filter_text(filters, lang))
         _audit_export(db, me, unit, table, len(res.get("rows", [])), filters, res.get("as_of"))
         label = C.text((res.get("table") or {}).get("label"), lang)
@@ -234,13 +239,13 @@ class StatisticsPages(Controller):
                      f"statistics-{unit.code}-{table}.xlsx".replace("/", "_"))
 
     @get("/units/{code:str}/units.xlsx", sync_to_thread=True)
-    def export_children(self, request: Request, db: Session, me: Principal, code: str, table: str = "") -> Response[bytes]:
+    def export_children(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, table: str = "") -> Response[bytes]:
         """The units one level down with their head counts (the drill-down's table), audited."""
         lang = lang_of(request)
         unit = unit_of(db, me, code)
-        tables = table_list(me, lang)
+        tables = table_list(me, lang, ctx.catalogue)
         key = table or (tables[0]["key"] if tables else "")
-        kids = [(unit_json(u), result_json(r, lang)) for u, r in stats.children(db, me, key, code, lang=lang)]
+        kids = [(unit_json(u), result_json(r, lang)) for u, r in stats.children(db, me, key, code, lang=lang, cat=ctx.catalogue)]
         title = ("Units below " if lang == "en" else "下级单位教师数 ") + unit.name
         content = X.children_workbook(unit_json(unit), title, kids, lang)
         as_of = next((r.get("as_of") for _, r in kids if r.get("as_of")), None)
@@ -249,9 +254,9 @@ class StatisticsPages(Controller):
                      f"statistics-{unit.code}-units.xlsx")
 
 
-def school_type_options(lang: str) -> list[dict[str, str]]:
+def school_type_options(lang: str, cat: Any = None) -> list[dict[str, str]]:
     """The school types a filter may name (the dimension registry's values of 办学类型)."""
-    dims = stats.dimensions()
+    dims = stats.dimensions(cat)
     items = dims.values() if isinstance(dims, Mapping) else dims
     for d in items:
         js = d.as_json(lang) if hasattr(d, "as_json") else dict(d)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.hooks import Permission, hookimpl
+from web.hooks import MenuEntry, Permission, hookimpl
 from web.permissions import Rule
 
 READ = "statistics.read"
@@ -21,5 +21,15 @@ def register_permissions(ctx: Any) -> list[Permission]:
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
     from modules.statistics.api import StatisticsController
+    from modules.statistics.pages import route_handlers as pages
 
-    return [StatisticsController]
+    return [StatisticsController, *pages()]
+
+
+@hookimpl
+def menu_entries(ctx: Any) -> list[MenuEntry]:
+    # the dashboards (modules/statistics/pages.py) for whoever holds stats.read at its own unit
+    return [MenuEntry("stats_dashboard", "stats", "/statistics/", "统计概览", "Dashboard", permission="stats.read",
+                      order=10),
+            MenuEntry("stats_crosstab", "stats", "/statistics/crosstab", "交叉表", "Cross tables",
+                      permission="stats.read", order=20)]

@@ -193,6 +193,17 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
         ("GET", "/api/v1/registration/batches/{batch_id:int}"),
         ("POST", "/api/v1/registration/batches/{batch_id:int}/decisions"),
         ("POST", "/api/v1/registration/batches/{batch_id:int}/forward"), ("GET", "/api/v1/registration/warnings"))},
+    # the dashboards (modules/statistics/pages.py): the same head counts as pages and workbooks; a
+    # school's cell links to the existing teacher list (masked there), never lists anyone itself
+    ("GET", "/statistics"): "a redirect to the own unit's dashboard",
+    ("GET", "/statistics/crosstab"): "a redirect to the own unit's cross-table builder",
+    ("GET", "/statistics/units/{code:str}"): "head counts per dimension code and per unit below: no person",
+    ("GET", "/statistics/units/{code:str}/print"): "head counts per dimension code: no person",
+    ("GET", "/statistics/units/{code:str}/crosstab"): "head counts per pair of dimension codes: no person",
+    ("GET", "/statistics/units/{code:str}/export.xlsx"): "head counts per dimension code (audited export): no person",
+    ("GET", "/statistics/units/{code:str}/units.xlsx"): "head counts per unit below (audited export): no person",
+    ("GET", "/statistics/units/{code:str}/crosstab.xlsx"): "head counts per pair of codes (audited export): no person",
+    ("GET", "/statistics/static/{file_path:path}"): _STATIC,
 }
 _SCHEMA = re.compile(r"^/schema(/|$)")  # the OpenAPI document and its viewers: no data
 

@@ -113,6 +113,9 @@ PAGE_RULES = {
     "page.units.import": _below_only(lambda p, r: "unit.manage" in p and r in IN_SUBTREE),
     "page.unit.edit": lambda p, r, level: "unit.manage" in p and r == "child",
     "page.unit.move": lambda p, r, level: "unit.manage" in p and r == "child",
+    # the statistics dashboards (modules/statistics/pages.py): stats.read reaches the subtree
+    "page.statistics": lambda p, r, level: "stats.read" in p and r in IN_SUBTREE,
+    "page.statistics.export": lambda p, r, level: "stats.read" in p and r in IN_SUBTREE,
 }
 PARENT = {code: parent for code, _name, _level, parent, _st in TREE}
 NAME = {code: name for code, name, _level, _parent, _st in TREE}
@@ -172,6 +175,10 @@ def _call_page(c: Client, endpoint: str, target: str):
         return _form(c, "/admin/units/import", {}, files={"file": ("u.xlsx", content, "application/octet-stream")})
     if endpoint == "page.unit.edit":
         return _form(c, f"/admin/units/{target}/edit", {"name": NAME[target], "urban_rural": "1"})
+    if endpoint == "page.statistics":
+        return c.get(f"/statistics/units/{target}")
+    if endpoint == "page.statistics.export":
+        return c.get(f"/statistics/units/{target}/export.xlsx?table=gender")
     if endpoint == "page.unit.move":
         # to where it already is: every check runs, nothing changes for the other tests
         return _form(c, f"/admin/units/{target}/move", {"parent": PARENT[target]})
@@ -401,6 +408,9 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/api/v1/registration/batches/{batch_id:int}/decisions"): "the acting step's unit only (W578), else 404",
     ("POST", "/api/v1/registration/batches/{batch_id:int}/forward"): "the acting step's unit only (W578), else 404",
     ("GET", "/api/v1/registration/warnings"): "teachers of the caller's scope; the unit in the query: require_unit",
+    ("GET", "/statistics"): "a redirect to the dashboard of the caller's own unit",
+    ("GET", "/statistics/crosstab"): "a redirect to the cross-table builder of the caller's own unit",
+    ("GET", "/statistics/static/{file_path:path}"): "the statistics pages' scripts and styles (ECharts): no one's data",
 }
 
 
