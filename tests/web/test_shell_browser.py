@@ -13,13 +13,15 @@ from web.forms.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
 pytestmark = pytest.mark.browser
 
 CASES = {"transfers", "rotations", "status_changes", "recheck", "spot_checks"}  # 教师调动, 交流轮岗, 在职变动, 需核实, 随机抽查: data roles
+STATS = {"stats_dashboard", "stats_crosstab"}  # 统计分析 › 统计概览, 交叉表: whoever holds stats.read
 EXPECTED = {
     "info_manager@3601020001": ({"teachers", "review_submit", "review_queue", "review_progress", "excel_import",
-                                 "excel_export", "status_change", *CASES},
-                                ["教师信息管理", "审核", "数据导入导出", "业务管理"]),
-    "info_viewer@3601020001": ({"teachers", "review_progress", *CASES}, ["教师信息管理", "审核", "业务管理"]),
-    "info_reviewer@360102": ({"teachers", "review_queue", "review_progress", "excel_export", *CASES},
-                             ["教师信息管理", "审核", "数据导入导出", "业务管理"]),
+                                 "excel_export", "status_change", *CASES, *STATS},
+                                ["教师信息管理", "审核", "数据导入导出", "业务管理", "统计分析"]),
+    "info_viewer@3601020001": ({"teachers", "review_progress", *CASES, *STATS},
+                               ["教师信息管理", "审核", "业务管理", "统计分析"]),
+    "info_reviewer@360102": ({"teachers", "review_queue", "review_progress", "excel_export", *CASES, *STATS},
+                             ["教师信息管理", "审核", "数据导入导出", "业务管理", "统计分析"]),
     "system_admin@36": ({"accounts", "units", "audit"}, ["系统管理"]),
     "teacher": ({"my_file"}, ["教师信息管理"]),
 }
