@@ -287,6 +287,9 @@ def check_repo(root: Path, provinces: list[str] | None = None) -> tuple[dict[str
         problems += found
         if cat is not None:
             catalogues[code] = cat
+    from engine.snapshot_calendar import check_all as check_snapshot_calendar
+
+    problems += check_snapshot_calendar(root, [c for c in wanted if c != "national"])  # statistics snapshot days
     from engine.workflow import check_all as check_workflows
 
     problems += check_workflows(root, [c for c in wanted if c != "national"],

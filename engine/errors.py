@@ -213,6 +213,14 @@ E_WF_TWICE = _entry("E446", "流程「{workflow}」定义了两次（另一处�
                     "modules/<name>/workflows.yaml); name a module's workflows after the module, and put a province's "
                     "version in provinces/<code>/workflows.yaml.")
 
+# --- E510: the statistics snapshot calendar (engine/snapshot_calendar.py: modules/statistics/snapshots.yaml,
+#     provinces/<code>/snapshots.yaml)
+E_SNAPSHOT_CALENDAR = _entry("E510", "统计快照日历有误：{detail}", "the statistics snapshot calendar is wrong: {detail_en}",
+                             "每个日期写成 day: \"MM-DD\"（如 \"06-30\"），须是每年都有的日期（不能是 02-29），不重复；"
+                             "省份文件的 snapshots: 写本省代码。见 modules/statistics/snapshots.yaml。",
+                             "Write each day as day: \"MM-DD\" (e.g. \"06-30\"), a day every year has (not 02-29), once; "
+                             "a province's file says snapshots: \"<its code>\". See modules/statistics/snapshots.yaml.")
+
 # --- E53x: conditions of the periodic re-registration (engine/registration.py) --------------
 E_REG_KIND = _entry("E531", "注册条件的种类「{kind}」不存在{suggestion_zh}", "no registration condition kind '{kind}'{suggestion_en}",
                     "可用的种类：{allowed}。", "Kinds: {allowed}.")

@@ -248,6 +248,7 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | 
         middleware=[trusted_proxy_middleware(_networks(settings.trusted_proxies)),
                     session_csrf_middleware(settings.secret_key, SESSION_COOKIE)],
         debug=settings.debug,
+        on_startup=[lambda: registry.pm.hook.on_startup(ctx=ctx)],  # web/hooks.py on_startup
     )
     app.state.ctx = ctx
     app.state.modules = registry

@@ -27,6 +27,20 @@ def _register() -> None:
                 raise
             continue
         module.register(app)
+    _register_modules()
+
+
+def _register_modules() -> None:
+    """Each business module's commands: ``modules/<name>/cli.py`` with ``register(app)`` (e.g.
+    ``tmis stats``); a module deleted takes its commands with it."""
+    import importlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "modules"
+    for cli in sorted(root.glob("*/cli.py")):
+        module = importlib.import_module(f"modules.{cli.parent.name}.cli")
+        if hasattr(module, "register"):
+            module.register(app)
 
 
 _register()

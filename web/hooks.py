@@ -166,6 +166,12 @@ class Specs:
         caller commits). Returns lines for the demo's summary."""
 
     @hookspec
+    def on_startup(self, ctx: Any) -> None:
+        """Called once when the app starts serving (Litestar's startup, after the database and the
+        modules are ready; not when an app object is merely built). Work that may take long runs
+        in a thread of its own: the app serves meanwhile. Return nothing."""
+
+    @hookspec
     def handle_event(self, event: Event, db: Any) -> None:
         """Called for every emitted event, inside the transaction of the change that emitted it
         (``db``: that Session): what the listener writes commits or rolls back with the change;

@@ -15,15 +15,27 @@ READ = "statistics.read"
 @hookimpl
 def register_permissions(ctx: Any) -> list[Permission]:
     # the service checks stats.read within scope of the unit asked for (web/scope.py)
-    return [Permission(READ, Rule(("stats.read",)), "查看统计", "Read statistics")]
+    from modules.statistics import snapshots
+
+    return [Permission(READ, Rule(("stats.read",)), "查看统计", "Read statistics"),
+            Permission(snapshots.TAKE, snapshots.RULES[snapshots.TAKE], "生成统计快照", "Take a statistics snapshot")]
+
+
+@hookimpl
+def on_startup(ctx: Any) -> None:
+    # deadlines of the snapshot calendar passed while the app was down: taken now, in a thread (snapshots.py)
+    from modules.statistics import snapshots
+
+    snapshots.catch_up_at_start(ctx)
 
 
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
     from modules.statistics.api import StatisticsController
     from modules.statistics.pages import route_handlers as pages
+    from modules.statistics.trends import TrendController
 
-    return [StatisticsController, *pages()]
+    return [StatisticsController, TrendController, *pages()]
 
 
 @hookimpl

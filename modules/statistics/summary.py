@@ -15,5 +15,7 @@ def reader(db: Session, snapshot: Any = None) -> Any:
     from modules.statistics.service import Direct
 
     if snapshot not in (None, "", 0, "0"):
-        raise Refusal(W.W_UNKNOWN_SNAPSHOT, snapshot=str(snapshot))
+        from modules.statistics import snapshots  # a frozen snapshot's rows (S3); W481 for an unknown id
+
+        return snapshots.reader(db, snapshot)
     return Direct()

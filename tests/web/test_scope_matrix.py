@@ -411,6 +411,8 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/statistics"): "a redirect to the dashboard of the caller's own unit",
     ("GET", "/statistics/crosstab"): "a redirect to the cross-table builder of the caller's own unit",
     ("GET", "/statistics/static/{file_path:path}"): "the statistics pages' scripts and styles (ECharts): no one's data",
+    ("GET", "/api/v1/statistics/{table:str}/trend"): "as statistics.table at each snapshot (modules/statistics/tests/test_snapshots.py)",
+    ("GET", "/api/v1/statistics/snapshots"): "the register of snapshots (days, labels, head counts): stats.read somewhere",
 }
 
 

@@ -1,0 +1,241 @@
+"""Snapshots of the approved data (issue 16, trends): frozen on each day of the snapshot calendar
+(engine/snapshot_calendar.py: the national update deadlines, end of March and end of September, 暂行办法 art. 18,
+and a province's own days) and on demand (``tmis stats snapshot [--as-of DATE]``, or the button of
+the province's staff on the trends page).
+
+A snapshot's rows are ``facts.build_rows(db, as_of)``, written once with the snapshot's id
+(models.StatsSnapshotFact): every teacher active on that day, counted at the unit that held them
+that day (a teacher who moved since is counted where they were). The values are those approved
+when the snapshot is taken; a snapshot is never recomputed.
+
+A deadline that passed without its snapshot is taken at the app's next start (``catch_up`` in a
+background thread, ``trigger = startup``) or by the command (``trigger = command``), whichever
+comes first; the register says which, and when. Deadlines before the first file was created are
+not taken (nothing was on record), and at most the last ``MAX_CATCH_UP`` missed ones are.
+
+Figures of a snapshot are read through ``SnapshotReader`` (service.compute(..., snapshot=id)),
+aggregated in SQL from the frozen rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from typing import Any, Iterable
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engine import snapshot_calendar as D
+from modules.statistics.models import (BUTTON, COMMAND, DEADLINE, ON_DEMAND, STARTUP, StatsSnapshot,
+                                       StatsSnapshotFact)
+from web import audit, permissions
+from web.db.models import Teacher, Unit
+from web.errors import Refusal, _e
+from web.permissions import Rule
+from web.principal import Principal
+
+log = logging.getLogger("tmis.statistics")
+CHUNK = 2000
+MAX_CATCH_UP = 4
+TAKE = "statistics.snapshot"
+# the button: the province's data staff who review (信息管理员, 信息审核员), held at the province
+RULES = {TAKE: Rule(("stats.read", "record.review"), at="at", levels=("province",))}
+TRIGGERS = {STARTUP: ("系统启动时补做", "taken at the next start"), COMMAND: ("命令 tmis stats snapshot", "by the command"),
+            BUTTON: ("省级手动生成", "by the province's button")}
+
+W_AS_OF = _e("W513", 422, "快照日期「{value}」无效：{detail}", "The snapshot date '{value}' is not valid: {detail_en}",
+             "写成 yyyy-MM-dd，不晚于今天（{today}），如 2026-03-31。",
+             "Write yyyy-MM-dd, today ({today}) or earlier, e.g. 2026-03-31.")
+
+
+# ------------------------------------------------------------------ taking
+
+def _today() -> dt.date:
+    from web.people import clock
+
+    return clock.today()
+
+
+def parse_as_of(value: Any, today: dt.date | None = None) -> dt.date:
+    today = today or _today()
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return today
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise Refusal(W_AS_OF, value=text[:20], detail="不是日期", detail_en="not a date", today=today.isoformat())
+    if day > today:
+        raise Refusal(W_AS_OF, value=text, detail="晚于今天", detail_en="after today", today=today.isoformat())
+    return day
+
+
+def take(db: Session, as_of: dt.date, *, reason: str, trigger: str, label: str, label_en: str | None = None,
+         deadline_key: str | None = None, by: Principal | None = None, actor_name: str | None = None,
+         cat: Any = None) -> StatsSnapshot:
+    """Freeze the approved data of ``as_of`` under a new snapshot (in the caller's transaction)."""
+    from modules.statistics.facts import build_rows
+
+    snap = StatsSnapshot(as_of=as_of, reason=reason, deadline_key=deadline_key, label=label[:100],
+                         label_en=(label_en or label)[:100], trigger=trigger, teachers=0,
+                         taken_by_name=(by.real_name if by else actor_name))
+    db.add(snap)
+    db.flush()
+    n, batch = 0, []
+    for row in build_rows(db, as_of, cat=cat, live=False if as_of < _today() else None):
+        batch.append({"snapshot_id": snap.id, "teacher_id": row["teacher_id"], "unit_id": row["unit_id"],
+                      "school_type": row["school_type"], "age": row["age"], "dims": row["dims"]})
+        if len(batch) >= CHUNK:
+            db.execute(insert(StatsSnapshotFact), batch)
+            n, batch = n + len(batch), []
+    if batch:
+        db.execute(insert(StatsSnapshotFact), batch)
+        n += len(batch)
+    snap.teachers = n
+    audit.record(db, "statistics.snapshot", actor=by, actor_name=None if by else actor_name,
+                 target_type="stats_snapshot", target_id=snap.id,
+                 detail={"as_of": as_of.isoformat(), "reason": reason, "trigger": trigger, "teachers": n})
+    db.flush()
+    return snap
+
+
+def on_demand(db: Session, me: Principal | None, as_of: Any = None, *, trigger: str = BUTTON,
+              actor_name: str | None = None, cat: Any = None) -> StatsSnapshot:
+    """A snapshot now (or of a past day): the province's button (``me``) or the command."""
+    if trigger == BUTTON:
+        unit = db.get(Unit, me.unit_id) if me else None
+        permissions.require(me, TAKE, unit)
+    day = parse_as_of(as_of)
+    return take(db, day, reason=ON_DEMAND, trigger=trigger, label=f"{day.isoformat()} 手动快照",
+                label_en=f"{day.isoformat()} on demand", by=me if trigger == BUTTON else None,
+                actor_name=actor_name, cat=cat)
+
+
+def deployment_calendar() -> list[D.Deadline]:
+    from web.modules import current
+
+    reg = current()
+    return D.calendar(reg.root, reg.province)
+
+
+def first_file_day(db: Session) -> dt.date | None:
+    first = db.scalar(select(func.min(Teacher.created_at)))
+    if first is None:
+        return None
+    if first.tzinfo is None:
+        first = first.replace(tzinfo=dt.timezone.utc)
+    return first.astimezone().date()
+
+
+def missed(db: Session, today: dt.date | None = None,
+           calendar: list[D.Deadline] | None = None) -> list[tuple[dt.date, D.Deadline]]:
+    """Deadlines passed without their snapshot (oldest first): after the first file was created,
+    after the last deadline snapshot taken, at most the last MAX_CATCH_UP."""
+    today = today or _today()
+    calendar = deployment_calendar() if calendar is None else calendar
+    start = first_file_day(db)
+    if start is None or not calendar:
+        return []
+    taken = set(db.scalars(select(StatsSnapshot.deadline_key).where(StatsSnapshot.deadline_key.is_not(None))))
+    last = db.scalar(select(func.max(StatsSnapshot.as_of)).where(StatsSnapshot.reason == DEADLINE))
+    after = max(start - dt.timedelta(days=1), last or dt.date.min)
+    due = [(day, d) for day, d in D.occurrences(calendar, after, today) if day.isoformat() not in taken]
+    return due[-MAX_CATCH_UP:]
+
+
+def catch_up(db: Session, *, trigger: str, today: dt.date | None = None, calendar: list[D.Deadline] | None = None,
+             actor_name: str | None = None, cat: Any = None) -> list[StatsSnapshot]:
+    """Take every missed deadline's snapshot (each in a savepoint: another process that took the
+    same deadline first wins, this one skips it). Returns those taken here."""
+    out = []
+    for day, d in missed(db, today, calendar):
+        try:
+            with db.begin_nested():
+                out.append(take(db, day, reason=DEADLINE, trigger=trigger, deadline_key=day.isoformat(),
+                                label=f"{day.year} 年{d.label.zh}", label_en=f"{day.year} {d.label.get('en')}",
+                                actor_name=actor_name, cat=cat))
+        except IntegrityError:
+            log.info("snapshot of %s taken meanwhile by another process", day)
+    return out
+
+
+def catch_up_at_start(ctx: Any) -> None:
+    """At the app's start (web/hooks.py ``on_startup``): missed deadlines, in a thread of their own."""
+    import threading
+
+    def work() -> None:
+        try:
+            with ctx.sessions() as db:
+                got = catch_up(db, trigger=STARTUP, cat=ctx.catalogue, actor_name="system")
+                db.commit()
+            for s in got:
+                log.warning("statistics snapshot of %s (%s) taken at start: %d teachers", s.as_of, s.label, s.teachers)
+        except Exception:  # the app serves either way; the command can take them
+            log.exception("statistics snapshots at start failed; run 'tmis stats snapshot'")
+
+    threading.Thread(target=work, name="stats-snapshots", daemon=True).start()
+
+
+# ------------------------------------------------------------------ reading
+
+def listing(db: Session) -> list[StatsSnapshot]:
+    return list(db.scalars(select(StatsSnapshot).order_by(StatsSnapshot.as_of, StatsSnapshot.id)))
+
+
+def get(db: Session, snapshot: Any) -> StatsSnapshot:
+    from modules.statistics import words as W
+
+    text = str(snapshot).strip()
+    snap = db.get(StatsSnapshot, int(text)) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    if snap is None:
+        raise Refusal(W.W_UNKNOWN_SNAPSHOT, snapshot=text[:20])
+    return snap
+
+
+def snapshot_json(s: StatsSnapshot, lang: str = "zh") -> dict[str, Any]:
+    trig = TRIGGERS.get(s.trigger, (s.trigger, s.trigger))
+    return {"id": s.id, "as_of": s.as_of.isoformat(), "reason": s.reason,
+            "label": s.label_en if lang == "en" and s.label_en else s.label, "trigger": s.trigger,
+            "trigger_label": trig[1] if lang == "en" else trig[0], "teachers": s.teachers,
+            "taken_at": s.taken_at.astimezone().isoformat(timespec="seconds") if s.taken_at else None,
+            "late": bool(s.taken_at and s.taken_at.astimezone().date() > s.as_of)}
+
+
+class SnapshotReader:
+    """Figures of one snapshot, from its frozen rows (the ``counts`` of service.Direct's form)."""
+
+    name = "snapshot"
+
+    def __init__(self, snap: StatsSnapshot) -> None:
+        self.snap = snap
+
+    def counts(self, db: Session, cat: Any, defs: Any, where: Any, dims: list[str], table_key: str | None = None,
+               as_of: dt.date | None = None) -> tuple[dict[tuple[str, ...], list[float]], str]:
+        from modules.statistics.facts import subtree_ids
+
+        F = StatsSnapshotFact
+        cols = [F.dims[d].as_string() for d in dims]
+        stmt = select(*cols, func.count(), func.sum(F.age), func.count(F.age)).where(F.snapshot_id == self.snap.id)
+        stmt = stmt.where(F.unit_id.in_(where.unit_ids if where.unit_ids is not None else subtree_ids(where.unit.id)))
+        if where.school_types is not None:
+            stmt = stmt.where(F.school_type.in_(where.school_types))
+        out: dict[tuple[str, ...], list[float]] = defaultdict(lambda: [0, 0.0, 0])
+        for row in db.execute(stmt.group_by(*cols)):
+            key = tuple("" if v is None else str(v) for v in row[:len(dims)])
+            cell = out[key]
+            n, age_sum, aged = row[len(dims):]
+            cell[0] += n
+            cell[1] += float(age_sum or 0)
+            cell[2] += aged
+        return dict(out), self.snap.as_of.isoformat()
+
+
+def reader(db: Session, snapshot: Any) -> SnapshotReader:
+    return SnapshotReader(get(db, snapshot))
+
+
+__all__ = ["take", "on_demand", "catch_up", "missed", "listing", "reader", "SnapshotReader", "BUTTON", "COMMAND",
+           "STARTUP", "Iterable"]
