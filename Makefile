@@ -35,7 +35,7 @@ test-sqlite: install
 	$(BIN)/pytest -q -p no:cacheprovider -m "not postgres" tests $(wildcard modules/*/tests)
 
 test-postgres: install
-	TMIS_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser" tests/web $(wildcard tests/excel tests/forms tests/review tests/people tests/mobility tests/privacy tests/writes modules/*/tests)
+	TMIS_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser" tests/web $(wildcard tests/excel tests/forms tests/review tests/people tests/mobility tests/privacy tests/writes modules/*/tests tests/tier)
 
 check: install
 	$(BIN)/tmis check

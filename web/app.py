@@ -47,6 +47,7 @@ from web.security.errorlog import make_handlers
 from web.security.headers import add_security_headers
 from web.pages.common import entry_of_path
 from web.settings import Settings
+from web.tier.guard import national_write_guard
 
 HERE = Path(__file__).resolve().parent
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -243,7 +244,7 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[Any] | 
         # malformed input and unforeseen errors answer like every refusal (web/security/edge.py, errorlog.py)
         exception_handlers={**make_handlers(refusal_handler), Refusal: refusal_handler,
                             PermissionDeniedException: permission_denied_handler},
-        before_request=chain(edge_guard, api_csrf_guard),
+        before_request=chain(edge_guard, api_csrf_guard, national_write_guard(settings)),
         before_send=[add_security_headers],
         middleware=[trusted_proxy_middleware(_networks(settings.trusted_proxies)),
                     session_csrf_middleware(settings.secret_key, SESSION_COOKIE)],

@@ -19,7 +19,7 @@ def _register() -> None:
 
     for module in (cli_engine,):
         module.register(app)
-    for name in ("cli_db", "cli_excel", "cli_review", "cli_forms", "cli_people", "cli_impact"):
+    for name in ("cli_db", "cli_excel", "cli_review", "cli_forms", "cli_people", "cli_impact", "cli_tier"):
         try:
             module = __import__(f"web.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

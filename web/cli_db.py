@@ -166,10 +166,11 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
 
 def demo(password: str = typer.Option("Demo@2024", "--password", help="password of every demo account"),
          teachers: int = typer.Option(600, "--teachers", help="number of synthetic teachers"),
-         database_url: Optional[str] = DB_OPT, seed: int = typer.Option(36, "--seed"),
+         database_url: Optional[str] = DB_OPT,
+         seed: Optional[int] = typer.Option(None, "--seed", help="random seed (default: the province code)"),
          if_empty: bool = typer.Option(False, "--if-empty",
                                        help="do nothing (exit 0) when the database already holds data")) -> None:
-    """Create the demo province 江西 (36) on an empty database. 创建演示数据。"""
+    """Create the demo province 江西 (36), or 甘肃 (62) with TMIS_PROVINCE=62, on an empty database. 创建演示数据。"""
     from web.demo import DemoError, build_demo, is_empty
     from web.db.migrate import upgrade
 

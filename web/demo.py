@@ -76,6 +76,37 @@ CHAIN_ACCOUNTS = [
     ("school-viewer", "info_viewer", "3601020001", "学校信息查询员"),
 ]
 
+# 甘肃 (62), for the national tier's demo (docs/two-level.md): one province → city → county →
+# school chain like 江西's, its own codes; the same account names at its own units.
+GANSU_PROVINCE = ("62", "甘肃省")
+GANSU_CITIES = [("6201", "兰州市"), ("6205", "天水市")]
+GANSU_COUNTIES = [("620102", "城关区", "6201"), ("620103", "七里河区", "6201"), ("620502", "秦州区", "6205")]
+GANSU_SCHOOLS = [
+    ("6201020001", "兰州市城关区第一小学", "620102", "primary", "1"),
+    ("6201020002", "兰州市城关区实验幼儿园", "620102", "kindergarten", "1"),
+    ("6201030001", "兰州市七里河区第二中学", "620103", "junior", "1"),
+    ("6205020001", "天水市秦州区乡村小学", "620502", "primary", "3"),
+    ("6205020002", "天水市秦州区高级中学", "620502", "senior", "2"),
+]
+_GANSU_CHAIN = {"36": "62", "3601": "6201", "360102": "620102", "3601020001": "6201020001"}
+
+
+@dataclass(frozen=True)
+class Geography:
+    province: tuple[str, str]
+    cities: list[tuple[str, str]]
+    counties: list[tuple[str, str, str]]
+    schools: list[tuple[str, str, str, str, str]]
+    chain: list[tuple[str, str, str, str]]
+    seed: int
+
+
+GEOGRAPHIES = {
+    "36": Geography(PROVINCE, CITIES, COUNTIES, SCHOOLS, CHAIN_ACCOUNTS, 36),
+    "62": Geography(GANSU_PROVINCE, GANSU_CITIES, GANSU_COUNTIES, GANSU_SCHOOLS,
+                    [(u, r, _GANSU_CHAIN[c], n) for u, r, c, n in CHAIN_ACCOUNTS], 62),
+}
+
 
 @dataclass
 class Person:
@@ -293,7 +324,7 @@ def is_empty(settings: Settings) -> bool:
         ctx.engine.dispose()
 
 
-def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int = 600, seed: int = 36,
+def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int = 600, seed: int | None = None,
                progress: Callable[[str], None] = lambda _: None) -> str:
     from faker import Faker
 
@@ -301,6 +332,11 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
     # Demo@2024 is a known password, which the policy refuses as a new one (first-login change).
     if not password or password != password.strip():
         raise DemoError("演示密码不能为空或以空格开头、结尾 / the demo password must not be empty or begin or end with a space")
+    geo = GEOGRAPHIES.get(settings.province)
+    if geo is None:
+        raise DemoError(f"没有省份 {settings.province} 的演示数据（有：{'、'.join(GEOGRAPHIES)}）/ no demo for province "
+                        f"{settings.province} (there are: {', '.join(GEOGRAPHIES)})")
+    seed = geo.seed if seed is None else seed
     ctx = AppContext.build(settings)
     cat = ctx.catalogue
     rng = random.Random(seed)
@@ -310,13 +346,14 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
         if db.scalar(select(func.count()).select_from(Unit)):
             raise DemoError("数据库不是空的：演示数据只建在空数据库上 / the database is not empty: the demo needs an empty database")
         progress("单位 / units …")
-        province = unit_service.create_unit_raw(db, code=PROVINCE[0], name=PROVINCE[1], level="province", parent=None)
+        province = unit_service.create_unit_raw(db, code=geo.province[0], name=geo.province[1], level="province",
+                                                parent=None)
         units = {province.code: province}
-        for code, name in CITIES:
+        for code, name in geo.cities:
             units[code] = unit_service.create_unit_raw(db, code=code, name=name, level="city", parent=province)
-        for code, name, city in COUNTIES:
+        for code, name, city in geo.counties:
             units[code] = unit_service.create_unit_raw(db, code=code, name=name, level="county", parent=units[city])
-        for code, name, county, st, ur in SCHOOLS:
+        for code, name, county, st, ur in geo.schools:
             units[code] = unit_service.create_unit_raw(db, code=code, name=name, level="school", parent=units[county],
                                                        school_type=st, urban_rural=ur)
         # one hash for every demo account: they share the demo password anyway, and hashing 600
@@ -332,8 +369,8 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
             db.add(Grant(account_id=acc.id, unit_id=unit.id, role_key=role))
 
         progress("账号 / accounts …")
-        chain = {(role, code) for _, role, code, _ in CHAIN_ACCOUNTS}
-        for username, role, code, real_name in CHAIN_ACCOUNTS:
+        chain = {(role, code) for _, role, code, _ in geo.chain}
+        for username, role, code, real_name in geo.chain:
             account(username, real_name, units[code], role)
         for code, unit in units.items():
             if ("system_admin", code) not in chain:
@@ -343,12 +380,15 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
             account(f"reviewer-{code}", f"{unit.name}信息审核员", unit, "info_reviewer")
 
         progress(f"教师 / {teachers} teachers …")
-        people = _people(teachers - 1, rng, fake, [c for c, _, _ in COUNTIES] + ["360121", "360421", "361002"])
+        first_login = FIRST_LOGIN_SCHOOL in units
+        extra = ["360121", "360421", "361002"] if geo.province[0] == "36" else ["620121", "620503"]
+        people = _people(teachers - (1 if first_login else 0), rng, fake, [c for c, _, _ in geo.counties] + extra)
         record_rows: list[dict[str, Any]] = []
-        schools = [units[c] for c, *_ in SCHOOLS]
+        schools = [units[c] for c, *_ in geo.schools]
         placed = [(p, schools[i % len(schools)]) for i, p in enumerate(people)]
-        placed.append((FIRST_LOGIN, units[FIRST_LOGIN_SCHOOL]))
-        rural = {code for code, *_, ur in SCHOOLS if ur == "3"}
+        if first_login:
+            placed.append((FIRST_LOGIN, units[FIRST_LOGIN_SCHOOL]))
+        rural = {code for code, *_, ur in geo.schools if ur == "3"}
         made: list[Teacher] = []
         for i, (person, school) in enumerate(placed):
             person = replace(person, school_type=school.school_type, rural=school.code in rural)
@@ -375,23 +415,28 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
         audit.record(db, "demo.create", actor_name="cli",
                      detail={"units": len(units), "teachers": len(placed), "records": len(record_rows)})
         db.commit()
-        progress("调动、交流轮岗、在职变动 / mobility cases …")
-        from web.cases.demo import build as demo_cases
+        cases: dict[str, int] = {}
+        if geo.province[0] == "36":  # the cases name 江西's units
+            progress("调动、交流轮岗、在职变动 / mobility cases …")
+            from web.cases.demo import build as demo_cases
 
-        cases = demo_cases(db, ctx, cat, pw_hash, skip_ids={FIRST_LOGIN.id_number})
-        db.commit()
-        progress("业务模块 / business modules …")
-        from web.modules import Registry
+            cases = demo_cases(db, ctx, cat, pw_hash, skip_ids={FIRST_LOGIN.id_number})
+            db.commit()
+        module_lines: list[str] = []
+        if geo.province[0] == "36":  # the modules' demos name 江西's units too
+            progress("业务模块 / business modules …")
+            from web.modules import Registry
 
-        registry = Registry.build(settings.repo_root, settings.province)
-        module_lines = [line for lines in registry.pm.hook.build_demo(ctx=ctx, db=db, cat=cat, password_hash=pw_hash)
-                        for line in (lines or [])]
-        db.commit()
+            registry = Registry.build(settings.repo_root, settings.province)
+            module_lines = [line for lines in registry.pm.hook.build_demo(ctx=ctx, db=db, cat=cat,
+                                                                          password_hash=pw_hash)
+                            for line in (lines or [])]
+            db.commit()
     ctx.engine.dispose()
     lines = [f"演示数据已创建 / demo created: {len(units)} 单位 units, {len(placed)} 教师 teachers, "
              f"{len(record_rows)} 条记录 records.",
              f"密码 / password: {password}",
-             "账号 / accounts: " + ", ".join(u for u, *_ in CHAIN_ACCOUNTS),
+             "账号 / accounts: " + ", ".join(u for u, *_ in geo.chain),
              "各单位 / every unit: admin-<单位代码> 系统管理员, manager-<单位代码> 信息管理员, "
              "reviewer-<单位代码> 信息审核员; 教师 / teachers: 身份证件号",
              f"首次登录须修改密码的教师 / the teacher who must change the password at first sign-in: "

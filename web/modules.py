@@ -131,6 +131,9 @@ class Registry:
         pm = pluggy.PluginManager(hooks.PROJECT)
         pm.add_hookspecs(hooks.Specs)
         pm.register(core_plugin, name="core")
+        from web.tier import plugin as tier_plugin
+
+        pm.register(tier_plugin, name="tier")  # the two tiers (web/tier): core, not a module
         infos = discover(root, province)
         for info in infos:
             plugin = _import_plugin(info, root)

@@ -40,6 +40,10 @@ class Settings:
     repo_root: Path = SOURCE_ROOT
     # TMIS_PROVINCE: the province this deployment serves (GB/T 2260 two-digit code).
     province: str = "36"
+    # TMIS_TIER: "province" (the default: one province's system) or "national" (the Ministry's
+    # deployment: subscribes to every province, reads across provinces, never writes province data;
+    # docs/two-level.md).
+    tier: str = "province"
     # TMIS_LOCKOUT_ATTEMPTS: failed logins in a row that lock an account ...
     lockout_attempts: int = 5
     # TMIS_LOCKOUT_MINUTES: ... for this many minutes.
@@ -82,6 +86,7 @@ class Settings:
             "database_url": os.environ.get("TMIS_DATABASE_URL") or cls.database_url,
             "repo_root": Path(os.environ.get("TMIS_REPO_ROOT") or SOURCE_ROOT),
             "province": os.environ.get("TMIS_PROVINCE") or cls.province,
+            "tier": (os.environ.get("TMIS_TIER") or cls.tier).strip().lower(),
             "lockout_attempts": _int("TMIS_LOCKOUT_ATTEMPTS", cls.lockout_attempts),
             "lockout_minutes": _int("TMIS_LOCKOUT_MINUTES", cls.lockout_minutes),
             "session_minutes": _int("TMIS_SESSION_MINUTES", cls.session_minutes),
@@ -117,6 +122,9 @@ class Settings:
         if self.environment not in ("development", "production"):
             out.append((f"TMIS_ENV 应为 development 或 production，而不是「{self.environment}」",
                         f"TMIS_ENV must be development or production, not '{self.environment}'"))
+        if self.tier not in ("province", "national"):
+            out.append((f"TMIS_TIER 应为 province 或 national，而不是「{self.tier}」",
+                        f"TMIS_TIER must be province or national, not '{self.tier}'"))
         if not self.production:
             return out
         if not getattr(self, "_secret_from_env", True):

@@ -206,6 +206,15 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/statistics/static/{file_path:path}"): _STATIC,
     ("GET", "/api/v1/statistics/{table:str}/trend"): "head counts per dimension code at each snapshot: no person",
     ("GET", "/api/v1/statistics/snapshots"): "the register of snapshots: days, labels, head counts",
+    # the national tier (web/tier): counts, replication state; the duplicates queue shows the four items
+    # masked without personal.read and audits the read (tests/tier/test_national_app.py)
+    ("GET", "/national/lag"): "replication state per province: no one's data",
+    ("GET", "/api/v1/national/lag"): "replication state per province: no one's data",
+    ("GET", "/national/statistics"): "counts by province", ("GET", "/api/v1/national/statistics"): "counts by province",
+    ("GET", "/national/duplicates"): "ID numbers masked and birth dates hidden without personal.read; read audited",
+    ("GET", "/api/v1/national/duplicates"): "ID numbers masked and birth dates hidden without personal.read; read audited",
+    ("POST", "/national/dedup"): _WRITE, ("POST", "/api/v1/national/dedup"): _WRITE,
+    ("POST", "/national/duplicates/{dup_id:str}"): _WRITE, ("POST", "/api/v1/national/duplicates/{dup_id:str}"): _WRITE,
 }
 _SCHEMA = re.compile(r"^/schema(/|$)")  # the OpenAPI document and its viewers: no data
 

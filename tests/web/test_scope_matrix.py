@@ -413,6 +413,14 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/statistics/static/{file_path:path}"): "the statistics pages' scripts and styles (ECharts): no one's data",
     ("GET", "/api/v1/statistics/{table:str}/trend"): "as statistics.table at each snapshot (modules/statistics/tests/test_snapshots.py)",
     ("GET", "/api/v1/statistics/snapshots"): "the register of snapshots (days, labels, head counts): stats.read somewhere",
+    # the national tier (web/tier): TMIS_TIER=national only (W814 elsewhere), ministry accounts only
+    # (national.* actions have levels=("ministry",)); a ministry account's scope is every province
+    **{(m, p): "national tier only (W814 in a province), ministry accounts only (tests/tier/test_national_app.py)"
+       for m, p in (("GET", "/national/lag"), ("GET", "/national/statistics"), ("GET", "/national/duplicates"),
+                    ("POST", "/national/dedup"), ("POST", "/national/duplicates/{dup_id:str}"),
+                    ("GET", "/api/v1/national/lag"), ("GET", "/api/v1/national/statistics"),
+                    ("GET", "/api/v1/national/duplicates"), ("POST", "/api/v1/national/dedup"),
+                    ("POST", "/api/v1/national/duplicates/{dup_id:str}"))},
 }
 
 

@@ -1,0 +1,142 @@
+"""National duplicates and formal identifiers (seed 003: 全国查重、身份核验 → 正式人员标识).
+
+``find`` groups the replicated files of every province: one ID number filed in several provinces
+(``id_number``), and one name + birth date + gender under different numbers in several provinces
+(``person``). Each group is one row of the review queue ``tier_duplicates``: a new group opens a row;
+a group already open gets its current members; a group a reviewer already decided with the same
+members stays decided; an open group that is gone (a province corrected a number) is closed as
+``gone``. Nothing is refused: a teacher in two provinces is a row in the queue, never an error.
+
+``issue`` gives a formal identifier to every file without one that is in no open group: ``G`` and
+11 digits from the national sequence. A group decided ``same_person`` shares one identifier (one
+person, one number); ``different`` gives each file its own. The identifiers replicate back to the
+provinces (publication ``tmis_ids_<province>``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from web.db.base import utcnow
+from web.tier.models import TierDuplicate, TierFile, TierIdentifier
+
+OPEN, SAME, DIFFERENT, GONE = "open", "same_person", "different", "gone"
+DECISIONS = (SAME, DIFFERENT)
+STATE_WORDS = {OPEN: ("待核查", "Open"), SAME: ("同一人", "Same person"), DIFFERENT: ("不同人", "Different people"),
+               GONE: ("已消除", "No longer duplicated")}
+KIND_WORDS = {"id_number": ("身份证件号相同", "Same ID number"),
+              "person": ("姓名、出生日期、性别相同而证件号不同", "Same name, birth date and gender, different numbers")}
+
+ID_GROUPS = """
+SELECT f.id_type, f.id_number, f.province, f.teacher_key FROM tier_files f
+JOIN (SELECT id_type, id_number FROM tier_files GROUP BY id_type, id_number HAVING count(*) > 1) d
+  ON d.id_type = f.id_type AND d.id_number = f.id_number
+"""
+PERSON_GROUPS = """
+SELECT f.name, f.birth_date, f.gender, f.province, f.teacher_key FROM tier_files f
+JOIN (SELECT name, birth_date, gender FROM tier_files GROUP BY name, birth_date, gender
+      HAVING count(DISTINCT id_number) > 1 AND count(DISTINCT province) > 1) d
+  ON d.name = f.name AND d.birth_date = f.birth_date AND d.gender = f.gender
+"""
+
+
+def groups(db: Session) -> dict[tuple[str, str], list[list[Any]]]:
+    """(kind, match key) -> sorted members [[province, teacher_key], …] of every duplicate group."""
+    found: dict[tuple[str, str], list[list[Any]]] = defaultdict(list)
+    for id_type, id_number, prov, key in db.execute(text(ID_GROUPS)):
+        found[("id_number", f"{id_type}:{id_number}")].append([prov, key])
+    for name, birth, gender, prov, key in db.execute(text(PERSON_GROUPS)):
+        found[("person", f"{name}|{birth}|{gender}")].append([prov, key])
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def find(db: Session) -> dict[str, int]:
+    """Bring the queue up to date with the files as replicated now; counts of what changed."""
+    current = groups(db)
+    rows = db.scalars(select(TierDuplicate).where(TierDuplicate.state.in_((OPEN, SAME, DIFFERENT)))).all()
+    by_key: dict[tuple[str, str], list[TierDuplicate]] = defaultdict(list)
+    for r in rows:
+        by_key[(r.kind, r.match_key)].append(r)
+    opened = updated = gone = 0
+    now = utcnow()
+    for key, members in current.items():
+        known = by_key.pop(key, [])
+        open_row = next((r for r in known if r.state == OPEN), None)
+        if open_row is not None:
+            if open_row.members != members:
+                open_row.members, updated = members, updated + 1
+        elif not any(r.members == members for r in known):
+            db.add(TierDuplicate(kind=key[0], match_key=key[1], members=members, state=OPEN, found_at=now))
+            opened += 1
+    for left in by_key.values():
+        for r in left:
+            if r.state == OPEN:
+                r.state, r.resolved_at, gone = GONE, now, gone + 1
+    db.flush()
+    return {"groups": len(current), "opened": opened, "updated": updated, "gone": gone}
+
+
+def _identifiers(db: Session, count: int) -> list[str]:
+    """``count`` new formal identifiers (one round trip on PostgreSQL)."""
+    if count <= 0:
+        return []
+    if db.get_bind().dialect.name == "postgresql":
+        numbers = list(db.scalars(text("SELECT nextval('tier_formal_seq') FROM generate_series(1, :n)"), {"n": count}))
+    else:
+        last = db.scalar(select(func.max(TierIdentifier.formal_identifier)))
+        first = int(last[1:]) + 1 if last else 1
+        numbers = list(range(first, first + count))
+    return [f"G{n:011d}" for n in numbers]
+
+
+def _next_identifier(db: Session) -> str:
+    return _identifiers(db, 1)[0]
+
+
+def issue(db: Session) -> int:
+    """Formal identifiers for every file without one and in no open group; how many were issued."""
+    decided = db.scalars(select(TierDuplicate).where(TierDuplicate.state.in_((OPEN, SAME)))).all()
+    blocked = {tuple(m) for r in decided if r.state == OPEN for m in r.members}
+    have = {(p, k): ident for p, k, ident in db.execute(
+        select(TierIdentifier.province, TierIdentifier.teacher_key, TierIdentifier.formal_identifier))}
+    share: dict[tuple[str, int], str] = {}
+    for r in decided:
+        if r.state == SAME and not any(tuple(m) in blocked for m in r.members):
+            members = [tuple(m) for m in r.members]
+            ident = next((have[m] for m in members if m in have), None) or _next_identifier(db)
+            for m in members:
+                share[m] = ident
+    now = utcnow()
+    todo = [(p, k) for p, k in db.execute(select(TierFile.province, TierFile.teacher_key)
+                                          .order_by(TierFile.province, TierFile.teacher_key))
+            if (p, k) not in have and (p, k) not in blocked]
+    fresh = iter(_identifiers(db, sum(1 for m in todo if m not in share)))
+    rows = [{"province": p, "teacher_key": k, "formal_identifier": share.get((p, k)) or next(fresh), "issued_at": now}
+            for p, k in todo]
+    for start in range(0, len(rows), 1000):
+        db.execute(TierIdentifier.__table__.insert(), rows[start:start + 1000])
+    issued = len(rows)
+    db.flush()
+    return issued
+
+
+def decide(db: Session, duplicate_id: int, decision: str, actor_id: int | None, note: str | None) -> TierDuplicate:
+    """A national reviewer's decision on an open group (service of the queue page and API)."""
+    from web.errors import Refusal
+    from web.tier.errors import W_DUP_DECISION, W_DUP_NOT_FOUND, W_DUP_NOT_OPEN
+
+    if decision not in DECISIONS:
+        raise Refusal(W_DUP_DECISION, value=str(decision)[:40])
+    row = db.get(TierDuplicate, duplicate_id, with_for_update=True)
+    if row is None:
+        raise Refusal(W_DUP_NOT_FOUND, id=duplicate_id)
+    if row.state != OPEN:
+        raise Refusal(W_DUP_NOT_OPEN, id=duplicate_id, state=STATE_WORDS[row.state][0],
+                      state_en=STATE_WORDS[row.state][1])
+    row.state, row.resolved_at, row.resolved_by, row.note = decision, utcnow(), actor_id, (note or None)
+    db.flush()
+    return row

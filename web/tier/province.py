@@ -1,0 +1,172 @@
+"""The province's side: what it publishes and how it keeps it current.
+
+``publish`` (``tmis tier publish``) names this database a publishing province (tier_config), copies
+its units and approved files into the published tables and creates the publication
+``tmis_province``. From then on the published tables follow the province's own changes in the
+transaction that makes them: units through the ``units`` trigger (migration nt01), files and
+movements through the core events (``handle_event``: file.approved, teacher.moved,
+status.changed). Nothing leaves a province that has not published.
+
+The temporary personal identifier (临时人员标识, seed 003) is issued here, when a file passes the
+province's final approval (file.approved): ``<province>L<teacher key, 10 digits>``, unique in the
+province by construction. The formal one comes back from the national tier (tier_identifiers).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from web.db.base import utcnow
+from web.db.models import Record, Teacher, Unit
+from web.tier.models import TierConfig, TierFile, TierIdentifier, TierMovement, TierUnit
+
+PUBLICATION = "tmis_province"
+PUBLISHED_TABLES = ("tier_units", "tier_files", "tier_movements")
+APPROVED = "approved"
+
+
+def temp_identifier(province: str, teacher_key: int) -> str:
+    return f"{province}L{teacher_key:010d}"
+
+
+def config(db: Session) -> TierConfig | None:
+    return db.scalar(select(TierConfig).order_by(TierConfig.id).limit(1))
+
+
+def publishing_province(db: Session) -> str | None:
+    """The province code when this database publishes, else None (events then do nothing)."""
+    row = config(db)
+    return row.province if row is not None and row.tier == "province" and row.published_at else None
+
+
+def upsert(db: Session, table: Any, rows: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE on PostgreSQL and SQLite alike."""
+    if not rows:
+        return
+    name = db.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table.__table__)
+    cols = [c for c in rows[0] if c not in keys]
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in cols}) \
+        if cols else stmt.on_conflict_do_nothing(index_elements=list(keys))
+    for start in range(0, len(rows), 1000):
+        db.execute(stmt, rows[start:start + 1000])
+
+
+# ------------------------------------------------------------------ rows
+
+def _records(db: Session, teacher_ids: list[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    out: dict[int, dict[str, list[dict[str, Any]]]] = {t: {} for t in teacher_ids}
+    q = (select(Record.teacher_id, Record.set_key, Record.document)
+         .where(Record.teacher_id.in_(teacher_ids), Record.state == APPROVED, Record.copy_of_id.is_(None))
+         .order_by(Record.teacher_id, Record.set_key, Record.position))
+    for tid, set_key, doc in db.execute(q):
+        out[tid].setdefault(set_key, []).append(doc)
+    return out
+
+
+def file_rows(db: Session, province: str, teacher_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The published rows of these teachers' approved files (teachers not approved are left out)."""
+    ids = list(teacher_ids)
+    out: list[dict[str, Any]] = []
+    now = utcnow()
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        q = (select(Teacher.id, Teacher.id_type, Teacher.id_number, Teacher.name, Teacher.gender, Teacher.birth_date,
+                    Unit.code, Teacher.teacher_number, Teacher.left_on)
+             .join(Unit, Unit.id == Teacher.unit_id).where(Teacher.id.in_(chunk), Teacher.state == APPROVED))
+        rows = db.execute(q).all()
+        records = _records(db, [r[0] for r in rows])
+        for tid, id_type, id_number, name, gender, birth, unit_code, number, left_on in rows:
+            out.append({"province": province, "teacher_key": tid, "id_type": id_type, "id_number": id_number,
+                        "name": name, "gender": gender, "birth_date": birth, "unit_code": unit_code,
+                        "teacher_number": number, "temp_identifier": temp_identifier(province, tid),
+                        "left_on": left_on, "approved_at": now, "records": records.get(tid, {}), "updated_at": now})
+    return out
+
+
+def unit_rows(db: Session, province: str) -> list[dict[str, Any]]:
+    parent = Unit.__table__.alias("parent")
+    q = (select(Unit.code, Unit.name, Unit.level, parent.c.code, Unit.school_type, Unit.urban_rural)
+         .outerjoin(parent, parent.c.id == Unit.parent_id).order_by(Unit.id))
+    now = utcnow()
+    return [{"province": province, "code": c, "name": n, "level": lv, "parent_code": p, "school_type": st,
+             "urban_rural": ur, "updated_at": now} for c, n, lv, p, st, ur in db.execute(q)]
+
+
+def _movement(db: Session, province: str, teacher_key: int, kind: str, from_unit: str | None, to_unit: str | None,
+              detail: dict[str, Any]) -> None:
+    if db.get_bind().dialect.name == "postgresql":
+        seq = db.scalar(text("SELECT nextval('tier_movement_seq')"))
+    else:
+        seq = (db.scalar(select(func.max(TierMovement.seq)).where(TierMovement.province == province)) or 0) + 1
+    db.add(TierMovement(province=province, seq=seq, teacher_key=teacher_key, kind=kind, from_unit=from_unit,
+                        to_unit=to_unit, detail=detail, at=utcnow()))
+
+
+# ------------------------------------------------------------------ events
+
+def on_event(db: Session, name: str, payload: dict[str, Any]) -> None:
+    """Keep the published tables current (called by web/tier/plugin.py ``handle_event``)."""
+    from web import events
+
+    tid = payload.get("teacher_id")
+    if name not in (events.FILE_APPROVED, events.TEACHER_MOVED, events.STATUS_CHANGED) or not isinstance(tid, int) \
+            or not isinstance(db, Session):
+        return
+    province = publishing_province(db)
+    if province is None:
+        return
+    db.flush()
+    if name == events.FILE_APPROVED:
+        upsert(db, TierFile, file_rows(db, province, [tid]), ("province", "teacher_key"))
+        return
+    published = db.get(TierFile, (province, tid)) is not None
+    if not published:
+        return  # a file not approved yet has not left the province; its movements do not either
+    if name == events.TEACHER_MOVED:
+        _movement(db, province, tid, "moved", payload.get("from_unit"), payload.get("to_unit"),
+                  {"on": payload.get("on"), "source": payload.get("source")})
+    elif name == events.STATUS_CHANGED:
+        _movement(db, province, tid, "status", None, None,
+                  {k: payload.get(k) for k in ("change", "status", "on")})
+    upsert(db, TierFile, file_rows(db, province, [tid]), ("province", "teacher_key"))
+
+
+# ------------------------------------------------------------------ publish
+
+def publish(db: Session, province: str) -> dict[str, int]:
+    """Name this database the publishing province ``province``, copy what it holds into the
+    published tables and (PostgreSQL) create the publication. Safe to run again."""
+    row = config(db)
+    if row is None:
+        row = TierConfig(tier="province", province=province)
+        db.add(row)
+    row.tier, row.province, row.published_at = "province", province, row.published_at or utcnow()
+    db.flush()
+    units = unit_rows(db, province)
+    upsert(db, TierUnit, units, ("province", "code"))
+    ids = list(db.scalars(select(Teacher.id).where(Teacher.state == APPROVED).order_by(Teacher.id)))
+    files = file_rows(db, province, ids)
+    upsert(db, TierFile, files, ("province", "teacher_key"))
+    if db.get_bind().dialect.name == "postgresql":
+        exists = db.scalar(text("SELECT 1 FROM pg_publication WHERE pubname = :n"), {"n": PUBLICATION})
+        if not exists:
+            db.execute(text(f"CREATE PUBLICATION {PUBLICATION} FOR TABLE {', '.join(PUBLISHED_TABLES)}"))
+    return {"units": len(units), "files": len(files)}
+
+
+def identifiers_of(db: Session, teacher_key: int) -> dict[str, str | None]:
+    """The temporary and formal identifiers a teacher's file shows (None where not issued)."""
+    province = publishing_province(db)
+    if province is None:
+        return {"temporary": None, "formal": None}
+    f = db.get(TierFile, (province, teacher_key))
+    ident = db.get(TierIdentifier, (province, teacher_key))
+    return {"temporary": f.temp_identifier if f else None, "formal": ident.formal_identifier if ident else None}
