@@ -47,10 +47,10 @@ def test_a_province_offline_loses_nothing(tiers):
     from web.tier import service
     from web.tier.demo import approve_files
 
-    approve_files(tiers.ctx("36"), 3)
+    assert approve_files(tiers.ctx("36"), 3)["approved"] == 3
     clusters.stop("36")
     try:
-        approve_files(tiers.ctx("62"), 3)
+        assert approve_files(tiers.ctx("62"), 3)["approved"] == 3
         wait_for(lambda: _arrived(tiers, "62"), what="62 while 36 is down")
         ctx = tiers.ctx("national")
         with ctx.sessions() as db:
@@ -62,6 +62,6 @@ def test_a_province_offline_loses_nothing(tiers):
         ctx.engine.dispose()
     finally:
         clusters.start("36")
-    approve_files(tiers.ctx("36"), 2)
+    assert approve_files(tiers.ctx("36"), 2)["approved"] == 2
     wait_for(lambda: _arrived(tiers, "36"), timeout=90, what="36 catching up after its restart")
     assert _arrived(tiers, "62")
