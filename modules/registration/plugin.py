@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.hooks import Todo, hookimpl
+from web.hooks import MenuEntry, Todo, hookimpl
 
 WARN_LEVELS = ("school", "county")   # the warning count is computed per home page: kept to small scopes
 
@@ -15,8 +15,15 @@ WARN_LEVELS = ("school", "county")   # the warning count is computed per home pa
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
     from modules.registration.api import RegistrationBatches, TeacherRegistration
+    from modules.registration.pages import RegistrationPages
 
-    return [TeacherRegistration, RegistrationBatches]
+    return [TeacherRegistration, RegistrationBatches, RegistrationPages]
+
+
+@hookimpl
+def menu_entries(ctx: Any) -> list[MenuEntry]:
+    return [MenuEntry("registration", "business", "/registration", "教师资格定期注册", "Periodic re-registration",
+                      permission="teacher.read", levels=("province", "city", "county", "school"), order=50)]
 
 
 @hookimpl
@@ -28,12 +35,12 @@ def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
     waiting = B.todo_count(db, me)
     if waiting:
         out.append(Todo("registration.waiting", "待审核的教师资格定期注册申请", "Registration applications waiting for you",
-                        waiting, "/api/v1/registration/batches?queue=mine"))
+                        waiting, "/registration#waiting"))
     if unit is not None and unit.level in WARN_LEVELS and me.holds_at("teacher.read", unit.id):
         due = WR.count(db, ctx, me, unit)
         if due:
             out.append(Todo("registration.warnings", "注册周期将满且未达注册条件的教师", "Teachers due for registration "
-                            "who do not meet the conditions yet", due, f"/api/v1/registration/warnings?unit={unit.code}"))
+                            "who do not meet the conditions yet", due, "/registration#warnings"))
     return out
 
 

@@ -192,7 +192,9 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
         ("POST", "/api/v1/registration/batches"), ("GET", "/api/v1/registration/batches"),
         ("GET", "/api/v1/registration/batches/{batch_id:int}"),
         ("POST", "/api/v1/registration/batches/{batch_id:int}/decisions"),
-        ("POST", "/api/v1/registration/batches/{batch_id:int}/forward"), ("GET", "/api/v1/registration/warnings"))},
+        ("POST", "/api/v1/registration/batches/{batch_id:int}/forward"), ("GET", "/api/v1/registration/warnings"),
+        ("GET", "/registration"), ("POST", "/registration/apply"), ("GET", "/registration/batches/{batch_id:int}"),
+        ("POST", "/registration/batches/{batch_id:int}/decide"))},
     # the dashboards (modules/statistics/pages.py): the same head counts as pages and workbooks; a
     # school's cell links to the existing teacher list (masked there), never lists anyone itself
     ("GET", "/statistics"): "a redirect to the own unit's dashboard",

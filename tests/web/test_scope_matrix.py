@@ -421,6 +421,10 @@ ROUTES_WITHOUT_TARGET = {
                     ("GET", "/api/v1/national/lag"), ("GET", "/api/v1/national/statistics"),
                     ("GET", "/api/v1/national/duplicates"), ("POST", "/api/v1/national/dedup"),
                     ("POST", "/api/v1/national/duplicates/{dup_id:str}"))},
+    ("GET", "/registration"): "as GET /api/v1/registration/batches and /warnings (the caller's scope)",
+    ("POST", "/registration/apply"): "as POST /api/v1/registration/batches",
+    ("GET", "/registration/batches/{batch_id:int}"): "as GET /api/v1/registration/batches/{batch_id}",
+    ("POST", "/registration/batches/{batch_id:int}/decide"): "as the API's decisions and forward (W578, else 404)",
 }
 
 

@@ -49,7 +49,7 @@ def test_a_viewer_sees_that_an_ethics_record_bars_but_not_which(ctx, world, cats
     masked = [u for u in r.json()["unmet"] if u["masked"]]
     assert masked and masked[0]["message"].startswith("存在不符合注册条件的师德记录")
     with ctx.sessions() as db:
-        entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "teacher.read", AuditEntry.target_id == tid)
+        entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "teacher.read", AuditEntry.target_id == str(tid))
                           .order_by(AuditEntry.seq.desc()).limit(1))
         assert entry.detail["via"] == "registration" and entry.detail["unmasked"] is False
 

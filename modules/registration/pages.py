@@ -1,0 +1,96 @@
+"""The pages of 教师资格定期注册 (server-rendered, plain forms): /registration lists the
+applications waiting for the caller, the warning list of its scope (a school's 信息管理员 ticks
+teachers there and applies) and every application it may see; /registration/batches/<id> shows
+one application with each teacher's conditions and the acting step's decision form. A refused
+action re-draws the page with the message; a done one redirects (303)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import anyio
+from litestar import Controller, MediaType, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session
+
+from modules.registration import batch as B
+from modules.registration import warnings as WR
+from modules.registration import words as W
+from web.cases import service as CS
+from web.context import AppContext
+from web.db.models import Unit
+from web.deps import lang_of, run_unit_of_work
+from web.errors import Refusal
+from web.pages.common import render
+from web.permissions import denied
+from web.principal import Principal
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    data = await request.form()
+    return {"teacher_ids": [v for k, v in data.multi_items() if k == "teacher_id" and isinstance(v, str)],
+            **{k: v for k, v in data.items() if isinstance(v, str)}}
+
+
+class RegistrationPages(Controller):
+    path = "/registration"
+    include_in_schema = False
+
+    def _list(self, request: Request, db: Session, ctx: AppContext, me: Principal, *,
+              error: Refusal | None = None) -> Template:
+        if me.kind != "staff" or not me.has("teacher.read"):   # as the menu entry asks
+            raise denied(me, "teacher.read")
+        waiting, every = B.listing(db, me, "mine"), B.listing(db, me)
+        B.audit_read(db, me, every + [b for b in waiting if b not in every])
+        unit = db.get(Unit, me.unit_id)
+        may_apply = bool(unit is not None and me.kind == "staff" and CS.may_start(me, B.workflow(ctx), unit))
+        warned = WR.warning_list(db, ctx, me, None, request.query_params.get("as_of"))
+        return render(request, "registration/list.html", me=me, waiting=[B.batch_json(db, me, b, with_apps=False) for b in waiting],
+                      every=[B.batch_json(db, me, b, with_apps=False) for b in every], warned=warned,
+                      may_apply=may_apply, error=error, msg=request.query_params.get("msg"),
+                      status_code=error.status if error else 200)
+
+    @get("/", sync_to_thread=True)
+    def list_page(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        return self._list(request, db, ctx, me)
+
+    @post("/apply", status_code=200, media_type=MediaType.HTML)
+    async def apply(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Any:
+        form = await _form(request)
+        try:
+            ids = [int(t) for t in form["teacher_ids"] if t.isdigit()]
+            batch = await run_unit_of_work(db, lambda: B.apply(db, ctx, me, ids))
+        except Refusal as r:
+            return await anyio.to_thread.run_sync(lambda: self._list(request, db, ctx, me, error=r))
+        return Redirect(path=f"/registration/batches/{batch.id}?msg={quote('已提交注册申请')}", status_code=303)
+
+    def _batch(self, request: Request, db: Session, me: Principal, batch_id: int, *,
+               error: Refusal | None = None) -> Template:
+        batch = B.get(db, me, batch_id)
+        B.audit_read(db, me, [batch])
+        return render(request, "registration/batch.html", me=me, b=B.batch_json(db, me, batch),
+                      decisions=[(k, v[1] if lang_of(request) != "en" else v[2]) for k, v in W.DECISIONS.items()],
+                      error=error, msg=request.query_params.get("msg"), status_code=error.status if error else 200)
+
+    @get("/batches/{batch_id:int}", sync_to_thread=True)
+    def batch_page(self, batch_id: int, request: Request, db: Session, me: Principal) -> Template:
+        return self._batch(request, db, me, batch_id)
+
+    @post("/batches/{batch_id:int}/decide", status_code=200, media_type=MediaType.HTML)
+    async def decide(self, batch_id: int, request: Request, db: Session, ctx: AppContext, me: Principal) -> Any:
+        form = await _form(request)
+        items = [{"teacher_id": k.split("-", 1)[1], "decision": v, "reason": form.get(f"reason-{k.split('-', 1)[1]}", "")}
+                 for k, v in form.items() if k.startswith("decision-") and v]
+        version = int(form["version"]) if str(form.get("version", "")).isdigit() else None
+        forward = form.get("forward") == "1"
+
+        def work() -> Any:
+            B.decide(db, ctx, me, batch_id, items, version)
+            return B.forward(db, ctx, me, batch_id) if forward else None
+        try:
+            await run_unit_of_work(db, work)
+        except Refusal as r:
+            return await anyio.to_thread.run_sync(lambda: self._batch(request, db, me, batch_id, error=r))
+        done = "已提交上一级" if forward else "结论已保存"
+        return Redirect(path=f"/registration/batches/{batch_id}?msg={quote(done)}", status_code=303)

@@ -1,0 +1,41 @@
+"""The pages as a user uses them: the school ticks teachers of its warning list and applies, the
+county and the city decide per teacher on the application's page, the last step writes the
+outcome; a refused action re-draws the page with its message; the menu entry and the home page's
+counts lead there."""
+
+from __future__ import annotations
+
+import re
+
+from tests.web.conftest import post_form
+from modules.registration.tests.test_batch import _qualification, due  # noqa: F401  (the fixture)
+
+
+def test_apply_from_the_warning_list_and_decide_on_the_pages(ctx, world, as_user, due):  # noqa: F811
+    tid = due(failing_year=True, name="页面丁")
+    school = as_user("info_manager@3601020001")
+    page = school.get("/registration")
+    assert page.status_code == 200 and "页面丁" in page.text and 'href="/registration"' in page.text
+    r = post_form(school, "/registration", "/registration/apply", {"teacher_id": str(tid)})
+    assert r.status_code == 303, r.text[:500]
+    url = r.headers["location"].split("?")[0]
+    bid = int(re.search(r"/batches/(\d+)", url).group(1))
+    county = as_user("info_reviewer@360102")
+    home = county.get("/admin/").text
+    assert "待审核的教师资格定期注册申请" in home
+    # 暂缓注册 without a reason: the page says why and nothing moves
+    r = post_form(county, url, f"/registration/batches/{bid}/decide",
+                  {f"decision-{tid}": "deferred", f"reason-{tid}": "", "forward": "1"})
+    assert r.status_code == 422 and "W580" in r.text
+    r = post_form(county, url, f"/registration/batches/{bid}/decide",
+                  {f"decision-{tid}": "deferred", f"reason-{tid}": "2027 年度考核不合格", "forward": "1"})
+    assert r.status_code == 303
+    city = as_user("info_reviewer@3601")
+    assert "2027 年度考核不合格" in city.get(url).text or "年度考核不合格" in city.get(url).text
+    r = post_form(city, url, f"/registration/batches/{bid}/decide",
+                  {f"decision-{tid}": "deferred", f"reason-{tid}": "年度考核不合格", "forward": "1"})
+    assert r.status_code == 303
+    assert _qualification(ctx, tid)["periodic_registration_result"] == "2"
+    assert "已办结" in school.get(url).text
+    # a viewer of another county finds nothing
+    assert as_user("info_viewer@360103").get(url).status_code == 404
