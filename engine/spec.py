@@ -346,7 +346,7 @@ class RoleSpec(Strict):
     permissions: list[Key]
     # Separation of duties: an account holds roles of one duty only (system: accounts and
     # permissions; data: teachers' files; self: a teacher's own file; audit: reading the audit log).
-    duty: Literal["system", "data", "self", "audit"]
+    duty: Literal["system", "data", "self", "audit", "institution"]
     single_per_unit: bool = False
 
 

@@ -23,6 +23,7 @@ DUTY_LABELS = {
     "data": ("信息管理：教师信息", "data work: teachers' files"),
     "self": ("本人信息", "own file"),
     "audit": ("安全审计", "security audit"),
+    "institution": ("培训机构：本机构项目的学员成绩", "training institution: its own projects' results"),
 }
 
 

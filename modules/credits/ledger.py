@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from modules.credits.models import KINDS, CreditEntry
 from web.db.base import utcnow
 
-ZERO = Decimal("0")
+ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 LIMIT = Decimal("100000000")  # Numeric(10, 2)
 

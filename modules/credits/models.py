@@ -56,3 +56,74 @@ def _no_update(mapper, connection, target) -> None:  # noqa: ANN001
 @event.listens_for(CreditEntry, "before_delete")
 def _no_delete(mapper, connection, target) -> None:  # noqa: ANN001
     raise AppendOnly("credit_entries is append-only: post a revoking entry instead")
+
+
+# ------------------------------------------------------------------ projects, institutions, results
+
+class TrainingInstitution(Base):
+    """A training institution (培训机构), registered by an authority (``unit_id``)."""
+
+    __tablename__ = "training_institutions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InstitutionAccount(Base):
+    """An account of the role 培训机构管理员 belongs to exactly one institution."""
+
+    __tablename__ = "training_inst_accounts"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("training_institutions.id", ondelete="CASCADE"), index=True)
+
+
+class TrainingProject(Base):
+    """A training project registered by the authority ``unit_id`` (the organiser); a school-based
+    plan (level school) is registered by the school and waits for its authority's approval."""
+
+    __tablename__ = "training_projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(16))      # engine.credits.LEVELS
+    kind: Mapped[str] = mapped_column(String(16))       # engine.credits.TYPES
+    hours: Mapped[Decimal] = mapped_column(Amount)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    organiser: Mapped[str] = mapped_column(String(100))  # 主办单位, as written
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # who registered it
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("training_institutions.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12), default="active")  # active | proposed | rejected
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainingResult(Base):
+    """One participant's result, submitted by the institution, confirmed by the authority.
+    On confirmation the credits, the rule version and the rule itself are frozen here and posted
+    to the ledger (``entry_id``)."""
+
+    __tablename__ = "training_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("training_projects.id", ondelete="CASCADE"))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    hours: Mapped[Decimal] = mapped_column(Amount)
+    passed: Mapped[bool] = mapped_column()
+    score: Mapped[Decimal | None] = mapped_column(Amount)
+    state: Mapped[str] = mapped_column(String(12), default="submitted")  # submitted | confirmed
+    submitted_by: Mapped[int | None] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_by: Mapped[int | None] = mapped_column(Integer)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    credits: Mapped[Decimal | None] = mapped_column(Amount)
+    rule_version: Mapped[str | None] = mapped_column(String(64))
+    entry_id: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("uq_training_results_project_teacher", "project_id", "teacher_id", unique=True),
+        Index("ix_training_results_project_state", "project_id", "state"),
+    )

@@ -188,6 +188,13 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/statistics"): "the statistics tables and dimensions: definitions, no data",
     ("GET", "/api/v1/statistics/{table:str}"): "head counts per dimension code of the caller's scope: no person",
     ("GET", "/api/v1/statistics/{table:str}/children"): "head counts per unit below: no person",
+    # training credits (modules/credits)
+    ("GET", "/api/v1/training/projects"): "projects: names, hours, dates, counts; no person",
+    ("POST", "/api/v1/training/projects"): _WRITE, ("POST", "/api/v1/training/projects/{project_id:int}/approve"): _WRITE,
+    ("GET", "/api/v1/training/projects/{project_id:int}/results"): "participants' names with ID numbers always masked (scope.mask_id_number)",
+    ("POST", "/api/v1/training/projects/{project_id:int}/results"): "the submitter's own rows: problems by row and column, no values echoed",
+    ("POST", "/api/v1/training/projects/{project_id:int}/results/confirm"): _WRITE,
+    ("GET", "/api/v1/teachers/{teacher_id:int}/credits"): "credits, hours and projects: no personal field (name only); the read is audited",
     **{(m, p): (_REGISTRATION if m == "GET" else _WRITE) for m, p in (
         ("POST", "/api/v1/registration/batches"), ("GET", "/api/v1/registration/batches"),
         ("GET", "/api/v1/registration/batches/{batch_id:int}"),
@@ -247,6 +254,7 @@ class Secrets:
     mobility_case: int = 0  # a transfer of the first teacher (web/cases), waiting for the county
     spot_check: int = 0  # a published spot check of the county sampling both teachers (modules/spot_check)
     spot_item: int = 0
+    training_project: int = 0  # a county project with confirmed results of both teachers (modules/credits)
 
 
 MOBILE, MOBILE_NEW = "13907914821", "13907914822"
@@ -315,11 +323,29 @@ def secrets(ctx, world) -> Secrets:
                                 payload={}, version=1)
         db.add(transfer)
         spot = _spot_check(db, county, unit, [(tid, "隐私甲"), (other, "隐私乙")])
+        training = _training_project(db, county, [tid, other])
         db.commit()
         values += [PHOTO[-16:], MOBILE, MOBILE_NEW, ADDRESS, repr(INCOME), repr(INCOME_NEW), repr(INCOME_ADDED)]
         return Secrets(teacher=tid, other=other, records=rows, change_case=case.id, copies=[c.id for c in cps],
                        addition_case=addition.id, values=values, mobility_case=transfer.id,
-                       spot_check=spot[0], spot_item=spot[1])
+                       spot_check=spot[0], spot_item=spot[1], training_project=training)
+
+
+def _training_project(db, county, teachers) -> int:
+    """A county project whose participants are the secret teachers, results submitted (none without the module)."""
+    try:
+        from modules.credits.models import TrainingProject, TrainingResult
+    except ImportError:
+        return 0
+    import datetime as dt
+
+    project = TrainingProject(name="隐私培训", level="county", kind="online", hours=10, start_date=dt.date(2024, 1, 1),
+                              end_date=dt.date(2024, 1, 2), organiser=county.name, unit_id=county.id, state="active")
+    db.add(project)
+    db.flush()
+    db.add_all([TrainingResult(project_id=project.id, teacher_id=t, hours=10, passed=True) for t in teachers])
+    db.flush()
+    return project.id
 
 
 def _spot_check(db, county, school, teachers) -> tuple[int, int]:
@@ -354,7 +380,7 @@ def calls(method: str, path: str, s: Secrets, viewer_id: int) -> Iterator[str]:
         "account_id": [viewer_id], "role": ["info_viewer"], "table": ["XB"], "job_id": ["none"],
         "action": ["approve"], "file_path": ["app.css"], "mobility_case_id": [s.mobility_case],
         "slug": ["transfers", "rotations", "status-changes"],
-        "check_id": [s.spot_check], "item_id": [s.spot_item],
+        "check_id": [s.spot_check], "item_id": [s.spot_item], "project_id": [s.training_project],
         "batch_id": [0],  # registration batches: their own test (modules/registration/tests/test_batch.py)
     }
     names = re.findall(r"\{(\w+):\w+\}", path)

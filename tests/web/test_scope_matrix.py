@@ -401,6 +401,14 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/api/v1/statistics"): "the tables in force and the caller's own unit",
     ("GET", "/api/v1/statistics/{table:str}"): "ENDPOINTS statistics.table",
     ("GET", "/api/v1/statistics/{table:str}/children"): "as statistics.table (modules/statistics/tests/test_api.py)",
+    # training credits (modules/credits; its tests: modules/credits/tests/test_api.py and test_scope.py)
+    ("GET", "/api/v1/training/projects"): "an institution its own projects; staff those registered within scope or above (service.visible_projects)",
+    ("POST", "/api/v1/training/projects"): "registered at the caller's own unit: credits.project.register held at it, levels by unit level",
+    ("GET", "/api/v1/training/projects/{project_id:int}/results"): "the institution of the project, or staff: rows of teachers within teacher.read scope",
+    ("POST", "/api/v1/training/projects/{project_id:int}/results"): "the project's own institution (or the organiser's data staff); rows only of teachers under the organiser",
+    ("POST", "/api/v1/training/projects/{project_id:int}/results/confirm"): "record.review over the organiser; a national project: the province, its own teachers only",
+    ("POST", "/api/v1/training/projects/{project_id:int}/approve"): "record.review at an authority above the school that proposed the plan",
+    ("GET", "/api/v1/teachers/{teacher_id:int}/credits"): "web.scope.get_teacher (teacher.read; a teacher its own)",
     # modules/registration (modules/registration/tests/test_batch.py: outside the route and scope, 404)
     ("POST", "/api/v1/registration/batches"): "the caller's own school; each teacher through web.scope.get_teacher (record.edit)",
     ("GET", "/api/v1/registration/batches"): "batches of the caller's scope (modules/registration/batch.py listing)",

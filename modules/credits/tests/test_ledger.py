@@ -106,7 +106,8 @@ def test_the_database_refuses_an_update_of_a_ledger_row(ctx, new_teacher):
 
 def test_a_source_posts_once(db, new_teacher):
     tid = new_teacher()
-    _post(db, tid, 2, date(2024, 1, 1), source="result:1")
+    source = f"test:{tid}"
+    _post(db, tid, 2, date(2024, 1, 1), source=source)
     with pytest.raises(Exception):
-        _post(db, tid, 2, date(2024, 1, 1), source="result:1")
+        _post(db, tid, 2, date(2024, 1, 1), source=source)
     db.rollback()

@@ -1,0 +1,89 @@
+"""The credits API (issue 17):
+
+- ``POST /api/v1/training/projects`` {name, level, type, hours, start, end, organiser?, institution_id?}
+- ``GET  /api/v1/training/projects`` the projects the account sees, with counts of results by state
+- ``GET  /api/v1/training/projects/{id}/results`` its results (names, masked ID numbers)
+- ``POST /api/v1/training/projects/{id}/results`` {"rows": [{"id_number", "hours", "passed", "score"?}], "dry_run"?}
+- ``POST /api/v1/training/projects/{id}/results/confirm`` → ledger entries
+- ``POST /api/v1/training/projects/{id}/approve`` {"approve": true|false} (a school-based plan)
+- ``GET  /api/v1/teachers/{tid}/credits?as_of=&start=&end=`` → {"total", "by_year", "by_category", "entries"}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Controller, get, post
+from sqlalchemy.orm import Session
+
+from modules.credits import service as S
+from web.context import AppContext
+from web.principal import Principal
+
+
+@dataclass
+class ProjectIn:
+    name: str
+    level: str
+    type: str
+    hours: float
+    start: str
+    end: str
+    organiser: str | None = None
+    institution_id: int | None = None
+
+
+@dataclass
+class ResultsIn:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    dry_run: bool = False
+
+
+@dataclass
+class DecisionIn:
+    approve: bool = True
+
+
+class TrainingController(Controller):
+    path = "/api/v1/training/projects"
+    tags = ["training credits"]
+
+    @post("/", sync_to_thread=True, status_code=201, summary="Register a training project (an authority; a school its school-based plan)")
+    def create(self, data: ProjectIn, db: Session, me: Principal) -> dict[str, Any]:
+        return S.project_json(S.register_project(db, me, data.__dict__))
+
+    @get("/", sync_to_thread=True, summary="Training projects you see (an institution: its own)")
+    def index(self, db: Session, me: Principal) -> dict[str, Any]:
+        return {"projects": S.list_projects(db, me)}
+
+    @get("/{project_id:int}/results", sync_to_thread=True, summary="A project's results (masked ID numbers)")
+    def results(self, project_id: int, db: Session, me: Principal) -> dict[str, Any]:
+        return {"results": S.results_of(db, me, project_id)}
+
+    @post("/{project_id:int}/results", sync_to_thread=True, status_code=200,
+          summary="Submit participants' results: all rows or none; dry_run checks only")
+    def submit(self, project_id: int, data: ResultsIn, db: Session, me: Principal) -> dict[str, Any]:
+        return S.submit_results(db, me, project_id, data.rows, dry_run=data.dry_run)
+
+    @post("/{project_id:int}/results/confirm", sync_to_thread=True, status_code=200,
+          summary="Confirm submitted results: credits under the province's rules into the credit bank")
+    def confirm(self, project_id: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        return S.confirm_results(db, me, project_id, root=ctx.settings.repo_root)
+
+    @post("/{project_id:int}/approve", sync_to_thread=True, status_code=200,
+          summary="Approve or reject a school-based plan (the school's authority)")
+    def approve(self, project_id: int, data: DecisionIn, db: Session, me: Principal) -> dict[str, Any]:
+        return S.project_json(S.decide_plan(db, me, project_id, data.approve))
+
+
+class TeacherCreditsController(Controller):
+    path = "/api/v1/teachers"
+    tags = ["training credits"]
+
+    @get("/{teacher_id:int}/credits", sync_to_thread=True,
+         summary="A teacher's credit bank: total, by year and category, entries (as of a day)")
+    def credits(self, teacher_id: int, db: Session, me: Principal, as_of: str | None = None,
+                start: str | None = None, end: str | None = None) -> dict[str, Any]:
+        return S.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of), start=S.parse_day(start),
+                                 end=S.parse_day(end))

@@ -1,0 +1,35 @@
+"""The credits module's hooks (web/hooks.py): its API (training projects, results, confirmation,
+a teacher's credits), its actions and its menu entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modules.credits import service as S
+from web.hooks import MenuEntry, Permission, hookimpl
+from web.permissions import AUTHORITIES, Rule
+
+
+@hookimpl
+def register_permissions(ctx: Any) -> list[Permission]:
+    return [
+        # an authority's (or a school's, for its school-based plans) data staff register projects at their unit
+        Permission(S.REGISTER, Rule(("record.edit",), at="at"), "登记培训项目", "Register training projects"),
+        Permission(S.APPROVE, Rule(("record.review",), at="at", levels=AUTHORITIES), "审批校本研修计划",
+                   "Approve school-based plans"),
+        Permission(S.SUBMIT, Rule(("training.results",)), "提交培训成绩", "Submit training results"),
+        Permission(S.CONFIRM, Rule(("record.review",), at="scope"), "确认培训学分", "Confirm training credits"),
+        Permission(S.READ, Rule(("teacher.read",)), "查看学分银行", "Read the credit bank"),
+    ]
+
+
+@hookimpl
+def menu_entries(ctx: Any) -> list[MenuEntry]:
+    return []
+
+
+@hookimpl
+def register_routes(ctx: Any) -> list[Any]:
+    from modules.credits.api import TeacherCreditsController, TrainingController
+
+    return [TrainingController, TeacherCreditsController]

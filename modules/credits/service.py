@@ -1,0 +1,480 @@
+"""The credits module's services: one function per write (projects, results, confirmation) and
+the reads behind the API and pages. Every check of who may do what is here (web.permissions)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from engine import credits as C
+from engine import idnumber
+from modules.credits import ledger
+from modules.credits import words as Wd
+from modules.credits.models import CreditEntry, InstitutionAccount, TrainingInstitution, TrainingProject, TrainingResult
+from web import audit, scope
+from web.db.models import Teacher, Unit, UnitClosure
+from web.errors import Refusal
+from web.permissions import require
+from web.principal import Principal
+
+REGISTER = "credits.project.register"
+APPROVE = "credits.plan.approve"
+SUBMIT = "credits.results.submit"
+CONFIRM = "credits.results.confirm"
+READ = "credits.read"
+
+# which project levels a unit of each level registers (a province registers national projects
+# on the ministry's behalf; a school registers its school-based plans, approved above)
+MAY_REGISTER: dict[str, tuple[str, ...]] = {
+    "ministry": ("national",), "province": ("national", "province"), "city": ("city",),
+    "county": ("county",), "school": ("school",),
+}
+STATE_LABELS = {"active": ("已登记", "registered"), "proposed": ("待审批", "awaiting approval"),
+                "rejected": ("未批准", "rejected")}
+MAX_HOURS = Decimal("10000")
+
+
+# ------------------------------------------------------------------ rules (cached per file state)
+
+_RULES: dict[tuple[Any, ...], C.Rules] = {}
+
+
+def rules_for(root: Path, province: str | None) -> C.Rules:
+    files = [root / C.NATIONAL_FILE, root / "provinces" / (province or "-") / "credits.yaml"]
+    key = (str(root), province, tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in files))
+    if key not in _RULES:
+        rules, problems = C.load(root, province)
+        if rules is None or problems:
+            raise Refusal(Wd.W_NO_RULE, detail="; ".join(str(p) for p in problems[:3]) or "no credits.yaml")
+        _RULES[key] = rules
+    return _RULES[key]
+
+
+# ------------------------------------------------------------------ small parsers
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_day(value: str | None) -> date | None:
+    """An optional ?as_of= day; W553 when it is not a date."""
+    if value in (None, ""):
+        return None
+    day = _date(value)
+    if day is None:
+        raise Refusal(Wd.W_AS_OF, value=str(value)[:20])
+    return day
+
+
+PASSED = {"true": True, "1": True, "合格": True, "yes": True, "false": False, "0": False, "不合格": False, "no": False}
+
+
+def _passed(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    return PASSED.get(str(value).strip().lower()) if value is not None else None
+
+
+# ------------------------------------------------------------------ institutions and projects
+
+def institution_of(db: Session, me: Principal) -> TrainingInstitution | None:
+    return db.scalar(select(TrainingInstitution).join(
+        InstitutionAccount, InstitutionAccount.institution_id == TrainingInstitution.id)
+        .where(InstitutionAccount.account_id == me.account_id))
+
+
+def _bad(field: str, field_en: str, detail: str, detail_en: str, hint: str = "", hint_en: str = "") -> Refusal:
+    return Refusal(Wd.W_PROJECT_FIELD, field=field, field_en=field_en, detail=detail, detail_en=detail_en,
+                   hint=hint, hint_en=hint_en)
+
+
+def register_project(db: Session, me: Principal, data: dict[str, Any]) -> TrainingProject:
+    """An authority registers a training project at its own unit; a school registers a
+    school-based plan (校本研修), which waits for its authority's approval."""
+    unit = db.get(Unit, me.unit_id)
+    require(me, REGISTER, unit)
+    name = str(data.get("name") or "").strip()
+    if not 1 <= len(name) <= 100:
+        raise _bad("名称", "name", "须为 1–100 个字符", "must be 1–100 characters")
+    level, kind = str(data.get("level") or ""), str(data.get("type") or data.get("kind") or "")
+    if level not in C.LEVELS:
+        raise _bad("级别", "level", f"「{level[:20]}」不是项目级别", f"'{level[:20]}' is not a project level",
+                   "可选：" + "、".join(f"{k}（{v[0]}）" for k, v in C.LEVELS.items()), "One of: " + ", ".join(C.LEVELS))
+    if kind not in C.TYPES:
+        raise _bad("类型", "type", f"「{kind[:20]}」不是项目类型", f"'{kind[:20]}' is not a project type",
+                   "可选：" + "、".join(f"{k}（{v[0]}）" for k, v in C.TYPES.items()), "One of: " + ", ".join(C.TYPES))
+    allowed = MAY_REGISTER.get(unit.level, ())
+    if level not in allowed:
+        raise Refusal(Wd.W_PROJECT_LEVEL, unit=unit.name, level=C.LEVELS[level][0], level_en=C.LEVELS[level][1],
+                      allowed="、".join(C.LEVELS[x][0] for x in allowed), allowed_en=", ".join(allowed))
+    hours = _decimal(data.get("hours"))
+    if hours is None or not Decimal(0) < hours <= MAX_HOURS:
+        raise _bad("学时", "hours", "须为大于 0、不超过 10000 的数字", "must be a number above 0 and at most 10000")
+    start, end = _date(data.get("start")), _date(data.get("end"))
+    if start is None or end is None:
+        raise _bad("起止日期", "start/end", "须为日期，例如 2024-07-01", "must be dates such as 2024-07-01")
+    if end < start or (end - start).days > 3660:
+        raise _bad("起止日期", "start/end", "结束日期须不早于开始日期（且不超过十年）", "the end must not precede the start (within ten years)")
+    organiser = str(data.get("organiser") or unit.name).strip()[:100]
+    inst_id = data.get("institution_id")
+    if inst_id is not None:
+        if isinstance(inst_id, bool) or not isinstance(inst_id, int) or db.get(TrainingInstitution, inst_id) is None:
+            raise _bad("培训机构", "institution_id", "没有该培训机构", "no such institution", "先登记培训机构。", "Register the institution first.")
+    project = TrainingProject(name=name, level=level, kind=kind, hours=hours.quantize(ledger.CENT), start_date=start,
+                              end_date=end, organiser=organiser, unit_id=unit.id, institution_id=inst_id,
+                              state="proposed" if unit.level == "school" else "active", created_by=me.account_id)
+    db.add(project)
+    db.flush()
+    audit.record(db, "credits.project.register", actor=me, target_type="training_project", target_id=project.id,
+                 unit_id=unit.id, detail={"name": name, "level": level, "type": kind, "hours": str(hours)})
+    return project
+
+
+def decide_plan(db: Session, me: Principal, project_id: int, approve: bool) -> TrainingProject:
+    """The school's authority approves (or rejects) a school-based plan."""
+    project = db.get(TrainingProject, project_id)
+    if project is None or project.unit_id == me.unit_id or not scope.unit_in_scope(db, me, project.unit_id, "record.review"):
+        raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+    require(me, APPROVE, db.get(Unit, me.unit_id), db=db)
+    if project.state != "proposed":
+        raise Refusal(Wd.W_PROJECT_STATE, name=project.name, state=STATE_LABELS[project.state][0],
+                      state_en=STATE_LABELS[project.state][1], action="审批", action_en="be decided")
+    project.state = "active" if approve else "rejected"
+    audit.record(db, "credits.plan.approve" if approve else "credits.plan.reject", actor=me,
+                 target_type="training_project", target_id=project.id, unit_id=project.unit_id)
+    return project
+
+
+def register_institution(db: Session, me: Principal, name: str) -> TrainingInstitution:
+    unit = db.get(Unit, me.unit_id)
+    require(me, REGISTER, unit)
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 100 or unit.level == "school":
+        raise _bad("机构名称", "name", "须为 1–100 个字符，由教育行政部门登记", "1–100 characters, registered by an authority")
+    inst = TrainingInstitution(name=name, unit_id=unit.id)
+    db.add(inst)
+    db.flush()
+    audit.record(db, "credits.institution.register", actor=me, target_type="training_institution",
+                 target_id=inst.id, unit_id=unit.id, detail={"name": name})
+    return inst
+
+
+def visible_projects(db: Session, me: Principal) -> Any:
+    """Projects the account sees: an institution its own; staff those registered within their
+    scope or above their unit (a county sees its province's and the national projects)."""
+    if me.has("training.results") and not me.has("teacher.read"):
+        inst = institution_of(db, me)
+        return select(TrainingProject).where(TrainingProject.institution_id == (inst.id if inst else -1))
+    scope.require(me, "teacher.read")
+    below = scope.unit_filter(me, "teacher.read", TrainingProject.unit_id)
+    above = TrainingProject.unit_id.in_(select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == me.unit_id))
+    return select(TrainingProject).where(or_(below, above))
+
+
+def get_project(db: Session, me: Principal, project_id: int) -> TrainingProject:
+    project = db.scalar(visible_projects(db, me).where(TrainingProject.id == project_id))
+    if project is None:
+        raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+    return project
+
+
+def project_json(p: TrainingProject, counts: dict[str, int] | None = None) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "level": p.level, "level_label": C.LEVELS[p.level][0], "type": p.kind,
+            "type_label": C.TYPES[p.kind][0], "hours": str(p.hours), "start": p.start_date.isoformat(),
+            "end": p.end_date.isoformat(), "organiser": p.organiser, "institution_id": p.institution_id,
+            "state": p.state, **({"results": counts} if counts is not None else {})}
+
+
+def list_projects(db: Session, me: Principal) -> list[dict[str, Any]]:
+    projects = list(db.scalars(visible_projects(db, me).order_by(TrainingProject.start_date.desc(), TrainingProject.id)))
+    counts: dict[int, dict[str, int]] = {}
+    if projects:
+        for pid, state, n in db.execute(select(TrainingResult.project_id, TrainingResult.state, func.count())
+                                        .where(TrainingResult.project_id.in_([p.id for p in projects]))
+                                        .group_by(TrainingResult.project_id, TrainingResult.state)):
+            counts.setdefault(pid, {})[state] = n
+    return [project_json(p, counts.get(p.id, {})) for p in projects]
+
+
+# ------------------------------------------------------------------ results
+
+@dataclass
+class RowProblem:
+    row: int
+    column: str
+    key: str
+    args: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        zh, en, hint, hint_en = Wd.ROW[self.key]
+        return {"row": self.row, "column": self.column, "message": zh.format(**self.args),
+                "message_en": en.format(**self.args), "hint": hint, "hint_en": hint_en}
+
+
+class RowsRefused(Refusal):
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__(Wd.W_RESULT_ROWS, count=len(problems))
+        self.problems = problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {**super().as_json(), "problems": [p.as_json() for p in self.problems]}
+
+
+def _may_submit(db: Session, me: Principal, project: TrainingProject) -> None:
+    inst = institution_of(db, me) if me.has("training.results") else None
+    if inst is not None and project.institution_id == inst.id:
+        require(me, SUBMIT)
+        return
+    # the organiser's own data staff may enter results of a project without an institution
+    if project.institution_id is None and scope.unit_in_scope(db, me, project.unit_id, "record.edit"):
+        return
+    raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+
+
+def _reach(project: TrainingProject) -> Any:
+    """The teachers a project takes: national projects anyone, others the organiser's subtree."""
+    if project.level == "national":
+        return None
+    return Teacher.unit_id.in_(select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == project.unit_id))
+
+
+def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]], first_row: int = 1
+               ) -> tuple[list[dict[str, Any]], list[RowProblem]]:
+    """Each row checked on its own (row numbers from ``first_row``); the good rows resolved to teachers."""
+    problems: list[RowProblem] = []
+    numbers = {idnumber.normalize(r.get("id_number")) for r in rows if isinstance(r, dict)}
+    stmt = select(Teacher.id_number, Teacher.id).where(Teacher.id_number.in_([n for n in numbers if n]))
+    reach = _reach(project)
+    if reach is not None:
+        stmt = stmt.where(reach)
+    found = dict(db.execute(stmt).all()) if numbers else {}
+    confirmed = set(db.scalars(select(TrainingResult.teacher_id).where(
+        TrainingResult.project_id == project.id, TrainingResult.state == "confirmed")))
+    seen: dict[int, int] = {}
+    good: list[dict[str, Any]] = []
+    for i, raw in enumerate(rows):
+        n = first_row + i
+        r = raw if isinstance(raw, dict) else {}
+        tid = found.get(idnumber.normalize(r.get("id_number")))
+        hours, passed = _decimal(r.get("hours")), _passed(r.get("passed"))
+        score = _decimal(r.get("score")) if r.get("score") not in (None, "") else Decimal(-1)
+        before = len(problems)
+        if tid is None:
+            problems.append(RowProblem(n, "id_number", "teacher", {}))
+        elif tid in seen:
+            problems.append(RowProblem(n, "id_number", "twice", {"first": seen[tid]}))
+        elif tid in confirmed:
+            problems.append(RowProblem(n, "id_number", "confirmed", {}))
+        if hours is None or not Decimal(0) <= hours <= project.hours:
+            problems.append(RowProblem(n, "hours", "hours", {"max": str(project.hours)}))
+        if passed is None:
+            problems.append(RowProblem(n, "passed", "passed", {}))
+        if score is None or (score != -1 and not Decimal(0) <= score <= 100):
+            problems.append(RowProblem(n, "score", "score", {}))
+        if tid is not None:
+            seen.setdefault(tid, n)
+        if len(problems) == before:
+            good.append({"teacher_id": tid, "hours": hours.quantize(ledger.CENT), "passed": passed,
+                         "score": None if score == -1 else score.quantize(ledger.CENT)})
+    return good, problems
+
+
+def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dry_run: bool = False) -> dict[str, Any]:
+    """The institution's results for its project: all rows or none (RowsRefused naming each
+    problem by row and column); a teacher's earlier unconfirmed result is replaced."""
+    project = get_project(db, me, project_id) if not me.has("training.results") else db.get(TrainingProject, project_id)
+    if project is None:
+        raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+    _may_submit(db, me, project)
+    if project.state != "active":
+        raise Refusal(Wd.W_PROJECT_STATE, name=project.name, state=STATE_LABELS[project.state][0],
+                      state_en=STATE_LABELS[project.state][1], action="提交成绩", action_en="take results")
+    if not isinstance(rows, list) or not rows or len(rows) > 100_000:
+        raise Refusal(Wd.W_BAD_BODY, detail="rows 须为 1–100000 行的列表", detail_en="rows must be a list of 1–100000 rows")
+    good, problems = check_rows(db, project, rows)
+    if problems:
+        raise RowsRefused(problems)
+    if dry_run:
+        return {"project_id": project.id, "rows": len(good), "dry_run": True, "saved": 0}
+    tids = [g["teacher_id"] for g in good]
+    existing = dict(db.execute(select(TrainingResult.teacher_id, TrainingResult.id).where(
+        TrainingResult.project_id == project.id, TrainingResult.teacher_id.in_(tids))).all()) if len(tids) < 30000 else \
+        dict(db.execute(select(TrainingResult.teacher_id, TrainingResult.id).where(TrainingResult.project_id == project.id)).all())
+    now = datetime.now(timezone.utc)
+    new = [dict(project_id=project.id, state="submitted", submitted_by=me.account_id, submitted_at=now, **g)
+           for g in good if g["teacher_id"] not in existing]
+    changed = [dict(id=existing[g["teacher_id"]], hours=g["hours"], passed=g["passed"], score=g["score"],
+                    submitted_by=me.account_id, submitted_at=now) for g in good if g["teacher_id"] in existing]
+    if new:
+        db.execute(insert(TrainingResult), new)
+    if changed:
+        db.execute(update(TrainingResult), changed)
+    audit.record(db, "credits.results.submit", actor=me, target_type="training_project", target_id=project.id,
+                 unit_id=project.unit_id, detail={"rows": len(good), "new": len(new), "replaced": len(changed)})
+    return {"project_id": project.id, "rows": len(good), "dry_run": False, "saved": len(good)}
+
+
+# ------------------------------------------------------------------ confirmation → ledger
+
+def _confirm_scope(db: Session, me: Principal, project: TrainingProject) -> tuple[Any, str | None]:
+    """(a WHERE on the results' teachers, the province whose rules apply). A national project is
+    confirmed by each province for its own teachers under its own rules; any other by its
+    organiser (or above) for all its participants, under the organiser's province's rules."""
+    if project.level == "national":
+        prov = scope.province_of(db, me.unit_id)
+        if prov is None or not me.holds_at("record.review", prov.id):
+            raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+        require(me, CONFIRM, prov, db=db)
+        return scope.unit_filter(me, "record.review", Teacher.unit_id), prov.code
+    if not scope.unit_in_scope(db, me, project.unit_id, "record.review"):
+        raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+    require(me, CONFIRM, project.unit_id, db=db)
+    prov = scope.province_of(db, project.unit_id)
+    return None, prov.code if prov else None
+
+
+def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) -> dict[str, Any]:
+    """Confirm every submitted result of the project within the caller's reach: passed results
+    are converted under the rule version valid on the project's end day (caps per category per
+    year and per cycle applied against the teacher's ledger), frozen on the result and posted to
+    the ledger in one go; 不合格 results are confirmed with no credits."""
+    project = db.get(TrainingProject, project_id)
+    if project is None:
+        raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+    where, province = _confirm_scope(db, me, project)
+    if project.state != "active":
+        raise Refusal(Wd.W_PROJECT_STATE, name=project.name, state=STATE_LABELS[project.state][0],
+                      state_en=STATE_LABELS[project.state][1], action="确认成绩", action_en="be confirmed")
+    rules = rules_for(root, province)
+    on = project.end_date
+    version = rules.version_on(on)
+    try:
+        C.convert(rules, level=project.level, kind=project.kind, hours=Decimal(1), on=on)
+    except C.NoRule as exc:
+        raise Refusal(Wd.W_NO_RULE, detail=str(exc)) from exc
+    stmt = (select(TrainingResult.id, TrainingResult.teacher_id, TrainingResult.hours, TrainingResult.passed)
+            .join(Teacher, Teacher.id == TrainingResult.teacher_id)
+            .where(TrainingResult.project_id == project.id, TrainingResult.state == "submitted"))
+    if where is not None:
+        stmt = stmt.where(where)
+    pending = db.execute(stmt.order_by(TrainingResult.id).with_for_update(of=TrainingResult)).all()
+    if not pending:
+        raise Refusal(Wd.W_NOTHING_TO_CONFIRM)
+    sample = C.convert(rules, level=project.level, kind=project.kind, hours=project.hours, on=on)
+    category = sample.category
+    year_cap, cycle_cap = version.caps.yearly.get(category), version.caps.cycle.get(category)
+    used_year, used_cycle = _used(db, project.id, category, on, rules.cycle.window(on), (year_cap, cycle_cap))
+    by_hours: dict[Decimal, Decimal] = {}
+    entries, updates, results = [], [], []
+    now = datetime.now(timezone.utc)
+    total = Decimal(0)
+    for rid, tid, hours, passed in pending:
+        credits = Decimal(0)
+        if passed:
+            if hours not in by_hours:
+                by_hours[hours] = C.convert(rules, level=project.level, kind=project.kind, hours=hours, on=on).credits
+            credits = by_hours[hours]
+            if year_cap is not None:
+                credits = max(Decimal(0), min(credits, year_cap - used_year.get(tid, 0)))
+            if cycle_cap is not None:
+                credits = max(Decimal(0), min(credits, cycle_cap - used_cycle.get(tid, 0)))
+        total += credits
+        updates.append({"id": rid, "state": "confirmed", "confirmed_by": me.account_id, "confirmed_at": now,
+                        "credits": credits, "rule_version": sample.version})
+        if passed:
+            entries.append({"teacher_id": tid, "kind": "earned", "credits": credits, "hours": hours,
+                            "category": category, "effective": on, "project_id": project.id,
+                            "rule_version": sample.version, "confirmed_by": me.account_id, "recorded_at": now,
+                            "note": project.name[:100], "source": f"result:{rid}"})
+            results.append(rid)
+    if entries:
+        ids = db.execute(insert(CreditEntry).returning(CreditEntry.id, CreditEntry.source), entries).all()
+        by_source = {s: i for i, s in ids}
+        for u in updates:
+            u["entry_id"] = by_source.get(f"result:{u['id']}")
+    db.execute(update(TrainingResult), updates)
+    audit.record(db, "credits.results.confirm", actor=me, target_type="training_project", target_id=project.id,
+                 unit_id=project.unit_id, detail={"confirmed": len(updates), "credits": str(total),
+                                                  "rule_version": sample.version, "rule": sample.rule})
+    return {"project_id": project.id, "confirmed": len(updates), "passed": len(entries), "credits": str(total),
+            "rule_version": sample.version, "rule": sample.rule}
+
+
+def _used(db: Session, project_id: int, category: str, on: date, cycle: tuple[date, date],
+          caps: tuple[Any, Any]) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """The credits the project's participants already hold in the category, in ``on``'s year and cycle."""
+    if caps == (None, None):
+        return {}, {}
+    year_start, year_end = date(on.year, 1, 1), date(on.year, 12, 31)
+    in_year = and_(CreditEntry.effective >= year_start, CreditEntry.effective <= year_end)
+    participants = select(TrainingResult.teacher_id).where(TrainingResult.project_id == project_id,
+                                                           TrainingResult.state == "submitted")
+    rows = db.execute(select(CreditEntry.teacher_id, func.sum(case((in_year, CreditEntry.credits), else_=0)),
+                             func.sum(CreditEntry.credits))
+                      .where(CreditEntry.teacher_id.in_(participants), CreditEntry.category == category,
+                             CreditEntry.effective >= cycle[0], CreditEntry.effective <= cycle[1])
+                      .group_by(CreditEntry.teacher_id)).all()
+    return ({t: Decimal(str(y or 0)) for t, y, _ in rows}, {t: Decimal(str(c or 0)) for t, _, c in rows})
+
+
+def results_of(db: Session, me: Principal, project_id: int) -> list[dict[str, Any]]:
+    """A project's results as its institution or an authority sees them: name and masked ID number."""
+    project = db.get(TrainingProject, project_id)
+    if project is None:
+        raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+    inst = institution_of(db, me) if me.has("training.results") else None
+    stmt = (select(TrainingResult, Teacher.name, Teacher.id_number, Unit.name)
+            .join(Teacher, Teacher.id == TrainingResult.teacher_id).join(Unit, Unit.id == Teacher.unit_id)
+            .where(TrainingResult.project_id == project.id))
+    if not (inst is not None and project.institution_id == inst.id):
+        get_project(db, me, project_id)
+        stmt = stmt.where(scope.teacher_filter(me))
+    return [{"id": r.id, "name": name, "id_number": scope.mask_id_number(num), "school": school,
+             "hours": str(r.hours), "passed": r.passed, "score": None if r.score is None else str(r.score),
+             "state": r.state, "credits": None if r.credits is None else str(r.credits), "rule_version": r.rule_version}
+            for r, name, num, school in db.execute(stmt.order_by(TrainingResult.id).limit(5000))]
+
+
+# ------------------------------------------------------------------ the credit bank
+
+def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date | None = None,
+                    start: date | None = None, end: date | None = None) -> dict[str, Any]:
+    """A teacher's credit bank: total, by year and category, and every entry (the teacher's own,
+    or one within the reader's scope; another person's read is audited)."""
+    teacher = scope.get_teacher(db, me, teacher_id)
+    start, end = start or date(1900, 1, 1), end or date(2999, 12, 31)
+    b = ledger.balance(db, teacher.id, start=start, end=end, as_of=as_of)
+    names = dict(db.execute(select(TrainingProject.id, TrainingProject.name).where(
+        TrainingProject.id.in_(select(CreditEntry.project_id).where(CreditEntry.teacher_id == teacher.id)))).all())
+    entries = [{"id": e.id, "kind": e.kind, "credits": str(e.credits), "hours": str(e.hours), "category": e.category,
+                "effective": e.effective.isoformat(), "project_id": e.project_id, "project": names.get(e.project_id),
+                "rule_version": e.rule_version, "confirmed_by": e.confirmed_by,
+                "recorded_at": e.recorded_at.isoformat(), "note": e.note}
+               for e in ledger.entries(db, teacher.id, start=start, end=end, as_of=as_of)]
+    if me.teacher_id != teacher.id:
+        audit.record(db, "credits.read", actor=me, target_type="teacher", target_id=teacher.id, unit_id=teacher.unit_id)
+    return {"teacher_id": teacher.id, "name": teacher.name, "as_of": (as_of or date.today()).isoformat(),
+            "total": str(b.credits), "hours": str(b.hours), "by_year": {str(y): str(v) for y, v in b.by_year.items()},
+            "by_category": {k: str(v) for k, v in b.by_category.items()}, "entries": entries}

@@ -1,0 +1,41 @@
+"""Refusals of the credits module (W545–W569; the module's own range)."""
+
+from __future__ import annotations
+
+from web.errors import _e
+
+W_PROJECT_FIELD = _e("W545", 422, "培训项目的「{field}」无效：{detail}", "Training project field '{field_en}' is invalid: {detail_en}",
+                     "{hint}", "{hint_en}")
+W_PROJECT_LEVEL = _e("W546", 403, "{unit} 不能登记{level}项目", "{unit} cannot register {level_en} projects",
+                     "可登记的级别：{allowed}。校本研修计划由学校登记，报主管教育行政部门审批。",
+                     "Levels it may register: {allowed_en}. School-based plans are registered by the school and approved by its authority.")
+W_PROJECT_NOT_FOUND = _e("W547", 404, "没有该培训项目，或不在您的管理范围内", "No such training project within your scope",
+                         "在培训项目列表中选择项目。", "Choose the project from the list of training projects.")
+W_RESULT_ROWS = _e("W548", 422, "成绩有 {count} 处问题，未保存任何一行", "{count} problem(s) in the results; no row was saved",
+                   "按每行的说明改正后重新提交（全部正确才会保存）。", "Correct each row as described and submit again (all rows are saved only when all are right).")
+W_NOTHING_TO_CONFIRM = _e("W549", 409, "该项目没有待确认的成绩（在您的范围内）", "The project has no results waiting for confirmation in your scope",
+                          "培训机构提交成绩后再确认。", "Confirm after the institution has submitted results.")
+W_NO_RULE = _e("W550", 422, "无法换算学分：{detail}", "Credits cannot be computed: {detail}",
+               "在 provinces/<代码>/credits.yaml（或 modules/credits/credits.yaml）中补充有效的规则版本。",
+               "Add a rule version valid on that day to provinces/<code>/credits.yaml (or modules/credits/credits.yaml).")
+W_PROJECT_STATE = _e("W551", 409, "培训项目「{name}」{state}，不能{action}", "Training project '{name}' is {state_en}; cannot {action_en}",
+                     "校本研修计划须先经主管教育行政部门审批。", "A school-based plan needs its authority's approval first.")
+W_BAD_BODY = _e("W552", 422, "请求内容无效：{detail}", "Invalid request body: {detail_en}",
+                "成绩写成 {\"rows\": [{\"id_number\": …, \"hours\": …, \"passed\": true}]}。",
+                "Send results as {\"rows\": [{\"id_number\": …, \"hours\": …, \"passed\": true}]}.")
+W_AS_OF = _e("W553", 422, "日期「{value}」无效", "The date '{value}' is not valid", "写成 2024-12-31。", "Write it as 2024-12-31.")
+
+# row problems (one per row and column, in the rows' own words)
+ROW = {
+    "teacher": ("身份证件号不是本项目范围内的教师", "the ID number is not a teacher within this project's reach",
+                "核对身份证件号；项目只能录入主办单位所辖学校的教师（国家级项目不限）。",
+                "Check the ID number; a project takes teachers of the schools under its organiser (national projects: any)."),
+    "hours": ("学时应为 0 到项目学时 {max} 之间的数字", "hours must be a number from 0 to the project's {max}",
+              "例如 24 或 24.5。", "For example 24 or 24.5."),
+    "passed": ("是否合格应为 合格/不合格（true/false）", "passed must be 合格/不合格 (true/false)", "填 合格 或 不合格。", "Write 合格 or 不合格."),
+    "score": ("成绩应为 0 到 100 之间的数字", "score must be a number from 0 to 100", "可以不填。", "It may be left empty."),
+    "twice": ("同一教师在本次提交中出现了两次（首次在第 {first} 行）", "the same teacher appears twice (first at row {first})",
+              "删除重复的行。", "Remove the repeated row."),
+    "confirmed": ("该教师的成绩已确认，不能再修改", "this teacher's result is already confirmed and cannot change",
+                  "如需更正，请联系项目主管部门办理学分调整。", "Ask the project's authority for a credit adjustment."),
+}
