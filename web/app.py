@@ -133,6 +133,18 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
 
     engine.engine.globals["nav_sections"] = nav_sections
 
+    @pass_context
+    def person_identifiers(context: Any, teacher_id: int) -> dict[str, Any]:  # the file's head (web/tier)
+        request = context.get("request")
+        if request is None:
+            return {"temporary": None, "formal": None}
+        from web.tier.province import identifiers_of
+
+        with request.app.state.ctx.sessions() as db:
+            return identifiers_of(db, teacher_id)
+
+    engine.engine.globals["person_identifiers"] = person_identifiers
+
 
 def feature_handlers() -> list[Any]:
     """Handlers of the feature packages (each exposes ``route_handlers()``)."""

@@ -1,5 +1,6 @@
 """``tmis stats …``: the statistics module's commands (web/cli.py registers every modules/<name>/cli.py).
 
+    tmis stats refresh
     tmis stats snapshot [--as-of 2026-03-31] [--due-only]
 
 ``snapshot`` first takes the snapshot of every deadline of the calendar that passed without one
@@ -13,7 +14,7 @@ from typing import Optional
 
 import typer
 
-stats_app = typer.Typer(help="统计 Statistics: snapshots of the approved data.", no_args_is_help=True)
+stats_app = typer.Typer(help="统计 Statistics: the summary tables and snapshots of the approved data.", no_args_is_help=True)
 
 
 def _ctx(database_url: str | None):
@@ -51,6 +52,34 @@ def snapshot_cmd(as_of: Optional[str] = typer.Option(None, "--as-of", help="the 
             s = S.on_demand(db, None, day, trigger=S.COMMAND, actor_name="tmis stats snapshot", cat=ctx.catalogue)
             db.commit()
             typer.echo(f"{s.as_of} 手动快照 #{s.id}：{s.teachers} 人 / snapshot #{s.id} on demand: {s.teachers} teachers")
+
+@stats_app.command("refresh")
+def refresh_command() -> None:
+    """Rebuild the live summary tables (facts and per-unit counts) from the approved records.
+
+    从已审核通过的数据全量重建统计汇总表（事实表与各单位汇总）。审核通过、调动、在职变动时汇总表会自动增量更新；
+    单位的办学类型或隶属关系修改后、以及每天（年龄段随日期变化）请运行一次。
+    """
+    import resource
+
+    from modules.statistics import refresh
+    from web.context import AppContext
+    from web.modules import Registry, use
+    from web.settings import Settings
+
+    settings = Settings.from_env()
+    ctx = AppContext.build(settings)
+    use(Registry.build(settings.repo_root, settings.province))
+    started = time.perf_counter()
+    with ctx.sessions() as db:
+        done = refresh.rebuild(db, cat=ctx.catalogue,
+                               progress=lambda n: typer.echo(f"  {n} …") if n % 100000 == 0 else None)
+        db.commit()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    typer.echo(f"统计汇总表已重建 / summary tables rebuilt: {done['teachers']} 名教师 teachers in "
+               f"{time.perf_counter() - started:.1f} s (facts {done['facts_s']:.1f} s, counts {done['counts_s']:.1f} s), "
+               f"peak memory {peak:.0f} MB")
+    ctx.engine.dispose()
 
 
 def register(app: typer.Typer) -> None:

@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from modules.statistics import charts as C
 from modules.statistics import export as X
+from modules.statistics import page_words as PW
 from modules.statistics import pages as P
 from modules.statistics import service as stats
 from web.context import AppContext
 from web.db.models import Unit
 from web.deps import lang_of
+from web.errors import Refusal
 from web.pages.common import render
 from web.principal import Principal
 
@@ -95,8 +97,9 @@ class CrossTabPages(Controller):
     def export(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, row: str = "", col: str = ""
                ) -> Response[bytes]:
         lang = lang_of(request)
-        unit, ct, filters = self._build(request, db, ctx, me, code, row or "-", col or "-")
-        assert ct is not None
+        unit, ct, filters = self._build(request, db, ctx, me, code, row, col)
+        if ct is None:
+            raise Refusal(PW.W_NO_AXES, allowed=", ".join(d["key"] for d in dimension_list(lang, ctx.catalogue)))
         title = f"{ct['row_dim_label']}×{ct['col_dim_label']}"
         content = X.crosstab_workbook(ct, title, P.unit_json(unit), lang, P.filter_text(filters, lang))
         P._audit_export(db, me, unit, f"crosstab:{row}x{col}", len(ct["row_labels"]), filters, ct.get("as_of"))

@@ -21,11 +21,13 @@ from sqlalchemy.orm import Session
 
 from modules.statistics import charts as C
 from modules.statistics import export as X
+from modules.statistics import page_words as PW
 from modules.statistics import service as stats
 from web import audit, scope
 from web.context import AppContext
 from web.db.models import Unit
 from web.deps import lang_of
+from web.errors import Refusal
 from web.pages.common import render
 from web.principal import Principal
 
@@ -231,6 +233,8 @@ class StatisticsPages(Controller):
         lang = lang_of(request)
         unit = unit_of(db, me, code)
         filters = filters_of(request)
+        if not table:
+            raise Refusal(PW.W_NO_TABLE, allowed=", ".join(t["key"] for t in table_list(me, lang, ctx.catalogue)))
         res = result_json(stats.compute(db, me, table, code, filters=filters, lang=lang, cat=ctx.catalogue), lang)
         content = X.table_workbook(res, lang, filter_text(filters, lang))
         _audit_export(db, me, unit, table, len(res.get("rows", [])), filters, res.get("as_of"))

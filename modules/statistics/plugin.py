@@ -45,3 +45,16 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
                       order=10),
             MenuEntry("stats_crosstab", "stats", "/statistics/crosstab", "交叉表", "Cross tables",
                       permission="stats.read", order=20)]
+
+
+# the core's events that change who is counted where, or with which values
+_EVENTS = ("file.approved", "teacher.moved", "status.changed")
+
+
+@hookimpl
+def handle_event(event: Any, db: Any) -> None:
+    """Keep the live summary tables current, inside the change's transaction (refresh.on_teacher)."""
+    if event.name in _EVENTS and event.payload.get("teacher_id") is not None and hasattr(db, "execute"):
+        from modules.statistics import refresh
+
+        refresh.on_teacher(db, [int(event.payload["teacher_id"])])

@@ -231,9 +231,13 @@ def _scope(db: Session, unit: Unit, filters: Mapping[str, Any] | None, cat: Any)
             if bad:
                 raise Refusal(W.W_BAD_FILTER, key=key, detail=f"单位「{bad[0]}」不在「{unit.name}」之下",
                               detail_en=f"unit '{bad[0]}' is not below '{unit.name}'")
-            ids = set(db.scalars(select(UnitClosure.descendant_id).where(
-                UnitClosure.ancestor_id.in_([found[v] for v in values]))))
+            listed = {found[v] for v in values}
+            ids = set(db.scalars(select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id.in_(listed))))
             out.unit_ids = sorted(ids)
+            # the listed units none of whose ancestors is listed too (a unit and its school count once)
+            nested = set(db.scalars(select(UnitClosure.descendant_id).where(
+                UnitClosure.ancestor_id.in_(listed), UnitClosure.descendant_id.in_(listed), UnitClosure.depth > 0)))
+            out.extra["roots"] = sorted(listed - nested)
         else:
             raise Refusal(W.W_BAD_FILTER, key=key, detail="未知的筛选条件", detail_en="unknown filter")
     return out
@@ -247,11 +251,11 @@ def _cat(cat: Any) -> Any:
     return _catalogue()
 
 
-def _source(db: Session, snapshot: Any) -> Any:
+def _source(db: Session, snapshot: Any, cat: Any) -> Any:
     """Where figures come from: the summary tables when built (refresh.py), else the records."""
     from modules.statistics import summary
 
-    return summary.reader(db, snapshot)
+    return summary.reader(db, snapshot, cat)
 
 
 def compute(db: Session, me: Principal, table_key: str, unit_code: str | None, *,
@@ -263,7 +267,7 @@ def compute(db: Session, me: Principal, table_key: str, unit_code: str | None, *
     table = _table(defs, table_key)
     where = _scope(db, unit, filters, cat)
     dims = [defs.dimensions[d] for d in table.dims]
-    src = _source(db, snapshot)
+    src = _source(db, snapshot, cat)
     counts, as_of = src.counts(db, cat, defs, where, [d.key for d in dims], table_key=table.key)
     return StatResult(as_of, unit_json(unit), table, dims, counts, lang, src.name)
 
@@ -278,7 +282,7 @@ def crosstab(db: Session, me: Principal, row_dim: str, col_dim: str, unit_code: 
     if r.key == c.key:
         raise Refusal(W.W_SAME_DIMENSION, dimension=r.key)
     where = _scope(db, unit, filters, cat)
-    src = _source(db, snapshot)
+    src = _source(db, snapshot, cat)
     counts, as_of = src.counts(db, cat, defs, where, [r.key, c.key])
     return CrossTab(as_of, unit_json(unit), r, c, counts, lang, src.name)
 
@@ -293,7 +297,7 @@ def children(db: Session, me: Principal, table_key: str, unit_code: str | None, 
     table = _table(defs, table_key)
     dims = [defs.dimensions[d] for d in table.dims]
     kids = list(db.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code)))
-    src = _source(db, snapshot)
+    src = _source(db, snapshot, cat)
     out = []
     for kid in kids:
         where = _scope(db, kid, filters, cat)

@@ -16,7 +16,9 @@ whatever the entry point, so a refusal reads the same everywhere:
 - ``locks``      fields the writer may not change (``web.forms.locks``): identity items a teacher
                  account may not change (W411); fields the other side fills (W800 the teacher's,
                  W801 the school's: a province's ``fields_filled_by``);
-- ``one_number`` one person, one number: an ID number another file holds (W401).
+- ``one_number`` one person, one number: an ID number another file holds (W401);
+- ``readonly``   fields no person writes (``readonly: true``) keep their stored values; a write
+                 changing one is refused (W587); ``write_from_case`` is how a business writes them.
 
 Engine errors (the values against the catalogue) block the write like ``locks`` and
 ``one_number``: all of them come back together as ``Refused`` (field by field). The person's
@@ -210,8 +212,29 @@ def _one_number(w: Write) -> None:
         w.violations.append(duplicate_violation(w.set_key, other))
 
 
+def _readonly(w: Write) -> None:
+    """Fields people cannot write (``readonly: true``: 教师资格's registration fields, filled by
+    the registration module through ``write_from_case``) keep what is stored: a write that leaves
+    them out keeps them, one that changes them is refused (W587)."""
+    stored = dict(w.row.document or {}) if w.row is not None else {}
+    for f in w.cat.sets[w.set_key].all_fields():
+        if not f.readonly or f.type == "derived":
+            continue
+        if f.key not in w.record or is_empty(w.record.get(f.key)):
+            if f.key in stored:
+                w.record[f.key] = stored[f.key]
+            else:
+                w.record.pop(f.key, None)
+        elif str(w.record[f.key]) != str(stored.get(f.key)):
+            w.violations.append(Violation(w.set_key, f.key, "W587", "error",
+                                          f"「{f.label.zh}」由业务办理填写（只读），不能手工填写或修改",
+                                          f"'{f.label.get('en')}' is filled in by the business that owns it (read-only) "
+                                          "and cannot be typed or changed"))
+
+
 CHECKS: tuple[tuple[str, Callable[[Write], None]], ...] = (
     ("state", _state),
+    ("readonly", _readonly),
     ("version", _version),
     ("locks", _locks),
     ("one_number", _one_number),

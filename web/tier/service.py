@@ -58,8 +58,12 @@ def lag(db: Session, *, ask_provinces: bool = True) -> list[dict[str, Any]]:
     names = _province_names(db)
     counts = dict(db.execute(select(TierFile.province, func.count()).group_by(TierFile.province)).all())
     last = dict(db.execute(select(TierFile.province, func.max(TierFile.updated_at)).group_by(TierFile.province)).all())
-    rows = db.execute(text("""
-        SELECT s.subname, s.subenabled, s.subconninfo, s.subslotname, st.pid, st.received_lsn::text,
+    # subconninfo (it may hold a password) is readable by superusers only: the app's own role
+    # (tmis tier grant-app-role) sees the state and the last sync, not the bytes behind
+    conninfo_col = "s.subconninfo" if db.scalar(text(
+        "SELECT has_column_privilege('pg_subscription', 'subconninfo', 'SELECT')")) else "NULL"
+    rows = db.execute(text(f"""
+        SELECT s.subname, s.subenabled, {conninfo_col}, s.subslotname, st.pid, st.received_lsn::text,
                st.last_msg_receipt_time, st.latest_end_time
         FROM pg_subscription s LEFT JOIN pg_stat_subscription st ON st.subid = s.oid AND st.relid IS NULL
         WHERE s.subname LIKE 'tmis_from_%' ORDER BY s.subname""")).all()
@@ -67,7 +71,7 @@ def lag(db: Session, *, ask_provinces: bool = True) -> list[dict[str, Any]]:
     out = []
     for name, enabled, conninfo, slot, pid, lsn, receipt, end_time in rows:
         province = name.removeprefix("tmis_from_")
-        behind, problem = (_publisher_lag(conninfo, slot) if ask_provinces and slot else (None, None))
+        behind, problem = (_publisher_lag(conninfo, slot) if ask_provinces and slot and conninfo else (None, None))
         seen = receipt or end_time
         out.append({"province": province, "name": names.get(province, province), "subscription": name,
                     "enabled": bool(enabled), "streaming": pid is not None, "received_lsn": lsn,

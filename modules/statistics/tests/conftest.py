@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.web.conftest import *  # noqa: E402,F401,F403
+from tests.people.conftest import *  # noqa: E402,F401,F403  (the web, review and people fixtures)
 from tests.web.conftest import fresh_database, make_settings  # noqa: E402
 
 DEMO_PASSWORD = "Demo@2024x"

@@ -1,7 +1,7 @@
 """The dashboards in a real browser (issue 16; Playwright with Debian's chromium, the app served by
 uvicorn): a province viewer opens 统计分析 from the menu, sees the charts drawn (with their "as of"
-line), drills down twice by clicking a unit (province → city → county), and exports a table whose
-workbook holds the page's numbers; on a 390 px phone the page does not scroll sideways and a
+line), drills down twice by clicking a unit (province → city → county), exports a table whose
+workbook holds the page's numbers and opens the print view; on a 390 px phone the page does not scroll sideways and a
 click on a unit's bar in the chart drills down too. No script error, no CSP violation."""
 
 from __future__ import annotations
@@ -86,6 +86,12 @@ def test_open_drill_down_twice_and_export(demo, browser, tmp_path):
         counts = [r[1] for r in rows if r and r[0] in ("男", "女")]
         assert sorted(counts) == sorted(shown.values())
         assert next(r for r in rows if r and r[0] == "合计")[1] == county_total
+
+        page.click("#to-print")  # the print view: every table, charts as SVG for paper
+        page.wait_for_url(re.compile(r"/statistics/units/360102/print$"))
+        _charts_drawn(page)
+        assert page.locator("section svg").count() == page.locator("[data-chart]").count() > 0
+        assert page.locator(".head p").inner_text().startswith("数据截至 ")
         assert problems == [], problems
         page.close()
 
@@ -97,7 +103,8 @@ def test_on_a_phone_the_page_fits_and_a_bar_drills_down(demo, browser):
         page.goto(f"{base}/statistics/units/3601")
         _charts_drawn(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-        box = page.locator("#chart-drill-box").bounding_box()
+        page.locator("#chart-drill-box").scroll_into_view_if_needed()
+        box = page.locator("#chart-drill-box").bounding_box()  # in the viewport now
         assert box and box["width"] <= 390
         # the middle of the first unit's bar, where ECharts drew it
         x, y = page.eval_on_selector("#chart-drill-box", """el => {

@@ -123,3 +123,12 @@ def test_english_workbook(as_):
     header, body = _body(rows, api["dims"][0]["label"])
     assert [row[0] for row in body[:-1]] == [r["labels"]["gender"] for r in api["rows"]]
     assert body[-1][0] == "Total"
+
+
+def test_an_export_without_its_table_or_axes_says_what_to_choose(as_):
+    c = as_("city-viewer")
+    r = c.get("/statistics/units/3601/export.xlsx")
+    assert r.status_code == 422 and "W490" in r.text and "gender" in r.text
+    r = c.get("/statistics/units/3601/crosstab.xlsx?row=gender")
+    assert r.status_code == 422 and "W491" in r.text and "education" in r.text
+    assert "Choose the statistics table" in c.get("/statistics/units/3601/export.xlsx?lang=en").text
