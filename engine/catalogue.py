@@ -287,23 +287,10 @@ def check_repo(root: Path, provinces: list[str] | None = None) -> tuple[dict[str
         problems += found
         if cat is not None:
             catalogues[code] = cat
-    from engine.snapshot_calendar import check_all as check_snapshot_calendar
+    from engine.definitions import CheckInput, check_all as check_definitions
 
-    problems += check_snapshot_calendar(root, [c for c in wanted if c != "national"])  # statistics snapshot days
-    from engine.workflow import check_all as check_workflows
-
-    problems += check_workflows(root, [c for c in wanted if c != "national"],
-                                [layer.root for layer in sources.modules.values()])  # every module's workflows
-    from engine.registration import check_all as check_registration
-
-    codes = {(None if k == "national" else k): c.codes for k, c in catalogues.items()}
-    problems += check_registration(root, [c for c in wanted if c != "national"], codes)
-    from engine.credits import check_all as check_credits
-
-    problems += check_credits(root, [c for c in wanted if c != "national"])
-    from engine.statistics import check_all as check_statistics
-
-    problems += check_statistics(root, catalogues)  # modules/statistics/tables.yaml, provinces/*/statistics.yaml
+    problems += check_definitions(CheckInput(root, [c for c in wanted if c != "national"], catalogues,
+                                             [layer.root for layer in sources.modules.values()]))
     return catalogues, _dedupe(problems)
 
 

@@ -28,12 +28,9 @@ def test_no_yaml_file_is_ignored() -> None:
     sources = load_repo(ROOT)
     layers = [sources.national, *sources.modules.values(), *sources.provinces.values()]
     loaded = {f for layer in layers for f in layer.files}
-    from engine.workflow import workflow_files
+    from engine.definitions import files
 
-    loaded |= set(workflow_files(ROOT))  # workflows (engine/workflow.py) are read by their own loader
-    from engine.credits import credit_files
-
-    loaded |= set(credit_files(ROOT))  # credit conversion rules (engine/credits.py), likewise
+    loaded |= files(ROOT)  # workflows, credits, registration, statistics … (engine/definitions.py)
     on_disk = {str(p.relative_to(ROOT)) for top in ("schemas", "rules", "provinces", "modules")
                for p in (ROOT / top).rglob("*.yaml") if "tests" not in p.parts}
     assert on_disk - loaded == set()
