@@ -126,9 +126,9 @@ def apply(db: Session, ctx: Any, me: Principal, teacher_ids: list[int], as_of: s
                                       record_id=answer.cycle.record_id, open_record_id=answer.cycle.record_id,
                                       cycle_start=answer.cycle.start, cycle_end=answer.cycle.end,
                                       eligible=answer.eligible, unmet=[u.__dict__ for u in answer.unmet])
-        db.add(app)
         try:
-            with db.begin_nested():
+            with db.begin_nested():   # the savepoint first: begin_nested flushes what is pending
+                db.add(app)
                 db.flush()
         except IntegrityError:
             _refuse_if_open(db, teacher, answer.cycle.record_id)
