@@ -33,9 +33,11 @@ def on_startup(ctx: Any) -> None:
 def register_routes(ctx: Any) -> list[Any]:
     from modules.statistics.api import StatisticsController
     from modules.statistics.pages import route_handlers as pages
+    from modules.statistics.report_page import ReportPages
+    from modules.statistics.trend_page import TrendPages
     from modules.statistics.trends import TrendController
 
-    return [StatisticsController, TrendController, *pages()]
+    return [StatisticsController, TrendController, TrendPages, ReportPages, *pages()]
 
 
 @hookimpl
@@ -44,7 +46,10 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
     return [MenuEntry("stats_dashboard", "stats", "/statistics/", "统计概览", "Dashboard", permission="stats.read",
                       order=10),
             MenuEntry("stats_crosstab", "stats", "/statistics/crosstab", "交叉表", "Cross tables",
-                      permission="stats.read", order=20)]
+                      permission="stats.read", order=20),
+            MenuEntry("stats_trends", "stats", "/statistics/trends", "趋势", "Trends", permission="stats.read", order=30),
+            MenuEntry("stats_report", "stats", "/statistics/report", "分析报告", "Analysis report", permission="stats.read",
+                      order=40)]
 
 
 # the core's events that change who is counted where, or with which values

@@ -224,6 +224,12 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/national/duplicates"): "ID numbers masked and birth dates hidden without personal.read; read audited",
     ("POST", "/national/dedup"): _WRITE, ("POST", "/api/v1/national/dedup"): _WRITE,
     ("POST", "/national/duplicates/{dup_id:str}"): _WRITE, ("POST", "/api/v1/national/duplicates/{dup_id:str}"): _WRITE,
+    ("GET", "/statistics/trends"): "a redirect to the trends of the caller's own unit",
+    ("GET", "/statistics/report"): "a redirect to the analysis report of the caller's own unit",
+    ("GET", "/statistics/units/{code:str}/report"): "the analysis report: head counts, shares, generated text: no person",
+    ("GET", "/statistics/units/{code:str}/report.pdf"): "the analysis report as a PDF (audited export): no person",
+    ("GET", "/statistics/units/{code:str}/trends"): "head counts per code at each snapshot, the snapshots' register: no person",
+    ("POST", "/statistics/snapshots"): _WRITE,
 }
 _SCHEMA = re.compile(r"^/schema(/|$)")  # the OpenAPI document and its viewers: no data
 

@@ -433,6 +433,10 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/registration/apply"): "as POST /api/v1/registration/batches",
     ("GET", "/registration/batches/{batch_id:int}"): "as GET /api/v1/registration/batches/{batch_id}",
     ("POST", "/registration/batches/{batch_id:int}/decide"): "as the API's decisions and forward (W578, else 404)",
+    ("GET", "/statistics/trends"): "a redirect to the trends of the caller's own unit",
+    ("GET", "/statistics/report"): "a redirect to the analysis report of the caller's own unit",
+    ("POST", "/statistics/snapshots"): "a snapshot of the whole deployment: statistics.snapshot held at a province unit "
+                                       "(modules/statistics/tests/test_snapshots.py)",
 }
 
 

@@ -159,3 +159,33 @@ def test_the_trend_api_compares_the_snapshots_with_now(town, ctx):
     assert school.get("/api/v1/statistics/gender/trend?unit=360102").status_code == 403
     assert school.get("/api/v1/statistics/gender?unit=3601020001&snapshot=999999").json()["code"] == "W481"
     assert [s["id"] for s in c.get("/api/v1/statistics/snapshots").json()["items"]] == [s.id for s in snaps]
+
+
+def test_the_trends_page_and_the_provinces_button(town, ctx):
+    from tests.web.conftest import post_form
+
+    reviewer = Client(town, "province-reviewer", DEMO_PASSWORD)
+    page = reviewer.get("/statistics/units/36/trends?table=gender")
+    assert page.status_code == 200 and 'id="take-snapshot"' in page.text and 'data-chart="chart-trend"' in page.text
+    with ctx.sessions() as db:
+        before = len(S.listing(db))
+        now = approved_total(db, "36")
+    r = post_form(reviewer, "/statistics/units/36/trends", "/statistics/snapshots", {"as_of": ""})
+    assert r.status_code == 303 and "/statistics/units/36/trends" in r.headers["location"]
+    with ctx.sessions() as db:
+        snaps = S.listing(db)
+        newest = max(snaps, key=lambda s: s.id)
+        assert len(snaps) == before + 1 and newest.trigger == "button" and newest.teachers == now
+    page = reviewer.get("/statistics/units/36/trends?table=gender").text
+    assert page.count('<tr data-total="') == before + 2  # every snapshot and now
+    assert f'<tr data-total="{now}"><td>当前' in page
+    # a bad day: the page again with W513; a viewer (no record.review) and a county get no button and are refused
+    r = post_form(reviewer, "/statistics/units/36/trends", "/statistics/snapshots", {"as_of": "2099-01-01"})
+    assert r.status_code == 422 and "W513" in r.text
+    for who in ("province-viewer", "county-reviewer"):
+        c = Client(town, who, DEMO_PASSWORD)
+        own = "36" if who.startswith("province") else "360102"
+        assert 'id="take-snapshot"' not in c.get(f"/statistics/units/{own}/trends").text
+        assert post_form(c, f"/statistics/units/{own}/trends", "/statistics/snapshots", {}).status_code == 403
+    # a school viewer cannot open the county's trends (403 page, not 500)
+    assert Client(town, "school-viewer", DEMO_PASSWORD).get("/statistics/units/360102/trends").status_code == 403
