@@ -185,3 +185,43 @@ def test_a_county_cannot_register_a_province_project(as_user):
     r = as_user("info_manager@360102").post("/api/v1/training/projects", json=dict(
         name="x", level="province", type="online", hours=10, start="2024-07-01", end="2024-07-02"))
     assert r.status_code == 403 and r.json()["code"] == "W546"
+
+
+def test_changing_the_rules_later_never_changes_confirmed_credits(ctx, world, who, tmp_path):
+    """A confirmed credit keeps the amount and the rule version it was computed under: the YAML
+    edited afterwards applies to later confirmations only."""
+    import shutil
+    from pathlib import Path
+
+    from modules.credits import service as S
+
+    root = tmp_path / "repo"
+    src = Path(ctx.settings.repo_root)
+    (root / "modules" / "credits").mkdir(parents=True)
+    shutil.copy(src / "modules/credits/credits.yaml", root / "modules/credits/credits.yaml")
+    (root / "provinces").mkdir()
+    tid, other = world.teachers["3601030001"][0], world.teachers["3601030001"][2]
+    with ctx.sessions() as db:
+        county = who(db, "info_manager@360103")
+        p1 = S.register_project(db, county, dict(name="规则冻结一", level="county", type="online", hours=36,
+                                                 start="2022-03-01", end="2022-03-05"))
+        p2 = S.register_project(db, county, dict(name="规则冻结二", level="county", type="online", hours=36,
+                                                 start="2022-04-01", end="2022-04-05"))
+        for p in (p1, p2):
+            S.submit_results(db, county, p.id, [{"id_number": world.teacher_usernames[other], "hours": 36, "passed": True}])
+        S.confirm_results(db, who(db, "info_reviewer@360103"), p1.id, root=root)
+        db.commit()
+        before = ledger.balance(db, other, start=date(2022, 1, 1), end=date(2022, 12, 31))
+        assert before.credits == Decimal("3.00")  # national default: 36 h / 12
+        # the province edits the rule in place: 6 hours a credit now, same version name
+        text = (root / "modules/credits/credits.yaml").read_text(encoding="utf-8")
+        (root / "modules/credits/credits.yaml").write_text(
+            text.replace("{types: [online], hours_per_credit: 12", "{types: [online], hours_per_credit: 6"), encoding="utf-8")
+        import os
+        os.utime(root / "modules/credits/credits.yaml", ns=(10**18, 10**18))  # a new file state for the cache
+        S.confirm_results(db, who(db, "info_reviewer@360103"), p2.id, root=root)
+        db.commit()
+        entries = ledger.entries(db, other, start=date(2022, 1, 1), end=date(2022, 12, 31))
+        assert [(e.project_id, e.credits, e.rule_version) for e in entries] == [
+            (p1.id, Decimal("3.00"), "national:2021"), (p2.id, Decimal("6.00"), "national:2021")]
+    assert tid  # the other teacher of the school has nothing from these projects
