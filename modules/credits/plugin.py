@@ -33,3 +33,10 @@ def register_routes(ctx: Any) -> list[Any]:
     from modules.credits.api import TeacherCreditsController, TrainingController
 
     return [TrainingController, TeacherCreditsController]
+
+
+@hookimpl
+def build_demo(ctx: Any, db: Any, cat: Any, password_hash: str) -> list[str]:
+    from modules.credits.demo import build
+
+    return build(db, ctx, password_hash)
