@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from modules.registration import batch as B
+from modules.registration import eligibility as EL
 from modules.registration import warnings as WR
 from modules.registration import words as W
 from web.cases import service as CS
@@ -45,10 +46,16 @@ class RegistrationPages(Controller):
         B.audit_read(db, me, every + [b for b in waiting if b not in every])
         unit = db.get(Unit, me.unit_id)
         may_apply = bool(unit is not None and me.kind == "staff" and CS.may_start(me, B.workflow(ctx), unit))
-        warned = WR.warning_list(db, ctx, me, None, request.query_params.get("as_of"))
+        # the warning list of a school or a county at once; above, of the unit asked for (?unit=):
+        # a city's or a province's whole list is long and slow to compute on every visit
+        asked = (request.query_params.get("unit") or "").strip() or None
+        if asked or (unit is not None and unit.level in ("school", "county")):
+            warned = WR.warning_list(db, ctx, me, asked, request.query_params.get("as_of"))
+        else:
+            warned = None
         return render(request, "registration/list.html", me=me, waiting=[B.batch_json(db, me, b, with_apps=False) for b in waiting],
                       every=[B.batch_json(db, me, b, with_apps=False) for b in every], warned=warned,
-                      may_apply=may_apply, error=error, msg=request.query_params.get("msg"),
+                      may_apply=may_apply, asked=asked or "", warn_months=EL.rules_for(ctx).warn_months, error=error, msg=request.query_params.get("msg"),
                       status_code=error.status if error else 200)
 
     @get("/", sync_to_thread=True)

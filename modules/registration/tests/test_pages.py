@@ -37,5 +37,11 @@ def test_apply_from_the_warning_list_and_decide_on_the_pages(ctx, world, as_user
     assert r.status_code == 303
     assert _qualification(ctx, tid)["periodic_registration_result"] == "2"
     assert "已办结" in school.get(url).text
+    # a city sees its list per unit asked for; another county's viewer finds nothing
+    city_page = city.get("/registration").text
+    assert 'id="warn-choose"' in city_page
+    assert "页面丁" not in city_page
+    assert "页面丁" in city.get("/registration?unit=3601020001").text   # 暂缓注册: still due, still short
+    assert as_user("info_viewer@360103").get("/registration?unit=3601020001").status_code == 404
     # a viewer of another county finds nothing
     assert as_user("info_viewer@360103").get(url).status_code == 404
