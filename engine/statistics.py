@@ -146,6 +146,8 @@ class Dimension:
         if isinstance(raw, bool):
             raw = "1" if raw else "0"
         raw = str(raw)
+        if raw in ("true", "false"):  # a boolean read as text (->> on PostgreSQL)
+            raw = "1" if raw == "true" else "0"
         if self._map:
             return self._map.get(raw, OTHER if self.spec.groups else raw)
         return raw

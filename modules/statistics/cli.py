@@ -61,6 +61,7 @@ def refresh_command() -> None:
     单位的办学类型或隶属关系修改后、以及每天（年龄段随日期变化）请运行一次。
     """
     import resource
+    import time
 
     from modules.statistics import refresh
     from web.context import AppContext

@@ -14,6 +14,8 @@ only (``state = 'approved'``, no copies under review: ``copy_of_id IS NULL``); d
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import and_, select
@@ -55,28 +57,57 @@ def teachers_on(db: Session, day: dt.date, *, unit_ids: Any = None, teacher_ids:
     yield from db.execute(stmt.order_by(tid_col)).all()
 
 
-def _sets_needed(cat: Any, dims: Sequence[Dimension]) -> set[str]:
-    out = {"basic"}
+@dataclass(frozen=True)
+class _Plan:
+    """What to read of the records, decided once per call: per set the document keys needed, and
+    for each field dimension where its value comes from (the field itself, or a derived field's
+    source records: ``Catalogue.derive``'s rule, applied here to the few keys read)."""
+
+    keys: tuple[str, ...]  # the document keys read (one column each)
+    sets: tuple[str, ...]
+    derived: dict[tuple[str, str], Any]  # (set, field) -> (Derived spec, none field, none code)
+
+
+def _plan(cat: Any, dims: Sequence[Dimension]) -> _Plan:
+    sets, keys, derived = {"basic"}, {"work_start_month"}, {}
+    all_sets = cat.sets
     for d in dims:
         if d.kind != "field":
             continue
-        out.add(d.set_key)  # type: ignore[arg-type]
-        spec = cat.sets.get(d.set_key)
+        spec = all_sets.get(d.set_key)
         f = next((f for f in spec.all_fields() if f.key == d.field_key), None) if spec else None
         if f is not None and f.derived is not None:
-            out.add(f.derived.from_set)
-    return out
+            src = all_sets.get(f.derived.from_set)
+            none = src.none if src is not None else None
+            derived[(d.set_key, d.field_key)] = (f.derived, none.field if none else None, none.code if none else None)
+            sets.add(f.derived.from_set)
+            keys |= {f.derived.field, f.derived.by} | ({none.field} if none else set())
+        else:
+            sets.add(d.set_key)  # type: ignore[arg-type]
+            keys.add(d.field_key)  # type: ignore[arg-type]
+    return _Plan(tuple(sorted(keys)), tuple(sorted(sets)), derived)
 
 
-def _derived_fields(cat: Any, dims: Sequence[Dimension]) -> set[tuple[str, str]]:
-    out = set()
-    for d in dims:
-        if d.kind == "field":
-            spec = cat.sets.get(d.set_key)
-            f = next((f for f in spec.all_fields() if f.key == d.field_key), None) if spec else None
-            if f is not None and f.derived is not None:
-                out.add((d.set_key, d.field_key))
-    return out  # type: ignore[return-value]
+def _derive(rule: Any, records: list[dict[str, Any]]) -> Any:
+    """engine.catalogue.Catalogue.derive for one field: the record with the smallest (largest) ``by``,
+    skipping 无 records, empty ``by`` and the ``skip`` values; its ``field``."""
+    d, none_field, none_code = rule
+    candidates = [r for r in records if not (none_field and r.get(none_field) == none_code)
+                  and r.get(d.by) not in (None, "") and str(r.get(d.by)) not in d.skip]
+    if not candidates:
+        return None
+    pick = min if d.choose == "min" else max
+    return pick(candidates, key=lambda r: str(r.get(d.by)).zfill(12)).get(d.field)
+
+
+def _value(raw: Any) -> Any:
+    """A document value as read by ``->>`` / json_extract: lists come back as JSON text."""
+    if isinstance(raw, str) and raw[:1] == "[":
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
 
 
 def build_rows(db: Session, as_of: dt.date | None = None, *, cat: Any = None, defs: Definitions | None = None,
@@ -84,52 +115,42 @@ def build_rows(db: Session, as_of: dt.date | None = None, *, cat: Any = None, de
                live: bool | None = None) -> Iterator[dict[str, Any]]:
     """One row per active teacher on ``as_of`` (today by default): ``teacher_id``, ``unit_id``
     (the unit holding them that day), ``school_type``, ``birth_date``, ``age`` and ``dims``
-    ({dimension key: code}). Streams: reads the teachers and their approved records a chunk at a
-    time, so memory does not grow with the province."""
+    ({dimension key: code}). Streams: reads the teachers and the few document keys the dimensions
+    need a chunk at a time, so memory does not grow with the province."""
     from modules.statistics.catalogue import definitions
 
     day = as_of or clock.today()
     cat = cat if cat is not None else _catalogue()
     defs = defs if defs is not None else definitions(cat)
     dims = list(defs.dimensions.values())
-    sets = sorted(_sets_needed(cat, dims))
-    derived = _derived_fields(cat, dims)
-    units = {uid: (st, ur) for uid, st, ur in db.execute(select(Unit.id, Unit.school_type, Unit.urban_rural))}
+    plan = _plan(cat, dims)
+    units = {uid: (st, ur) for uid, st, ur in db.execute(select(Unit.id, Unit.school_type, Unit.urban_rural)).all()}
     chunk: list[tuple[int, int]] = []
     for pair in teachers_on(db, day, unit_ids=unit_ids, teacher_ids=teacher_ids, live=live):
         chunk.append(pair)
         if len(chunk) >= CHUNK:
-            yield from _rows(db, cat, dims, sets, derived, units, chunk, day)
+            yield from _rows(db, plan, dims, units, chunk, day)
             chunk = []
     if chunk:
-        yield from _rows(db, cat, dims, sets, derived, units, chunk, day)
+        yield from _rows(db, plan, dims, units, chunk, day)
 
 
-def _rows(db: Session, cat: Any, dims: list[Dimension], sets: list[str], derived: set[tuple[str, str]],
-          units: dict[int, tuple[str | None, str | None]], chunk: list[tuple[int, int]],
-          day: dt.date) -> Iterator[dict[str, Any]]:
+def _rows(db: Session, plan: _Plan, dims: list[Dimension], units: dict[int, tuple[str | None, str | None]],
+          chunk: list[tuple[int, int]], day: dt.date) -> Iterator[dict[str, Any]]:
     ids = [t for t, _ in chunk]
     births = dict(db.execute(select(Teacher.id, Teacher.birth_date).where(Teacher.id.in_(ids))).all())
     files: dict[int, dict[str, list[dict[str, Any]]]] = {t: {} for t in ids}
-    for tid, set_key, doc in db.execute(
-            select(Record.teacher_id, Record.set_key, Record.document)
-            .where(Record.teacher_id.in_(ids), Record.set_key.in_(sets), Record.state == APPROVED,
+    cols = [Record.document[k].as_string() for k in plan.keys]
+    for tid, set_key, *values in db.execute(
+            select(Record.teacher_id, Record.set_key, *cols)
+            .where(Record.teacher_id.in_(ids), Record.set_key.in_(plan.sets), Record.state == APPROVED,
                    Record.copy_of_id.is_(None))
-            .order_by(Record.teacher_id, Record.set_key, Record.position, Record.id)):
-        files[tid].setdefault(set_key, []).append(doc or {})
+            .order_by(Record.teacher_id, Record.set_key, Record.position, Record.id)).all():
+        files[tid].setdefault(set_key, []).append({k: _value(v) for k, v in zip(plan.keys, values) if v is not None})
     for tid, uid in chunk:
         school_type, urban_rural = units.get(uid, (None, None))
         file = files[tid]
-        family = cat.family_of(school_type)
-        values: dict[str, dict[str, Any]] = {}
-        for s, recs in file.items():
-            values[s] = dict(recs[0]) if recs else {}
-        if derived:
-            want = {s for s, _ in derived}
-            for s in want:
-                got = cat.derive(s, family, {k: (v if cat.sets[k].cardinality == "many" else (v[0] if v else {}))
-                                             for k, v in file.items()})
-                values.setdefault(s, {}).update(got)
+        basic = (file.get("basic") or [{}])[0]
         birth = births.get(tid)
         age = years_between(birth, day)
         out: dict[str, str] = {}
@@ -140,10 +161,14 @@ def _rows(db: Session, cat: Any, dims: list[Dimension], sets: list[str], derived
                 if d.spec.computed == "age":
                     out[d.key] = d.band(age)
                 else:
-                    start = month_start(values.get("basic", {}).get("work_start_month"))
-                    out[d.key] = d.band(years_between(start, day))
+                    out[d.key] = d.band(years_between(month_start(basic.get("work_start_month")), day))
             else:
-                out[d.key] = d.code(values.get(d.set_key, {}).get(d.field_key))  # type: ignore[arg-type]
+                rule = plan.derived.get((d.set_key, d.field_key))  # type: ignore[arg-type]
+                if rule is not None:
+                    raw = _derive(rule, file.get(rule[0].from_set) or [])
+                else:
+                    raw = ((file.get(d.set_key) or [{}])[0]).get(d.field_key)  # type: ignore[arg-type]
+                out[d.key] = d.code(raw)
         yield {"teacher_id": tid, "unit_id": uid, "school_type": school_type, "birth_date": birth, "age": age,
                "dims": out}
 

@@ -36,8 +36,23 @@ BATCH = 5000
 SEP = "|"
 
 
+_DIGESTS: dict[int, tuple[Definitions, str]] = {}
+
+
 def digest(defs: Definitions) -> str:
-    """What the summary rows depend on: every table's dimensions and every dimension's definition."""
+    """What the summary rows depend on: every table's dimensions and every dimension's definition
+    (computed once per definitions object: the readers ask it on every request)."""
+    found = _DIGESTS.get(id(defs))
+    if found is not None and found[0] is defs:
+        return found[1]
+    if len(_DIGESTS) > 32:
+        _DIGESTS.clear()
+    value = _digest(defs)
+    _DIGESTS[id(defs)] = (defs, value)
+    return value
+
+
+def _digest(defs: Definitions) -> str:
     data = {"tables": {k: list(t.dims) for k, t in sorted(defs.tables.items())},
             "dims": {k: d.spec.model_dump(mode="json", by_alias=True) for k, d in sorted(defs.dimensions.items())}}
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]

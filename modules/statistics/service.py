@@ -272,6 +272,26 @@ def compute(db: Session, me: Principal, table_key: str, unit_code: str | None, *
     return StatResult(as_of, unit_json(unit), table, dims, counts, lang, src.name)
 
 
+def compute_many(db: Session, me: Principal, table_keys: Iterable[str], unit_code: str | None, *,
+                 filters: Mapping[str, Any] | None = None, snapshot: Any = None, cat: Any = None,
+                 lang: str = "zh") -> list[StatResult]:
+    """Several tables of one unit (a dashboard): the unit, scope and source resolved once; from the
+    summary tables, every table in one query."""
+    cat = _cat(cat)
+    defs = definitions(cat)
+    unit = resolve_unit(db, me, unit_code)
+    tables = [_table(defs, k) for k in table_keys]
+    where = _scope(db, unit, filters, cat)
+    src = _source(db, snapshot, cat)
+    many = getattr(src, "counts_many", None)
+    if many is not None:
+        found = many(db, defs, where, [t.key for t in tables])
+    else:
+        found = {t.key: src.counts(db, cat, defs, where, list(t.dims), table_key=t.key) for t in tables}
+    return [StatResult(found[t.key][1], unit_json(unit), t, [defs.dimensions[d] for d in t.dims], found[t.key][0],
+                       lang, src.name) for t in tables]
+
+
 def crosstab(db: Session, me: Principal, row_dim: str, col_dim: str, unit_code: str | None, *,
              filters: Mapping[str, Any] | None = None, snapshot: Any = None, cat: Any = None,
              lang: str = "zh") -> CrossTab:
