@@ -34,3 +34,10 @@ def register_routes(ctx: Any) -> list[Any]:
 @hookimpl
 def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
     return S.home_todos(db, me, unit)
+
+
+@hookimpl
+def build_demo(ctx: Any, db: Any, cat: Any, password_hash: str) -> list[str]:
+    from modules.spot_check.demo import build
+
+    return build(db, ctx)

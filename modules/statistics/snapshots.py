@@ -109,8 +109,7 @@ def on_demand(db: Session, me: Principal | None, as_of: Any = None, *, trigger: 
         unit = db.get(Unit, me.unit_id) if me else None
         permissions.require(me, TAKE, unit)
     day = parse_as_of(as_of)
-    return take(db, day, reason=ON_DEMAND, trigger=trigger, label=f"{day.isoformat()} 手动快照",
-                label_en=f"{day.isoformat()} on demand", by=me if trigger == BUTTON else None,
+    return take(db, day, reason=ON_DEMAND, trigger=trigger, label="手动快照", label_en="On demand", by=me if trigger == BUTTON else None,
                 actor_name=actor_name, cat=cat)
 
 

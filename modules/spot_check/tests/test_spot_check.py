@@ -180,3 +180,25 @@ def test_a_viewer_page_shows_masked_id_numbers(ctx, as_user, area):
         whole = i["teacher"]["id_number"]
         assert whole not in page and f"{whole[:4]}**********{whole[-4:]}" in page
     assert "spot_check.read" in {e.action for e in _audit(ctx, "spot_check.read", check["id"])}
+
+
+def test_the_demo_has_a_published_report_the_school_sees(tmp_path):
+    """``tmis demo``: 东湖区's published spot check reaches its schools' home pages."""
+    from tests.web.conftest import Client, fresh_database, make_settings
+    from web.app import create_app
+    from web.demo import build_demo
+
+    with fresh_database(tmp_path) as url:
+        settings = make_settings(url)
+        build_demo(settings, password="Demo@2024x", teachers=48, seed=3)
+        application = create_app(settings)
+        try:
+            checks = Client(application, "county-viewer", "Demo@2024x").get(API + "/").json()["items"]
+            done = next(c for c in checks if c["seed"] == "20260331")
+            assert done["state"] == "published" and done["counts"] == {"ok": 4, "wrong": 1, "unchecked": 0}
+            school = Client(application, "school-manager", "Demo@2024x")
+            home = school.get("/admin/").text
+            assert 'id="todo-spot_check-notices"' in home
+            assert any(c["id"] == done["id"] for c in school.get(API + "/").json()["items"])
+        finally:
+            application.state.ctx.engine.dispose()
