@@ -64,14 +64,14 @@ class CrossTabPages(Controller):
     include_in_schema = False
 
     def _build(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, row: str, col: str
-               ) -> tuple[Unit, dict[str, Any] | None, dict[str, list[str]] | None]:
+               ) -> tuple[Unit, dict[str, Any] | None, P.Ask]:
         lang = lang_of(request)
         unit = P.unit_of(db, me, code)
-        filters = P.filters_of(request)
+        ask = P.ask_of(request)
         if not (row and col):
-            return unit, None, filters
-        ct = stats.crosstab(db, me, row, col, code, filters=filters, lang=lang, cat=ctx.catalogue)
-        return unit, normalise(P.result_json(ct, lang), lang), filters
+            return unit, None, ask
+        ct = stats.crosstab(db, me, row, col, code, lang=lang, cat=ctx.catalogue, **ask.kw)
+        return unit, normalise(P.result_json(ct, lang), lang), ask
 
     @get("/crosstab", sync_to_thread=True)
     def page(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, row: str = "", col: str = "") -> Template:
@@ -82,26 +82,26 @@ class CrossTabPages(Controller):
         if not (row or col):  # a first visit: a table to start from
             chosen = (DEFAULT[0] if DEFAULT[0] in keys else (keys[0] if keys else ""),
                       DEFAULT[1] if DEFAULT[1] in keys else (keys[1] if len(keys) > 1 else ""))
-        unit, ct, filters = self._build(request, db, ctx, me, code, *chosen)
+        unit, ct, ask = self._build(request, db, ctx, me, code, *chosen)
         children = below(db, unit)
-        query = "&".join(q for q in (f"row={chosen[0]}&col={chosen[1]}", P.filter_query(filters)) if q)
         title = f"{ct['row_dim_label']} × {ct['col_dim_label']}" if ct else ""
         return render(request, "statistics/crosstab.html", me=me, me_unit=db.get(Unit, me.unit_id), unit=unit,
                       trail=P.trail(db, me, unit), dims=dims, row=chosen[0], col=chosen[1], ct=ct, title=title,
                       chart=C.crosstab_chart(ct, lang, title) if ct and ct["row_labels"] else None,
-                      filters=filters or {}, school_types=P.school_type_options(lang, ctx.catalogue), children=children,
-                      export=f"{P.BASE}/units/{code}/crosstab.xlsx?{query}", as_of_line=C.as_of_line,
+                      filters=ask.filters or {}, school_types=P.school_type_options(lang, ctx.catalogue), children=children,
+                      export=ask.href(f"{P.BASE}/units/{code}/crosstab.xlsx", f"row={chosen[0]}&col={chosen[1]}"),
+                      snapshot=ask.snapshot, back=ask.href(f"{P.BASE}/units/{code}"), as_of_line=C.as_of_line,
                       echarts=P.ECHARTS_VERSION, base=P.BASE)
 
     @get("/crosstab.xlsx", sync_to_thread=True)
     def export(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, row: str = "", col: str = ""
                ) -> Response[bytes]:
         lang = lang_of(request)
-        unit, ct, filters = self._build(request, db, ctx, me, code, row, col)
+        unit, ct, ask = self._build(request, db, ctx, me, code, row, col)
         if ct is None:
             raise Refusal(PW.W_NO_AXES, allowed=", ".join(d["key"] for d in dimension_list(lang, ctx.catalogue)))
         title = f"{ct['row_dim_label']}×{ct['col_dim_label']}"
-        content = X.crosstab_workbook(ct, title, P.unit_json(unit), lang, P.filter_text(filters, lang))
-        P._audit_export(db, me, unit, f"crosstab:{row}x{col}", len(ct["row_labels"]), filters, ct.get("as_of"))
+        content = X.crosstab_workbook(ct, title, P.unit_json(unit), lang, P.filter_text(ask.filters, lang))
+        P._audit_export(db, me, unit, f"crosstab:{row}x{col}", len(ct["row_labels"]), ask, ct.get("as_of"))
         return P._xlsx(content, X.filename(unit.name, title, X.date_part(ct.get("as_of"), lang)),
                        f"statistics-{unit.code}-crosstab.xlsx")

@@ -10,6 +10,7 @@ the teacher list only when it holds at least 5 teachers or the viewer may read p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -91,6 +92,42 @@ def filter_query(filters: Mapping[str, list[str]] | None) -> str:
     return urlencode([(QUERY[k], v) for k, vs in (filters or {}).items() for v in vs])
 
 
+@dataclass(frozen=True)
+class Ask:
+    """What a page asks the service besides the unit and the table: the filters and a snapshot
+    (S3's frozen data, snapshots.py; None: the live approved data), and the query that carries
+    them on to the page's links (drill-down, exports, print view, cross table)."""
+
+    filters: dict[str, list[str]] | None = None
+    snapshot: str | None = None
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        return {"filters": self.filters, "snapshot": self.snapshot}
+
+    def query(self, *first: str) -> str:
+        from urllib.parse import quote
+
+        parts = [*first, filter_query(self.filters), f"snapshot={quote(self.snapshot)}" if self.snapshot else ""]
+        return "&".join(p for p in parts if p)
+
+    def href(self, path: str, *first: str) -> str:
+        query = self.query(*first)
+        return f"{path}?{query}" if query else path
+
+
+def ask_of(request: Request) -> Ask:
+    snap = (request.query_params.get("snapshot") or "").strip()[:20]
+    return Ask(filters_of(request), snap or None)
+
+
+def snapshot_choices(db: Session, lang: str) -> list[dict[str, Any]]:
+    """The frozen snapshots a reader may switch the dashboard to (newest first)."""
+    from modules.statistics import snapshots
+
+    return [snapshots.snapshot_json(s, lang) for s in reversed(snapshots.listing(db))]
+
+
 def filter_text(filters: Mapping[str, list[str]] | None, lang: str) -> str:
     if not filters:
         return ""
@@ -123,9 +160,8 @@ def trail(db: Session, me: Principal, unit: Unit) -> list[Unit]:
     return list(reversed(out))
 
 
-def dashboard_href(code: str, table: str | None = None, filters: Mapping[str, list[str]] | None = None) -> str:
-    query = "&".join(q for q in ((f"table={table}" if table else ""), filter_query(filters)) if q)
-    return f"{BASE}/units/{code}" + (f"?{query}" if query else "")
+def dashboard_href(code: str, table: str | None = None, ask: Ask | None = None) -> str:
+    return (ask or Ask()).href(f"{BASE}/units/{code}", f"table={table}" if table else "")
 
 
 def list_link(db: Session, me: Principal, unit: Unit) -> tuple[bool, bool]:
@@ -148,11 +184,10 @@ def cell_link(unit: Unit, count: int, lists: bool, personal: bool) -> str | None
 
 # ------------------------------------------------------------------ the pages
 
-def _audit_export(db: Session, me: Principal, unit: Unit, what: str, rows: int,
-                  filters: Mapping[str, list[str]] | None, as_of: Any) -> None:
+def _audit_export(db: Session, me: Principal, unit: Unit, what: str, rows: int, ask: Ask, as_of: Any) -> None:
     audit.record(db, "stats.export", actor=me, target_type="statistics", target_id=what, unit_id=unit.id,
-                 detail={"table": what, "unit": unit.code, "rows": rows, "filters": dict(filters or {}),
-                         "as_of": str(as_of or "")})
+                 detail={"table": what, "unit": unit.code, "rows": rows, "filters": dict(ask.filters or {}),
+                         "snapshot": ask.snapshot, "as_of": str(as_of or "")})
 
 
 def _xlsx(content: bytes, name: str, fallback: str) -> Response[bytes]:
@@ -178,9 +213,10 @@ class StatisticsPages(Controller):
     def dashboard(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, table: str = "") -> Template:
         lang = lang_of(request)
         unit = unit_of(db, me, code)
-        filters = filters_of(request)
+        ask = ask_of(request)
         tables = table_list(me, lang, ctx.catalogue)
-        results = [result_json(stats.compute(db, me, t["key"], code, filters=filters, lang=lang, cat=ctx.catalogue), lang) for t in tables]
+        results = [result_json(stats.compute(db, me, t["key"], code, lang=lang, cat=ctx.catalogue, **ask.kw), lang)
+                   for t in tables]
         chosen = table or (tables[0]["key"] if tables else "")
         lists, personal = list_link(db, me, unit)
         cards = []
@@ -191,13 +227,13 @@ class StatisticsPages(Controller):
                 r["small"] = lists and not personal and 0 < int(r["count"] or 0) < C.MIN_CELL
             cards.append({"key": t["key"], "label": t["label"], "result": res, "rows": rows,
                           "chart": C.chart_of(res, lang, title=t["label"]), "id": f"chart-{i}",
-                          "export": f"{BASE}/units/{code}/export.xlsx?" + "&".join(
-                              q for q in (f"table={t['key']}", filter_query(filters)) if q)})
+                          "export": ask.href(f"{BASE}/units/{code}/export.xlsx", f"table={t['key']}")})
         below = []
         drill = None
         if unit.level != "school" and chosen:
-            kids = [(unit_json(u), result_json(r, lang)) for u, r in stats.children(db, me, chosen, code, filters=filters, lang=lang, cat=ctx.catalogue)]
-            links = [dashboard_href(u["code"], table or None, filters) for u, _ in kids]
+            kids = [(unit_json(u), result_json(r, lang))
+                    for u, r in stats.children(db, me, chosen, code, lang=lang, cat=ctx.catalogue, **ask.kw)]
+            links = [dashboard_href(u["code"], table or None, ask) for u, _ in kids]
             label = next((t["label"] for t in tables if t["key"] == chosen), chosen)
             below = [{"unit": u, "href": h, "total": int(r.get("total") or 0), "as_of": r.get("as_of")}
                      for (u, r), h in zip(kids, links)]
@@ -207,7 +243,7 @@ class StatisticsPages(Controller):
         return render(request, "statistics/dashboard.html", me=me, me_unit=db.get(Unit, me.unit_id), unit=unit,
                       trail=trail(db, me, unit), tables=tables, cards=cards, chosen=chosen, below=below,
                       drill=drill, head=C.headline(results), as_of=results[0].get("as_of") if results else None,
-                      as_of_line=C.as_of_line, filters=filters or {}, fq=filter_query(filters),
+                      as_of_line=C.as_of_line, filters=ask.filters or {}, ask=ask, snapshots=snapshot_choices(db, lang),
                       school_types=school_type_options(lang, ctx.catalogue), lists=lists, personal=personal,
                       min_cell=C.MIN_CELL, echarts=ECHARTS_VERSION, base=BASE)
 
@@ -216,28 +252,29 @@ class StatisticsPages(Controller):
         """Every standard table of the unit, charts drawn as SVG, for paper (A4)."""
         lang = lang_of(request)
         unit = unit_of(db, me, code)
-        filters = filters_of(request)
+        ask = ask_of(request)
         tables = table_list(me, lang, ctx.catalogue)
         cards = []
         for i, t in enumerate(tables):
-            res = result_json(stats.compute(db, me, t["key"], code, filters=filters, lang=lang, cat=ctx.catalogue), lang)
+            res = result_json(stats.compute(db, me, t["key"], code, lang=lang, cat=ctx.catalogue, **ask.kw), lang)
             cards.append({"key": t["key"], "label": t["label"], "result": res, "rows": C.table_rows(res, lang),
                           "chart": C.chart_of(res, lang, title=t["label"]), "id": f"chart-{i}"})
         as_of = cards[0]["result"].get("as_of") if cards else None
         return render(request, "statistics/print.html", me=me, unit=unit, cards=cards, as_of=as_of,
-                      as_of_line=C.as_of_line, filters=filter_text(filters, lang), echarts=ECHARTS_VERSION, base=BASE)
+                      as_of_line=C.as_of_line, filters=filter_text(ask.filters, lang), snapshot=ask.snapshot,
+                      back=ask.href(f"{BASE}/units/{code}"), echarts=ECHARTS_VERSION, base=BASE)
 
     @get("/units/{code:str}/export.xlsx", sync_to_thread=True)
     def export_table(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str, table: str = "") -> Response[bytes]:
         """One table of the unit as an Excel workbook (the API's rows), audited."""
         lang = lang_of(request)
         unit = unit_of(db, me, code)
-        filters = filters_of(request)
+        ask = ask_of(request)
         if not table:
             raise Refusal(PW.W_NO_TABLE, allowed=", ".join(t["key"] for t in table_list(me, lang, ctx.catalogue)))
-        res = result_json(stats.compute(db, me, table, code, filters=filters, lang=lang, cat=ctx.catalogue), lang)
-        content = X.table_workbook(res, lang, filter_text(filters, lang))
-        _audit_export(db, me, unit, table, len(res.get("rows", [])), filters, res.get("as_of"))
+        res = result_json(stats.compute(db, me, table, code, lang=lang, cat=ctx.catalogue, **ask.kw), lang)
+        content = X.table_workbook(res, lang, filter_text(ask.filters, lang))
+        _audit_export(db, me, unit, table, len(res.get("rows", [])), ask, res.get("as_of"))
         label = C.text((res.get("table") or {}).get("label"), lang)
         return _xlsx(content, X.filename(unit.name, label, X.date_part(res.get("as_of"), lang)),
                      f"statistics-{unit.code}-{table}.xlsx".replace("/", "_"))
@@ -247,13 +284,15 @@ class StatisticsPages(Controller):
         """The units one level down with their head counts (the drill-down's table), audited."""
         lang = lang_of(request)
         unit = unit_of(db, me, code)
+        ask = ask_of(request)
         tables = table_list(me, lang, ctx.catalogue)
         key = table or (tables[0]["key"] if tables else "")
-        kids = [(unit_json(u), result_json(r, lang)) for u, r in stats.children(db, me, key, code, lang=lang, cat=ctx.catalogue)]
+        kids = [(unit_json(u), result_json(r, lang))
+                for u, r in stats.children(db, me, key, code, lang=lang, cat=ctx.catalogue, **ask.kw)]
         title = ("Units below " if lang == "en" else "下级单位教师数 ") + unit.name
         content = X.children_workbook(unit_json(unit), title, kids, lang)
         as_of = next((r.get("as_of") for _, r in kids if r.get("as_of")), None)
-        _audit_export(db, me, unit, f"units:{key}", len(kids), None, as_of)
+        _audit_export(db, me, unit, f"units:{key}", len(kids), ask, as_of)
         return _xlsx(content, X.filename(unit.name, "下级单位" if lang != "en" else "units below", X.date_part(as_of, lang)),
                      f"statistics-{unit.code}-units.xlsx")
 

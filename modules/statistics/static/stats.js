@@ -62,10 +62,12 @@
     });
     var printer = document.getElementById("print-now");
     if (printer) { printer.addEventListener("click", function () { window.print(); }); }
-    var form = document.getElementById("table-picker");
-    if (form) {
-      var select = form.querySelector("select");
-      if (select) { select.addEventListener("change", function () { form.submit(); }); }
+    var forms = document.querySelectorAll("form.autosubmit");  /* the table and snapshot pickers */
+    for (var k = 0; k < forms.length; k++) {
+      (function (form) {
+        var select = form.querySelector("select");
+        if (select) { select.addEventListener("change", function () { form.submit(); }); }
+      })(forms[k]);
     }
   }
 

@@ -223,3 +223,45 @@ def test_no_script_the_csp_would_refuse(as_):
             " one", "")  # no on…= handlers
     js = as_("province-viewer").get("/statistics/static/vendor/echarts.min.js")
     assert js.status_code == 200 and "echarts" in js.text[:2000].lower()
+
+
+def test_a_snapshot_is_shown_as_of_its_day_and_carried_down_the_drill(as_, demo):
+    """The dashboard switched to a frozen snapshot (snapshots.py): its numbers are the API's for that
+    snapshot, every chart says its day, and the drill-down, exports and print view keep to it."""
+    import datetime as dt
+
+    from sqlalchemy import delete
+
+    from modules.statistics import snapshots
+    from modules.statistics.models import StatsSnapshot, StatsSnapshotFact
+
+    day = dt.date.today()  # the demo's teachers exist from today on
+    with demo.state.ctx.sessions() as db:
+        snap = snapshots.on_demand(db, None, day.isoformat(), trigger=snapshots.COMMAND, actor_name="test",
+                                   cat=demo.state.ctx.catalogue)
+        db.commit()
+        sid = snap.id
+    try:
+        c = as_("city-viewer")
+        r = c.get(f"/statistics/units/3601?snapshot={sid}")
+        assert r.status_code == 200, r.text
+        api = c.get(f"/api/v1/statistics/gender?unit=3601&snapshot={sid}").json()
+        assert api["as_of"].startswith(day.isoformat()) and api["total"] > 0
+        page = read(r.text)
+        assert [row.attrs["data-count"] for row in page.tables["table-gender"].rows] == [
+            str(x["count"]) for x in api["rows"]]
+        assert f"数据截至 {day.isoformat()}（快照）" in r.text
+        assert f'<option value="{sid}" selected>' in r.text
+        assert f"/statistics/units/360102?snapshot={sid}" in page.links
+        assert f"/statistics/units/3601/export.xlsx?table=gender&snapshot={sid}" in [
+            link.replace("&amp;", "&") for link in page.links]
+        assert f"数据截至 {day.isoformat()}" in c.get(f"/statistics/units/3601/print?snapshot={sid}").text
+        ct = c.get(f"/statistics/units/3601/crosstab?row=gender&col=education&snapshot={sid}").text
+        assert f"数据截至 {day.isoformat()}（快照）" in ct and f'name="snapshot" value="{sid}"' in ct
+        missing = c.get("/statistics/units/3601?snapshot=999999")
+        assert missing.status_code == 404 and "W481" in missing.text
+    finally:
+        with demo.state.ctx.sessions() as db:
+            db.execute(delete(StatsSnapshotFact).where(StatsSnapshotFact.snapshot_id == sid))
+            db.execute(delete(StatsSnapshot).where(StatsSnapshot.id == sid))
+            db.commit()
