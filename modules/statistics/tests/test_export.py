@@ -123,6 +123,7 @@ def test_english_workbook(as_):
     header, body = _body(rows, api["dims"][0]["label"])
     assert [row[0] for row in body[:-1]] == [r["labels"]["gender"] for r in api["rows"]]
     assert body[-1][0] == "Total"
+    c.get("/statistics/units/3601?lang=zh")  # back to Chinese (the choice is kept in a cookie)
 
 
 def test_an_export_without_its_table_or_axes_says_what_to_choose(as_):

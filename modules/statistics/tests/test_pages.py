@@ -210,6 +210,8 @@ def test_english(as_):
     rows = read(r.text).tables["table-gender"].rows
     assert [row.cells[0] for row in rows] == [x["labels"]["gender"] for x in api["rows"]]
     assert "W475" in as_("school-viewer").get("/statistics/units/36?lang=en").text
+    c.get("/statistics/units/3601?lang=zh")  # back to Chinese (the choice is kept in a cookie)
+    as_("school-viewer").get("/statistics/units/3601020001?lang=zh")
 
 
 def test_no_script_the_csp_would_refuse(as_):
