@@ -7,12 +7,17 @@
 A scratch PostgreSQL database gets the demo province (a few teachers, for real documents), then
 ``--teachers`` more teachers of one school, each with a 基本信息 record cloned from a demo record
 (names vary). The change assessed is one new province rule on 基本信息 (``length(record.name) <= 2``).
+The rule is tests/web/data/impact_rule.yaml, the file the impact tests use.
 Measured in turn, ``--repeat`` times (medians):
-- floor: the query impact runs, read to the end with no validation (a plain scan of the records);
-- impact: ``web.services.impact.impact`` (both catalogues' validation of every record of the set).
-Prints records/s, the ratio impact/floor and the time 1.5 million teachers would take at that rate
-(issue 18 asks for a single-rule change reported within 60 s at 1.5 million). Needs PostgreSQL:
-$TMIS_BENCH_DATABASE_URL or the local server (the scratch database is dropped at the end).
+- floor: a plain scan of the set's records — whole documents, in file order, through the same
+  server-side cursor, read to the end with no validation (``web.services.impact._rows``);
+- impact: ``web.services.impact.impact``, the report itself: only the changed rule is evaluated, and
+  since it reads nothing but ``record.name`` only that field is fetched, in no particular order.
+Prints records/s, the ratio impact/floor and, for both, the time 1.5 million teachers take: measured
+when ``--teachers 1500000``, else extrapolated at the measured rate (issue 18 asks for a single-rule
+change reported within 60 s at 1.5 million). The database holds 基本信息 records only (and the demo's
+few teachers' files). Needs PostgreSQL: $TMIS_BENCH_DATABASE_URL or the local server (the scratch
+database is dropped at the end).
 """
 
 from __future__ import annotations
@@ -34,14 +39,7 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 DEFAULT_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-RULE = """\
-rules:
-  - id: jx.short_name
-    set: basic
-    assert: length(record.name) <= 2
-    fields: [name]
-    message: {zh: 姓名不超过两个字（示例规则）, en: At most two characters (example rule)}
-"""
+RULE = (ROOT / "tests" / "web" / "data" / "impact_rule.yaml").read_text(encoding="utf-8")  # shared with the tests
 NAMES = ["张伟", "王芳", "李小明", "欧阳建国", "刘洋", "陈静怡"]
 
 
@@ -120,7 +118,7 @@ def main() -> int:
         for _ in range(args.repeat):
             with sessions() as db:
                 t = time.perf_counter()
-                n = sum(1 for _ in _rows(db, ["basic"], None, 2000))
+                n = sum(1 for _ in _rows(db, ["basic"], None, 5000))
                 floors.append(time.perf_counter() - t)
             with sessions() as db:
                 t = time.perf_counter()
@@ -132,7 +130,9 @@ def main() -> int:
         print(f"floor (plain scan): {floor:.2f} s, {n / floor:,.0f} records/s")
         print(f"impact:             {run:.2f} s, {n / run:,.0f} records/s")
         print(f"ratio impact/floor: {statistics.median(ratios):.1f} (each: {', '.join(f'{r:.1f}' for r in ratios)})")
-        print(f"at this rate 1,500,000 teachers' 基本信息: {1_500_000 / (n / run):,.0f} s")
+        how = "measured" if n >= 1_500_000 else "extrapolated"
+        print(f"1,500,000 teachers' 基本信息 ({how}): impact {1_500_000 / (n / run):,.0f} s, "
+              f"plain scan {1_500_000 / (n / floor):,.0f} s (issue 18: within 60 s)")
         engine.dispose()
     finally:
         drop()  # type: ignore[operator]

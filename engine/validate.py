@@ -770,6 +770,13 @@ class SetValidator:
             self._check_rules(self._deferred, record.get, self._thunk(record, records, file), file, index, out)
         return out
 
+    def has_rules(self, rule_ids: frozenset[str]) -> bool:
+        """Does this family's view have any of these rules (would ``validate_rules`` evaluate anything)?"""
+        rules = self._subsets.get(rule_ids)
+        if rules is None:
+            rules = self._subsets[rule_ids] = [r for r in self._rules if r.rule.id in rule_ids]
+        return bool(rules)
+
     def validate_rules(self, record: Mapping[str, Any], rule_ids: frozenset[str] | set[str], *,
                        records: list[Mapping[str, Any]] | None = None, index: int | None = None) -> list[Violation]:
         """The violations of just these rules (those this family's view has), as ``validate`` reports

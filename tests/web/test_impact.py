@@ -21,14 +21,7 @@ from web.db.models import Record, Teacher, Unit
 from web.demo import build_demo
 from web.services.impact import changed_sets, impact
 
-RULE = """\
-rules:
-  - id: jx.short_name
-    set: basic
-    assert: length(record.name) <= 2
-    fields: [name]
-    message: {zh: 姓名不超过两个字（示例规则）, en: At most two characters (example rule)}
-"""
+RULE = (Path(__file__).parent / "data" / "impact_rule.yaml").read_text(encoding="utf-8")  # shared with benchmarks/impact.py
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +123,29 @@ def test_a_tightened_field_is_checked_in_full(database, tmp_path) -> None:
     finally:
         engine.dispose()
     assert report.codes["V003"].invalid == sum(expected.values()) > 0
+
+
+def test_a_one_rule_change_evaluates_only_that_rule_on_only_its_set(database, changed) -> None:
+    """The rule's set alone is read (its records, not the file's), the rule alone is evaluated and only
+    the field it reads is fetched; the examples are the first records in file order all the same."""
+    old, new = _catalogue(repo_root()), _catalogue(changed)
+    report = impact_report(database, old, new)
+    assert report.evaluated == {"basic": ["jx.short_name"]} and report.fields == ["name"]
+    assert report.as_json()["evaluated"] == {"basic": ["jx.short_name"]}
+    engine = make_engine(database)
+    try:
+        with make_sessionmaker(engine)() as db:
+            basic = db.scalar(select(func.count()).select_from(Record).where(Record.set_key == "basic",
+                                                                             Record.copy_of_id.is_(None)))
+            everything = db.scalar(select(func.count()).select_from(Record))
+            first = db.execute(select(Teacher.id, Record.position).join(Record, Record.teacher_id == Teacher.id)
+                               .where(Record.set_key == "basic", Record.copy_of_id.is_(None),
+                                      func.length(Teacher.name) > 2)
+                               .order_by(Teacher.id, Record.position).limit(3)).all()
+            masked_ids = [db.get(Teacher, tid).id_number for tid, _ in first]
+    finally:
+        engine.dispose()
+    assert report.records == basic < everything
+    rule = report.codes["jx.short_name"]
+    assert [(e["id_number"][:4], e["record"]) for e in rule.examples] == [(n[:4], p) for n, (_, p) in zip(masked_ids, first)]
+    assert set(report.codes) == {"jx.short_name"}
