@@ -369,6 +369,14 @@ V_XLSX_UNDER_REVIEW_CHANGE = _entry(
     "then import; or restore the row as exported, or delete it.")
 
 
+# --- V40x: fields a province gives to one side (issue 18 point 11: ``fields_filled_by``)
+V_XLSX_TEACHERS_FIELD = _entry(
+    "V400", "「{label}」由教师本人填写，导入不能填写或修改（身份证件号「{id}」）",
+    "'{label_en}' is filled in by the teacher; an import cannot fill or change it (ID number '{id}')",
+    "清空这个单元格，或改回档案中的内容（导出的文件原样导入不受影响）；此项请教师本人在「教师自助」中填写。",
+    "Empty the cell or restore what is on file (an export imported as it is is fine); the teacher fills this "
+    "field in self-service.")
+
 @dataclass(frozen=True)
 class Problem:
     """A bad definition: where, what, how to fix. ``other`` is the second place of a clash."""

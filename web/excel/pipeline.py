@@ -38,6 +38,7 @@ from engine.expr import file_fields, reads_only_members
 from engine.fastrow import DeferredCheck, compile_rows
 from engine.fieldtypes import is_empty
 from engine.validate import Violation
+from web.excel import fillers
 from web.excel.limits import Limits
 from web.excel.onrecord import frozen, locked_problems, row_changes
 from web.excel.problems import BadFile, ImportProblem, problem
@@ -892,6 +893,9 @@ def _teacher(ident: str, parsed: Parsed, existing: Existing | None, single_sets:
             del new_sets[set_key], positions[set_key]
         if not any(c.set_key == MAIN_SET for c in changes):
             basic_doc = None  # unchanged: neither checked nor written
+    for p in fillers.problems(ident, existing.docs if existing else {}, main, main_plan, basic_doc, parsed.plans,
+                              new_sets, positions):  # fields given to the teacher: not the import's (V400)
+        report(p)
     for set_key, value in list(file.items()):  # rules read a single-record set as one record
         if isinstance(value, list) and set_key in single_sets:
             file[set_key] = value[0] if value else {}
