@@ -395,6 +395,9 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
     width = max([j for j, _ in plan.columns], default=0) + 1
     id_pos = plan.keys.index(ID_FIELD) if not plan.many and ID_FIELD in plan.keys else None
     kept: list[tuple[str, Row]] | None = [] if on_rows is not None else None
+    # a row filling a field given to the teacher takes the plain path (never written ahead): phase 2
+    # compares it with the file on record (web/excel/fillers.py, V400)
+    teachers = [plan.keys.index(k) for k in fillers.teachers_fields(plan) if k in plan.keys]
     for cells in rows:
         if kept is not None and len(kept) >= BATCH:
             on_rows(plan.set_key, kept)  # type: ignore[misc]
@@ -402,6 +405,8 @@ def _read_rows(plan: SheetPlan, rows: Iterable[list[Any]], start_row: int, parse
         excel_row += 1
         n = len(cells)
         values = fast.check(cells) if fast is not None and n >= width else None
+        if values is not None and teachers and any(not is_empty(values[i]) for i in teachers):
+            values = None
         if values is not None:
             ident, _ = _id_of(cells[id_col] if id_col is not None else None)
             if ident is None or (id_pos is not None and values[id_pos] != ident):
