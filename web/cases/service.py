@@ -172,9 +172,9 @@ def start(db: Session, cat: Any, me: Principal, kind: str, teacher: Teacher, ini
                         counterpart_code=counterpart.code if counterpart else None, state=PENDING, step=0,
                         steps=steps, acting_unit_id=steps[0]["unit_id"] if steps else None,
                         payload=dict(payload or {}), open_teacher_id=teacher.id, created_by_id=me.account_id)
-    db.add(case)
     try:
-        with db.begin_nested():
+        with db.begin_nested():  # the row is added inside the savepoint: begin_nested flushes what is pending first
+            db.add(case)
             db.flush()
     except IntegrityError:
         refuse_if_open(db, teacher)
