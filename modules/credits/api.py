@@ -77,6 +77,19 @@ class TrainingController(Controller):
         return S.project_json(S.decide_plan(db, me, project_id, data.approve))
 
 
+class BalancesController(Controller):
+    path = "/api/v1/training/balances"
+    tags = ["training credits"]
+
+    @get("/", sync_to_thread=True, summary="Credit balances of the teachers in your scope, one page (year, cycle, category, as of)")
+    def balances(self, db: Session, ctx: AppContext, me: Principal, as_of: str | None = None, year: int | None = None,
+                 offset: int = 0, limit: int = 50) -> dict[str, Any]:
+        if year is not None and not 1900 <= year <= 2999:
+            year = None
+        return S.balances_page(db, me, root=ctx.settings.repo_root, as_of=S.parse_day(as_of), year=year,
+                               limit=limit, offset=min(max(offset, 0), 10**7))
+
+
 class TeacherCreditsController(Controller):
     path = "/api/v1/teachers"
     tags = ["training credits"]

@@ -103,8 +103,8 @@ class TrainingProject(Base):
 
 class TrainingResult(Base):
     """One participant's result, submitted by the institution, confirmed by the authority.
-    On confirmation the credits, the rule version and the rule itself are frozen here and posted
-    to the ledger (``entry_id``)."""
+    On confirmation the credits and the rule version are frozen here and a passed result is
+    posted to the ledger as the entry whose ``source`` is ``result:<id>`` (one at most: unique)."""
 
     __tablename__ = "training_results"
 
@@ -121,7 +121,6 @@ class TrainingResult(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     credits: Mapped[Decimal | None] = mapped_column(Amount)
     rule_version: Mapped[str | None] = mapped_column(String(64))
-    entry_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("uq_training_results_project_teacher", "project_id", "teacher_id", unique=True),

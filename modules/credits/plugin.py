@@ -30,9 +30,9 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
 
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
-    from modules.credits.api import TeacherCreditsController, TrainingController
+    from modules.credits.api import BalancesController, TeacherCreditsController, TrainingController
 
-    return [TrainingController, TeacherCreditsController]
+    return [TrainingController, BalancesController, TeacherCreditsController]
 
 
 @hookimpl

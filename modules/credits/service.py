@@ -387,7 +387,8 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) 
     year_cap, cycle_cap = version.caps.yearly.get(category), version.caps.cycle.get(category)
     used_year, used_cycle = _used(db, project.id, category, on, rules.cycle.window(on), (year_cap, cycle_cap))
     by_hours: dict[Decimal, Decimal] = {}
-    entries, updates, results = [], [], []
+    entries: list[dict[str, Any]] = []
+    by_credits: dict[Decimal, list[int]] = {}  # results per amount: one UPDATE per distinct amount
     now = datetime.now(timezone.utc)
     total = Decimal(0)
     for rid, tid, hours, passed in pending:
@@ -400,25 +401,23 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) 
                 credits = max(Decimal(0), min(credits, year_cap - used_year.get(tid, 0)))
             if cycle_cap is not None:
                 credits = max(Decimal(0), min(credits, cycle_cap - used_cycle.get(tid, 0)))
-        total += credits
-        updates.append({"id": rid, "state": "confirmed", "confirmed_by": me.account_id, "confirmed_at": now,
-                        "credits": credits, "rule_version": sample.version})
-        if passed:
             entries.append({"teacher_id": tid, "kind": "earned", "credits": credits, "hours": hours,
                             "category": category, "effective": on, "project_id": project.id,
                             "rule_version": sample.version, "confirmed_by": me.account_id, "recorded_at": now,
                             "note": project.name[:100], "source": f"result:{rid}"})
-            results.append(rid)
+        total += credits
+        by_credits.setdefault(credits, []).append(rid)
     if entries:
-        ids = db.execute(insert(CreditEntry).returning(CreditEntry.id, CreditEntry.source), entries).all()
-        by_source = {s: i for i, s in ids}
-        for u in updates:
-            u["entry_id"] = by_source.get(f"result:{u['id']}")
-    db.execute(update(TrainingResult), updates)
+        db.execute(insert(CreditEntry), entries)
+    for credits, rids in by_credits.items():
+        for i in range(0, len(rids), 5000):
+            db.execute(update(TrainingResult).where(TrainingResult.id.in_(rids[i:i + 5000])).values(
+                state="confirmed", confirmed_by=me.account_id, confirmed_at=now, credits=credits,
+                rule_version=sample.version), execution_options={"synchronize_session": False})
     audit.record(db, "credits.results.confirm", actor=me, target_type="training_project", target_id=project.id,
-                 unit_id=project.unit_id, detail={"confirmed": len(updates), "credits": str(total),
+                 unit_id=project.unit_id, detail={"confirmed": len(pending), "credits": str(total),
                                                   "rule_version": sample.version, "rule": sample.rule})
-    return {"project_id": project.id, "confirmed": len(updates), "passed": len(entries), "credits": str(total),
+    return {"project_id": project.id, "confirmed": len(pending), "passed": len(entries), "credits": str(total),
             "rule_version": sample.version, "rule": sample.rule}
 
 
@@ -478,3 +477,50 @@ def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date 
     return {"teacher_id": teacher.id, "name": teacher.name, "as_of": (as_of or date.today()).isoformat(),
             "total": str(b.credits), "hours": str(b.hours), "by_year": {str(y): str(v) for y, v in b.by_year.items()},
             "by_category": {k: str(v) for k, v in b.by_category.items()}, "entries": entries}
+
+
+def balances_page(db: Session, me: Principal, *, root: Path, as_of: date | None = None, year: int | None = None,
+                  limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """The credit bank of a unit's teachers (the caller's scope), one page: per teacher the credits
+    of ``year``, of the registration cycle containing it, by category in the cycle and in all,
+    as recorded by ``as_of``. One page of teachers (the order of the teacher list), then one
+    grouped query over the ledger for those teachers only."""
+    scope.require(me, "teacher.read")
+    day = as_of or date.today()
+    year = year or day.year
+    prov = scope.province_of(db, me.unit_id)
+    try:
+        cycle = rules_for(root, prov.code if prov else None).cycle
+    except Refusal:
+        cycle = C.Cycle()
+    start, end = cycle.window(date(year, 7, 1))
+    total = scope.count_teachers(db, me)
+    rows = db.execute(select(Teacher.id, Teacher.name, Teacher.id_number, Unit.name).join(Unit, Unit.id == Teacher.unit_id)
+                      .where(scope.teacher_filter(me)).order_by(Teacher.unit_id, Teacher.name, Teacher.id)
+                      .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()
+    ids = [r[0] for r in rows]
+    sums: dict[int, dict[str, Any]] = {i: {"year": Decimal(0), "cycle": Decimal(0), "all": Decimal(0), "by_category": {}} for i in ids}
+    if ids:
+        year_col = func.extract("year", CreditEntry.effective) if db.get_bind().dialect.name != "sqlite" \
+            else func.strftime("%Y", CreditEntry.effective)
+        stmt = (select(CreditEntry.teacher_id, CreditEntry.category, year_col, func.sum(CreditEntry.credits))
+                .where(CreditEntry.teacher_id.in_(ids))
+                .group_by(CreditEntry.teacher_id, CreditEntry.category, year_col))
+        if as_of is not None:  # None: everything recorded until now
+            stmt = stmt.where(CreditEntry.recorded_at < ledger._end_of(as_of))
+        for tid, cat, y, c in db.execute(stmt):
+            s, c, y = sums[tid], Decimal(str(c or 0)), int(y)
+            s["all"] += c
+            if y == year:
+                s["year"] += c
+            if start.year <= y <= end.year:
+                s["cycle"] += c
+                s["by_category"][cat] = s["by_category"].get(cat, Decimal(0)) + c
+    q = ledger.CENT
+    items = [{"id": tid, "name": name, "id_number": scope.mask_id_number(num), "unit_name": unit,
+              "year": str(sums[tid]["year"].quantize(q)), "cycle": str(sums[tid]["cycle"].quantize(q)),
+              "total": str(sums[tid]["all"].quantize(q)),
+              "by_category": {k: str(v.quantize(q)) for k, v in sorted(sums[tid]["by_category"].items())}}
+             for tid, name, num, unit in rows]
+    return {"total": total, "as_of": day.isoformat(), "year": year, "cycle": [start.isoformat(), end.isoformat()],
+            "items": items}

@@ -195,6 +195,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/training/projects/{project_id:int}/results"): "the submitter's own rows: problems by row and column, no values echoed",
     ("POST", "/api/v1/training/projects/{project_id:int}/results/confirm"): _WRITE,
     ("GET", "/api/v1/teachers/{teacher_id:int}/credits"): "credits, hours and projects: no personal field (name only); the read is audited",
+    ("GET", "/api/v1/training/balances"): "names, ID numbers always masked, credit sums: like the teacher list",
     **{(m, p): (_REGISTRATION if m == "GET" else _WRITE) for m, p in (
         ("POST", "/api/v1/registration/batches"), ("GET", "/api/v1/registration/batches"),
         ("GET", "/api/v1/registration/batches/{batch_id:int}"),

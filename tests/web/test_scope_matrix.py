@@ -409,6 +409,7 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/api/v1/training/projects/{project_id:int}/results/confirm"): "record.review over the organiser; a national project: the province, its own teachers only",
     ("POST", "/api/v1/training/projects/{project_id:int}/approve"): "record.review at an authority above the school that proposed the plan",
     ("GET", "/api/v1/teachers/{teacher_id:int}/credits"): "web.scope.get_teacher (teacher.read; a teacher its own)",
+    ("GET", "/api/v1/training/balances"): "teachers of scope.teacher_filter (teacher.read) only, a page; their ledger sums",
     # modules/registration (modules/registration/tests/test_batch.py: outside the route and scope, 404)
     ("POST", "/api/v1/registration/batches"): "the caller's own school; each teacher through web.scope.get_teacher (record.edit)",
     ("GET", "/api/v1/registration/batches"): "batches of the caller's scope (modules/registration/batch.py listing)",

@@ -225,3 +225,25 @@ def test_changing_the_rules_later_never_changes_confirmed_credits(ctx, world, wh
         assert [(e.project_id, e.credits, e.rule_version) for e in entries] == [
             (p1.id, Decimal("3.00"), "national:2021"), (p2.id, Decimal("6.00"), "national:2021")]
     assert tid  # the other teacher of the school has nothing from these projects
+
+
+def test_balances_page_of_a_county_per_year_cycle_and_as_of(as_user, world, institution):
+    inst_id, inst_user = institution("360202")
+    p = _project(as_user("info_manager@360202"), name="昌江区面授", hours=40, institution_id=inst_id,
+                 start="2024-09-01", end="2024-09-03")
+    tid = world.teachers["3602020001"][2]
+    r = as_user(inst_user).post(f"/api/v1/training/projects/{p['id']}/results", json={"rows": [_row(world, tid, 40)]})
+    assert r.status_code == 200, r.text
+    r = as_user("info_reviewer@360202").post(f"/api/v1/training/projects/{p['id']}/results/confirm", json={})
+    assert r.status_code == 200, r.text
+    viewer = as_user("info_viewer@360202")
+    page = viewer.get("/api/v1/training/balances?year=2024").json()
+    assert page["cycle"] == ["2021-01-01", "2025-12-31"]
+    row = next(i for i in page["items"] if i["id"] == tid)
+    assert (row["year"], row["cycle"], row["by_category"]) == ("4.00", "4.00", {"face_to_face": "4.00"})
+    assert "*" in row["id_number"]
+    assert {i["id"] for i in page["items"]} <= set(world.teachers["3602020001"]) | {i["id"] for i in page["items"]
+                                                                                   if i["unit_name"] == "昌江区职业中学"}
+    assert next(i for i in viewer.get("/api/v1/training/balances?year=2024&as_of=2020-01-01").json()["items"]
+                if i["id"] == tid)["year"] == "0.00"
+    assert viewer.get("/api/v1/training/balances?as_of=yesterday").json()["code"] == "W553"
