@@ -20,6 +20,7 @@ from tests.web.conftest import Client, csrf_of, fresh_database, make_settings
 from web.app import create_app
 from web.db.models import Account, Record, Teacher, Unit
 from web.demo import FIRST_LOGIN, build_demo
+from web.services.impact import changes
 
 PASSWORD = "Demo@2024x"
 SCHOOL = "3601020001"
@@ -90,6 +91,8 @@ def test_check_and_explain_show_who_fills_each_field(tmp_path: Path) -> None:
     start = next(ln for ln in lines if " start_month " in ln)
     assert "填写方: 教师" in start
     assert "填写方" not in next(ln for ln in lines if " post_category " in ln)  # the set's filler: said once, above
+    # who fills what makes no record valid or invalid: tmis impact has nothing to assess
+    assert changes(check_repo(repo_root(), ["36"])[0]["36"], catalogues["36"]) == {}
 
 
 def test_an_unknown_field_is_reported_at_its_line_with_a_did_you_mean(tmp_path: Path) -> None:

@@ -35,6 +35,16 @@ def _dump(obj: Any) -> str:
     return json.dumps(obj.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
 
 
+# who fills what (a set's or a field's filled_by) changes no record's validity: not a change to assess
+_NOT_VALIDATION = {"filled_by": True, "fields": {"__all__": {"filled_by"}},
+                   "sections": {"__all__": {"fields": {"__all__": {"filled_by"}}}}}
+
+
+def _set_dump(spec: Any) -> str:
+    return json.dumps(spec.model_dump(mode="json", by_alias=True, exclude=_NOT_VALIDATION), sort_keys=True,
+                      ensure_ascii=False)
+
+
 def _rule_dumps(cat: Catalogue, set_key: str) -> dict[str, str]:
     return {r.id: _dump(r) for r in cat.resolved.rules.values() if r.set == set_key}
 
@@ -47,7 +57,7 @@ def changes(old: Catalogue, new: Catalogue) -> dict[str, frozenset[str] | None]:
         before = old.resolved.sets.get(key)
         rules_new, rules_old = _rule_dumps(new, key), _rule_dumps(old, key)
         ids = frozenset(k for k in rules_new.keys() | rules_old.keys() if rules_new.get(k) != rules_old.get(k))
-        if before is None or _dump(before.spec) != _dump(rs.spec) or before.hidden != rs.hidden:
+        if before is None or _set_dump(before.spec) != _set_dump(rs.spec) or before.hidden != rs.hidden:
             out[key] = None
         elif ids:
             out[key] = ids
