@@ -50,6 +50,8 @@ def test_every_workbook_is_saved_through_the_one_writer() -> None:
     offenders = []
     for area in ("web", "engine", "modules"):
         for path in (ROOT / area).rglob("*.py"):
+            if "tests" in path.relative_to(ROOT).parts:  # a module's tests build input files as users do
+                continue
             text = path.read_text(encoding="utf-8")
             if path == WRITER or "openpyxl" not in text:
                 continue
