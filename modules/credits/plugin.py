@@ -25,14 +25,17 @@ def register_permissions(ctx: Any) -> list[Permission]:
 
 @hookimpl
 def menu_entries(ctx: Any) -> list[MenuEntry]:
-    return []
+    return [MenuEntry("credits.mine", "home", "/credits/", "我的学分", "My credits", kinds=("teacher",), order=60),
+            MenuEntry("credits.bank", "business", "/credits/", "学分银行", "Credit bank", permission="teacher.read",
+                      order=60)]
 
 
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
     from modules.credits.api import BalancesController, TeacherCreditsController, TrainingController
+    from modules.credits.pages import CreditPages
 
-    return [TrainingController, BalancesController, TeacherCreditsController]
+    return [TrainingController, BalancesController, TeacherCreditsController, CreditPages]
 
 
 @hookimpl

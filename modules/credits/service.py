@@ -522,5 +522,5 @@ def balances_page(db: Session, me: Principal, *, root: Path, as_of: date | None 
               "total": str(sums[tid]["all"].quantize(q)),
               "by_category": {k: str(v.quantize(q)) for k, v in sorted(sums[tid]["by_category"].items())}}
              for tid, name, num, unit in rows]
-    return {"total": total, "as_of": day.isoformat(), "year": year, "cycle": [start.isoformat(), end.isoformat()],
+    return {"total": total, "as_of": day.isoformat(), "year": year, "offset": max(0, offset), "cycle": [start.isoformat(), end.isoformat()],
             "items": items}
