@@ -124,7 +124,7 @@ def build_rows(db: Session, as_of: dt.date | None = None, *, cat: Any = None, de
     defs = defs if defs is not None else definitions(cat)
     dims = list(defs.dimensions.values())
     plan = _plan(cat, dims)
-    units = {uid: (st, ur) for uid, st, ur in db.execute(select(Unit.id, Unit.school_type, Unit.urban_rural)).all()}
+    units: dict[int, tuple[str | None, str | None]] = {}  # filled a chunk at a time (one teacher: one unit)
     chunk: list[tuple[int, int]] = []
     for pair in teachers_on(db, day, unit_ids=unit_ids, teacher_ids=teacher_ids, live=live):
         chunk.append(pair)
@@ -138,6 +138,10 @@ def build_rows(db: Session, as_of: dt.date | None = None, *, cat: Any = None, de
 def _rows(db: Session, plan: _Plan, dims: list[Dimension], units: dict[int, tuple[str | None, str | None]],
           chunk: list[tuple[int, int]], day: dt.date) -> Iterator[dict[str, Any]]:
     ids = [t for t, _ in chunk]
+    missing = {u for _, u in chunk if u not in units}
+    if missing:
+        units.update((uid, (st, ur)) for uid, st, ur in db.execute(
+            select(Unit.id, Unit.school_type, Unit.urban_rural).where(Unit.id.in_(missing))).all())
     births = dict(db.execute(select(Teacher.id, Teacher.birth_date).where(Teacher.id.in_(ids))).all())
     files: dict[int, dict[str, list[dict[str, Any]]]] = {t: {} for t in ids}
     cols = [Record.document[k].as_string() for k in plan.keys]
