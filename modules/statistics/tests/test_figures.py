@@ -148,3 +148,16 @@ def test_filters_narrow_to_a_school_type_and_to_units(ctx, db, viewer):
     county = _json(db, ctx, viewer, "gender", COUNTY)
     within = _json(db, ctx, viewer, "gender", PROVINCE, filters={"unit": [COUNTY]})
     assert within["rows"] == county["rows"]
+
+
+def test_the_demo_reads_its_summary_tables_and_they_equal_the_records(ctx, db, viewer):
+    """tmis demo builds the summary (plugin.py build_demo); every table read from it equals the
+    same table computed directly from the records."""
+    defs = stats.definitions(ctx.catalogue)
+    for table in stats.tables_for(viewer, ctx.catalogue):
+        for unit in (PROVINCE, COUNTY):
+            got = stats.compute(db, viewer, table.key, unit, cat=ctx.catalogue)
+            assert got.source == "summary"
+            where = stats._scope(db, stats.resolve_unit(db, viewer, unit), None, ctx.catalogue)
+            counts, _ = stats.Direct().counts(db, ctx.catalogue, defs, where, list(table.dims))
+            assert got.rows() == stats.StatResult("", {}, table, got.dims, counts).rows(), (table.key, unit)
