@@ -10,10 +10,9 @@ summary, when it was built, from which definitions, last changed when.
 
 Snapshots (modules/statistics/snapshots.py): ``stats_snapshots`` is the register (the day a
 snapshot is of, why it was taken — a deadline of the calendar, or on demand — and how: at the
-app's start, by ``tmis stats snapshot`` or by the province's button); ``stats_snapshot_facts``
-holds its frozen rows, one per teacher counted on that day, written from ``facts.build_rows``
-(the teacher at the unit that held them that day, the dimension codes in ``dims``). Frozen rows
-are never changed; deleting a teacher later leaves them (no foreign key to teachers).
+app's start, by ``tmis stats snapshot`` or by the province's button); its frozen rows are the
+summary tables' rows with its id as ``snapshot_id`` (the teacher at the unit that held them that
+day), never changed afterwards; deleting a teacher later leaves them (no foreign key to teachers).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from web.db.base import Base, JSONDoc, UTCDateTime, utcnow
@@ -46,20 +45,6 @@ class StatsSnapshot(Base):
     taken_by_name: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_stats_snapshots_as_of", "as_of"),)
-
-
-class StatsSnapshotFact(Base):
-    __tablename__ = "stats_snapshot_facts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("stats_snapshots.id", ondelete="CASCADE"))
-    teacher_id: Mapped[int] = mapped_column(Integer)
-    unit_id: Mapped[int] = mapped_column(Integer)
-    school_type: Mapped[str | None] = mapped_column(String(32))
-    age: Mapped[int | None] = mapped_column(Integer)
-    dims: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
-
-    __table_args__ = (Index("ix_stats_snapshot_facts_unit", "snapshot_id", "unit_id"),)
 
 
 # the national dimensions stored as columns (engine/statistics.py keys); any other (a province's) in ``extra``

@@ -3,18 +3,19 @@
 and a province's own days) and on demand (``tmis stats snapshot [--as-of DATE]``, or the button of
 the province's staff on the trends page).
 
-A snapshot's rows are ``facts.build_rows(db, as_of)``, written once with the snapshot's id
-(models.StatsSnapshotFact): every teacher active on that day, counted at the unit that held them
-that day (a teacher who moved since is counted where they were). The values are those approved
-when the snapshot is taken; a snapshot is never recomputed.
+A snapshot's rows are the summary tables (models.StatFact, StatUnitCount) with the snapshot's id,
+written once by ``refresh.rebuild(snapshot_id=…, as_of=…)`` from ``facts.build_rows(db, as_of)``:
+every teacher active on that day, counted at the unit that held them that day (a teacher who
+moved since is counted where they were), with the definitions in force when it is taken. The
+values are those approved when the snapshot is taken; a snapshot is never recomputed.
 
 A deadline that passed without its snapshot is taken at the app's next start (``catch_up`` in a
 background thread, ``trigger = startup``) or by the command (``trigger = command``), whichever
 comes first; the register says which, and when. Deadlines before the first file was created are
 not taken (nothing was on record), and at most the last ``MAX_CATCH_UP`` missed ones are.
 
-Figures of a snapshot are read through ``SnapshotReader`` (service.compute(..., snapshot=id)),
-aggregated in SQL from the frozen rows.
+Figures of a snapshot are read like the live ones (summary.Summary: a few rows by primary key per
+table), through service.compute(..., snapshot=id).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import snapshot_calendar as D
-from modules.statistics.models import (BUTTON, COMMAND, DEADLINE, ON_DEMAND, STARTUP, StatsSnapshot,
-                                       StatsSnapshotFact)
+from modules.statistics.models import BUTTON, COMMAND, DEADLINE, ON_DEMAND, STARTUP, StatsSnapshot
+from modules.statistics.summary import Summary
 from web import audit, permissions
 from web.db.models import Teacher, Unit
 from web.errors import Refusal, _e
@@ -76,25 +77,18 @@ def parse_as_of(value: Any, today: dt.date | None = None) -> dt.date:
 def take(db: Session, as_of: dt.date, *, reason: str, trigger: str, label: str, label_en: str | None = None,
          deadline_key: str | None = None, by: Principal | None = None, actor_name: str | None = None,
          cat: Any = None) -> StatsSnapshot:
-    """Freeze the approved data of ``as_of`` under a new snapshot (in the caller's transaction)."""
-    from modules.statistics.facts import build_rows
+    """Freeze the approved data of ``as_of`` under a new snapshot (in the caller's transaction): the
+    summary tables' facts and per-unit counts with the snapshot's id (refresh.rebuild, which reads
+    facts.build_rows of that day)."""
+    from modules.statistics import refresh
 
     snap = StatsSnapshot(as_of=as_of, reason=reason, deadline_key=deadline_key, label=label[:100],
                          label_en=(label_en or label)[:100], trigger=trigger, teachers=0,
                          taken_by_name=(by.real_name if by else actor_name))
     db.add(snap)
     db.flush()
-    n, batch = 0, []
-    for row in build_rows(db, as_of, cat=cat, live=False if as_of < _today() else None):
-        batch.append({"snapshot_id": snap.id, "teacher_id": row["teacher_id"], "unit_id": row["unit_id"],
-                      "school_type": row["school_type"], "age": row["age"], "dims": row["dims"]})
-        if len(batch) >= CHUNK:
-            db.execute(insert(StatsSnapshotFact), batch)
-            n, batch = n + len(batch), []
-    if batch:
-        db.execute(insert(StatsSnapshotFact), batch)
-        n += len(batch)
-    snap.teachers = n
+    built = refresh.rebuild(db, snapshot_id=snap.id, as_of=as_of, cat=cat)
+    snap.teachers = n = built["teachers"]
     audit.record(db, "statistics.snapshot", actor=by, actor_name=None if by else actor_name,
                  target_type="stats_snapshot", target_id=snap.id,
                  detail={"as_of": as_of.isoformat(), "reason": reason, "trigger": trigger, "teachers": n})
@@ -178,6 +172,17 @@ def catch_up_at_start(ctx: Any) -> None:
     threading.Thread(target=work, name="stats-snapshots", daemon=True).start()
 
 
+def drop(db: Session, snapshot_id: int) -> None:
+    """Remove a snapshot and its rows (tests; an operator correcting a snapshot taken by mistake)."""
+    from sqlalchemy import delete
+
+    from modules.statistics.models import StatFact, StatRefresh, StatUnitCount
+
+    for model in (StatUnitCount, StatFact, StatRefresh):
+        db.execute(delete(model).where(model.snapshot_id == snapshot_id))
+    db.execute(delete(StatsSnapshot).where(StatsSnapshot.id == snapshot_id))
+
+
 # ------------------------------------------------------------------ reading
 
 def listing(db: Session) -> list[StatsSnapshot]:
@@ -203,38 +208,27 @@ def snapshot_json(s: StatsSnapshot, lang: str = "zh") -> dict[str, Any]:
             "late": bool(s.taken_at and s.taken_at.astimezone().date() > s.as_of)}
 
 
-class SnapshotReader:
-    """Figures of one snapshot, from its frozen rows (the ``counts`` of service.Direct's form)."""
+class Frozen(Summary):
+    """A snapshot's figures (its rows of the summary tables): as of its day, source ``snapshot``."""
 
     name = "snapshot"
 
-    def __init__(self, snap: StatsSnapshot) -> None:
-        self.snap = snap
-
-    def counts(self, db: Session, cat: Any, defs: Any, where: Any, dims: list[str], table_key: str | None = None,
-               as_of: dt.date | None = None) -> tuple[dict[tuple[str, ...], list[float]], str]:
-        from modules.statistics.facts import subtree_ids
-
-        F = StatsSnapshotFact
-        cols = [F.dims[d].as_string() for d in dims]
-        stmt = select(*cols, func.count(), func.sum(F.age), func.count(F.age)).where(F.snapshot_id == self.snap.id)
-        stmt = stmt.where(F.unit_id.in_(where.unit_ids if where.unit_ids is not None else subtree_ids(where.unit.id)))
-        if where.school_types is not None:
-            stmt = stmt.where(F.school_type.in_(where.school_types))
-        out: dict[tuple[str, ...], list[float]] = defaultdict(lambda: [0, 0.0, 0])
-        for row in db.execute(stmt.group_by(*cols)):
-            key = tuple("" if v is None else str(v) for v in row[:len(dims)])
-            cell = out[key]
-            n, age_sum, aged = row[len(dims):]
-            cell[0] += n
-            cell[1] += float(age_sum or 0)
-            cell[2] += aged
-        return dict(out), self.snap.as_of.isoformat()
+    def as_of(self) -> str:
+        return self.state.as_of.isoformat()
 
 
-def reader(db: Session, snapshot: Any) -> SnapshotReader:
-    return SnapshotReader(get(db, snapshot))
+def reader(db: Session, snapshot: Any) -> Any:
+    """The figures of one snapshot: its rows of the summary tables (summary.Summary), frozen."""
+    from modules.statistics.models import StatRefresh
+
+    snap = get(db, snapshot)
+    state = db.get(StatRefresh, snap.id)
+    if state is None:  # a register row whose rows are gone (deleted by hand): no figures, not a 500
+        from modules.statistics import words as W
+
+        raise Refusal(W.W_UNKNOWN_SNAPSHOT, snapshot=str(snap.id))
+    return Frozen(snap.id, state)
 
 
-__all__ = ["take", "on_demand", "catch_up", "missed", "listing", "reader", "SnapshotReader", "BUTTON", "COMMAND",
-           "STARTUP", "Iterable"]
+__all__ = ["take", "on_demand", "catch_up", "missed", "listing", "reader", "BUTTON", "COMMAND", "STARTUP",
+           "Iterable"]

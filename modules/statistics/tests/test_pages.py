@@ -232,10 +232,7 @@ def test_a_snapshot_is_shown_as_of_its_day_and_carried_down_the_drill(as_, demo)
     snapshot, every chart says its day, and the drill-down, exports and print view keep to it."""
     import datetime as dt
 
-    from sqlalchemy import delete
-
     from modules.statistics import snapshots
-    from modules.statistics.models import StatsSnapshot, StatsSnapshotFact
 
     day = dt.date.today()  # the demo's teachers exist from today on
     with demo.state.ctx.sessions() as db:
@@ -264,6 +261,5 @@ def test_a_snapshot_is_shown_as_of_its_day_and_carried_down_the_drill(as_, demo)
         assert missing.status_code == 404 and "W481" in missing.text
     finally:
         with demo.state.ctx.sessions() as db:
-            db.execute(delete(StatsSnapshotFact).where(StatsSnapshotFact.snapshot_id == sid))
-            db.execute(delete(StatsSnapshot).where(StatsSnapshot.id == sid))
+            snapshots.drop(db, sid)
             db.commit()
