@@ -14,7 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from typing import Annotated
+
 from litestar import Controller, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Response
 from sqlalchemy.orm import Session
 
 from modules.credits import service as S
@@ -38,6 +44,15 @@ class ProjectIn:
 class ResultsIn:
     rows: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
+
+
+@dataclass
+class ResultsUpload:
+    data: UploadFile | None = None  # the filled template (.xlsx)
+    dry_run: bool = False
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -65,6 +80,30 @@ class TrainingController(Controller):
           summary="Submit participants' results: all rows or none; dry_run checks only")
     def submit(self, project_id: int, data: ResultsIn, db: Session, me: Principal) -> dict[str, Any]:
         return S.submit_results(db, me, project_id, data.rows, dry_run=data.dry_run)
+
+    @get("/{project_id:int}/results/template.xlsx", sync_to_thread=True, summary="The results template of a project (xlsx)")
+    def template(self, project_id: int, db: Session, me: Principal) -> Response[bytes]:
+        from modules.credits import sheet
+
+        return Response(sheet.template(db, me, project_id), media_type=XLSX,
+                        headers={"content-disposition": f'attachment; filename="results-{project_id}.xlsx"'})
+
+    @post("/{project_id:int}/results/upload", sync_to_thread=True, status_code=200,
+          summary="Submit results from the filled template (multipart: data, dry_run): 200 with the summary, "
+                  "or 422 with the workbook, every problem written into its row (nothing saved)")
+    def upload(self, project_id: int, data: Annotated[ResultsUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+               db: Session, me: Principal) -> Response[Any]:
+        from modules.credits import sheet
+        from web.errors import Refusal
+
+        if not isinstance(data.data, UploadFile):
+            raise Refusal("W552", detail="没有收到文件（表单字段 data）", detail_en="no file received (form field 'data')")
+        summary, report = sheet.upload(db, me, project_id, data.data.file.read(sheet.MAX_BYTES + 1),
+                                       dry_run=bool(data.dry_run))
+        if report is not None:
+            return Response(report, status_code=422, media_type=XLSX,
+                            headers={"content-disposition": f'attachment; filename="results-{project_id}-problems.xlsx"'})
+        return Response(summary, status_code=200)
 
     @post("/{project_id:int}/results/confirm", sync_to_thread=True, status_code=200,
           summary="Confirm submitted results: credits under the province's rules into the credit bank")

@@ -301,13 +301,19 @@ def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]]
     return good, problems
 
 
-def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dry_run: bool = False) -> dict[str, Any]:
-    """The institution's results for its project: all rows or none (RowsRefused naming each
-    problem by row and column); a teacher's earlier unconfirmed result is replaced."""
+def project_for_submitter(db: Session, me: Principal, project_id: int) -> TrainingProject:
+    """The project, when ``me`` may submit its results (its institution, or the organiser's staff)."""
     project = get_project(db, me, project_id) if not me.has("training.results") else db.get(TrainingProject, project_id)
     if project is None:
         raise Refusal(Wd.W_PROJECT_NOT_FOUND)
     _may_submit(db, me, project)
+    return project
+
+
+def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dry_run: bool = False) -> dict[str, Any]:
+    """The institution's results for its project: all rows or none (RowsRefused naming each
+    problem by row and column); a teacher's earlier unconfirmed result is replaced."""
+    project = project_for_submitter(db, me, project_id)
     if project.state != "active":
         raise Refusal(Wd.W_PROJECT_STATE, name=project.name, state=STATE_LABELS[project.state][0],
                       state_en=STATE_LABELS[project.state][1], action="提交成绩", action_en="take results")

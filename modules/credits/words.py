@@ -21,8 +21,8 @@ W_NO_RULE = _e("W550", 422, "无法换算学分：{detail}", "Credits cannot be 
 W_PROJECT_STATE = _e("W551", 409, "培训项目「{name}」{state}，不能{action}", "Training project '{name}' is {state_en}; cannot {action_en}",
                      "校本研修计划须先经主管教育行政部门审批。", "A school-based plan needs its authority's approval first.")
 W_BAD_BODY = _e("W552", 422, "请求内容无效：{detail}", "Invalid request body: {detail_en}",
-                "成绩写成 {\"rows\": [{\"id_number\": …, \"hours\": …, \"passed\": true}]}。",
-                "Send results as {\"rows\": [{\"id_number\": …, \"hours\": …, \"passed\": true}]}.")
+                "成绩写成 {{\"rows\": [{{\"id_number\": …, \"hours\": …, \"passed\": true}}]}}，或上传项目的成绩模板（.xlsx）。",
+                "Send results as {{\"rows\": [{{\"id_number\": …, \"hours\": …, \"passed\": true}}]}}, or upload the project's results template (.xlsx).")
 W_AS_OF = _e("W553", 422, "日期「{value}」无效", "The date '{value}' is not valid", "写成 2024-12-31。", "Write it as 2024-12-31.")
 
 # row problems (one per row and column, in the rows' own words)

@@ -196,6 +196,8 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/training/projects/{project_id:int}/results/confirm"): _WRITE,
     ("GET", "/api/v1/teachers/{teacher_id:int}/credits"): "credits, hours and projects: no personal field (name only); the read is audited",
     ("GET", "/api/v1/training/balances"): "names, ID numbers always masked, credit sums: like the teacher list",
+    ("GET", "/api/v1/training/projects/{project_id:int}/results/template.xlsx"): _STATIC,
+    ("POST", "/api/v1/training/projects/{project_id:int}/results/upload"): "the uploader's own workbook with its problems written back",
     ("GET", "/credits"): "as GET /api/v1/training/balances, or the teacher's own credits",
     ("GET", "/credits/teachers/{teacher_id:int}/transcript"): "name and credits: no personal field; the read is audited",
     **{(m, p): (_REGISTRATION if m == "GET" else _WRITE) for m, p in (

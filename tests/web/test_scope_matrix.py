@@ -410,6 +410,8 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/api/v1/training/projects/{project_id:int}/approve"): "record.review at an authority above the school that proposed the plan",
     ("GET", "/api/v1/teachers/{teacher_id:int}/credits"): "web.scope.get_teacher (teacher.read; a teacher its own)",
     ("GET", "/api/v1/training/balances"): "teachers of scope.teacher_filter (teacher.read) only, a page; their ledger sums",
+    ("GET", "/api/v1/training/projects/{project_id:int}/results/template.xlsx"): "an empty template of a project the caller may submit to",
+    ("POST", "/api/v1/training/projects/{project_id:int}/results/upload"): "as POST …/results (the same service)",
     ("GET", "/credits"): "as GET /api/v1/training/balances (staff) or the teacher's own credits",
     ("GET", "/credits/teachers/{teacher_id:int}/transcript"): "as GET /api/v1/teachers/{teacher_id}/credits",
     # modules/registration (modules/registration/tests/test_batch.py: outside the route and scope, 404)

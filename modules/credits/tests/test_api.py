@@ -247,3 +247,10 @@ def test_balances_page_of_a_county_per_year_cycle_and_as_of(as_user, world, inst
     assert next(i for i in viewer.get("/api/v1/training/balances?year=2024&as_of=2020-01-01").json()["items"]
                 if i["id"] == tid)["year"] == "0.00"
     assert viewer.get("/api/v1/training/balances?as_of=yesterday").json()["code"] == "W553"
+
+
+def test_no_rows_is_a_clear_refusal(as_user, institution):
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="空提交", institution_id=inst_id)
+    r = as_user(inst_user).post(f"/api/v1/training/projects/{p['id']}/results", json={"rows": []})
+    assert r.status_code == 422 and r.json()["code"] == "W552" and "rows" in r.json()["hint_en"]

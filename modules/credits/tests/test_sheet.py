@@ -1,0 +1,51 @@
+"""Results by Excel: the institution downloads its project's template, fills it, uploads it; a
+wrong row means nothing is saved and the workbook comes back with the problem in that row."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from modules.credits.tests.test_api import _project, institution  # noqa: F401
+
+
+def _upload(client, pid, wb, **form):
+    out = io.BytesIO()
+    wb.save(out)
+    return client.post(f"/api/v1/training/projects/{pid}/results/upload", headers={"x-csrftoken": "1"},
+                       files={"data": ("results.xlsx", out.getvalue(), "application/octet-stream")}, data=form)
+
+
+def test_template_upload_errors_written_back_then_saved(as_user, world, institution):  # noqa: F811
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="表格提交的项目", hours=20, institution_id=inst_id)
+    inst = as_user(inst_user)
+    r = inst.get(f"/api/v1/training/projects/{p['id']}/results/template.xlsx")
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb.active
+    a, b = world.teachers["3601020002"][:2]
+    ws.append([world.teacher_usernames[a], "甲", 20, "合格", 90])
+    ws.append([world.teacher_usernames[b], "乙", 25, "合格", None])  # more hours than the project has
+    bad = _upload(inst, p["id"], wb)
+    assert bad.status_code == 422
+    back = load_workbook(io.BytesIO(bad.content)).active
+    assert back.cell(row=1, column=6).value == "问题"
+    assert back.cell(row=2, column=6).value is None
+    assert "学时" in back.cell(row=3, column=6).value and back.cell(row=3, column=3).comment is not None
+    assert inst.get(f"/api/v1/training/projects/{p['id']}/results").json()["results"] == []
+    ws.cell(row=3, column=3, value=18)
+    dry = _upload(inst, p["id"], wb, dry_run="true")
+    assert dry.status_code == 200 and dry.json()["saved"] == 0
+    ok = _upload(inst, p["id"], wb)
+    assert ok.status_code == 200 and ok.json()["saved"] == 2
+    assert len(inst.get(f"/api/v1/training/projects/{p['id']}/results").json()["results"]) == 2
+
+
+def test_a_file_that_is_not_a_workbook_is_a_clear_refusal(as_user, institution):  # noqa: F811
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="坏文件", institution_id=inst_id)
+    r = as_user(inst_user).post(f"/api/v1/training/projects/{p['id']}/results/upload", headers={"x-csrftoken": "1"},
+                                files={"data": ("x.xlsx", b"not a workbook", "application/octet-stream")})
+    assert r.status_code == 422 and r.json()["code"] == "W552"
