@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from modules.statistics.catalogue import Definitions, Dimension, month_start, years_between
@@ -30,9 +30,10 @@ APPROVED = "approved"
 CHUNK = 2000
 
 
-def _approved_basic() -> Any:
-    return select(Record.teacher_id).where(Record.set_key == "basic", Record.state == APPROVED,
-                                           Record.copy_of_id.is_(None))
+def _approved_basic(teacher_id: Any) -> Any:
+    """The teacher has an approved 基本信息 (EXISTS: one index probe per teacher, ix_records_teacher_set)."""
+    return exists().where(Record.teacher_id == teacher_id, Record.set_key == "basic", Record.state == APPROVED,
+                          Record.copy_of_id.is_(None))
 
 
 def teachers_on(db: Session, day: dt.date, *, unit_ids: Any = None, teacher_ids: Iterable[int] | None = None,
@@ -48,7 +49,7 @@ def teachers_on(db: Session, day: dt.date, *, unit_ids: Any = None, teacher_ids:
         stmt = select(sub.c.teacher_id, sub.c.unit_id).join(Teacher, Teacher.id == sub.c.teacher_id).where(
             on_roll(day))
         unit_col, tid_col = sub.c.unit_id, sub.c.teacher_id
-    stmt = stmt.where(tid_col.in_(_approved_basic()))
+    stmt = stmt.where(_approved_basic(tid_col))
     if unit_ids is not None:
         stmt = stmt.where(unit_col.in_(unit_ids))
     if teacher_ids is not None:
