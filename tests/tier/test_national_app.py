@@ -147,9 +147,11 @@ def test_national_pages_read_across_provinces(tiers, national_app, province_app)
     home = viewer.get("/admin/")
     assert 'href="/national/statistics"' in home.text and 'href="/national/duplicates"' not in home.text
     # the unit tree is the ministry's: a national account reads the provinces' units
-    units = viewer.get("/api/v1/units").json()
-    codes = {u["code"] for u in (units["items"] if isinstance(units, dict) else units)}
-    assert {"36", "62"} <= codes or {"00"} <= codes
+    provinces = viewer.get("/api/v1/units?level=province").json()
+    assert {u["code"] for u in provinces["items"]} == {"36", "62"}
+    school = viewer.get("/api/v1/units/3601020001").json()
+    assert school["path"] == ["00", "36", "3601", "360102", "3601020001"]
+    assert viewer.get("/api/v1/units/6201020001").json()["path"][:2] == ["00", "62"]
     # a province's app serves none of it
     manager = Client(province_app, "province-manager", PASSWORD)
     r = manager.get("/api/v1/national/statistics")
