@@ -23,7 +23,7 @@ FIRST = '''"""notes: its first table"""
 from alembic import op
 import sqlalchemy as sa
 
-revision = "nt01"
+revision = "notes01"
 down_revision = None
 branch_labels = ("notes",)
 depends_on = "pg01"
@@ -42,8 +42,8 @@ SECOND = '''"""notes: a second table, chained inside the module"""
 from alembic import op
 import sqlalchemy as sa
 
-revision = "nt02"
-down_revision = "nt01"
+revision = "notes02"
+down_revision = "notes01"
 branch_labels = None
 depends_on = None
 
@@ -61,8 +61,8 @@ def make_modules(tmp: Path, *, first: str = FIRST) -> Path:
     """A modules folder with the module ``notes`` (two migrations) and one without migrations."""
     root = tmp / "repo"
     (root / "modules" / "notes" / "migrations").mkdir(parents=True)
-    (root / "modules" / "notes" / "migrations" / "nt01_notes_items.py").write_text(first, encoding="utf-8")
-    (root / "modules" / "notes" / "migrations" / "nt02_notes_tags.py").write_text(SECOND, encoding="utf-8")
+    (root / "modules" / "notes" / "migrations" / "notes01_items.py").write_text(first, encoding="utf-8")
+    (root / "modules" / "notes" / "migrations" / "notes02_tags.py").write_text(SECOND, encoding="utf-8")
     (root / "modules" / "plain").mkdir()
     return root
 
@@ -106,8 +106,8 @@ def test_a_module_gets_its_tables_and_loses_only_them(tmp_path, url, monkeypatch
     done = run(cli, ["db", "upgrade", "--database-url", url])
     assert done.exit_code == 0, done.output
     assert {"notes_items", "notes_tags", "teachers", "mobility_cases"} <= tables(url)
-    assert revisions(url) == {"core": core_head(), "notes": "nt02"}
-    assert f"core {core_head()}, notes nt02" in done.output  # every branch, by name
+    assert revisions(url) == {"core": core_head(), "notes": "notes02"}
+    assert f"core {core_head()}, notes notes02" in done.output  # every branch, by name
 
     gone = run(cli, ["db", "downgrade", "notes@base", "--database-url", url])
     assert gone.exit_code == 0, gone.output
@@ -116,8 +116,8 @@ def test_a_module_gets_its_tables_and_loses_only_them(tmp_path, url, monkeypatch
     assert revisions(url) == {"core": core_head()}
 
     # the folder deleted afterwards: the core's upgrade still works, the module's tables stay gone
-    (root / "modules" / "notes" / "migrations" / "nt01_notes_items.py").unlink()
-    (root / "modules" / "notes" / "migrations" / "nt02_notes_tags.py").unlink()
+    (root / "modules" / "notes" / "migrations" / "notes01_items.py").unlink()
+    (root / "modules" / "notes" / "migrations" / "notes02_tags.py").unlink()
     (root / "modules" / "notes" / "migrations").rmdir()
     again = run(cli, ["db", "upgrade", "--database-url", url])
     assert again.exit_code == 0, again.output
@@ -138,7 +138,7 @@ def test_a_module_deleted_without_its_downgrade_is_named(tmp_path, url, monkeypa
     monkeypatch.setenv("TMIS_REPO_ROOT", str(tmp_path / "without"))
     refused = CliRunner().invoke(cli, ["db", "upgrade", "--database-url", url])
     assert refused.exit_code == 1
-    assert "W470" in refused.output and "nt02" in refused.output and "downgrade <模块名>@base" in refused.output
+    assert "W470" in refused.output and "notes02" in refused.output and "downgrade <模块名>@base" in refused.output
 
 
 def test_a_module_first_migration_needs_its_branch_label(tmp_path, url) -> None:
@@ -146,7 +146,7 @@ def test_a_module_first_migration_needs_its_branch_label(tmp_path, url) -> None:
     with pytest.raises(Refusal) as refused:
         upgrade(url, modules=root / "modules")
     assert refused.value.code == "W471"
-    assert "modules/notes/migrations/nt01_notes_items.py" in refused.value.message("en")
+    assert "modules/notes/migrations/notes01_items.py" in refused.value.message("en")
     assert tables(url) <= {"alembic_version"}  # refused before anything ran
 
 
