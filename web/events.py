@@ -3,13 +3,14 @@
 ``emit(db, name, actor=…, **payload)`` is called inside the transaction of the change, so what a
 listener writes commits or rolls back with it. The core emits the events of ``CORE_EVENTS``
 where they happen: ``file.approved`` (web/review, the last level approves a file or a change),
-``teacher.moved`` and ``status.changed`` (web/people/moves.py). Payloads carry ids, unit codes and
+``teacher.moved`` and ``status.changed`` (web/people/moves.py). ``emit_many`` hands a batch of one
+name to the listeners (``handle_events`` once, else ``handle_event`` per event). Payloads carry ids, unit codes and
 names, never ID numbers.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from web.hooks import Event, EventType
 
@@ -31,3 +32,14 @@ def emit(db: Any, name: str, *, actor: int | None = None, **payload: Any) -> Eve
     event = Event(name, payload, actor)
     current().dispatch(event, db)
     return event
+
+
+def emit_many(db: Any, name: str, payloads: Iterable[Mapping[str, Any]], *, actor: int | None = None) -> list[Event]:
+    """Many events of one name at once (a batch: the status changes of an Excel sheet): each
+    ``handle_events`` listener gets the list in one call, a ``handle_event`` listener each event,
+    in order, inside the same transaction (web/hooks.py)."""
+    from web.modules import current
+
+    batch = [Event(name, dict(p), actor) for p in payloads]
+    current().dispatch_many(batch, db)
+    return batch

@@ -176,3 +176,12 @@ class Specs:
         """Called for every emitted event, inside the transaction of the change that emitted it
         (``db``: that Session): what the listener writes commits or rolls back with the change;
         an exception undoes the change. Return nothing."""
+
+    @hookspec
+    def handle_events(self, events: list[Event], db: Any) -> None:
+        """Called once for a batch of events of one name (``web.events.emit_many``: e.g. the
+        status changes of a whole Excel sheet), inside the transaction of the change, in the
+        order they happened. Optional: a plugin that implements only ``handle_event`` gets each
+        event of the batch through it instead, so every listener still sees every change; a
+        plugin implementing this gets the batch here and not through ``handle_event``. Same
+        transaction rules as ``handle_event``. Return nothing."""

@@ -181,6 +181,22 @@ class Registry:
             raise ModuleError(f"event '{event.name}' is not registered (register_events)")
         self.pm.hook.handle_event(event=event, db=db)
 
+    def dispatch_many(self, events: list[Event], db: Any) -> None:
+        """A batch of events: once to each ``handle_events`` listener, one at a time to the
+        plugins that listen only through ``handle_event``."""
+        for name in {e.name for e in events}:
+            if name not in self.event_types:
+                raise ModuleError(f"event '{name}' is not registered (register_events)")
+        if not events:
+            return
+        batched = [impl.plugin for impl in self.pm.hook.handle_events.get_hookimpls()]
+        if batched:
+            self.pm.hook.handle_events(events=events, db=db)
+        single = self.pm.subset_hook_caller("handle_event", remove_plugins=batched)
+        if single.get_hookimpls():
+            for event in events:
+                single(event=event, db=db)
+
     def _register_permissions(self) -> None:
         from web import permissions
 

@@ -65,6 +65,17 @@ def handle_event(event: Any, db: Any) -> None:
         refresh.on_teacher(db, [int(event.payload["teacher_id"])])
 
 
+@hookimpl
+def handle_events(events: list[Any], db: Any) -> None:
+    """A batch (a sheet of status changes): the summary moved once for all its teachers."""
+    ids = [int(e.payload["teacher_id"]) for e in events
+           if e.name in _EVENTS and e.payload.get("teacher_id") is not None]
+    if ids and hasattr(db, "execute"):
+        from modules.statistics import refresh
+
+        refresh.on_teacher(db, ids)
+
+
 @hookimpl(trylast=True)
 def build_demo(ctx: Any, db: Any, cat: Any, password_hash: str) -> list[str]:
     """The demo's live summary tables, built after everything else of the demo (trylast: other

@@ -42,3 +42,42 @@ def test_the_core_emits_approved_moved_and_status_changed(ctx, cats, world, who,
     assert [n for n, _ in mine] == [events.FILE_APPROVED, events.TEACHER_MOVED, events.STATUS_CHANGED]
     assert mine[1][1]["from_unit"] == "3601020001" and mine[1][1]["to_unit"] == "3601020002"
     assert mine[2][1]["change"] == "retired"
+
+
+class BatchListener:
+    def __init__(self) -> None:
+        self.batches: list[list[tuple[str, dict]]] = []
+
+    @hookimpl
+    def handle_events(self, events, db):
+        assert db is not None
+        self.batches.append([(e.name, dict(e.payload)) for e in events])
+
+    @hookimpl
+    def handle_event(self, event, db):  # a batch never comes here: handle_events has it
+        raise AssertionError(f"single event {event.name} given to a batch listener")
+
+
+def test_a_batch_reaches_batch_and_single_listeners(ctx, cats, world, who, approved_teacher, listener):
+    """A status-change batch (two teachers retire at once): a handle_events listener gets the batch
+    in one call, a handle_event-only listener each change, in order."""
+    cat = cats["36"]
+    a, b = approved_teacher("3601020001"), approved_teacher("3601020001")
+    reg = modules.current()
+    batched = BatchListener()
+    reg.pm.register(batched, name="test-batch-listener")
+    try:
+        with ctx.sessions() as db:
+            status.apply(db, cat, who(db, "info_manager@3601020001"),
+                         [status.StatusChange(a, "retired", clock.today()),
+                          status.StatusChange(b, "left", clock.today(), "306")])
+            db.commit()
+    finally:
+        reg.pm.unregister(name="test-batch-listener")
+    assert [[(n, p["teacher_id"], p["change"]) for n, p in batch] for batch in batched.batches] == [
+        [(events.STATUS_CHANGED, a, "retired"), (events.STATUS_CHANGED, b, "left")]]
+    singles = [(n, p["teacher_id"], p["change"]) for n, p in listener.seen if p.get("teacher_id") in (a, b)
+               and n == events.STATUS_CHANGED]
+    assert singles == [(events.STATUS_CHANGED, a, "retired"), (events.STATUS_CHANGED, b, "left")]
+    with pytest.raises(modules.ModuleError, match="not registered"):
+        events.emit_many(None, "nobody.registered_this", [{"teacher_id": a}])

@@ -20,6 +20,13 @@ def handle_event(event: Any, db: Any) -> None:
 
 
 @hookimpl
+def handle_events(events: list[Any], db: Any) -> None:
+    from web.tier.province import on_events
+
+    on_events(db, [(e.name, dict(e.payload)) for e in events])
+
+
+@hookimpl
 def register_permissions(ctx: Any) -> list[Permission]:
     from web.tier.service import LAG, READ, REVIEW
 
