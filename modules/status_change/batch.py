@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import openpyxl
 from openpyxl.styles import Font, PatternFill
@@ -270,10 +270,10 @@ def check(db: Session, cat: Any, principal: Principal, rows: list[Row], *, lock:
         problems += _parse_row(cat, row)
     ids = {idnumber.normalize(r.values["id_number"]) for r in rows if r.values.get("id_number")}
     found: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(sorted(ids), 1000):
+    for chunk in status.batches(db, sorted(ids)):  # one query on PostgreSQL, whatever the rows
         found.update({idn: (tid, name) for tid, idn, name in db.execute(
             select(Teacher.id, Teacher.id_number, Teacher.name).where(
-                Teacher.id_number.in_(chunk), scope.teacher_filter(principal, PERMISSION)))})
+                status.among(db, Teacher.id_number, chunk), scope.teacher_filter(principal, PERMISSION)))})
     first: dict[str, int] = {}
     for row in rows:
         idn = idnumber.normalize(row.values.get("id_number", ""))
@@ -310,10 +310,9 @@ def _open_cases(db: Session, teacher_ids: list[int]) -> dict[int, Any]:
     from web.cases.models import MobilityCase
 
     out: dict[int, Any] = {}
-    ids = sorted(set(teacher_ids))
-    for i in range(0, len(ids), 1000):
+    for chunk in status.batches(db, sorted(set(teacher_ids))):
         out.update({c.open_teacher_id: c for c in db.scalars(
-            select(MobilityCase).where(MobilityCase.open_teacher_id.in_(ids[i:i + 1000])))})
+            select(MobilityCase).where(status.among(db, MobilityCase.open_teacher_id, chunk)))})
     return out
 
 
@@ -332,11 +331,6 @@ def _refuse_open(db: Session, name: str, case: Any) -> None:
 def _item(row: Row) -> status.StatusChange:
     assert row.teacher_id is not None and row.change is not None and row.on is not None
     return status.StatusChange(row.teacher_id, row.change, row.on, row.code, row.values.get("note") or None)
-
-
-def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
 
 
 # ------------------------------------------------------------------ importing
