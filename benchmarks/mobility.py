@@ -267,8 +267,11 @@ def bench_status_import(url: str, n: int, repeat: int) -> None:
     from web.services.auth import principal_of
     from web.settings import Settings
 
+    from web import modules
+
     cat = _catalogue()
     ctx = AppContext.build(Settings.from_env(database_url=url))
+    modules.current()  # the module registry (event listeners), built at start as create_app does: not measured
     sessions = ctx.sessions
     with sessions() as db:
         units = {u.code: u.id for u in db.scalars(select(Unit))} or _tree(db)
