@@ -111,7 +111,7 @@ def _t(context: Any, zh: str, en: str | None = None) -> str:
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
-    from web.menu import sections_for
+    from web.menu import active_key, sections_for
 
     engine.engine.globals["t"] = _t
 
@@ -132,6 +132,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
         return sections_for(me, unit, None, registry_of(context))
 
     engine.engine.globals["nav_sections"] = nav_sections
+    engine.engine.globals["nav_active"] = active_key
 
     @pass_context
     def person_identifiers(context: Any, teacher_id: int) -> dict[str, Any]:  # the file's head (web/tier)

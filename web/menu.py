@@ -63,3 +63,28 @@ def sections_for(me: Principal | None, unit: Any, db: Any = None, registry: Any 
         if mine:
             out.append(Section(key, zh, en, mine))
     return out
+
+
+def active_key(sections: list[Section], path: str | None) -> str | None:
+    """The one entry the page at ``path`` belongs to: the entry whose page ends like ``path`` in the
+    same part of the site (趋势 /statistics/trends for /statistics/units/36/trends), else the one
+    with the longest address that ``path`` starts with (交叉表 /statistics/crosstab, not 统计概览
+    /statistics/ as well)."""
+    if not path:
+        return None
+    parts = [p for p in path.split("/") if p]
+    best: tuple[int, int] | None = None
+    key = None
+    for sec in sections:
+        for m in sec.entries:
+            base = m.href.split("#")[0]
+            mine = [p for p in base.split("/") if p]
+            if path.startswith(base):
+                score = (1 if len(mine) > 1 and parts[-1:] == mine[-1:] else 0, len(base))
+            elif len(mine) > 1 and parts[:1] == mine[:1] and parts[-1:] == mine[-1:]:
+                score = (1, len(base))
+            else:
+                continue
+            if best is None or score > best:
+                best, key = score, m.key
+    return key
