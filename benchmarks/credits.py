@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import os
 import random
 import secrets
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -118,14 +116,17 @@ def _setup(db: Any, ctx: Any, n_teachers: int, n_entries: int) -> dict[str, Any]
 
 
 def _median(xs: list[float]) -> float:
-    return statistics.median(xs)
+    # not the statistics module: benchmarks/statistics.py (this script's folder comes first) shadows it
+    ys = sorted(xs)
+    mid = len(ys) // 2
+    return ys[mid] if len(ys) % 2 else (ys[mid - 1] + ys[mid]) / 2
 
 
 def bench_confirm(ctx: Any, world: dict[str, Any], n: int, repeat: int) -> tuple[float, float]:
     from sqlalchemy import insert, select
 
     from modules.credits import service as S
-    from modules.credits.models import CreditEntry, TrainingProject, TrainingResult
+    from modules.credits.models import CreditEntry, TrainingResult
     from web.services.auth import principal_of
 
     confirm_t, insert_t = [], []
@@ -157,7 +158,7 @@ def bench_confirm(ctx: Any, world: dict[str, Any], n: int, repeat: int) -> tuple
 
 
 def bench_page(ctx: Any, world: dict[str, Any], repeat: int) -> list[tuple[int, float, float]]:
-    from modules.credits import service as S
+    from modules.credits import bank as B
     from web.services import teachers as teacher_service
     from web.services.auth import principal_of
 
@@ -173,7 +174,7 @@ def bench_page(ctx: Any, world: dict[str, Any], repeat: int) -> list[tuple[int, 
                 list_t.append(time.perf_counter() - t0)
                 db.rollback()
                 t0 = time.perf_counter()
-                page = S.balances_page(db, viewer, root=ROOT, year=2024, limit=50, offset=offset)
+                page = B.balances_page(db, viewer, root=ROOT, year=2024, limit=50, offset=offset)
                 page_t.append(time.perf_counter() - t0)
                 assert len(page["items"]) == 50 and page["total"] == total
                 db.rollback()

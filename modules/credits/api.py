@@ -23,6 +23,7 @@ from litestar.params import Body
 from litestar.response import Response
 from sqlalchemy.orm import Session
 
+from modules.credits import bank as B
 from modules.credits import service as S
 from web.context import AppContext
 from web.principal import Principal
@@ -125,7 +126,7 @@ class BalancesController(Controller):
                  offset: int = 0, limit: int = 50) -> dict[str, Any]:
         if year is not None and not 1900 <= year <= 2999:
             year = None
-        return S.balances_page(db, me, root=ctx.settings.repo_root, as_of=S.parse_day(as_of), year=year,
+        return B.balances_page(db, me, root=ctx.settings.repo_root, as_of=S.parse_day(as_of), year=year,
                                limit=limit, offset=min(max(offset, 0), 10**7))
 
 
@@ -137,5 +138,5 @@ class TeacherCreditsController(Controller):
          summary="A teacher's credit bank: total, by year and category, entries (as of a day)")
     def credits(self, teacher_id: int, db: Session, me: Principal, as_of: str | None = None,
                 start: str | None = None, end: str | None = None) -> dict[str, Any]:
-        return S.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of), start=S.parse_day(start),
+        return B.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of), start=S.parse_day(start),
                                  end=S.parse_day(end))

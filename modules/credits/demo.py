@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from modules.credits import service as S
-from modules.credits.models import InstitutionAccount, TrainingInstitution
+from modules.credits.models import InstitutionAccount
 from web.db.models import Account, Grant, Teacher, Unit
 from web.services.auth import principal_of
 

@@ -5,13 +5,11 @@ the printable transcript 学分证明 of one teacher. Reads only: the same servi
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
 from litestar import Controller, Request, get
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
-from engine import credits as C
+from modules.credits import bank as B
 from modules.credits import service as S
 from web.context import AppContext
 from web.db.models import Unit
@@ -32,10 +30,10 @@ class CreditPages(Controller):
               year: str | None = None, offset: str | None = None) -> Template:
         day = S.parse_day(as_of)
         if me.kind == "teacher" and me.teacher_id is not None:
-            bank = S.teacher_credits(db, me, me.teacher_id, as_of=day)
+            bank = B.teacher_credits(db, me, me.teacher_id, as_of=day)
             return render(request, "credits/mine.html", me=me, bank=bank, categories=_categories(ctx, db, me))
         y = _int(year, (day or date.today()).year, 1900, 2999)
-        page = S.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=y,
+        page = B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=y,
                                offset=_int(offset, 0, 0, 10**7))
         return render(request, "credits/balances.html", me=me, page=page, me_unit=db.get(Unit, me.unit_id),
                       categories=_categories(ctx, db, me), as_of=as_of or "")
@@ -43,7 +41,7 @@ class CreditPages(Controller):
     @get("/teachers/{teacher_id:int}/transcript", sync_to_thread=True)
     def transcript(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int,
                    as_of: str | None = None) -> Template:
-        bank = S.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of))
+        bank = B.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of))
         return render(request, "credits/transcript.html", me=me, bank=bank, categories=_categories(ctx, db, me),
                       today=date.today().isoformat())
 
@@ -58,6 +56,3 @@ def _categories(ctx: AppContext, db: Session, me: Principal) -> dict[str, str]:
         return {}
     return {k: v.zh for k, v in rules.categories.items()}
 
-
-KINDS = {"earned": "获得", "adjusted": "调整", "revoked": "撤销", "carried_over": "结转"}
-LEVELS = {k: v[0] for k, v in C.LEVELS.items()}

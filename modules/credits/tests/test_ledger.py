@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from modules.credits import ledger
-from modules.credits.models import AppendOnly, CreditEntry
+from modules.credits.models import AppendOnly
 
 D = Decimal
 
