@@ -392,6 +392,7 @@ def calls(method: str, path: str, s: Secrets, viewer_id: int) -> Iterator[str]:
         "action": ["approve"], "file_path": ["app.css"], "mobility_case_id": [s.mobility_case],
         "slug": ["transfers", "rotations", "status-changes"],
         "check_id": [s.spot_check], "item_id": [s.spot_item], "project_id": [s.training_project],
+        "dup_id": ["none"],  # national duplicates: their own tests (tests/tier)
         "batch_id": [0],  # registration batches: their own test (modules/registration/tests/test_batch.py)
     }
     names = re.findall(r"\{(\w+):\w+\}", path)
