@@ -45,3 +45,15 @@ def test_apply_from_the_warning_list_and_decide_on_the_pages(ctx, world, as_user
     assert as_user("info_viewer@360103").get("/registration?unit=3601020001").status_code == 404
     # a viewer of another county finds nothing
     assert as_user("info_viewer@360103").get(url).status_code == 404
+
+
+def test_the_warning_list_scrolls_in_its_box_on_a_phone(ctx, world, as_user, due):  # noqa: F811
+    """At 390 px the warning list (7 columns) made the whole page 431 px wide: its .tablewrap box
+    was styled only by forms.css and review.css, which this page does not load."""
+    due(failing_year=True, name="手机丁")
+    school = as_user("info_manager@3601020001")
+    page = school.get("/registration").text
+    assert 'class="tablewrap"' in page
+    css = "".join(school.get(href).text for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', page))
+    rules = re.findall(r"\.tablewrap\s*\{([^}]*)\}", css)
+    assert any("overflow-x:auto" in r.replace(" ", "") for r in rules), rules
