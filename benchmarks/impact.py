@@ -26,6 +26,7 @@ import argparse
 import os
 import secrets
 import shutil
+import _stdlib_first  # noqa: F401,I001  (benchmarks/statistics.py would hide the standard library's)
 import statistics
 import sys
 import tempfile

@@ -35,6 +35,7 @@ import random
 import re
 import resource
 import secrets
+import _stdlib_first  # noqa: F401,I001  (benchmarks/statistics.py would hide the standard library's)
 import statistics
 import sys
 import tempfile

@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import _stdlib_first  # noqa: F401,I001  (benchmarks/statistics.py would hide the standard library's)
 import statistics
 import sys
 import tempfile

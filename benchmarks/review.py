@@ -20,6 +20,7 @@ Targets (issue 5): the queue's first page within 100 ms.
 from __future__ import annotations
 
 import argparse
+import _stdlib_first  # noqa: F401,I001  (benchmarks/statistics.py would hide the standard library's)
 import statistics
 import sys
 import time

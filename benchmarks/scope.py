@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import io
 import random
+import _stdlib_first  # noqa: F401,I001  (benchmarks/statistics.py would hide the standard library's)
 import statistics
 import sys
 import time

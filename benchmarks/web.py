@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import signal
+import _stdlib_first  # noqa: F401,I001  (benchmarks/statistics.py would hide the standard library's)
 import statistics
 import subprocess
 import sys
