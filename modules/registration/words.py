@@ -23,7 +23,8 @@ W_NOT_OWN_SCHOOL = _e("W574", 403, "只能为本校教师申请注册：{name} �
 W_START_ROLE = _e("W575", 403, "定期注册由学校的{roles}申请", "Periodic registration is applied for by a school's {roles_en}",
                   "请用学校信息管理员账号申请。", "Sign in with the school's information manager account.")
 W_EMPTY_BATCH = _e("W576", 422, "申请中没有教师", "The application names no teacher",
-                   "在 teacher_ids 中列出要申请注册的教师。", "List the teachers in teacher_ids.")
+                   "在预警名单中勾选要申请注册的教师（接口：在 teacher_ids 中列出）。",
+                   "Tick the teachers to apply for in the warning list (API: list them in teacher_ids).")
 W_BATCH_NOT_FOUND = _e("W577", 404, "没有此注册申请，或不在您的管理范围内", "No such application within your units",
                        "从注册申请列表进入。", "Open it from the list of applications.")
 W_NOT_YOUR_STEP = _e("W578", 403, "此申请现在等待 {unit} 的{step}，您不能办理",

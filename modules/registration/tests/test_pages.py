@@ -57,3 +57,13 @@ def test_the_warning_list_scrolls_in_its_box_on_a_phone(ctx, world, as_user, due
     css = "".join(school.get(href).text for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', page))
     rules = re.findall(r"\.tablewrap\s*\{([^}]*)\}", css)
     assert any("overflow-x:auto" in r.replace(" ", "") for r in rules), rules
+
+
+def test_applying_with_nobody_ticked_says_to_tick_teachers(ctx, world, as_user, due):  # noqa: F811
+    """The page's refusal spoke the API's field name to the school ("在 teacher_ids 中列出…"): a
+    person on the page is told to tick teachers in the warning list."""
+    due(failing_year=True, name="空申请丁")
+    school = as_user("info_manager@3601020001")
+    r = post_form(school, "/registration", "/registration/apply", {})
+    assert r.status_code == 422 and "W576" in r.text
+    assert "在预警名单中勾选要申请注册的教师" in r.text
