@@ -73,12 +73,13 @@ class RegistrationPages(Controller):
         return Redirect(path=f"/registration/batches/{batch.id}?msg={quote('已提交注册申请')}", status_code=303)
 
     def _batch(self, request: Request, db: Session, me: Principal, batch_id: int, *,
-               error: Refusal | None = None) -> Template:
+               error: Refusal | None = None, typed: dict | None = None) -> Template:
         batch = B.get(db, me, batch_id)
         B.audit_read(db, me, [batch])
         return render(request, "registration/batch.html", me=me, b=B.batch_json(db, me, batch),
                       decisions=[(k, v[1] if lang_of(request) != "en" else v[2]) for k, v in W.DECISIONS.items()],
-                      error=error, msg=request.query_params.get("msg"), status_code=error.status if error else 200)
+                      error=error, typed=typed or {}, msg=request.query_params.get("msg"),
+                      status_code=error.status if error else 200)
 
     @get("/batches/{batch_id:int}", sync_to_thread=True)
     def batch_page(self, batch_id: int, request: Request, db: Session, me: Principal) -> Template:
@@ -98,6 +99,7 @@ class RegistrationPages(Controller):
         try:
             await run_unit_of_work(db, work)
         except Refusal as r:
-            return await anyio.to_thread.run_sync(lambda: self._batch(request, db, me, batch_id, error=r))
+            typed = {k: str(v) for k, v in form.items() if k.startswith(("decision-", "reason-"))}  # redrawn as typed
+            return await anyio.to_thread.run_sync(lambda: self._batch(request, db, me, batch_id, error=r, typed=typed))
         done = "已提交上一级" if forward else "结论已保存"
         return Redirect(path=f"/registration/batches/{batch_id}?msg={quote(done)}", status_code=303)

@@ -67,3 +67,20 @@ def test_applying_with_nobody_ticked_says_to_tick_teachers(ctx, world, as_user, 
     r = post_form(school, "/registration", "/registration/apply", {})
     assert r.status_code == 422 and "W576" in r.text
     assert "在预警名单中勾选要申请注册的教师" in r.text
+
+
+def test_a_refused_decision_keeps_what_the_reviewer_chose_and_typed(ctx, world, as_user, due):  # noqa: F811
+    """暂缓注册 without a reason for one teacher (W580) redrew the page with every choice and reason
+    the reviewer had made gone."""
+    a, b = due(failing_year=True, name="保留甲"), due(failing_year=True, name="保留乙")
+    school = as_user("info_manager@3601020001")
+    r = post_form(school, "/registration", "/registration/apply", {"teacher_id": [str(a), str(b)]})
+    url = r.headers["location"].split("?")[0]
+    bid = int(re.search(r"/batches/(\d+)", url).group(1))
+    county = as_user("info_reviewer@360102")
+    r = post_form(county, url, f"/registration/batches/{bid}/decide",
+                  {f"decision-{a}": "deferred", f"reason-{a}": "", f"decision-{b}": "refused", f"reason-{b}": "我打的理由"})
+    assert r.status_code == 422 and "W580" in r.text
+    assert re.search(rf'name="decision-{a}">.*?<option value="deferred" selected>', r.text, re.S)
+    assert re.search(rf'name="decision-{b}">.*?<option value="refused" selected>', r.text, re.S)
+    assert f'name="reason-{b}" value="我打的理由"' in r.text
