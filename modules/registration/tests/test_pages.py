@@ -84,3 +84,4 @@ def test_a_refused_decision_keeps_what_the_reviewer_chose_and_typed(ctx, world, 
     assert re.search(rf'name="decision-{a}">.*?<option value="deferred" selected>', r.text, re.S)
     assert re.search(rf'name="decision-{b}">.*?<option value="refused" selected>', r.text, re.S)
     assert f'name="reason-{b}" value="我打的理由"' in r.text
+    assert "在该教师的「理由」栏写明理由" in r.text  # the page's column, not the API's field name 'reason'
