@@ -34,6 +34,8 @@ def rules_for(ctx: Any) -> R.Rules:
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
+    if not dt.MINYEAR <= day.year + years <= dt.MAXYEAR:  # a stored date near 9999: the cycle never ends
+        return dt.date.max if years > 0 else dt.date.min
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -193,6 +195,8 @@ def due(cycle: Cycle, as_of: dt.date, warn_months: int) -> bool:
 def add_months(day: dt.date, months: int) -> dt.date:
     m = day.month - 1 + months
     y, m = day.year + m // 12, m % 12 + 1
+    if not dt.MINYEAR <= y <= dt.MAXYEAR:
+        return dt.date.max if months > 0 else dt.date.min
     for d in (day.day, 30, 29, 28):
         try:
             return dt.date(y, m, d)

@@ -66,7 +66,7 @@ class RegistrationPages(Controller):
     async def apply(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Any:
         form = await _form(request)
         try:
-            ids = [int(t) for t in form["teacher_ids"] if t.isdigit()]
+            ids = [int(t) for t in form["teacher_ids"] if t.isascii() and t.isdigit()]  # "²".isdigit() too
             batch = await run_unit_of_work(db, lambda: B.apply(db, ctx, me, ids))
         except Refusal as r:
             return await anyio.to_thread.run_sync(lambda: self._list(request, db, ctx, me, error=r))
@@ -90,7 +90,7 @@ class RegistrationPages(Controller):
         form = await _form(request)
         items = [{"teacher_id": k.split("-", 1)[1], "decision": v, "reason": form.get(f"reason-{k.split('-', 1)[1]}", "")}
                  for k, v in form.items() if k.startswith("decision-") and v]
-        version = int(form["version"]) if str(form.get("version", "")).isdigit() else None
+        version = int(form["version"]) if str(form.get("version", "")).isascii() and str(form.get("version", "")).isdigit() else None
         forward = form.get("forward") == "1"
 
         def work() -> Any:

@@ -15,14 +15,20 @@ from web.people import clock
 from web.principal import Principal
 
 
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)  # the dates an as-of may take
+
+
 def as_of_date(value: str | None) -> dt.date:
     """The as-of date of a request (today when not given); W570 for anything else than yyyy-MM-dd."""
     if value is None or not str(value).strip():
         return clock.today()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        day = dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise Refusal(W.W_BAD_DATE, value=str(value)[:40]) from None
+    if not FIRST_DAY <= day <= LAST_DAY:  # a cycle five years on from 9999 is no date at all
+        raise Refusal(W.W_BAD_DATE, value=str(value)[:40])
+    return day
 
 
 def teacher_registration(db: Session, ctx: Any, me: Principal, teacher_id: int, as_of: str | None = None) -> dict[str, Any]:

@@ -85,3 +85,17 @@ def test_a_refused_decision_keeps_what_the_reviewer_chose_and_typed(ctx, world, 
     assert re.search(rf'name="decision-{b}">.*?<option value="refused" selected>', r.text, re.S)
     assert f'name="reason-{b}" value="我打的理由"' in r.text
     assert "在该教师的「理由」栏写明理由" in r.text  # the page's column, not the API's field name 'reason'
+
+
+def test_odd_numbers_and_far_dates_are_refused_not_server_errors(ctx, world, as_user, due):  # noqa: F811
+    """Review finding: "²".isdigit() is true but int("²") fails; a date in 9999 has no cycle end. Each is a
+    message on the page or a W570, never a 500."""
+    school = as_user("info_manager@3601020001")
+    r = post_form(school, "/registration", "/registration/apply", {"teacher_id": "²"})
+    assert r.status_code == 422 and "W576" in r.text
+    for url in ("/api/v1/registration/warnings?as_of=9999-12-01", "/registration?as_of=9999-12-01"):
+        r = school.get(url)
+        assert r.status_code == 422 and "W570" in r.text, url
+    tid = due(name="远期丙")
+    r = school.get(f"/api/v1/teachers/{tid}/registration?as_of=9999-12-01")
+    assert r.status_code == 422 and r.json()["code"] == "W570"
