@@ -81,3 +81,24 @@ def test_a_batch_reaches_batch_and_single_listeners(ctx, cats, world, who, appro
     assert singles == [(events.STATUS_CHANGED, a, "retired"), (events.STATUS_CHANGED, b, "left")]
     with pytest.raises(modules.ModuleError, match="not registered"):
         events.emit_many(None, "nobody.registered_this", [{"teacher_id": a}])
+
+
+def test_a_case_writing_approved_data_is_seen_like_an_approval(ctx, cats, world, who, approved_teacher, listener):
+    """A business case that fills read-only fields of approved data (the 定期注册 outcome) tells the listeners, so the
+    statistics summary and the national tier's published file follow it (review finding: they kept the old values)."""
+    from web.db.models import Record
+    from web.services import records
+
+    cat = cats["36"]
+    tid = approved_teacher("3601020001")
+    with ctx.sessions() as db:
+        rec = Record(teacher_id=tid, set_key="qualification", position=0, document={"kind": "10"},
+                     catalogue_version=cat.version, state="approved")
+        db.add(rec)
+        db.flush()
+        before = len(listener.seen)
+        records.write_from_case(db, cat, who(db, "info_reviewer@3601"), tid, rec.id,
+                                {"periodic_registration_date": "2026-06-30"}, via="registration", case_id=None)
+        db.commit()
+    got = [(n, p) for n, p in listener.seen[before:] if p.get("teacher_id") == tid]
+    assert [n for n, _ in got] == [events.FILE_APPROVED] and got[0][1]["kind"] == "registration"

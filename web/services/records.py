@@ -487,4 +487,9 @@ def write_from_case(db: Session, cat: Catalogue, actor: Principal | None, teache
                      detail={"teacher": teacher.id, "set": target.set_key, "version": target.version,
                              "copy_of": target.copy_of_id, "changes": changes(before, after, set()),
                              "via": via, "case": case_id})
+        if target is row and row.state == "approved":  # approved data changed: listeners (statistics, the
+            from web import events  # national tier's published file) see it as they see an approval
+
+            events.emit(db, events.FILE_APPROVED, actor=actor.account_id if actor else None, teacher_id=teacher.id,
+                        unit=teacher.unit.code if teacher.unit else None, kind=via, case_id=case_id)
     return row
