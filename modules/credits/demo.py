@@ -45,7 +45,7 @@ def build(db: Session, ctx: Any, password_hash: str) -> list[str]:
     db.add(InstitutionAccount(account_id=account.id, institution_id=inst.id))
     db.flush()
     institution = principal_of(account, ctx)
-    rows = lambda ts, hours: [{"id_number": t.id_number, "hours": h, "passed": h >= 40} for t, h in zip(ts, hours)]  # noqa: E731
+    rows = lambda ts, hours: [{"id_number": t.id_number, "name": t.name, "hours": h, "passed": h >= 40} for t, h in zip(ts, hours)]  # noqa: E731
     p1 = S.register_project(db, manager, dict(
         name="2024年江西省中小学骨干教师培训", level="province", type="face_to_face", hours=60,
         start="2024-07-08", end="2024-07-19", organiser="江西省教育厅", institution_id=inst.id))

@@ -259,16 +259,25 @@ def _reach(project: TrainingProject) -> Any:
     return Teacher.unit_id.in_(select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == project.unit_id))
 
 
-def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]], first_row: int = 1
-               ) -> tuple[list[dict[str, Any]], list[RowProblem]]:
-    """Each row checked on its own (row numbers from ``first_row``); the good rows resolved to teachers."""
+def _name(value: Any) -> str:
+    return "".join(str(value or "").split())
+
+
+def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]], first_row: int = 1, *,
+               by_name: bool = False) -> tuple[list[dict[str, Any]], list[RowProblem]]:
+    """Each row checked on its own (row numbers from ``first_row``); the good rows resolved to teachers.
+
+    ``by_name``: the submitter (a training institution) does not read teachers, so a row's ID
+    number counts only together with the teacher's name, and an unknown number, a wrong name and
+    a teacher outside the project's reach read the same ("unmatched"): the check is no way to
+    learn whether an ID number exists or whose it is."""
     problems: list[RowProblem] = []
     numbers = {idnumber.normalize(r.get("id_number")) for r in rows if isinstance(r, dict)}
-    stmt = select(Teacher.id_number, Teacher.id).where(Teacher.id_number.in_([n for n in numbers if n]))
+    stmt = select(Teacher.id_number, Teacher.id, Teacher.name).where(Teacher.id_number.in_([n for n in numbers if n]))
     reach = _reach(project)
     if reach is not None:
         stmt = stmt.where(reach)
-    found = dict(db.execute(stmt).all()) if numbers else {}
+    found = {num: (tid, name) for num, tid, name in db.execute(stmt).all()} if numbers else {}
     confirmed = set(db.scalars(select(TrainingResult.teacher_id).where(
         TrainingResult.project_id == project.id, TrainingResult.state == "confirmed")))
     seen: dict[int, int] = {}
@@ -276,12 +285,14 @@ def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]]
     for i, raw in enumerate(rows):
         n = first_row + i
         r = raw if isinstance(raw, dict) else {}
-        tid = found.get(idnumber.normalize(r.get("id_number")))
+        tid, tname = found.get(idnumber.normalize(r.get("id_number")), (None, None))
+        if by_name and tid is not None and _name(r.get("name")) != _name(tname):
+            tid = None
         hours, passed = _decimal(r.get("hours")), _passed(r.get("passed"))
         score = _decimal(r.get("score")) if r.get("score") not in (None, "") else Decimal(-1)
         before = len(problems)
         if tid is None:
-            problems.append(RowProblem(n, "id_number", "teacher", {}))
+            problems.append(RowProblem(n, "id_number", "unmatched" if by_name else "teacher", {}))
         elif tid in seen:
             problems.append(RowProblem(n, "id_number", "twice", {"first": seen[tid]}))
         elif tid in confirmed:
@@ -298,6 +309,12 @@ def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]]
             good.append({"teacher_id": tid, "hours": hours.quantize(ledger.CENT), "passed": passed,
                          "score": None if score == -1 else score.quantize(ledger.CENT)})
     return good, problems
+
+
+def _as_institution(db: Session, me: Principal, project: TrainingProject) -> bool:
+    """Is ``me`` the project's training institution (which reads no teacher data)?"""
+    inst = institution_of(db, me) if me.has("training.results") else None
+    return inst is not None and project.institution_id == inst.id
 
 
 def project_for_submitter(db: Session, me: Principal, project_id: int) -> TrainingProject:
@@ -318,7 +335,7 @@ def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dr
                       state_en=STATE_LABELS[project.state][1], action="提交成绩", action_en="take results")
     if not isinstance(rows, list) or not rows or len(rows) > 100_000:
         raise Refusal(Wd.W_BAD_BODY, detail="rows 须为 1–100000 行的列表", detail_en="rows must be a list of 1–100000 rows")
-    good, problems = check_rows(db, project, rows)
+    good, problems = check_rows(db, project, rows, by_name=_as_institution(db, me, project))
     if problems:
         raise RowsRefused(problems)
     if dry_run:
@@ -444,18 +461,28 @@ def _used(db: Session, project_id: int, category: str, on: date, cycle: tuple[da
 
 
 def results_of(db: Session, me: Principal, project_id: int) -> list[dict[str, Any]]:
-    """A project's results as its institution or an authority sees them: name and masked ID number."""
+    """A project's results as its institution or an authority sees them. The institution sees
+    only what it sent (the ID number masked, hours, passed, score and the state), never the
+    teacher's name or school; the authority's staff see the teachers within their scope, the ID
+    number masked, and the read is audited."""
     project = db.get(TrainingProject, project_id)
     if project is None:
         raise Refusal(Wd.W_PROJECT_NOT_FOUND)
-    inst = institution_of(db, me) if me.has("training.results") else None
+    if _as_institution(db, me, project):
+        stmt = (select(TrainingResult, Teacher.id_number).join(Teacher, Teacher.id == TrainingResult.teacher_id)
+                .where(TrainingResult.project_id == project.id))
+        return [{"id": r.id, "id_number": scope.mask_id_number(num), "hours": str(r.hours), "passed": r.passed,
+                 "score": None if r.score is None else str(r.score), "state": r.state}
+                for r, num in db.execute(stmt.order_by(TrainingResult.id).limit(5000))]
+    get_project(db, me, project_id)
     stmt = (select(TrainingResult, Teacher.name, Teacher.id_number, Unit.name)
             .join(Teacher, Teacher.id == TrainingResult.teacher_id).join(Unit, Unit.id == Teacher.unit_id)
-            .where(TrainingResult.project_id == project.id))
-    if not (inst is not None and project.institution_id == inst.id):
-        get_project(db, me, project_id)
-        stmt = stmt.where(scope.teacher_filter(me))
-    return [{"id": r.id, "name": name, "id_number": scope.mask_id_number(num), "school": school,
-             "hours": str(r.hours), "passed": r.passed, "score": None if r.score is None else str(r.score),
-             "state": r.state, "credits": None if r.credits is None else str(r.credits), "rule_version": r.rule_version}
-            for r, name, num, school in db.execute(stmt.order_by(TrainingResult.id).limit(5000))]
+            .where(TrainingResult.project_id == project.id, scope.teacher_filter(me)))
+    out = [{"id": r.id, "name": name, "id_number": scope.mask_id_number(num), "school": school,
+            "hours": str(r.hours), "passed": r.passed, "score": None if r.score is None else str(r.score),
+            "state": r.state, "credits": None if r.credits is None else str(r.credits), "rule_version": r.rule_version}
+           for r, name, num, school in db.execute(stmt.order_by(TrainingResult.id).limit(5000))]
+    if out:
+        audit.record(db, "credits.results.read", actor=me, target_type="training_project", target_id=project.id,
+                     unit_id=project.unit_id, detail={"teachers": len(out)})
+    return out

@@ -20,7 +20,7 @@ from web.errors import Refusal
 from web.principal import Principal
 
 HEADERS = ("身份证件号", "姓名", "学时", "是否合格", "成绩")
-COLUMN = {"id_number": 1, "hours": 3, "passed": 4, "score": 5}
+COLUMN = {"id_number": 1, "name": 2, "hours": 3, "passed": 4, "score": 5}
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
 RED = PatternFill("solid", fgColor="FFC7CE")
@@ -71,8 +71,8 @@ def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_r
     for values in ws.iter_rows(min_row=2, max_col=len(HEADERS), values_only=True):
         if all(v in (None, "") for v in values):
             break
-        idn, _name, hours, passed, score = values
-        rows.append({"id_number": idn, "hours": hours, "passed": passed, "score": score})
+        idn, name, hours, passed, score = values
+        rows.append({"id_number": idn, "name": name, "hours": hours, "passed": passed, "score": score})
     if not rows:
         raise _bad("工作簿中没有成绩行", "the workbook has no result rows")
     try:

@@ -45,8 +45,14 @@ def _project(client, **kw):
     return r.json()
 
 
+def teacher_name(world, tid):
+    """The name the world fixture gave the teacher (教师<code's last 4><index>)."""
+    code, i = next((c, ids.index(tid)) for c, ids in world.teachers.items() if tid in ids)
+    return f"教师{code[-4:]}{i}"
+
+
 def _row(world, tid, hours=24, passed=True):
-    return {"id_number": world.teacher_usernames[tid], "hours": hours, "passed": passed}
+    return {"id_number": world.teacher_usernames[tid], "name": teacher_name(world, tid), "hours": hours, "passed": passed}
 
 
 def test_institution_submits_county_confirms_teacher_sees_credits(as_user, world, institution):
@@ -90,7 +96,7 @@ def test_results_are_all_or_nothing_and_each_problem_names_its_row(as_user, worl
     a, b, _ = world.teachers["3601020002"]
     outsider = world.teachers["3601030001"][0]  # 西湖区: not under the county that organises it
     inst = as_user(inst_user)
-    rows = [_row(world, a), _row(world, outsider), {"id_number": world.teacher_usernames[b], "hours": 99, "passed": "也许"},
+    rows = [_row(world, a), _row(world, outsider), {"id_number": world.teacher_usernames[b], "name": teacher_name(world, b), "hours": 99, "passed": "也许"},
             _row(world, a)]
     r = inst.post(f"/api/v1/training/projects/{project['id']}/results", json={"rows": rows})
     assert r.status_code == 422 and r.json()["code"] == "W548"

@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from modules.credits.tests.test_api import _project, institution  # noqa: F401
+from modules.credits.tests.test_api import _project, institution, teacher_name  # noqa: F401
 
 
 def _upload(client, pid, wb, **form):
@@ -26,8 +26,8 @@ def test_template_upload_errors_written_back_then_saved(as_user, world, institut
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb.active
     a, b = world.teachers["3601020002"][:2]
-    ws.append([world.teacher_usernames[a], "甲", 20, "合格", 90])
-    ws.append([world.teacher_usernames[b], "乙", 25, "合格", None])  # more hours than the project has
+    ws.append([world.teacher_usernames[a], teacher_name(world, a), 20, "合格", 90])
+    ws.append([world.teacher_usernames[b], teacher_name(world, b), 25, "合格", None])  # more hours than the project has
     bad = _upload(inst, p["id"], wb)
     assert bad.status_code == 422
     back = load_workbook(io.BytesIO(bad.content)).active
