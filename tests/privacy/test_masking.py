@@ -191,7 +191,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     # training credits (modules/credits)
     ("GET", "/api/v1/training/projects"): "projects: names, hours, dates, counts; no person",
     ("POST", "/api/v1/training/projects"): _WRITE, ("POST", "/api/v1/training/projects/{project_id:int}/approve"): _WRITE,
-    ("GET", "/api/v1/training/projects/{project_id:int}/results"): "participants' names with ID numbers always masked (scope.mask_id_number)",
+    ("GET", "/api/v1/training/projects/{project_id:int}/results"): "staff: participants' names in scope, ID numbers always masked, audited; the institution: only what it sent (masked ID number, no name or school)",
     ("POST", "/api/v1/training/projects/{project_id:int}/results"): "the submitter's own rows: problems by row and column, no values echoed",
     ("POST", "/api/v1/training/projects/{project_id:int}/results/confirm"): _WRITE,
     ("GET", "/api/v1/teachers/{teacher_id:int}/credits"): "credits, hours and projects: no personal field (name only); the read is audited",
