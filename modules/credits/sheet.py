@@ -5,7 +5,10 @@ problem written into its row (a 问题 column, the cell marked and commented).""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -17,12 +20,17 @@ from sqlalchemy.orm import Session
 from modules.credits import service as S
 from modules.credits import words as Wd
 from web.errors import Refusal
+from web.excel.limits import Limits
+from web.excel.problems import BadFile
+from web.excel.safety import MB, check_file, check_size
 from web.principal import Principal
 
 HEADERS = ("身份证件号", "姓名", "学时", "是否合格", "成绩")
 COLUMN = {"id_number": 1, "name": 2, "hours": 3, "passed": 4, "score": 5}
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
+MAX_UNZIPPED_MB = 64
+NO_SHEET = ("工作簿中没有工作表（请使用项目的成绩模板）", "the workbook has no worksheet (use the project's results template)")
 RED = PatternFill("solid", fgColor="FFC7CE")
 
 
@@ -49,35 +57,79 @@ def _bad(detail: str, detail_en: str) -> Refusal:
     return Refusal(Wd.W_BAD_BODY, detail=detail, detail_en=detail_en)
 
 
+def _limits() -> Limits:
+    """The app's import limits (TMIS_IMPORT_*), no looser than this upload's own: 10 MB, 100 000
+    rows, 64 MB once unzipped (a results sheet of 100 000 rows is about 25 MB of XML)."""
+    env = Limits.from_env()
+    return dataclasses.replace(env, max_file_mb=min(env.max_file_mb, MAX_BYTES // MB),
+                               max_rows=min(env.max_rows, MAX_ROWS),
+                               max_uncompressed_mb=min(env.max_uncompressed_mb, MAX_UNZIPPED_MB))
+
+
+def _checked(content: bytes, limits: Limits) -> None:
+    """web.excel.safety's checks (not an xlsx, damaged, encrypted, a zip bomb, declared size)
+    before anything is parsed; each refusal is W552 with the check's own words."""
+    with tempfile.TemporaryDirectory(prefix="tmis-credits-") as tmp:
+        path = Path(tmp) / "results.xlsx"
+        path.write_bytes(content)
+        try:
+            sizes = check_file(path, limits, "results.xlsx")
+            if not sizes:
+                raise _bad(NO_SHEET[0], NO_SHEET[1])
+            check_size(sizes[0].name, sizes[0].rows, sizes[0].columns, limits)
+        except BadFile as exc:
+            first = exc.problems[0]
+            raise _bad(first.message_zh, first.message_en) from None
+
+
+def _read_rows(content: bytes, limits: Limits) -> list[dict[str, Any]]:
+    """The data rows of the first worksheet, read streaming (read_only) and refused past the row
+    limit, whatever the file declares."""
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or foreign file: say so, never a 500
+        raise _bad("无法读取该工作簿", f"the workbook cannot be read ({type(exc).__name__})") from exc
+    try:
+        if not wb.worksheets:
+            raise _bad(NO_SHEET[0], NO_SHEET[1])
+        lines = wb.worksheets[0].iter_rows(max_col=len(HEADERS), values_only=True)
+        first = next(lines, ())
+        header = [str(v or "").strip() for v in first][:len(HEADERS)]
+        if tuple(header) != HEADERS:
+            raise _bad("第 1 行须为模板的列：" + "、".join(HEADERS),
+                       "row 1 must hold the template's columns: " + ", ".join(HEADERS))
+        rows: list[dict[str, Any]] = []
+        for values in lines:
+            values = tuple(values) + (None,) * (len(HEADERS) - len(values))
+            if all(v in (None, "") for v in values):
+                break
+            if len(rows) >= limits.max_rows:
+                raise _bad(f"最多 {limits.max_rows} 行成绩", f"at most {limits.max_rows} result rows")
+            idn, name, hours, passed, score = values[:len(HEADERS)]
+            rows.append({"id_number": idn, "name": name, "hours": hours, "passed": passed, "score": score})
+    except Refusal:
+        raise
+    except Exception as exc:  # a sheet damaged past the zip's checks
+        raise _bad("无法读取该工作簿", f"the workbook cannot be read ({type(exc).__name__})") from exc
+    finally:
+        wb.close()
+    return rows
+
+
 def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_run: bool = False
            ) -> tuple[dict[str, Any] | None, bytes | None]:
     """(summary, None) when saved (or a clean dry run); (None, the annotated workbook) otherwise."""
     S.project_for_submitter(db, me, project_id)
-    if len(content) > MAX_BYTES:
-        raise _bad("文件超过 10 MB", "the file is larger than 10 MB")
-    if not content.startswith(b"PK"):
-        raise _bad("不是 Excel 工作簿（.xlsx）", "not an Excel workbook (.xlsx)")
-    try:
-        wb = load_workbook(io.BytesIO(content))
-    except Exception as exc:  # a damaged or foreign file: say so, never a 500
-        raise _bad("无法读取该工作簿", f"the workbook cannot be read ({type(exc).__name__})") from exc
-    ws = wb.worksheets[0]
-    header = [str(c.value or "").strip() for c in ws[1]][:len(HEADERS)]
-    if tuple(header) != HEADERS:
-        raise _bad("第 1 行须为模板的列：" + "、".join(HEADERS), "row 1 must hold the template's columns: " + ", ".join(HEADERS))
-    if ws.max_row - 1 > MAX_ROWS:
-        raise _bad(f"最多 {MAX_ROWS} 行", f"at most {MAX_ROWS} rows")
-    rows = []
-    for values in ws.iter_rows(min_row=2, max_col=len(HEADERS), values_only=True):
-        if all(v in (None, "") for v in values):
-            break
-        idn, name, hours, passed, score = values
-        rows.append({"id_number": idn, "name": name, "hours": hours, "passed": passed, "score": score})
+    limits = _limits()
+    _checked(content, limits)
+    rows = _read_rows(content, limits)
     if not rows:
         raise _bad("工作簿中没有成绩行", "the workbook has no result rows")
     try:
         return S.submit_results(db, me, project_id, rows, dry_run=dry_run), None
     except S.RowsRefused as refused:
+        wb = load_workbook(io.BytesIO(content))  # checked and bounded above; loaded in full only to write the problems back
+        ws = wb.worksheets[0]
         note = len(HEADERS) + 1
         ws.cell(row=1, column=note, value="问题")
         messages: dict[int, list[str]] = {}
