@@ -27,15 +27,20 @@ def register_permissions(ctx: Any) -> list[Permission]:
 def menu_entries(ctx: Any) -> list[MenuEntry]:
     return [MenuEntry("credits.mine", "home", "/credits/", "我的学分", "My credits", kinds=("teacher",), order=60),
             MenuEntry("credits.bank", "business", "/credits/", "学分银行", "Credit bank", permission="teacher.read",
-                      order=60)]
+                      order=60),
+            MenuEntry("credits.projects.submit", "business", "/credits/projects/", "培训项目", "Training projects",
+                      permission="training.results", order=61),
+            MenuEntry("credits.projects.confirm", "business", "/credits/projects/", "培训成绩确认", "Confirm training results",
+                      permission="record.review", order=61)]
 
 
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
     from modules.credits.api import BalancesController, TeacherCreditsController, TrainingController
     from modules.credits.pages import CreditPages
+    from modules.credits.project_pages import ProjectPages
 
-    return [TrainingController, BalancesController, TeacherCreditsController, CreditPages]
+    return [TrainingController, BalancesController, TeacherCreditsController, CreditPages, ProjectPages]
 
 
 @hookimpl

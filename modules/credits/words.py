@@ -42,3 +42,5 @@ ROW = {
     "confirmed": ("该教师的成绩已确认，不能再修改", "this teacher's result is already confirmed and cannot change",
                   "如需更正，请联系项目主管部门办理学分调整。", "Ask the project's authority for a credit adjustment."),
 }
+W_NO_FILE = _e("W554", 422, "没有选择要上传的文件", "No file was chosen to upload",
+               "先下载该项目的成绩模板，填好后选择该文件再上传。", "Download the project's results template, fill it in, choose it and upload it.")

@@ -200,6 +200,9 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/training/projects/{project_id:int}/results/upload"): "the uploader's own workbook with its problems written back",
     ("GET", "/credits"): "as GET /api/v1/training/balances, or the teacher's own credits",
     ("GET", "/credits/teachers/{teacher_id:int}/transcript"): "name and credits: no personal field; the read is audited",
+    ("GET", "/credits/projects"): "projects: names, hours, dates, counts; no person",
+    ("POST", "/credits/projects/{project_id:int}/upload"): "the uploader's own workbook's problems by row (no other person's data)",
+    ("POST", "/credits/projects/{project_id:int}/confirm"): _WRITE,
     **{(m, p): (_REGISTRATION if m == "GET" else _WRITE) for m, p in (
         ("POST", "/api/v1/registration/batches"), ("GET", "/api/v1/registration/batches"),
         ("GET", "/api/v1/registration/batches/{batch_id:int}"),

@@ -414,6 +414,9 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/api/v1/training/projects/{project_id:int}/results/upload"): "as POST …/results (the same service)",
     ("GET", "/credits"): "as GET /api/v1/training/balances (staff) or the teacher's own credits",
     ("GET", "/credits/teachers/{teacher_id:int}/transcript"): "as GET /api/v1/teachers/{teacher_id}/credits",
+    ("GET", "/credits/projects"): "as GET /api/v1/training/projects (an institution its own projects)",
+    ("POST", "/credits/projects/{project_id:int}/upload"): "as POST …/results/upload (sheet.upload: the project's own institution)",
+    ("POST", "/credits/projects/{project_id:int}/confirm"): "as POST …/results/confirm (service.confirm_results)",
     # modules/registration (modules/registration/tests/test_batch.py: outside the route and scope, 404)
     ("POST", "/api/v1/registration/batches"): "the caller's own school; each teacher through web.scope.get_teacher (record.edit)",
     ("GET", "/api/v1/registration/batches"): "batches of the caller's scope (modules/registration/batch.py listing)",

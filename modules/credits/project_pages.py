@@ -1,0 +1,74 @@
+"""The page 培训项目 (/credits/projects/): an institution sees its projects and, per project, downloads
+the results template and uploads it filled in (a dry run or for real, all or nothing: the existing
+sheet.upload service; problems come back written into the workbook, offered for download here); the
+project's authority sees the results waiting and confirms them (service.confirm_results)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+from litestar import Controller, MediaType, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.response import Template
+from sqlalchemy.orm import Session
+
+from modules.credits import service as S
+from modules.credits import sheet
+from modules.credits import words as Wd
+from web.context import AppContext
+from web.db.models import Unit
+from web.deps import run_unit_of_work
+from web.errors import Refusal
+from web.pages.common import render
+from web.principal import Principal
+
+
+def _page(request: Request, db: Session, me: Principal, status_code: int = 200, **context: Any) -> Template:
+    projects = S.list_projects(db, me)
+    return render(request, "credits/projects.html", me=me, projects=projects, me_unit=db.get(Unit, me.unit_id),
+                  submitter=me.has("training.results"), reviewer=me.has("record.review"), status_code=status_code,
+                  **context)
+
+
+def _problems(report: bytes) -> list[tuple[int, str]]:
+    """The 问题 column of the annotated workbook: (sheet row, the row's problems)."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(report)).worksheets[0]
+    note = len(sheet.HEADERS) + 1
+    return [(r, str(ws.cell(row=r, column=note).value)) for r in range(2, ws.max_row + 1)
+            if ws.cell(row=r, column=note).value]
+
+
+class ProjectPages(Controller):
+    path = "/credits/projects"
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def index(self, request: Request, db: Session, me: Principal) -> Template:
+        return _page(request, db, me)
+
+    @post("/{project_id:int}/upload", status_code=200, media_type=MediaType.HTML,
+          request_max_body_size=sheet.MAX_BYTES + 65536)
+    async def upload(self, request: Request, db: Session, me: Principal, project_id: int) -> Template:
+        form = await request.form()
+        upload, dry_run = form.get("file"), form.get("dry_run") in ("1", "on", "true")
+        content = upload.file.read(sheet.MAX_BYTES + 1) if isinstance(upload, UploadFile) and upload.filename else None
+
+        def work() -> Template:
+            if content is None:
+                raise Refusal(Wd.W_NO_FILE)
+            summary, report = sheet.upload(db, me, project_id, content, dry_run=dry_run)
+            if report is None:
+                return _page(request, db, me, project_id=project_id, saved=summary)
+            return _page(request, db, me, status_code=422, project_id=project_id, problems=_problems(report),
+                         report=base64.b64encode(report).decode("ascii"))
+
+        return await run_unit_of_work(db, work)
+
+    @post("/{project_id:int}/confirm", sync_to_thread=True, status_code=200, media_type=MediaType.HTML)
+    def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int) -> Template:
+        done = S.confirm_results(db, me, project_id, root=ctx.settings.repo_root)
+        return _page(request, db, me, project_id=project_id, confirmed=done)

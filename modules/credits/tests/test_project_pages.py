@@ -1,0 +1,64 @@
+"""The page 培训项目: the institution downloads its project's template and uploads it filled in from
+the page (a wrong row: nothing saved, the problem shown with its row and the marked workbook offered),
+the county's 审核员 confirms the results with the button, the teacher's 我的学分 shows the credits."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from modules.credits.tests.test_api import _project, institution  # noqa: F401
+from tests.web.conftest import csrf_of
+
+
+def _xlsx(wb) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_institution_uploads_on_the_page_authority_confirms(as_user, world, institution):  # noqa: F811
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="页面提交的项目", hours=20, institution_id=inst_id)
+    inst = as_user(inst_user)
+    page = inst.get("/credits/projects/")
+    assert page.status_code == 200 and "页面提交的项目" in page.text and "下载成绩模板" in page.text
+    assert "/credits/projects/" in page.text  # its menu entry
+    wb = load_workbook(io.BytesIO(inst.get(f"/api/v1/training/projects/{p['id']}/results/template.xlsx").content))
+    a, b = world.teachers["3601020002"][:2]
+    wb.active.append([world.teacher_usernames[a], "甲", 20, "合格", 90])
+    wb.active.append([world.teacher_usernames[b], "乙", 25, "合格", None])  # more hours than the project has
+    url = f"/credits/projects/{p['id']}/upload"
+    token = {"_csrf_token": csrf_of(page.text)}
+    bad = inst.post(url, data=token, files={"file": ("r.xlsx", _xlsx(wb), "application/octet-stream")})
+    assert bad.status_code == 422 and "未保存任何一行" in bad.text and "学时应为 0 到项目学时" in bad.text
+    assert "results-report" in bad.text  # the marked workbook to download
+    wb.active.cell(row=3, column=3, value=18)
+    dry = inst.post(url, data=token | {"dry_run": "1"}, files={"file": ("r.xlsx", _xlsx(wb), "application/octet-stream")})
+    assert dry.status_code == 200 and "试导入" in dry.text
+    ok = inst.post(url, data=token, files={"file": ("r.xlsx", _xlsx(wb), "application/octet-stream")})
+    assert ok.status_code == 200 and "已提交 2 行成绩" in ok.text
+    none = inst.post(url, data=token)
+    assert none.status_code == 422 and "W554" in none.text
+
+    county = as_user("info_reviewer@360102")
+    listed = county.get("/credits/projects/")
+    assert listed.status_code == 200 and "确认成绩" in listed.text
+    done = county.post(f"/credits/projects/{p['id']}/confirm", data={"_csrf_token": csrf_of(listed.text)})
+    assert done.status_code == 200 and "已确认 2 条成绩" in done.text
+    mine = as_user(world.teacher_usernames[a], entry="teacher").get("/credits/")
+    assert "页面提交的项目" in mine.text
+
+
+def test_someone_elses_project_is_refused_on_the_page(as_user, world, institution):  # noqa: F811
+    inst_id, _ = institution("360102")
+    _, other_user = institution("360103")
+    p = _project(as_user("info_manager@360102"), name="别人的项目", hours=20, institution_id=inst_id)
+    other = as_user(other_user)
+    page = other.get("/credits/projects/")
+    assert "别人的项目" not in page.text
+    r = other.post(f"/credits/projects/{p['id']}/upload", data={"_csrf_token": csrf_of(page.text)},
+                   files={"file": ("r.xlsx", b"PKjunk", "application/octet-stream")})
+    assert r.status_code == 404
+    assert other.post(f"/credits/projects/{p['id']}/confirm", data={"_csrf_token": csrf_of(page.text)}).status_code in (403, 404)
