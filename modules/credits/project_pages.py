@@ -28,7 +28,8 @@ from web.principal import Principal
 def _page(request: Request, db: Session, me: Principal, status_code: int = 200, **context: Any) -> Template:
     projects = S.list_projects(db, me)
     return render(request, "credits/projects.html", me=me, projects=projects, me_unit=db.get(Unit, me.unit_id),
-                  submitter=me.has("training.results"), reviewer=me.has("record.review"), status_code=status_code,
+                  submitter=me.has("training.results"), status_code=status_code,
+                  confirmable={p["id"] for p in projects if p["results"].get("submitted") and S.may_confirm(db, me, p["id"])},
                   **context)
 
 

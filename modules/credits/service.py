@@ -377,6 +377,15 @@ def _confirm_scope(db: Session, me: Principal, project: TrainingProject) -> tupl
     return None, prov.code if prov else None
 
 
+def may_confirm(db: Session, me: Principal, project_id: int) -> bool:
+    """Whether confirm_results would accept the caller for this project (the pages' button)."""
+    project = db.get(TrainingProject, project_id)
+    try:
+        return project is not None and project.state == "active" and _confirm_scope(db, me, project) is not None
+    except Refusal:
+        return False
+
+
 def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) -> dict[str, Any]:
     """Confirm every submitted result of the project within the caller's reach: passed results
     are converted under the rule version valid on the project's end day (caps per category per

@@ -8,7 +8,7 @@ import io
 
 from openpyxl import load_workbook
 
-from modules.credits.tests.test_api import _project, institution  # noqa: F401
+from modules.credits.tests.test_api import _project, _row, institution  # noqa: F401
 from tests.web.conftest import csrf_of
 
 
@@ -62,3 +62,15 @@ def test_someone_elses_project_is_refused_on_the_page(as_user, world, institutio
                    files={"file": ("r.xlsx", b"PKjunk", "application/octet-stream")})
     assert r.status_code == 404
     assert other.post(f"/credits/projects/{p['id']}/confirm", data={"_csrf_token": csrf_of(page.text)}).status_code in (403, 404)
+
+
+def test_the_confirm_button_only_where_the_service_allows(as_user, world, institution):  # noqa: F811
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@36"), name="省级项目", level="province", hours=20, institution_id=inst_id)
+    tid = world.teachers["3601020002"][0]
+    assert as_user(inst_user).post(f"/api/v1/training/projects/{p['id']}/results",
+                                   json={"rows": [_row(world, tid, 20)]}).status_code == 200
+    county = as_user("info_reviewer@360102").get("/credits/projects/")
+    assert "省级项目" in county.text and "确认成绩</button>" not in county.text  # sees it, may not confirm it
+    province = as_user("info_reviewer@36").get("/credits/projects/")
+    assert "省级项目" in province.text and "确认成绩</button>" in province.text
