@@ -70,7 +70,12 @@ def test_the_confirm_button_only_where_the_service_allows(as_user, world, instit
     tid = world.teachers["3601020002"][0]
     assert as_user(inst_user).post(f"/api/v1/training/projects/{p['id']}/results",
                                    json={"rows": [_row(world, tid, 20)]}).status_code == 200
-    county = as_user("info_reviewer@360102").get("/credits/projects/")
-    assert "省级项目" in county.text and "确认成绩</button>" not in county.text  # sees it, may not confirm it
-    province = as_user("info_reviewer@36").get("/credits/projects/")
-    assert "省级项目" in province.text and "确认成绩</button>" in province.text
+    county = _row_of(as_user("info_reviewer@360102").get("/credits/projects/").text, p["id"])
+    assert "省级项目" in county and "确认成绩</button>" not in county  # sees it, may not confirm it
+    province = _row_of(as_user("info_reviewer@36").get("/credits/projects/").text, p["id"])
+    assert "省级项目" in province and "确认成绩</button>" in province
+
+
+def _row_of(html: str, project_id: int) -> str:
+    start = html.index(f'<tr id="project-{project_id}">')
+    return html[start:html.index("</tr>", start)]
