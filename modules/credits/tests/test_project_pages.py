@@ -8,7 +8,7 @@ import io
 
 from openpyxl import load_workbook
 
-from modules.credits.tests.test_api import _project, _row, institution  # noqa: F401
+from modules.credits.tests.test_api import _project, _row, institution, teacher_name  # noqa: F401
 from tests.web.conftest import csrf_of
 
 
@@ -27,8 +27,8 @@ def test_institution_uploads_on_the_page_authority_confirms(as_user, world, inst
     assert "/credits/projects/" in page.text  # its menu entry
     wb = load_workbook(io.BytesIO(inst.get(f"/api/v1/training/projects/{p['id']}/results/template.xlsx").content))
     a, b = world.teachers["3601020002"][:2]
-    wb.active.append([world.teacher_usernames[a], "甲", 20, "合格", 90])
-    wb.active.append([world.teacher_usernames[b], "乙", 25, "合格", None])  # more hours than the project has
+    wb.active.append([world.teacher_usernames[a], teacher_name(world, a), 20, "合格", 90])
+    wb.active.append([world.teacher_usernames[b], teacher_name(world, b), 25, "合格", None])  # more hours than the project has
     url = f"/credits/projects/{p['id']}/upload"
     token = {"_csrf_token": csrf_of(page.text)}
     bad = inst.post(url, data=token, files={"file": ("r.xlsx", _xlsx(wb), "application/octet-stream")})
