@@ -326,10 +326,21 @@ def project_for_submitter(db: Session, me: Principal, project_id: int) -> Traini
     return project
 
 
+def _locked(db: Session, project_id: int) -> TrainingProject:
+    """The project, its row locked (FOR UPDATE) until the transaction ends: submissions and
+    confirmations of one project run one after the other, so a resubmission never overwrites a
+    result confirmed meanwhile and two submissions never insert the same teacher twice."""
+    project = db.scalar(select(TrainingProject).where(TrainingProject.id == project_id).with_for_update()
+                        .execution_options(populate_existing=True))
+    if project is None:
+        raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+    return project
+
+
 def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dry_run: bool = False) -> dict[str, Any]:
     """The institution's results for its project: all rows or none (RowsRefused naming each
     problem by row and column); a teacher's earlier unconfirmed result is replaced."""
-    project = project_for_submitter(db, me, project_id)
+    project = _locked(db, project_for_submitter(db, me, project_id).id)
     if project.state != "active":
         raise Refusal(Wd.W_PROJECT_STATE, name=project.name, state=STATE_LABELS[project.state][0],
                       state_en=STATE_LABELS[project.state][1], action="提交成绩", action_en="take results")
@@ -351,8 +362,9 @@ def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dr
                     submitted_by=me.account_id, submitted_at=now) for g in good if g["teacher_id"] in existing]
     if new:
         db.execute(insert(TrainingResult), new)
-    if changed:
-        db.execute(update(TrainingResult), changed)
+    if changed:  # under the project's lock no result was confirmed since check_rows; the state guard says so again
+        db.execute(update(TrainingResult).where(TrainingResult.state == "submitted"), changed,
+                   execution_options={"synchronize_session": None})
     audit.record(db, "credits.results.submit", actor=me, target_type="training_project", target_id=project.id,
                  unit_id=project.unit_id, detail={"rows": len(good), "new": len(new), "replaced": len(changed)})
     return {"project_id": project.id, "rows": len(good), "dry_run": False, "saved": len(good)}
@@ -391,9 +403,7 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) 
     are converted under the rule version valid on the project's end day (caps per category per
     year and per cycle applied against the teacher's ledger), frozen on the result and posted to
     the ledger in one go; 不合格 results are confirmed with no credits."""
-    project = db.get(TrainingProject, project_id)
-    if project is None:
-        raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+    project = _locked(db, project_id)
     where, province = _confirm_scope(db, me, project)
     if project.state != "active":
         raise Refusal(Wd.W_PROJECT_STATE, name=project.name, state=STATE_LABELS[project.state][0],
@@ -416,6 +426,7 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) 
     sample = C.convert(rules, level=project.level, kind=project.kind, hours=project.hours, on=on)
     category = sample.category
     year_cap, cycle_cap = version.caps.yearly.get(category), version.caps.cycle.get(category)
+    _lock_teachers(db, [tid for _, tid, _, _ in pending])
     used_year, used_cycle = _used(db, project.id, category, on, rules.cycle.window(on), (year_cap, cycle_cap))
     by_hours: dict[Decimal, Decimal] = {}
     entries: list[dict[str, Any]] = []
@@ -450,6 +461,15 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) 
                                                   "rule_version": sample.version, "rule": sample.rule})
     return {"project_id": project.id, "confirmed": len(pending), "passed": len(entries), "credits": str(total),
             "rule_version": sample.version, "rule": sample.rule}
+
+
+def _lock_teachers(db: Session, teacher_ids: list[int]) -> None:
+    """Lock the participants' teachers rows (FOR UPDATE, in id order: no deadlock between two
+    confirmations) before their ledgers are read: two projects confirmed at once for one teacher
+    then apply the caps one after the other, each seeing the other's credits."""
+    ids = sorted(set(teacher_ids))
+    for i in range(0, len(ids), 5000):
+        db.execute(select(Teacher.id).where(Teacher.id.in_(ids[i:i + 5000])).order_by(Teacher.id).with_for_update())
 
 
 def _used(db: Session, project_id: int, category: str, on: date, cycle: tuple[date, date],
