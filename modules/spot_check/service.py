@@ -113,6 +113,10 @@ def draw(db: Session, me: Principal, *, kind: str, size: Any, seed: str | None =
 def _own_open(db: Session, me: Principal, check_id: int) -> SpotCheck:
     check = get(db, me, check_id)
     permissions.require(me, DRAW, db.get(Unit, check.unit_id))
+    # the check's row locked until the transaction ends: a verification and the publication run
+    # one after the other (an item is never changed after its report was published)
+    check = db.scalar(select(SpotCheck).where(SpotCheck.id == check.id).with_for_update()
+                      .execution_options(populate_existing=True))
     if check.state == PUBLISHED:
         raise Refusal(W.W_PUBLISHED, on=_day(check.published_at))
     return check
