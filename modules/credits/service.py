@@ -9,12 +9,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import credits as C
 from engine import idnumber
-from modules.credits import ledger
+from modules.credits import caps, ledger
 from modules.credits import words as Wd
 from modules.credits.models import CreditEntry, InstitutionAccount, TrainingInstitution, TrainingProject, TrainingResult
 from web import audit, scope
@@ -426,8 +426,8 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) 
     sample = C.convert(rules, level=project.level, kind=project.kind, hours=project.hours, on=on)
     category = sample.category
     year_cap, cycle_cap = version.caps.yearly.get(category), version.caps.cycle.get(category)
-    _lock_teachers(db, [tid for _, tid, _, _ in pending])
-    used_year, used_cycle = _used(db, project.id, category, on, rules.cycle.window(on), (year_cap, cycle_cap))
+    caps.lock_teachers(db, [tid for _, tid, _, _ in pending])
+    used_year, used_cycle = caps.used(db, project.id, category, on, rules.cycle.window(on), (year_cap, cycle_cap))
     by_hours: dict[Decimal, Decimal] = {}
     entries: list[dict[str, Any]] = []
     by_credits: dict[Decimal, list[int]] = {}  # results per amount: one UPDATE per distinct amount
@@ -461,32 +461,6 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) 
                                                   "rule_version": sample.version, "rule": sample.rule})
     return {"project_id": project.id, "confirmed": len(pending), "passed": len(entries), "credits": str(total),
             "rule_version": sample.version, "rule": sample.rule}
-
-
-def _lock_teachers(db: Session, teacher_ids: list[int]) -> None:
-    """Lock the participants' teachers rows (FOR UPDATE, in id order: no deadlock between two
-    confirmations) before their ledgers are read: two projects confirmed at once for one teacher
-    then apply the caps one after the other, each seeing the other's credits."""
-    ids = sorted(set(teacher_ids))
-    for i in range(0, len(ids), 5000):
-        db.execute(select(Teacher.id).where(Teacher.id.in_(ids[i:i + 5000])).order_by(Teacher.id).with_for_update())
-
-
-def _used(db: Session, project_id: int, category: str, on: date, cycle: tuple[date, date],
-          caps: tuple[Any, Any]) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
-    """The credits the project's participants already hold in the category, in ``on``'s year and cycle."""
-    if caps == (None, None):
-        return {}, {}
-    year_start, year_end = date(on.year, 1, 1), date(on.year, 12, 31)
-    in_year = and_(CreditEntry.effective >= year_start, CreditEntry.effective <= year_end)
-    participants = select(TrainingResult.teacher_id).where(TrainingResult.project_id == project_id,
-                                                           TrainingResult.state == "submitted")
-    rows = db.execute(select(CreditEntry.teacher_id, func.sum(case((in_year, CreditEntry.credits), else_=0)),
-                             func.sum(CreditEntry.credits))
-                      .where(CreditEntry.teacher_id.in_(participants), CreditEntry.category == category,
-                             CreditEntry.effective >= cycle[0], CreditEntry.effective <= cycle[1])
-                      .group_by(CreditEntry.teacher_id)).all()
-    return ({t: Decimal(str(y or 0)) for t, y, _ in rows}, {t: Decimal(str(c or 0)) for t, _, c in rows})
 
 
 def results_of(db: Session, me: Principal, project_id: int) -> list[dict[str, Any]]:
