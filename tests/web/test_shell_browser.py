@@ -13,17 +13,19 @@ from web.forms.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
 pytestmark = pytest.mark.browser
 
 CASES = {"transfers", "rotations", "status_changes", "recheck", "spot_checks", "registration"}  # 教师调动, 交流轮岗, 在职变动, 需核实, 随机抽查, 定期注册: data roles
+CREDITS = {"credits.bank", "credits.projects.confirm"}  # 学分银行 (teacher.read), 培训成绩确认 (record.review)
 STATS = {"stats_dashboard", "stats_crosstab", "stats_trends", "stats_report"}  # 统计分析 › 统计概览, 交叉表, 趋势, 分析报告: stats.read
 EXPECTED = {
     "info_manager@3601020001": ({"teachers", "review_submit", "review_queue", "review_progress", "excel_import",
-                                 "excel_export", "status_change", *CASES, *STATS},
+                                 "excel_export", "status_change", *CASES, *STATS, *CREDITS},
                                 ["教师信息管理", "审核", "数据导入导出", "业务管理", "统计分析"]),
-    "info_viewer@3601020001": ({"teachers", "review_progress", *CASES, *STATS},
+    "info_viewer@3601020001": ({"teachers", "review_progress", *CASES, *STATS, "credits.bank"},
                                ["教师信息管理", "审核", "业务管理", "统计分析"]),
-    "info_reviewer@360102": ({"teachers", "review_queue", "review_progress", "excel_export", *CASES, *STATS},
+    "info_reviewer@360102": ({"teachers", "review_queue", "review_progress", "excel_export", *CASES, *STATS,
+                              *CREDITS},
                              ["教师信息管理", "审核", "数据导入导出", "业务管理", "统计分析"]),
     "system_admin@36": ({"accounts", "units", "audit"}, ["系统管理"]),
-    "teacher": ({"my_file"}, ["教师信息管理"]),
+    "teacher": ({"my_file", "credits.mine"}, ["首页", "教师信息管理"]),  # 我的学分 sits under 首页
 }
 
 
@@ -59,8 +61,8 @@ def test_each_role_sees_exactly_its_menu_on_a_phone(app, world, phone):
             assert heads == sections, who
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, who
             first = sorted(keys)[0]
-            href = page.get_attribute(f"#nav-{first}", "href")
-            page.click(f"#nav-{first}")
+            href = page.get_attribute(f"[id=\"nav-{first}\"]", "href")
+            page.click(f"[id=\"nav-{first}\"]")
             page.wait_for_load_state()
             assert page.url.split("#")[0].rstrip("/").endswith(href.split("#")[0].rstrip("/")) or who == "teacher", who
             page.close()
