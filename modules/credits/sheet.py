@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import python_calamine as pc
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
@@ -82,37 +83,41 @@ def _checked(content: bytes, limits: Limits) -> None:
             raise _bad(first.message_zh, first.message_en) from None
 
 
+def _cell(value: Any) -> Any:
+    """calamine's value as openpyxl gave it: whole numbers as int, empty cells as None."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None if value == "" else value
+
+
 def _read_rows(content: bytes, limits: Limits) -> list[dict[str, Any]]:
-    """The data rows of the first worksheet, read streaming (read_only) and refused past the row
-    limit, whatever the file declares."""
+    """The data rows of the first worksheet, read by calamine (the app's reader, web/excel/reader.py)
+    and refused past the row limit, whatever the file declares."""
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # a damaged or foreign file: say so, never a 500
-        raise _bad("无法读取该工作簿", f"the workbook cannot be read ({type(exc).__name__})") from exc
-    try:
-        if not wb.worksheets:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        visible = [m for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
+        if not visible:
             raise _bad(NO_SHEET[0], NO_SHEET[1])
-        lines = wb.worksheets[0].iter_rows(max_col=len(HEADERS), values_only=True)
-        first = next(lines, ())
-        header = [str(v or "").strip() for v in first][:len(HEADERS)]
-        if tuple(header) != HEADERS:
-            raise _bad("第 1 行须为模板的列：" + "、".join(HEADERS),
-                       "row 1 must hold the template's columns: " + ", ".join(HEADERS))
-        rows: list[dict[str, Any]] = []
-        for values in lines:
-            values = tuple(values) + (None,) * (len(HEADERS) - len(values))
-            if all(v in (None, "") for v in values):
-                break
-            if len(rows) >= limits.max_rows:
-                raise _bad(f"最多 {limits.max_rows} 行成绩", f"at most {limits.max_rows} result rows")
-            idn, name, hours, passed, score = values[:len(HEADERS)]
-            rows.append({"id_number": idn, "name": name, "hours": hours, "passed": passed, "score": score})
+        sheet = wb.get_sheet_by_name(visible[0].name)
     except Refusal:
         raise
-    except Exception as exc:  # a sheet damaged past the zip's checks
+    except Exception as exc:  # a damaged or foreign file: say so, never a 500
         raise _bad("无法读取该工作簿", f"the workbook cannot be read ({type(exc).__name__})") from exc
-    finally:
-        wb.close()
+    if sheet.height - 1 > limits.max_rows:
+        raise _bad(f"最多 {limits.max_rows} 行成绩", f"at most {limits.max_rows} result rows")
+    lines = iter(sheet.to_python(skip_empty_area=False))
+    first = next(lines, [])
+    header = [str(v or "").strip() for v in first][:len(HEADERS)]
+    if tuple(header) != HEADERS:
+        raise _bad("第 1 行须为模板的列：" + "、".join(HEADERS),
+                   "row 1 must hold the template's columns: " + ", ".join(HEADERS))
+    rows: list[dict[str, Any]] = []
+    for line in lines:
+        values = tuple(_cell(v) for v in line[:len(HEADERS)]) + (None,) * max(0, len(HEADERS) - len(line))
+        if all(v in (None, "") for v in values):
+            break
+        idn, name, hours, passed, score = values
+        rows.append({"id_number": idn, "name": name, "hours": hours, "passed": passed, "score": score})
     return rows
 
 
