@@ -18,6 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
+from engine.emit.xlsx_writer import workbook_bytes
 from modules.credits import service as S
 from modules.credits import words as Wd
 from web.errors import Refusal
@@ -49,9 +50,7 @@ def template(db: Session, me: Principal, project_id: int) -> bytes:
     dv.add("D2:D10000")
     for col, width in zip("ABCDE", (22, 12, 8, 10, 8)):
         ws.column_dimensions[col].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)  # the one writer (engine/emit/xlsx_writer.py): no cell a spreadsheet would evaluate
 
 
 def _bad(detail: str, detail_en: str) -> Refusal:
@@ -147,6 +146,4 @@ def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_r
             cell.comment = Comment(j["message"], "tmis")
         for row, texts in messages.items():
             ws.cell(row=row, column=note, value="；".join(texts))
-        out = io.BytesIO()
-        wb.save(out)
-        return None, out.getvalue()
+        return None, workbook_bytes(wb)  # the one writer: a typed '=…' comes back as text, not a formula
