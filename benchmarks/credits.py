@@ -24,40 +24,21 @@ import argparse
 import datetime as dt
 import os
 import random
-import secrets
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks._scratch import scratch_database  # noqa: E402
 
 DEFAULT_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TREE = [("36", "江西省", "province", None, None), ("3601", "南昌市", "city", "36", None),
         ("360102", "东湖区", "county", "3601", None)] + [
         (f"36010200{i:02d}", f"东湖区第{i}学校", "school", "360102", "primary") for i in range(1, 21)]
 
-
-def _database(admin_url: str) -> tuple[str, Callable[[], None]]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from web.db.migrate import upgrade
-
-    name = f"tmis_bench_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
 
 
 def _setup(db: Any, ctx: Any, n_teachers: int, n_entries: int) -> dict[str, Any]:
@@ -191,7 +172,7 @@ def main() -> int:
     ap.add_argument("--part", choices=("confirm", "page", "both"), default="both")
     args = ap.parse_args()
     admin = os.environ.get("TMIS_BENCH_DATABASE_URL", DEFAULT_ADMIN)
-    url, drop = _database(admin)
+    url, drop = scratch_database(admin)
     try:
         from web.app import create_app
         from web.settings import Settings

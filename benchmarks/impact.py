@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import shutil
 import _stdlib_first  # noqa: F401,I001  (benchmarks/statistics.py would hide the standard library's)
 import statistics
@@ -36,26 +35,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._scratch import scratch_database  # noqa: E402
+
 from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 DEFAULT_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RULE = (ROOT / "tests" / "web" / "data" / "impact_rule.yaml").read_text(encoding="utf-8")  # shared with the tests
 NAMES = ["张伟", "王芳", "李小明", "欧阳建国", "刘洋", "陈静怡"]
 
-
-def _scratch(admin_url: str) -> tuple[str, object]:
-    name = f"tmis_bench_impact_{secrets.token_hex(3)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
 
 
 def _fill(url: str, teachers: int) -> None:
@@ -107,7 +94,7 @@ def main() -> int:
     from web.db.base import make_engine, make_sessionmaker
     from web.services.impact import _rows, impact
 
-    url, drop = _scratch(os.environ.get("TMIS_BENCH_DATABASE_URL", DEFAULT_ADMIN))
+    url, drop = scratch_database(os.environ.get("TMIS_BENCH_DATABASE_URL", DEFAULT_ADMIN), prefix="tmis_bench_impact", migrate=False)
     try:
         t = time.perf_counter()
         _fill(url, args.teachers)

@@ -34,7 +34,6 @@ import os
 import random
 import re
 import resource
-import secrets
 import _stdlib_first  # noqa: F401,I001  (benchmarks/statistics.py would hide the standard library's)
 import statistics
 import sys
@@ -46,6 +45,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks._scratch import scratch_database  # noqa: E402
 
 DEFAULT_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SCHOOL = "3601029999"
@@ -238,25 +239,6 @@ def _child(target: Any, *args: Any) -> dict[str, Any]:
     return result
 
 
-def _database(admin_url: str) -> tuple[str, Any]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from web.db.migrate import upgrade
-
-    name = f"tmis_bench_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
-
 
 def _checkpoint(url: str) -> None:
     """Start each measurement from a checkpointed server: a checkpoint that PostgreSQL starts by
@@ -313,7 +295,7 @@ def main() -> None:
                     help="Keep the built workbooks in this folder and reuse them in later runs "
                          "(building 100,000 teachers takes over a minute).")
     args = ap.parse_args()
-    url, drop = _database(args.database_url)
+    url, drop = scratch_database(args.database_url)
     try:
         print(f"{'teachers':>9} {'rows':>8} | {'floor rows/s':>12} {'MB':>6} | {'import rows/s':>13} {'MB':>6} | ratio")
         for n in args.teachers:

@@ -24,17 +24,18 @@ import argparse
 import datetime as dt
 import json
 import os
-import secrets
 import _stdlib_first  # noqa: F401,I001  (benchmarks/statistics.py would hide the standard library's)
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks._scratch import scratch_database  # noqa: E402
 
 DEFAULT_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TREE = [("36", "江西省", "province", None, None), ("3601", "南昌市", "city", "36", None),
@@ -49,25 +50,6 @@ def _catalogue() -> Any:
 
     return build_catalogues(repo_root(), ["36"])["36"]
 
-
-def _database(admin_url: str) -> tuple[str, Callable[[], None]]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from web.db.migrate import upgrade
-
-    name = f"tmis_bench_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
 
 
 def _tree(db: Any) -> dict[str, int]:
@@ -327,7 +309,7 @@ def main() -> None:
     ap.add_argument("--imports", type=int, default=3, help="floor/import pairs of the status-change import")
     ap.add_argument("--database-url", default=os.environ.get("TMIS_BENCH_DATABASE_URL", DEFAULT_ADMIN))
     args = ap.parse_args()
-    url, drop = _database(args.database_url)
+    url, drop = scratch_database(args.database_url)
     try:
         if args.part in ("transfer", "all"):
             bench_transfer(url, args.repeat, (3, 300))

@@ -26,40 +26,21 @@ import json
 import os
 import random
 import resource
-import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks._scratch import scratch_database  # noqa: E402
 
 DEFAULT_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SIX = ("by_school_type", "gender", "age_structure", "education", "title_level", "urban_rural")
 SCHOOL_TYPES = ("primary", "junior", "nine_year", "complete_secondary", "senior", "kindergarten", "vocational", "special")
 
-
-def _database(admin_url: str) -> tuple[str, Callable[[], None]]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from web.db.migrate import upgrade
-
-    name = f"tmis_bench_stats_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url, drop
 
 
 def _raw(url: str) -> Any:
@@ -171,7 +152,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the scratch database (prints its URL)")
     args = ap.parse_args()
     admin = os.environ.get("TMIS_BENCH_DATABASE_URL", DEFAULT_ADMIN)
-    url, drop = _database(admin)
+    url, drop = scratch_database(admin)
     try:
         run(url, args)
     finally:
