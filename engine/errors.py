@@ -235,6 +235,11 @@ E_REG_PARAM = _entry("E533", "注册条件「{key}」（{kind}）缺少「{param
 E_REG_KEY_TWICE = _entry("E534", "注册条件「{key}」重复，首次出现在 {first}", "registration condition '{key}' appears twice; first at {first}",
                          "每个条件的 key 只写一次；省份文件中写同名 key 即替换国家条件。",
                          "Write each key once; in a province's file the same key replaces the national condition.")
+E_REG_FIRST_CYCLE = _entry("E565", "first_cycle_start（首个注册周期的起始日）{value} 不在 {low} 至 {high} 之间",
+                           "first_cycle_start (the first registration cycle's start) {value} is not between {low} and {high}",
+                           "写本省教师资格定期注册制度开始实施的日期（yyyy-MM-dd），例如 2013-08-15；不写则用国家默认值。",
+                           "Write the day the province's periodic registration began (yyyy-MM-dd), e.g. 2013-08-15; "
+                           "leave it out for the national default.")
 
 # --- E501–E509: statistics definitions (engine/statistics.py: modules/statistics/tables.yaml, provinces/<code>/statistics.yaml)
 E_STATS_UNKNOWN_FIELD = _entry("E501", "统计维度「{dimension}」引用的指标「{field}」不存在{suggestion_zh}",

@@ -6,6 +6,7 @@ replaces the national one; new keys are added; nothing is dropped)::
 
     registration:
       cycle_years: 5            # a cycle: 5 years from the certificate's date or the last registration
+      first_cycle_start: 2013-08-15   # a certificate issued before this day starts its first cycle on it
       warn_months: 12           # the warning list: cycles ending within this many months
       conditions:
         - key: training
@@ -23,12 +24,19 @@ The kinds and the parameters each needs are ``KINDS`` (the module's evaluators, 
 in ``modules/registration/conditions.py``; a test keeps the two the same). ``check_all`` gives
 every problem with file:line (an unknown kind with a did-you-mean E531, a code not in its table
 E532, a missing parameter E533, a key twice E534; unknown keys E102 like every definition file);
-``conditions_for`` the conditions in force in a province. Only this module reads the files;
+``conditions_for`` the conditions in force in a province.
+
+``first_cycle_start`` is the day the scheme began (national default: 2013-08-15, the date of
+中小学教师资格定期注册暂行办法 教师〔2013〕9号; each province writes the day its own scheme
+began): a qualification issued before it, and never registered since, starts its first cycle on
+that day rather than on its (often decades-old) date of issue. A day before 1993-10-31 (教师法) or
+after 2100 is E565; a province's datum before the national one is allowed (a pilot province). Only this module reads the files;
 nothing here imports ``web`` or ``modules``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
@@ -41,6 +49,7 @@ from engine.source import SourceLoc
 from engine.spec import Key, Strict, Text
 
 NATIONAL = Path("modules") / "registration" / "registration.yaml"
+FIRST_CYCLE_BOUNDS = (dt.date(1993, 10, 31), dt.date(2100, 12, 31))   # 教师法 … a far future
 
 # kind -> (parameters it needs, {parameter: the code table its values come from})
 KINDS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
@@ -66,6 +75,7 @@ class Condition(Strict):
 
 class Settings(Strict):
     cycle_years: int = Field(default=5, ge=1, le=20)
+    first_cycle_start: dt.date | None = None
     warn_months: int = Field(default=12, ge=0, le=60)
     conditions: list[Condition] = []
 
@@ -77,8 +87,10 @@ class RegistrationFile(Strict):
 class Rules:
     """The conditions in force in one province."""
 
-    def __init__(self, cycle_years: int, warn_months: int, conditions: list[Condition]) -> None:
+    def __init__(self, cycle_years: int, warn_months: int, conditions: list[Condition],
+                 first_cycle_start: dt.date | None = None) -> None:
         self.cycle_years, self.warn_months, self.conditions = cycle_years, warn_months, conditions
+        self.first_cycle_start = first_cycle_start
 
 
 def _load(root: Path, path: Path) -> tuple[Settings | None, list[Problem]]:
@@ -98,6 +110,10 @@ def _load(root: Path, path: Path) -> tuple[Settings | None, list[Problem]]:
 def check_settings(s: Settings, codes: Mapping[str, Any] | None) -> list[Problem]:
     """The problems of one file: kinds, parameters, codes, keys twice."""
     problems: list[Problem] = []
+    if s.first_cycle_start is not None and not FIRST_CYCLE_BOUNDS[0] <= s.first_cycle_start <= FIRST_CYCLE_BOUNDS[1]:
+        problems.append(Problem(E.E_REG_FIRST_CYCLE, s.where("first_cycle_start"),
+                                {"value": s.first_cycle_start.isoformat(), "low": FIRST_CYCLE_BOUNDS[0].isoformat(),
+                                 "high": FIRST_CYCLE_BOUNDS[1].isoformat()}))
     seen: dict[str, SourceLoc] = {}
     for c in s.conditions:
         loc = c.loc if c.loc.line else s.loc
@@ -140,7 +156,8 @@ def merge(national: Settings | None, mine: Settings | None) -> Rules | None:
     fields = mine.model_fields_set if mine is not None else set()
     cycle = mine.cycle_years if mine is not None and "cycle_years" in fields else base.cycle_years
     warn = mine.warn_months if mine is not None and "warn_months" in fields else base.warn_months
-    return Rules(cycle, warn, list(conditions.values()))
+    first = mine.first_cycle_start if mine is not None and "first_cycle_start" in fields else base.first_cycle_start
+    return Rules(cycle, warn, list(conditions.values()), first)
 
 
 def check_all(root: Path, provinces: list[str], codes: Mapping[str | None, Mapping[str, Any]]) -> list[Problem]:

@@ -33,8 +33,10 @@ def _records(today: dt.date, profile: str) -> dict[str, list[dict[str, Any]]]:
                        "honour_level": "0", "punishment": "13", "punishment_reason": "1",
                        "punishment_event_date": f"{years[2]}-09-15", "punishment_date": f"{years[2]}-10-09",
                        "punishment_unit": "南昌市东湖区教育体育局"})
-    return {"qualification": [{"kind": "2", "certificate_number": f"{start.year}3601{profile[:1].upper()}0001",
-                               "subject": "13", "issue_date": start.isoformat(), "issuer": "南昌市东湖区教育体育局"}],
+    # certified in 2008, first registered (注册合格) five and a half years ago: due in six months
+    return {"qualification": [{"kind": "2", "certificate_number": f"20083601{profile[:1].upper()}0001",
+                               "subject": "13", "issue_date": "2008-07-01", "issuer": "南昌市东湖区教育体育局",
+                               "first_registration_date": start.isoformat(), "first_registration_result": "1"}],
             "assessment": assessment, "ethics": ethics}
 
 

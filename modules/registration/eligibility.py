@@ -22,6 +22,8 @@ from modules.registration.conditions import EVALUATORS, Cycle, Facts, Unmet, par
 from web.db.models import Record
 
 QUALIFIED = "1"          # registration_conclusion 注册合格
+REGISTRATIONS = (("first_registration_date", "first_registration_result"),
+                 ("periodic_registration_date", "periodic_registration_result"))
 SETS = ("qualification", "assessment", "ethics")
 
 
@@ -42,21 +44,30 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def cycle_of(record_id: int, doc: dict[str, Any], years: int) -> Cycle | None:
-    """The cycle of one qualification record (None: no kind, or no date to count from)."""
+def cycle_of(record_id: int, doc: dict[str, Any], years: int, first_start: dt.date | None = None) -> Cycle | None:
+    """The cycle of one qualification record (None: no kind, or no date to count from): from its
+    last registration that was 注册合格, else from its date of issue, or from ``first_start`` (the
+    province's ``first_cycle_start``) when it was issued before the scheme began."""
     kind = str(doc.get("kind") or "0")
     if kind == "0":
         return None
-    starts = [parse_date(doc.get("issue_date"))]
-    for date_key, result_key in (("first_registration_date", "first_registration_result"),
-                                 ("periodic_registration_date", "periodic_registration_result")):
-        if str(doc.get(result_key) or "") == QUALIFIED:
-            starts.append(parse_date(doc.get(date_key)))
-    dates = [d for d in starts if d is not None]
-    if not dates:
+    registered = [parse_date(doc.get(date_key)) for date_key, result_key in REGISTRATIONS
+                  if str(doc.get(result_key) or "") == QUALIFIED]
+    registered = [d for d in registered if d is not None]
+    issued = parse_date(doc.get("issue_date"))
+    if registered:
+        start = max(registered + ([issued] if issued else []))
+    elif issued is not None:
+        start = max(issued, first_start) if first_start is not None else issued
+    else:
         return None
-    start = max(dates)
     return Cycle(record_id, kind, doc.get("certificate_number") or None, start, add_years(start, years) - dt.timedelta(days=1))
+
+
+def is_first(doc: dict[str, Any]) -> bool:
+    """The qualification was never registered 注册合格 at its first registration: its next
+    registration is the first (首次注册), whose outcome goes into the 首次注册 fields."""
+    return str(doc.get("first_registration_result") or "") != QUALIFIED
 
 
 @dataclass
@@ -177,7 +188,7 @@ def answer_for(db: Session, cat: Any, rules: R.Rules, teacher_id: int, as_of: dt
     label = _labeller(cat)
     answers = []
     for rid, doc in recs["qualification"]:
-        cycle = cycle_of(rid, doc, rules.cycle_years)
+        cycle = cycle_of(rid, doc, rules.cycle_years, rules.first_cycle_start)
         if cycle is not None:
             answers.append(Answer(cycle, evaluate(facts, rules, cycle, as_of), as_of,
                                   label("qualification_kind", cycle.kind, "zh")))

@@ -24,16 +24,16 @@ from web.principal import Principal
 LIMIT = 1000
 
 
-def _due(db: Session, me: Principal, unit: Unit | None, day: Any, months: int, years: int) -> list[int]:
+def _due(db: Session, me: Principal, unit: Unit | None, day: Any, rules: Any) -> list[int]:
     stmt = (select(Record.teacher_id, Record.id, Record.document).join(Teacher, Teacher.id == Record.teacher_id)
             .where(Record.set_key == "qualification", Record.copy_of_id.is_(None), scope.teacher_filter(me),
                    Teacher.left_on.is_(None)))
     if unit is not None:
         stmt = stmt.where(Teacher.unit_id.in_(scope.subtree([unit.id])))
-    horizon = EL.add_months(day, months)
+    horizon = EL.add_months(day, rules.warn_months)
     due: dict[int, None] = {}
     for tid, rid, doc in db.execute(stmt.order_by(Record.teacher_id)):
-        cycle = EL.cycle_of(rid, dict(doc or {}), years)
+        cycle = EL.cycle_of(rid, dict(doc or {}), rules.cycle_years, rules.first_cycle_start)
         if cycle is not None and cycle.end <= horizon:
             due[tid] = None
     return list(due)
@@ -47,7 +47,7 @@ def warning_list(db: Session, ctx: Any, me: Principal, unit_code: str | None = N
     if unit_code:
         unit = scope.require_unit(db, me, db.scalar(select(Unit).where(Unit.code == unit_code.strip())), "teacher.read")
     rules = EL.rules_for(ctx)
-    ids = _due(db, me, unit, day, rules.warn_months, rules.cycle_years)
+    ids = _due(db, me, unit, day, rules)
     recs = EL.records_of(db, ids)
     open_apps = {a.teacher_id: a.batch_id for a in db.scalars(
         select(RegistrationApplication).where(RegistrationApplication.teacher_id.in_(ids),
@@ -81,6 +81,6 @@ def count(db: Session, ctx: Any, me: Principal, unit: Unit) -> int:
     one's data is shown, only a number)."""
     rules = EL.rules_for(ctx)
     day = as_of_date(None)
-    ids = _due(db, me, unit, day, rules.warn_months, rules.cycle_years)
+    ids = _due(db, me, unit, day, rules)
     recs = EL.records_of(db, ids)
     return sum(1 for tid in ids if not EL.answer_for(db, ctx.catalogue, rules, tid, day, recs[tid]).first.eligible)

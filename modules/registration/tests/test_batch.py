@@ -17,7 +17,10 @@ def _qualified_records(today: dt.date, *, failing_year: bool = False) -> dict[st
     start = EL.add_months(today, 3)
     start = start.replace(year=start.year - 5)
     years = range(start.year, today.year)
-    return {"qualification": [{"kind": "2", "issue_date": start.isoformat()}],
+    # registered 注册合格 five years ago (its cycle runs from then): a certificate of 2009 never
+    # registered would start its first cycle on the province's first_cycle_start instead
+    return {"qualification": [{"kind": "2", "issue_date": "2009-07-01", "first_registration_date": start.isoformat(),
+                               "first_registration_result": "1"}],
             "assessment": [{"year": y, "result": "4" if failing_year and y == start.year + 1 else "2"} for y in years]}
 
 

@@ -30,3 +30,21 @@ def test_a_province_replaces_a_condition_by_key_and_keeps_the_rest():
     assert (jiangxi.conditions[0].kind, int(jiangxi.conditions[0].required)) == ("training_credits", 120)
     assert (national.conditions[0].kind, int(national.conditions[0].required)) == ("training_hours", 360)
     assert jiangxi.cycle_years == national.cycle_years == 5 and jiangxi.warn_months == 12
+
+
+def test_the_first_cycle_start_is_a_province_datum_checked_by_tmis_check(tmp_path: Path):
+    import datetime as dt
+
+    assert R.conditions_for(repo_root(), None).first_cycle_start == dt.date(2013, 8, 15)   # national default
+    assert R.conditions_for(repo_root(), "36").first_cycle_start == dt.date(2023, 1, 1)    # 江西's own
+    root = make_root(tmp_path, example=False)
+    target = root / "provinces" / "36" / "registration.yaml"
+    target.unlink()
+    target.write_text("registration:\n  first_cycle_start: 1899-01-01\n", encoding="utf-8")
+    _, problems = check_repo(root, ["36"])
+    found = [(str(p.loc), p.code, p.message("zh")) for p in problems]
+    assert [(loc, code) for loc, code, _ in found] == [("provinces/36/registration.yaml:2", "E565")], found
+    assert "1899-01-01" in found[0][2]
+    target.write_text("registration:\n  first_cycle_start: next spring\n", encoding="utf-8")
+    _, problems = check_repo(root, ["36"])
+    assert [str(p.loc) for p in problems] == ["provinces/36/registration.yaml:2"], [p.message("en") for p in problems]
