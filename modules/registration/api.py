@@ -28,8 +28,9 @@ class TeacherRegistration(Controller):
 
 @dataclass
 class ApplyIn:
-    teacher_ids: list[int]
+    teacher_ids: list[int] | None = None
     as_of: str | None = None
+    all_eligible: bool = False       # every teacher of the school who is due and meets the conditions
 
 
 @dataclass
@@ -50,7 +51,8 @@ class RegistrationBatches(Controller):
     @post("/batches", sync_to_thread=True, status_code=201,
           summary="A school applies for periodic registration of its teachers who are due")
     def apply(self, data: ApplyIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
-        batch = B.apply(db, ctx, me, data.teacher_ids, data.as_of)
+        batch = (B.apply_all_eligible(db, ctx, me, data.as_of) if data.all_eligible
+                 else B.apply(db, ctx, me, data.teacher_ids or [], data.as_of))
         return B.batch_json(db, me, batch)
 
     @get("/batches", sync_to_thread=True, summary="Applications you may see; queue=mine: those waiting for you")
@@ -81,5 +83,5 @@ class RegistrationBatches(Controller):
     @get("/warnings", sync_to_thread=True,
          summary="Teachers whose cycle ends within the warning window and who do not meet the conditions yet")
     def warnings(self, db: Session, ctx: AppContext, me: Principal, unit: str | None = None,
-                 as_of: str | None = None) -> dict[str, Any]:
-        return WR.warning_list(db, ctx, me, unit, as_of)
+                 as_of: str | None = None, eligible: bool = False) -> dict[str, Any]:
+        return WR.warning_list(db, ctx, me, unit, as_of, eligible)

@@ -8,9 +8,13 @@
   when the school applies. At each step the acting unit's reviewers ``decide`` per teacher
   (qualified 合格 / deferred 暂缓注册 / refused 不予注册, a reason for the last two; a later step
   sees the earlier decision and may change it) and ``forward`` once every teacher has one.
+- ``apply_all_eligible``: the same for every teacher of the school who is due, meets the
+  conditions and is not in an open application (the page's "all eligible due" button).
 - The last step's ``forward`` completes the batch: each decision is written into the teacher's
-  教师资格 record (定期注册日期 = that day, 定期注册结论 = 注册合格 / 暂缓注册 / 注册不合格)
-  through ``web.services.records.write_from_case`` — those fields are read-only for people.
+  教师资格 record through ``web.services.records.write_from_case`` — those fields are read-only
+  for people. A qualification never registered 注册合格 before gets its 首次注册日期/结论 (its
+  first registration: the first the system holds, also when an earlier one was deferred); one
+  registered before gets 定期注册日期/结论 (= that day; 注册合格 / 暂缓注册 / 注册不合格).
 
 Each function works in the caller's transaction; every step is logged (registration_decisions)
 and audited. The batch row is locked and versioned: of two reviewers acting at once one wins,
@@ -39,7 +43,7 @@ from web import audit, scope
 from web.cases import service as CS
 from web.cases import words as CW
 from web.db.base import utcnow
-from web.db.models import Teacher, Unit
+from web.db.models import Record, Teacher, Unit
 from web.errors import Refusal
 from web.people import clock
 from web.principal import Principal
@@ -140,6 +144,23 @@ def apply(db: Session, ctx: Any, me: Principal, teacher_ids: list[int], as_of: s
     return batch
 
 
+def apply_all_eligible(db: Session, ctx: Any, me: Principal, as_of: str | None = None) -> RegistrationBatch:
+    """One application for every teacher of the caller's school who is due as of the day, meets
+    the conditions and is not in an open application yet (W680 when there is none)."""
+    from modules.registration import warnings as WR
+
+    unit = db.get(Unit, me.unit_id)
+    wf = workflow(ctx)
+    if me.kind != "staff" or unit is None or not CS.may_start(me, wf, unit):
+        raise Refusal(W.W_START_ROLE, roles=CS._roles(wf.start.roles, "zh"), roles_en=CS._roles(wf.start.roles, "en"))
+    day = as_of_date(as_of)
+    ids = [r["teacher_id"] for r in WR.due_rows(db, ctx, me, unit, day, eligible=True, audited=False)
+           if r["applied_in"] is None and r["unit"]["code"] == unit.code]
+    if not ids:
+        raise Refusal(W.W_NONE_ELIGIBLE, unit=unit.name, day=day.isoformat())
+    return apply(db, ctx, me, ids[:LIMIT], day.isoformat())
+
+
 def _refuse_if_open(db: Session, teacher: Teacher, record_id: int) -> None:
     other = db.scalar(select(RegistrationApplication).where(RegistrationApplication.open_record_id == record_id))
     if other is not None:
@@ -224,11 +245,13 @@ def forward(db: Session, ctx: Any, me: Principal, batch_id: int, version: int | 
 def _complete(db: Session, ctx: Any, me: Principal, batch: RegistrationBatch) -> None:
     today = clock.today()
     apps = applications(db, batch)
+    docs = dict(db.execute(select(Record.id, Record.document)
+                           .where(Record.id.in_([a.record_id for a in apps]))).all()) if apps else {}
     for app in apps:
         code = W.DECISIONS[app.decision or "qualified"][0]
+        date_key, result_key = EL.REGISTRATIONS[0 if EL.is_first(dict(docs.get(app.record_id) or {})) else 1]
         records.write_from_case(db, ctx.catalogue, me, app.teacher_id, app.record_id,
-                                {"periodic_registration_date": today.isoformat(),
-                                 "periodic_registration_result": code}, via="registration", case_id=batch.id)
+                                {date_key: today.isoformat(), result_key: code}, via="registration", case_id=batch.id)
         app.outcome_date, app.open_record_id = today, None
     batch.state, batch.acting_unit_id, batch.completed_at = COMPLETED, None, utcnow()
     _log(db, me, batch, "complete", apps, None, None)

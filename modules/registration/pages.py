@@ -49,13 +49,17 @@ class RegistrationPages(Controller):
         # the warning list of a school or a county at once; above, of the unit asked for (?unit=):
         # a city's or a province's whole list is long and slow to compute on every visit
         asked = (request.query_params.get("unit") or "").strip() or None
+        as_of = request.query_params.get("as_of")
         if asked or (unit is not None and unit.level in ("school", "county")):
-            warned = WR.warning_list(db, ctx, me, asked, request.query_params.get("as_of"))
+            warned = WR.warning_list(db, ctx, me, asked, as_of)
         else:
             warned = None
+        # a school's teachers who are due and meet the conditions: ticked, or all at once
+        ready = WR.warning_list(db, ctx, me, None, as_of, eligible=True)["teachers"] if may_apply else []
         return render(request, "registration/list.html", me=me, waiting=[B.batch_json(db, me, b, with_apps=False) for b in waiting],
-                      every=[B.batch_json(db, me, b, with_apps=False) for b in every], warned=warned,
-                      may_apply=may_apply, asked=asked or "", warn_months=EL.rules_for(ctx).warn_months, error=error, msg=request.query_params.get("msg"),
+                      every=[B.batch_json(db, me, b, with_apps=False) for b in every], warned=warned, ready=ready,
+                      units=WR.units_to_filter(db, me), as_of=(as_of or "").strip()[:10], may_apply=may_apply, asked=asked or "",
+                      warn_months=EL.rules_for(ctx).warn_months, error=error, msg=request.query_params.get("msg"),
                       status_code=error.status if error else 200)
 
     @get("/", sync_to_thread=True)
@@ -67,7 +71,11 @@ class RegistrationPages(Controller):
         form = await _form(request)
         try:
             ids = [int(t) for t in form["teacher_ids"] if t.isascii() and t.isdigit()]  # "²".isdigit() too
-            batch = await run_unit_of_work(db, lambda: B.apply(db, ctx, me, ids))
+            as_of = form.get("as_of") or None
+            if form.get("all_eligible") == "1":
+                batch = await run_unit_of_work(db, lambda: B.apply_all_eligible(db, ctx, me, as_of))
+            else:
+                batch = await run_unit_of_work(db, lambda: B.apply(db, ctx, me, ids, as_of))
         except Refusal as r:
             return await anyio.to_thread.run_sync(lambda: self._list(request, db, ctx, me, error=r))
         return Redirect(path=f"/registration/batches/{batch.id}?msg={quote('已提交注册申请')}", status_code=303)

@@ -18,10 +18,11 @@ from modules.registration.models import RegistrationApplication
 from modules.registration.service import as_of_date
 from web import audit, scope
 from web.db.models import Record, Teacher, Unit
-from web.errors import W_UNIT_NOT_FOUND, Refusal
+
 from web.principal import Principal
 
 LIMIT = 1000
+FILTER_LIMIT = 300     # past this many units below the reader, the filter is a code to type
 
 
 def _due(db: Session, me: Principal, unit: Unit | None, day: Any, rules: Any) -> list[int]:
@@ -40,12 +41,23 @@ def _due(db: Session, me: Principal, unit: Unit | None, day: Any, rules: Any) ->
 
 
 def warning_list(db: Session, ctx: Any, me: Principal, unit_code: str | None = None,
-                 as_of: str | None = None) -> dict[str, Any]:
+                 as_of: str | None = None, eligible: bool = False) -> dict[str, Any]:
+    """The warning list (``eligible=True``: the teachers due who do meet the conditions, whom a
+    school applies for with one button)."""
     day = as_of_date(as_of)
     scope.require(me, "teacher.read")
     unit = None
     if unit_code:
         unit = scope.require_unit(db, me, db.scalar(select(Unit).where(Unit.code == unit_code.strip())), "teacher.read")
+    rules = EL.rules_for(ctx)
+    rows = due_rows(db, ctx, me, unit, day, eligible=eligible)
+    return {"as_of": day.isoformat(), "warn_months": rules.warn_months, "count": len(rows), "teachers": rows}
+
+
+def due_rows(db: Session, ctx: Any, me: Principal, unit: Unit | None, day: Any, *, eligible: bool,
+             audited: bool = True) -> list[dict[str, Any]]:
+    """The teachers of the scope (of ``unit``) whose cycle ends within the window: those who do not
+    meet the conditions yet (``eligible=False``) or those who do."""
     rules = EL.rules_for(ctx)
     ids = _due(db, me, unit, day, rules)
     recs = EL.records_of(db, ids)
@@ -57,7 +69,7 @@ def warning_list(db: Session, ctx: Any, me: Principal, unit_code: str | None = N
     rows = []
     for tid in ids:
         answer = EL.answer_for(db, ctx.catalogue, rules, tid, day, recs[tid]).first
-        if answer.eligible:
+        if answer.eligible != eligible:
             continue
         teacher = db.get(Teacher, tid)
         shown = tid in visible
@@ -69,11 +81,26 @@ def warning_list(db: Session, ctx: Any, me: Principal, unit_code: str | None = N
         if len(rows) >= LIMIT:
             break
     rows.sort(key=lambda r: (r["cycle_end"], r["unit"]["code"], r["teacher_id"]))
-    if rows:
+    if rows and audited:
         audit.record(db, "registration.warnings", actor=me, target_type="unit", target_id=unit.id if unit else None,
                      unit_id=me.unit_id, detail={"teachers": [r["teacher_id"] for r in rows][:200],
-                                                 "as_of": day.isoformat()})
-    return {"as_of": day.isoformat(), "warn_months": rules.warn_months, "count": len(rows), "teachers": rows}
+                                                 "as_of": day.isoformat(), "eligible": eligible})
+    return rows
+
+
+def units_to_filter(db: Session, me: Principal) -> dict[str, Any]:
+    """The unit filter of the pages: hidden (``kind`` none) when the reader reaches a single unit
+    (a school), a list to choose from when it reaches a few, a code to type past FILTER_LIMIT."""
+    roots = me.roots("teacher.read")
+    if not roots:
+        return {"kind": "none", "units": []}
+    units = list(db.execute(select(Unit.code, Unit.name).where(Unit.id.in_(scope.subtree(roots)))
+                            .order_by(Unit.code).limit(FILTER_LIMIT + 1)))
+    if len(units) <= 1:
+        return {"kind": "none", "units": []}
+    if len(units) > FILTER_LIMIT:
+        return {"kind": "code", "units": []}
+    return {"kind": "list", "units": [{"code": c, "name": n} for c, n in units]}
 
 
 def count(db: Session, ctx: Any, me: Principal, unit: Unit) -> int:

@@ -49,6 +49,12 @@ W_REASON_TOO_LONG = _e("W585", 422, "理由过长（{length} 字，至多 {limit
                        "The reason is too long ({length} characters, at most {limit})", "请删减。", "Shorten it.")
 W_TOO_MANY = _e("W586", 422, "一次至多申请 {limit} 位教师（现有 {count} 位）",
                 "At most {limit} teachers per application (this one has {count})", "分批申请。", "Split the application.")
+W_NONE_ELIGIBLE = _e("W680", 422, "{unit} 没有可申请的教师：截至 {day}，无注册周期 12 个月内届满、符合注册条件且未在申请中的教师",
+                     "{unit} has no teacher to apply for: as of {day} no teacher is due, meets the conditions and is not "
+                     "in an application already",
+                     "预警名单中的教师尚未达到注册条件，可勾选后单独申请；已在申请中的教师不再列出。",
+                     "Teachers on the warning list do not meet the conditions yet: tick them to apply for them; "
+                     "teachers already in an application are not listed.")
 
 # decision -> (registration_conclusion code, zh, en)
 DECISIONS: dict[str, tuple[str, str, str]] = {
