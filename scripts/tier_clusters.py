@@ -20,6 +20,7 @@ gone but whose configuration remains is dropped and made again.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -28,7 +29,7 @@ from pathlib import Path
 
 VERSION = "15"
 TIERS = ("36", "62", "national")
-PREFIX = "tmis_tier_"
+PREFIX = os.environ.get("TMIS_TIER_CLUSTER_PREFIX", "tmis_tier_")  # another prefix: a second set beside the first
 CONF_ROOT = Path("/etc/postgresql") / VERSION
 
 SETTINGS = {

@@ -1,10 +1,13 @@
-"""The transfer module's hooks (web/hooks.py): its API, the case pages' kind 教师调动, its menu
-entry under 业务管理 and the count of transfers waiting for the caller's unit."""
+"""The transfer module's hooks (web/hooks.py): its API, the case pages' kinds 教师调动 and 外省调出,
+its menu entry under 业务管理 and the count of transfers waiting for the caller's unit. A transfer
+from another province (外省调入) starts on the same page and travels through the national tier
+(modules/transfer/interprovince.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from modules.transfer import interprovince as XP
 from modules.transfer import service as T
 from web.cases import service as S
 from web.db.models import Unit
@@ -14,13 +17,43 @@ LEVELS = ("province", "city", "county", "school")
 
 
 def _start_from_page(db: Any, ctx: Any, me: Any, form: dict[str, str]) -> Any:
-    """The receiving school starts a transfer into itself."""
+    """The receiving school starts a transfer into itself: from this province, or (外省调入, a
+    province code given) from another one through the national tier."""
+    if form.get("from") == "other":
+        row = XP.request(db, ctx.catalogue, me, form.get("province", ""), form.get("id_number", ""),
+                         form.get("name", ""), province=ctx.settings.province)
+        return f"/cases/transfers?msg=%E5%B7%B2%E6%8F%90%E4%BA%A4%E5%A4%96%E7%9C%81%E8%B0%83%E5%85%A5%E7%94%B3%E8%AF%B7#xfer-{row.request_id}"
     unit = db.get(Unit, me.unit_id)
     return T.start(db, ctx.catalogue, me, form.get("id_number", ""), form.get("name", ""),
                    unit.code if unit else "", province=ctx.settings.province)
 
 
-PAGE = S.register_pages(S.PageKind("transfer", "transfers", "transfer", "教师调动", "Transfers", _start_from_page))
+def _receive(db: Any, ctx: Any) -> None:
+    """Act on what the national tier relayed (in a savepoint of the request's transaction)."""
+    XP.receive(db, ctx.catalogue)
+
+
+def _transfers_extra(db: Any, ctx: Any, me: Any, lang: str) -> dict[str, Any]:
+    _receive(db, ctx)
+    return {"xfer_requests": XP.outgoing(db, me, lang), "xfer_connected": XP._province()(db) is not None}
+
+
+def _out_extra(db: Any, ctx: Any, me: Any, lang: str) -> dict[str, Any]:
+    _receive(db, ctx)
+    return {"startable": False}
+
+
+def _no_start(db: Any, ctx: Any, me: Any, form: dict[str, str]) -> Any:
+    from web.cases import words as C
+    from web.errors import Refusal
+
+    raise Refusal(C.W_CASE_NOT_FOUND)
+
+
+PAGE = S.register_pages(S.PageKind("transfer", "transfers", "transfer", "教师调动", "Transfers", _start_from_page,
+                                   _transfers_extra))
+OUT_PAGE = S.register_pages(S.PageKind("transfer", "transfers-out", XP.KIND, "外省调出", "Transfers to other provinces",
+                                       _no_start, _out_extra))
 
 
 @hookimpl
@@ -38,4 +71,7 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
 
 @hookimpl
 def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
-    return S.waiting_todo(db, me, PAGE)
+    if me.kind != "teacher":
+        _receive(db, ctx)
+    out = [Todo("transfer.out_waiting", t.zh, t.en, t.count, t.href) for t in S.waiting_todo(db, me, OUT_PAGE)]
+    return S.waiting_todo(db, me, PAGE) + out

@@ -3,7 +3,7 @@
 The receiving school's 信息管理员 finds the teacher by ID number and name anywhere in the
 province (``scope.find_person``: both must match) and sees only the name, the masked ID number
 and the current school until the transfer completes. Refused: a teacher in another province
-(the national tier is not connected), a file under review or with an open change request, a
+(that is 外省调入: modules/transfer/interprovince.py), a file under review or with an open change request, a
 teacher who left, a second open case, the teacher's own school.
 """
 

@@ -66,22 +66,24 @@ class CasePages(Controller):
 
     def _list(self, request: Request, db: Session, ctx: AppContext, me: Principal, slug: str, *,
               error: Refusal | None = None, typed: dict[str, str] | None = None) -> Template:
-        kind, zh, en = _kind(request, slug)
+        page = _page(request, slug)
+        kind, zh, en = page.kind, page.zh, page.en
         lang = lang_of(request)
+        extra = page.extra(db, ctx, me, lang) if page.extra is not None else {}
         waiting, all_cases = S.listing(db, me, kind, "mine"), S.listing(db, me, kind)
         S.audit_read(db, me, all_cases + [c for c in waiting if c not in all_cases])
         mine = [S.case_json(db, me, c, lang) for c in waiting]
         every = [S.case_json(db, me, c, lang) for c in all_cases]
         unit = db.get(Unit, me.unit_id)
         wf = S.workflows(None, ctx.settings.province).get(kind)
-        may_start = bool(wf and unit and S.may_start(me, wf, unit))
+        may_start = bool(wf and unit and S.may_start(me, wf, unit)) and extra.pop("startable", True)
         from web.people import words as P
 
         changes = [(k, c.zh if lang != "en" else c.en) for k, c in P.CHANGES.items()]
         return render(request, "cases/list.html", me=me, slug=slug, title=en if lang == "en" else zh, mine=mine,
                       every=every, may_start=may_start, unit=unit, error=error, typed=typed or {},
                       changes=changes, msg=request.query_params.get("msg"),
-                      status_code=error.status if error else 200)
+                      status_code=error.status if error else 200, **extra)
 
     @get("/{slug:str}", sync_to_thread=True)
     def list_page(self, slug: str, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
@@ -95,6 +97,8 @@ class CasePages(Controller):
             case = await run_unit_of_work(db, lambda: _start(page, db, ctx, me, form))
         except Refusal as r:
             return await anyio.to_thread.run_sync(lambda: self._list(request, db, ctx, me, slug, error=r, typed=form))
+        if isinstance(case, str):  # the kind went elsewhere (a request to another province: its list)
+            return Redirect(path=case, status_code=303)
         return Redirect(path=f"/cases/{slug}/{case.id}", status_code=303)
 
     def _case(self, request: Request, db: Session, me: Principal, slug: str, case_id: int, *,

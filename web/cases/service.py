@@ -46,6 +46,9 @@ class Kind:
     zh: str
     en: str
     complete: Callable[[Session, Any, Principal | None, MobilityCase], dict[str, Any]]
+    # called when a case closes without completing (reject, withdraw) with the action and the
+    # reason, in the same transaction (a transfer to another province sends its refusal back)
+    closed: Callable[[Session, Any, Principal | None, MobilityCase, str, str | None], None] | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -66,7 +69,10 @@ class PageKind:
     kind: str                                  # the workflow family listed there
     zh: str
     en: str
-    start: Callable[[Session, Any, Principal, dict[str, str]], Any]   # (db, ctx, me, form) -> case
+    start: Callable[[Session, Any, Principal, dict[str, str]], Any]   # (db, ctx, me, form) -> case (or a path to go to)
+    # what else the list page shows (db, ctx, me, lang) -> template variables: a transfer's requests to
+    # other provinces; run before the lists are read (it may act on what arrived)
+    extra: Callable[[Session, Any, Principal, str], dict[str, Any]] | None = None
 
 
 PAGES: dict[str, PageKind] = {}
@@ -220,6 +226,7 @@ def act(db: Session, cat: Any, me: Principal, case_id: int, action: str, *, reas
             before = case.state
             case.state, case.acting_unit_id, case.open_teacher_id = WITHDRAWN, None, None
             _log(db, me, case, action, before, initiator, reason)
+            _closed(db, cat, me, case, action, reason)
         else:
             if case.state != RETURNED:
                 raise Refusal(C.W_NOT_RETURNED, state=state_word(case), state_en=state_word(case, "en"))
@@ -260,7 +267,14 @@ def act(db: Session, cat: Any, me: Principal, case_id: int, action: str, *, reas
     else:
         case.state, case.acting_unit_id, case.open_teacher_id = REJECTED, None, None
         _log(db, me, case, action, PENDING, unit, reason, step)
+        _closed(db, cat, me, case, action, reason)
     return _flush(db, case)
+
+
+def _closed(db: Session, cat: Any, me: Principal, case: MobilityCase, action: str, reason: str | None) -> None:
+    kind = KINDS.get(case.kind)
+    if kind is not None and kind.closed is not None:
+        kind.closed(db, cat, me, case, action, reason)
 
 
 def _flush(db: Session, case: MobilityCase) -> MobilityCase:

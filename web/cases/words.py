@@ -26,10 +26,11 @@ W_START_ROLE = _e("W782", 403, "发起{kind}须由{level}的{roles}办理", "A {
                   "请用本校信息管理员账号登录后发起。", "Sign in with your school's information manager account to start it.")
 W_PERSON_NOT_FOUND = _e("W783", 404, "没有找到身份证件号和姓名都相符的教师", "No teacher with that ID number and that name",
                         "请核对身份证件号和姓名（两项都须与档案一致）。", "Check the ID number and the name: both must match the file.")
-W_OTHER_PROVINCE = _e("W784", 422, "「{name}」的人事关系在{province}，跨省调动暂不能在本系统办理",
-                      "{name}'s personnel relation is in {province}; transfers between provinces cannot be handled in this system yet",
-                      "跨省调动须经国家教师管理信息系统办理（国家层级尚未接入），请联系省级教育行政部门。",
-                      "Transfers between provinces go through the national system (not connected yet); contact the provincial education authority.")
+W_OTHER_PROVINCE = _e("W784", 422, "「{name}」的人事关系在{province}，不能按省内调动办理",
+                      "{name}'s personnel relation is in {province}; this is not a transfer within the province",
+                      "跨省调动请在「教师调动」页选择「外省调入」并填写调出省份代码，经全国教师管理信息系统由调出省份审核。",
+                      "For a transfer between provinces choose 外省调入 on the transfers page and give the province's "
+                      "code: it goes through the national tier to that province's reviewers.")
 W_NO_AUTHORITY = _e("W785", 422, "「{unit}」上级没有{level}教育行政部门，无法确定步骤「{step}」由谁办理",
                     "'{unit}' has no {level} education authority above it; no one can act on step '{step}'",
                     "请在「单位管理」中把该单位放到正确的上级之下。", "Put the unit under its right parent in unit management.")

@@ -134,6 +134,33 @@ def identifiers_publication(province: str) -> str:
     return f"tmis_ids_{province}"
 
 
+def xfer_publication(province: str) -> str:
+    """The national tier's relay to one province: the transfer requests for it and the decisions
+    on its own requests (row filters; inserts only: the messages are never updated)."""
+    return f"tmis_xfer_to_{province}"
+
+
+def _publish_xfer(db: Session, province: str) -> None:
+    from web.tier.province import xfer_tables_exist
+
+    pub = xfer_publication(province)
+    if xfer_tables_exist(db) and not db.scalar(text("SELECT 1 FROM pg_publication WHERE pubname = :n"), {"n": pub}):
+        db.execute(text(f"CREATE PUBLICATION {pub} FOR TABLE tier_xfer_requests WHERE (target_province = '{province}'), "
+                        f"tier_xfer_decisions WHERE (request_province = '{province}') WITH (publish = 'insert')"))
+
+
+def _has_publication(conninfo: str, name: str) -> bool:
+    """Whether the publisher at ``conninfo`` has publication ``name`` (a province set up before
+    transfers between provinces existed has not: its subscription then omits it)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(conninfo, connect_timeout=5, autocommit=True) as conn:
+            return conn.execute("SELECT 1 FROM pg_publication WHERE pubname = %s", (name,)).fetchone() is not None
+    except Exception:
+        return False
+
+
 def _autocommit(db: Session) -> Engine:
     return create_engine(db.get_bind().url, isolation_level="AUTOCOMMIT")
 
@@ -167,7 +194,11 @@ def subscribe(db: Session, province: str, conninfo: str) -> str:
     pub = identifiers_publication(province)
     if not db.scalar(text("SELECT 1 FROM pg_publication WHERE pubname = :n"), {"n": pub}):
         db.execute(text(f"CREATE PUBLICATION {pub} FOR TABLE tier_identifiers WHERE (province = '{province}')"))
+    _publish_xfer(db, province)
     db.commit()
+    from web.tier.province import XFER_PUBLICATION
+
+    pubs = PUBLICATION + (f", {XFER_PUBLICATION}" if _has_publication(conninfo, XFER_PUBLICATION) else "")
     name = subscription_name(province)
     engine = _autocommit(db)
     try:
@@ -175,7 +206,7 @@ def subscribe(db: Session, province: str, conninfo: str) -> str:
             if conn.scalar(text("SELECT 1 FROM pg_subscription WHERE subname = :n"), {"n": name}):
                 return f"{name}: 已存在 / exists"
             _create_subscription(conn, f"CREATE SUBSCRIPTION {name} CONNECTION {_literal(conninfo)} "
-                                       f"PUBLICATION {PUBLICATION} WITH (copy_data = true)")
+                                       f"PUBLICATION {pubs} WITH (copy_data = true)")
     finally:
         engine.dispose()
     return name
@@ -190,13 +221,16 @@ def subscribe_identifiers(db: Session, conninfo: str) -> str:
     if province is None:
         raise TierError("请先运行 tmis tier publish / run tmis tier publish first")
     name = f"tmis_identifiers_{province}"  # the slot on the national server is named after it: one per province
+    pubs = identifiers_publication(province)
+    if _has_publication(conninfo, xfer_publication(province)):  # and the transfers relayed to it
+        pubs += f", {xfer_publication(province)}"
     engine = _autocommit(db)
     try:
         with engine.connect() as conn:
             if conn.scalar(text("SELECT 1 FROM pg_subscription WHERE subname = :n"), {"n": name}):
                 return f"{name}: 已存在 / exists"
             _create_subscription(conn, f"CREATE SUBSCRIPTION {name} CONNECTION {_literal(conninfo)} "
-                                       f"PUBLICATION {identifiers_publication(province)}")
+                                       f"PUBLICATION {pubs}")
     finally:
         engine.dispose()
     return name

@@ -25,6 +25,17 @@ from web.tier.models import TierConfig, TierFile, TierIdentifier, TierMovement, 
 
 PUBLICATION = "tmis_province"
 PUBLISHED_TABLES = ("tier_units", "tier_files", "tier_movements")
+# Messages of a transfer between provinces (modules/transfer, migration tf01), when those tables
+# exist: each province publishes the rows it writes (row filter: its own code), so what it
+# receives from the national tier into the same tables is never sent back (docs/two-level.md).
+XFER_PUBLICATION = "tmis_xfer"
+XFER_TABLES = ("tier_xfer_requests", "tier_xfer_decisions")
+
+
+def xfer_tables_exist(db: Session) -> bool:
+    return all(db.scalar(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": t}) for t in XFER_TABLES)
+
+
 APPROVED = "approved"
 
 
@@ -238,6 +249,10 @@ def publish(db: Session, province: str) -> dict[str, int]:
         exists = db.scalar(text("SELECT 1 FROM pg_publication WHERE pubname = :n"), {"n": PUBLICATION})
         if not exists:
             db.execute(text(f"CREATE PUBLICATION {PUBLICATION} FOR TABLE {', '.join(PUBLISHED_TABLES)}"))
+        if xfer_tables_exist(db) and not db.scalar(text("SELECT 1 FROM pg_publication WHERE pubname = :n"),
+                                                   {"n": XFER_PUBLICATION}):
+            db.execute(text(f"CREATE PUBLICATION {XFER_PUBLICATION} FOR TABLE "
+                            + ", ".join(f"{t} WHERE (province = '{province}')" for t in XFER_TABLES)))
     return {"units": len(units), "files": files}
 
 
