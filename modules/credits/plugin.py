@@ -31,16 +31,24 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
             MenuEntry("credits.projects.submit", "business", "/credits/projects/", "培训项目", "Training projects",
                       permission="training.results", order=61),
             MenuEntry("credits.projects.confirm", "business", "/credits/projects/", "培训成绩确认", "Confirm training results",
-                      permission="record.review", order=61)]
+                      permission="record.review", order=61),
+            # an authority's system administrator creates its institutions' accounts there, its data
+            # staff register institutions (one page: modules/credits/institution_pages.py)
+            MenuEntry("credits.institutions", "system", "/credits/institutions/#institution-accounts", "培训机构账号",
+                      "Training institution accounts", permission="grant.training_institution", levels=AUTHORITIES,
+                      order=62),
+            MenuEntry("credits.institutions.register", "business", "/credits/institutions/#register-institution", "培训机构登记",
+                      "Training institutions", action=S.REGISTER, levels=AUTHORITIES, order=62)]
 
 
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
     from modules.credits.api import BalancesController, TeacherCreditsController, TrainingController
+    from modules.credits.institution_pages import InstitutionPages
     from modules.credits.pages import CreditPages
     from modules.credits.project_pages import ProjectPages
 
-    return [TrainingController, BalancesController, TeacherCreditsController, CreditPages, ProjectPages]
+    return [TrainingController, BalancesController, TeacherCreditsController, CreditPages, ProjectPages, InstitutionPages]
 
 
 @hookimpl

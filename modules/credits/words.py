@@ -44,3 +44,13 @@ ROW = {
 }
 W_NO_FILE = _e("W554", 422, "没有选择要上传的文件", "No file was chosen to upload",
                "先下载该项目的成绩模板，填好后选择该文件再上传。", "Download the project's results template, fill it in, choose it and upload it.")
+
+# --- training institutions' accounts (institutions.py; W681–W684)
+W_NOT_INSTITUTION_ADMIN = _e("W681", 403, "「培训机构」页面供教育行政部门的系统管理员（创建机构账号）和信息管理员、录入员（登记机构）使用",
+                             "The page 'Training institutions' is for an authority's system administrator (accounts) "
+                             "and its data staff (registering institutions)",
+                             "学校和培训机构不能登记机构或创建机构账号；请用县级及以上教育行政部门的相应账号登录。",
+                             "Schools and institutions cannot: sign in with an account of a county or higher authority.")
+W_INSTITUTION_NOT_FOUND = _e("W682", 404, "本单位没有此培训机构", "No such training institution registered by your unit",
+                             "机构账号由登记该机构的教育行政部门创建：从「培训机构」列表进入。",
+                             "The authority that registered the institution creates its accounts: open it from the list.")

@@ -203,6 +203,9 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/credits/projects"): "projects: names, hours, dates, counts; no person",
     ("POST", "/credits/projects/{project_id:int}/upload"): "the uploader's own workbook's problems by row (no other person's data)",
     ("POST", "/credits/projects/{project_id:int}/confirm"): _WRITE,
+    ("GET", "/credits/institutions"): "the unit's institutions and their accounts' usernames and names: no teacher",
+    ("POST", "/credits/institutions/new"): _WRITE,
+    ("POST", "/credits/institutions/{institution_id:int}/accounts"): "a new account's initial password, shown once to its creator: no teacher",
     **{(m, p): (_REGISTRATION if m == "GET" else _WRITE) for m, p in (
         ("POST", "/api/v1/registration/batches"), ("GET", "/api/v1/registration/batches"),
         ("GET", "/api/v1/registration/batches/{batch_id:int}"),
@@ -397,6 +400,7 @@ def calls(method: str, path: str, s: Secrets, viewer_id: int) -> Iterator[str]:
         "check_id": [s.spot_check], "item_id": [s.spot_item], "project_id": [s.training_project],
         "dup_id": ["none"],  # national duplicates: their own tests (tests/tier)
         "batch_id": [0],  # registration batches: their own test (modules/registration/tests/test_batch.py)
+        "institution_id": [0],  # no teacher data: modules/credits/tests/test_institution_accounts.py
     }
     names = re.findall(r"\{(\w+):\w+\}", path)
     combos: list[dict[str, Any]] = [{}]

@@ -417,6 +417,10 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/credits/projects"): "as GET /api/v1/training/projects (an institution its own projects)",
     ("POST", "/credits/projects/{project_id:int}/upload"): "as POST …/results/upload (sheet.upload: the project's own institution)",
     ("POST", "/credits/projects/{project_id:int}/confirm"): "as POST …/results/confirm (service.confirm_results)",
+    ("GET", "/credits/institutions"): "the institutions registered at the caller's own unit (an authority's; W681 elsewhere)",
+    ("POST", "/credits/institutions/new"): "registered at the caller's own unit: credits.project.register held at it",
+    ("POST", "/credits/institutions/{institution_id:int}/accounts"): "an institution of the caller's own unit (W682), "
+        "grant.training_institution held at it; web.services.accounts.create_staff (modules/credits/tests/test_institution_accounts.py)",
     # modules/registration (modules/registration/tests/test_batch.py: outside the route and scope, 404)
     ("POST", "/api/v1/registration/batches"): "the caller's own school; each teacher through web.scope.get_teacher (record.edit)",
     ("GET", "/api/v1/registration/batches"): "batches of the caller's scope (modules/registration/batch.py listing)",

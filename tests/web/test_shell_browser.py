@@ -24,7 +24,7 @@ EXPECTED = {
     "info_reviewer@360102": ({"teachers", "review_queue", "review_progress", "excel_export", *CASES, *STATS,
                               *CREDITS},
                              ["教师信息管理", "审核", "数据导入导出", "业务管理", "统计分析"]),
-    "system_admin@36": ({"accounts", "units", "audit"}, ["系统管理"]),
+    "system_admin@36": ({"accounts", "units", "audit", "credits.institutions"}, ["系统管理"]),  # 培训机构账号
     "teacher": ({"my_file", "credits.mine"}, ["首页", "教师信息管理"]),  # 我的学分 sits under 首页
 }
 

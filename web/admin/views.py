@@ -68,9 +68,10 @@ def single_roles(ctx: AppContext) -> list[str]:
 
 
 def own_unit_roles(ctx: AppContext, me: Principal, unit: Unit) -> list[str]:
-    """Roles the page offers for accounts of the managed unit itself."""
+    """Roles the page offers for accounts of the managed unit itself (not a training institution's
+    role: its accounts belong to an institution and are made on 培训机构账号, modules/credits)."""
     return [k for k, r in ctx.roles.roles.items()
-            if k != TEACHER_ROLE and not r.single_per_unit and may_grant(ctx, me, k, unit)]
+            if k != TEACHER_ROLE and not r.single_per_unit and r.duty != "institution" and may_grant(ctx, me, k, unit)]
 
 
 @dataclass

@@ -1,0 +1,73 @@
+"""The page 培训机构 (/credits/institutions/): an authority's data staff register a training
+institution; its system administrator creates the institution's accounts (培训机构管理员), whose
+initial password is shown once (no-store), as on 用户权限管理. Refusals re-draw the page with
+their message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, MediaType, Request, get, post
+from litestar.response import Template
+from sqlalchemy.orm import Session
+
+from modules.credits import institutions as I
+from modules.credits import service as S
+from web.context import AppContext
+from web.db.models import Unit
+from web.deps import run_unit_of_work
+from web.errors import Refusal
+from web.pages.common import render
+from web.principal import Principal
+
+
+def _page(request: Request, db: Session, me: Principal, *, status_code: int = 200, **context: Any) -> Template:
+    may = I.rights(db, me)
+    response = render(request, "credits/institutions.html", me=me, me_unit=db.get(Unit, me.unit_id), may=may,
+                      institutions=I.listing(db, me), status_code=status_code, **context)
+    response.headers["cache-control"] = "no-store"   # an initial password may be on it
+    return response
+
+
+async def _form(request: Request) -> dict[str, str]:
+    return {k: v.strip() for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+class InstitutionPages(Controller):
+    path = "/credits/institutions"
+    include_in_schema = False
+
+    @get("/", sync_to_thread=True)
+    def index(self, request: Request, db: Session, me: Principal) -> Template:
+        return _page(request, db, me)
+
+    @post("/new", status_code=200, media_type=MediaType.HTML)
+    async def register(self, request: Request, db: Session, me: Principal) -> Template:
+        form = await _form(request)
+
+        def work() -> Template:
+            inst = S.register_institution(db, me, form.get("name", ""))
+            return _page(request, db, me, registered=inst.name)
+        return await self._run(request, db, me, work, form)
+
+    @post("/{institution_id:int}/accounts", status_code=200, media_type=MediaType.HTML)
+    async def create_account(self, request: Request, db: Session, ctx: AppContext, me: Principal,
+                             institution_id: int) -> Template:
+        form = await _form(request)
+
+        def work() -> Template:
+            account, issued = I.create_account(db, ctx, me, institution_id, username=form.get("username", ""),
+                                               real_name=form.get("real_name", ""), phone=form.get("phone") or None)
+            return _page(request, db, me, issued={"username": account.username, "real_name": account.real_name,
+                                                  "password": issued})
+        return await self._run(request, db, me, work, form)
+
+    async def _run(self, request: Request, db: Session, me: Principal, work: Any, form: dict[str, str]) -> Template:
+        try:
+            return await run_unit_of_work(db, work)
+        except Refusal as ref:
+            import anyio
+
+            error = ref
+            return await anyio.to_thread.run_sync(
+                lambda: _page(request, db, me, error=error, form=form, status_code=error.status))
