@@ -125,6 +125,14 @@ class Settings:
         if self.tier not in ("province", "national"):
             out.append((f"TMIS_TIER 应为 province 或 national，而不是「{self.tier}」",
                         f"TMIS_TIER must be province or national, not '{self.tier}'"))
+        if self.tier == "national" and not self.database_url.startswith("postgresql"):
+            out.append(("E570 全国库（TMIS_TIER=national）须使用 PostgreSQL：各省数据经逻辑复制到达，正式人员标识取自"
+                        "数据库序列（SQLite 上两次发放可能给出相同标识）。请将 TMIS_DATABASE_URL 设为 postgresql+psycopg://…，"
+                        "再运行 tmis db upgrade 与 tmis tier init-national（见 docs/two-level.md）",
+                        "E570 the national tier (TMIS_TIER=national) needs PostgreSQL: the provinces' data arrives by "
+                        "logical replication and formal identifiers come from a database sequence (on SQLite two runs "
+                        "could hand out the same one). Set TMIS_DATABASE_URL to postgresql+psycopg://…, then run tmis "
+                        "db upgrade and tmis tier init-national (see docs/two-level.md)"))
         if not self.production:
             return out
         if not getattr(self, "_secret_from_env", True):

@@ -93,4 +93,40 @@ def test_tmis_tier_must_be_known():
     from web.settings import Settings
 
     assert any("TMIS_TIER" in zh for zh, _ in Settings(tier="nationwide").problems())
-    assert not Settings(tier="national").problems()
+    assert not Settings(tier="national", database_url="postgresql+psycopg://postgres@127.0.0.1/tmis").problems()
+
+
+def test_the_national_tier_refuses_sqlite():
+    """Formal identifiers come from a PostgreSQL sequence; on SQLite the app does not start as the national tier."""
+    from web.context import AppContext, SettingsError
+    from web.settings import Settings
+
+    settings = Settings(tier="national", database_url="sqlite:///national.sqlite3")
+    (zh, en), = settings.problems()
+    assert zh.startswith("E570") and "PostgreSQL" in zh and "TMIS_DATABASE_URL" in zh
+    assert "TMIS_DATABASE_URL" in en and "tmis tier init-national" in en
+    with pytest.raises(SettingsError, match="E570"):
+        AppContext.build(settings)
+    assert not Settings(tier="province", database_url="sqlite:///p.sqlite3").problems()
+
+
+def test_decided_groups_and_new_files_never_share_a_number(db):
+    """Two groups decided 同一人 and files of no group, issued in one run: one number per person
+    (on SQLite each group used to get max + 1, the same number, and so did the next fresh file)."""
+    db.add_all([_file("36", 1, "A1", "王芳"), _file("62", 7, "A1", "王芳"),
+                _file("36", 2, "B1", "李强", gender="1"), _file("44", 3, "B1", "李强", gender="1"),
+                _file("50", 6, "D1", "赵敏"), _file("51", 8, "E1", "钱进")])
+    db.flush()
+    dedup.find(db)
+    for row in db.scalars(select(TierDuplicate)).all():
+        dedup.decide(db, row.id, dedup.SAME, actor_id=None, note=None)
+    assert dedup.issue(db) == 6
+    ids = dict(((p, k), i) for p, k, i in db.execute(select(TierIdentifier.province, TierIdentifier.teacher_key,
+                                                              TierIdentifier.formal_identifier)))
+    assert ids[("36", 1)] == ids[("62", 7)] and ids[("36", 2)] == ids[("44", 3)]
+    assert len(set(ids.values())) == 4  # four people, four numbers
+    db.add(_file("52", 9, "F1", "孙丽"))
+    db.flush()
+    assert dedup.issue(db) == 1
+    assert db.scalar(select(TierIdentifier.formal_identifier).where(TierIdentifier.province == "52")) \
+        not in set(ids.values())

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from web.db.base import Base, JSONDoc, UTCDateTime, utcnow
@@ -77,6 +77,33 @@ class TierFile(Base):
         Index("ix_tier_files_person", "name", "birth_date", "gender",
               postgresql_include=["id_number", "province", "teacher_key"]),
     )
+
+
+class TierDedupId(Base):
+    """How many files hold one ID number (kept by the trigger of migration nd01 on PostgreSQL)."""
+
+    __tablename__ = "tier_dedup_ids"
+
+    id_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id_type: Mapped[str] = mapped_column(String(4), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_tier_dedup_ids_shared", "id_number", "id_type", postgresql_where=text("n > 1"),
+                            sqlite_where=text("n > 1")),)
+
+
+class TierDedupPerson(Base):
+    """How many files hold one name + birth date + gender (kept like ``tier_dedup_ids``)."""
+
+    __tablename__ = "tier_dedup_people"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    birth_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    gender: Mapped[str] = mapped_column(String(2), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_tier_dedup_people_shared", "name", "birth_date", "gender",
+                            postgresql_where=text("n > 1"), sqlite_where=text("n > 1")),)
 
 
 class TierMovement(Base):
