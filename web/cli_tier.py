@@ -114,6 +114,25 @@ def dedup(database_url: Optional[str] = DB_OPT) -> None:
                f"消除 gone {out['gone']}); 发放正式标识 identifiers issued {out['issued']}")
 
 
+@tier_app.command("stats")
+def stats(database_url: Optional[str] = DB_OPT) -> None:
+    """On the NATIONAL database: build the statistics module's tables for the whole country and every
+    province from the replicated files (then GET /api/v1/statistics/{table}?unit=00, or a province's
+    unit code). Run it from cron after dedup, e.g. nightly; needs the statistics module."""
+    from web.tier.natstats import NoStatisticsModule
+    from web.tier.service import run_statistics
+
+    ctx = _ctx(database_url)
+    with ctx.sessions() as db:
+        try:
+            out = run_statistics(db, None, ctx.catalogue)
+        except (NoStatisticsModule, RuntimeError) as exc:
+            _fail(exc)
+        db.commit()
+    typer.echo(f"全国统计汇总表 / national statistics: {out['teachers']} 名在岗教师 teachers on the roll "
+               f"({out['seconds']} s)")
+
+
 @tier_app.command("lag")
 def lag(database_url: Optional[str] = DB_OPT) -> None:
     """On the NATIONAL database: each province's subscription, last sync and bytes not yet received."""

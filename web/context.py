@@ -38,9 +38,12 @@ class AppContext:
 
     @cached_property
     def catalogue(self) -> Any:
-        """The province's compiled catalogue (built lazily: account pages do not need it)."""
+        """The province's compiled catalogue (built lazily: account pages do not need it); on the
+        national tier the national one (its statistics are the national standard tables)."""
         from engine.catalogue import build_catalogues
 
+        if self.settings.tier == "national":
+            return build_catalogues(self.settings.repo_root, [])["national"]
         cats = build_catalogues(self.settings.repo_root, [self.settings.province])
         return cats.get(self.settings.province) or cats["national"]
 

@@ -9,9 +9,10 @@ import re
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-# what the national app itself writes: sign-in, sessions, its accounts, the audit log, the queue and identifiers
+# what the national app itself writes: sign-in, sessions, its accounts, the audit log, the queue and
+# identifiers, and the national statistics summary it builds from the replicated files (natstats.py)
 NATIONAL_WRITES = ("accounts", "grants", "web_sessions", "audit_log", "audit_head", "tier_duplicates",
-                   "tier_identifiers", "login_attempts")
+                   "tier_identifiers", "login_attempts", "stat_facts", "stat_unit_counts", "stat_refreshes")
 ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 

@@ -165,3 +165,16 @@ def run_dedup(db: Session, me: Principal | None) -> dict[str, int]:
     return found
 
 
+def run_statistics(db: Session, me: Principal | None, cat: Any) -> dict[str, Any]:
+    """The statistics module's national summary from the replicated files (also ``tmis tier stats``)."""
+    from web.tier.national import tier_of
+    from web.tier.natstats import rebuild
+
+    if tier_of(db) != "national":
+        raise RuntimeError("E572 只有全国库（已运行 tmis tier init-national 的数据库）生成全国统计；省级库的统计由统计分析模块"
+                           "（tmis stats refresh）生成 / E572 national statistics are built on the national database "
+                           "(one where tmis tier init-national ran); a province's come from tmis stats refresh")
+    done = rebuild(db, cat)
+    audit.record(db, "tier.statistics", actor=me, actor_name=None if me else "cli", target_type="stat_facts",
+                 detail=done)
+    return done
