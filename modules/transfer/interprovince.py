@@ -28,6 +28,7 @@ a staff member of the province opens the home page (``home_todos``) or the trans
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select, text
@@ -47,6 +48,7 @@ from web.services import units as unit_service
 from modules.transfer import words as X
 from modules.transfer.models import XferDecision, XferInbox, XferRequest
 
+log = logging.getLogger(__name__)
 KIND = "transfer_out"
 APPROVED, REFUSED = "approved", "refused"
 LEFT_CODE = "307"   # 离开本单位-离职: the code list has no 调出 of its own (schemas/codes/staff.yaml)
@@ -190,11 +192,17 @@ def receive_all(ctx: Any) -> dict[str, int]:
 
 
 def _once(db: Session, work: Any) -> bool:
+    """One message in a savepoint: acted on (True), or left for the next run (False) when another
+    worker acted on it a moment ago (its inbox row is there) or it failed (logged; the page that
+    triggered the run is not broken by it)."""
     try:
         with db.begin_nested():
             work()
         return True
-    except IntegrityError:  # another worker acted on it a moment ago: its inbox row is there
+    except IntegrityError:
+        return False
+    except Exception:  # noqa: BLE001 - a message that cannot be acted on now must not break the caller
+        log.exception("transfer between provinces: a relayed message was left for the next run")
         return False
 
 

@@ -143,6 +143,9 @@ def test_approved_in_62s_chain_the_teacher_moves_to_36(tiers, apps):
     assert manager.get(f"/api/v1/teachers/{row[0]}").status_code == 200
     wait_for(lambda: scalar(nat, "SELECT count(*) FROM tier_files WHERE province = '36' AND teacher_key = :k",
                             k=row[0]), what="the moved file published by 36")
+    # …and 62's published file shows the teacher left
+    wait_for(lambda: scalar(nat, "SELECT left_on IS NOT NULL FROM tier_files WHERE province = '62' AND teacher_key = :k",
+                            k=t["id"]), what="62's file of the teacher shows the departure")
 
 
 def test_a_refusal_returns_with_its_reason(tiers, apps):
