@@ -194,3 +194,34 @@ def test_a_cluster_stopped_mid_flow_catches_up(tiers, apps):
                                                                     n=t["id_number"]), timeout=90,
              what="the teacher in 36 after its restart")
     assert _state_in_36(apps, request_id) == "completed"
+
+
+def test_a_province_set_up_before_transfers_gets_them_by_subscribing_again(tiers):
+    """A subscription without the transfers' publication (a province connected before tf01) gains it
+    when `tmis tier subscribe` runs again; nothing else changes."""
+    from web.tier import national
+
+    ctx = tiers.ctx("36")
+    try:
+        url = tiers.urls["36"]
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("ALTER SUBSCRIPTION tmis_identifiers_36 DROP PUBLICATION tmis_xfer_to_36 "
+                              "WITH (refresh = false)"))
+        engine.dispose()
+        with ctx.sessions() as db:
+            out = national.subscribe_identifiers(db, tiers.conninfo("national"))
+            assert out == "tmis_identifiers_36: 已加入 / added tmis_xfer_to_36"
+            assert national.subscribe_identifiers(db, tiers.conninfo("national")) == "tmis_identifiers_36: 已存在 / exists"
+        assert scalar(url, "SELECT array_to_string(subpublications, ',') FROM pg_subscription "
+                           "WHERE subname = 'tmis_identifiers_36'") == "tmis_ids_36,tmis_xfer_to_36"
+        # and messages still flow: a row 62 writes for 36 arrives (once: no copy conflict)
+        engine = create_engine(tiers.urls["62"])
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO tier_xfer_decisions (province, request_province, request_id, decision, reason, "
+                              "decided_at) VALUES ('62', '36', 999999, 'refused', 'probe', now())"))
+        engine.dispose()
+        wait_for(lambda: scalar(url, "SELECT count(*) FROM tier_xfer_decisions WHERE request_id = 999999"),
+                 what="a decision after re-subscribing")
+    finally:
+        ctx.engine.dispose()

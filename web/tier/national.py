@@ -198,15 +198,25 @@ def subscribe(db: Session, province: str, conninfo: str) -> str:
     db.commit()
     from web.tier.province import XFER_PUBLICATION
 
-    pubs = PUBLICATION + (f", {XFER_PUBLICATION}" if _has_publication(conninfo, XFER_PUBLICATION) else "")
-    name = subscription_name(province)
+    pubs = [PUBLICATION] + ([XFER_PUBLICATION] if _has_publication(conninfo, XFER_PUBLICATION) else [])
+    return _ensure_subscription(db, subscription_name(province), conninfo, pubs, " WITH (copy_data = true)")
+
+
+def _ensure_subscription(db: Session, name: str, conninfo: str, pubs: list[str], options: str = "") -> str:
+    """Create the subscription; when it exists, add the publications it lacks (a province set up
+    before transfers between provinces: ADD PUBLICATION, which copies their rows and follows them)."""
     engine = _autocommit(db)
     try:
         with engine.connect() as conn:
-            if conn.scalar(text("SELECT 1 FROM pg_subscription WHERE subname = :n"), {"n": name}):
-                return f"{name}: 已存在 / exists"
+            have = conn.scalar(text("SELECT subpublications FROM pg_subscription WHERE subname = :n"), {"n": name})
+            if have is not None:
+                missing = [p for p in pubs if p not in have]
+                if not missing:
+                    return f"{name}: 已存在 / exists"
+                _create_subscription(conn, f"ALTER SUBSCRIPTION {name} ADD PUBLICATION {', '.join(missing)}")
+                return f"{name}: 已加入 / added {', '.join(missing)}"
             _create_subscription(conn, f"CREATE SUBSCRIPTION {name} CONNECTION {_literal(conninfo)} "
-                                       f"PUBLICATION {pubs} WITH (copy_data = true)")
+                                       f"PUBLICATION {', '.join(pubs)}{options}")
     finally:
         engine.dispose()
     return name
@@ -221,19 +231,10 @@ def subscribe_identifiers(db: Session, conninfo: str) -> str:
     if province is None:
         raise TierError("请先运行 tmis tier publish / run tmis tier publish first")
     name = f"tmis_identifiers_{province}"  # the slot on the national server is named after it: one per province
-    pubs = identifiers_publication(province)
+    pubs = [identifiers_publication(province)]
     if _has_publication(conninfo, xfer_publication(province)):  # and the transfers relayed to it
-        pubs += f", {xfer_publication(province)}"
-    engine = _autocommit(db)
-    try:
-        with engine.connect() as conn:
-            if conn.scalar(text("SELECT 1 FROM pg_subscription WHERE subname = :n"), {"n": name}):
-                return f"{name}: 已存在 / exists"
-            _create_subscription(conn, f"CREATE SUBSCRIPTION {name} CONNECTION {_literal(conninfo)} "
-                                       f"PUBLICATION {pubs}")
-    finally:
-        engine.dispose()
-    return name
+        pubs.append(xfer_publication(province))
+    return _ensure_subscription(db, name, conninfo, pubs)
 
 
 def drop_subscriptions(db: Session) -> list[str]:
