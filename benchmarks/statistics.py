@@ -138,6 +138,46 @@ def _refresh_child(url: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _pages(url: str, codes: dict[str, str], repeat: int) -> dict[str, tuple[float, float, int]]:
+    """The dashboard page itself, as a browser asks for it (the app in process, a signed-in viewer):
+    p50, p95 and the SQL statements of one request."""
+    from litestar.testing import TestClient
+    from sqlalchemy import event, update
+
+    from web.app import create_app
+    from web.db.models import Account
+    from web.settings import Settings
+
+    import logging
+
+    app = create_app(Settings(database_url=url, secret_key="bench-secret-key-bench-secret-key"))
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the test client's line per request
+    ctx = app.state.ctx
+    password = "Bench@2024x"
+    with ctx.sessions() as db:
+        db.execute(update(Account).where(Account.username.in_([f"viewer-{c}" for c in codes.values()]))
+                   .values(password_hash=ctx.hasher.hash(password)))
+        db.commit()
+    statements: list[str] = []
+    event.listen(ctx.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    out = {}
+    for level, code in codes.items():
+        with TestClient(app) as client:
+            r = client.post("/api/v1/auth/login", json={"username": f"viewer-{code}", "password": password})
+            assert r.status_code == 200, r.text
+            client.get(f"/statistics/units/{code}")  # warm: templates compiled
+            times = []
+            for _ in range(repeat):
+                statements.clear()
+                t = time.perf_counter()
+                r = client.get(f"/statistics/units/{code}")
+                times.append((time.perf_counter() - t) * 1000)
+                assert r.status_code == 200, r.text[:300]
+            out[level] = (_percentile(times, 50), _percentile(times, 95), len(statements))
+    ctx.engine.dispose()
+    return out
+
+
 def _percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     k = max(0, min(len(values) - 1, int(round(p / 100 * (len(values) - 1)))))
@@ -234,6 +274,13 @@ def run(url: str, args: Any) -> None:
             print(f"{level} dashboard ({unit.code}, {results[0].total} teachers, six tables): summary p50 {p50:.1f} ms, "
                   f"p95 {p95:.1f} ms (target < {target} ms) | from the records {direct_ms:.0f} ms | "
                   f"ratio {direct_ms / p95:.0f}x; figures equal")
+        pages = _pages(url, {level: unit.code for level, unit in (("province", province), ("county", county))},
+                       args.repeat)
+        for level, (p50, p95, n) in pages.items():
+            target = 200 if level == "province" else 50
+            print(f"{level} dashboard page (GET /statistics/units/<code> over HTTP: sign-in check, unit and scope, every "
+                  f"table, the units one level down, rendered): p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+                  f"(target < {target} ms), {n} SQL statements")
         times = []
         rng = random.Random(5)
         for _ in range(args.repeat):

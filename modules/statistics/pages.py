@@ -18,6 +18,7 @@ from litestar import Controller, Request, get
 from litestar.datastructures import CacheControlHeader
 from litestar.response import Redirect, Response, Template
 from litestar.static_files import create_static_files_router
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from modules.statistics import charts as C
@@ -26,7 +27,7 @@ from modules.statistics import page_words as PW
 from modules.statistics import service as stats
 from web import audit, scope
 from web.context import AppContext
-from web.db.models import Unit
+from web.db.models import Unit, UnitClosure
 from web.deps import lang_of
 from web.errors import Refusal
 from web.pages.common import render
@@ -149,15 +150,12 @@ def own_unit(db: Session, me: Principal) -> Unit:
 
 def trail(db: Session, me: Principal, unit: Unit) -> list[Unit]:
     """The units above ``unit`` the caller may open, top first (the breadcrumb back up)."""
-    out: list[Unit] = []
-    parent = unit.parent_id
-    while parent is not None:
-        up = db.get(Unit, parent)
-        if up is None or not scope.unit_in_scope(db, me, up.id, "stats.read"):
-            break
-        out.append(up)
-        parent = up.parent_id
-    return list(reversed(out))
+    # one query: the unit's ancestors (unit_closure) within the caller's stats.read scope; scope reaches
+    # down a subtree, so these are the unbroken chain from the top the caller may open down to the unit
+    return list(db.scalars(select(Unit).join(UnitClosure, UnitClosure.ancestor_id == Unit.id)
+                           .where(UnitClosure.descendant_id == unit.id, UnitClosure.depth > 0,
+                                  scope.unit_filter(me, "stats.read", Unit.id))
+                           .order_by(UnitClosure.depth.desc())))
 
 
 def dashboard_href(code: str, table: str | None = None, ask: Ask | None = None) -> str:
@@ -215,8 +213,9 @@ class StatisticsPages(Controller):
         unit = unit_of(db, me, code)
         ask = ask_of(request)
         tables = table_list(me, lang, ctx.catalogue)
-        results = [result_json(stats.compute(db, me, t["key"], code, lang=lang, cat=ctx.catalogue, **ask.kw), lang)
-                   for t in tables]
+        # every table in one read of the summary (compute_many), the unit and scope checked once
+        results = [result_json(r, lang) for r in stats.compute_many(db, me, [t["key"] for t in tables], code,
+                                                                    lang=lang, cat=ctx.catalogue, **ask.kw)]
         chosen = table or (tables[0]["key"] if tables else "")
         lists, personal = list_link(db, me, unit)
         cards = []
@@ -232,7 +231,8 @@ class StatisticsPages(Controller):
         drill = None
         if unit.level != "school" and chosen:
             kids = [(unit_json(u), result_json(r, lang))
-                    for u, r in stats.children(db, me, chosen, code, lang=lang, cat=ctx.catalogue, **ask.kw)]
+                    for u, r in stats.children(db, me, chosen, code, lang=lang, cat=ctx.catalogue, first_only=True,
+                                               **ask.kw)]
             links = [dashboard_href(u["code"], table or None, ask) for u, _ in kids]
             label = next((t["label"] for t in tables if t["key"] == chosen), chosen)
             below = [{"unit": u, "href": h, "total": int(r.get("total") or 0), "as_of": r.get("as_of")}
@@ -255,8 +255,9 @@ class StatisticsPages(Controller):
         ask = ask_of(request)
         tables = table_list(me, lang, ctx.catalogue)
         cards = []
-        for i, t in enumerate(tables):
-            res = result_json(stats.compute(db, me, t["key"], code, lang=lang, cat=ctx.catalogue, **ask.kw), lang)
+        found = stats.compute_many(db, me, [t["key"] for t in tables], code, lang=lang, cat=ctx.catalogue, **ask.kw)
+        for i, (t, r) in enumerate(zip(tables, found)):
+            res = result_json(r, lang)
             cards.append({"key": t["key"], "label": t["label"], "result": res, "rows": C.table_rows(res, lang),
                           "chart": C.chart_of(res, lang, title=t["label"]), "id": f"chart-{i}"})
         as_of = cards[0]["result"].get("as_of") if cards else None

@@ -68,7 +68,8 @@ def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def unit_json(unit: Unit) -> dict[str, Any]:
+def unit_json(unit: Any) -> dict[str, Any]:
+    """A unit (or a row of its code, name and level) as the API shows it."""
     return {"code": unit.code, "name": unit.name, "level": unit.level}
 
 
@@ -176,10 +177,13 @@ def resolve_unit(db: Session, me: Principal, unit_code: str | None) -> Unit:
         unit = db.get(Unit, me.unit_id if me.unit_id in roots else roots[0])
         assert unit is not None
         return unit
-    unit = db.scalar(select(Unit).where(Unit.code == str(unit_code).strip()))
-    if unit is None:
+    # the unit and whether it lies within the caller's scope, in one query (web/scope.py's filter as a column)
+    found = db.execute(select(Unit, scope.unit_filter(me, PERMISSION, Unit.id).label("inside"))
+                       .where(Unit.code == str(unit_code).strip())).first()
+    if found is None:
         raise UnknownUnit(str(unit_code))
-    if not scope.unit_in_scope(db, me, unit.id, PERMISSION):
+    unit, inside = found
+    if not inside:
         own = db.get(Unit, me.unit_id)
         raise OutOfScope(own.name if own else "")
     return unit
@@ -309,20 +313,49 @@ def crosstab(db: Session, me: Principal, row_dim: str, col_dim: str, unit_code: 
 
 def children(db: Session, me: Principal, table_key: str, unit_code: str | None, *,
              snapshot: Any = None, cat: Any = None, lang: str = "zh",
-             filters: Mapping[str, Any] | None = None) -> list[tuple[dict[str, Any], StatResult]]:
-    """The table for each unit one level below (drill-down), in code order."""
+             filters: Mapping[str, Any] | None = None,
+             first_only: bool = False) -> list[tuple[dict[str, Any], StatResult]]:
+    """The table for each unit one level below (drill-down), in code order. ``first_only``: only
+    along the table's first dimension (what the dashboard's chart of the units below shows), read
+    from the table of that dimension alone when the definitions have one (a few rows per unit)."""
     cat = _cat(cat)
     defs = definitions(cat)
     unit = resolve_unit(db, me, unit_code)
     table = _table(defs, table_key)
+    if first_only and len(table.dims) > 1:
+        table = next((t for t in defs.tables.values() if list(t.dims) == list(table.dims[:1])), table)
     dims = [defs.dimensions[d] for d in table.dims]
-    kids = list(db.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code)))
+    if first_only and len(dims) > 1:
+        return [(u, StatResult(r.as_of, r.unit, r.table, dims[:1], _collapse(r.counts), lang, r.source))
+                for u, r in children(db, me, table.key, unit_code, snapshot=snapshot, cat=cat, lang=lang,
+                                     filters=filters)]
+    # the units one level down: their id, code, name and level only (a county has hundreds of schools)
+    kids = db.execute(select(Unit.id, Unit.code, Unit.name, Unit.level).where(Unit.parent_id == unit.id)
+                      .order_by(Unit.code)).all()
     src = _source(db, snapshot, cat)
+    by_unit = getattr(src, "counts_by_unit", None)
+    if by_unit is not None and not (filters or {}).get("unit"):
+        # from the summary tables: every unit's rows of the table in one query
+        where = _scope(db, unit, filters, cat)
+        found, as_of = by_unit(db, defs, table.key, [k.id for k in kids], where.school_types)
+        return [(unit_json(kid), StatResult(as_of, unit_json(kid), table, dims, found.get(kid.id, {}), lang, src.name))
+                for kid in kids]
     out = []
     for kid in kids:
         where = _scope(db, kid, filters, cat)
         counts, as_of = src.counts(db, cat, defs, where, [d.key for d in dims], table_key=table.key)
         out.append((unit_json(kid), StatResult(as_of, unit_json(kid), table, dims, counts, lang, src.name)))
+    return out
+
+
+def _collapse(counts: Counts) -> Counts:
+    """Counts along the first dimension only."""
+    out: Counts = {}
+    for codes, (n, age_sum, aged) in counts.items():
+        c = out.setdefault(codes[:1], [0, 0.0, 0])
+        c[0] += n
+        c[1] += age_sum
+        c[2] += aged
     return out
 
 

@@ -68,6 +68,25 @@ class Summary:
         stamp = self.as_of()
         return {k: (dict(v), stamp) for k, v in out.items()}
 
+    def counts_by_unit(self, db: Session, defs: Any, table_key: str, unit_ids: list[int],
+                       school_types: list[str] | None = None) -> tuple[dict[int, dict[tuple[str, ...], list[float]]], str]:
+        """One table's counts for each of several units (the units one level down), in one query."""
+        out: dict[int, dict[tuple[str, ...], list[float]]] = {}
+        multi = len(defs.tables[table_key].dims) > 1
+        stmt = (select(StatUnitCount.unit_id, StatUnitCount.cell, func.sum(StatUnitCount.n),
+                       func.sum(StatUnitCount.age_sum), func.sum(StatUnitCount.aged))
+                .where(StatUnitCount.snapshot_id == self.snapshot_id, StatUnitCount.unit_id.in_(unit_ids or [-1]),
+                       StatUnitCount.table_key == table_key)
+                .group_by(StatUnitCount.unit_id, StatUnitCount.cell))
+        if school_types is not None:
+            stmt = stmt.where(StatUnitCount.school_type.in_(school_types))
+        for unit_id, cell, n, age_sum, aged in db.execute(stmt).all():
+            c = out.setdefault(unit_id, {}).setdefault(tuple(cell.split("|")) if multi else (cell,), [0, 0.0, 0])
+            c[0] += int(n or 0)
+            c[1] += float(age_sum or 0)
+            c[2] += int(aged or 0)
+        return out, self.as_of()
+
     def counts(self, db: Session, cat: Any, defs: Any, where: Any, dims: list[str],
                table_key: str | None = None, as_of: Any = None) -> tuple[dict[tuple[str, ...], list[float]], str]:
         out: dict[tuple[str, ...], list[float]] = defaultdict(lambda: [0, 0.0, 0])
