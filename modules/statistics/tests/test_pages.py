@@ -263,3 +263,29 @@ def test_a_snapshot_is_shown_as_of_its_day_and_carried_down_the_drill(as_, demo)
         with demo.state.ctx.sessions() as db:
             snapshots.drop(db, sid)
             db.commit()
+
+
+def test_a_dashboard_asks_a_fixed_number_of_queries_whatever_the_units_below(as_, demo):
+    """Speed at province scale (benchmarks/statistics.py): the page reads every table in one query
+    and the units below in one, so a county of 200 schools asks what a county of 2 asks."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *rest):
+        seen.append(statement)
+
+    engine = demo.state.ctx.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        asked = {}
+        for who, unit in (("province-viewer", "36"), ("city-reviewer", "3601"), ("county-viewer", "360102")):
+            c = as_(who)
+            c.get(f"/statistics/units/{unit}")  # warm
+            seen.clear()
+            assert c.get(f"/statistics/units/{unit}").status_code == 200
+            asked[unit] = len(seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert max(asked.values()) <= 14, asked
+    assert len(set(asked.values())) == 1, asked  # the same statements at every level
