@@ -265,11 +265,3 @@ def check_all(root: Path, provinces: list[str] | None = None) -> list[Problem]:
             _, found = load(root, code)
             problems += [p for p in found if "provinces/" in str(p.loc.file)]
     return problems
-
-
-def credit_files(root: Path) -> list[str]:
-    """The credit-rule files this module reads (relative to ``root``)."""
-    root = Path(root)
-    out = [str(NATIONAL_FILE)] if (root / NATIONAL_FILE).is_file() else []
-    return out + [f"provinces/{c}/credits.yaml" for c in _province_codes(root)
-                  if (root / "provinces" / c / "credits.yaml").is_file()]

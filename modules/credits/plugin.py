@@ -28,9 +28,9 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
     return [MenuEntry("credits.mine", "home", "/credits/", "我的学分", "My credits", kinds=("teacher",), order=60),
             MenuEntry("credits.bank", "business", "/credits/", "学分银行", "Credit bank", permission="teacher.read",
                       order=60),
-            MenuEntry("credits.projects.submit", "business", "/credits/projects/", "培训项目", "Training projects",
+            MenuEntry("credits.projects.submit", "business", "/credits/projects/#submit", "培训项目", "Training projects",
                       permission="training.results", order=61),
-            MenuEntry("credits.projects.confirm", "business", "/credits/projects/", "培训成绩确认", "Confirm training results",
+            MenuEntry("credits.projects.confirm", "business", "/credits/projects/#confirm", "培训成绩确认", "Confirm training results",
                       permission="record.review", order=61),
             # an authority's system administrator creates its institutions' accounts there, its data
             # staff register institutions (one page: modules/credits/institution_pages.py)

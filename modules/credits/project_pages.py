@@ -25,10 +25,17 @@ from web.pages.common import render
 from web.principal import Principal
 
 
+def may_open(me: Principal) -> bool:
+    """The page is for submitting results (an institution) or confirming them (a reviewer)."""
+    return me.kind == "staff" and (me.has("training.results") or me.has("record.review"))
+
+
 def _page(request: Request, db: Session, me: Principal, status_code: int = 200, **context: Any) -> Template:
+    if not may_open(me):
+        raise Refusal(Wd.W_PROJECTS_NOT_YOURS)
     projects = S.list_projects(db, me)
     return render(request, "credits/projects.html", me=me, projects=projects, me_unit=db.get(Unit, me.unit_id),
-                  submitter=me.has("training.results"), status_code=status_code,
+                  submitter=me.has("training.results"), reviewer=me.has("record.review"), status_code=status_code,
                   confirmable={p["id"] for p in projects if p["results"].get("submitted") and S.may_confirm(db, me, p["id"])},
                   **context)
 

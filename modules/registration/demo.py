@@ -42,6 +42,22 @@ def _records(today: dt.date, profile: str) -> dict[str, list[dict[str, Any]]]:
 
 LEDGER = {"eligible": [(72, 720, 1), (48, 480, 3)], "not_yet": [(60, 600, 1), (36, 360, 2)],
           "barred": [(80, 800, 1), (50, 500, 2)]}
+# what the credit bank's entries say they are (trainings of the school's county, as a teacher reads them)
+TRAININGS = {1: "{year}年东湖区中小学教师暑期全员集中培训", 2: "{year}年南昌市小学语文骨干教师研修班",
+             3: "{year}年东湖区小学教师信息技术应用能力提升培训"}
+
+
+def _rule_version(ctx: Any, day: dt.date) -> str:
+    """The province's credit rule version in force on the day (as a confirmation stores it)."""
+    from modules.credits import service as CS
+    from web.errors import Refusal
+
+    try:
+        rules = CS.rules_for(ctx.settings.repo_root, ctx.settings.province)
+    except Refusal:  # no rules here (W-no-rule): the entry still needs a version
+        return f"{ctx.settings.province or 'national'}:{day.year}"
+    v = rules.version_on(day)
+    return rules.version_id(v) if v is not None else f"{ctx.settings.province or 'national'}:{day.year}"
 
 
 def build(db: Session, ctx: Any, cat: Any, password_hash: str = "") -> list[str]:
@@ -65,9 +81,10 @@ def build(db: Session, ctx: Any, cat: Any, password_hash: str = "") -> list[str]
 
             start = EL.add_months(today, 6).replace(year=EL.add_months(today, 6).year - 5)
             for credits, hours, years_in in LEDGER[profile]:
+                day = start.replace(year=start.year + years_in)
                 ledger.post(db, t.id, kind="earned", credits=credits, hours=hours, category="face_to_face",
-                            effective=start.replace(year=start.year + years_in), rule_version="demo",
-                            confirmed_by=None, note="演示 / demo")
+                            effective=day, rule_version=_rule_version(ctx, day), confirmed_by=None,
+                            note=TRAININGS[years_in].format(year=day.year))
     lines = [f"定期注册 / registration: {profiles['eligible'].name} 符合条件 eligible, {profiles['not_yet'].name} "
              f"尚未达到 not yet, {profiles['barred'].name} 师德不符 barred"]
     from web.cases.demo import _Actors

@@ -77,7 +77,8 @@ class RegistrationPages(Controller):
             else:
                 batch = await run_unit_of_work(db, lambda: B.apply(db, ctx, me, ids, as_of))
         except Refusal as r:
-            return await anyio.to_thread.run_sync(lambda: self._list(request, db, ctx, me, error=r))
+            error = r   # the lambda outlives the except block's name
+            return await anyio.to_thread.run_sync(lambda: self._list(request, db, ctx, me, error=error))
         return Redirect(path=f"/registration/batches/{batch.id}?msg={quote('已提交注册申请')}", status_code=303)
 
     def _batch(self, request: Request, db: Session, me: Principal, batch_id: int, *,
@@ -107,7 +108,8 @@ class RegistrationPages(Controller):
         try:
             await run_unit_of_work(db, work)
         except Refusal as r:
+            error = r
             typed = {k: str(v) for k, v in form.items() if k.startswith(("decision-", "reason-"))}  # redrawn as typed
-            return await anyio.to_thread.run_sync(lambda: self._batch(request, db, me, batch_id, error=r, typed=typed))
+            return await anyio.to_thread.run_sync(lambda: self._batch(request, db, me, batch_id, error=error, typed=typed))
         done = "已提交上一级" if forward else "结论已保存"
         return Redirect(path=f"/registration/batches/{batch_id}?msg={quote(done)}", status_code=303)

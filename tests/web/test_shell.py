@@ -15,14 +15,11 @@ ROLES = ["info_manager@3601020001", "info_entry@3601020001", "info_reviewer@3601
          "system_admin@360102", "info_viewer@3601", "info_reviewer@36", "system_admin@36"]
 # pages that answer where they have nothing to do, so the menu leaves them out there: 单位管理 at a
 # school (no units below it), 教师信息报送 at an authority (报送 is the school's act), the mobility
-# cases' lists to a system administrator (it reads no files, web/cases lists nothing to it)
-# …, and the credits module's project list (/credits/projects/, a read-only list to other staff) under 培训项目 to
-# all but a training institution (it submits results there) and under 培训成绩确认 to roles that do not review
+# cases' lists to a system administrator (it reads no files, web/cases lists nothing to it). The credits
+# module's project list (/credits/projects/) refuses (W683) a role that neither submits nor confirms results,
+# and its two entries lead to their own part of it (#submit, #confirm): no exemption.
 USELESS = {("units", "school"), ("review_submit", "authority"),
-           *((k, "system_admin") for k in ("transfers", "rotations", "status_changes")),
-           *(("credits.projects.submit", r) for r in ("info_manager", "info_entry", "info_reviewer", "info_viewer",
-                                                      "system_admin")),
-           *(("credits.projects.confirm", r) for r in ("info_entry", "info_viewer", "system_admin"))}
+           *((k, "system_admin") for k in ("transfers", "rotations", "status_changes"))}
 NAV = re.compile(r'<a id="nav-([\w.]+)" href="([^"]+)"')
 
 

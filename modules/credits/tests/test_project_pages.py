@@ -79,3 +79,13 @@ def test_the_confirm_button_only_where_the_service_allows(as_user, world, instit
 def _row_of(html: str, project_id: int) -> str:
     start = html.index(f'<tr id="project-{project_id}">')
     return html[start:html.index("</tr>", start)]
+
+
+def test_roles_that_neither_submit_nor_confirm_are_refused_the_page(as_user, world):
+    for who in ("info_entry@360102", "info_viewer@3601020001", "system_admin@360102"):
+        r = as_user(who).get("/credits/projects/")
+        assert r.status_code == 403 and "W683" in r.text, who
+    teacher = as_user(world.teacher_usernames[world.teachers["3601020001"][0]], entry="teacher")
+    assert teacher.get("/credits/projects/").status_code == 403
+    page = as_user("info_reviewer@360102").get("/credits/projects/")
+    assert page.status_code == 200 and 'id="confirm"' in page.text and 'id="submit"' not in page.text

@@ -33,6 +33,10 @@ def test_the_demo_has_eligible_not_yet_and_barred_teachers_in_an_application(dem
     assert any(u["message"].startswith("本周期学分 96/120") for u in not_yet)
     assert any("年度考核 为 不合格" in u["message"] for u in not_yet)
     assert any("受到处分：降低岗位等级" in u["message"] for u in barred)
+    # the credit bank's entries read like real data: a training's name, the province's rule version
+    credits = county.get(f"/api/v1/teachers/{teachers[0]['teacher_id']}/credits").json()
+    assert credits["entries"] and all("演示" not in e["note"] and "demo" not in e["note"].lower()
+                                      and e["rule_version"].startswith("36:") for e in credits["entries"]), credits
     school = Client(demo, "school-manager", PASSWORD)
     warned = school.get("/api/v1/registration/warnings?unit=3601020001").json()
     # only the teachers truly due: the demo's other teachers hold certificates issued before 江西's
