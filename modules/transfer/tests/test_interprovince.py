@@ -19,6 +19,7 @@ from web.db.models import Record, Teacher
 from web.tier.models import TierConfig, TierFile, TierMovement, TierUnit
 
 SCHOOL = "3601030001"
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture()
@@ -120,7 +121,15 @@ def test_a_request_from_another_province_goes_through_this_provinces_chain(ctx, 
         db.add(XferRequest(province="62", request_id=9003, target_province="35", id_type="1", id_number=number,
                            name=name, to_unit_code="6201020001", to_unit_name="城关区第一小学", created_at=utcnow()))
         db.commit()
-    assert _receive(ctx)["requests"] == 2  # 9003 is for another province
+    # what cron runs (the same as a page visit): python -m modules.transfer.receive
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMIS_DATABASE_URL": ctx.settings.database_url, "TMIS_PROVINCE": "36"}
+    run = subprocess.run([sys.executable, "-m", "modules.transfer.receive"], env=env, capture_output=True, text=True,
+                         cwd=str(ROOT), timeout=120)
+    assert run.returncode == 0 and "requests acted on: 2" in run.stdout, run.stdout + run.stderr  # 9003: another province
     assert _receive(ctx)["requests"] == 0
     with ctx.sessions() as db:
         refused = db.get(XferDecision, ("36", "62", 9002))
