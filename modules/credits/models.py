@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, event
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from web.db.base import Base, UTCDateTime, utcnow
@@ -126,3 +126,43 @@ class TrainingResult(Base):
         Index("uq_training_results_project_teacher", "project_id", "teacher_id", unique=True),
         Index("ix_training_results_project_state", "project_id", "state"),
     )
+
+
+# ------------------------------------------------------------------ self-study claims (自主研修)
+
+class CreditClaim(Base):
+    """A teacher's self-study claim (自主研修): submitted with an evidence file, reviewed by the
+    school (approved / returned with a reason), confirmed by the school's authority into the ledger
+    (the entry whose ``source`` is ``claim:<id>``; credits and rule version frozen here)."""
+
+    __tablename__ = "credit_claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teachers.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # the school when submitted
+    title: Mapped[str] = mapped_column(String(100))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal] = mapped_column(Amount)
+    description: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(12), default="submitted", index=True)  # CLAIM_STATES
+    reason: Mapped[str] = mapped_column(Text, default="")  # the school's reason when returned
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_by: Mapped[int | None] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[int | None] = mapped_column(Integer)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    credits: Mapped[Decimal | None] = mapped_column(Amount)
+    rule_version: Mapped[str | None] = mapped_column(String(64))
+    record_id: Mapped[int | None] = mapped_column(Integer)  # the 国内培训 record written on confirmation
+    evidence_name: Mapped[str] = mapped_column(String(200))
+    evidence_type: Mapped[str] = mapped_column(String(40))
+    evidence_size: Mapped[int] = mapped_column(Integer)
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+CLAIM_STATES = {"submitted": ("待学校审核", "awaiting the school's review"),
+                "returned": ("已退回", "returned"),
+                "approved": ("待主管部门确认", "awaiting the authority's confirmation"),
+                "confirmed": ("已确认", "confirmed")}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from modules.credits import service as S
-from web.hooks import MenuEntry, Permission, hookimpl
+from web.hooks import MenuEntry, Permission, Todo, hookimpl
 from web.permissions import AUTHORITIES, Rule
 
 
@@ -44,11 +44,26 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
     from modules.credits.api import BalancesController, TeacherCreditsController, TrainingController
+    from modules.credits.claims_api import ClaimsController, MyClaimsController
     from modules.credits.institution_pages import InstitutionPages
     from modules.credits.pages import CreditPages
     from modules.credits.project_pages import ProjectPages
 
-    return [TrainingController, BalancesController, TeacherCreditsController, CreditPages, ProjectPages, InstitutionPages]
+    return [TrainingController, BalancesController, TeacherCreditsController, CreditPages, ProjectPages,
+            InstitutionPages, MyClaimsController, ClaimsController]
+
+
+@hookimpl
+def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
+    from modules.credits import claims as K
+
+    waiting = K.todo_count(db, me)
+    if not waiting:
+        return []
+    at_school = unit is not None and unit.level == "school"
+    return [Todo("credits.claims", "待审核的自主研修申报" if at_school else "待确认的自主研修学分",
+                 "Self-study claims to review" if at_school else "Self-study credits to confirm", waiting,
+                 "/credits/claims/")]
 
 
 @hookimpl

@@ -206,6 +206,13 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/credits/institutions"): "the unit's institutions and their accounts' usernames and names: no teacher",
     ("POST", "/credits/institutions/new"): _WRITE,
     ("POST", "/credits/institutions/{institution_id:int}/accounts"): "a new account's initial password, shown once to its creator: no teacher",
+    # self-study claims (modules/credits/claims.py)
+    ("POST", "/api/v1/teachers/me/credit-claims"): "the teacher's own claim as sent (title, dates, hours, the file's name/type/size)",
+    ("POST", "/api/v1/teachers/me/credit-claims/{claim_id:int}"): "the teacher's own claim as corrected",
+    ("GET", "/api/v1/teachers/me/credit-claims"): "the teacher's own claims: no other person",
+    ("GET", "/api/v1/credit-claims"): "claims of schools in record.review scope: the teacher's name and school, no personal field",
+    ("GET", "/api/v1/credit-claims/{claim_id:int}/evidence"): "the evidence file the teacher uploaded: to readers of the teacher only (scope.get_teacher), audited",
+    ("POST", "/api/v1/credit-claims/{claim_id:int}/review"): _WRITE, ("POST", "/api/v1/credit-claims/{claim_id:int}/confirm"): _WRITE,
     **{(m, p): (_REGISTRATION if m == "GET" else _WRITE) for m, p in (
         ("POST", "/api/v1/registration/batches"), ("GET", "/api/v1/registration/batches"),
         ("GET", "/api/v1/registration/batches/{batch_id:int}"),
@@ -272,6 +279,7 @@ class Secrets:
     spot_check: int = 0  # a published spot check of the county sampling both teachers (modules/spot_check)
     spot_item: int = 0
     training_project: int = 0  # a county project with confirmed results of both teachers (modules/credits)
+    credit_claim: int = 0  # a self-study claim of the secret teacher (modules/credits/claims.py)
 
 
 MOBILE, MOBILE_NEW = "13907914821", "13907914822"
@@ -341,11 +349,30 @@ def secrets(ctx, world) -> Secrets:
         db.add(transfer)
         spot = _spot_check(db, county, unit, [(tid, "隐私甲"), (other, "隐私乙")])
         training = _training_project(db, county, [tid, other])
+        claim = _credit_claim(db, tid, unit.id)
         db.commit()
         values += [PHOTO[-16:], MOBILE, MOBILE_NEW, ADDRESS, repr(INCOME), repr(INCOME_NEW), repr(INCOME_ADDED)]
         return Secrets(teacher=tid, other=other, records=rows, change_case=case.id, copies=[c.id for c in cps],
                        addition_case=addition.id, values=values, mobility_case=transfer.id,
-                       spot_check=spot[0], spot_item=spot[1], training_project=training)
+                       spot_check=spot[0], spot_item=spot[1], training_project=training,
+                       credit_claim=claim)
+
+
+def _credit_claim(db, teacher_id, unit_id) -> int:
+    """A self-study claim of the secret teacher, with its evidence file (none without the module)."""
+    try:
+        from modules.credits.models import CreditClaim
+    except ImportError:
+        return 0
+    import datetime as dt
+
+    claim = CreditClaim(teacher_id=teacher_id, unit_id=unit_id, title="隐私研修", start_date=dt.date(2025, 1, 1),
+                        end_date=dt.date(2025, 1, 2), hours=10, description="", state="submitted", reason="",
+                        evidence_name="e.pdf", evidence_type="application/pdf", evidence_size=9,
+                        evidence_sha256="0" * 64, evidence=b"%PDF-1.4\n")
+    db.add(claim)
+    db.flush()
+    return claim.id
 
 
 def _training_project(db, county, teachers) -> int:
@@ -398,6 +425,7 @@ def calls(method: str, path: str, s: Secrets, viewer_id: int) -> Iterator[str]:
         "action": ["approve"], "file_path": ["app.css"], "mobility_case_id": [s.mobility_case],
         "slug": ["transfers", "rotations", "status-changes"],
         "check_id": [s.spot_check], "item_id": [s.spot_item], "project_id": [s.training_project],
+        "claim_id": [s.credit_claim],
         "dup_id": ["none"],  # national duplicates: their own tests (tests/tier)
         "batch_id": [0],  # registration batches: their own test (modules/registration/tests/test_batch.py)
         "institution_id": [0],  # no teacher data: modules/credits/tests/test_institution_accounts.py

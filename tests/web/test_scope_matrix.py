@@ -421,6 +421,14 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/credits/institutions/new"): "registered at the caller's own unit: credits.project.register held at it",
     ("POST", "/credits/institutions/{institution_id:int}/accounts"): "an institution of the caller's own unit (W682), "
         "grant.training_institution held at it; web.services.accounts.create_staff (modules/credits/tests/test_institution_accounts.py)",
+    # self-study claims (modules/credits/tests/test_claims.py: another school 404)
+    ("POST", "/api/v1/teachers/me/credit-claims"): "a teacher account, its own file only (claims.submit; staff W657)",
+    ("POST", "/api/v1/teachers/me/credit-claims/{claim_id:int}"): "the teacher's own returned claim, else 404",
+    ("GET", "/api/v1/teachers/me/credit-claims"): "the teacher's own claims",
+    ("GET", "/api/v1/credit-claims"): "claims whose school is within record.review scope (scope.unit_filter)",
+    ("GET", "/api/v1/credit-claims/{claim_id:int}/evidence"): "web.scope.get_teacher (teacher.read; the teacher its own), else 404",
+    ("POST", "/api/v1/credit-claims/{claim_id:int}/review"): "record.review held at the claim's school (W658), outside scope 404",
+    ("POST", "/api/v1/credit-claims/{claim_id:int}/confirm"): "record.review at an authority above the claim's school (W658), outside scope 404",
     # modules/registration (modules/registration/tests/test_batch.py: outside the route and scope, 404)
     ("POST", "/api/v1/registration/batches"): "the caller's own school; each teacher through web.scope.get_teacher (record.edit)",
     ("GET", "/api/v1/registration/batches"): "batches of the caller's scope (modules/registration/batch.py listing)",

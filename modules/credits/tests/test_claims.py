@@ -1,0 +1,154 @@
+"""Self-study claims (自主研修) over HTTP, as the people who use them: a teacher files a claim with a
+real PDF, the school returns it with a reason, the teacher corrects it (a real JPG now) and
+resubmits, the school approves, the county confirms it into the credit bank under 江西's rules;
+bad files are refused by content and size; another school neither sees nor downloads the
+evidence; the yearly cap of self-study credits applies."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+from sqlalchemy import select
+
+from web.db.models import AuditEntry
+
+URL = "/api/v1/teachers/me/credit-claims"
+
+
+def pdf_bytes() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (200, 100), "white").save(buf, format="PDF")
+    return buf.getvalue()
+
+
+def jpg_bytes() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+def _form(**kw):
+    return {"title": "阅读《给教师的建议》并撰写读书笔记", "start": "2025-03-01", "end": "2025-06-30", "hours": "30",
+            "description": "每周阅读并记录"} | kw
+
+
+class Multipart:
+    """A signed-in client whose form posts carry the header an API client sends (not a page's form)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def post(self, url, **kw):
+        if "data" in kw or "files" in kw:
+            kw.setdefault("headers", {})["x-csrftoken"] = "1"
+        return self.client.post(url, **kw)
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
+def _teacher(as_user, world, school, i=0):
+    tid = world.teachers[school][i]
+    return tid, Multipart(as_user(world.teacher_usernames[tid], entry="teacher"))
+
+
+def test_claim_returned_corrected_approved_confirmed(as_user, world, ctx):
+    tid, teacher = _teacher(as_user, world, "3601020002", 0)
+    r = teacher.post(URL, data=_form(), files={"file": ("证书.pdf", pdf_bytes(), "application/pdf")})
+    assert r.status_code == 201, r.text
+    claim = r.json()
+    assert (claim["state"], claim["evidence"]["type"]) == ("submitted", "application/pdf")
+
+    school = as_user("info_reviewer@3601020002")
+    waiting = school.get("/api/v1/credit-claims?state=waiting").json()["claims"]
+    assert claim["id"] in [c["id"] for c in waiting]
+    assert "待审核的自主研修申报" in school.get("/admin/").text  # the home page's to-do count
+    r = school.post(f"/api/v1/credit-claims/{claim['id']}/review", json={"approve": False})
+    assert (r.status_code, r.json()["code"]) == (422, "W656"), r.text
+    r = school.post(f"/api/v1/credit-claims/{claim['id']}/review", json={"approve": False, "reason": "证明材料看不清"})
+    assert r.json()["state"] == "returned"
+
+    # the teacher sees the reason, corrects the hours and sends a JPG; the title typed before stays
+    mine = teacher.get(URL).json()["claims"]
+    assert [(c["state"], c["reason"]) for c in mine if c["id"] == claim["id"]] == [("returned", "证明材料看不清")]
+    r = teacher.post(f"{URL}/{claim['id']}", data={"hours": "40"}, files={"file": ("scan.jpg", jpg_bytes(), "image/jpeg")})
+    assert r.status_code == 200, r.text
+    again = r.json()
+    assert (again["state"], again["hours"], again["title"], again["evidence"]["type"]) == \
+        ("submitted", "40.00", claim["title"], "image/jpeg")
+
+    # the county cannot review (the school's turn); the school approves; the school cannot confirm
+    county = as_user("info_reviewer@360102")
+    assert county.post(f"/api/v1/credit-claims/{claim['id']}/review", json={"approve": True}).json()["code"] == "W658"
+    assert school.post(f"/api/v1/credit-claims/{claim['id']}/review", json={"approve": True}).json()["state"] == "approved"
+    assert school.post(f"/api/v1/credit-claims/{claim['id']}/confirm", json={}).json()["code"] == "W658"
+    assert claim["id"] in [c["id"] for c in county.get("/api/v1/credit-claims?state=waiting").json()["claims"]]
+    r = county.post(f"/api/v1/credit-claims/{claim['id']}/confirm", json={})
+    assert r.status_code == 200, r.text
+    done = r.json()
+    # 江西 2025 rules: 40 h / 20 = 2 credits (at most 2 per claim), the version frozen on the claim
+    assert (done["state"], done["credits"], done["rule_version"]) == ("confirmed", "2.00", "36:2025")
+    assert county.post(f"/api/v1/credit-claims/{claim['id']}/confirm", json={}).json()["code"] == "W655"
+
+    bank = teacher.get(f"/api/v1/teachers/{tid}/credits").json()
+    assert any(e["note"].endswith(claim["title"]) and e["credits"] == "2.00" and e["category"] == "self_study"
+               for e in bank["entries"])
+
+
+def test_evidence_is_downloaded_only_within_scope_and_audited(as_user, world, ctx):
+    _tid, teacher = _teacher(as_user, world, "3601020002", 1)
+    content = pdf_bytes()
+    claim = teacher.post(URL, data=_form(), files={"file": ("a.pdf", content, "application/pdf")}).json()
+    href = claim["evidence"]["href"]
+    mine = teacher.get(href)
+    assert (mine.status_code, mine.content, mine.headers["content-type"]) == (200, content, "application/pdf")
+    assert mine.headers["x-content-type-options"] == "nosniff" and "attachment" in mine.headers["content-disposition"]
+
+    other_school = as_user("info_reviewer@3601020001")
+    assert other_school.get(href).status_code == 404
+    assert claim["id"] not in [c["id"] for c in other_school.get("/api/v1/credit-claims").json()["claims"]]
+    assert other_school.post(f"/api/v1/credit-claims/{claim['id']}/review", json={"approve": True}).status_code == 404
+    other_teacher = _teacher(as_user, world, "3601020002", 2)[1]
+    assert other_teacher.get(href).status_code == 404
+    assert as_user("info_reviewer@360103").get(href).status_code == 404  # another county
+
+    school = as_user("info_manager@3601020002")
+    assert school.get(href).content == content
+    with ctx.sessions() as db:
+        assert db.scalar(select(AuditEntry).where(AuditEntry.action == "credits.claim.evidence",
+                                                AuditEntry.target_id == str(claim["id"])))  is not None
+
+
+def test_bad_files_are_refused_in_both_languages(as_user, world):
+    _tid, teacher = _teacher(as_user, world, "3601020002", 2)
+    renamed = b"PK\x03\x04" + b"\x00" * 200  # a zip (an .xlsx, say) renamed to .pdf
+    r = teacher.post(URL, data=_form(), files={"file": ("证书.pdf", renamed, "application/pdf")})
+    assert (r.status_code, r.json()["code"]) == (415, "W652"), r.text
+    assert "PDF" in r.json()["message"] and r.json().get("message_en")
+    big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024)
+    r = teacher.post(URL, data=_form(), files={"file": ("big.pdf", big, "application/pdf")})
+    assert (r.status_code, r.json()["code"]) == (413, "W653"), r.text
+    r = teacher.post(URL, data=_form(), files={"file": ("empty.pdf", b"", "application/pdf")})
+    assert (r.status_code, r.json()["code"]) == (422, "W651"), r.text
+    r = teacher.post(URL, data=_form(), files={"other": ("x.txt", b"x", "text/plain")})  # no field "file"
+    assert (r.status_code, r.json()["code"]) == (422, "W651"), r.text
+    r = teacher.post(URL, data=_form(hours="abc"), files={"file": ("a.pdf", pdf_bytes(), "application/pdf")})
+    assert (r.status_code, r.json()["code"]) == (422, "W650"), r.text
+    # staff file no claims
+    r = Multipart(as_user("info_manager@3601020002")).post(URL, data=_form(), files={"file": ("a.pdf", pdf_bytes(), "application/pdf")})
+    assert (r.status_code, r.json()["code"]) == (403, "W657"), r.text
+    assert [c for c in teacher.get(URL).json()["claims"]] == []
+
+
+def test_yearly_cap_of_self_study_credits(as_user, world):
+    tid, teacher = _teacher(as_user, world, "3601030001", 0)
+    school, county = as_user("info_reviewer@3601030001"), as_user("info_reviewer@360103")
+    got = []
+    for month in ("03", "05", "07"):  # 40 h each: 2 credits each, 4 a year at most (江西 2025)
+        c = teacher.post(URL, data=_form(hours="40", start=f"2025-{month}-01", end=f"2025-{month}-20"),
+                         files={"file": ("a.jpg", jpg_bytes(), "image/jpeg")}).json()
+        school.post(f"/api/v1/credit-claims/{c['id']}/review", json={"approve": True})
+        got.append(county.post(f"/api/v1/credit-claims/{c['id']}/confirm", json={}).json()["credits"])
+    assert got == ["2.00", "2.00", "0.00"]
+    assert teacher.get(f"/api/v1/teachers/{tid}/credits").json()["by_category"]["self_study"] == "4.00"
