@@ -329,11 +329,22 @@ def batch_json(db: Session, me: Principal, batch: RegistrationBatch, *, with_app
         "completed_at": batch.completed_at.isoformat() if batch.completed_at else None,
     }
     if with_apps:
-        out["teachers"] = [_app_json(db, me, a) for a in applications(db, batch)]
+        apps = applications(db, batch)
+        docs = dict(db.execute(select(Record.id, Record.document)
+                               .where(Record.id.in_([a.record_id for a in apps]))).all()) if apps else {}
+        out["teachers"] = [_app_json(db, me, a, docs.get(a.record_id)) for a in apps]
     return out
 
 
-def _app_json(db: Session, me: Principal, app: RegistrationApplication) -> dict[str, Any]:
+def _registration_kind(app: RegistrationApplication, doc: dict[str, Any]) -> str:
+    """``first`` (首次注册) or ``periodic`` (定期注册): while open, what the outcome will write;
+    once written, what it wrote (its 首次注册日期 is the outcome's day)."""
+    if app.outcome_date is None:
+        return "first" if EL.is_first(doc) else "periodic"
+    return "first" if str(doc.get("first_registration_date") or "") == app.outcome_date.isoformat() else "periodic"
+
+
+def _app_json(db: Session, me: Principal, app: RegistrationApplication, doc: dict[str, Any] | None) -> dict[str, Any]:
     from modules.registration.conditions import Unmet
 
     teacher = db.get(Teacher, app.teacher_id)
@@ -345,6 +356,7 @@ def _app_json(db: Session, me: Principal, app: RegistrationApplication) -> dict[
             "eligible": app.eligible, "unmet": [Unmet(**u).json(shown) for u in app.unmet],
             "decision": app.decision, "decision_label": word[1] if word else None, "reason": app.reason,
             "decided_step": app.decided_step,
+            "registration": _registration_kind(app, dict(doc or {})),
             "outcome_date": app.outcome_date.isoformat() if app.outcome_date else None}
 
 

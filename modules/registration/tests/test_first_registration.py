@@ -63,6 +63,9 @@ def test_all_eligible_due_with_one_button_writes_first_and_periodic_registration
     batch = school.get(f"/api/v1/registration/batches/{bid}").json()
     applied = {t["teacher_id"] for t in batch["teachers"]}
     assert {never, again} <= applied and short not in applied
+    kinds = {t["teacher_id"]: t["registration"] for t in batch["teachers"]}
+    assert (kinds[never], kinds[again]) == ("first", "periodic")
+    assert "首次注册" in school.get(f"/registration/batches/{bid}").text
     # nothing left to apply for: the button says so (W680) and stores nothing
     r = post_form(school, f"/registration?as_of={AS_OF}", "/registration/apply", {"all_eligible": "1", "as_of": AS_OF})
     assert r.status_code == 422 and "W680" in r.text
@@ -81,6 +84,8 @@ def test_all_eligible_due_with_one_button_writes_first_and_periodic_registration
     assert (periodic["periodic_registration_date"], periodic["periodic_registration_result"]) == (today, "1")
     assert (periodic["first_registration_date"], periodic["first_registration_result"]) == ("2022-09-01", "1")
     # the teacher's file shows the 首次注册 fields filled (read-only there)
+    done = {t["teacher_id"]: t["registration"] for t in school.get(f"/api/v1/registration/batches/{bid}").json()["teachers"]}
+    assert (done[never], done[again]) == ("first", "periodic")       # what each was, after the outcome
     shown = school.get(f"/api/v1/teachers/{never}/registration").json()
     assert shown["cycle_start"] == today
 
