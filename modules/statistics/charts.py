@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-MIN_CELL = 5  # below school level, a cell of fewer teachers is not drilled into individuals without personal.read
 MAX_SERIES = 12  # a stacked chart shows at most this many series; the rest are summed as 其他
 
 

@@ -45,6 +45,8 @@ def normalise(ct: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "as_of": ct.get("as_of"), "total": int(ct.get("total") or 0),
         "row_key": row.get("key"), "col_key": col.get("key"),
         "row_dim_label": C.text(row.get("label"), lang), "col_dim_label": C.text(col.get("label"), lang),
+        "row_codes": [str(v.get("code", "")) for v in row.get("values") or []],
+        "col_codes": [str(v.get("code", "")) for v in col.get("values") or []],
         "row_labels": [C.text(v.get("label"), lang) for v in row.get("values") or []],
         "col_labels": [C.text(v.get("label"), lang) for v in col.get("values") or []],
         "cells": [[int(v or 0) for v in line] for line in ct.get("cells") or []],
@@ -84,9 +86,14 @@ class CrossTabPages(Controller):
                       DEFAULT[1] if DEFAULT[1] in keys else (keys[1] if len(keys) > 1 else ""))
         unit, ct, ask = self._build(request, db, ctx, me, code, *chosen)
         children = below(db, unit)
+        links = None
+        if ct:  # a cell opens its teachers (modules/statistics/drill.py decides which may)
+            _, link = P.cell_links(db, me, unit, ask)
+            links = [[link({ct["row_key"]: r, ct["col_key"]: c}, n) for c, n in zip(ct["col_codes"], line)]
+                     for r, line in zip(ct["row_codes"], ct["cells"])]
         title = f"{ct['row_dim_label']} × {ct['col_dim_label']}" if ct else ""
         return render(request, "statistics/crosstab.html", me=me, me_unit=db.get(Unit, me.unit_id), unit=unit,
-                      trail=P.trail(db, me, unit), dims=dims, row=chosen[0], col=chosen[1], ct=ct, title=title,
+                      trail=P.trail(db, me, unit), dims=dims, row=chosen[0], col=chosen[1], ct=ct, title=title, links=links,
                       chart=C.crosstab_chart(ct, lang, title) if ct and ct["row_labels"] else None,
                       filters=ask.filters or {}, school_types=P.school_type_options(lang, ctx.catalogue), children=children,
                       export=ask.href(f"{P.BASE}/units/{code}/crosstab.xlsx", f"row={chosen[0]}&col={chosen[1]}"),

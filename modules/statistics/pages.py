@@ -162,22 +162,21 @@ def dashboard_href(code: str, table: str | None = None, ask: Ask | None = None) 
     return (ask or Ask()).href(f"{BASE}/units/{code}", f"table={table}" if table else "")
 
 
-def list_link(db: Session, me: Principal, unit: Unit) -> tuple[bool, bool]:
-    """(may open the teacher list of this school, may read personal data there)."""
-    if unit.level != "school":
-        return False, False
-    return (scope.unit_in_scope(db, me, unit.id, "teacher.read"),
-            scope.unit_in_scope(db, me, unit.id, "personal.read"))
+def cell_links(db: Session, me: Principal, unit: Unit, ask: Ask) -> Any:
+    """The drill from a cell to its teachers (modules/statistics/drill.py decides who may open which
+    cell): (access, a function of a row's dims and count giving its link or None). A snapshot's
+    cells do not link (frozen counts, not today's roll)."""
+    from modules.statistics import drill
 
+    rights = drill.access(db, me, unit)
+    if ask.snapshot:
+        rights = drill.Access(False, rights.personal)
+    extra = ask.query()
 
-def cell_link(unit: Unit, count: int, lists: bool, personal: bool) -> str | None:
-    """The drill from a school's cell to individuals: the teacher list of the school, for a cell of
-    at least 5 teachers, or any cell for a viewer who may read personal data there (issue 16)."""
-    if not lists or not count:
-        return None
-    if count < C.MIN_CELL and not personal:
-        return None
-    return f"/forms/teachers?school={unit.code}"
+    def link(dims: Mapping[str, str], count: int) -> str | None:
+        return drill.href(unit.code, dims, extra) if rights.opens(count) else None
+
+    return rights, link
 
 
 # ------------------------------------------------------------------ the pages
@@ -217,13 +216,14 @@ class StatisticsPages(Controller):
         results = [result_json(r, lang) for r in stats.compute_many(db, me, [t["key"] for t in tables], code,
                                                                     lang=lang, cat=ctx.catalogue, **ask.kw)]
         chosen = table or (tables[0]["key"] if tables else "")
-        lists, personal = list_link(db, me, unit)
+        rights, link = cell_links(db, me, unit, ask)
+        lists, personal = rights.lists, rights.personal
         cards = []
         for i, (t, res) in enumerate(zip(tables, results)):
             rows = C.table_rows(res, lang)
             for r in rows:
-                r["link"] = cell_link(unit, int(r["count"] or 0), lists, personal)
-                r["small"] = lists and not personal and 0 < int(r["count"] or 0) < C.MIN_CELL
+                r["link"] = link(r["dims"], int(r["count"] or 0))
+                r["small"] = rights.small(int(r["count"] or 0))
             cards.append({"key": t["key"], "label": t["label"], "result": res, "rows": rows,
                           "chart": C.chart_of(res, lang, title=t["label"]), "id": f"chart-{i}",
                           "export": ask.href(f"{BASE}/units/{code}/export.xlsx", f"table={t['key']}")})
@@ -245,7 +245,7 @@ class StatisticsPages(Controller):
                       drill=drill, head=C.headline(results), as_of=results[0].get("as_of") if results else None,
                       as_of_line=C.as_of_line, filters=ask.filters or {}, ask=ask, snapshots=snapshot_choices(db, lang),
                       school_types=school_type_options(lang, ctx.catalogue), lists=lists, personal=personal,
-                      min_cell=C.MIN_CELL, echarts=ECHARTS_VERSION, base=BASE)
+                      min_cell=drill_min_cell(), echarts=ECHARTS_VERSION, base=BASE)
 
     @get("/units/{code:str}/print", sync_to_thread=True)
     def print_view(self, request: Request, db: Session, ctx: AppContext, me: Principal, code: str) -> Template:
@@ -298,6 +298,12 @@ class StatisticsPages(Controller):
                      f"statistics-{unit.code}-units.xlsx")
 
 
+def drill_min_cell() -> int:
+    from modules.statistics import drill
+
+    return drill.MIN_CELL
+
+
 def school_type_options(lang: str, cat: Any = None) -> list[dict[str, str]]:
     """The school types a filter may name (the dimension registry's values of 办学类型)."""
     dims = stats.dimensions(cat)
@@ -311,5 +317,6 @@ def school_type_options(lang: str, cat: Any = None) -> list[dict[str, str]]:
 
 def route_handlers() -> list[Any]:
     from modules.statistics.crosstab_page import CrossTabPages
+    from modules.statistics.drill_page import DrillPages
 
-    return [StatisticsPages, CrossTabPages, static_files()]
+    return [StatisticsPages, CrossTabPages, DrillPages, static_files()]

@@ -230,6 +230,8 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/statistics/units/{code:str}/export.xlsx"): "head counts per dimension code (audited export): no person",
     ("GET", "/statistics/units/{code:str}/units.xlsx"): "head counts per unit below (audited export): no person",
     ("GET", "/statistics/units/{code:str}/crosstab.xlsx"): "head counts per pair of codes (audited export): no person",
+    ("GET", "/statistics/units/{code:str}/teachers"): _LIST + "; the teachers of one cell of a table, audited "
+    "(teacher.list via statistics); a cell under 5 only with personal.read (modules/statistics/drill.py)",
     ("GET", "/statistics/static/{file_path:path}"): _STATIC,
     ("GET", "/api/v1/statistics/{table:str}/trend"): "head counts per dimension code at each snapshot: no person",
     ("GET", "/api/v1/statistics/snapshots"): "the register of snapshots: days, labels, head counts",

@@ -140,16 +140,16 @@ def test_a_school_cell_under_5_teachers_is_not_drilled_into_without_personal_rea
         if int(r.attrs["data-count"]) < 5:
             assert r.links == [] and "不足5人" in r.cells[-1]
         else:
-            assert r.links == ["/forms/teachers?school=3601020001"]
+            assert len(r.links) == 1 and r.links[0].startswith("/statistics/units/3601020001/teachers?cell=")
     manager = _school_rows(as_("school-manager"), "gender")  # 信息管理员: personal.read
-    assert manager and all(r.links == ["/forms/teachers?school=3601020001"] for r in manager)
-    # the list the link opens: the school's teachers, masked for the viewer (the existing page)
-    assert as_("school-viewer").get("/forms/teachers?school=3601020001").status_code == 200
+    assert manager and all(len(r.links) == 1 and "/teachers?cell=gender:" in r.links[0] for r in manager)
 
 
-def test_cells_above_school_level_do_not_link_to_people(as_):
+def test_cells_above_school_level_open_the_teachers_of_the_cell(as_):
+    """Not only a school's: a county's cell opens the list of its teachers with those codes (test_drill.py)."""
     page = read(as_("county-viewer").get("/statistics/units/360102").text)
-    assert not any("/forms/teachers" in link for t in page.tables.values() for r in t.rows for link in r.links)
+    links = [link for key, t in page.tables.items() if key.startswith("table-") for r in t.rows for link in r.links]
+    assert links and all(link.startswith("/statistics/units/360102/teachers?cell=") for link in links)
 
 
 def test_the_cross_table_equals_the_service(as_, demo):
