@@ -61,10 +61,25 @@ def _province() -> Any:
     return publishing_province
 
 
-def province_name(db: Session, code: str) -> str:
-    """A province's name as this database knows it (its own unit, or the code)."""
+OUTSIDE = ("71", "81", "82")   # 台湾, 香港, 澳门: no province deployment of this system
+
+
+def provinces(cat: Any, own: str | None) -> list[tuple[str, str]]:
+    """(code, name) of the other provinces, from the catalogue's region table (GB/T 2260)."""
+    table = cat.codes.get("region") if cat is not None else None
+    if table is None:
+        return []
+    return [(item.code[:2], item.zh) for item in table.table.items
+            if not item.parent and item.code.endswith("0000") and item.code[:2] not in OUTSIDE
+            and item.code[:2] != own]
+
+
+def province_name(db: Session, code: str, cat: Any = None) -> str:
+    """A province's name: this database's own unit, else the region table, else the code."""
     unit = unit_service.by_code(db, code)
-    return unit.name if unit is not None else code
+    if unit is not None:
+        return unit.name
+    return dict(provinces(cat, None)).get(code, code)
 
 
 # ------------------------------------------------------------------ A: the receiving school asks
@@ -124,7 +139,7 @@ def _mask(number: str) -> str:
     return scope.mask_id_number(number)
 
 
-def outgoing(db: Session, me: Principal, lang: str = "zh") -> list[dict[str, Any]]:
+def outgoing(db: Session, me: Principal, lang: str = "zh", cat: Any = None) -> list[dict[str, Any]]:
     """The requests of the caller's units with where each stands (the school's page)."""
     own = _province()(db)
     if own is None:
@@ -150,7 +165,7 @@ def outgoing(db: Session, me: Principal, lang: str = "zh") -> list[dict[str, Any
         else:
             state, label = "refused", ("Refused" if en else "未同意")
         out.append({"request": req.request_id, "province": req.target_province,
-                    "province_name": province_name(db, req.target_province), "name": req.name,
+                    "province_name": province_name(db, req.target_province, cat), "name": req.name,
                     "id_number": _mask(req.id_number), "to_unit": req.to_unit_name, "state": state,
                     "state_label": label, "reason": dec.reason if dec is not None else None,
                     "teacher_id": box.teacher_id if box is not None else None,
@@ -295,7 +310,7 @@ def _release(db: Session, cat: Any, me: Principal | None, case: MobilityCase) ->
     own = _province()(db)
     teacher = db.get(Teacher, case.teacher_id)
     file = _file(db, teacher)
-    to = f"{province_name(db, case.payload['to_province'])}{case.payload.get('to_unit_name') or ''}"
+    to = f"{province_name(db, case.payload['to_province'], cat)}{case.payload.get('to_unit_name') or ''}"
     effect = status.set_status(db, cat, me, teacher.id, P.LEFT, LEFT_CODE, clock.today(),
                                note=f"跨省调出至{to}", case_id=case.id)
     _decide(db, own, case.payload, APPROVED, teacher_key=teacher.id, file=file, by=S._who(me))

@@ -35,7 +35,9 @@ def _receive(db: Any, ctx: Any) -> None:
 
 def _transfers_extra(db: Any, ctx: Any, me: Any, lang: str) -> dict[str, Any]:
     _receive(db, ctx)
-    return {"xfer_requests": XP.outgoing(db, me, lang), "xfer_connected": XP._province()(db) is not None}
+    own = XP._province()(db)
+    return {"xfer_requests": XP.outgoing(db, me, lang, ctx.catalogue), "xfer_connected": own is not None,
+            "xfer_provinces": XP.provinces(ctx.catalogue, own)}
 
 
 def _out_extra(db: Any, ctx: Any, me: Any, lang: str) -> dict[str, Any]:

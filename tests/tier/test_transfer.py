@@ -73,7 +73,8 @@ def _ask(apps, teacher: dict[str, Any]) -> int:
     assert r.status_code == 303, r.text[:2000]
     request_id = int(r.headers["location"].rsplit("#xfer-", 1)[1])
     listing = manager.get("/cases/transfers")
-    assert f'id="xfer-{request_id}" data-state="pending"' in listing.text and "甘肃" in listing.text
+    row = listing.text.split(f'id="xfer-{request_id}" data-state="pending"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>甘肃省</td>" in row
     return request_id
 
 

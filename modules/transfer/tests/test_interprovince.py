@@ -67,6 +67,10 @@ def test_a_school_asks_another_province_and_the_answer_arrives(ctx, world, as_us
     assert again.status_code == 409 and again.json()["code"] == "W863"
     page = manager.get("/cases/transfers").text
     assert f'id="xfer-{rid}" data-state="pending"' in page and "待调出省份审核" in page and number not in page
+    row = page.split(f'id="xfer-{rid}"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>甘肃省</td>" in row
+    # the form offers the other provinces by name (GB/T 2260), not this one
+    assert '<option value="62" >62 甘肃省</option>' in page and '<option value="36"' not in page
     with ctx.sessions() as db:
         row = db.get(XferRequest, ("36", rid))
         assert (row.target_province, row.to_unit_code, row.name) == ("62", SCHOOL, "陇上行")
