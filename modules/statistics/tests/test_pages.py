@@ -289,3 +289,21 @@ def test_a_dashboard_asks_a_fixed_number_of_queries_whatever_the_units_below(as_
         event.remove(engine, "before_cursor_execute", count)
     assert max(asked.values()) <= 14, asked
     assert len(set(asked.values())) == 1, asked  # the same statements at every level
+
+
+def test_the_words_name_what_is_counted(as_, demo):
+    """The headline counts every active teacher with an approved file, 专任教师 or not (岗位类别 /
+    教职工类别 are dimensions of their own): the pages call it 在职教师, never 专任教师."""
+    from modules.statistics.tests.helpers import approved_total
+
+    c = as_("province-viewer")
+    with demo.state.ctx.sessions() as db:
+        total = approved_total(db, "36")
+        me = principal(demo.state.ctx, db, "province-viewer")
+        by_staff = stats.crosstab(db, me, "staff_category", "gender", "36", cat=demo.state.ctx.catalogue).json()
+    assert by_staff["total"] == total  # 专任 and the others together
+    page = c.get("/statistics/units/36").text
+    assert re.search(r'id="head-total"><b>' + f"{total:,}" + r"</b><span>在职教师（人）", page)
+    for url in ("/statistics/units/36", "/statistics/units/36/print", "/statistics/units/36/report"):
+        r = c.get(url)
+        assert r.status_code == 200 and "专任教师" not in r.text, url
