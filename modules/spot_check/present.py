@@ -1,8 +1,9 @@
 """A spot check as the caller may see it (JSON for the API, the same dict for the pages).
 
 A teacher in the sample shows name, school and ID number, the number masked (3601********1234)
-unless the caller holds personal.read over the teacher's school (web/privacy.py's rule); a list
-naming teachers is a read of personal data and is audited (``spot_check.read``) either way."""
+unless the caller holds personal.read over the teacher's school: web/privacy.py's Policy decides
+(one place, as for every page showing person data); a list naming teachers is a read of personal
+data and is audited (``spot_check.read``) either way."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from modules.spot_check import service as S
 from modules.spot_check import words as W
 from modules.spot_check.models import OPEN, SpotCheck, SpotCheckItem
 from web import audit, permissions, scope
-from web.db.models import Teacher, Unit, UnitClosure
+from web.db.models import Teacher, Unit
 from web.principal import Principal
+from web.privacy import Policy
 
 METHOD = ("每个对象按 SHA-256(种子|代码) 排序，取最小的 {size} 个（学校的代码为单位代码，教师为系统内编号）；"
           "种子和总体相同，结果必然相同。",
@@ -43,22 +45,15 @@ def summary_json(db: Session, me: Principal, check: SpotCheck, lang: str = "zh")
             "method": METHOD[1 if lang == "en" else 0].format(size=check.size)}
 
 
-def _unmasked_units(db: Session, me: Principal, unit_ids: set[int]) -> set[int]:
-    roots = me.roots("personal.read")
-    if not roots or not unit_ids:
-        return set()
-    return set(db.scalars(select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id.in_(roots),
-                                                                  UnitClosure.descendant_id.in_(unit_ids))))
-
-
 def check_json(db: Session, me: Principal, check: SpotCheck, lang: str = "zh", *, verify: bool = False) -> dict[str, Any]:
     """The check with the items the caller may see; teachers' ID numbers masked without personal.read."""
     out = summary_json(db, me, check, lang)
     rows = S.items(db, me, check)
     whole = S.whole(db, me, check)
     tids = [i.teacher_id for i in rows if i.teacher_id]
-    teachers = {t.id: t for t in db.scalars(select(Teacher).where(Teacher.id.in_(tids)))} if tids else {}
-    shown = _unmasked_units(db, me, {t.unit_id for t in teachers.values()})
+    # each teacher with what the Policy shows of them (personal.read reaching the teacher's unit: unmasked)
+    seen = {t.id: Policy(me, t, bool(personal)).person() for t, personal in db.execute(
+        select(Teacher, scope.personal_visible(me)).where(Teacher.id.in_(tids)))} if tids else {}
     codes = dict(db.execute(select(Unit.id, Unit.code).where(Unit.id.in_({i.unit_id for i in rows}))).all()) if rows else {}
     items = []
     for i in rows:
@@ -67,11 +62,9 @@ def check_json(db: Session, me: Principal, check: SpotCheck, lang: str = "zh", *
                                 "result": i.result, "result_label": W.word(W.RESULTS, i.result, lang) if i.result else None,
                                 "note": i.note, "checked_by": i.checked_by_name, "checked_at": _day(i.checked_at)}
         if check.kind == "teacher":
-            t = teachers.get(i.teacher_id or -1)
-            unmasked = t is not None and t.unit_id in shown
-            item["teacher"] = {"name": i.teacher_name,
-                               "id_number": (t.id_number if unmasked else scope.mask_id_number(t.id_number)) if t else None,
-                               "masked": not unmasked}
+            person = seen.get(i.teacher_id or -1)
+            item["teacher"] = {"name": i.teacher_name, "id_number": person["id_number"] if person else None,
+                               "masked": person["masked"] if person else True}
         items.append(item)
     out.update(items=items, whole=whole,
                may_verify=check.state == OPEN and permissions.may(me, S.DRAW, db.get(Unit, check.unit_id)))
@@ -80,7 +73,7 @@ def check_json(db: Session, me: Principal, check: SpotCheck, lang: str = "zh", *
     if tids:
         audit.record(db, "spot_check.read", actor=me, target_type="spot_check", target_id=check.id,
                      unit_id=check.unit_id, detail={"teachers": len(tids),
-                                                    "unmasked": sum(1 for t in teachers.values() if t.unit_id in shown)})
+                                                    "unmasked": sum(1 for p in seen.values() if not p["masked"])})
     return out
 
 
