@@ -147,6 +147,20 @@ def test_approved_in_62s_chain_the_teacher_moves_to_36(tiers, apps):
     # …and 62's published file shows the teacher left
     wait_for(lambda: scalar(nat, "SELECT left_on IS NOT NULL FROM tier_files WHERE province = '62' AND teacher_key = :k",
                             k=t["id"]), what="62's file of the teacher shows the departure")
+    # nationally the one person now has two files (62's, left; 36's): the duplicates queue holds the
+    # pair for a reviewer (同一人 gives both one formal identifier), nothing refused it
+    from web.tier import dedup
+
+    ctx = tiers.ctx("national")
+    try:
+        with ctx.sessions() as db:
+            dedup.find(db)
+            db.commit()
+            groups = [m for (m,) in db.execute(text("SELECT members FROM tier_duplicates WHERE kind = 'id_number' "
+                                                    "AND state = 'open'"))]
+    finally:
+        ctx.engine.dispose()
+    assert [["36", row[0]], ["62", t["id"]]] in groups
 
 
 def test_a_refusal_returns_with_its_reason(tiers, apps):
