@@ -114,6 +114,14 @@ def deployment_calendar() -> list[D.Deadline]:
     return D.calendar(reg.root, reg.province)
 
 
+def next_due(today: dt.date | None = None, calendar: list[D.Deadline] | None = None) -> tuple[dt.date, D.Deadline] | None:
+    """The next deadline of the calendar from today on (None: an empty calendar)."""
+    today = today or _today()
+    calendar = deployment_calendar() if calendar is None else calendar
+    found = D.occurrences(calendar, today - dt.timedelta(days=1), today.replace(year=today.year + 2, day=1))
+    return found[0] if found else None
+
+
 def first_file_day(db: Session) -> dt.date | None:
     first = db.scalar(select(func.min(Teacher.created_at)))
     if first is None:

@@ -59,10 +59,12 @@ class TrendPages(Controller):
         trend = T.trend(db, me, chosen, code, cat=ctx.catalogue, lang=lang) if chosen else None
         label = next((t["label"] for t in tables if t["key"] == chosen), chosen)
         own = db.get(Unit, me.unit_id)
+        due = S.next_due()
+        next_due = ({"day": due[0].isoformat(), "label": due[1].label.get(lang)} if due else None)
         return render(request, "statistics/trends.html", me=me, unit=unit, trail=P.trail(db, me, unit), tables=tables,
                       chosen=chosen, trend=trend, spec=chart(trend, lang, label) if trend else None,
                       snapshots=[S.snapshot_json(s, lang) for s in S.listing(db)],
-                      may_take=permissions.may(me, S.TAKE, own), error=error, msg=request.query_params.get("msg"),
+                      may_take=permissions.may(me, S.TAKE, own), next_due=next_due, error=error, msg=request.query_params.get("msg"),
                       echarts=P.ECHARTS_VERSION, base=P.BASE, status_code=error.status if error else 200)
 
     @get("/units/{code:str}/trends", sync_to_thread=True)

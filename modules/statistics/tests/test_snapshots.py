@@ -189,3 +189,19 @@ def test_the_trends_page_and_the_provinces_button(town, ctx):
         assert post_form(c, f"/statistics/units/{own}/trends", "/statistics/snapshots", {}).status_code == 403
     # a school viewer cannot open the county's trends (403 page, not 500)
     assert Client(town, "school-viewer", DEMO_PASSWORD).get("/statistics/units/360102/trends").status_code == 403
+
+
+def test_the_trends_page_says_who_takes_snapshots_and_when_the_next_is_due(town):
+    """No command for a reader to run: when the next deadline is and who may take one in between."""
+    today = clock.today()
+    due = [dt.date(today.year + k, m, d) for k in (0, 1) for m, d in ((3, 31), (9, 30))]
+    nxt = min(day for day in due if day >= today)
+    for who, own, button in (("province-viewer", "36", False), ("county-reviewer", "360102", False),
+                             ("province-reviewer", "36", True)):
+        page = Client(town, who, DEMO_PASSWORD).get(f"/statistics/units/{own}/trends").text
+        assert "tmis stats" not in page and "snapshot-when" in page
+        assert f'<span id="next-due">下一次：{nxt.isoformat()}' in page
+        assert ('id="take-snapshot"' in page) is button
+        assert ("请联系省级信息审核员或信息管理员生成" in page) is not button
+    assert S.next_due(dt.date(2026, 4, 1), S.deployment_calendar())[0] == dt.date(2026, 9, 30)
+    assert S.next_due(dt.date(2026, 3, 31), S.deployment_calendar())[0] == dt.date(2026, 3, 31)
