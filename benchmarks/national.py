@@ -252,7 +252,7 @@ FILES_SQL = """
            CASE WHEN (CASE WHEN g % 2000 = 9 THEN g - 1 ELSE g END) % 2 = 0 THEN '1' ELSE '2' END,
            DATE '1960-01-01' + CASE WHEN g % 2000 = 9 THEN (g - 1) % 15000 ELSE g % 15000 END,
            'u' || (g % 5000), 'T' || g, now(), '{{}}'::jsonb, now()
-    FROM generate_series(:a, :b) g"""
+    FROM generate_series(CAST(:a AS int), CAST(:b AS int)) g"""
 
 
 def dedup_report(port: int, teachers: int, arrivals: int = 30_000) -> dict[str, Any]:
@@ -333,19 +333,88 @@ def _full_groups(db: Any) -> set[Any]:
     return {("id", *r) for r in db.execute(text(dedup.ID_KEYS))} | {("p", *r) for r in db.execute(text(dedup.PERSON_KEYS))}
 
 
+def sizes(port: int, teachers: int) -> dict[str, Any]:
+    """What ``teachers`` replicated files take on the national server, table by table (with indexes
+    and TOAST), and the national statistics built from them (web/tier/natstats.py ``rebuild``)."""
+    from sqlalchemy import text
+
+    from engine.catalogue import build_catalogues
+    from web.db.base import make_sessionmaker
+    from web.settings import Settings
+    from web.tier.national import init_national
+    from web.tier import natstats as _ns
+    rebuild = _ns.rebuild
+
+    records = json.dumps(_sample_records(), ensure_ascii=False, default=str)
+    url = _fresh(port, "bench_sizes")
+    engine = _engine(url)
+    with make_sessionmaker(engine)() as db:
+        init_national(db)
+        db.commit()
+    with engine.begin() as conn:  # a province's tree as replicated: province, 50 schools (the trigger makes units)
+        conn.execute(text("INSERT INTO tier_units (province, code, name, level, parent_code, updated_at) "
+                          "VALUES ('36', '36', '江西省', 'province', NULL, now())"))
+        conn.execute(text("INSERT INTO tier_units (province, code, name, level, parent_code, school_type, urban_rural, "
+                          "updated_at) SELECT '36', '36010200' || lpad(g::text, 2, '0'), '学校' || g, 'school', '36', "
+                          "(ARRAY['primary','junior','senior','kindergarten'])[1 + g % 4], '1', now() "
+                          "FROM generate_series(1, 50) g"))
+    t0 = time.perf_counter()
+    for a in range(1, teachers + 1, 5000):  # as the subscription applies them: the key trigger on
+        with engine.begin() as conn:
+            conn.execute(text("""
+                INSERT INTO tier_files (province, teacher_key, id_type, id_number, name, gender, birth_date, unit_code,
+                                        temp_identifier, approved_at, records, updated_at)
+                SELECT '36', g, '1', '3601021980' || lpad(g::text, 8, '0'), '教师' || g,
+                       CASE WHEN g % 3 = 0 THEN '1' ELSE '2' END, DATE '1965-01-01' + (g % 12000),
+                       '36010200' || lpad((1 + g % 50)::text, 2, '0'), '36L' || lpad(g::text, 10, '0'), now(),
+                       CAST(:r AS jsonb), now()
+                FROM generate_series(CAST(:a AS int), CAST(:b AS int)) g"""), {"a": a, "b": min(a + 4999, teachers), "r": records})
+    load = time.perf_counter() - t0
+    cat = build_catalogues(Settings().repo_root, [])["national"]
+    with make_sessionmaker(engine)() as db:
+        t0 = time.perf_counter()
+        built = rebuild(db, cat)
+        db.commit()
+        stats_s = time.perf_counter() - t0
+    with _engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+        tables = {t: int(conn.execute(text("SELECT pg_total_relation_size(CAST(:t AS regclass))"), {"t": t}).scalar())
+                  for t in ("tier_files", "tier_dedup_ids", "tier_dedup_people", "stat_facts", "stat_unit_counts")}
+        heap = int(conn.execute(text("SELECT pg_relation_size('tier_files')")).scalar())
+        idx = int(conn.execute(text("SELECT pg_indexes_size('tier_files')")).scalar())
+    engine.dispose()
+    _drop(port, "bench_sizes")
+    return {"teachers": teachers, "load_s": load, "stats_s": stats_s, "counted": built["teachers"], "bytes": tables,
+            "files_heap": heap, "files_indexes": idx}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--teachers", type=int, default=100_000)
     ap.add_argument("--rate", type=float, default=20.0, help="approvals a second in the stream")
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--dedup-teachers", type=int, default=3_000_000)
-    ap.add_argument("--part", choices=("sync", "stream", "dedup", "all"), default="all",
+    ap.add_argument("--size-teachers", type=int, default=100_000, help="files for the sizes part")
+    ap.add_argument("--part", choices=("sync", "stream", "dedup", "sizes", "all"), default="all",
                     help="stream alone reuses the databases a sync part left (bench_province, bench_national)")
     args = ap.parse_args()
     ports = clusters.up()
     if args.part == "stream":
         _stream_report(stream(clusters.url(ports["36"], "bench_province"), clusters.url(ports["national"], "bench_national"),
                               args.rate, args.seconds))
+        return
+    if args.part == "sizes":
+        z = sizes(ports["national"], args.size_teachers)
+        per = 100_000 / z["teachers"]
+        print(f"4. sizes on the national server for {z['teachers']:,} replicated files (one demo teacher's records each)")
+        print(f"   arriving in statements of 5,000 (key trigger on): {z['load_s']:.1f} s; national statistics "
+              f"(tmis tier stats) over them: {z['stats_s']:.1f} s, {z['counted']:,} counted")
+        for t, b in z["bytes"].items():
+            print(f"   {t:<18} {b / 2**20:8.1f} MiB   per 100k teachers {b * per / 2**20:8.1f} MiB   "
+                  f"at 18 M {b * per * 180 / 2**30:6.1f} GiB")
+        print(f"   (tier_files: heap {z['files_heap'] / 2**20:.1f} MiB, indexes {z['files_indexes'] / 2**20:.1f} MiB, "
+              f"the rest TOAST)")
+        print(f"   (load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         return
     for tier, name in (("national", "bench_national"), ("national", "bench_copy"), ("national", "bench_dedup"),
                        ("36", "bench_province")):  # what a run that died left behind
