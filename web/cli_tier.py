@@ -8,6 +8,7 @@ On the national database (TMIS_TIER=national):
     tmis tier init-national [--password P]               # the ministry unit, national accounts
     tmis tier subscribe --province 36 --conninfo '…'     # one subscription per province
     tmis tier dedup                                      # duplicates across provinces; formal identifiers
+    tmis tier stats                                      # the statistics module's tables for the country (nightly)
     tmis tier lag                                        # each province: streaming, last sync, bytes behind
     tmis tier grant-app-role --role tmis_app             # the app's database role: SELECT only on province data
 """
