@@ -28,8 +28,13 @@ def _ctx(database_url: Optional[str]):
     from web.context import AppContext
     from web.settings import Settings
 
+    from web.context import SettingsError
+
     settings = Settings.from_env(**({"database_url": database_url} if database_url else {}))
-    return AppContext.build(settings)
+    try:
+        return AppContext.build(settings)
+    except SettingsError as exc:  # e.g. the national tier on SQLite (E570): the words, not a traceback
+        _fail(exc)
 
 
 def _fail(exc: Exception) -> None:

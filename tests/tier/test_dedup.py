@@ -110,6 +110,18 @@ def test_the_national_tier_refuses_sqlite():
     assert not Settings(tier="province", database_url="sqlite:///p.sqlite3").problems()
 
 
+def test_tier_commands_on_sqlite_say_why(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from web.cli import app
+
+    monkeypatch.setenv("TMIS_TIER", "national")
+    monkeypatch.setenv("TMIS_DATABASE_URL", f"sqlite:///{tmp_path / 'n.sqlite3'}")
+    for command in (["tier", "stats"], ["tier", "dedup"]):
+        out = CliRunner().invoke(app, command)
+        assert out.exit_code == 1 and "E570" in out.output and "Traceback" not in out.output
+
+
 def test_decided_groups_and_new_files_never_share_a_number(db):
     """Two groups decided 同一人 and files of no group, issued in one run: one number per person
     (on SQLite each group used to get max + 1, the same number, and so did the next fresh file)."""
