@@ -56,6 +56,12 @@ def test_national_totals_are_the_sum_of_the_provinces(tiers):
             assert rows == rows_36 + rows_62, table
             assert _figures(nation, table, "36") == (total_36, rows_36), table
             assert _figures(nation, table, "62") == (total_62, rows_62), table
+        # the module's pages too: the ministry's dashboard and a province's, from the national summary
+        for code in ("00", "36", "62"):
+            page = nation.get(f"/statistics/units/{code}")
+            assert page.status_code == 200, (code, page.text[:300])
+        xlsx = nation.get(f"/statistics/units/00/export.xlsx?table={sorted(shared)[0]}")
+        assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     finally:
         for app in apps.values():
             app.state.ctx.engine.dispose()
