@@ -152,6 +152,9 @@ class FieldSpec(Strict):
     photo: PhotoRule | None = None  # type photo: the photo rule (engine.spec.PhotoRule)
     personal: bool = False
     readonly: bool = False
+    # a read-only field whose value says a business wrote the whole record (国内培训 from the credit
+    # bank): such a record is neither changed nor deleted by people (web.services.records, W659)
+    owns_record: bool = False
     # who fills this field when it is not the set's filler (a province's ``fields_filled_by``): a field
     # given to the teacher is the teacher's alone (the school's form shows it read-only); None: the set's
     filled_by: Literal["teacher", "school"] | None = None

@@ -28,7 +28,4 @@ W_CLAIM_WHO = _e("W657", 403, "只有教师本人可以申报自主研修", "Onl
 W_CLAIM_REVIEWER = _e("W658", 403, "{action}须由{who}办理", "{action_en} is done by {who_en}",
                       "学校审核（通过/退回），学校的主管教育行政部门确认学分。",
                       "The school reviews (approve/return); the school's education authority confirms the credits.")
-W_BANK_RECORD = _e("W659", 409, "该国内培训记录来自学分银行，不能在此修改或删除",
-                   "This domestic-training record comes from the credit bank and cannot be changed or deleted here",
-                   "如有错误，请联系确认该学分的主管部门在学分银行中更正（撤销后记录随之更新）。",
-                   "If it is wrong, ask the authority that confirmed the credit to correct it in the credit bank (the record follows).")
+# W659 (a 国内培训 record from the credit bank is changed or deleted by no one) is web.services.records.W_OWNED_RECORD

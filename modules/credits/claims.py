@@ -231,6 +231,30 @@ def confirm(db: Session, me: Principal, claim_id: int, *, root: Path, cat: Any =
     return claim
 
 
+def revoke(db: Session, me: Principal, claim_id: int, reason: str, *, cat: Any = None) -> CreditClaim:
+    """The confirming authority revokes a confirmed claim's credits: a revoking ledger entry (the
+    earned one stays: append-only) and the claim's 国内培训 record removed."""
+    claim = _staff_claim(db, me, claim_id)
+    if not may_confirm(db, me, claim):
+        raise Refusal(Wc.W_CLAIM_REVIEWER, action="撤销自主研修学分", action_en="Revoking self-study credits",
+                      who="学校的主管教育行政部门", who_en="the school's education authority")
+    _state(claim, ("confirmed",), "撤销", "be revoked")
+    reason = (reason or "").strip()[:500]
+    if not reason:
+        raise Refusal(Wc.W_CLAIM_REASON)
+    entry = db.scalar(select(CreditEntry).where(CreditEntry.source == f"claim:{claim.id}"))
+    if entry is not None:
+        ledger.revoke(db, entry, by=me.account_id, note=f"撤销：{reason}"[:100])
+    if cat is not None:
+        from modules.credits import records
+
+        records.remove(db, cat, me, claim.teacher_id, claim.record_id, via="credits.claim.revoke", case_id=claim.id)
+    claim.state, claim.reason, claim.record_id = "revoked", reason, None
+    audit.record(db, "credits.claim.revoke", actor=me, target_type="credit_claim", target_id=claim.id,
+                 unit_id=claim.unit_id, detail={"reason": reason, "credits": str(claim.credits)})
+    return claim
+
+
 # ------------------------------------------------------------------ reads
 
 def claim_json(c: CreditClaim, teacher: tuple[str, str] | None = None) -> dict[str, Any]:
@@ -239,6 +263,7 @@ def claim_json(c: CreditClaim, teacher: tuple[str, str] | None = None) -> dict[s
            "end": c.end_date.isoformat(), "hours": str(c.hours), "description": c.description, "state": c.state,
            "state_label": zh, "state_label_en": en, "reason": c.reason, "submitted_at": c.submitted_at.isoformat(),
            "credits": None if c.credits is None else str(c.credits), "rule_version": c.rule_version,
+           "record_id": c.record_id,
            "evidence": {"name": c.evidence_name, "type": c.evidence_type, "size": c.evidence_size,
                         "href": f"/api/v1/credit-claims/{c.id}/evidence"}}
     if teacher is not None:

@@ -8,6 +8,7 @@
   schools in the caller's review scope
 - ``POST /api/v1/credit-claims/{id}/review`` {"approve": bool, "reason": str} (the school)
 - ``POST /api/v1/credit-claims/{id}/confirm`` (the school's authority) → the ledger entry
+- ``POST /api/v1/credit-claims/{id}/revoke`` {"reason": str} (the authority) → a revoking entry; the record goes
 - ``GET  /api/v1/credit-claims/{id}/evidence`` the evidence file (readers of the teacher; audited)
 """
 
@@ -43,6 +44,11 @@ class ClaimForm:
 @dataclass
 class ReviewIn:
     approve: bool
+    reason: str = ""
+
+
+@dataclass
+class RevokeIn:
     reason: str = ""
 
 
@@ -97,7 +103,12 @@ class ClaimsController(Controller):
     @post("/{claim_id:int}/confirm", sync_to_thread=True, status_code=200,
           summary="The school's authority confirms an approved claim into the credit bank")
     def confirm(self, claim_id: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
-        return K.claim_json(K.confirm(db, me, claim_id, root=ctx.settings.repo_root))
+        return K.claim_json(K.confirm(db, me, claim_id, root=ctx.settings.repo_root, cat=ctx.catalogue))
+
+    @post("/{claim_id:int}/revoke", sync_to_thread=True, status_code=200,
+          summary="The confirming authority revokes a claim's credits (with a reason); its 国内培训 record goes")
+    def revoke(self, claim_id: int, data: RevokeIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        return K.claim_json(K.revoke(db, me, claim_id, data.reason, cat=ctx.catalogue))
 
     @get("/{claim_id:int}/evidence", sync_to_thread=True, summary="A claim's evidence file (readers of the teacher; audited)")
     def evidence(self, claim_id: int, db: Session, me: Principal) -> Response[bytes]:

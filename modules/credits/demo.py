@@ -55,5 +55,44 @@ def build(db: Session, ctx: Any, password_hash: str) -> list[str]:
         name="国培计划（2024）—乡村教师能力提升项目", level="national", type="blended", hours=80,
         start="2024-10-14", end="2024-11-08", organiser="教育部", institution_id=inst.id))
     S.submit_results(db, institution, p2.id, rows(teachers[:4], [80, 72, 80, 64]))
+    claims = _claims(db, ctx, school)
     return [f"培训学分 / training credits: 培训机构账号 {USERNAME}；项目「{p1.name}」已确认 {confirmed['confirmed']} 人"
-            f"（{confirmed['credits']} 学分），国家级项目「{p2.name}」4 人成绩待省级确认（province-reviewer）"]
+            f"（{confirmed['credits']} 学分），国家级项目「{p2.name}」4 人成绩待省级确认（province-reviewer）"] + claims
+
+
+def _evidence() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (420, 200), "white")
+    ImageDraw.Draw(img).text((20, 90), "Self-study certificate (demo)", fill="black")
+    buf = io.BytesIO()
+    img.save(buf, format="PDF")
+    return buf.getvalue()
+
+
+def _claims(db: Session, ctx: Any, school: Unit) -> list[str]:
+    """自主研修 of the first teacher of 东湖区第一小学 (not one of the registration demo's three):
+    one confirmed (its 国内培训 record marked 来自学分银行), one waiting for the school
+    (school-reviewer), one approved and waiting for the county (county-reviewer)."""
+    from modules.credits import claims as K
+
+    teacher = db.scalar(select(Teacher).where(Teacher.unit_id == school.id).order_by(Teacher.id).limit(1))
+    account = db.scalar(select(Account).where(Account.teacher_id == teacher.id)) if teacher else None
+    school_rev, county_rev = _who(db, ctx, "school-reviewer"), _who(db, ctx, "county-reviewer")
+    if account is None or school_rev is None or county_rev is None:
+        return []
+    me, pdf = principal_of(account, ctx), _evidence()
+    done = K.submit(db, me, {"title": "研读《义务教育课程方案和课程标准（2022年版）》", "start": "2025-03-01",
+                             "end": "2025-06-30", "hours": 40, "description": "通读新课标并完成学习笔记 2 万字"},
+                    "学习笔记.pdf", pdf)
+    K.review(db, school_rev, done.id, True)
+    K.confirm(db, county_rev, done.id, root=ctx.settings.repo_root, cat=ctx.catalogue)
+    approved = K.submit(db, me, {"title": "观摩省级优质课视频并撰写评课记录", "start": "2025-09-01", "end": "2025-10-31",
+                                 "hours": 24, "description": "观摩 12 节，评课记录 12 篇"}, "评课记录.pdf", pdf)
+    K.review(db, school_rev, approved.id, True)
+    K.submit(db, me, {"title": "自学《课堂观察与诊断》", "start": "2025-11-01", "end": "2025-11-30", "hours": 20,
+                      "description": ""}, "读书笔记.pdf", pdf)
+    return [f"自主研修 / self-study: {teacher.name}（{account.username}）1 项已确认（{done.credits} 学分，已写入国内培训），"
+            "1 项待学校审核（school-reviewer），1 项待区县确认（county-reviewer）"]

@@ -165,4 +165,5 @@ class CreditClaim(Base):
 CLAIM_STATES = {"submitted": ("待学校审核", "awaiting the school's review"),
                 "returned": ("已退回", "returned"),
                 "approved": ("待主管部门确认", "awaiting the authority's confirmation"),
-                "confirmed": ("已确认", "confirmed")}
+                "confirmed": ("已确认", "confirmed"),
+                "revoked": ("已撤销", "revoked")}

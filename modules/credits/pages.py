@@ -31,7 +31,10 @@ class CreditPages(Controller):
         day = S.parse_day(as_of)
         if me.kind == "teacher" and me.teacher_id is not None:
             bank = B.teacher_credits(db, me, me.teacher_id, as_of=day)
-            return render(request, "credits/mine.html", me=me, bank=bank, categories=_categories(ctx, db, me))
+            from modules.credits import claims as K
+
+            return render(request, "credits/mine.html", me=me, bank=bank, categories=_categories(ctx, db, me),
+                          claims=K.mine(db, me))
         y = _int(year, (day or date.today()).year, 1900, 2999)
         page = B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=y,
                                offset=_int(offset, 0, 0, 10**7))

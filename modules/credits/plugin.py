@@ -44,13 +44,14 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
     from modules.credits.api import BalancesController, TeacherCreditsController, TrainingController
+    from modules.credits.claim_pages import ClaimPages
     from modules.credits.claims_api import ClaimsController, MyClaimsController
     from modules.credits.institution_pages import InstitutionPages
     from modules.credits.pages import CreditPages
     from modules.credits.project_pages import ProjectPages
 
     return [TrainingController, BalancesController, TeacherCreditsController, CreditPages, ProjectPages,
-            InstitutionPages, MyClaimsController, ClaimsController]
+            InstitutionPages, MyClaimsController, ClaimsController, ClaimPages]
 
 
 @hookimpl

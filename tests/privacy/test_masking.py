@@ -213,6 +213,10 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/credit-claims"): "claims of schools in record.review scope: the teacher's name and school, no personal field",
     ("GET", "/api/v1/credit-claims/{claim_id:int}/evidence"): "the evidence file the teacher uploaded: to readers of the teacher only (scope.get_teacher), audited",
     ("POST", "/api/v1/credit-claims/{claim_id:int}/review"): _WRITE, ("POST", "/api/v1/credit-claims/{claim_id:int}/confirm"): _WRITE,
+    ("POST", "/api/v1/credit-claims/{claim_id:int}/revoke"): _WRITE,
+    ("GET", "/credits/claims"): "as GET /api/v1/credit-claims: teachers' names and schools, no personal field",
+    ("POST", "/credits/claims"): "the teacher's own claim (a redirect to 我的学分)", ("POST", "/credits/claims/{claim_id:int}"): "the teacher's own claim (a redirect)",
+    ("POST", "/credits/claims/{claim_id:int}/review"): _WRITE, ("POST", "/credits/claims/{claim_id:int}/confirm"): _WRITE,
     **{(m, p): (_REGISTRATION if m == "GET" else _WRITE) for m, p in (
         ("POST", "/api/v1/registration/batches"), ("GET", "/api/v1/registration/batches"),
         ("GET", "/api/v1/registration/batches/{batch_id:int}"),

@@ -429,6 +429,11 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/api/v1/credit-claims/{claim_id:int}/evidence"): "web.scope.get_teacher (teacher.read; the teacher its own), else 404",
     ("POST", "/api/v1/credit-claims/{claim_id:int}/review"): "record.review held at the claim's school (W658), outside scope 404",
     ("POST", "/api/v1/credit-claims/{claim_id:int}/confirm"): "record.review at an authority above the claim's school (W658), outside scope 404",
+    ("POST", "/api/v1/credit-claims/{claim_id:int}/revoke"): "as …/confirm (claims.may_confirm)",
+    ("GET", "/credits/claims"): "as GET /api/v1/credit-claims", ("POST", "/credits/claims"): "as POST /api/v1/teachers/me/credit-claims",
+    ("POST", "/credits/claims/{claim_id:int}"): "as POST /api/v1/teachers/me/credit-claims/{id}",
+    ("POST", "/credits/claims/{claim_id:int}/review"): "as POST /api/v1/credit-claims/{id}/review",
+    ("POST", "/credits/claims/{claim_id:int}/confirm"): "as POST /api/v1/credit-claims/{id}/confirm",
     # modules/registration (modules/registration/tests/test_batch.py: outside the route and scope, 404)
     ("POST", "/api/v1/registration/batches"): "the caller's own school; each teacher through web.scope.get_teacher (record.edit)",
     ("GET", "/api/v1/registration/batches"): "batches of the caller's scope (modules/registration/batch.py listing)",

@@ -118,6 +118,8 @@ def may_write(db: Session, cat: Catalogue, principal: Principal, teacher: Teache
     spec = cat.sets[set_key]
     if record is None and spec.cardinality == "many" and not records.may_add(principal, spec):
         return False  # the teacher fills fields of the school's records, but adds none (W802)
+    if record is not None and records.owner(cat, set_key, record.document) is not None:
+        return False  # written whole by a business (W659): drawn read-only
     return may_edit_set(principal, spec, teacher) and review_refusal(db, cat, teacher, set_key, record) is None
 
 
@@ -186,6 +188,7 @@ def delete(db: Session, cat: Catalogue, principal: Principal, tf: TeacherFile, s
     if spec.cardinality == "one":
         raise Refusal(W_SINGLE_RECORD, set=spec.label.zh, set_en=spec.label.get("en"))
     row = tf.row(set_key, record_id)
+    records.check_owned(cat, row)  # W659: a record a business wrote (国内培训 from the credit bank)
     records.check_add(principal, spec)  # W802: a teacher deletes no record of a set the school fills
     require_edit(db, principal, spec, tf.teacher, record=row, cat=cat)
     if require_version:

@@ -17,6 +17,8 @@ whatever the entry point, so a refusal reads the same everywhere:
                  account may not change (W411); fields the other side fills (W800 the teacher's,
                  W801 the school's: a province's ``fields_filled_by``);
 - ``one_number`` one person, one number: an ID number another file holds (W401);
+- ``owned``      a record a business wrote whole (a value in an ``owns_record`` field: 国内培训 from the
+                 credit bank) is neither changed nor deleted by people (W659);
 - ``readonly``   fields no person writes (``readonly: true``) keep their stored values; a write
                  changing one is refused (W587); ``write_from_case`` is how a business writes them.
 
@@ -74,6 +76,34 @@ W_STALE_RECORD = _e("W410", 409, "此记录已被他人修改（现为第 {curre
                     "The record changed since you read it (now version {current_version}); your change was not saved",
                     "current 中是现在的内容：据此重新修改后，带上新的版本号再保存。",
                     "'current' holds what is on record now: make your change to it and save with the new version.")
+
+
+W_OWNED_RECORD = _e("W659", 409, "该「{set}」记录{source}，由业务办理写入，不能在此修改或删除",
+                    "This '{set_en}' record is {source_en}: written by the business that owns it, it cannot be changed or deleted here",
+                    "如有错误，请联系办理该业务的部门更正（例如学分银行中的学分由确认它的主管部门撤销或更正，记录随之更新）。",
+                    "If it is wrong, ask the office that owns it to correct it (a credit-bank credit is revoked or corrected "
+                    "by the authority that confirmed it; the record follows).")
+
+
+def owner(cat: Catalogue, set_key: str, doc: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """(zh, en) of the business that wrote this record whole (an ``owns_record`` field's value), or None."""
+    spec = cat.sets.get(set_key)
+    if spec is None or not doc:
+        return None
+    for f in spec.all_fields():
+        if getattr(f, "owns_record", False) and not is_empty(doc.get(f.key)):
+            table = cat.codes.get(f.codes) if f.codes else None
+            item = table.by_code.get(str(doc[f.key])) if table is not None else None
+            return (item.zh, item.en or item.zh) if item is not None else (str(doc[f.key]), str(doc[f.key]))
+    return None
+
+
+def check_owned(cat: Catalogue, row: Record | None) -> None:
+    """W659: people change or delete no record a business wrote whole."""
+    who = owner(cat, row.set_key, row.document) if row is not None else None
+    if who is not None:
+        spec = cat.sets[row.set_key]
+        raise Refusal(W_OWNED_RECORD, set=spec.label.zh, set_en=spec.label.get("en"), source=who[0], source_en=who[1])
 
 
 @dataclass
@@ -232,7 +262,12 @@ def _readonly(w: Write) -> None:
                                           "and cannot be typed or changed"))
 
 
+def _owned(w: Write) -> None:
+    check_owned(w.cat, w.row)
+
+
 CHECKS: tuple[tuple[str, Callable[[Write], None]], ...] = (
+    ("owned", _owned),
     ("state", _state),
     ("readonly", _readonly),
     ("version", _version),
@@ -439,57 +474,7 @@ def _personal(cat: Catalogue, set_key: str, family: str) -> set[str]:
     return {f.key for f in cat.view(set_key, family).fields if f.spec.personal}
 
 
-# ------------------------------------------------------------------ fields written by a business case
+# ------------------------------------------------------------------ fields and records written by a business case
+# (web/services/from_case.py: write_from_case, remove_from_case; named here, the one write path)
 
-def write_from_case(db: Session, cat: Catalogue, actor: Principal | None, teacher_id: int, record_id: int,
-                    values: Mapping[str, Any], *, via: str, case_id: int | None) -> Record:
-    """The one write of the fields people cannot write (``readonly: true`` in the set's YAML): a
-    business case fills them when it completes (教师资格's 定期注册日期/结论 from
-    modules/registration). Only read-only fields, each value of its field's type (a code of its
-    table, a yyyy-MM-dd date); the review state does not lock them (no one types them, so there is
-    nothing to review); an open change request's copy (复本) of the record gets them too, so its
-    approval cannot put the old values back. Audited as ``record.update`` naming the case."""
-    from web.review.service import lock_teacher
-
-    teacher = lock_teacher(db, teacher_id)
-    row = db.scalar(select(Record).where(Record.id == record_id, Record.teacher_id == teacher.id,
-                                         Record.copy_of_id.is_(None)).execution_options(populate_existing=True))
-    if row is None:
-        raise Refusal(W_BAD_REQUEST, detail=f"no record {record_id} of teacher {teacher_id}",
-                      detail_en=f"no record {record_id} of teacher {teacher_id}")
-    fields = {f.key: f for f in cat.sets[row.set_key].all_fields()}
-    for key, value in values.items():
-        f = fields.get(key)
-        bad = f is None or not f.readonly
-        if not bad and f.type == "code":
-            table = cat.codes.get(f.codes)
-            bad = table is None or str(value) not in table.by_code
-        elif not bad and f.type == "date":
-            try:
-                dt.date.fromisoformat(str(value))
-            except ValueError:
-                bad = True
-        if bad:
-            raise Refusal(W_BAD_REQUEST, detail=f"{row.set_key}.{key} = {value!r}: not a read-only field's value",
-                          detail_en=f"{row.set_key}.{key} = {value!r}: not a read-only field's value")
-    copies = list(db.scalars(select(Record).where(Record.copy_of_id == row.id)))
-    for target in [row, *copies]:
-        before = dict(target.document or {})
-        after = {**before, **{k: (str(v) if not isinstance(v, str) else v) for k, v in values.items()}}
-        if after == before:
-            continue
-        target.document = after
-        target.catalogue_version = cat.version
-        target.updated_by_id = actor.account_id if actor else None
-        db.flush()
-        audit.record(db, "record.update", actor=actor, actor_name=None if actor else "tmis", target_type="record",
-                     target_id=target.id, unit_id=teacher.unit_id,
-                     detail={"teacher": teacher.id, "set": target.set_key, "version": target.version,
-                             "copy_of": target.copy_of_id, "changes": changes(before, after, set()),
-                             "via": via, "case": case_id})
-        if target is row and row.state == "approved":  # approved data changed: listeners (statistics, the
-            from web import events  # national tier's published file) see it as they see an approval
-
-            events.emit(db, events.FILE_APPROVED, actor=actor.account_id if actor else None, teacher_id=teacher.id,
-                        unit=teacher.unit.code if teacher.unit else None, kind=via, case_id=case_id)
-    return row
+from web.services.from_case import remove_from_case, write_from_case  # noqa: E402,F401

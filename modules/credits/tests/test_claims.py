@@ -152,3 +152,47 @@ def test_yearly_cap_of_self_study_credits(as_user, world):
         got.append(county.post(f"/api/v1/credit-claims/{c['id']}/confirm", json={}).json()["credits"])
     assert got == ["2.00", "2.00", "0.00"]
     assert teacher.get(f"/api/v1/teachers/{tid}/credits").json()["by_category"]["self_study"] == "4.00"
+
+
+def test_confirmed_claim_appears_in_domestic_training_read_only_and_goes_when_revoked(as_user, world):
+    tid, teacher = _teacher(as_user, world, "3602020001", 0)
+    school, county = as_user("info_reviewer@3602020001"), as_user("info_reviewer@360202")
+    c = teacher.post(URL, data=_form(title="自学《课堂观察》", hours="30"),
+                     files={"file": ("a.pdf", pdf_bytes(), "application/pdf")}).json()
+    school.post(f"/api/v1/credit-claims/{c['id']}/review", json={"approve": True})
+    done = county.post(f"/api/v1/credit-claims/{c['id']}/confirm", json={}).json()
+    assert done["credits"] == "1.50" and done["record_id"]
+    rid = done["record_id"]
+
+    # the records API: the record is there, marked 来自学分银行, not editable
+    body = teacher.get(f"/api/v1/teachers/{tid}/sets/training").json()
+    rec = next(r for r in body["records"] if r["id"] == rid)
+    assert rec["values"]["project_name"] == "自主研修：自学《课堂观察》" and str(rec["values"]["source"]) == "1"
+    assert str(rec["values"]["hours"]) == "30" and str(rec["values"]["credits"]) == "2"  # 1.5 rounded half up
+    assert rec["editable"] is False
+    # the form page shows it read-only with its source
+    page = teacher.get(f"/forms/teachers/{tid}/sets/training/records/{rid}")
+    assert page.status_code == 200 and "来自学分银行" in page.text
+    assert 'name="project_name"' not in page.text
+    # the write path refuses changing or deleting it, for the teacher and the school alike
+    for who in (teacher, as_user("info_manager@3602020001")):
+        r = who.http.put(f"/api/v1/teachers/{tid}/sets/training/records/{rid}",
+                    json={"values": {**rec["values"], "hours": 99}, "version": rec["version"]},
+                    headers={"If-Match": f'"{rec["version"]}"'})
+        assert (r.status_code, r.json()["code"]) == (409, "W659"), r.text
+        assert "学分银行" in r.json()["message"] and r.json()["message_en"]
+        r = who.delete(f"/api/v1/teachers/{tid}/sets/training/records/{rid}", headers={"If-Match": f'"{rec["version"]}"'})
+        assert (r.status_code, r.json()["code"]) == (409, "W659"), r.text
+    # a person cannot type the source on a record of their own
+    r = teacher.post(f"/api/v1/teachers/{tid}/sets/training",
+                     json={"values": {**rec["values"], "project_name": "伪造", "source": "1"}})
+    assert r.status_code == 422 and "W587" in r.text, r.text
+
+    # revoked: a revoking entry, the record gone
+    assert county.post(f"/api/v1/credit-claims/{c['id']}/revoke", json={}).json()["code"] == "W656"
+    r = county.post(f"/api/v1/credit-claims/{c['id']}/revoke", json={"reason": "证明材料系伪造"})
+    assert r.json()["state"] == "revoked", r.text
+    assert rid not in [x["id"] for x in teacher.get(f"/api/v1/teachers/{tid}/sets/training").json()["records"]]
+    bank = teacher.get(f"/api/v1/teachers/{tid}/credits").json()
+    assert [e["kind"] for e in bank["entries"] if e["category"] == "self_study"] == ["earned", "revoked"]
+    assert bank["by_category"]["self_study"] == "0.00"

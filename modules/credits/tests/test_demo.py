@@ -35,3 +35,19 @@ def test_the_demo_has_an_institution_with_confirmed_and_pending_results(demo):
     assert passed and all(r["rule_version"] == "36:2021" for r in results)
     out = province.post(f"/api/v1/training/projects/{projects['national']['id']}/results/confirm", json={}).json()
     assert (out["confirmed"], out["rule_version"]) == (4, "36:2021")
+
+
+def test_the_demo_has_self_study_claims_and_a_record_from_the_credit_bank(demo):
+    school = Client(demo, "school-reviewer", PASSWORD)
+    waiting = school.get("/api/v1/credit-claims?state=waiting").json()["claims"]
+    assert len(waiting) == 1 and "待审核的自主研修申报" in school.get("/admin/").text
+    county = Client(demo, "county-reviewer", PASSWORD)
+    assert len(county.get("/api/v1/credit-claims?state=waiting").json()["claims"]) == 1
+    confirmed = [c for c in school.get("/api/v1/credit-claims?state=confirmed").json()["claims"]]
+    assert len(confirmed) == 1 and confirmed[0]["credits"] == "2.00" and confirmed[0]["record_id"]
+    tid, rid = confirmed[0]["teacher_id"], confirmed[0]["record_id"]
+    records = school.get(f"/api/v1/teachers/{tid}/sets/training").json()["records"]
+    mine = next(r for r in records if r["id"] == rid)
+    assert str(mine["values"]["source"]) == "1" and mine["editable"] is False
+    assert "来自学分银行" in school.get(f"/forms/teachers/{tid}/sets/training/records/{rid}").text
+    assert school.get(confirmed[0]["evidence"]["href"]).content.startswith(b"%PDF-")

@@ -1,0 +1,141 @@
+"""The writes a business makes to a teacher's records (read-only fields, records it owns whole),
+part of the one write path (``web.services.records`` names them): ``write_from_case`` and
+``remove_from_case``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.catalogue import Catalogue
+from engine.fieldtypes import is_empty
+from web import audit
+from web.db.models import Record, Teacher
+from web.errors import W_BAD_REQUEST, Refusal
+from web.principal import Principal
+from web.services.records import changes, check_values, file_rows, owner
+
+def write_from_case(db: Session, cat: Catalogue, actor: Principal | None, teacher_id: int, record_id: int | None,
+                    values: Mapping[str, Any], *, via: str, case_id: int | None, set_key: str | None = None) -> Record:
+    """The one write of the fields people cannot write (``readonly: true`` in the set's YAML): a
+    business case fills them when it completes (教师资格's 定期注册日期/结论 from
+    modules/registration). Only read-only fields, each value of its field's type (a code of its
+    table, a yyyy-MM-dd date); the review state does not lock them (no one types them, so there is
+    nothing to review); an open change request's copy (复本) of the record gets them too, so its
+    approval cannot put the old values back. Audited as ``record.update`` naming the case.
+
+    ``record_id`` None (with ``set_key``): the business adds a whole record it owns (国内培训 from
+    the credit bank): the values must name its ``owns_record`` field, are cleaned and validated like
+    any record (errors refuse), and the record takes the file's state (approved in an approved file:
+    someone with the authority confirmed it); people then neither change nor delete it (W659)."""
+    from web.review.service import lock_teacher
+
+    teacher = lock_teacher(db, teacher_id)
+    if record_id is None:
+        return _add_from_case(db, cat, actor, teacher, set_key or "", values, via=via, case_id=case_id)
+    row = db.scalar(select(Record).where(Record.id == record_id, Record.teacher_id == teacher.id,
+                                         Record.copy_of_id.is_(None)).execution_options(populate_existing=True))
+    if row is None:
+        raise Refusal(W_BAD_REQUEST, detail=f"no record {record_id} of teacher {teacher_id}",
+                      detail_en=f"no record {record_id} of teacher {teacher_id}")
+    fields = {f.key: f for f in cat.sets[row.set_key].all_fields()}
+    for key, value in values.items():
+        f = fields.get(key)
+        bad = f is None or not f.readonly
+        if not bad and f.type == "code":
+            table = cat.codes.get(f.codes)
+            bad = table is None or str(value) not in table.by_code
+        elif not bad and f.type == "date":
+            try:
+                dt.date.fromisoformat(str(value))
+            except ValueError:
+                bad = True
+        if bad:
+            raise Refusal(W_BAD_REQUEST, detail=f"{row.set_key}.{key} = {value!r}: not a read-only field's value",
+                          detail_en=f"{row.set_key}.{key} = {value!r}: not a read-only field's value")
+    copies = list(db.scalars(select(Record).where(Record.copy_of_id == row.id)))
+    for target in [row, *copies]:
+        before = dict(target.document or {})
+        after = {**before, **{k: (str(v) if not isinstance(v, str) else v) for k, v in values.items()}}
+        if after == before:
+            continue
+        target.document = after
+        target.catalogue_version = cat.version
+        target.updated_by_id = actor.account_id if actor else None
+        db.flush()
+        audit.record(db, "record.update", actor=actor, actor_name=None if actor else "tmis", target_type="record",
+                     target_id=target.id, unit_id=teacher.unit_id,
+                     detail={"teacher": teacher.id, "set": target.set_key, "version": target.version,
+                             "copy_of": target.copy_of_id, "changes": changes(before, after, set()),
+                             "via": via, "case": case_id})
+        if target is row and row.state == "approved":  # approved data changed: listeners (statistics, the
+            from web import events  # national tier's published file) see it as they see an approval
+
+            events.emit(db, events.FILE_APPROVED, actor=actor.account_id if actor else None, teacher_id=teacher.id,
+                        unit=teacher.unit.code if teacher.unit else None, kind=via, case_id=case_id)
+    return row
+
+
+def _add_from_case(db: Session, cat: Catalogue, actor: Principal | None, teacher: Teacher, set_key: str,
+                   values: Mapping[str, Any], *, via: str, case_id: int | None) -> Record:
+    spec = cat.sets.get(set_key)
+    owned = [f for f in spec.all_fields() if f.owns_record] if spec is not None else []
+    if spec is None or spec.cardinality != "many" or not owned or all(is_empty(values.get(f.key)) for f in owned):
+        raise Refusal(W_BAD_REQUEST, detail=f"'{set_key}': a business adds only records it owns (an owns_record field)",
+                      detail_en=f"'{set_key}': a business adds only records it owns (an owns_record field)")
+    record, violations = check_values(cat, teacher, file_rows(db, teacher.id), set_key, values, None)
+    errors = [v for v in violations if v.severity == "error"]
+    if errors:
+        raise Refusal(W_BAD_REQUEST, detail="; ".join(f"{v.field}: {v.message('zh')}" for v in errors[:5]),
+                      detail_en="; ".join(f"{v.field}: {v.message('en')}" for v in errors[:5]))
+    siblings = db.scalars(select(Record.position).where(Record.teacher_id == teacher.id, Record.set_key == set_key,
+                                                         Record.copy_of_id.is_(None))).all()
+    approved = teacher.state == "approved"
+    row = Record(teacher_id=teacher.id, set_key=set_key, position=max(siblings, default=-1) + 1, document=dict(record),
+                 catalogue_version=cat.version, updated_by_id=actor.account_id if actor else None,
+                 state="approved" if approved else "draft")
+    db.add(row)
+    db.flush()
+    audit.record(db, "record.create", actor=actor, actor_name=None if actor else "tmis", target_type="record",
+                 target_id=row.id, unit_id=teacher.unit_id,
+                 detail={"teacher": teacher.id, "set": set_key, "version": row.version,
+                         "changes": changes({}, record, set()), "via": via, "case": case_id})
+    if approved:
+        from web import events
+
+        events.emit(db, events.FILE_APPROVED, actor=actor.account_id if actor else None, teacher_id=teacher.id,
+                    unit=teacher.unit.code if teacher.unit else None, kind=via, case_id=case_id)
+    return row
+
+
+def remove_from_case(db: Session, cat: Catalogue, actor: Principal | None, teacher_id: int, record_id: int, *,
+                     via: str, case_id: int | None) -> None:
+    """The business takes back a record it added (its credit revoked): the record and any copy
+    of it go, audited as ``record.delete`` naming the business. Only a record it owns."""
+    from web.review.service import lock_teacher
+
+    teacher = lock_teacher(db, teacher_id)
+    row = db.scalar(select(Record).where(Record.id == record_id, Record.teacher_id == teacher.id,
+                                         Record.copy_of_id.is_(None)))
+    if row is None:
+        return  # already gone (the teacher's file was deleted, or removed before)
+    if owner(cat, row.set_key, row.document) is None:
+        raise Refusal(W_BAD_REQUEST, detail=f"record {record_id} is not owned by a business",
+                      detail_en=f"record {record_id} is not owned by a business")
+    audit.record(db, "record.delete", actor=actor, actor_name=None if actor else "tmis", target_type="record",
+                 target_id=row.id, unit_id=teacher.unit_id,
+                 detail={"teacher": teacher.id, "set": row.set_key, "changes": changes(dict(row.document), {}, set()),
+                         "via": via, "case": case_id})
+    approved = row.state == "approved"
+    for copy in db.scalars(select(Record).where(Record.copy_of_id == row.id)):
+        db.delete(copy)
+    db.delete(row)
+    db.flush()
+    if approved:
+        from web import events
+
+        events.emit(db, events.FILE_APPROVED, actor=actor.account_id if actor else None, teacher_id=teacher.id,
+                    unit=teacher.unit.code if teacher.unit else None, kind=via, case_id=case_id)
