@@ -1,7 +1,8 @@
 """The dashboards in a real browser (issue 16; Playwright with Debian's chromium, the app served by
 uvicorn): a province viewer opens 统计分析 from the menu, sees the charts drawn (with their "as of"
 line), drills down twice by clicking a unit (province → city → county), exports a table whose
-workbook holds the page's numbers and opens the print view; on a 390 px phone the page does not scroll sideways and a
+workbook holds the page's numbers, opens the print view and a cell's teacher list (its count, ID
+numbers masked); on a 390 px phone the page does not scroll sideways and a
 click on a unit's bar in the chart drills down too. No script error, no CSP violation."""
 
 from __future__ import annotations
@@ -92,6 +93,16 @@ def test_open_drill_down_twice_and_export(demo, browser, tmp_path):
         _charts_drawn(page)
         assert page.locator("section svg").count() == page.locator("[data-chart]").count() > 0
         assert page.locator(".head p").inner_text().startswith("数据截至 ")
+
+        # a cell of the county's table opens the teachers it counts (drill to individuals)
+        page.goto(f"{base}/statistics/units/360102")
+        row = page.locator("#table-gender tbody tr[data-count]:has(a.to-list)").first
+        count = int(row.get_attribute("data-count"))
+        row.locator("a.to-list").click()
+        page.wait_for_url(re.compile(r"/statistics/units/360102/teachers\?cell=gender"))
+        assert int(page.locator("#cell-count").get_attribute("data-count")) == count
+        assert page.locator("#cell-teachers tbody tr[data-teacher]").count() == count
+        assert all("*" in c for c in page.locator("#cell-teachers tbody tr td:nth-child(2)").all_inner_texts())
         assert problems == [], problems
         page.close()
 
