@@ -106,3 +106,43 @@ def test_scope_and_bad_addresses(as_):
     assert "W622" in c.get("/statistics/units/360102/teachers?cell=gender").text
     assert "W478" in c.get("/statistics/units/360102/teachers?cell=nosuch:1").text
     assert "W623" in c.get("/statistics/units/360102/teachers?cell=gender:1&snapshot=1").text
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory):
+    """A demo province of its own whose summary tables are gone: figures and lists from the records."""
+    from sqlalchemy import delete
+
+    from modules.statistics.models import StatRefresh
+    from modules.statistics.tests.conftest import DEMO_PASSWORD
+    from tests.web.conftest import fresh_database, make_settings
+    from web.app import create_app
+    from web.demo import build_demo
+
+    with fresh_database(tmp_path_factory.mktemp("stats-bare")) as url:
+        settings = make_settings(url)
+        build_demo(settings, password=DEMO_PASSWORD, teachers=48, seed=3)
+        application = create_app(settings)
+        with application.state.ctx.sessions() as db:
+            db.execute(delete(StatRefresh))
+            db.commit()
+        yield application
+        application.state.ctx.engine.dispose()
+
+
+def test_without_summary_tables_the_list_still_holds_the_cells_count(bare):
+    from modules.statistics import drill
+    from modules.statistics import service as stats
+    from modules.statistics.tests.helpers import principal
+
+    ctx = bare.state.ctx
+    with ctx.sessions() as db:
+        me = principal(ctx, db, "city-reviewer")
+        result = stats.compute(db, me, "age_structure", "3601", cat=ctx.catalogue)
+        assert result.source == "records"
+        rows = result.json()["rows"]
+        assert rows
+        for row in rows:
+            found = drill.teachers(db, me, "3601", row["dims"], cat=ctx.catalogue)
+            assert found.count == row["count"] == len(found.items), row
+        db.rollback()
