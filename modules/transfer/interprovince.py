@@ -46,7 +46,7 @@ from web.people import clock
 from web.principal import Principal
 from web.services import units as unit_service
 from modules.transfer import words as X
-from modules.transfer.models import XferDecision, XferInbox, XferRequest
+from modules.transfer.models import XferDecision, XferInbox, XferRequest, XferWithdrawal
 
 log = logging.getLogger(__name__)
 KIND = "transfer_out"
@@ -133,6 +133,32 @@ def request(db: Session, cat: Any, me: Principal, target: str, id_number: str, n
     return row
 
 
+def withdraw(db: Session, me: Principal, request_id: int, reason: str | None) -> XferWithdrawal:
+    """The receiving school withdraws its request while the releasing province has not answered; the
+    withdrawal travels the same way and closes the releasing case if it is still open (an approval
+    given before it arrives stands: the teacher has left there and arrives here)."""
+    own = _province()(db)
+    row = db.get(XferRequest, (own, request_id)) if own is not None else None
+    mine = {c for (c,) in db.execute(select(Unit.code).where(Unit.id.in_({u for u, _ in me.grants} or {-1})))}
+    if row is None or row.to_unit_code not in mine:
+        raise Refusal(X.W_XFER_NOT_FOUND, request=request_id)
+    school = db.get(Unit, me.unit_id)
+    wf = S.workflow_of("transfer", None)
+    if school is None or school.code != row.to_unit_code or not S.may_start(me, wf, school):
+        raise Refusal(X.W_XFER_NOT_FOUND, request=request_id)
+    answered = db.scalar(select(XferDecision.decision).where(XferDecision.request_province == own,
+                                                             XferDecision.request_id == request_id))
+    if answered is not None or db.get(XferWithdrawal, (own, request_id)) is not None:
+        raise Refusal(X.W_XFER_CLOSED, request=request_id)
+    out = XferWithdrawal(province=own, request_id=request_id, target_province=row.target_province,
+                         reason=(reason or "").strip()[:500] or None, withdrawn_by=S._who(me), withdrawn_at=utcnow())
+    db.add(out)
+    db.flush()
+    audit.record(db, "transfer.interprovince.withdraw", actor=me, target_type="xfer_request",
+                 target_id=f"{own}-{request_id}", unit_id=school.id, detail={"reason": (out.reason or "")[:200] or None})
+    return out
+
+
 def _mask(number: str) -> str:
     from web import scope
 
@@ -146,7 +172,9 @@ def outgoing(db: Session, me: Principal, lang: str = "zh", cat: Any = None) -> l
         return []
     codes = [c for (c,) in db.execute(select(Unit.code).where(Unit.id.in_({u for u, _ in me.grants} or {-1})))]
     rows = db.execute(
-        select(XferRequest, XferDecision, XferInbox)
+        select(XferRequest, XferDecision, XferInbox, XferWithdrawal)
+        .outerjoin(XferWithdrawal, and_(XferWithdrawal.province == XferRequest.province,
+                                        XferWithdrawal.request_id == XferRequest.request_id))
         .outerjoin(XferDecision, and_(XferDecision.request_province == XferRequest.province,
                                       XferDecision.request_id == XferRequest.request_id))
         .outerjoin(XferInbox, and_(XferInbox.kind == "decision", XferInbox.request_province == XferRequest.province,
@@ -155,8 +183,10 @@ def outgoing(db: Session, me: Principal, lang: str = "zh", cat: Any = None) -> l
         .order_by(XferRequest.request_id.desc()).limit(200)).all()
     en = lang == "en"
     out = []
-    for req, dec, box in rows:
-        if dec is None:
+    for req, dec, box, gone in rows:
+        if dec is None and gone is not None:
+            state, label = "withdrawn", ("Withdrawn" if en else "已撤回")
+        elif dec is None:
             state, label = "pending", ("Waiting for the releasing province" if en else "待调出省份审核")
         elif dec.decision == APPROVED and box is not None and box.outcome == "created":
             state, label = "completed", ("Completed: on file here" if en else "已调入")
@@ -181,13 +211,19 @@ def receive(db: Session, cat: Any) -> dict[str, int]:
     own = _province()(db)
     if own is None:
         return {}
-    done = {"requests": 0, "decisions": 0}
+    done = {"requests": 0, "decisions": 0, "withdrawals": 0}
     seen = select(XferInbox.request_id).where(XferInbox.kind == "request", XferInbox.province == XferRequest.province,
                                               XferInbox.request_id == XferRequest.request_id)
     for req in db.scalars(select(XferRequest).where(XferRequest.target_province == own, ~exists(seen))
                           .order_by(XferRequest.created_at, XferRequest.request_id).limit(500)).all():
         if _once(db, lambda req=req: _open_release(db, cat, own, req)):
             done["requests"] += 1
+    seen_w = select(XferInbox.request_id).where(XferInbox.kind == "withdrawal", XferInbox.province == XferWithdrawal.province,
+                                                XferInbox.request_id == XferWithdrawal.request_id)
+    for gone in db.scalars(select(XferWithdrawal).where(XferWithdrawal.target_province == own, ~exists(seen_w))
+                           .order_by(XferWithdrawal.withdrawn_at).limit(500)).all():
+        if _once(db, lambda gone=gone: _withdrawn(db, own, gone)):
+            done["withdrawals"] = done.get("withdrawals", 0) + 1
     seen_d = select(XferInbox.request_id).where(XferInbox.kind == "decision", XferInbox.province == XferDecision.province,
                                                 XferInbox.request_id == XferDecision.request_id,
                                                 XferInbox.request_province == XferDecision.request_province)
@@ -286,6 +322,28 @@ def _open_release(db: Session, cat: Any, own: str, req: XferRequest) -> None:
     audit.record(db, "case.start", actor_name="tier", target_type="case", target_id=case.id,
                  unit_id=teacher.unit_id, detail={"kind": KIND, "teacher": teacher.id, "state": PENDING,
                                                   "request": f"{req.province}-{req.request_id}"})
+
+
+def _withdrawn(db: Session, own: str, gone: XferWithdrawal) -> None:
+    """The receiving school withdrew: close the 外省调出 case if it is still open."""
+    from web.cases.models import OPEN, WITHDRAWN
+
+    case_id = db.scalar(select(XferInbox.case_id).where(XferInbox.kind == "request", XferInbox.province == gone.province,
+                                                        XferInbox.request_id == gone.request_id))
+    case = db.scalar(select(MobilityCase).where(MobilityCase.id == case_id).with_for_update()) if case_id else None
+    if case is None or case.state not in OPEN:
+        _inbox(db, "withdrawal", gone.province, gone.province, gone.request_id, "too_late" if case else "noted")
+        return
+    before = case.state
+    case.state, case.acting_unit_id, case.open_teacher_id = WITHDRAWN, None, None
+    db.add(CaseTransition(case_id=case.id, action="withdraw", from_state=before, to_state=WITHDRAWN, actor_id=None,
+                          actor_name=f"{SYSTEM}（{case.payload.get('to_unit_name') or ''}）", unit_id=None,
+                          unit_name=case.payload.get("to_unit_name"), reason=gone.reason))
+    db.flush()
+    _inbox(db, "withdrawal", gone.province, gone.province, gone.request_id, "withdrawn", case_id=case.id)
+    audit.record(db, "case.withdraw", actor_name="tier", target_type="case", target_id=case.id,
+                 unit_id=case.initiator_unit_id, detail={"kind": KIND, "teacher": case.teacher_id, "state": WITHDRAWN,
+                                                         "request": f"{gone.province}-{gone.request_id}"})
 
 
 def _file(db: Session, teacher: Teacher) -> dict[str, Any]:

@@ -72,3 +72,16 @@ class XferInbox(Base):
     done_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_xfer_inbox_case", "case_id"),)
+
+
+class XferWithdrawal(Base):
+    """The receiving school of province ``province`` withdrew request ``request_id`` (migration tf02)."""
+
+    __tablename__ = "tier_xfer_withdrawals"
+
+    province: Mapped[str] = mapped_column(String(2), primary_key=True)
+    request_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    target_province: Mapped[str] = mapped_column(String(2))
+    reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,6 +19,9 @@ LEVELS = ("province", "city", "county", "school")
 def _start_from_page(db: Any, ctx: Any, me: Any, form: dict[str, str]) -> Any:
     """The receiving school starts a transfer into itself: from this province, or (外省调入, a
     province code given) from another one through the national tier."""
+    if form.get("withdraw_request", "").isdigit():  # 撤回 on a row of 外省调入申请 (this same form route)
+        XP.withdraw(db, me, int(form["withdraw_request"]), form.get("reason"))
+        return "/cases/transfers?msg=%E5%B7%B2%E6%92%A4%E5%9B%9E#xfer-requests"
     if form.get("from") == "other":
         row = XP.request(db, ctx.catalogue, me, form.get("province", ""), form.get("id_number", ""),
                          form.get("name", ""), province=ctx.settings.province)

@@ -25,6 +25,12 @@ W_XFER_OPEN = _e("W863", 409, "本校已有一件该教师的外省调入申请�
 W_XFER_BAD_ID = _e("W864", 422, "身份证件号或姓名为空", "The ID number or the name is empty",
                    "填写教师的身份证件号和姓名（须与调出省份档案一致）。",
                    "Give the teacher's ID number and name (both must match the file in the releasing province).")
+W_XFER_NOT_FOUND = _e("W865", 404, "本校没有申请号为 {request} 的外省调入申请", "Your school has no request {request} to another province",
+                      "请在「教师调动」页的「外省调入申请」中选择。", "Choose one under 外省调入申请 on the transfers page.")
+W_XFER_CLOSED = _e("W866", 409, "外省调入申请 {request} 已有答复或已撤回，不能再撤回",
+                   "Request {request} has been answered or withdrawn already; it cannot be withdrawn",
+                   "刷新页面查看其状态；调出省份已同意的，教师将调入本校。",
+                   "Reload to see where it stands; if the releasing province approved it, the teacher arrives here.")
 # Reasons written into a refusal the releasing province sends back (kept as text in the message).
 R_NOT_FOUND = ("调出省份没有身份证件号和姓名都相符的教师", "no teacher with that ID number and that name in the releasing province")
 R_RELEASE_REFUSED = ("调出省份{unit}不同意：{reason}", "the releasing province ({unit}) refused: {reason}")

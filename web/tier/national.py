@@ -141,12 +141,13 @@ def xfer_publication(province: str) -> str:
 
 
 def _publish_xfer(db: Session, province: str) -> None:
-    from web.tier.province import xfer_tables_exist
+    from web.tier.province import ensure_publication, xfer_tables_exist
 
-    pub = xfer_publication(province)
-    if xfer_tables_exist(db) and not db.scalar(text("SELECT 1 FROM pg_publication WHERE pubname = :n"), {"n": pub}):
-        db.execute(text(f"CREATE PUBLICATION {pub} FOR TABLE tier_xfer_requests WHERE (target_province = '{province}'), "
-                        f"tier_xfer_decisions WHERE (request_province = '{province}') WITH (publish = 'insert')"))
+    if xfer_tables_exist(db):
+        ensure_publication(db, xfer_publication(province), {
+            "tier_xfer_requests": f"target_province = '{province}'",
+            "tier_xfer_decisions": f"request_province = '{province}'",
+            "tier_xfer_withdrawals": f"target_province = '{province}'"}, " WITH (publish = 'insert')")
 
 
 def _has_publication(conninfo: str, name: str) -> bool:
@@ -211,7 +212,8 @@ def _ensure_subscription(db: Session, name: str, conninfo: str, pubs: list[str],
             have = conn.scalar(text("SELECT subpublications FROM pg_subscription WHERE subname = :n"), {"n": name})
             if have is not None:
                 missing = [p for p in pubs if p not in have]
-                if not missing:
+                if not missing:  # the publications may have gained tables (tmis tier publish again): follow them
+                    _create_subscription(conn, f"ALTER SUBSCRIPTION {name} REFRESH PUBLICATION")
                     return f"{name}: 已存在 / exists"
                 _create_subscription(conn, f"ALTER SUBSCRIPTION {name} ADD PUBLICATION {', '.join(missing)}")
                 return f"{name}: 已加入 / added {', '.join(missing)}"

@@ -29,11 +29,24 @@ PUBLISHED_TABLES = ("tier_units", "tier_files", "tier_movements")
 # exist: each province publishes the rows it writes (row filter: its own code), so what it
 # receives from the national tier into the same tables is never sent back (docs/two-level.md).
 XFER_PUBLICATION = "tmis_xfer"
-XFER_TABLES = ("tier_xfer_requests", "tier_xfer_decisions")
+XFER_TABLES = ("tier_xfer_requests", "tier_xfer_decisions", "tier_xfer_withdrawals")
 
 
 def xfer_tables_exist(db: Session) -> bool:
     return all(db.scalar(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": t}) for t in XFER_TABLES)
+
+
+def ensure_publication(db: Session, name: str, tables: dict[str, str], options: str = "") -> None:
+    """Publication ``name`` of ``tables`` (table -> row filter): created, or given the tables it lacks
+    (a database set up before a table was added to it; its subscribers then refresh)."""
+    if not db.scalar(text("SELECT 1 FROM pg_publication WHERE pubname = :n"), {"n": name}):
+        db.execute(text(f"CREATE PUBLICATION {name} FOR TABLE "
+                        + ", ".join(f"{t} WHERE ({w})" for t, w in tables.items()) + options))
+        return
+    have = set(db.scalars(text("SELECT tablename FROM pg_publication_tables WHERE pubname = :n"), {"n": name}))
+    for t, w in tables.items():
+        if t not in have:
+            db.execute(text(f"ALTER PUBLICATION {name} ADD TABLE {t} WHERE ({w})"))
 
 
 APPROVED = "approved"
@@ -249,10 +262,8 @@ def publish(db: Session, province: str) -> dict[str, int]:
         exists = db.scalar(text("SELECT 1 FROM pg_publication WHERE pubname = :n"), {"n": PUBLICATION})
         if not exists:
             db.execute(text(f"CREATE PUBLICATION {PUBLICATION} FOR TABLE {', '.join(PUBLISHED_TABLES)}"))
-        if xfer_tables_exist(db) and not db.scalar(text("SELECT 1 FROM pg_publication WHERE pubname = :n"),
-                                                   {"n": XFER_PUBLICATION}):
-            db.execute(text(f"CREATE PUBLICATION {XFER_PUBLICATION} FOR TABLE "
-                            + ", ".join(f"{t} WHERE (province = '{province}')" for t in XFER_TABLES)))
+        if xfer_tables_exist(db):
+            ensure_publication(db, XFER_PUBLICATION, {t: f"province = '{province}'" for t in XFER_TABLES})
     return {"units": len(units), "files": files}
 
 

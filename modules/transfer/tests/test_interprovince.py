@@ -99,6 +99,21 @@ def test_a_school_asks_another_province_and_the_answer_arrives(ctx, world, as_us
     assert manager.get(f"/api/v1/teachers/{tid}").status_code == 200
     assert f'id="xfer-{rid}" data-state="completed"' in manager.get("/cases/transfers").text
 
+    # a request not answered yet can be withdrawn, once, by its own school
+    r = manager.post("/api/v1/transfers", json={**ask, "id_number": idnumber.make("620102", dt.date(1992, 2, 3), 404),
+                                                "name": "陇中人"})
+    rid3 = r.json()["request"]
+    other = post_form(as_user("info_manager@3601020001"), "/cases/transfers", "/cases/transfers",
+                      {"withdraw_request": str(rid3)})
+    assert other.status_code == 404 and "本校没有申请号为" in other.text
+    done = post_form(manager, "/cases/transfers", "/cases/transfers", {"withdraw_request": str(rid3)})
+    assert done.status_code == 303
+    assert f'id="xfer-{rid3}" data-state="withdrawn"' in manager.get("/cases/transfers").text
+    twice = post_form(manager, "/cases/transfers", "/cases/transfers", {"withdraw_request": str(rid3)})
+    assert twice.status_code == 409 and "已有答复或已撤回" in twice.text
+    answered = post_form(manager, "/cases/transfers", "/cases/transfers", {"withdraw_request": str(rid)})
+    assert answered.status_code == 409
+
     # a refusal shows with its reason
     r = manager.post("/api/v1/transfers", json={**ask, "id_number": idnumber.make("620102", dt.date(1991, 1, 2), 402),
                                                 "name": "河西人"})
@@ -168,6 +183,31 @@ def test_a_request_from_another_province_goes_through_this_provinces_chain(ctx, 
                   f"/cases/transfers-out/{case_id}/reject", {"reason": "服务期未满"})
     assert r.status_code == 303
     with ctx.sessions() as db:
+        dec = db.get(XferDecision, ("36", "62", 9004))
+        assert dec.decision == "refused" and "服务期未满" in dec.reason and "东湖区" in dec.reason
+    # a withdrawal from the receiving province closes an open case; one after the decision changes nothing
+    third = approved_teacher("3601020001")
+    number, name = _card(ctx, third)
+    from modules.transfer.models import XferWithdrawal
+
+    with ctx.sessions() as db:
+        db.add(XferRequest(province="62", request_id=9005, target_province="36", id_type="1", id_number=number,
+                           name=name, to_unit_code="6201020001", to_unit_name="城关区第一小学", created_at=utcnow()))
+        db.commit()
+    _receive(ctx)
+    with ctx.sessions() as db:
+        for rid in (9005, 9004):
+            db.add(XferWithdrawal(province="62", request_id=rid, target_province="36", reason="不调了",
+                                  withdrawn_at=utcnow()))
+        db.commit()
+    assert _receive(ctx)["withdrawals"] == 2
+    with ctx.sessions() as db:
+        from web.cases.models import MobilityCase
+
+        case_id = db.scalar(select(XferInbox.case_id).where(XferInbox.kind == "request", XferInbox.request_id == 9005))
+        assert db.get(MobilityCase, case_id).state == "withdrawn"
+        assert db.scalar(select(XferInbox.outcome).where(XferInbox.kind == "withdrawal",
+                                                         XferInbox.request_id == 9004)) == "too_late"
         dec = db.get(XferDecision, ("36", "62", 9004))
         assert dec.decision == "refused" and "服务期未满" in dec.reason and "东湖区" in dec.reason
         assert db.get(Teacher, other).left_on is None
