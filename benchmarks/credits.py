@@ -5,7 +5,8 @@
 
 1. Confirming results: ``--results`` submitted results of one county project confirmed through
    modules.credits.service.confirm_results (conversion under 江西's rules, caps checked against
-   the ledger, the ledger rows inserted, the results updated, audited, committed) beside a bare
+   the ledger, the ledger rows inserted, the results updated, the passed ones' 国内培训 records
+   added (来自学分银行, records.add_many_from_case), audited, committed) beside a bare
    INSERT of the same ledger rows (one executemany, committed). ``--repeat`` pairs in turn, each
    with a project of its own; medians. Target: ratio ≤ 2.
 2. A county's balances page: ``--teachers`` teachers in one county with ``--entries`` ledger
@@ -123,7 +124,7 @@ def bench_confirm(ctx: Any, world: dict[str, Any], n: int, repeat: int) -> tuple
                                                      state="submitted", submitted_at=now) for i, t in enumerate(teachers)])
             db.commit()
             t0 = time.perf_counter()
-            S.confirm_results(db, reviewer, p.id, root=ROOT)
+            S.confirm_results(db, reviewer, p.id, root=ROOT, cat=ctx.catalogue)
             db.commit()
             confirm_t.append(time.perf_counter() - t0)
             made = [dict(teacher_id=e.teacher_id, kind=e.kind, credits=e.credits, hours=e.hours, category=e.category,

@@ -109,7 +109,7 @@ class TrainingController(Controller):
     @post("/{project_id:int}/results/confirm", sync_to_thread=True, status_code=200,
           summary="Confirm submitted results: credits under the province's rules into the credit bank")
     def confirm(self, project_id: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
-        return S.confirm_results(db, me, project_id, root=ctx.settings.repo_root)
+        return S.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
 
     @post("/{project_id:int}/approve", sync_to_thread=True, status_code=200,
           summary="Approve or reject a school-based plan (the school's authority)")

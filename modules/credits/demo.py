@@ -50,7 +50,7 @@ def build(db: Session, ctx: Any, password_hash: str) -> list[str]:
         name="2024年江西省中小学骨干教师培训", level="province", type="face_to_face", hours=60,
         start="2024-07-08", end="2024-07-19", organiser="江西省教育厅", institution_id=inst.id))
     S.submit_results(db, institution, p1.id, rows(teachers, [60, 56, 48, 30, 60, 60]))
-    confirmed = S.confirm_results(db, reviewer, p1.id, root=ctx.settings.repo_root)
+    confirmed = S.confirm_results(db, reviewer, p1.id, root=ctx.settings.repo_root, cat=ctx.catalogue)
     p2 = S.register_project(db, manager, dict(
         name="国培计划（2024）—乡村教师能力提升项目", level="national", type="blended", hours=80,
         start="2024-10-14", end="2024-11-08", organiser="教育部", institution_id=inst.id))

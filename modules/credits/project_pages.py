@@ -78,5 +78,5 @@ class ProjectPages(Controller):
 
     @post("/{project_id:int}/confirm", sync_to_thread=True, status_code=200, media_type=MediaType.HTML)
     def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int) -> Template:
-        done = S.confirm_results(db, me, project_id, root=ctx.settings.repo_root)
+        done = S.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
         return _page(request, db, me, project_id=project_id, confirmed=done)

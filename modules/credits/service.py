@@ -398,7 +398,7 @@ def may_confirm(db: Session, me: Principal, project_id: int) -> bool:
         return False
 
 
-def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) -> dict[str, Any]:
+def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path, cat: Any = None) -> dict[str, Any]:
     """Confirm every submitted result of the project within the caller's reach: passed results
     are converted under the rule version valid on the project's end day (caps per category per
     year and per cycle applied against the teacher's ledger), frozen on the result and posted to
@@ -456,6 +456,12 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path) 
             db.execute(update(TrainingResult).where(TrainingResult.id.in_(rids[i:i + 5000])).values(
                 state="confirmed", confirmed_by=me.account_id, confirmed_at=now, credits=credits,
                 rule_version=sample.version), execution_options={"synchronize_session": False})
+    if cat is not None and entries:  # confirmed training in the teachers' 国内培训 (来自学分银行)
+        from modules.credits import records
+
+        inst = db.get(TrainingInstitution, project.institution_id) if project.institution_id else None
+        records.from_results(db, cat, me, project, [(e["teacher_id"], e["hours"], e["credits"]) for e in entries],
+                             institution=inst.name if inst else project.organiser)
     audit.record(db, "credits.results.confirm", actor=me, target_type="training_project", target_id=project.id,
                  unit_id=project.unit_id, detail={"confirmed": len(pending), "credits": str(total),
                                                   "rule_version": sample.version, "rule": sample.rule})

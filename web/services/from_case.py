@@ -139,3 +139,70 @@ def remove_from_case(db: Session, cat: Catalogue, actor: Principal | None, teach
 
         events.emit(db, events.FILE_APPROVED, actor=actor.account_id if actor else None, teacher_id=teacher.id,
                     unit=teacher.unit.code if teacher.unit else None, kind=via, case_id=case_id)
+
+
+def add_many_from_case(db: Session, cat: Catalogue, actor: Principal | None, items: list[tuple[int, Mapping[str, Any]]],
+                       *, set_key: str, via: str, case_id: int | None) -> int:
+    """``write_from_case`` adding records for many teachers at once (a training project's
+    confirmed results): the same rules — only a set's records a business owns whole, values
+    cleaned and checked (each distinct record once; errors refuse the whole batch), the record
+    takes its file's state — in a few statements; the teachers' rows locked in id order; audited
+    once for the batch (as the Excel import is) and one FILE_APPROVED batch for approved files.
+    Returns the number of records added."""
+    from sqlalchemy import func, insert
+
+    from web.db.base import utcnow
+    from web.db.models import Unit
+
+    spec = cat.sets.get(set_key)
+    owned = [f for f in spec.all_fields() if f.owns_record] if spec is not None else []
+    if spec is None or spec.cardinality != "many" or not owned:
+        raise Refusal(W_BAD_REQUEST, detail=f"'{set_key}': a business adds only records it owns (an owns_record field)",
+                      detail_en=f"'{set_key}': a business adds only records it owns (an owns_record field)")
+    if not items:
+        return 0
+    ids = sorted({tid for tid, _ in items})
+    info: dict[int, tuple[str, str | None, str | None]] = {}
+    top: dict[int, int] = {}
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i:i + 5000]
+        for tid, state, school_type, unit_code in db.execute(
+                select(Teacher.id, Teacher.state, Unit.school_type, Unit.code).join(Unit, Unit.id == Teacher.unit_id)
+                .where(Teacher.id.in_(chunk)).order_by(Teacher.id).with_for_update(of=Teacher)):
+            info[tid] = (state, school_type, unit_code)
+        top.update(db.execute(select(Record.teacher_id, func.max(Record.position)).where(
+            Record.teacher_id.in_(chunk), Record.set_key == set_key, Record.copy_of_id.is_(None))
+            .group_by(Record.teacher_id)).all())
+    checked: dict[tuple[str, str], dict[str, Any]] = {}
+    rows: list[dict[str, Any]] = []
+    now = utcnow()
+    for tid, values in items:
+        if tid not in info:
+            continue
+        state, family, _ = info[tid]
+        key = (family, repr(sorted(values.items())))
+        if key not in checked:
+            validator = cat.validator(set_key, family)
+            record = validator.clean(dict(values))
+            if all(is_empty(record.get(f.key)) for f in owned):
+                raise Refusal(W_BAD_REQUEST, detail="the owns_record field is empty", detail_en="the owns_record field is empty")
+            errors = [v for v in validator.validate(record, records=[record], index=0) if v.severity == "error"]
+            if errors:
+                raise Refusal(W_BAD_REQUEST, detail="; ".join(f"{v.field}: {v.message('zh')}" for v in errors[:5]),
+                              detail_en="; ".join(f"{v.field}: {v.message('en')}" for v in errors[:5]))
+            checked[key] = record
+        top[tid] = top.get(tid, -1) + 1
+        rows.append({"teacher_id": tid, "set_key": set_key, "position": top[tid], "document": dict(checked[key]),
+                     "catalogue_version": cat.version, "version": 1, "state": "approved" if state == "approved" else "draft",
+                     "created_at": now, "updated_at": now, "updated_by_id": actor.account_id if actor else None})
+    if rows:
+        db.execute(insert(Record), rows)
+    audit.record(db, "record.create", actor=actor, actor_name=None if actor else "tmis", target_type="teachers",
+                 target_id=None, unit_id=None, detail={"set": set_key, "records": len(rows), "via": via, "case": case_id})
+    approved = sorted({r["teacher_id"] for r in rows if r["state"] == "approved"})
+    if approved:
+        from web import events
+
+        events.emit_many(db, events.FILE_APPROVED, [{"teacher_id": t, "unit": info[t][2], "kind": via, "case_id": case_id}
+                                                    for t in approved], actor=actor.account_id if actor else None)
+    return len(rows)

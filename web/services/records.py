@@ -477,4 +477,4 @@ def _personal(cat: Catalogue, set_key: str, family: str) -> set[str]:
 # ------------------------------------------------------------------ fields and records written by a business case
 # (web/services/from_case.py: write_from_case, remove_from_case; named here, the one write path)
 
-from web.services.from_case import remove_from_case, write_from_case  # noqa: E402,F401
+from web.services.from_case import add_many_from_case, remove_from_case, write_from_case  # noqa: E402,F401

@@ -196,3 +196,29 @@ def test_confirmed_claim_appears_in_domestic_training_read_only_and_goes_when_re
     bank = teacher.get(f"/api/v1/teachers/{tid}/credits").json()
     assert [e["kind"] for e in bank["entries"] if e["category"] == "self_study"] == ["earned", "revoked"]
     assert bank["by_category"]["self_study"] == "0.00"
+
+
+def test_confirmed_results_appear_in_domestic_training(as_user, world):
+    """A county project's passed results become 国内培训 records 来自学分银行 on confirmation (the
+    failed one none), read-only like a claim's."""
+    county = as_user("info_manager@360202")
+    p = county.post("/api/v1/training/projects", json=dict(name="2025年昌江区信息技术应用能力培训", level="county",
+                                                            type="online", hours=36, start="2025-05-01", end="2025-05-20"))
+    assert p.status_code == 201, p.text
+    t1, t2 = world.teachers["3602020001"][1], world.teachers["3602020001"][2]
+    from modules.credits.tests.test_api import _row
+
+    r = county.post(f"/api/v1/training/projects/{p.json()['id']}/results",
+                    json={"rows": [_row(world, t1, 36), _row(world, t2, 10, passed=False)]})
+    assert r.status_code == 200, r.text
+    done = as_user("info_reviewer@360202").post(f"/api/v1/training/projects/{p.json()['id']}/results/confirm", json={})
+    assert done.status_code == 200, done.text
+    teacher = as_user(world.teacher_usernames[t1], entry="teacher")
+    recs = [r for r in teacher.get(f"/api/v1/teachers/{t1}/sets/training").json()["records"]
+            if r["values"].get("project_name") == "2025年昌江区信息技术应用能力培训"]
+    assert len(recs) == 1 and str(recs[0]["values"]["source"]) == "1" and recs[0]["editable"] is False
+    v = recs[0]["values"]
+    assert (str(v["training_category"]), str(v["training_mode"]), str(v["hours"]), str(v["credits"])) == ("4", "3", "36", "4")  # 36 h / 10 = 3.6 credits (江西 2025), a whole 4 in the set
+    assert "来自学分银行" in teacher.get(f"/forms/teachers/{t1}/sets/training/records/{recs[0]['id']}").text
+    other = as_user(world.teacher_usernames[t2], entry="teacher").get(f"/api/v1/teachers/{t2}/sets/training").json()
+    assert not [r for r in other["records"] if r["values"].get("project_name") == "2025年昌江区信息技术应用能力培训"]
