@@ -37,6 +37,8 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
             MenuEntry("credits.institutions", "system", "/credits/institutions/#institution-accounts", "培训机构账号",
                       "Training institution accounts", permission="grant.training_institution", levels=AUTHORITIES,
                       order=62),
+            MenuEntry("credits.claims", "business", "/credits/claims/", "自主研修审核", "Self-study claims",
+                      permission="record.review", order=63),
             MenuEntry("credits.institutions.register", "business", "/credits/institutions/#register-institution", "培训机构登记",
                       "Training institutions", action=S.REGISTER, levels=AUTHORITIES, order=62)]
 

@@ -13,7 +13,7 @@ from web.forms.liveserver import CHROMIUM, CHROMIUM_ARGS, serve
 pytestmark = pytest.mark.browser
 
 CASES = {"transfers", "rotations", "status_changes", "recheck", "spot_checks", "registration"}  # 教师调动, 交流轮岗, 在职变动, 需核实, 随机抽查, 定期注册: data roles
-CREDITS = {"credits.bank", "credits.projects.confirm"}  # 学分银行 (teacher.read), 培训成绩确认 (record.review)
+CREDITS = {"credits.bank", "credits.projects.confirm", "credits.claims"}  # 学分银行 (teacher.read), 培训成绩确认, 自主研修审核 (record.review)
 STATS = {"stats_dashboard", "stats_crosstab", "stats_trends", "stats_report"}  # 统计分析 › 统计概览, 交叉表, 趋势, 分析报告: stats.read
 EXPECTED = {
     "info_manager@3601020001": ({"teachers", "review_submit", "review_queue", "review_progress", "excel_import",
