@@ -14,7 +14,10 @@ records, written with COPY. Then:
    ``--repeat`` times: p50 and p95 (targets: province < 200 ms, county < 50 ms), beside the same six
    tables computed directly from the records (facts.build_rows over the unit's teachers, once; the
    figures must be equal);
-3. the incremental cost of one approval: ``refresh.on_teacher`` for one teacher (what the
+3. the dashboard page itself (GET /statistics/units/<code> over HTTP, the app in process, a signed-in
+   viewer: every table, the units one level down, rendered) for the province and the county: p50,
+   p95 and the SQL statements of one request (a fixed number whatever the units below);
+4. the incremental cost of one approval: ``refresh.on_teacher`` for one teacher (what the
    file.approved listener runs inside the approval's transaction), median of ``--repeat``.
 """
 
