@@ -6,8 +6,9 @@
 - The route is the ``registration`` workflow (modules/registration/workflows.yaml: school →
   county 初审 → city 审定; a province may add levels in provinces/<code>/workflows.yaml), resolved
   when the school applies. At each step the acting unit's reviewers ``decide`` per teacher
-  (qualified 合格 / deferred 暂缓注册 / refused 不予注册, a reason for the last two; a later step
-  sees the earlier decision and may change it) and ``forward`` once every teacher has one.
+  (qualified 合格 / deferred 暂缓注册 / refused 不予注册, a reason for the last two; 合格 never
+  for a teacher barred by a 师德 record (W690) and only with a reason for one whose other conditions
+  were unmet (W691); a later step sees the earlier decision and may change it) and ``forward`` once every teacher has one.
 - ``apply_all_eligible``: the same for every teacher of the school who is due, meets the
   conditions and is not in an open application (the page's "all eligible due" button).
 - The last step's ``forward`` completes the batch: each decision is written into the teacher's
@@ -216,6 +217,8 @@ def decide(db: Session, ctx: Any, me: Principal, batch_id: int, items: list[dict
         if decision in W.NEEDS_REASON and not reason:
             word = W.DECISIONS[decision]
             raise Refusal(W.W_REASON_REQUIRED, decision=word[1], decision_en=word[2], name=app.teacher_name)
+        if decision == "qualified":
+            _refuse_if_unmet(app, reason)
         if reason and len(reason) > REASON_LIMIT:
             raise Refusal(W.W_REASON_TOO_LONG, length=len(reason), limit=REASON_LIMIT)
         app.decision, app.reason, app.decided_step = decision, reason, step["key"]
@@ -223,6 +226,20 @@ def decide(db: Session, ctx: Any, me: Principal, batch_id: int, items: list[dict
     _flush(db, batch)
     _log(db, me, batch, "decide", changed, db.get(Unit, step["unit_id"]), step)
     return batch
+
+
+def _refuse_if_unmet(app: RegistrationApplication, reason: str | None) -> None:
+    """注册合格 for a teacher whose conditions were unmet when the school applied: never when a
+    师德 record bars registration (暂行办法: 师德 violations are 不予注册), else only with a
+    reason (the reviewer's override, e.g. training evidence handed in since; it is logged)."""
+    unmet = list(app.unmet or [])
+    barred = [u for u in unmet if u.get("kind") == "ethics"]
+    if barred:
+        raise Refusal(W.W_QUALIFIED_BARRED, name=app.teacher_name, items="；".join(u["zh"] for u in barred)[:300],
+                      items_en="; ".join(u["en"] for u in barred)[:300])
+    if unmet and not reason:
+        raise Refusal(W.W_QUALIFIED_UNMET, name=app.teacher_name, items="；".join(u["zh"] for u in unmet)[:300],
+                      items_en="; ".join(u["en"] for u in unmet)[:300])
 
 
 def forward(db: Session, ctx: Any, me: Principal, batch_id: int, version: int | None = None) -> RegistrationBatch:
@@ -324,6 +341,7 @@ def batch_json(db: Session, me: Principal, batch: RegistrationBatch, *, with_app
         "steps": [{"key": s["key"], "label": s["label"], "unit": s["unit_code"], "unit_name": s["unit_name"],
                    "state": "done" if i < batch.step or batch.state == COMPLETED else
                    ("current" if i == batch.step else "waiting")} for i, s in enumerate(batch.steps)],
+        "next": _next_step(batch, step),
         "may": (["decide", "forward"] if step is not None and CS._holds(me, step["unit_id"], step["roles"]) else []),
         "created_at": batch.created_at.isoformat() if batch.created_at else None,
         "completed_at": batch.completed_at.isoformat() if batch.completed_at else None,
@@ -334,6 +352,25 @@ def batch_json(db: Session, me: Principal, batch: RegistrationBatch, *, with_app
                                .where(Record.id.in_([a.record_id for a in apps]))).all()) if apps else {}
         out["teachers"] = [_app_json(db, me, a, docs.get(a.record_id)) for a in apps]
     return out
+
+
+def _next_step(batch: RegistrationBatch, step: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Where the acting step's 提交 goes: ``{"last": True}`` when it completes the batch (writes
+    教师资格), else the next step's unit and label (what the button and the message say)."""
+    if step is None:
+        return None
+    if batch.step + 1 >= len(batch.steps):
+        return {"last": True}
+    nxt = batch.steps[batch.step + 1]
+    return {"last": False, "unit_name": nxt["unit_name"], "label": nxt["label"], "label_en": nxt["label_en"]}
+
+
+def forwarded_message(batch: RegistrationBatch) -> str:
+    """The message after 提交: what happened (completed, or sent to the next unit)."""
+    if batch.state == COMPLETED:
+        return "已办结：结论已写入教师资格"
+    step = batch.steps[batch.step]
+    return f"已提交{step['unit_name']}（{step['label']}）"
 
 
 def _registration_kind(app: RegistrationApplication, doc: dict[str, Any]) -> str:

@@ -104,12 +104,12 @@ class RegistrationPages(Controller):
 
         def work() -> Any:
             B.decide(db, ctx, me, batch_id, items, version)
-            return B.forward(db, ctx, me, batch_id) if forward else None
+            return B.forwarded_message(B.forward(db, ctx, me, batch_id)) if forward else None
         try:
-            await run_unit_of_work(db, work)
+            sent = await run_unit_of_work(db, work)
         except Refusal as r:
             error = r
             typed = {k: str(v) for k, v in form.items() if k.startswith(("decision-", "reason-"))}  # redrawn as typed
             return await anyio.to_thread.run_sync(lambda: self._batch(request, db, me, batch_id, error=error, typed=typed))
-        done = "已提交上一级" if forward else "结论已保存"
+        done = sent if forward and sent else "结论已保存"
         return Redirect(path=f"/registration/batches/{batch_id}?msg={quote(done)}", status_code=303)

@@ -1,4 +1,4 @@
-"""Refusals of the registration module (W570–W589) and the outcome words."""
+"""Refusals of the registration module (W570–W589, W680, W690–W699) and the outcome words."""
 
 from __future__ import annotations
 
@@ -55,6 +55,16 @@ W_NONE_ELIGIBLE = _e("W680", 422, "{unit} 没有可申请的教师：截至 {day
                      "预警名单中的教师尚未达到注册条件，可勾选后单独申请；已在申请中的教师不再列出。",
                      "Teachers on the warning list do not meet the conditions yet: tick them to apply for them; "
                      "teachers already in an application are not listed.")
+W_QUALIFIED_BARRED = _e("W690", 422, "{name} 有不予注册的师德记录，不能给出「注册合格」：{items}",
+                        "{name} has an ethics record that bars registration: 'Registered' cannot be given: {items_en}",
+                        "给出「不予注册」或「暂缓注册」并写明理由；记录有误时先在教师的「师德信息」中更正，再重新申请。",
+                        "Give 'Registration refused' or 'deferred' with a reason; if the record is wrong, correct the "
+                        "teacher's ethics record first and apply again.")
+W_QUALIFIED_UNMET = _e("W691", 422, "{name} 不符合注册条件（{items}），给出「注册合格」须写明理由",
+                       "{name} does not meet the conditions ({items_en}): 'Registered' needs a reason",
+                       "在该教师的「理由」栏写明为何仍予注册（例如补充的培训证明），或给出「暂缓注册」。",
+                       "Write in the teacher's Reason column why they are registered anyway (e.g. training evidence "
+                       "handed in since), or give 'Registration deferred'.")
 
 # decision -> (registration_conclusion code, zh, en)
 DECISIONS: dict[str, tuple[str, str, str]] = {

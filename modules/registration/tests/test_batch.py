@@ -13,7 +13,7 @@ from tests.review.conftest import add_teacher
 from web.db.models import AuditEntry, Record
 
 
-def _qualified_records(today: dt.date, *, failing_year: bool = False) -> dict[str, list[dict]]:
+def _qualified_records(today: dt.date, *, failing_year: bool = False, barred: bool = False) -> dict[str, list[dict]]:
     start = EL.add_months(today, 3)
     start = start.replace(year=start.year - 5)
     years = range(start.year, today.year)
@@ -21,17 +21,19 @@ def _qualified_records(today: dt.date, *, failing_year: bool = False) -> dict[st
     # registered would start its first cycle on the province's first_cycle_start instead
     return {"qualification": [{"kind": "2", "issue_date": "2009-07-01", "first_registration_date": start.isoformat(),
                                "first_registration_result": "1"}],
-            "assessment": [{"year": y, "result": "4" if failing_year and y == start.year + 1 else "2"} for y in years]}
+            "assessment": [{"year": y, "result": "4" if failing_year and y == start.year + 1 else "2"} for y in years],
+            # 降低岗位等级 within the cycle, not lifted: bars registration
+            "ethics": [{"punishment": "13", "punishment_date": EL.add_months(start, 12).isoformat()}] if barred else []}
 
 
 @pytest.fixture()
 def due(ctx, cats):
     """``due(school, failing_year=False)`` -> a teacher whose cycle ends in three months."""
-    def make(school: str = "3601020001", failing_year: bool = False, name: str = "注册乙") -> int:
+    def make(school: str = "3601020001", failing_year: bool = False, name: str = "注册乙", barred: bool = False) -> int:
         cat = cats["36"]
         with ctx.sessions() as db:
             tid = add_teacher(db, cat, school, complete=False, name=name)
-            for set_key, docs in _qualified_records(dt.date.today(), failing_year=failing_year).items():
+            for set_key, docs in _qualified_records(dt.date.today(), failing_year=failing_year, barred=barred).items():
                 for i, doc in enumerate(docs):
                     db.add(Record(teacher_id=tid, set_key=set_key, position=i, document=doc,
                                   catalogue_version=cat.version))
@@ -66,7 +68,7 @@ def test_a_batch_goes_school_county_city_and_writes_the_registration_fields(ctx,
                     json={"decisions": [{"teacher_id": bad, "decision": "deferred"}]})
     assert r.status_code == 422 and r.json()["code"] == "W580"
     r = county.post(f"/api/v1/registration/batches/{bid}/decisions",
-                    json={"decisions": [{"teacher_id": ok, "decision": "qualified"},
+                    json={"decisions": [{"teacher_id": ok, "decision": "qualified", "reason": "学时证明已补交"},
                                         {"teacher_id": bad, "decision": "deferred", "reason": "年度考核不合格"}]})
     assert r.status_code == 200, r.text
     r = county.post(f"/api/v1/registration/batches/{bid}/forward", json={"version": r.json()["version"]})
@@ -132,7 +134,7 @@ def test_batches_are_seen_by_the_school_its_route_and_above_only(ctx, world, as_
         assert c.get(f"/api/v1/registration/batches/{bid}").status_code == 404, who
         assert bid not in [b["id"] for b in c.get("/api/v1/registration/batches").json()], who
         r = c.post(f"/api/v1/registration/batches/{bid}/decisions",
-                   json={"decisions": [{"teacher_id": tid, "decision": "qualified"}]})
+                   json={"decisions": [{"teacher_id": tid, "decision": "qualified", "reason": "学时已核实"}]})
         assert r.status_code == 404, who
     queue = as_user("info_reviewer@360102").get("/api/v1/registration/batches?queue=mine").json()
     assert bid in [b["id"] for b in queue]
@@ -151,3 +153,25 @@ def test_the_warning_list_names_who_is_due_and_does_not_meet_the_conditions(ctx,
     assert bad not in [t["teacher_id"] for t in as_user("info_viewer@360103").get("/api/v1/registration/warnings").json()["teachers"]]
     home = as_user("info_manager@3601020001").get("/admin/")
     assert "注册周期将满且未达注册条件的教师" in home.text
+
+
+def test_registered_is_refused_for_a_barred_teacher_and_needs_a_reason_when_conditions_are_unmet(ctx, world, as_user,
+                                                                                                  due):
+    """Walk finding: 刘洁 (受到处分：降低岗位等级) was registered 注册合格 with an empty reason.
+    A 师德 bar refuses 注册合格 outright (W690); other unmet conditions need the reviewer's reason (W691)."""
+    barred, short = due(barred=True, name="师德丁"), due(failing_year=True, name="考核丁")
+    r = as_user("info_manager@3601020001").post("/api/v1/registration/batches", json={"teacher_ids": [barred, short]})
+    assert r.status_code == 201, r.text
+    bid = r.json()["id"]
+    county = as_user("info_reviewer@360102")
+    url = f"/api/v1/registration/batches/{bid}/decisions"
+    for reason in ("", "已核实"):
+        r = county.post(url, json={"decisions": [{"teacher_id": barred, "decision": "qualified", "reason": reason}]})
+        assert r.status_code == 422 and r.json()["code"] == "W690", r.text
+        assert "师德丁" in r.json()["message"] and "降低岗位等级" in r.json()["message"]
+    r = county.post(url, json={"decisions": [{"teacher_id": short, "decision": "qualified"}]})
+    assert r.status_code == 422 and r.json()["code"] == "W691" and "年度考核" in r.json()["message"]
+    r = county.post(url, json={"decisions": [{"teacher_id": short, "decision": "qualified", "reason": "补交考核复核结果"},
+                                             {"teacher_id": barred, "decision": "refused", "reason": "师德处分"}]})
+    assert r.status_code == 200, r.text
+    assert {t["teacher_id"]: t["decision"] for t in r.json()["teachers"]} == {short: "qualified", barred: "refused"}

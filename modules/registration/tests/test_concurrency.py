@@ -37,7 +37,7 @@ def test_two_reviewers_forward_one_step_at_once_exactly_one_wins(pg_ctx, cats):
         batch = B.apply(s, ctx, principal(ctx, s, "info_manager@3601020001"), [tid])
         s.flush()
         B.decide(s, ctx, principal(ctx, s, "info_reviewer@360102"), batch.id,
-                 [{"teacher_id": tid, "decision": "qualified"}])
+                 [{"teacher_id": tid, "decision": "qualified", "reason": "学时已核实"}])
         s.commit()
         bid, version = batch.id, batch.version
     jobs = [lambda s, u=u: B.forward(s, ctx, principal(ctx, s, u), bid, version).step

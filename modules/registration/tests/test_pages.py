@@ -99,3 +99,29 @@ def test_odd_numbers_and_far_dates_are_refused_not_server_errors(ctx, world, as_
     tid = due(name="远期丙")
     r = school.get(f"/api/v1/teachers/{tid}/registration?as_of=9999-12-01")
     assert r.status_code == 422 and r.json()["code"] == "W570"
+
+
+def test_the_forward_button_and_message_say_where_the_application_goes(ctx, world, as_user, due):  # noqa: F811
+    """Walk finding: at the county (first of two levels) the button read "保存并提交（最后一级：办结并写入
+    教师资格）" yet only forwarded to the city, and after the city's final decision the message said
+    "已提交上一级" while the application was 已办结."""
+    tid = due(name="按钮丁")
+    school = as_user("info_manager@3601020001")
+    r = post_form(school, "/registration", "/registration/apply", {"teacher_id": str(tid)})
+    url = r.headers["location"].split("?")[0]
+    bid = int(re.search(r"/batches/(\d+)", url).group(1))
+    county = as_user("info_reviewer@360102")
+    page = county.get(url).text
+    button = re.search(r'id="forward">([^<]*)<', page).group(1)
+    assert "最后一级" not in button and "办结" not in button and "南昌市" in button, button
+    r = post_form(county, url, f"/registration/batches/{bid}/decide", {f"decision-{tid}": "qualified", f"reason-{tid}": "学时已核实", "forward": "1"})
+    assert r.status_code == 303
+    msg = county.get(r.headers["location"]).text
+    assert "已提交南昌市" in msg and "上一级" not in msg
+    city = as_user("info_reviewer@3601")
+    button = re.search(r'id="forward">([^<]*)<', city.get(url).text).group(1)
+    assert "办结" in button, button
+    r = post_form(city, url, f"/registration/batches/{bid}/decide", {f"decision-{tid}": "qualified", f"reason-{tid}": "学时已核实", "forward": "1"})
+    assert r.status_code == 303
+    page = city.get(r.headers["location"]).text
+    assert "已办结" in page and "已提交" not in page
