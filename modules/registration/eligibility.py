@@ -2,7 +2,12 @@
 
 A qualification (a 教师资格 record with a kind other than 0 无) has a cycle of ``cycle_years``
 years from the last of: its date of issue, its first registration and its last periodic
-registration that were 注册合格. Eligibility as of a date is every condition of the province
+registration that were 注册合格. A registration made early (before the old cycle ended, within the
+warning window) does not drop the rest of the old cycle: the new cycle starts the day after the
+old one's end; one made late (after the end) starts it on the day of registration. The old end is
+the one the application held (``registration_applications.cycle_end``), read per record with
+``carried_starts``; a registration date typed by hand has no application and starts the cycle on
+that date. Eligibility as of a date is every condition of the province
 (engine/registration.py) evaluated by its kind's evaluator (conditions.py) on the teacher's
 records and the credit bank (modules/credits ``ledger.balance``; without that module the training
 condition reads "学分数据不可用", unmet). A teacher's answer is that of the qualification whose
@@ -44,10 +49,13 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def cycle_of(record_id: int, doc: dict[str, Any], years: int, first_start: dt.date | None = None) -> Cycle | None:
+def cycle_of(record_id: int, doc: dict[str, Any], years: int, first_start: dt.date | None = None,
+             carried: dict[dt.date, dt.date] | None = None) -> Cycle | None:
     """The cycle of one qualification record (None: no kind, or no date to count from): from its
-    last registration that was 注册合格, else from its date of issue, or from ``first_start`` (the
-    province's ``first_cycle_start``) when it was issued before the scheme began."""
+    last registration that was 注册合格 (or, when that registration was made early through an
+    application, from the day after the old cycle's end: ``carried`` maps the day of registration to
+    that start), else from its date of issue, or from ``first_start`` (the province's
+    ``first_cycle_start``) when it was issued before the scheme began."""
     kind = str(doc.get("kind") or "0")
     if kind == "0":
         return None
@@ -56,12 +64,32 @@ def cycle_of(record_id: int, doc: dict[str, Any], years: int, first_start: dt.da
     registered = [d for d in registered if d is not None]
     issued = parse_date(doc.get("issue_date"))
     if registered:
-        start = max(registered + ([issued] if issued else []))
+        last = max(registered)
+        start = max([(carried or {}).get(last, last)] + ([issued] if issued else []))
     elif issued is not None:
         start = max(issued, first_start) if first_start is not None else issued
     else:
         return None
     return Cycle(record_id, kind, doc.get("certificate_number") or None, start, add_years(start, years) - dt.timedelta(days=1))
+
+
+def carried_starts(db: Session, record_ids: Any) -> dict[int, dict[dt.date, dt.date]]:
+    """Per qualification record: the day of each 注册合格 written by an application -> the new
+    cycle's start (the day after the old cycle's end when registered early, else that day).
+    ``record_ids``: a list or a select of ids."""
+    from modules.registration.models import RegistrationApplication as A
+
+    out: dict[int, dict[dt.date, dt.date]] = {}
+    ids = list(record_ids) if isinstance(record_ids, (list, tuple, set)) else None
+    chunks = [ids[i:i + 500] for i in range(0, len(ids), 500)] if ids is not None else [record_ids]
+    for chunk in chunks:
+        if ids is not None and not chunk:
+            continue
+        rows = db.execute(select(A.record_id, A.outcome_date, A.cycle_end)
+                          .where(A.record_id.in_(chunk), A.outcome_date.is_not(None), A.decision == "qualified"))
+        for rid, day, end in rows:
+            out.setdefault(rid, {})[day] = max(day, end + dt.timedelta(days=1))
+    return out
 
 
 def is_first(doc: dict[str, Any]) -> bool:
@@ -169,6 +197,12 @@ def records_of(db: Session, teacher_ids: list[int]) -> dict[int, dict[str, list[
     return out
 
 
+def _carried_of(db: Session, recs: dict[str, list[tuple[int, dict[str, Any]]]]) -> dict[int, dict[dt.date, dt.date]]:
+    ids = [rid for rid, doc in recs["qualification"] if doc.get("periodic_registration_date")
+           or doc.get("first_registration_date")]
+    return carried_starts(db, ids) if ids else {}
+
+
 # ------------------------------------------------------------------ evaluation
 
 def evaluate(facts: Facts, rules: R.Rules, cycle: Cycle, as_of: dt.date) -> list[Unmet]:
@@ -187,8 +221,9 @@ def answer_for(db: Session, cat: Any, rules: R.Rules, teacher_id: int, as_of: dt
                   _balance_reader(db, teacher_id) if credit_bank else None, _labeller(cat), _ancestry(cat))
     label = _labeller(cat)
     answers = []
+    carried = _carried_of(db, recs)
     for rid, doc in recs["qualification"]:
-        cycle = cycle_of(rid, doc, rules.cycle_years, rules.first_cycle_start)
+        cycle = cycle_of(rid, doc, rules.cycle_years, rules.first_cycle_start, carried.get(rid))
         if cycle is not None:
             answers.append(Answer(cycle, evaluate(facts, rules, cycle, as_of), as_of,
                                   label("qualification_kind", cycle.kind, "zh")))

@@ -90,9 +90,13 @@ def test_a_batch_goes_school_county_city_and_writes_the_registration_fields(ctx,
         entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "record.update")
                           .order_by(AuditEntry.seq.desc()).limit(1))
         assert entry.detail["via"] == "registration" and entry.detail["case"] == bid
-    # a new cycle starts at the registration; the teacher is no longer due
+    # registered early (the old cycle ends in three months): the new cycle starts the day after
+    # the old one's end, not today (walk finding: 张丽丽 lost half a year); the teacher is no longer due
     me = as_user("info_manager@3601020001").get(f"/api/v1/teachers/{ok}/registration").json()
-    assert me["cycle_start"] == today
+    old_end = dt.date.fromisoformat(seen[ok]["cycle_end"])
+    assert me["cycle_start"] == (old_end + dt.timedelta(days=1)).isoformat() != today
+    new_end = EL.add_years(old_end + dt.timedelta(days=1), 5) - dt.timedelta(days=1)
+    assert me["cycle_end"] == new_end.isoformat()
     r = school.post("/api/v1/registration/batches", json={"teacher_ids": [ok]})
     assert r.status_code == 422 and r.json()["code"] == "W571"
     # the teacher reads the outcome on its own file

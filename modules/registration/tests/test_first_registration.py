@@ -87,7 +87,9 @@ def test_all_eligible_due_with_one_button_writes_first_and_periodic_registration
     done = {t["teacher_id"]: t["registration"] for t in school.get(f"/api/v1/registration/batches/{bid}").json()["teachers"]}
     assert (done[never], done[again]) == ("first", "periodic")       # what each was, after the outcome
     shown = school.get(f"/api/v1/teachers/{never}/registration").json()
-    assert shown["cycle_start"] == today
+    # registered before its first cycle ended: the new cycle starts the day after that end
+    old_end = {t["teacher_id"]: t["cycle_end"] for t in batch["teachers"]}[never]
+    assert shown["cycle_start"] == (dt.date.fromisoformat(old_end) + dt.timedelta(days=1)).isoformat()
 
 
 def test_a_deferred_first_registration_stays_first(ctx, world, as_user, teacher):
