@@ -59,7 +59,13 @@ def register_routes(ctx: Any) -> list[Any]:
 @hookimpl
 def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
     from modules.credits import claims as K
+    from modules.credits import service as S
 
+    inst = S.institution_of(db, me) if me.has("training.results") else None
+    if inst is not None:  # an institution's account sits at the authority that registered it: name the institution
+        n = len(S.list_projects(db, me))
+        return [Todo("credits.institution", f"{inst.name}：培训项目", f"{inst.name}: training projects", n,
+                     "/credits/projects/")]
     waiting = K.todo_count(db, me)
     if not waiting:
         return []

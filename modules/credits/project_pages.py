@@ -34,7 +34,9 @@ def _page(request: Request, db: Session, me: Principal, status_code: int = 200, 
     if not may_open(me):
         raise Refusal(Wd.W_PROJECTS_NOT_YOURS)
     projects = S.list_projects(db, me)
+    inst = S.institution_of(db, me) if me.has("training.results") else None
     return render(request, "credits/projects.html", me=me, projects=projects, me_unit=db.get(Unit, me.unit_id),
+                  heading=inst.name if inst is not None else db.get(Unit, me.unit_id).name,
                   submitter=me.has("training.results"), reviewer=me.has("record.review"), status_code=status_code,
                   confirmable={p["id"] for p in projects if p["results"].get("submitted") and S.may_confirm(db, me, p["id"])},
                   **context)

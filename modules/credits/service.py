@@ -291,7 +291,9 @@ def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]]
         hours, passed = _decimal(r.get("hours")), _passed(r.get("passed"))
         score = _decimal(r.get("score")) if r.get("score") not in (None, "") else Decimal(-1)
         before = len(problems)
-        if tid is None:
+        if r.get("id_number") in (None, "") or not str(r.get("id_number")).strip():
+            problems.append(RowProblem(n, "id_number", "required", {"label": "身份证件号", "label_en": "the ID number"}))
+        elif tid is None:
             problems.append(RowProblem(n, "id_number", "unmatched" if by_name else "teacher", {}))
         elif tid in seen:
             problems.append(RowProblem(n, "id_number", "twice", {"first": seen[tid]}))
@@ -337,16 +339,18 @@ def _locked(db: Session, project_id: int) -> TrainingProject:
     return project
 
 
-def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dry_run: bool = False) -> dict[str, Any]:
+def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dry_run: bool = False,
+                   first_row: int = 1) -> dict[str, Any]:
     """The institution's results for its project: all rows or none (RowsRefused naming each
-    problem by row and column); a teacher's earlier unconfirmed result is replaced."""
+    problem by row and column, rows counted from ``first_row``: 1 for the API's list, 2 for a
+    workbook's first data row); a teacher's earlier unconfirmed result is replaced."""
     project = _locked(db, project_for_submitter(db, me, project_id).id)
     if project.state != "active":
         raise Refusal(Wd.W_PROJECT_STATE, name=project.name, state=STATE_LABELS[project.state][0],
                       state_en=STATE_LABELS[project.state][1], action="提交成绩", action_en="take results")
     if not isinstance(rows, list) or not rows or len(rows) > 100_000:
         raise Refusal(Wd.W_BAD_BODY, detail="rows 须为 1–100000 行的列表", detail_en="rows must be a list of 1–100000 rows")
-    good, problems = check_rows(db, project, rows, by_name=_as_institution(db, me, project))
+    good, problems = check_rows(db, project, rows, first_row, by_name=_as_institution(db, me, project))
     if problems:
         raise RowsRefused(problems)
     if dry_run:

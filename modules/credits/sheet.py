@@ -130,7 +130,7 @@ def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_r
     if not rows:
         raise _bad("工作簿中没有成绩行", "the workbook has no result rows")
     try:
-        return S.submit_results(db, me, project_id, rows, dry_run=dry_run), None
+        return S.submit_results(db, me, project_id, rows, dry_run=dry_run, first_row=2), None
     except S.RowsRefused as refused:
         wb = load_workbook(io.BytesIO(content))  # checked and bounded above; loaded in full only to write the problems back
         ws = wb.worksheets[0]
@@ -139,7 +139,7 @@ def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_r
         messages: dict[int, list[str]] = {}
         for p in refused.problems:
             j = p.as_json()
-            row = p.row + 1  # the sheet's row (rows are counted from the first data row)
+            row = p.row  # the sheet's own row: the first data row is row 2
             messages.setdefault(row, []).append(f"{HEADERS[COLUMN[p.column] - 1]}：{j['message']}（{j['hint']}）")
             cell = ws.cell(row=row, column=COLUMN[p.column])
             cell.fill = RED

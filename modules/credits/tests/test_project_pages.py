@@ -4,7 +4,9 @@ the county's 审核员 confirms the results with the button, the teacher's 我�
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -89,3 +91,37 @@ def test_roles_that_neither_submit_nor_confirm_are_refused_the_page(as_user, wor
     assert teacher.get("/credits/projects/").status_code == 403
     page = as_user("info_reviewer@360102").get("/credits/projects/")
     assert page.status_code == 200 and 'id="confirm"' in page.text and 'id="submit"' not in page.text
+
+
+def test_upload_problems_name_the_sheets_rows_in_chinese(as_user, world, institution, ctx):  # noqa: F811
+    """A new user's walk: a duplicate names the first occurrence by its Excel row (row 2 is the first
+    data row), an empty 身份证件号 reads 必填, the 是否合格 message has no English in it, the marked
+    workbook downloads under an .xlsx name, and the institution's own name heads its pages."""
+    from modules.credits.models import TrainingInstitution
+
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="走查项目", hours=20, institution_id=inst_id)
+    with ctx.sessions() as db:
+        inst_name = db.get(TrainingInstitution, inst_id).name
+    inst = as_user(inst_user)
+    page = inst.get("/credits/projects/")
+    assert f"培训项目：{inst_name}" in page.text
+    home = inst.get("/admin/")
+    assert inst_name in home.text and "/credits/projects/" in home.text
+    wb = load_workbook(io.BytesIO(inst.get(f"/api/v1/training/projects/{p['id']}/results/template.xlsx").content))
+    a, b = world.teachers["3601020002"][:2]
+    wb.active.append([world.teacher_usernames[a], teacher_name(world, a), 20, "合格", 90])    # row 2
+    wb.active.append([world.teacher_usernames[b], teacher_name(world, b), 20, "合格", None])  # row 3
+    wb.active.append([world.teacher_usernames[a], teacher_name(world, a), 20, "合格", None])  # row 4: row 2 again
+    wb.active.append([None, teacher_name(world, b), 20, "合格", None])                        # row 5: no ID number
+    wb.active.append([world.teacher_usernames[b], teacher_name(world, b), 20, "也许", None])   # row 6: passed wrong
+    bad = inst.post(f"/credits/projects/{p['id']}/upload", data={"_csrf_token": csrf_of(page.text), "dry_run": "1"},
+                    files={"file": ("r.xlsx", _xlsx(wb), "application/octet-stream")})
+    assert bad.status_code == 422
+    rows = dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td></tr>", bad.text))
+    assert "首次在第 2 行" in rows["4"]
+    assert "身份证件号必填" in rows["5"] and "不符" not in rows["5"]
+    assert "是否合格应为" in rows["6"] and "true" not in rows["6"]
+    assert re.search(r'id="results-report" download="[^"]+\.xlsx"', bad.text)
+    report = load_workbook(io.BytesIO(base64.b64decode(re.search(r"base64,([^\"]+)\"", bad.text).group(1)))).active
+    assert "首次在第 2 行" in report.cell(row=4, column=6).value and report.cell(row=2, column=6).value is None
