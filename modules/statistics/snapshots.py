@@ -164,8 +164,13 @@ def catch_up(db: Session, *, trigger: str, today: dt.date | None = None, calenda
 
 
 def catch_up_at_start(ctx: Any) -> None:
-    """At the app's start (web/hooks.py ``on_startup``): missed deadlines, in a thread of their own."""
+    """At the app's start (web/hooks.py ``on_startup``): missed deadlines, in a thread of their own.
+    Not on the national tier: its ``teachers`` table is empty (the provinces' files arrive in
+    ``tier_files``), so a snapshot taken there would count no one (docs/two-level.md)."""
     import threading
+
+    if getattr(ctx.settings, "tier", "province") == "national":
+        return
 
     def work() -> None:
         try:
