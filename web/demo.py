@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 from sqlalchemy import func, insert, select
@@ -258,6 +258,21 @@ def fill_records(cat: Any, family: str, person: Person, rng: random.Random, fake
     return out
 
 
+def _on_file_since(filled: dict[str, list[dict[str, Any]]]) -> datetime:
+    """When a demo teacher's file (and so the appointment at the school, web.people.history.file_start)
+    began: the month the teacher joined the school (进本校年月), else the month work started, at
+    noon UTC on its first day; years back, as for a real school's teachers, so a backdated
+    retirement or leave can be recorded. Without either, now."""
+    basic = (filled.get("basic") or [{}])[0]
+    for key in ("entry_month", "work_start_month"):
+        text = str(basic.get(key) or "")
+        try:
+            return datetime(int(text[:4]), int(text[5:7]), 1, 12, tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    return utcnow()
+
+
 def _make_basic(cat: Any, family: str, person: Person, rng: random.Random, fake: Any,
                 base: dict[str, Any], file: dict[str, Any]) -> dict[str, Any]:
     validator = cat.validator("basic", family)
@@ -392,15 +407,16 @@ def build_demo(settings: Settings, *, password: str = "Demo@2024", teachers: int
         made: list[Teacher] = []
         for i, (person, school) in enumerate(placed):
             person = replace(person, school_type=school.school_type, rural=school.code in rural)
+            family = cat.family_of(school.school_type)
+            filled = fill_records(cat, family, person, rng, fake)
             t = Teacher(id_type="1", id_number=person.id_number, name=person.name, gender=person.gender,
-                        birth_date=person.birth, unit_id=school.id)
+                        birth_date=person.birth, unit_id=school.id, created_at=_on_file_since(filled))
             db.add(t)
             db.flush()
             made.append(t)
             account(person.id_number, person.name, school, "teacher", kind="teacher", teacher_id=t.id,
                     must_change=person.id_number == FIRST_LOGIN.id_number)
-            family = cat.family_of(school.school_type)
-            for set_key, recs in fill_records(cat, family, person, rng, fake).items():
+            for set_key, recs in filled.items():
                 for pos, doc in enumerate(recs):
                     record_rows.append({"teacher_id": t.id, "set_key": set_key, "position": pos, "document": doc,
                                         "catalogue_version": cat.version, "version": 1, "state": "draft"})

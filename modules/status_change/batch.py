@@ -165,6 +165,14 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _place(p: ImportProblem) -> tuple[int, int]:
+    """Where a problem sits: the file's own first, then by row, then by column (A, B, … AA)."""
+    column = 0
+    for ch in p.column or "":
+        column = column * 26 + ord(ch.upper()) - 64
+    return (p.row or 0, column)
+
+
 def _refusal_problem(exc: Refusal, row: Row, key: str) -> ImportProblem:
     letter, header = row.letters.get(key, (None, None))
     return ImportProblem(SHEET, row.line, letter, header, exc.code, exc.message("zh"), exc.message("en"),
@@ -368,6 +376,7 @@ def import_sheet(sessions: sessionmaker, cat: Any, principal: Principal, path: P
         if rows and not out.errors:
             found, known = check(db, cat, principal, rows, lock=not dry_run)
             out.problems += found
+        out.problems.sort(key=_place)
         bad_lines = {p.row for p in out.problems if p.severity == "error"}
         blocked = not rows or (all_or_nothing and out.errors) or any(
             p.row in (None, 1) for p in out.problems if p.severity == "error")

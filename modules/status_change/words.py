@@ -14,7 +14,8 @@ W_ROW_STATUS = _e("W767", 422, "人员状态「{value}」不是代码表中的�
                   "从下拉框选择，或填写代码（如 203）。", "Choose from the drop-down list or enter the code (e.g. 203).")
 W_ROW_DATE = _e("W768", 422, "生效日期「{value}」无效", "The effective date '{value}' is not a date",
                 "格式：yyyy-MM-dd，例如 2025-07-31。", "Format yyyy-MM-dd, e.g. 2025-07-31.")
-W_ROW_REQUIRED = _e("W769", 422, "【{column}】必填", "'{column_en}' is required", "", "")
+W_ROW_REQUIRED = _e("W769", 422, "【{column}】必填", "'{column_en}' is required",
+                    "请在这一行填写【{column}】（见「填表说明」）。", "Fill in '{column_en}' on this row (see the sheet 填表说明).")
 W_ROW_TWICE = _e("W770", 422, "身份证件号「{id}」在本文件中重复（第 {first} 行已有）",
                  "ID number '{id}' appears twice in this file (already in row {first})",
                  "每位教师只填一行。", "Give each teacher one row.")

@@ -153,3 +153,29 @@ def test_demo_accounts_keep_duties_apart(demo_app):
     ctx = demo_app.state.ctx
     with ctx.sessions() as db:
         assert duty_conflicts(db, ctx) == []
+
+
+def test_demo_teachers_have_held_their_post_for_years(demo_app):
+    """The 任职 of a demo teacher begins the month she joined the school (进本校年月), years back, not
+    the day the demo was loaded: a school can record a retirement or a leave dated last month."""
+    import datetime as dt
+
+    from web.people import history
+    from web.people import status as people_status
+
+    ctx = demo_app.state.ctx
+    cat = ctx.catalogue
+    with ctx.sessions() as db:
+        entries = dict(db.execute(select(Record.teacher_id, Record.document["entry_month"].as_string())
+                                  .where(Record.set_key == "basic")).all())
+        teachers = db.scalars(select(Teacher).order_by(Teacher.id)).all()
+        moved = {t.id for t in teachers if entries[t.id] >= dt.date.today().isoformat()[:7]}  # the demo's transfers
+        assert [t.id for t in teachers if t.id not in moved and history.file_start(t).isoformat()[:7] != entries[t.id]] == []
+        years_back = [t for t in teachers if history.file_start(t) < dt.date.today() - dt.timedelta(days=365)]
+        assert len(years_back) > len(teachers) // 2
+        teacher = years_back[0]
+        known = people_status.load(db, [teacher.id])[teacher.id]
+        month_ago = dt.date.today() - dt.timedelta(days=30)
+        for change in ("retired", "absent"):
+            item = people_status.StatusChange(teacher.id, change, month_ago, "203" if change == "absent" else None)
+            assert people_status.check(cat, known, item)  # no W754

@@ -158,7 +158,7 @@ def check(cat: Any, known: Known, item: StatusChange) -> str:
         return code
     if teacher.left_on is not None or P.is_left(current):
         raise Refusal(P.W_HAS_LEFT, name=teacher.name, date=(teacher.left_on or item.on).isoformat(), **labels, **what)
-    if spec.leaves and item.on < known.since:
+    if item.on < known.since:  # every change alike: none can take effect before the appointment began
         raise Refusal(P.W_TOO_EARLY, date=item.on.isoformat(), unit=teacher.unit_name, since=known.since.isoformat())
     return code
 

@@ -67,7 +67,9 @@ W_HAS_LEFT = _e("W756", 409, "「{name}」已于 {date} 离开本单位（{statu
                 "{name} left on {date} ({status_en}); {what_en} is not possible",
                 "如该教师回到工作岗位，请先办理「返岗」。", "If the teacher is back at work, record 返岗 (back at post) first.")
 W_NOT_AWAY = _e("W757", 409, "「{name}」当前在岗（{status}），无需办理返岗",
-                "{name} is at post ({status_en}); nothing to return from", "", "")
+                "{name} is at post ({status_en}); nothing to return from",
+                "返岗只用于长期不在岗或已离开本单位的教师；请删除这一行，或改填正确的变动类型。",
+                "返岗 (back at post) is for teachers away or gone only: delete this row or choose the right change.")
 W_STATUS_CODE = _e("W758", 422, "「{change}」不能设置人员状态「{code}」",
                    "'{change_en}' cannot set the personnel status '{code}'",
                    "可选：{allowed}", "Allowed: {allowed}")

@@ -133,3 +133,27 @@ def test_a_teacher_with_an_open_case_is_reported_on_its_row(ctx, cats, world, wh
     assert len(row) == 1 and row[0].row == 3 and "教师调动" in row[0].message_zh and p[1][2] in row[0].message_zh
     with ctx.sessions() as db:
         assert [_status(db, x[0]) for x in p] == ["100", "100"]
+
+
+def test_no_change_of_any_type_or_date_format_goes_back_before_the_appointment(ctx, cats, world, who, tmp_path,
+                                                                               new_teacher):
+    """退休 as a date cell and 长期不在岗 typed as text, both dated the day before the teacher's
+    appointment began: both refused with W754 on the date's cell, in row order, each with a fix."""
+    from web.people import history
+
+    cat = cats["36"]
+    ids = [new_teacher("3601030001", complete=False) for _ in range(4)]
+    with ctx.sessions() as db:
+        p = [(t.id, t.id_number, t.name) for t in (db.get(Teacher, i) for i in ids)]
+        before = history.file_start(db.get(Teacher, ids[0])) - dt.timedelta(days=1)
+        school = who(db, "info_manager@3601030001")
+    path = _fill(cat, tmp_path / "倒签.xlsx", [
+        [p[0][1], p[0][2], "退休", None, before, None],
+        [p[1][1], p[1][2], "长期不在岗", "203", before.isoformat(), None],
+        [p[2][1], p[2][2], "返岗", None, None, None],       # no date; and at post already
+        [p[3][1], p[3][2], "返岗", None, clock.today(), None],  # at post already
+    ])
+    out = batch.import_sheet(ctx.sessions, cat, school, path, dry_run=True)
+    found = [(q.row, q.column, q.rule) for q in out.problems]
+    assert found == [(2, "E", "W754"), (3, "E", "W754"), (4, "E", "W769"), (5, "C", "W757")]
+    assert all(q.hint_zh and q.hint_en for q in out.problems)
