@@ -11,16 +11,17 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from modules.credits.models import CreditEntry, TrainingResult
-from web.db.models import Teacher
 
 
-def lock_teachers(db: Session, teacher_ids: list[int]) -> None:
+def lock_teachers(db: Session, among: Any) -> dict[int, tuple[str, str | None, str | None]]:
     """Lock the participants' teachers rows (FOR UPDATE, in id order: no deadlock between two
     confirmations) before their ledgers are read: two projects confirmed at once for one teacher
-    then apply the caps one after the other, each seeing the other's credits."""
-    ids = sorted(set(teacher_ids))
-    for i in range(0, len(ids), 5000):
-        db.execute(select(Teacher.id).where(Teacher.id.in_(ids[i:i + 5000])).order_by(Teacher.id).with_for_update())
+    then apply the caps one after the other, each seeing the other's credits. ``among``: teacher
+    ids or a SELECT of them. Returns what the 国内培训 batch needs of each teacher
+    (web.services.from_case.lock_teachers), so the records' write locks nothing twice."""
+    from web.services.from_case import lock_teachers as lock
+
+    return lock(db, among)
 
 
 def used(db: Session, project_id: int, category: str, on: date, cycle: tuple[date, date],

@@ -87,6 +87,15 @@ def post(db: Session, teacher_id: int, *, kind: str, credits: Any, hours: Any = 
     return entry
 
 
+def insert_many(db: Session, entries: list[dict[str, Any]]) -> None:
+    """Append many ``earned`` entries already checked by the caller (a confirmation's: amounts
+    from the conversion rules, ≥ 0, each with every column ``post`` sets but ``corrects_id``) in
+    one bulk insert (web.db.bulk: a COPY on PostgreSQL), not one ORM flush per entry."""
+    from web.db import bulk
+
+    bulk.insert_many(db, CreditEntry.__table__, entries)
+
+
 def revoke(db: Session, entry: CreditEntry, *, by: int | None, note: str = "") -> CreditEntry:
     """A new entry cancelling ``entry`` (same category, date, project and rule version)."""
     return post(db, entry.teacher_id, kind="revoked", credits=entry.credits, hours=entry.hours,

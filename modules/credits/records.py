@@ -52,15 +52,15 @@ def from_claim(db: Session, cat: Any, me: Principal | None, claim: CreditClaim) 
 
 
 def from_results(db: Session, cat: Any, me: Principal | None, project: Any, passed: list[tuple[int, Decimal, Decimal]],
-                 institution: str = "") -> int:
+                 institution: str = "", **batch: Any) -> int:
     """The 国内培训 records of a project's confirmed, passed results ((teacher, hours, credits)),
-    added in one batch (``records.add_many_from_case``)."""
+    added in one batch (``records.add_many_from_case``; ``batch``: its ``among`` / ``locked``)."""
     from web.services import records
 
     items = [(tid, values(year=project.end_date.year, category=CATEGORY.get(project.level, "9"), name=project.name,
                           institution=institution, mode=MODE.get(project.kind, "9"), hours=hours, credits=credits))
              for tid, hours, credits in passed]
-    return records.add_many_from_case(db, cat, me, items, set_key=SET, via="credits.results", case_id=project.id)
+    return records.add_many_from_case(db, cat, me, items, set_key=SET, via="credits.results", case_id=project.id, **batch)
 
 
 def remove(db: Session, cat: Any, me: Principal | None, teacher_id: int, record_id: int | None, *,

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import String, cast, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import credits as C
@@ -419,53 +419,53 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path, 
         C.convert(rules, level=project.level, kind=project.kind, hours=Decimal(1), on=on)
     except C.NoRule as exc:
         raise Refusal(Wd.W_NO_RULE, detail=str(exc)) from exc
-    stmt = (select(TrainingResult.id, TrainingResult.teacher_id, TrainingResult.hours, TrainingResult.passed)
-            .join(Teacher, Teacher.id == TrainingResult.teacher_id)
-            .where(TrainingResult.project_id == project.id, TrainingResult.state == "submitted"))
+    # the results confirmed: the project's submitted ones within the caller's reach (under the
+    # project's lock and their own, the same rows for every statement below)
+    mine = [TrainingResult.project_id == project.id, TrainingResult.state == "submitted"]
     if where is not None:
-        stmt = stmt.where(where)
-    pending = db.execute(stmt.order_by(TrainingResult.id).with_for_update(of=TrainingResult)).all()
+        mine.append(TrainingResult.teacher_id.in_(select(Teacher.id).where(where)))
+    pending = db.execute(select(TrainingResult.id, TrainingResult.teacher_id, TrainingResult.hours, TrainingResult.passed)
+                         .where(*mine).order_by(TrainingResult.id).with_for_update(of=TrainingResult)).all()
     if not pending:
         raise Refusal(Wd.W_NOTHING_TO_CONFIRM)
     sample = C.convert(rules, level=project.level, kind=project.kind, hours=project.hours, on=on)
     category = sample.category
     year_cap, cycle_cap = version.caps.yearly.get(category), version.caps.cycle.get(category)
-    caps.lock_teachers(db, [tid for _, tid, _, _ in pending])
+    participants = select(TrainingResult.teacher_id).where(*mine)
+    locked = caps.lock_teachers(db, participants)  # once: the 国内培训 batch below reuses it
     used_year, used_cycle = caps.used(db, project.id, category, on, rules.cycle.window(on), (year_cap, cycle_cap))
     by_hours: dict[Decimal, Decimal] = {}
     entries: list[dict[str, Any]] = []
-    by_credits: dict[Decimal, list[int]] = {}  # results per amount: one UPDATE per distinct amount
     now = datetime.now(timezone.utc)
     total = Decimal(0)
     for rid, tid, hours, passed in pending:
-        credits = Decimal(0)
-        if passed:
-            if hours not in by_hours:
-                by_hours[hours] = C.convert(rules, level=project.level, kind=project.kind, hours=hours, on=on).credits
-            credits = by_hours[hours]
-            if year_cap is not None:
-                credits = max(Decimal(0), min(credits, year_cap - used_year.get(tid, 0)))
-            if cycle_cap is not None:
-                credits = max(Decimal(0), min(credits, cycle_cap - used_cycle.get(tid, 0)))
-            entries.append({"teacher_id": tid, "kind": "earned", "credits": credits, "hours": hours,
-                            "category": category, "effective": on, "project_id": project.id,
-                            "rule_version": sample.version, "confirmed_by": me.account_id, "recorded_at": now,
-                            "note": project.name[:100], "source": f"result:{rid}"})
+        if not passed:
+            continue
+        if hours not in by_hours:
+            by_hours[hours] = C.convert(rules, level=project.level, kind=project.kind, hours=hours, on=on).credits
+        credits = by_hours[hours]
+        if year_cap is not None:
+            credits = max(Decimal(0), min(credits, year_cap - used_year.get(tid, 0)))
+        if cycle_cap is not None:
+            credits = max(Decimal(0), min(credits, cycle_cap - used_cycle.get(tid, 0)))
+        entries.append({"teacher_id": tid, "kind": "earned", "credits": credits, "hours": hours,
+                        "category": category, "effective": on, "project_id": project.id,
+                        "rule_version": sample.version, "confirmed_by": me.account_id, "recorded_at": now,
+                        "note": project.name[:100], "source": f"result:{rid}"})
         total += credits
-        by_credits.setdefault(credits, []).append(rid)
-    if entries:
-        db.execute(insert(CreditEntry), entries)
-    for credits, rids in by_credits.items():
-        for i in range(0, len(rids), 5000):
-            db.execute(update(TrainingResult).where(TrainingResult.id.in_(rids[i:i + 5000])).values(
-                state="confirmed", confirmed_by=me.account_id, confirmed_at=now, credits=credits,
-                rule_version=sample.version), execution_options={"synchronize_session": False})
+    ledger.insert_many(db, entries)
+    # every result confirmed in one statement, each frozen with its entry's credits (none: 0)
+    earned = (select(CreditEntry.credits).where(CreditEntry.source == literal("result:", String) + cast(TrainingResult.id, String))
+              .scalar_subquery())
+    db.execute(update(TrainingResult).where(*mine).values(
+        state="confirmed", confirmed_by=me.account_id, confirmed_at=now, credits=func.coalesce(earned, 0),
+        rule_version=sample.version), execution_options={"synchronize_session": False})
     if cat is not None and entries:  # confirmed training in the teachers' 国内培训 (来自学分银行)
         from modules.credits import records
 
         inst = db.get(TrainingInstitution, project.institution_id) if project.institution_id else None
         records.from_results(db, cat, me, project, [(e["teacher_id"], e["hours"], e["credits"]) for e in entries],
-                             institution=inst.name if inst else project.organiser)
+                             institution=inst.name if inst else project.organiser, among=participants, locked=locked)
     audit.record(db, "credits.results.confirm", actor=me, target_type="training_project", target_id=project.id,
                  unit_id=project.unit_id, detail={"confirmed": len(pending), "credits": str(total),
                                                   "rule_version": sample.version, "rule": sample.rule})

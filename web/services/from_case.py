@@ -141,18 +141,43 @@ def remove_from_case(db: Session, cat: Catalogue, actor: Principal | None, teach
                     unit=teacher.unit.code if teacher.unit else None, kind=via, case_id=case_id)
 
 
+Locked = dict[int, tuple[str, str | None, str | None]]  # teacher id -> (file state, school type, unit code)
+
+
+def lock_teachers(db: Session, among: Any) -> Locked:
+    """The teachers' rows locked FOR UPDATE in id order (no deadlock between two batches), with
+    what ``add_many_from_case`` needs of each. ``among``: teacher ids, or a SELECT of them (one
+    statement however many: a confirmation's participants)."""
+    from web.db.models import Unit
+
+    stmt = (select(Teacher.id, Teacher.state, Unit.school_type, Unit.code).join(Unit, Unit.id == Teacher.unit_id)
+            .order_by(Teacher.id).with_for_update(of=Teacher))
+    if not isinstance(among, (list, tuple, set)):
+        return {tid: (state, st, code) for tid, state, st, code in db.execute(stmt.where(Teacher.id.in_(among)))}
+    ids, info = sorted(set(among)), {}
+    for i in range(0, len(ids), 5000):
+        for tid, state, st, code in db.execute(stmt.where(Teacher.id.in_(ids[i:i + 5000]))):
+            info[tid] = (state, st, code)
+    return info
+
+
 def add_many_from_case(db: Session, cat: Catalogue, actor: Principal | None, items: list[tuple[int, Mapping[str, Any]]],
-                       *, set_key: str, via: str, case_id: int | None) -> int:
+                       *, set_key: str, via: str, case_id: int | None, among: Any = None,
+                       locked: Locked | None = None) -> int:
     """``write_from_case`` adding records for many teachers at once (a training project's
     confirmed results): the same rules — only a set's records a business owns whole, values
     cleaned and checked (each distinct record once; errors refuse the whole batch), the record
     takes its file's state — in a few statements; the teachers' rows locked in id order; audited
     once for the batch (as the Excel import is) and one FILE_APPROVED batch for approved files.
-    Returns the number of records added."""
-    from sqlalchemy import func, insert
+    Returns the number of records added.
 
+    ``among``: a SELECT of the items' teacher ids (the reads then take one statement each, not one
+    per 5,000 teachers); ``locked``: what ``lock_teachers`` returned when the caller locked the
+    teachers already in this transaction (they are not locked twice)."""
+    from sqlalchemy import func
+
+    from web.db import bulk
     from web.db.base import utcnow
-    from web.db.models import Unit
 
     spec = cat.sets.get(set_key)
     owned = [f for f in spec.all_fields() if f.owns_record] if spec is not None else []
@@ -162,17 +187,15 @@ def add_many_from_case(db: Session, cat: Catalogue, actor: Principal | None, ite
     if not items:
         return 0
     ids = sorted({tid for tid, _ in items})
-    info: dict[int, tuple[str, str | None, str | None]] = {}
+    info = locked if locked is not None else lock_teachers(db, ids if among is None else among)
+    top_of = select(Record.teacher_id, func.max(Record.position)).where(
+        Record.set_key == set_key, Record.copy_of_id.is_(None)).group_by(Record.teacher_id)
     top: dict[int, int] = {}
-    for i in range(0, len(ids), 5000):
-        chunk = ids[i:i + 5000]
-        for tid, state, school_type, unit_code in db.execute(
-                select(Teacher.id, Teacher.state, Unit.school_type, Unit.code).join(Unit, Unit.id == Teacher.unit_id)
-                .where(Teacher.id.in_(chunk)).order_by(Teacher.id).with_for_update(of=Teacher)):
-            info[tid] = (state, school_type, unit_code)
-        top.update(db.execute(select(Record.teacher_id, func.max(Record.position)).where(
-            Record.teacher_id.in_(chunk), Record.set_key == set_key, Record.copy_of_id.is_(None))
-            .group_by(Record.teacher_id)).all())
+    if among is not None:
+        top.update(db.execute(top_of.where(Record.teacher_id.in_(among))).all())
+    else:
+        for i in range(0, len(ids), 5000):
+            top.update(db.execute(top_of.where(Record.teacher_id.in_(ids[i:i + 5000]))).all())
     checked: dict[tuple[str, str], dict[str, Any]] = {}
     rows: list[dict[str, Any]] = []
     now = utcnow()
@@ -195,8 +218,7 @@ def add_many_from_case(db: Session, cat: Catalogue, actor: Principal | None, ite
         rows.append({"teacher_id": tid, "set_key": set_key, "position": top[tid], "document": dict(checked[key]),
                      "catalogue_version": cat.version, "version": 1, "state": "approved" if state == "approved" else "draft",
                      "created_at": now, "updated_at": now, "updated_by_id": actor.account_id if actor else None})
-    if rows:
-        db.execute(insert(Record), rows)
+    bulk.insert_many(db, Record.__table__, rows)
     audit.record(db, "record.create", actor=actor, actor_name=None if actor else "tmis", target_type="teachers",
                  target_id=None, unit_id=None, detail={"set": set_key, "records": len(rows), "via": via, "case": case_id})
     approved = sorted({r["teacher_id"] for r in rows if r["state"] == "approved"})
