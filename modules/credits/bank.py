@@ -21,6 +21,23 @@ from web.db.models import Teacher, Unit
 from web.errors import Refusal
 from web.principal import Principal
 
+def rule_version_labels(db: Session, versions: set[str], lang: str = "zh") -> dict[str, str]:
+    """What a person reads for a stored rule version ("<scope>:<version>", e.g. "36:2021"):
+    "江西省 2021 版" (the province unit's name), "国家默认 2021 版" for the national default."""
+    scopes = {v.split(":", 1)[0] for v in versions if ":" in v}
+    names = dict(db.execute(select(Unit.code, Unit.name).where(Unit.code.in_(scopes - {"national"}))).all()) if scopes else {}
+    out = {}
+    for v in versions:
+        where, _, key = v.partition(":")
+        if not key:
+            out[v] = v
+        elif where == "national":
+            out[v] = f"国家默认 {key} 版" if lang != "en" else f"National default, version {key}"
+        else:
+            out[v] = f"{names.get(where, where)} {key} 版" if lang != "en" else f"{names.get(where, where)}, version {key}"
+    return out
+
+
 def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date | None = None,
                     start: date | None = None, end: date | None = None) -> dict[str, Any]:
     """A teacher's credit bank: total, by year and category, and every entry (the teacher's own,
@@ -30,16 +47,37 @@ def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date 
     b = ledger.balance(db, teacher.id, start=start, end=end, as_of=as_of)
     names = dict(db.execute(select(TrainingProject.id, TrainingProject.name).where(
         TrainingProject.id.in_(select(CreditEntry.project_id).where(CreditEntry.teacher_id == teacher.id)))).all())
+    found = ledger.entries(db, teacher.id, start=start, end=end, as_of=as_of)
+    rule_labels = rule_version_labels(db, {e.rule_version for e in found})
     entries = [{"id": e.id, "kind": e.kind, "credits": str(e.credits), "hours": str(e.hours), "category": e.category,
                 "effective": e.effective.isoformat(), "project_id": e.project_id, "project": names.get(e.project_id),
-                "rule_version": e.rule_version, "confirmed_by": e.confirmed_by,
+                "rule_version": e.rule_version, "rule_label": rule_labels.get(e.rule_version, e.rule_version),
+                "confirmed_by": e.confirmed_by,
                 "recorded_at": e.recorded_at.isoformat(), "note": e.note}
-               for e in ledger.entries(db, teacher.id, start=start, end=end, as_of=as_of)]
+               for e in found]
     if me.teacher_id != teacher.id:
         audit.record(db, "credits.read", actor=me, target_type="teacher", target_id=teacher.id, unit_id=teacher.unit_id)
     return {"teacher_id": teacher.id, "name": teacher.name, "as_of": (as_of or date.today()).isoformat(),
             "total": str(b.credits), "hours": str(b.hours), "by_year": {str(y): str(v) for y, v in b.by_year.items()},
             "by_category": {k: str(v) for k, v in b.by_category.items()}, "entries": entries}
+
+
+def registration_cycles(db: Session, root: Path, province: str | None, ids: list[int]) -> dict[int, Any]:
+    """The registration module's cycle of each teacher ({} when that module is not here)."""
+    if not ids:
+        return {}
+    try:
+        from modules.registration import eligibility as EL
+    except ImportError:
+        return {}
+    try:
+        from web.modules import current
+
+        if not any(m.key == "registration" for m in current().modules):
+            return {}
+    except Exception:  # no registry (a tool outside the app): the code is here, use it
+        pass
+    return EL.cycles_for(db, root, province, ids)
 
 
 def balances_page(db: Session, me: Principal, *, root: Path, as_of: date | None = None, year: int | None = None,
@@ -62,27 +100,33 @@ def balances_page(db: Session, me: Principal, *, root: Path, as_of: date | None 
                       .where(scope.teacher_filter(me)).order_by(Teacher.unit_id, Teacher.name, Teacher.id)
                       .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()
     ids = [r[0] for r in rows]
+    # 本周期: each teacher's registration cycle (the registration module's, the same the warning
+    # list counts "本周期学分 n/m" in), counted up to the day like the registration does; the
+    # province's credit cycle (credits.yaml) only for a teacher without one, or without that module
+    reg = registration_cycles(db, root, prov.code if prov else None, ids)
+    windows = {i: ((reg[i].start, reg[i].end) if i in reg else (start, end)) for i in ids}
     sums: dict[int, dict[str, Any]] = {i: {"year": Decimal(0), "cycle": Decimal(0), "all": Decimal(0), "by_category": {}} for i in ids}
     if ids:
-        year_col = func.extract("year", CreditEntry.effective) if db.get_bind().dialect.name != "sqlite" \
-            else func.strftime("%Y", CreditEntry.effective)
-        stmt = (select(CreditEntry.teacher_id, CreditEntry.category, year_col, func.sum(CreditEntry.credits))
+        stmt = (select(CreditEntry.teacher_id, CreditEntry.category, CreditEntry.effective, func.sum(CreditEntry.credits))
                 .where(CreditEntry.teacher_id.in_(ids))
-                .group_by(CreditEntry.teacher_id, CreditEntry.category, year_col))
+                .group_by(CreditEntry.teacher_id, CreditEntry.category, CreditEntry.effective))
         if as_of is not None:  # None: everything recorded until now
             stmt = stmt.where(CreditEntry.recorded_at < ledger._end_of(as_of))
-        for tid, cat, y, c in db.execute(stmt):
-            s, c, y = sums[tid], Decimal(str(c or 0)), int(y)
+        for tid, cat, eff, c in db.execute(stmt):
+            s, c = sums[tid], Decimal(str(c or 0))
+            eff = eff if isinstance(eff, date) else date.fromisoformat(str(eff)[:10])
             s["all"] += c
-            if y == year:
+            if eff.year == year:
                 s["year"] += c
-            if start.year <= y <= end.year:
+            low, high = windows[tid]
+            if low <= eff <= min(high, day):
                 s["cycle"] += c
                 s["by_category"][cat] = s["by_category"].get(cat, Decimal(0)) + c
     q = ledger.CENT
     items = [{"id": tid, "name": name, "id_number": scope.mask_id_number(num), "unit_name": unit,
               "year": str(sums[tid]["year"].quantize(q)), "cycle": str(sums[tid]["cycle"].quantize(q)),
-              "total": str(sums[tid]["all"].quantize(q)),
+              "total": str(sums[tid]["all"].quantize(q)), "registration_cycle": tid in reg,
+              "cycle_start": windows[tid][0].isoformat(), "cycle_end": windows[tid][1].isoformat(),
               "by_category": {k: str(v.quantize(q)) for k, v in sorted(sums[tid]["by_category"].items())}}
              for tid, name, num, unit in rows]
     return {"total": total, "as_of": day.isoformat(), "year": year, "offset": max(0, offset), "cycle": [start.isoformat(), end.isoformat()],

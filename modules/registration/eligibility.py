@@ -233,6 +233,29 @@ def answer_for(db: Session, cat: Any, rules: R.Rules, teacher_id: int, as_of: dt
     return TeacherAnswer(answers[0], answers)
 
 
+def cycles_for(db: Session, root: Any, province: str | None, teacher_ids: list[int]) -> dict[int, Cycle]:
+    """Each teacher's registration cycle (that of the qualification whose cycle ends first, as in
+    ``answer_for``), for a page of teachers: the one notion of 本周期 that other modules (the
+    credit bank's balances) read. Teachers without a qualification to register are left out."""
+    found = R.conditions_for(root, province)
+    rules = found if found is not None else R.Rules(5, 12, [])
+    ids = list(dict.fromkeys(teacher_ids))
+    quals = {t: [] for t in ids} if ids else {}
+    for i in range(0, len(ids), 500):
+        for tid, rid, doc in db.execute(select(Record.teacher_id, Record.id, Record.document)
+                                        .where(Record.teacher_id.in_(ids[i:i + 500]), Record.set_key == "qualification",
+                                               Record.copy_of_id.is_(None))):
+            quals[tid].append((rid, dict(doc or {})))
+    carried = carried_starts(db, [rid for rows in quals.values() for rid, _ in rows])
+    out: dict[int, Cycle] = {}
+    for tid, rows in quals.items():
+        found_cycles = [c for rid, doc in rows
+                        if (c := cycle_of(rid, doc, rules.cycle_years, rules.first_cycle_start, carried.get(rid)))]
+        if found_cycles:
+            out[tid] = min(found_cycles, key=lambda c: (c.end, c.record_id))
+    return out
+
+
 def due(cycle: Cycle, as_of: dt.date, warn_months: int) -> bool:
     """The cycle ends within ``warn_months`` of ``as_of`` (or has ended)."""
     return cycle.end <= add_months(as_of, warn_months)
