@@ -128,6 +128,8 @@ def record(db: Session, me: Principal, check_id: int, item_id: int, result: str,
     item = db.scalar(select(SpotCheckItem).where(SpotCheckItem.id == item_id, SpotCheckItem.check_id == check.id))
     if item is None:
         raise Refusal(W.W_ITEM, item=item_id)
+    if not (result or "").strip():  # the page's blank choice: nothing is recorded for the item
+        raise Refusal(W.W_NO_RESULT)
     if result not in W.RESULTS:
         raise Refusal(W.W_RESULT, value=str(result)[:20])
     note = (note or "").strip()

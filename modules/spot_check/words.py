@@ -1,4 +1,5 @@
-"""Words and refusals of the spot-check module (W500–W512; issue 16 gives S3 W500–W519)."""
+"""Words and refusals of the spot-check module (W500–W512; issue 16 gives S3 W500–W519; W707: the
+fixes of a new user's walk)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ W_NOT_FOUND = _e("W504", 404, "没有该抽查，或不在您的查看范围内"
 W_ITEM = _e("W505", 404, "该抽查中没有第 {item} 项", "The spot check has no item {item}", "", "")
 W_RESULT = _e("W506", 422, "核实结果「{value}」无效", "Unknown result '{value}'",
               "可选：ok（核实无误）、wrong（有误）。", "Choose ok (verified correct) or wrong (found wrong).")
+W_NO_RESULT = _e("W707", 422, "未选择核实结果，该项仍为「未核实」", "No result was chosen; the item stays not verified",
+                 "核实后在「核实结果」中选择「核实无误」或「有误」（有误时写明说明），再点「保存」。",
+                 "Once verified, choose 'Verified correct' or 'Found wrong' (with a note when wrong), then Save.")
 W_NOTE_NEEDED = _e("W507", 422, "核实结果为「有误」时须填写说明", "A note is required when the result is 'found wrong'",
                    "写明哪项信息有误、实际情况如何，以便被抽查单位更正。",
                    "Say which information is wrong and what is true, so the unit can correct it.")

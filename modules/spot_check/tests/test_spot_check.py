@@ -202,3 +202,25 @@ def test_the_demo_has_a_published_report_the_school_sees(tmp_path):
             assert any(c["id"] == done["id"] for c in school.get(API + "/").json()["items"])
         finally:
             application.state.ctx.engine.dispose()
+
+
+def test_an_unverified_item_has_no_result_chosen_and_saving_it_blank_records_nothing(ctx, as_user, area):
+    """No default: each unverified item's 核实结果 starts on a blank choice; 保存 without choosing
+    is refused (W707, with how to fix) and the item stays 未核实 — nothing counts as verified correct."""
+    reviewer = as_user(f"info_reviewer@{COUNTY}")
+    r = post_form(reviewer, "/spot-checks/", "/spot-checks/", {"title": "默认值", "kind": "school", "size": "2",
+                                                              "seed": "blank-1"})
+    url = r.headers["location"]
+    page = reviewer.get(url).text
+    selects = re.findall(r'<select name="result"[^>]*>(.*?)</select>', page, re.S)
+    assert len(selects) == 2
+    for options in selects:
+        chosen = re.findall(r'<option value="([^"]*)"\s+selected', options)
+        assert chosen == [""], options
+    action = re.findall(r'action="(/spot-checks/\d+/items/\d+)"', page)[0]
+    r = post_form(reviewer, url, action, {"result": "", "note": ""})
+    assert r.status_code == 422 and "W707" in r.text and "核实无误" in r.text
+    cid = int(url.rstrip("/").split("/")[-1])
+    check = reviewer.get(f"{API}/{cid}").json()
+    assert all(i["result"] is None for i in check["items"])
+    assert "未核实 2" in reviewer.get(url).text
