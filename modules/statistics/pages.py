@@ -63,16 +63,16 @@ def unit_json(unit: Any) -> dict[str, Any]:
 
 
 def table_list(me: Principal, lang: str, cat: Any = None) -> list[dict[str, str]]:
-    """(key, label) of the tables the caller may read, in the catalogue's order."""
+    """(key, label, number of dimensions) of the tables the caller may read, in the catalogue's order."""
     out = []
     for t in stats.tables_for(me, cat):
         if isinstance(t, Mapping):
-            key, label = t["key"], t.get("label")
+            key, label, dims = t["key"], t.get("label"), t.get("dims", ())
         else:
-            key, label = t.key, getattr(t, "label", t.key)
+            key, label, dims = t.key, getattr(t, "label", t.key), getattr(t, "dims", ())
         if hasattr(label, "get") and not isinstance(label, Mapping):
             label = label.get(lang)
-        out.append({"key": key, "label": C.text(label, lang)})
+        out.append({"key": key, "label": C.text(label, lang), "dims": len(dims)})
     return out
 
 

@@ -107,21 +107,47 @@ def _first_dim(result: dict[str, Any]) -> list[tuple[str, int]]:
     return sorted(totals.items(), key=lambda kv: -kv[1])
 
 
+def _tiers(parts: list[tuple[str, int]]) -> list[tuple[list[str], int]]:
+    """Groups of equal size, largest first: [(labels, count), …] (a tie is one tier, never "mostly" one of them)."""
+    out: list[tuple[list[str], int]] = []
+    for label, n in parts:
+        if out and out[-1][1] == n:
+            out[-1][0].append(label)
+        else:
+            out.append(([label], n))
+    return out
+
+
 def describe(result: dict[str, Any], lang: str = "zh") -> str:
-    """One sentence on a table: its largest groups and their shares (and the average age)."""
+    """One sentence on a table: its largest groups and their shares (equal groups named together)."""
     total = result["total"]
     parts = _first_dim(result)
     if not total or not parts:
         return "没有在职教师。" if lang != "en" else "No active teachers."
+    tiers = _tiers(parts)
     if lang == "en":
-        text = f"Mostly {parts[0][0]} ({_pct(parts[0][1] / total)})"
-        if len(parts) > 1:
-            text += f", then {parts[1][0]} ({_pct(parts[1][1] / total)})"
-        return text + "."
-    text = f"以「{parts[0][0]}」为主，占 {_pct(parts[0][1] / total)}"
-    if len(parts) > 1:
-        text += f"；其次为「{parts[1][0]}」，占 {_pct(parts[1][1] / total)}"
-    return text + "。"
+        def en(labels: list[str], n: int) -> str:
+            share = _pct(n / total)
+            return f"{labels[0]} ({share})" if len(labels) == 1 else f"{', '.join(labels)} ({share} each)"
+        (top, n), rest = tiers[0], tiers[1:]
+        if len(parts) == 1:
+            return f"All {top[0]}."
+        if len(top) == len(parts):
+            return f"Evenly spread over {', '.join(top)} ({_pct(n / total)} each)."
+        text = ("Mostly " if len(top) == 1 else "Largest groups: ") + en(top, n)
+        return text + (f", then {en(*rest[0])}" if rest else "") + "."
+
+    def zh(labels: list[str], n: int) -> str:
+        quoted, share = "".join(f"「{x}」" for x in labels), _pct(n / total)
+        return f"{quoted}，占 {share}" if len(labels) == 1 else f"{quoted}，各占 {share}"
+    (top, n), rest = tiers[0], tiers[1:]
+    quoted, share = "".join(f"「{x}」" for x in top), _pct(n / total)
+    if len(parts) == 1:
+        return f"全部为{quoted}。"
+    if len(top) == len(parts):
+        return f"{quoted}人数相同，各占 {share}。"
+    text = f"以{quoted}为主，占 {share}" if len(top) == 1 else f"{quoted}人数并列最多，各占 {share}"
+    return text + (f"；其次为{zh(*rest[0])}" if rest else "") + "。"
 
 
 def headline(total: int, before: int | None, lang: str = "zh") -> str:

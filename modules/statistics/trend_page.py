@@ -55,7 +55,9 @@ class TrendPages(Controller):
         lang = lang_of(request)
         unit = P.unit_of(db, me, code)
         tables = P.table_list(me, lang, ctx.catalogue)
-        chosen = table if table in {t["key"] for t in tables} else (tables[0]["key"] if tables else "")
+        # unasked, the first one-way table: a trend of a three-way table is a row of dozens of columns
+        plain = [t["key"] for t in tables if t["dims"] == 1] or [t["key"] for t in tables]
+        chosen = table if table in {t["key"] for t in tables} else (plain[0] if plain else "")
         trend = T.trend(db, me, chosen, code, cat=ctx.catalogue, lang=lang) if chosen else None
         label = next((t["label"] for t in tables if t["key"] == chosen), chosen)
         own = db.get(Unit, me.unit_id)

@@ -112,3 +112,23 @@ def test_without_chinese_fonts_the_pdf_says_why(town, ctx, tmp_path, monkeypatch
     finally:
         monkeypatch.delenv("FONTCONFIG_FILE")
         R.pdf_available.cache_clear()
+
+
+def _result(*counts: tuple[str, int]) -> dict:
+    return {"total": sum(n for _, n in counts), "dims": [{"key": "school_type"}],
+            "rows": [{"labels": {"school_type": label}, "count": n} for label, n in counts]}
+
+
+@pytest.mark.parametrize(("counts", "zh", "en"), [
+    ((("幼儿园", 2), ("小学", 2), ("初中", 2)), "「幼儿园」「小学」「初中」人数相同，各占 33.3%。",
+     "Evenly spread over 幼儿园, 小学, 初中 (33.3% each)."),
+    ((("幼儿园", 2), ("小学", 2), ("初中", 1)), "「幼儿园」「小学」人数并列最多，各占 40.0%；其次为「初中」，占 20.0%。",
+     "Largest groups: 幼儿园, 小学 (40.0% each), then 初中 (20.0%)."),
+    ((("小学", 3), ("初中", 1), ("高中", 1)), "以「小学」为主，占 60.0%；其次为「初中」「高中」，各占 20.0%。",
+     "Mostly 小学 (60.0%), then 初中, 高中 (20.0% each)."),
+    ((("小学", 4),), "全部为「小学」。", "All 小学."),
+])
+def test_the_sentence_never_calls_one_of_equal_groups_the_main_one(counts, zh, en):
+    """A county whose three school types hold a third each was described as "以「幼儿园」为主，占 33.3%"."""
+    assert R.describe(_result(*counts)) == zh
+    assert R.describe(_result(*counts), "en") == en

@@ -206,3 +206,17 @@ def test_the_trends_page_says_who_takes_snapshots_and_when_the_next_is_due(town)
         assert ("请联系省级信息审核员或信息管理员生成" in page) is not button
     assert S.next_due(dt.date(2026, 4, 1), S.deployment_calendar())[0] == dt.date(2026, 9, 30)
     assert S.next_due(dt.date(2026, 3, 31), S.deployment_calendar())[0] == dt.date(2026, 3, 31)
+
+
+def test_the_trends_page_opens_on_a_one_way_table(town, ctx):
+    """Opened from the menu (no table asked for), the trends page showed the catalogue's first table,
+    a three-way overview: a row of about 55 columns. It opens on the first one-way table."""
+    import re
+
+    from modules.statistics import service as stats
+
+    page = Client(town, "county-viewer", DEMO_PASSWORD).get("/statistics/units/360102/trends").text
+    chosen = re.search(r'<option value="([^"]+)" selected>', page).group(1)
+    tables = list(stats.definitions(ctx.catalogue).tables.values())
+    assert len(tables[0].dims) > 1  # what the page used to open on
+    assert chosen == next(t.key for t in tables if len(t.dims) == 1)
