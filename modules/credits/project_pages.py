@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from modules.credits import service as S
 from modules.credits import sheet
 from modules.credits import words as Wd
+from modules.credits.models import TrainingProject
 from web.context import AppContext
 from web.db.models import Unit
 from web.deps import run_unit_of_work
@@ -52,6 +53,25 @@ def _problems(report: bytes) -> list[tuple[int, str]]:
             if ws.cell(row=r, column=note).value]
 
 
+RESULT_STATES = {"submitted": ("待确认", "waiting"), "confirmed": ("已确认", "confirmed")}
+
+
+def _results_page(request: Request, db: Session, me: Principal, project_id: int, status_code: int = 200,
+                  **context: Any) -> Template:
+    """One project's results (service.results_of, as GET …/results: scoped, ID numbers masked,
+    the read audited; an institution sees only what it sent, with each row's state) and, for the
+    project's reviewer, the confirm button under the very rows it confirms."""
+    if not may_open(me):
+        raise Refusal(Wd.W_PROJECTS_NOT_YOURS)
+    rows = S.results_of(db, me, project_id)  # refuses (W547) a project the caller may not see
+    project = S.project_json(db.get(TrainingProject, project_id))
+    waiting = [r for r in rows if r["state"] == "submitted"]
+    return render(request, "credits/project.html", me=me, project=project, rows=rows, waiting=len(waiting),
+                  states=RESULT_STATES, may_confirm=bool(waiting) and S.may_confirm(db, me, project_id),
+                  staff_view=not (me.has("training.results") and S.institution_of(db, me) is not None),
+                  status_code=status_code, **context)
+
+
 class ProjectPages(Controller):
     path = "/credits/projects"
     include_in_schema = False
@@ -59,6 +79,10 @@ class ProjectPages(Controller):
     @get("/", sync_to_thread=True)
     def index(self, request: Request, db: Session, me: Principal) -> Template:
         return _page(request, db, me)
+
+    @get("/{project_id:int}", sync_to_thread=True)
+    def results(self, request: Request, db: Session, me: Principal, project_id: int) -> Template:
+        return _results_page(request, db, me, project_id)
 
     @post("/{project_id:int}/upload", status_code=200, media_type=MediaType.HTML,
           request_max_body_size=sheet.MAX_BYTES + 65536)
@@ -81,4 +105,4 @@ class ProjectPages(Controller):
     @post("/{project_id:int}/confirm", sync_to_thread=True, status_code=200, media_type=MediaType.HTML)
     def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int) -> Template:
         done = S.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
-        return _page(request, db, me, project_id=project_id, confirmed=done)
+        return _results_page(request, db, me, project_id, confirmed=done)

@@ -201,6 +201,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/credits"): "as GET /api/v1/training/balances, or the teacher's own credits",
     ("GET", "/credits/teachers/{teacher_id:int}/transcript"): "name and credits: no personal field; the read is audited",
     ("GET", "/credits/projects"): "projects: names, hours, dates, counts; no person",
+    ("GET", "/credits/projects/{project_id:int}"): "as GET /api/v1/training/projects/{id}/results (service.results_of): staff names in scope, ID numbers masked, audited; the institution only what it sent",
     ("POST", "/credits/projects/{project_id:int}/upload"): "the uploader's own workbook's problems by row (no other person's data)",
     ("POST", "/credits/projects/{project_id:int}/confirm"): _WRITE,
     ("GET", "/credits/institutions"): "the unit's institutions and their accounts' usernames and names: no teacher",

@@ -415,6 +415,7 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/credits"): "as GET /api/v1/training/balances (staff) or the teacher's own credits",
     ("GET", "/credits/teachers/{teacher_id:int}/transcript"): "as GET /api/v1/teachers/{teacher_id}/credits",
     ("GET", "/credits/projects"): "as GET /api/v1/training/projects (an institution its own projects)",
+    ("GET", "/credits/projects/{project_id:int}"): "as GET …/results (service.results_of: the project's institution, or staff within teacher.read scope)",
     ("POST", "/credits/projects/{project_id:int}/upload"): "as POST …/results/upload (sheet.upload: the project's own institution)",
     ("POST", "/credits/projects/{project_id:int}/confirm"): "as POST …/results/confirm (service.confirm_results)",
     ("GET", "/credits/institutions"): "the institutions registered at the caller's own unit (an authority's; W681 elsewhere)",

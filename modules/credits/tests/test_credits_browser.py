@@ -72,6 +72,10 @@ def test_institution_submits_authority_confirms_teacher_sees_credits(live, brows
     row.get_by_role("button", name="上传成绩").click()
     expect(inst.locator("#results-outcome")).to_contain_text("未保存任何一行")
     expect(inst.locator("#results-problems")).to_contain_text("学时应为 0 到项目学时")
+    with inst.expect_download() as marked:  # the marked workbook downloads under an .xlsx name
+        inst.locator("#results-report").click()
+    assert marked.value.suggested_filename.endswith(".xlsx")
+    assert load_workbook(io.BytesIO(open(marked.value.path(), "rb").read())).active.cell(row=2, column=6).value
     wb.active.cell(row=2, column=3, value=28)
     right = tmp_path / "right.xlsx"
     wb.save(right)
@@ -84,7 +88,9 @@ def test_institution_submits_authority_confirms_teacher_sees_credits(live, brows
 
     county = sign_in(browser, base, "info_reviewer@360102")
     county.goto(f"{base}/credits/projects/")
-    county.locator("#training-projects tbody tr", has_text=project).get_by_role("button", name="确认成绩").click()
+    county.locator("#training-projects tbody tr", has_text=project).get_by_role("link", name="查看并确认成绩").click()
+    expect(county.locator("#project-results")).to_contain_text("王老师")  # who is confirmed, before confirming
+    county.get_by_role("button", name="确认这 1 条成绩").click()
     expect(county.locator("#results-outcome")).to_contain_text("已确认 1 条成绩")
     county.context.close()
 

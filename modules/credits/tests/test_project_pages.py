@@ -73,9 +73,9 @@ def test_the_confirm_button_only_where_the_service_allows(as_user, world, instit
     assert as_user(inst_user).post(f"/api/v1/training/projects/{p['id']}/results",
                                    json={"rows": [_row(world, tid, 20)]}).status_code == 200
     county = _row_of(as_user("info_reviewer@360102").get("/credits/projects/").text, p["id"])
-    assert "省级项目" in county and "确认成绩</button>" not in county  # sees it, may not confirm it
+    assert "省级项目" in county and "查看并确认成绩</a>" not in county  # sees it, may not confirm it
     province = _row_of(as_user("info_reviewer@36").get("/credits/projects/").text, p["id"])
-    assert "省级项目" in province and "确认成绩</button>" in province
+    assert "省级项目" in province and "查看并确认成绩</a>" in province
 
 
 def _row_of(html: str, project_id: int) -> str:
@@ -125,3 +125,32 @@ def test_upload_problems_name_the_sheets_rows_in_chinese(as_user, world, institu
     assert re.search(r'id="results-report" download="[^"]+\.xlsx"', bad.text)
     report = load_workbook(io.BytesIO(base64.b64decode(re.search(r"base64,([^\"]+)\"", bad.text).group(1)))).active
     assert "首次在第 2 行" in report.cell(row=4, column=6).value and report.cell(row=2, column=6).value is None
+
+
+def test_the_reviewer_sees_who_is_waiting_before_confirming_and_the_institution_its_rows(as_user, world, institution):  # noqa: F811
+    """确认成绩 no longer confirms blind: the project's page lists the waiting participants (names, ID
+    numbers masked) above the button that confirms exactly those; the institution sees the rows it
+    submitted and their state (no names), another institution gets W547."""
+    inst_id, inst_user = institution("360102")
+    _, other_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="名单确认项目", hours=20, institution_id=inst_id)
+    inst = as_user(inst_user)
+    a, b = world.teachers["3601020002"][:2]
+    r = inst.post(f"/api/v1/training/projects/{p['id']}/results",
+                  json={"rows": [_row(world, a, 20), _row(world, b, 18, passed=False)]})
+    assert r.status_code == 200, r.text
+    county = as_user("info_reviewer@360102")
+    listed = county.get("/credits/projects/")
+    assert f'href="/credits/projects/{p["id"]}#confirm"' in listed.text
+    page = county.get(f"/credits/projects/{p['id']}")
+    assert page.status_code == 200
+    assert teacher_name(world, a) in page.text and teacher_name(world, b) in page.text
+    assert world.teacher_usernames[a] not in page.text  # the ID number is masked
+    assert "确认这 2 条成绩" in page.text and page.text.count('class="submitted"') == 2
+    mine = inst.get(f"/credits/projects/{p['id']}")
+    assert mine.status_code == 200 and "本机构提交的成绩" in mine.text and teacher_name(world, a) not in mine.text
+    assert mine.text.count("待确认</td>") == 2 and "确认这" not in mine.text
+    assert as_user(other_user).get(f"/credits/projects/{p['id']}").status_code == 404
+    done = county.post(f"/credits/projects/{p['id']}/confirm", data={"_csrf_token": csrf_of(page.text)})
+    assert done.status_code == 200 and "已确认 2 条成绩" in done.text and "确认这" not in done.text
+    assert inst.get(f"/credits/projects/{p['id']}").text.count("已确认</td>") == 2
