@@ -179,3 +179,27 @@ def test_registered_is_refused_for_a_barred_teacher_and_needs_a_reason_when_cond
                                              {"teacher_id": barred, "decision": "refused", "reason": "师德处分"}]})
     assert r.status_code == 200, r.text
     assert {t["teacher_id"]: t["decision"] for t in r.json()["teachers"]} == {short: "qualified", barred: "refused"}
+
+
+def test_registered_late_the_new_cycle_starts_on_the_day_of_registration(ctx, world, as_user, cats):
+    """The other half of the early-registration rule: a cycle that ended before the registration
+    is not carried on; the new cycle starts on the day the registration is written."""
+    today = dt.date.today()
+    start = EL.add_months(today, -8).replace(year=EL.add_months(today, -8).year - 5)   # ended 8 months ago
+    with ctx.sessions() as db:
+        tid = add_teacher(db, cats["36"], "3601020001", complete=False, name="迟注丁")
+        db.add(Record(teacher_id=tid, set_key="qualification", position=0, catalogue_version=cats["36"].version,
+                      document={"kind": "2", "issue_date": "2009-07-01", "first_registration_date": start.isoformat(),
+                                "first_registration_result": "1"}))
+        db.commit()
+    r = as_user("info_manager@3601020001").post("/api/v1/registration/batches", json={"teacher_ids": [tid]})
+    assert r.status_code == 201, r.text
+    bid = r.json()["id"]
+    assert dt.date.fromisoformat(r.json()["teachers"][0]["cycle_end"]) < today
+    for who in ("info_reviewer@360102", "info_reviewer@3601"):
+        c = as_user(who)
+        c.post(f"/api/v1/registration/batches/{bid}/decisions",
+               json={"decisions": [{"teacher_id": tid, "decision": "qualified", "reason": "学时已核实"}]})
+        assert c.post(f"/api/v1/registration/batches/{bid}/forward", json={}).status_code == 200
+    me = as_user("info_manager@3601020001").get(f"/api/v1/teachers/{tid}/registration").json()
+    assert me["cycle_start"] == today.isoformat()
