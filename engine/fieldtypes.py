@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -27,6 +28,14 @@ _COMPACT_YM = re.compile(r"^\s*(\d{4})(\d{2})\s*$")
 
 def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
+
+
+def halfwidth(text: str) -> str:
+    """What a person typed into a numeric input, with full-width characters made half-width (NFKC:
+    ３ → 3, １２．５ → 12.5, －１ → -1, as a Chinese input method types them) and the spaces around
+    it gone: the one place every number typed in a form passes before it is read (the ID number
+    has its own: engine.idnumber.normalize)."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def _fmt(expected_zh: str, expected_en: str, example: str) -> dict[str, Any]:
@@ -65,8 +74,8 @@ def parse_integer(raw: Any, f: Any) -> Parsed:
         return raw, None
     if isinstance(raw, float) and raw.is_integer():
         return int(raw), None
-    if isinstance(raw, str) and re.fullmatch(r"\s*-?\d+\s*", raw):
-        return int(raw), None
+    if isinstance(raw, str) and re.fullmatch(r"-?\d+", halfwidth(raw), re.ASCII):
+        return int(halfwidth(raw)), None
     return None, (E.V_FORMAT, _fmt("整数", "a whole number", "12"))
 
 
@@ -76,8 +85,9 @@ def parse_decimal(raw: Any, f: Any) -> Parsed:
     # + 0.0: -0 is read as 0, so that equal numbers are equal values however they were typed
     if isinstance(raw, (int, float)):
         return float(raw) + 0.0, None
-    if isinstance(raw, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", raw.replace(",", "")):
-        return float(raw.replace(",", "")) + 0.0, None
+    text = halfwidth(raw).replace(",", "") if isinstance(raw, str) else ""
+    if re.fullmatch(r"-?\d+(\.\d+)?", text, re.ASCII):
+        return float(text) + 0.0, None
     return None, (E.V_FORMAT, _fmt("数字", "a number", "3500.50"))
 
 
@@ -104,8 +114,8 @@ def parse_year_month(raw: Any, f: Any) -> Parsed:
 def parse_year(raw: Any, f: Any) -> Parsed:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    if isinstance(raw, str) and re.fullmatch(r"\s*\d{4}\s*年?\s*", raw):
-        raw = int(raw.strip().rstrip("年"))
+    if isinstance(raw, str) and re.fullmatch(r"\d{4}\s*年?", halfwidth(raw), re.ASCII):
+        raw = int(halfwidth(raw).rstrip("年").strip())
     if isinstance(raw, int) and not isinstance(raw, bool) and 1900 <= raw <= 2999:
         return raw, None
     return None, (E.V_FORMAT, _fmt("四位年份", "a four-digit year", "2023"))

@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from engine.fieldtypes import halfwidth
 from modules.spot_check import sample
 from modules.spot_check import words as W
 from modules.spot_check.models import OK, OPEN, PUBLISHED, WRONG, SpotCheck, SpotCheckItem
@@ -69,7 +70,7 @@ def _authority(db: Session, me: Principal, unit_code: str | None) -> Unit:
 
 def _size(value: Any, population: int) -> int:
     high = min(population, W.MAX_SIZE)
-    text = str(value).strip() if value is not None else ""
+    text = halfwidth(str(value)) if value is not None else ""  # 抽查数量 typed ３ is 3
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= high:
         raise Refusal(W.W_SIZE, value=text[:20], high=high, population=population, max=W.MAX_SIZE)
     return int(text)

@@ -224,3 +224,13 @@ def test_an_unverified_item_has_no_result_chosen_and_saving_it_blank_records_not
     check = reviewer.get(f"{API}/{cid}").json()
     assert all(i["result"] is None for i in check["items"])
     assert "未核实 2" in reviewer.get(url).text
+
+
+def test_a_sample_size_typed_in_full_width_digits_is_read(as_user, area):
+    """抽查数量 typed ２ with a Chinese input method draws 2 (NFKC), on the page and over the API."""
+    reviewer = as_user(f"info_reviewer@{COUNTY}")
+    r = post_form(reviewer, "/spot-checks/", "/spot-checks/", {"title": "全角数字", "kind": "school", "size": "２",
+                                                              "seed": "wide-1"})
+    assert r.status_code == 303, r.text[:500]
+    assert 'id="size">2<' in reviewer.get(r.headers["location"]).text
+    assert _draw(reviewer, kind="school", size="２", seed="wide-2").json()["size"] == 2
