@@ -57,9 +57,13 @@ def from_results(db: Session, cat: Any, me: Principal | None, project: Any, pass
     added in one batch (``records.add_many_from_case``; ``batch``: its ``among`` / ``locked``)."""
     from web.services import records
 
-    items = [(tid, values(year=project.end_date.year, category=CATEGORY.get(project.level, "9"), name=project.name,
-                          institution=institution, mode=MODE.get(project.kind, "9"), hours=hours, credits=credits))
-             for tid, hours, credits in passed]
+    made: dict[tuple[Decimal, Decimal], dict[str, Any]] = {}  # one record's values per (hours, credits)
+    for _, hours, credits in passed:
+        if (hours, credits) not in made:
+            made[hours, credits] = values(year=project.end_date.year, category=CATEGORY.get(project.level, "9"),
+                                          name=project.name, institution=institution, mode=MODE.get(project.kind, "9"),
+                                          hours=hours, credits=credits)
+    items = [(tid, made[hours, credits]) for tid, hours, credits in passed]
     return records.add_many_from_case(db, cat, me, items, set_key=SET, via="credits.results", case_id=project.id, **batch)
 
 

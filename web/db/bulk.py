@@ -10,32 +10,39 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import JSON, Table
+from sqlalchemy import JSON, DateTime, Table, TypeDecorator
 from sqlalchemy.orm import Session
 
 COPY_FROM = 100
 
 
-def _json(value: Any) -> Any:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
-
-
-def _stamp(value: Any) -> Any:  # as UTCDateTime binds: a naive time is UTC
-    return value.replace(tzinfo=timezone.utc) if isinstance(value, datetime) and value.tzinfo is None else value
-
-
 def insert_many(db: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """``rows`` (dicts with the same keys: the columns written; the others take their server
     defaults) into ``table``. Python-side column defaults are not applied on the COPY path: give
-    every value the table needs."""
+    every value the table needs. Rows may share one JSON document object: it is encoded once."""
     if not rows:
         return
     if len(rows) < COPY_FROM or db.get_bind().dialect.name != "postgresql":
         db.execute(table.insert(), list(rows))
         return
     cols = list(rows[0])
-    convert = [_json if isinstance(table.c[c].type, JSON) else _stamp for c in cols]
+    docs = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, JSON)]
+    stamps = [i for i, c in enumerate(cols) if isinstance(table.c[c].type, (DateTime, TypeDecorator))
+              and not isinstance(table.c[c].type, JSON)]
+    encoded: dict[int, str] = {}  # id(document) -> its JSON (the documents stay alive in rows meanwhile)
     raw = db.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
         for r in rows:
-            copy.write_row([f(r[c]) for f, c in zip(convert, cols)])
+            values = [r[c] for c in cols]
+            for i in docs:
+                doc = values[i]
+                if doc is not None:
+                    key = id(doc)
+                    if key not in encoded:
+                        encoded[key] = json.dumps(doc, ensure_ascii=False)
+                    values[i] = encoded[key]
+            for i in stamps:  # as UTCDateTime binds: a naive time is UTC
+                v = values[i]
+                if isinstance(v, datetime) and v.tzinfo is None:
+                    values[i] = v.replace(tzinfo=timezone.utc)
+            copy.write_row(values)

@@ -197,13 +197,16 @@ def add_many_from_case(db: Session, cat: Catalogue, actor: Principal | None, ite
         for i in range(0, len(ids), 5000):
             top.update(db.execute(top_of.where(Record.teacher_id.in_(ids[i:i + 5000]))).all())
     checked: dict[tuple[str, str], dict[str, Any]] = {}
+    shapes: dict[int, str] = {}  # id(values) -> its key (items keeps each values object alive)
     rows: list[dict[str, Any]] = []
     now = utcnow()
     for tid, values in items:
         if tid not in info:
             continue
         state, family, _ = info[tid]
-        key = (family, repr(sorted(values.items())))
+        if id(values) not in shapes:  # items often share one values object (the same training)
+            shapes[id(values)] = repr(sorted(values.items()))
+        key = (family, shapes[id(values)])
         if key not in checked:
             validator = cat.validator(set_key, family)
             record = validator.clean(dict(values))
@@ -215,7 +218,8 @@ def add_many_from_case(db: Session, cat: Catalogue, actor: Principal | None, ite
                               detail_en="; ".join(f"{v.field}: {v.message('en')}" for v in errors[:5]))
             checked[key] = record
         top[tid] = top.get(tid, -1) + 1
-        rows.append({"teacher_id": tid, "set_key": set_key, "position": top[tid], "document": dict(checked[key]),
+        # one document object per distinct record, shared by its rows (only inserted: encoded once)
+        rows.append({"teacher_id": tid, "set_key": set_key, "position": top[tid], "document": checked[key],
                      "catalogue_version": cat.version, "version": 1, "state": "approved" if state == "approved" else "draft",
                      "created_at": now, "updated_at": now, "updated_by_id": actor.account_id if actor else None})
     bulk.insert_many(db, Record.__table__, rows)
