@@ -114,7 +114,8 @@ class TrainingResult(Base):
     hours: Mapped[Decimal] = mapped_column(Amount)
     passed: Mapped[bool] = mapped_column()
     score: Mapped[Decimal | None] = mapped_column(Amount)
-    state: Mapped[str] = mapped_column(String(12), default="submitted")  # submitted | confirmed
+    state: Mapped[str] = mapped_column(String(12), default="submitted")  # submitted | rejected | confirmed
+    reason: Mapped[str | None] = mapped_column(String(200))  # the reviewer's reason for a rejected row
     submitted_by: Mapped[int | None] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_by: Mapped[int | None] = mapped_column(Integer)

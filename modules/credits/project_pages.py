@@ -53,7 +53,7 @@ def _problems(report: bytes) -> list[tuple[int, str]]:
             if ws.cell(row=r, column=note).value]
 
 
-RESULT_STATES = {"submitted": ("待确认", "waiting"), "confirmed": ("已确认", "confirmed")}
+RESULT_STATES = {"submitted": ("待确认", "waiting"), "rejected": ("已退回", "rejected"), "confirmed": ("已确认", "confirmed")}
 
 
 def _results_page(request: Request, db: Session, me: Principal, project_id: int, status_code: int = 200,
@@ -106,3 +106,15 @@ class ProjectPages(Controller):
     def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int) -> Template:
         done = S.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
         return _results_page(request, db, me, project_id, confirmed=done)
+
+    @post("/{project_id:int}/results/{result_id:int}/reject", status_code=200,
+          media_type=MediaType.HTML)
+    async def reject(self, request: Request, db: Session, me: Principal, project_id: int, result_id: int) -> Template:
+        form = await request.form()
+        reason = str(form.get("reason") or "")
+
+        def work() -> Template:
+            done = S.reject_result(db, me, project_id, result_id, reason)
+            return _results_page(request, db, me, project_id, rejected=done)
+
+        return await run_unit_of_work(db, work)

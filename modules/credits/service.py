@@ -363,11 +363,12 @@ def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dr
     new = [dict(project_id=project.id, state="submitted", submitted_by=me.account_id, submitted_at=now, **g)
            for g in good if g["teacher_id"] not in existing]
     changed = [dict(id=existing[g["teacher_id"]], hours=g["hours"], passed=g["passed"], score=g["score"],
-                    submitted_by=me.account_id, submitted_at=now) for g in good if g["teacher_id"] in existing]
+                    submitted_by=me.account_id, submitted_at=now, state="submitted", reason=None)
+               for g in good if g["teacher_id"] in existing]
     if new:
         db.execute(insert(TrainingResult), new)
     if changed:  # under the project's lock no result was confirmed since check_rows; the state guard says so again
-        db.execute(update(TrainingResult).where(TrainingResult.state == "submitted"), changed,
+        db.execute(update(TrainingResult).where(TrainingResult.state.in_(("submitted", "rejected"))), changed,
                    execution_options={"synchronize_session": None})
     audit.record(db, "credits.results.submit", actor=me, target_type="training_project", target_id=project.id,
                  unit_id=project.unit_id, detail={"rows": len(good), "new": len(new), "replaced": len(changed)})
@@ -391,6 +392,31 @@ def _confirm_scope(db: Session, me: Principal, project: TrainingProject) -> tupl
     require(me, CONFIRM, project.unit_id, db=db)
     prov = scope.province_of(db, project.unit_id)
     return None, prov.code if prov else None
+
+
+def reject_result(db: Session, me: Principal, project_id: int, result_id: int, reason: str) -> dict[str, Any]:
+    """The reviewer who may confirm the project's results sends one waiting row back with a
+    reason: it leaves the rows a confirmation takes, the institution sees the reason beside it
+    and resubmitting the teacher's row makes it waiting again."""
+    reason = " ".join(str(reason or "").split())
+    if not 1 <= len(reason) <= 200:
+        raise Refusal(Wd.W_REJECT_REASON)
+    project = _locked(db, project_id)
+    where, _ = _confirm_scope(db, me, project)
+    stmt = (select(TrainingResult).join(Teacher, Teacher.id == TrainingResult.teacher_id)
+            .where(TrainingResult.id == result_id, TrainingResult.project_id == project.id))
+    if where is not None:
+        stmt = stmt.where(where)
+    result = db.scalar(stmt.with_for_update(of=TrainingResult))
+    if result is None:
+        raise Refusal(Wd.W_PROJECT_NOT_FOUND)
+    if result.state != "submitted":
+        raise Refusal(Wd.W_RESULT_NOT_WAITING)
+    result.state, result.reason = "rejected", reason
+    db.flush()
+    audit.record(db, "credits.results.reject", actor=me, target_type="training_project", target_id=project.id,
+                 unit_id=project.unit_id, detail={"result": result.id, "reason": reason})
+    return {"id": result.id, "state": result.state, "reason": reason}
 
 
 def may_confirm(db: Session, me: Principal, project_id: int) -> bool:
@@ -485,7 +511,7 @@ def results_of(db: Session, me: Principal, project_id: int) -> list[dict[str, An
         stmt = (select(TrainingResult, Teacher.id_number).join(Teacher, Teacher.id == TrainingResult.teacher_id)
                 .where(TrainingResult.project_id == project.id))
         return [{"id": r.id, "id_number": scope.mask_id_number(num), "hours": str(r.hours), "passed": r.passed,
-                 "score": None if r.score is None else str(r.score), "state": r.state}
+                 "score": None if r.score is None else str(r.score), "state": r.state, "reason": r.reason}
                 for r, num in db.execute(stmt.order_by(TrainingResult.id).limit(5000))]
     get_project(db, me, project_id)
     stmt = (select(TrainingResult, Teacher.name, Teacher.id_number, Unit.name)
@@ -493,7 +519,8 @@ def results_of(db: Session, me: Principal, project_id: int) -> list[dict[str, An
             .where(TrainingResult.project_id == project.id, scope.teacher_filter(me)))
     out = [{"id": r.id, "name": name, "id_number": scope.mask_id_number(num), "school": school,
             "hours": str(r.hours), "passed": r.passed, "score": None if r.score is None else str(r.score),
-            "state": r.state, "credits": None if r.credits is None else str(r.credits), "rule_version": r.rule_version}
+            "state": r.state, "reason": r.reason, "credits": None if r.credits is None else str(r.credits),
+            "rule_version": r.rule_version}
            for r, name, num, school in db.execute(stmt.order_by(TrainingResult.id).limit(5000))]
     if out:
         audit.record(db, "credits.results.read", actor=me, target_type="training_project", target_id=project.id,

@@ -60,3 +60,11 @@ W_PROJECTS_NOT_YOURS = _e("W683", 403, "「培训项目」页面供培训机构�
                           "them; your role does neither",
                           "登记培训项目用接口 POST /api/v1/training/projects；查看学员学分请打开「学分银行」。",
                           "Register projects through POST /api/v1/training/projects; see teachers' credits on 'Credit bank'.")
+
+# --- rejecting one result row (project_pages.py, service.reject_result; W670–W671)
+W_REJECT_REASON = _e("W670", 422, "退回成绩须写明原因（1–200 字）", "Rejecting a result needs a reason (1–200 characters)",
+                     "在该行的「退回原因」中写明问题（如 学时与签到记录不符），培训机构据此改正后重新提交。",
+                     "Write what is wrong in the row's reason box (e.g. hours do not match the attendance record); the institution corrects it and resubmits.")
+W_RESULT_NOT_WAITING = _e("W671", 409, "该条成绩不是待确认状态，不能退回", "This result is not waiting for confirmation and cannot be rejected",
+                          "只能退回待确认的成绩；已确认的成绩如需更正，请办理学分调整。",
+                          "Only waiting results can be rejected; a confirmed one is corrected by a credit adjustment.")

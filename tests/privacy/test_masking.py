@@ -204,6 +204,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/credits/projects/{project_id:int}"): "as GET /api/v1/training/projects/{id}/results (service.results_of): staff names in scope, ID numbers masked, audited; the institution only what it sent",
     ("POST", "/credits/projects/{project_id:int}/upload"): "the uploader's own workbook's problems by row (no other person's data)",
     ("POST", "/credits/projects/{project_id:int}/confirm"): _WRITE,
+    ("POST", "/credits/projects/{project_id:int}/results/{result_id:int}/reject"): _WRITE,
     ("GET", "/credits/institutions"): "the unit's institutions and their accounts' usernames and names: no teacher",
     ("POST", "/credits/institutions/new"): _WRITE,
     ("POST", "/credits/institutions/{institution_id:int}/accounts"): "a new account's initial password, shown once to its creator: no teacher",
@@ -436,6 +437,7 @@ def calls(method: str, path: str, s: Secrets, viewer_id: int) -> Iterator[str]:
         "dup_id": ["none"],  # national duplicates: their own tests (tests/tier)
         "batch_id": [0],  # registration batches: their own test (modules/registration/tests/test_batch.py)
         "institution_id": [0],  # no teacher data: modules/credits/tests/test_institution_accounts.py
+        "result_id": [0],  # rejecting one result: its own test (modules/credits/tests/test_project_pages.py)
     }
     names = re.findall(r"\{(\w+):\w+\}", path)
     combos: list[dict[str, Any]] = [{}]

@@ -154,3 +154,31 @@ def test_the_reviewer_sees_who_is_waiting_before_confirming_and_the_institution_
     done = county.post(f"/credits/projects/{p['id']}/confirm", data={"_csrf_token": csrf_of(page.text)})
     assert done.status_code == 200 and "已确认 2 条成绩" in done.text and "确认这" not in done.text
     assert inst.get(f"/credits/projects/{p['id']}").text.count("已确认</td>") == 2
+
+
+def test_the_reviewer_rejects_one_row_with_a_reason_and_the_institution_resubmits_it(as_user, world, institution):  # noqa: F811
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="退回项目", hours=20, institution_id=inst_id)
+    inst = as_user(inst_user)
+    a, b = world.teachers["3601020002"][:2]
+    url = f"/api/v1/training/projects/{p['id']}/results"
+    assert inst.post(url, json={"rows": [_row(world, a, 20), _row(world, b, 18)]}).status_code == 200
+    county = as_user("info_reviewer@360102")
+    page = county.get(f"/credits/projects/{p['id']}")
+    ids = {r["name"]: r["id"] for r in county.get(url).json()["results"]}
+    token = {"_csrf_token": csrf_of(page.text)}
+    reject = f"/credits/projects/{p['id']}/results/{ids[teacher_name(world, b)]}/reject"
+    empty = county.post(reject, data=token | {"reason": "  "})
+    assert empty.status_code == 422 and "W670" in empty.text
+    assert inst.post(reject, data={"_csrf_token": csrf_of(inst.get("/credits/projects/").text), "reason": "x"}).status_code in (403, 404)
+    done = county.post(reject, data=token | {"reason": "学时与签到记录不符"})
+    assert done.status_code == 200 and "已退回该条成绩" in done.text and "确认这 1 条成绩" in done.text
+    assert county.post(reject, data=token | {"reason": "again"}).status_code == 409  # W671: no longer waiting
+    mine = inst.get(f"/credits/projects/{p['id']}")
+    assert "已退回</td>" in mine.text and "学时与签到记录不符" in mine.text
+    confirmed = county.post(f"/credits/projects/{p['id']}/confirm", data=token)
+    assert "已确认 1 条成绩" in confirmed.text  # the rejected row is not confirmed
+    assert inst.post(url, json={"rows": [_row(world, b, 16)]}).status_code == 200  # corrected and resubmitted
+    again = inst.get(f"/credits/projects/{p['id']}").text
+    assert "学时与签到记录不符" not in again and again.count("待确认</td>") == 1
+    assert "确认这 1 条成绩" in county.get(f"/credits/projects/{p['id']}").text
