@@ -46,3 +46,19 @@ def test_the_menu_shows_exactly_what_the_role_may_open(as_user, username):
         if (entry.key in menu) != opens:
             wrong.append((entry.key, entry.key in menu, page.status_code))
     assert wrong == [], wrong
+
+
+def test_the_header_title_leads_a_signed_in_user_home(as_user, anon, world):
+    """The header's 教师管理信息系统 leads a signed-in teacher to the teacher's home and staff to theirs,
+    never to the sign-in choice as if signed out; "/" typed in sends them on the same way."""
+    tid = world.teachers["3601020001"][0]
+    teacher = as_user(world.teacher_usernames[tid], entry="teacher")
+    staff = as_user("info_manager@3601020001")
+    brand = re.compile(r'<a class="brand" id="brand" href="([^"]+)"')
+    for client, home in ((teacher, "/teacher/"), (staff, "/admin/")):
+        page = client.get(home)
+        assert page.status_code == 200 and brand.search(page.text).group(1) == home
+        r = client.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == home
+    r = anon.get("/", follow_redirects=False)
+    assert r.status_code == 200 and brand.search(r.text).group(1) == "/" and "/teacher/login" in r.text

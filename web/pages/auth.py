@@ -50,7 +50,10 @@ class AuthPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=False)
-    def index(self, request: Request, principal: Principal | None) -> Template:
+    def index(self, request: Request, principal: Principal | None) -> Template | Redirect:
+        """The sign-in choice; a signed-in user goes on to their own home (the header's link too)."""
+        if principal is not None:
+            return Redirect(path=HOME["teacher" if principal.kind == "teacher" else "admin"], status_code=303)
         return render(request, "index.html", me=principal)
 
     @get(["/admin/login", "/teacher/login"], sync_to_thread=False)
