@@ -39,7 +39,7 @@ def test_an_authority_creates_an_institution_account_that_sees_its_projects_only
         account = db.scalar(select(Account).where(Account.username == username))
         assert [g.role_key for g in account.grants] == ["training_institution"] and account.must_change_password
         assert db.scalar(select(InstitutionAccount.institution_id).where(InstitutionAccount.account_id == account.id)) == inst_id
-        actions = set(db.scalars(select(AuditEntry.action).where(AuditEntry.target_id == account.id,
+        actions = set(db.scalars(select(AuditEntry.action).where(AuditEntry.target_id == str(account.id),
                                                                  AuditEntry.target_type == "account")))
         assert {"account.create", "credits.institution.account"} <= actions
     # the first sign-in must change the password before anything else
