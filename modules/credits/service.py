@@ -200,8 +200,9 @@ def get_project(db: Session, me: Principal, project_id: int) -> TrainingProject:
 
 
 def project_json(p: TrainingProject, counts: dict[str, int] | None = None) -> dict[str, Any]:
-    return {"id": p.id, "name": p.name, "level": p.level, "level_label": C.LEVELS[p.level][0], "type": p.kind,
-            "type_label": C.TYPES[p.kind][0], "hours": str(p.hours), "start": p.start_date.isoformat(),
+    return {"id": p.id, "name": p.name, "level": p.level, "level_label": C.LEVELS[p.level][0],
+            "level_label_en": C.LEVELS[p.level][1], "type": p.kind, "type_label": C.TYPES[p.kind][0],
+            "type_label_en": C.TYPES[p.kind][1], "hours": str(p.hours), "start": p.start_date.isoformat(),
             "end": p.end_date.isoformat(), "organiser": p.organiser, "institution_id": p.institution_id,
             "state": p.state, **({"results": counts} if counts is not None else {})}
 
