@@ -336,9 +336,10 @@ def batch_json(db: Session, me: Principal, batch: RegistrationBatch, *, with_app
     unit = db.get(Unit, batch.unit_id)
     step = batch.steps[batch.step] if batch.state == PENDING and batch.step < len(batch.steps) else None
     out: dict[str, Any] = {
-        "id": batch.id, "state": batch.state, "state_label": state_word(batch), "version": batch.version,
+        "id": batch.id, "state": batch.state, "state_label": state_word(batch),
+        "state_label_en": state_word(batch, "en"), "version": batch.version,
         "unit": {"code": unit.code, "name": unit.name}, "as_of": batch.as_of.isoformat(),
-        "steps": [{"key": s["key"], "label": s["label"], "unit": s["unit_code"], "unit_name": s["unit_name"],
+        "steps": [{"key": s["key"], "label": s["label"], "label_en": s.get("label_en") or s["label"], "unit": s["unit_code"], "unit_name": s["unit_name"],
                    "state": "done" if i < batch.step or batch.state == COMPLETED else
                    ("current" if i == batch.step else "waiting")} for i, s in enumerate(batch.steps)],
         "next": _next_step(batch, step),
@@ -391,7 +392,8 @@ def _app_json(db: Session, me: Principal, app: RegistrationApplication, doc: dic
             "id_number": teacher.id_number if shown else scope.mask_id_number(teacher.id_number),
             "cycle_start": app.cycle_start.isoformat(), "cycle_end": app.cycle_end.isoformat(),
             "eligible": app.eligible, "unmet": [Unmet(**u).json(shown) for u in app.unmet],
-            "decision": app.decision, "decision_label": word[1] if word else None, "reason": app.reason,
+            "decision": app.decision, "decision_label": word[1] if word else None,
+            "decision_label_en": word[2] if word else None, "reason": app.reason,
             "decided_step": app.decided_step,
             "registration": _registration_kind(app, dict(doc or {})),
             "outcome_date": app.outcome_date.isoformat() if app.outcome_date else None}

@@ -125,3 +125,25 @@ def test_the_forward_button_and_message_say_where_the_application_goes(ctx, worl
     assert r.status_code == 303
     page = city.get(r.headers["location"]).text
     assert "已办结" in page and "已提交" not in page
+
+
+def test_an_application_page_in_english_names_its_state_steps_and_outcomes_in_english(ctx, world, as_user,
+                                                                                    due):  # noqa: F811
+    """?lang=en: the state (Completed), the workflow's step labels and the decisions (Registration
+    deferred) in English — no 已办结, 县级教育行政部门初审 or 暂缓注册 left in those places."""
+    tid = due(failing_year=True, name="英文页")
+    school = as_user("info_manager@3601020001")
+    r = post_form(school, "/registration", "/registration/apply", {"teacher_id": str(tid)})
+    url = r.headers["location"].split("?")[0]
+    bid = int(re.search(r"/batches/(\d+)", url).group(1))
+    for who in ("info_reviewer@360102", "info_reviewer@3601"):
+        r = post_form(as_user(who), url, f"/registration/batches/{bid}/decide",
+                      {f"decision-{tid}": "deferred", f"reason-{tid}": "考核", "forward": "1"})
+        assert r.status_code == 303
+    zh, en = school.get(url + "?lang=zh").text, school.get(url + "?lang=en").text
+    assert "已办结" in zh and "暂缓注册" in zh
+    state = re.search(r'<p id="state">([^<]*)</p>', en).group(1)
+    steps = re.findall(r'<li class="\w+">([^<(]*)', en)
+    assert state and not re.search(r"[\u4e00-\u9fff]", state)
+    assert steps and all(s.strip() and not re.search(r"[\u4e00-\u9fff]", s) for s in steps), steps
+    assert "暂缓注册" not in en and "Registration deferred" in en
