@@ -32,6 +32,13 @@ def test_a_transfer_through_the_pages(ctx, world, as_user, approved_teacher):
         assert r.status_code == 303, r.text[:400]
     page = school.get(url).text
     assert "已完成" in page
+    # in English the history's step column names the steps as the step list above does
+    english = school.get(url + "?lang=en").text
+    history = english.split('id="transitions"')[1].split("</table>")[0]
+    steps = re.findall(r"<tr><td>[^<]*</td><td>[^<]*</td>\s*<td>([^<]*)</td>", history)
+    assert [s for s in steps if s] and not [s for s in steps if re.search(r"[\u4e00-\u9fff]", s)], steps
+    assert "调入单位主管部门审核" not in english
+    assert "Acting unit: " in english or "State: " in english
     r = post_form(as_user("info_reviewer@360102"), "/cases/transfers", f"{url}/approve", {})
     assert r.status_code in (404, 409)
 

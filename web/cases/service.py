@@ -369,6 +369,8 @@ def case_json(db: Session, me: Principal, case: MobilityCase, lang: str = "zh") 
                       "unit": s["unit_code"], "unit_name": s["unit_name"], "roles": s["roles"],
                       "state": "done" if done else ("current" if i == case.step and case.state == PENDING else "waiting")})
     log = db.scalars(select(CaseTransition).where(CaseTransition.case_id == case.id).order_by(CaseTransition.id))
+    # a transition keeps its step's Chinese label as written; the case's steps give it in English
+    step_en = {s["key"]: s.get("label_en") for s in case.steps} if lang == "en" else {}
     return {
         "id": case.id, "kind": case.kind, "kind_label": (kind.en if lang == "en" else kind.zh) if kind else case.kind,
         "variant": case.variant, "state": case.state, "state_label": state_word(case, lang),
@@ -380,7 +382,7 @@ def case_json(db: Session, me: Principal, case: MobilityCase, lang: str = "zh") 
         "created_at": case.created_at.isoformat() if case.created_at else None,
         "completed_at": case.completed_at.isoformat() if case.completed_at else None,
         "transitions": [{"action": t.action, "action_label": ACTION_WORDS.get(t.action, ("办结", "completed"))[1 if lang == "en" else 0],
-                         "state": t.to_state, "step": t.step_label, "by": t.actor_name, "unit": t.unit_name,
+                         "state": t.to_state, "step": step_en.get(t.step_key or "") or t.step_label, "by": t.actor_name, "unit": t.unit_name,
                          "reason": t.reason, "at": t.at.isoformat() if t.at else None} for t in log],
     }
 
