@@ -234,3 +234,16 @@ def test_a_sample_size_typed_in_full_width_digits_is_read(as_user, area):
     assert r.status_code == 303, r.text[:500]
     assert 'id="size">2<' in reviewer.get(r.headers["location"]).text
     assert _draw(reviewer, kind="school", size="２", seed="wide-2").json()["size"] == 2
+
+
+def test_the_pages_in_english_use_english_punctuation_around_names(as_user, area):
+    """?lang=en: '(name)' and 'Seed: ' — no full-width （） or ： around the labels."""
+    reviewer = as_user(f"info_reviewer@{COUNTY}")
+    r = post_form(reviewer, "/spot-checks/", "/spot-checks/", {"title": "English", "kind": "school", "size": "1",
+                                                              "seed": "en-1"})
+    for url in (r.headers["location"] + "?lang=en", "/spot-checks/?lang=en"):
+        page = reviewer.get(url).text
+        body = page.split('<main class="container">')[1]
+        assert not re.search(r"[（）：]", re.sub(r"<blockquote.*?</blockquote>", "", body, flags=re.S)), \
+            re.findall(r".{20}[（）：].{20}", body)
+    assert "Seed: " in reviewer.get(r.headers["location"] + "?lang=en").text
