@@ -12,23 +12,28 @@ from typing import Any
 from litestar import Controller, MediaType, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Template
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from engine import credits as C
 
 from modules.credits import service as S
 from modules.credits import sheet
 from modules.credits import words as Wd
-from modules.credits.models import TrainingProject
+from modules.credits.models import TrainingInstitution, TrainingProject
 from web.context import AppContext
 from web.db.models import Unit
 from web.deps import run_unit_of_work
 from web.errors import Refusal
 from web.pages.common import render
+from web.permissions import may
 from web.principal import Principal
 
 
 def may_open(me: Principal) -> bool:
-    """The page is for submitting results (an institution) or confirming them (a reviewer)."""
-    return me.kind == "staff" and (me.has("training.results") or me.has("record.review"))
+    """The page is for submitting results (an institution), confirming them (a reviewer) or
+    registering projects and school-based plans (an authority's or a school's data staff)."""
+    return me.kind == "staff" and (me.has("training.results") or me.has("record.review") or me.has("record.edit"))
 
 
 def _page(request: Request, db: Session, me: Principal, status_code: int = 200, **context: Any) -> Template:
@@ -36,10 +41,18 @@ def _page(request: Request, db: Session, me: Principal, status_code: int = 200, 
         raise Refusal(Wd.W_PROJECTS_NOT_YOURS)
     projects = S.list_projects(db, me)
     inst = S.institution_of(db, me) if me.has("training.results") else None
+    unit = db.get(Unit, me.unit_id)
+    registrar = inst is None and may(me, S.REGISTER, unit, db=db)
+    levels = [(k, C.LEVELS[k]) for k in S.MAY_REGISTER.get(unit.level, ())] if registrar else []
+    institutions = list(db.scalars(select(TrainingInstitution).where(TrainingInstitution.unit_id == unit.id)
+                                   .order_by(TrainingInstitution.id))) if registrar and unit.level != "school" else []
     return render(request, "credits/projects.html", me=me, projects=projects, me_unit=db.get(Unit, me.unit_id),
                   heading=inst.name if inst is not None else db.get(Unit, me.unit_id).name,
                   submitter=me.has("training.results"), reviewer=me.has("record.review"), status_code=status_code,
                   confirmable={p["id"] for p in projects if p["results"].get("submitted") and S.may_confirm(db, me, p["id"])},
+                  registrar=registrar, levels=levels, types=list(C.TYPES.items()), institutions=institutions,
+                  decidable={p["id"] for p in projects if p["state"] == "proposed" and S.may_decide(db, me, p["id"])},
+                  states=S.STATE_LABELS, form=context.pop("form", {}),
                   **context)
 
 
@@ -101,6 +114,27 @@ class ProjectPages(Controller):
                          report=base64.b64encode(report).decode("ascii"))
 
         return await run_unit_of_work(db, work)
+
+    @post("/new", status_code=200, media_type=MediaType.HTML)
+    async def register(self, request: Request, db: Session, me: Principal) -> Template:
+        form = {k: str(v) for k, v in (await request.form()).items() if k != "_csrf_token"}
+
+        def work() -> Template:
+            data: dict[str, Any] = dict(form)
+            inst = data.pop("institution_id", "")
+            data["institution_id"] = int(inst) if inst.isdigit() else None
+            project = S.register_project(db, me, data)  # the API's service (POST /api/v1/training/projects)
+            return _page(request, db, me, registered=S.project_json(project))
+
+        try:
+            return await run_unit_of_work(db, work)
+        except Refusal as refusal:  # the form comes back filled in, the refusal above it
+            return _page(request, db, me, status_code=refusal.status, form=form, error=refusal)
+
+    @post("/{project_id:int}/decide", sync_to_thread=True, status_code=200, media_type=MediaType.HTML)
+    def decide(self, request: Request, db: Session, me: Principal, project_id: int, approve: int = 1) -> Template:
+        project = S.decide_plan(db, me, project_id, bool(approve))  # as POST …/approve
+        return _page(request, db, me, decided=S.project_json(project))
 
     @post("/{project_id:int}/confirm", sync_to_thread=True, status_code=200, media_type=MediaType.HTML)
     def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int) -> Template:

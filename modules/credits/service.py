@@ -20,7 +20,7 @@ from modules.credits.models import CreditEntry, InstitutionAccount, TrainingInst
 from web import audit, scope
 from web.db.models import Teacher, Unit, UnitClosure
 from web.errors import Refusal
-from web.permissions import require
+from web.permissions import may, require
 from web.principal import Principal
 
 REGISTER = "credits.project.register"
@@ -164,6 +164,14 @@ def decide_plan(db: Session, me: Principal, project_id: int, approve: bool) -> T
     audit.record(db, "credits.plan.approve" if approve else "credits.plan.reject", actor=me,
                  target_type="training_project", target_id=project.id, unit_id=project.unit_id)
     return project
+
+
+def may_decide(db: Session, me: Principal, project_id: int) -> bool:
+    """Whether decide_plan would accept the caller for this plan (the pages' buttons)."""
+    project = db.get(TrainingProject, project_id)
+    return (project is not None and project.state == "proposed" and project.unit_id != me.unit_id
+            and scope.unit_in_scope(db, me, project.unit_id, "record.review")
+            and may(me, APPROVE, db.get(Unit, me.unit_id), db=db))
 
 
 def register_institution(db: Session, me: Principal, name: str) -> TrainingInstitution:

@@ -55,11 +55,11 @@ W_NOT_INSTITUTION_ADMIN = _e("W681", 403, "「培训机构」页面供教育行�
 W_INSTITUTION_NOT_FOUND = _e("W682", 404, "本单位没有此培训机构", "No such training institution registered by your unit",
                              "机构账号由登记该机构的教育行政部门创建：从「培训机构」列表进入。",
                              "The authority that registered the institution creates its accounts: open it from the list.")
-W_PROJECTS_NOT_YOURS = _e("W683", 403, "「培训项目」页面供培训机构提交成绩、审核员确认成绩使用，您的角色两者都不能",
-                          "The page 'Training projects' is for institutions submitting results and reviewers confirming "
-                          "them; your role does neither",
-                          "登记培训项目用接口 POST /api/v1/training/projects；查看学员学分请打开「学分银行」。",
-                          "Register projects through POST /api/v1/training/projects; see teachers' credits on 'Credit bank'.")
+W_PROJECTS_NOT_YOURS = _e("W683", 403, "「培训项目」页面供信息管理员、录入员登记项目，培训机构提交成绩，审核员确认成绩使用，您的角色都不能",
+                          "The page 'Training projects' is for data staff registering projects, institutions submitting "
+                          "results and reviewers confirming them; your role does none of these",
+                          "请用本单位信息管理员、录入员或审核员的账号登录；查看学员学分请打开「学分银行」。",
+                          "Sign in with your unit's data-staff or reviewer account; see teachers' credits on 'Credit bank'.")
 
 # --- rejecting one result row (project_pages.py, service.reject_result; W670–W671)
 W_REJECT_REASON = _e("W670", 422, "退回成绩须写明原因（1–200 字）", "Rejecting a result needs a reason (1–200 characters)",

@@ -204,6 +204,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/credits/projects/{project_id:int}"): "as GET /api/v1/training/projects/{id}/results (service.results_of): staff names in scope, ID numbers masked, audited; the institution only what it sent",
     ("POST", "/credits/projects/{project_id:int}/upload"): "the uploader's own workbook's problems by row (no other person's data)",
     ("POST", "/credits/projects/{project_id:int}/confirm"): _WRITE,
+    ("POST", "/credits/projects/new"): _WRITE, ("POST", "/credits/projects/{project_id:int}/decide"): _WRITE,
     ("POST", "/credits/projects/{project_id:int}/results/{result_id:int}/reject"): _WRITE,
     ("GET", "/credits/institutions"): "the unit's institutions and their accounts' usernames and names: no teacher",
     ("POST", "/credits/institutions/new"): _WRITE,

@@ -418,6 +418,8 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/credits/projects/{project_id:int}"): "as GET …/results (service.results_of: the project's institution, or staff within teacher.read scope)",
     ("POST", "/credits/projects/{project_id:int}/upload"): "as POST …/results/upload (sheet.upload: the project's own institution)",
     ("POST", "/credits/projects/{project_id:int}/confirm"): "as POST …/results/confirm (service.confirm_results)",
+    ("POST", "/credits/projects/new"): "as POST /api/v1/training/projects (service.register_project: at the caller's own unit)",
+    ("POST", "/credits/projects/{project_id:int}/decide"): "as POST …/approve (service.decide_plan: record.review at an authority above the plan's school)",
     ("POST", "/credits/projects/{project_id:int}/results/{result_id:int}/reject"): "as confirm (service.reject_result asks confirm_results' own scope check; a row of a teacher outside it: W547)",
     ("GET", "/credits/institutions"): "the institutions registered at the caller's own unit (an authority's; W681 elsewhere)",
     ("POST", "/credits/institutions/new"): "registered at the caller's own unit: credits.project.register held at it",

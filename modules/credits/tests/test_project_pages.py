@@ -84,9 +84,10 @@ def _row_of(html: str, project_id: int) -> str:
 
 
 def test_roles_that_neither_submit_nor_confirm_are_refused_the_page(as_user, world):
-    for who in ("info_entry@360102", "info_viewer@3601020001", "system_admin@360102"):
+    for who in ("info_viewer@3601020001", "system_admin@360102"):
         r = as_user(who).get("/credits/projects/")
         assert r.status_code == 403 and "W683" in r.text, who
+    assert 'id="register-form"' in as_user("info_entry@360102").get("/credits/projects/").text  # data staff register projects
     teacher = as_user(world.teacher_usernames[world.teachers["3601020001"][0]], entry="teacher")
     assert teacher.get("/credits/projects/").status_code == 403
     page = as_user("info_reviewer@360102").get("/credits/projects/")
@@ -182,3 +183,39 @@ def test_the_reviewer_rejects_one_row_with_a_reason_and_the_institution_resubmit
     again = inst.get(f"/credits/projects/{p['id']}").text
     assert "学时与签到记录不符" not in again and again.count("待确认</td>") == 1
     assert "确认这 1 条成绩" in county.get(f"/credits/projects/{p['id']}").text
+
+
+def test_projects_and_school_plans_are_registered_and_approved_on_the_page(as_user, world, institution):  # noqa: F811
+    """No more API-only registration: the county's data staff register a county project on the page
+    (a wrong field comes back with the form filled in), a school registers a school-based plan
+    (校本研修, waiting), and the county's reviewer approves it with a button."""
+    inst_id, _ = institution("360102")
+    county = as_user("info_manager@360102")
+    page = county.get("/credits/projects/")
+    assert page.status_code == 200 and 'id="register-form"' in page.text and "测试培训机构" in page.text
+    token = {"_csrf_token": csrf_of(page.text)}
+    form = {"name": "页面登记的项目", "level": "county", "type": "face_to_face", "hours": "", "start": "2024-07-01",
+            "end": "2024-07-10", "institution_id": str(inst_id)}
+    bad = county.post("/credits/projects/new", data=token | form)
+    assert bad.status_code == 422 and "W545" in bad.text and 'value="页面登记的项目"' in bad.text
+    ok = county.post("/credits/projects/new", data=token | form | {"hours": "24"})
+    assert ok.status_code == 200 and "已登记培训项目「页面登记的项目」" in ok.text
+    assert county.get("/api/v1/training/projects").json()["projects"][0]["institution_id"] == inst_id \
+        or any(p["institution_id"] == inst_id for p in county.get("/api/v1/training/projects").json()["projects"])
+
+    school = as_user("info_manager@3601020001")
+    spage = school.get("/credits/projects/")
+    assert spage.status_code == 200 and "登记校本研修计划" in spage.text
+    plan = school.post("/credits/projects/new", data={"_csrf_token": csrf_of(spage.text), "name": "校本读书计划",
+                                                      "level": "school", "type": "school_based", "hours": "12",
+                                                      "start": "2024-03-01", "end": "2024-06-30"})
+    assert plan.status_code == 200 and "等待主管教育行政部门审批" in plan.text
+    reviewer = as_user("info_reviewer@360102")
+    listed = reviewer.get("/credits/projects/")
+    row = listed.text.split("校本读书计划")[1].split("</tr>")[0]
+    assert "待审批" in row and "批准计划" in row
+    pid = int(listed.text.split("校本读书计划")[0].rsplit('href="/credits/projects/', 1)[1].split('"')[0])
+    done = reviewer.post(f"/credits/projects/{pid}/decide?approve=1", data={"_csrf_token": csrf_of(listed.text)})
+    assert done.status_code == 200 and "校本研修计划「校本读书计划」：已登记" in done.text
+    assert as_user("info_reviewer@3601020001").post(f"/credits/projects/{pid}/decide?approve=1",
+                                                    data={"_csrf_token": csrf_of(spage.text)}).status_code in (403, 404, 409)
