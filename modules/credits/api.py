@@ -7,6 +7,7 @@
 - ``POST /api/v1/training/projects/{id}/results/confirm`` → ledger entries
 - ``POST /api/v1/training/projects/{id}/approve`` {"approve": true|false} (a school-based plan)
 - ``GET  /api/v1/teachers/{tid}/credits?as_of=&start=&end=`` → {"total", "by_year", "by_category", "entries"}
+- ``POST /api/v1/teachers/{tid}/credits/adjustments`` {category, credits, hours?, effective, reason} → 201, the entry
 """
 
 from __future__ import annotations
@@ -140,3 +141,10 @@ class TeacherCreditsController(Controller):
                 start: str | None = None, end: str | None = None) -> dict[str, Any]:
         return B.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of), start=S.parse_day(start),
                                  end=S.parse_day(end))
+
+    @post("/{teacher_id:int}/credits/adjustments", sync_to_thread=True, status_code=201,
+          summary="Adjust a teacher's credits (an authority's reviewer): an 'adjusted' entry, either sign, with its reason")
+    def adjust(self, teacher_id: int, data: dict[str, Any], db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
+        from modules.credits import adjustments as A
+
+        return A.entry_json(db, A.adjust(db, me, teacher_id, data, root=ctx.settings.repo_root))

@@ -23,14 +23,20 @@ from web.principal import Principal
 
 def rule_version_labels(db: Session, versions: set[str], lang: str = "zh") -> dict[str, str]:
     """What a person reads for a stored rule version ("<scope>:<version>", e.g. "36:2021"):
-    "江西省 2021 版" (the province unit's name), "国家默认 2021 版" for the national default."""
+    "江西省 2021 版" (the province unit's name), "国家默认 2021 版" for the national default;
+    a manual adjustment's "adjusted:<unit code>" reads "人工调整（<unit>）" (adjustments.py)."""
+    from modules.credits import adjustments as A
+
     scopes = {v.split(":", 1)[0] for v in versions if ":" in v}
+    scopes |= {v.split(":", 1)[1] for v in versions if v.startswith(A.PREFIX + ":")}  # the adjusting unit
     names = dict(db.execute(select(Unit.code, Unit.name).where(Unit.code.in_(scopes - {"national"}))).all()) if scopes else {}
     out = {}
     for v in versions:
         where, _, key = v.partition(":")
         if not key:
             out[v] = v
+        elif where == A.PREFIX:
+            out[v] = A.version_label(names.get(key, key), lang)
         elif where == "national":
             out[v] = f"国家默认 {key} 版" if lang != "en" else f"National default, version {key}"
         else:

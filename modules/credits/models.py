@@ -17,6 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from web.db.base import Base, UTCDateTime, utcnow
 
 KINDS = ("earned", "adjusted", "revoked", "carried_over")
+KIND_LABELS = {"earned": ("获得", "earned"), "adjusted": ("调整", "adjusted"), "revoked": ("撤销", "revoked"),
+               "carried_over": ("结转", "carried over")}
 Amount = Numeric(10, 2, asdecimal=True)
 
 

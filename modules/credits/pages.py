@@ -1,18 +1,26 @@
 """Pages of the credit bank: 我的学分 (a teacher's own credits), 学分银行 (an authority's or
-school's balances of its teachers, a page at a time, per year, cycle and category, as of a day) and
-the printable transcript 学分证明 of one teacher. Reads only: the same service functions as the API."""
+school's balances of its teachers, a page at a time, per year, cycle and category, as of a day),
+one teacher's credits (/credits/teachers/{tid}: every entry, and 调整学分 for an authority's
+reviewers: adjustments.adjust, as the API) and the printable transcript 学分证明 of one teacher.
+The same service functions as the API."""
 
 from __future__ import annotations
 
 from datetime import date
-from litestar import Controller, Request, get
-from litestar.response import Template
+from typing import Any
+
+import anyio
+from litestar import Controller, MediaType, Request, get, post
+from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from modules.credits import bank as B
 from modules.credits import service as S
+from modules.credits.models import KIND_LABELS
 from web.context import AppContext
 from web.db.models import Unit
+from web.deps import lang_of, run_unit_of_work
+from web.errors import Refusal
 from web.pages.common import render
 from web.principal import Principal
 
@@ -47,6 +55,54 @@ class CreditPages(Controller):
         bank = B.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of))
         return render(request, "credits/transcript.html", me=me, bank=bank, categories=_categories(ctx, db, me),
                       today=date.today().isoformat())
+
+    @get("/teachers/{teacher_id:int}", sync_to_thread=True)
+    def teacher(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int,
+                as_of: str | None = None, adjusted: str | None = None) -> Template:
+        return teacher_page(request, db, ctx, me, teacher_id, as_of=S.parse_day(as_of),
+                            adjusted=_int(adjusted, 0, 1, 2**31))
+
+    @post("/teachers/{teacher_id:int}/adjustments", status_code=303, media_type=MediaType.HTML)
+    async def adjust(self, request: Request, db: Session, ctx: AppContext, me: Principal,
+                     teacher_id: int) -> Redirect | Template:
+        from modules.credits import adjustments as A
+        from modules.credits import adjust_words as Wa
+
+        form = {k: str(v) for k, v in (await request.form()).items() if k in A.FIELDS}
+
+        def work() -> Redirect:
+            entry = A.adjust(db, me, teacher_id, form, root=ctx.settings.repo_root)  # as POST …/credits/adjustments
+            return Redirect(path=f"/credits/teachers/{teacher_id}?adjusted={entry.id}#entry-{entry.id}", status_code=303)
+
+        try:
+            return await run_unit_of_work(db, work)
+        except Refusal as refusal:
+            if refusal.code not in (Wa.W_ADJUST_BELOW_ZERO, Wa.W_ADJUST_CATEGORY, Wa.W_ADJUST_FIELD):
+                raise  # not this form's (the teacher outside scope, an account that may not adjust)
+            # the form comes back filled in, the refusal above it
+            return await anyio.to_thread.run_sync(lambda: teacher_page(
+                request, db, ctx, me, teacher_id, status_code=refusal.status, form=form, adjust_error=refusal))
+
+
+def teacher_page(request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int, *,
+                 as_of: date | None = None, status_code: int = 200, **context: Any) -> Template:
+    """One teacher's credit bank (as GET /api/v1/teachers/{tid}/credits: scoped, the read audited):
+    totals, every entry with its kind in words, and the adjustment form for those who may adjust."""
+    from modules.credits import adjustments as A
+    from web import scope
+
+    bank = B.teacher_credits(db, me, teacher_id, as_of=as_of)
+    teacher = scope.get_teacher(db, me, teacher_id)
+    lang = lang_of(request)
+    labels = B.rule_version_labels(db, {e["rule_version"] for e in bank["entries"]}, lang)
+    may_adjust = A.may_adjust(db, me, teacher)
+    try:
+        cats = {k: (v.zh, v.en or v.zh) for k, v in A.categories_of(db, ctx.settings.repo_root, teacher).items()}
+    except Refusal:  # no rules for the province: the keys, and no form
+        cats, may_adjust = {}, False
+    return render(request, "credits/teacher.html", me=me, bank=bank, labels=labels, kinds=KIND_LABELS, cats=cats,
+                  unit=db.get(Unit, teacher.unit_id), may_adjust=may_adjust, today=A.today().isoformat(),
+                  form=context.pop("form", {}), status_code=status_code, **context)
 
 
 def _categories(ctx: AppContext, db: Session, me: Principal) -> dict[str, str]:

@@ -20,6 +20,8 @@ def register_permissions(ctx: Any) -> list[Permission]:
         Permission(S.SUBMIT, Rule(("training.results",)), "提交培训成绩", "Submit training results"),
         Permission(S.CONFIRM, Rule(("record.review",), at="scope"), "确认培训学分", "Confirm training credits"),
         Permission(S.READ, Rule(("teacher.read",)), "查看学分银行", "Read the credit bank"),
+        # an authority's reviewers correct a teacher's credits (adjustments.py: and reach the teacher's school)
+        Permission("credits.adjust", Rule(("record.review",), at="at", levels=AUTHORITIES), "调整学分", "Adjust credits"),
     ]
 
 

@@ -414,6 +414,10 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/api/v1/training/projects/{project_id:int}/results/upload"): "as POST …/results (the same service)",
     ("GET", "/credits"): "as GET /api/v1/training/balances (staff) or the teacher's own credits",
     ("GET", "/credits/teachers/{teacher_id:int}/transcript"): "as GET /api/v1/teachers/{teacher_id}/credits",
+    ("GET", "/credits/teachers/{teacher_id:int}"): "as GET /api/v1/teachers/{teacher_id}/credits",
+    ("POST", "/api/v1/teachers/{teacher_id:int}/credits/adjustments"): "web.scope.get_teacher as GET …/credits (outside: 404), "
+        "then credits.adjust: record.review at an authority unit reaching the teacher's school (W679; modules/credits/tests/test_adjustments.py)",
+    ("POST", "/credits/teachers/{teacher_id:int}/adjustments"): "as POST /api/v1/teachers/{teacher_id}/credits/adjustments",
     ("GET", "/credits/projects"): "as GET /api/v1/training/projects (an institution its own projects)",
     ("GET", "/credits/projects/{project_id:int}"): "as GET …/results (service.results_of: the project's institution, or staff within teacher.read scope)",
     ("POST", "/credits/projects/{project_id:int}/upload"): "as POST …/results/upload (sheet.upload: the project's own institution)",
