@@ -6,6 +6,8 @@
 - ``POST /api/v1/training/projects/{id}/results`` {"rows": [{"id_number", "hours", "passed", "score"?}], "dry_run"?}
 - ``POST /api/v1/training/projects/{id}/results/confirm`` → ledger entries
 - ``POST /api/v1/training/projects/{id}/approve`` {"approve": true|false} (a school-based plan)
+- ``POST /api/v1/training/projects/{id}/results/{rid}/reject`` {"reason"} (a waiting row, service.reject_result)
+- ``POST /api/v1/training/projects/{id}/results/{rid}/revoke`` {"reason"} (a confirmed row, corrections.revoke_result)
 - ``GET  /api/v1/teachers/{tid}/credits?as_of=&start=&end=`` → {"total", "by_year", "by_category", "entries"}
 - ``POST /api/v1/teachers/{tid}/credits/adjustments`` {category, credits, hours?, effective, reason} → 201, the entry
 """
@@ -62,6 +64,20 @@ class DecisionIn:
     approve: bool = True
 
 
+@dataclass
+class ReasonIn:
+    reason: Any = None
+
+
+def _reason(data: ReasonIn) -> str:
+    if data.reason is not None and not isinstance(data.reason, str):
+        from modules.credits import words as Wd
+        from web.errors import Refusal
+
+        raise Refusal(Wd.W_REVOKE_BODY, detail="reason 须为文字", detail_en="reason must be a string")
+    return data.reason or ""
+
+
 class TrainingController(Controller):
     path = "/api/v1/training/projects"
     tags = ["training credits"]
@@ -111,6 +127,19 @@ class TrainingController(Controller):
           summary="Confirm submitted results: credits under the province's rules into the credit bank")
     def confirm(self, project_id: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
         return S.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
+
+    @post("/{project_id:int}/results/{result_id:int}/reject", sync_to_thread=True, status_code=200,
+          summary="Send one waiting result back to the institution with a reason (as the project page's 退回)")
+    def reject(self, project_id: int, result_id: int, data: ReasonIn, db: Session, me: Principal) -> dict[str, Any]:
+        return S.reject_result(db, me, project_id, result_id, _reason(data))
+
+    @post("/{project_id:int}/results/{result_id:int}/revoke", sync_to_thread=True, status_code=200,
+          summary="Revoke one confirmed result with a reason: a revoking ledger entry, its 国内培训 record removed")
+    def revoke(self, project_id: int, result_id: int, data: ReasonIn, db: Session, ctx: AppContext,
+               me: Principal) -> dict[str, Any]:
+        from modules.credits import corrections
+
+        return corrections.revoke_result(db, me, project_id, result_id, _reason(data), cat=ctx.catalogue)
 
     @post("/{project_id:int}/approve", sync_to_thread=True, status_code=200,
           summary="Approve or reject a school-based plan (the school's authority)")

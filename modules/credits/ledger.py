@@ -96,11 +96,12 @@ def insert_many(db: Session, entries: list[dict[str, Any]]) -> None:
     bulk.insert_many(db, CreditEntry.__table__, entries)
 
 
-def revoke(db: Session, entry: CreditEntry, *, by: int | None, note: str = "") -> CreditEntry:
-    """A new entry cancelling ``entry`` (same category, date, project and rule version)."""
+def revoke(db: Session, entry: CreditEntry, *, by: int | None, note: str = "", source: str | None = None) -> CreditEntry:
+    """A new entry cancelling ``entry`` (same category, date, project and rule version); ``source``
+    (unique) makes it once only (a revoked result: ``revoke:result:<id>``)."""
     return post(db, entry.teacher_id, kind="revoked", credits=entry.credits, hours=entry.hours,
                 category=entry.category, effective=entry.effective, project_id=entry.project_id,
-                rule_version=entry.rule_version, confirmed_by=by, note=note, corrects_id=entry.id)
+                rule_version=entry.rule_version, confirmed_by=by, note=note, source=source, corrects_id=entry.id)
 
 
 def _window(stmt: Any, start: date | None, end: date | None, as_of: date | None) -> Any:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine import credits as C
 
+from modules.credits import corrections
 from modules.credits import service as S
 from modules.credits import sheet
 from modules.credits import words as Wd
@@ -66,7 +67,8 @@ def _problems(report: bytes) -> list[tuple[int, str]]:
             if ws.cell(row=r, column=note).value]
 
 
-RESULT_STATES = {"submitted": ("待确认", "waiting"), "rejected": ("已退回", "rejected"), "confirmed": ("已确认", "confirmed")}
+RESULT_STATES = {"submitted": ("待确认", "waiting"), "rejected": ("已退回", "rejected"), "confirmed": ("已确认", "confirmed"),
+                 "revoked": ("已撤销", "revoked")}
 
 
 def _results_page(request: Request, db: Session, me: Principal, project_id: int, status_code: int = 200,
@@ -81,6 +83,8 @@ def _results_page(request: Request, db: Session, me: Principal, project_id: int,
     waiting = [r for r in rows if r["state"] == "submitted"]
     return render(request, "credits/project.html", me=me, project=project, rows=rows, waiting=len(waiting),
                   states=RESULT_STATES, may_confirm=bool(waiting) and S.may_confirm(db, me, project_id),
+                  may_revoke=any(r["state"] == "confirmed" and r["passed"] for r in rows)
+                  and corrections.may_revoke(db, me, project_id), revoke_form=context.pop("revoke_form", {}),
                   staff_view=not (me.has("training.results") and S.institution_of(db, me) is not None),
                   status_code=status_code, **context)
 
@@ -152,3 +156,18 @@ class ProjectPages(Controller):
             return _results_page(request, db, me, project_id, rejected=done)
 
         return await run_unit_of_work(db, work)
+
+    @post("/{project_id:int}/results/{result_id:int}/revoke", status_code=200, media_type=MediaType.HTML)
+    async def revoke(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int,
+                     result_id: int) -> Template:
+        reason = str((await request.form()).get("reason") or "")
+
+        def work() -> Template:  # as POST /api/v1/training/projects/{id}/results/{rid}/revoke
+            done = corrections.revoke_result(db, me, project_id, result_id, reason, cat=ctx.catalogue)
+            return _results_page(request, db, me, project_id, revoked=done)
+
+        try:
+            return await run_unit_of_work(db, work)
+        except Refusal as refusal:  # shown above the table, the reason typed kept in its row
+            return await run_unit_of_work(db, lambda: _results_page(  # the page's read is audited: committed
+                request, db, me, project_id, status_code=refusal.status, error=refusal, revoke_form={result_id: reason}))

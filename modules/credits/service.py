@@ -287,8 +287,8 @@ def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]]
     if reach is not None:
         stmt = stmt.where(reach)
     found = {num: (tid, name) for num, tid, name in db.execute(stmt).all()} if numbers else {}
-    confirmed = set(db.scalars(select(TrainingResult.teacher_id).where(
-        TrainingResult.project_id == project.id, TrainingResult.state == "confirmed")))
+    closed = dict(db.execute(select(TrainingResult.teacher_id, TrainingResult.state).where(  # confirmed or revoked
+        TrainingResult.project_id == project.id, TrainingResult.state.in_(("confirmed", "revoked")))).all())
     seen: dict[int, int] = {}
     good: list[dict[str, Any]] = []
     for i, raw in enumerate(rows):
@@ -306,8 +306,8 @@ def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]]
             problems.append(RowProblem(n, "id_number", "unmatched" if by_name else "teacher", {}))
         elif tid in seen:
             problems.append(RowProblem(n, "id_number", "twice", {"first": seen[tid]}))
-        elif tid in confirmed:
-            problems.append(RowProblem(n, "id_number", "confirmed", {}))
+        elif tid in closed:
+            problems.append(RowProblem(n, "id_number", closed[tid], {}))
         if hours is None or not Decimal(0) <= hours <= project.hours:
             problems.append(RowProblem(n, "hours", "hours", {"max": str(project.hours)}))
         if passed is None:
@@ -532,6 +532,9 @@ def results_of(db: Session, me: Principal, project_id: int) -> list[dict[str, An
             "rule_version": r.rule_version}
            for r, name, num, school in db.execute(stmt.order_by(TrainingResult.id).limit(5000))]
     if out:
+        from modules.credits.corrections import annotate
+
+        annotate(db, out)  # who revoked a revoked row, and when
         audit.record(db, "credits.results.read", actor=me, target_type="training_project", target_id=project.id,
                      unit_id=project.unit_id, detail={"teachers": len(out)})
     return out

@@ -42,6 +42,9 @@ ROW = {
               "删除重复的行。", "Remove the repeated row."),
     "confirmed": ("该教师的成绩已确认，不能再修改", "this teacher's result is already confirmed and cannot change",
                   "如需更正，请联系项目主管部门办理学分调整。", "Ask the project's authority for a credit adjustment."),
+    "revoked": ("该教师的成绩已被撤销，不能再提交", "this teacher's result was revoked and cannot be submitted again",
+                "撤销是最终结论；如确需重新记入，请联系项目主管部门办理学分调整。",
+                "A revocation is final; if the credits are due after all, ask the project's authority for a credit adjustment."),
 }
 W_NO_FILE = _e("W554", 422, "没有选择要上传的文件", "No file was chosen to upload",
                "先下载该项目的成绩模板，填好后选择该文件再上传。", "Download the project's results template, fill it in, choose it and upload it.")
@@ -68,3 +71,17 @@ W_REJECT_REASON = _e("W670", 422, "退回成绩须写明原因（1–200 字）"
 W_RESULT_NOT_WAITING = _e("W671", 409, "该条成绩不是待确认状态，不能退回", "This result is not waiting for confirmation and cannot be rejected",
                           "只能退回待确认的成绩；已确认的成绩如需更正，请办理学分调整。",
                           "Only waiting results can be rejected; a confirmed one is corrected by a credit adjustment.")
+
+# --- revoking one confirmed result (corrections.py; W672–W675)
+W_RESULT_NOT_REVOCABLE = _e("W672", 409, "该条成绩{state}，不能撤销", "This result is {state_en}; it cannot be revoked",
+                            "只能撤销已确认的合格成绩，且每条只能撤销一次；待确认的成绩请用「退回」。",
+                            "Only a confirmed, passed result can be revoked, and only once; a waiting result is rejected instead.")
+W_REVOKE_REASON = _e("W673", 422, "撤销成绩须写明原因（1–200 字）", "Revoking a result needs a reason (1–200 characters)",
+                     "在该行的「撤销原因」中写明为何撤销（如 该教师未实际参训），原因会显示在项目页面并记入审计日志。",
+                     "Write why in the row's reason box (e.g. the teacher did not actually attend); it is shown on the project's page and audited.")
+W_REVOKE_FAILED = _e("W674", 409, "该条成绩为「不合格」，确认时没有记入学分，无需撤销",
+                     "This result was 'not passed' and earned no credits when confirmed; there is nothing to revoke",
+                     "不合格的成绩没有学分、也没有写入教师的国内培训信息；如成绩本身有误，请联系项目主管部门办理学分调整。",
+                     "A failed result added no credits and no 国内培训 record; if the result itself is wrong, ask the project's authority for a credit adjustment.")
+W_REVOKE_BODY = _e("W675", 422, "请求内容无效：{detail}", "Invalid request body: {detail_en}",
+                   "写成 {{\"reason\": \"原因\"}}（JSON）。", "Send {{\"reason\": \"why\"}} as JSON.")

@@ -408,6 +408,8 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/api/v1/training/projects/{project_id:int}/results"): "the project's own institution (or the organiser's data staff); rows only of teachers under the organiser",
     ("POST", "/api/v1/training/projects/{project_id:int}/results/confirm"): "record.review over the organiser; a national project: the province, its own teachers only",
     ("POST", "/api/v1/training/projects/{project_id:int}/approve"): "record.review at an authority above the school that proposed the plan",
+    ("POST", "/api/v1/training/projects/{project_id:int}/results/{result_id:int}/reject"): "as the page's …/reject (service.reject_result: confirm_results' scope check)",
+    ("POST", "/api/v1/training/projects/{project_id:int}/results/{result_id:int}/revoke"): "as confirm (corrections.revoke_result asks confirm_results' scope check; another authority or an institution: W547)",
     ("GET", "/api/v1/teachers/{teacher_id:int}/credits"): "web.scope.get_teacher (teacher.read; a teacher its own)",
     ("GET", "/api/v1/training/balances"): "teachers of scope.teacher_filter (teacher.read) only, a page; their ledger sums",
     ("GET", "/api/v1/training/projects/{project_id:int}/results/template.xlsx"): "an empty template of a project the caller may submit to",
@@ -425,6 +427,7 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/credits/projects/new"): "as POST /api/v1/training/projects (service.register_project: at the caller's own unit)",
     ("POST", "/credits/projects/{project_id:int}/decide"): "as POST …/approve (service.decide_plan: record.review at an authority above the plan's school)",
     ("POST", "/credits/projects/{project_id:int}/results/{result_id:int}/reject"): "as confirm (service.reject_result asks confirm_results' own scope check; a row of a teacher outside it: W547)",
+    ("POST", "/credits/projects/{project_id:int}/results/{result_id:int}/revoke"): "as POST /api/v1/training/projects/{id}/results/{rid}/revoke (corrections.revoke_result)",
     ("GET", "/credits/institutions"): "the institutions registered at the caller's own unit (an authority's; W681 elsewhere)",
     ("POST", "/credits/institutions/new"): "registered at the caller's own unit: credits.project.register held at it",
     ("POST", "/credits/institutions/{institution_id:int}/accounts"): "an institution of the caller's own unit (W682), "
