@@ -172,7 +172,12 @@ class TeacherCreditsController(Controller):
                                  end=S.parse_day(end))
 
     @post("/{teacher_id:int}/credits/adjustments", sync_to_thread=True, status_code=201,
-          summary="Adjust a teacher's credits (an authority's reviewer): an 'adjusted' entry, either sign, with its reason")
+          summary="Adjust a teacher's credits (an authority's reviewer): an 'adjusted' entry, either sign, with its reason",
+          description="Body: {\"category\": one of the province's credit categories, \"credits\": signed, non-zero, "
+                      "at most 2 decimals, \"hours\": optional, signed, \"effective\": a date not after today, "
+                      "\"reason\": 1–200 characters}. 201: the entry as GET …/credits lists it. W676 the category's "
+                      "total would go below 0; W677 category; W678 another field (named); W679 not an authority's "
+                      "reviewer over the teacher's school; W402 a teacher outside your scope (as GET …/credits).")
     def adjust(self, teacher_id: int, data: dict[str, Any], db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
         from modules.credits import adjustments as A
 

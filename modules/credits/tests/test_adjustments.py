@@ -166,6 +166,7 @@ def test_the_county_adjusts_on_the_teachers_credit_page(as_user, teacher):
     english = county.get(f"{page_url}?lang=en").text
     assert "Adjust credits" in english and "Manual adjustment (" in english and '<td class="kind">adjusted</td>' in english
     assert "Reason: 签到记录少 4 学时" in english
+    assert "(hours 16.00) as of" in english and "2024: 0.50" in english and "年：" not in english  # English punctuation
     # the transcript keeps working and shows the adjustment
     printed = county.get(f"{page_url}/transcript")
     assert printed.status_code == 200 and "签到记录少 4 学时" in printed.text
