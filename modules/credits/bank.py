@@ -24,11 +24,13 @@ from web.principal import Principal
 def rule_version_labels(db: Session, versions: set[str], lang: str = "zh") -> dict[str, str]:
     """What a person reads for a stored rule version ("<scope>:<version>", e.g. "36:2021"):
     "江西省 2021 版" (the province unit's name), "国家默认 2021 版" for the national default;
-    a manual adjustment's "adjusted:<unit code>" reads "人工调整（<unit>）" (adjustments.py)."""
+    a manual adjustment's "adjusted:<unit code>" reads "人工调整（<unit>）" (adjustments.py), carried-over
+    credits' "carried:<unit code>" reads "结转（<unit>）" (carry_over.py)."""
     from modules.credits import adjustments as A
+    from modules.credits import carry_over as CO
 
     scopes = {v.split(":", 1)[0] for v in versions if ":" in v}
-    scopes |= {v.split(":", 1)[1] for v in versions if v.startswith(A.PREFIX + ":")}  # the adjusting unit
+    scopes |= {v.split(":", 1)[1] for v in versions if v.startswith((A.PREFIX + ":", CO.PREFIX + ":"))}  # the acting unit
     names = dict(db.execute(select(Unit.code, Unit.name).where(Unit.code.in_(scopes - {"national"}))).all()) if scopes else {}
     out = {}
     for v in versions:
@@ -37,6 +39,8 @@ def rule_version_labels(db: Session, versions: set[str], lang: str = "zh") -> di
             out[v] = v
         elif where == A.PREFIX:
             out[v] = A.version_label(names.get(key, key), lang)
+        elif where == CO.PREFIX:
+            out[v] = CO.version_label(names.get(key, key), lang)
         elif where == "national":
             out[v] = f"国家默认 {key} 版" if lang != "en" else f"National default, version {key}"
         else:

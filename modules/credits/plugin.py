@@ -22,6 +22,9 @@ def register_permissions(ctx: Any) -> list[Permission]:
         Permission(S.READ, Rule(("teacher.read",)), "查看学分银行", "Read the credit bank"),
         # an authority's reviewers correct a teacher's credits (adjustments.py: and reach the teacher's school)
         Permission("credits.adjust", Rule(("record.review",), at="at", levels=AUTHORITIES), "调整学分", "Adjust credits"),
+        # an authority's reviewer imports carried-over credits of the teachers in its scope (carry_over.py)
+        Permission("credits.carry_over", Rule(("record.review",), at="scope", levels=AUTHORITIES), "结转学分",
+                   "Import carried-over credits"),
     ]
 
 
@@ -42,12 +45,15 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
             MenuEntry("credits.claims", "business", "/credits/claims/", "自主研修审核", "Self-study claims",
                       permission="record.review", order=63),
             MenuEntry("credits.institutions.register", "business", "/credits/institutions/#register-institution", "培训机构登记",
-                      "Training institutions", action=S.REGISTER, levels=AUTHORITIES, order=62)]
+                      "Training institutions", action=S.REGISTER, levels=AUTHORITIES, order=62),
+            MenuEntry("credits.carry_over", "business", "/credits/carry-over/", "结转学分", "Carried-over credits",
+                      action="credits.carry_over", levels=AUTHORITIES, order=64)]
 
 
 @hookimpl
 def register_routes(ctx: Any) -> list[Any]:
     from modules.credits.api import BalancesController, TeacherCreditsController, TrainingController
+    from modules.credits.carry_api import CarryOverController, CarryOverPages
     from modules.credits.claim_pages import ClaimPages
     from modules.credits.claims_api import ClaimsController, MyClaimsController
     from modules.credits.institution_pages import InstitutionPages
@@ -55,7 +61,7 @@ def register_routes(ctx: Any) -> list[Any]:
     from modules.credits.project_pages import ProjectPages
 
     return [TrainingController, BalancesController, TeacherCreditsController, CreditPages, ProjectPages,
-            InstitutionPages, MyClaimsController, ClaimsController, ClaimPages]
+            InstitutionPages, MyClaimsController, ClaimsController, ClaimPages, CarryOverController, CarryOverPages]
 
 
 @hookimpl

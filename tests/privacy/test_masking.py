@@ -215,6 +215,12 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/credits/institutions"): "the unit's institutions and their accounts' usernames and names: no teacher",
     ("POST", "/credits/institutions/new"): _WRITE,
     ("POST", "/credits/institutions/{institution_id:int}/accounts"): "a new account's initial password, shown once to its creator: no teacher",
+    # carried-over credits (modules/credits/carry_over.py): the importer's own rows, problems by row and column
+    ("POST", "/api/v1/training/carry-over"): "a summary or the importer's own rows' problems (no teacher's data echoed)",
+    ("GET", "/api/v1/training/carry-over/template.xlsx"): _STATIC,
+    ("POST", "/api/v1/training/carry-over/upload"): "the uploader's own workbook with its problems written back",
+    ("GET", "/credits/carry-over"): "the form and the province's categories: no person",
+    ("POST", "/credits/carry-over/upload"): "the uploader's own workbook's problems by row (no other person's data)",
     # self-study claims (modules/credits/claims.py)
     ("POST", "/api/v1/teachers/me/credit-claims"): "the teacher's own claim as sent (title, dates, hours, the file's name/type/size)",
     ("POST", "/api/v1/teachers/me/credit-claims/{claim_id:int}"): "the teacher's own claim as corrected",

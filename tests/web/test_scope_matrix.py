@@ -432,6 +432,12 @@ ROUTES_WITHOUT_TARGET = {
     ("POST", "/credits/institutions/new"): "registered at the caller's own unit: credits.project.register held at it",
     ("POST", "/credits/institutions/{institution_id:int}/accounts"): "an institution of the caller's own unit (W682), "
         "grant.training_institution held at it; web.services.accounts.create_staff (modules/credits/tests/test_institution_accounts.py)",
+    # carried-over credits (modules/credits/carry_over.py; modules/credits/tests/test_carry_over.py)
+    **{(m, p): "credits.carry_over (record.review at an authority, W643 elsewhere); each row's teacher by ID number "
+       "and name within record.review scope, outside it the same words as an unknown number"
+       for m, p in (("POST", "/api/v1/training/carry-over"), ("GET", "/api/v1/training/carry-over/template.xlsx"),
+                    ("POST", "/api/v1/training/carry-over/upload"), ("GET", "/credits/carry-over"),
+                    ("POST", "/credits/carry-over/upload"))},
     # self-study claims (modules/credits/tests/test_claims.py: another school 404)
     ("POST", "/api/v1/teachers/me/credit-claims"): "a teacher account, its own file only (claims.submit; staff W657)",
     ("POST", "/api/v1/teachers/me/credit-claims/{claim_id:int}"): "the teacher's own returned claim, else 404",
