@@ -81,21 +81,22 @@ def _amount(value: Any, field: str, field_en: str, limit: Decimal, example: str,
     if d is None:
         raise _bad(field, field_en, f"「{str(value)[:20]}」不是数字", f"'{str(value)[:20]}' is not a number",
                    f"写成数字，例如 {example}（负数表示减少）。", f"Write a number such as {example} (negative = a reduction).")
-    if d != d.quantize(ledger.CENT):
-        raise _bad(field, field_en, f"{d} 超过两位小数", f"{d} has more than two decimals",
-                   "最多保留两位小数，例如 1.25。", "At most two decimals, e.g. 1.25.")
-    if abs(d) > limit:
+    if abs(d) > limit:  # first: quantizing 1E+999999 would fail
         raise _bad(field, field_en, f"绝对值不能超过 {limit}", f"must be within ±{limit}",
-                   "一次调整的数额过大：核对后分次调整或改正数额。", "Too large for one adjustment: check the amount.")
+                   "一次调整的数额过大：核对数额。", "Too large for one adjustment: check the amount.")
+    if d != d.quantize(ledger.CENT):
+        raise _bad(field, field_en, f"{str(d)[:20]} 超过两位小数", f"{str(d)[:20]} has more than two decimals",
+                   "最多保留两位小数，例如 1.25。", "At most two decimals, e.g. 1.25.")
     return d.quantize(ledger.CENT)
 
 
 def check(data: Any, cats: dict[str, Any], on: date) -> dict[str, Any]:
     """The adjustment's fields, each checked in the order of the form (W677 the category, W678 the others)."""
     data = data if isinstance(data, dict) else {}
-    category = str(data.get("category") or "").strip()
+    raw_category = data.get("category")
+    category = raw_category.strip() if isinstance(raw_category, str) else ""
     if category not in cats:
-        raise Refusal(Wa.W_ADJUST_CATEGORY, value=category[:32],
+        raise Refusal(Wa.W_ADJUST_CATEGORY, value=(category or str(raw_category or ""))[:32],
                       allowed="、".join(f"{k}（{t.zh}）" for k, t in cats.items()),
                       allowed_en=", ".join(f"{k} ({t.en or t.zh})" for k, t in cats.items()))
     credits = _amount(data.get("credits"), "学分", "credits", MAX_CREDITS, "2 或 -1.5", required=True)
@@ -115,7 +116,10 @@ def check(data: Any, cats: dict[str, Any], on: date) -> dict[str, Any]:
     if effective < EARLIEST:
         raise _bad("生效日期", "effective", f"{effective} 早于 {EARLIEST}", f"{effective} is before {EARLIEST}",
                    "核对年份。", "Check the year.")
-    reason = " ".join(str(data.get("reason") or "").split())
+    raw_reason = data.get("reason")
+    if raw_reason is not None and not isinstance(raw_reason, str):
+        raise _bad("调整原因", "reason", "须为文字", "must be text", "写一句话说明调整的原因。", "Write a sentence saying why.")
+    reason = " ".join((raw_reason or "").split())
     if not reason:
         raise _bad("调整原因", "reason", "必填", "is required",
                    f"写明调整的原因（不超过 {REASON_MAX} 字），例如 补录 2023 年市级培训学分。",
