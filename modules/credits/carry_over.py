@@ -97,9 +97,10 @@ def categories(root: Path, db: Session, me: Principal) -> dict[str, Any]:
 
 def _decimal(value: Any, high: Decimal, *, zero_ok: bool) -> Decimal | None:
     d = S._decimal(value)
-    if d is None or d != d.quantize(ledger.CENT) or d > high or d < 0 or (d == 0 and not zero_ok):
+    # the range first: quantizing 1e999999 would raise, not answer
+    if d is None or d > high or d < 0 or (d == 0 and not zero_ok) or d != d.quantize(ledger.CENT):
         return None
-    return d.quantize(ledger.CENT)
+    return abs(d).quantize(ledger.CENT)  # -0 as 0
 
 
 _DAY = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")

@@ -115,6 +115,8 @@ def test_every_wrong_row_is_named_and_nothing_is_saved(ctx, world, as_user, new_
     assert "第 1 行" in by_row[14]["message"]
     assert all(p["hint"] and p["message_en"] and p["hint_en"] for p in body["problems"])
     assert county.get(f"/api/v1/teachers/{tid}/credits").json()["total"] == "0.00"
+    huge = county.post(API, json={"rows": [_row(ctx, tid, credits="1e999999", hours="-1e999999")]})
+    assert huge.status_code == 422 and [p["column"] for p in huge.json()["problems"]] == ["credits", "hours"]
     for bad in ({"rows": []}, {"rows": "x"}, {}, {"rows": ["not a row"]}, {"rows": [{}]}):
         refused = county.post(API, json=bad)
         assert refused.status_code in (400, 422) and refused.status_code < 500
