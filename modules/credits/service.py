@@ -377,8 +377,9 @@ def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dr
     if new:
         db.execute(insert(TrainingResult), new)
     if changed:  # under the project's lock no result was confirmed since check_rows; the state guard says so again
-        db.execute(update(TrainingResult).where(TrainingResult.state.in_(("submitted", "rejected"))), changed,
-                   execution_options={"synchronize_session": None})
+        # (no IN here: an executemany takes no expanding parameter, so two or more rows failed with a 500)
+        db.execute(update(TrainingResult).where(or_(TrainingResult.state == "submitted", TrainingResult.state == "rejected")),
+                   changed, execution_options={"synchronize_session": None})
     audit.record(db, "credits.results.submit", actor=me, target_type="training_project", target_id=project.id,
                  unit_id=project.unit_id, detail={"rows": len(good), "new": len(new), "replaced": len(changed)})
     return {"project_id": project.id, "rows": len(good), "dry_run": False, "saved": len(good)}
