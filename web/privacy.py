@@ -13,13 +13,20 @@ as a viewer at each level and finds no unmasked value.
 
 Every read of another person's record values is audited (``teacher.read``, with ``via`` naming
 the page or endpoint and ``unmasked`` saying whether the values were shown), masked or not.
+
+A list of many teachers (the teacher list, the credit bank's balances, a project's results, the
+registration warning list …) asks ``Listing`` the same question for all its rows at once: one
+query (``listing``) or a column of the list's own query (``shown_column`` → ``listing_of``); each
+row's ID number is then what ``Listing.id_number`` returns, and ``Listing.audit`` logs the page
+(``teacher.list`` unless the list names its own action) with how many rows were shown unmasked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from engine.catalogue import Catalogue
@@ -121,3 +128,59 @@ def policy(db: Session, principal: Principal, teacher: Teacher) -> Policy:
 def audit_read(db: Session, principal: Principal, teacher: Teacher, via: str) -> None:
     """Log a read of another person's record values (``teacher.read``)."""
     policy(db, principal, teacher).audit(db, via)
+
+
+def shown_column(principal: Principal) -> ColumnElement[bool]:
+    """For a query listing teachers: per row, may the reader see that teacher's personal values
+    (the rule of ``policy``, in SQL; read it back with ``listing_of``)."""
+    return scope.personal_visible(principal)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What one reader sees of the teachers on one list: the ids it may see unmasked."""
+
+    principal: Principal
+    shown_ids: frozenset[int]
+
+    def shown(self, teacher_id: int | None) -> bool:
+        return teacher_id in self.shown_ids
+
+    def id_number(self, teacher_id: int | None, value: str | None) -> str | None:
+        return value if self.shown(teacher_id) else scope.mask_id_number(value)
+
+    def unmasked(self, teacher_ids: Iterable[int]) -> int:
+        return sum(1 for t in set(teacher_ids) if t in self.shown_ids)
+
+    def audit(self, db: Session, via: str, teacher_ids: Iterable[int], *, action: str = "teacher.list",
+              target_type: str = "teacher", target_id: int | None = None, unit_id: int | None = None,
+              only_unmasked: bool = False, **detail: Any) -> None:
+        """Log one page of the list (``rows``, ``unmasked``: how many were shown unmasked; never the
+        data itself). Nothing for an empty page or a teacher's own row; with ``only_unmasked``, only
+        a page that showed someone's personal values (the teacher list's rule)."""
+        ids = list(dict.fromkeys(teacher_ids))
+        own = self.principal.teacher_id
+        if not ids or (own is not None and set(ids) <= {own}):
+            return
+        unmasked = self.unmasked(ids)
+        if only_unmasked and not unmasked:
+            return
+        audit.record(db, action, actor=self.principal, target_type=target_type, target_id=target_id,
+                     unit_id=unit_id, detail={"via": via, "rows": len(ids), "unmasked": unmasked, **detail})
+
+
+def listing_of(principal: Principal, rows: Iterable[tuple[int, Any]]) -> Listing:
+    """The Listing of a query that selected ``(Teacher.id, shown_column(principal))``."""
+    return Listing(principal, frozenset(tid for tid, shown in rows if shown))
+
+
+def listing(db: Session, principal: Principal, teacher_ids: Iterable[int]) -> Listing:
+    """The Listing of these teachers, in one query."""
+    ids = sorted({t for t in teacher_ids if t is not None})
+    if not ids:
+        return Listing(principal, frozenset())
+    found = set()
+    for at in range(0, len(ids), 1000):  # a bounded IN list per query
+        found.update(db.scalars(select(Teacher.id).where(Teacher.id.in_(ids[at:at + 1000]),
+                                                          shown_column(principal))))
+    return Listing(principal, frozenset(found))

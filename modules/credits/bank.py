@@ -16,7 +16,7 @@ from engine import credits as C
 from modules.credits import ledger
 from modules.credits.models import CreditEntry, TrainingProject
 from modules.credits.service import rules_for
-from web import audit, scope
+from web import audit, privacy, scope
 from web.db.models import Teacher, Unit
 from web.errors import Refusal
 from web.principal import Principal
@@ -48,6 +48,18 @@ def rule_version_labels(db: Session, versions: set[str], lang: str = "zh") -> di
     return out
 
 
+# the notes the module itself writes (claims.py): their English, the rest of the note is the person's text
+NOTE_PREFIXES = {"自主研修：": "Self-study: ", "撤销：": "Revoked: "}
+
+
+def note_en(note: str | None) -> str | None:
+    """An entry's note for an English page: a prefix the module wrote, in English."""
+    for zh, en in NOTE_PREFIXES.items():
+        if note and note.startswith(zh):
+            return en + note[len(zh):]
+    return note
+
+
 def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date | None = None,
                     start: date | None = None, end: date | None = None) -> dict[str, Any]:
     """A teacher's credit bank: total, by year and category, and every entry (the teacher's own,
@@ -59,11 +71,13 @@ def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date 
         TrainingProject.id.in_(select(CreditEntry.project_id).where(CreditEntry.teacher_id == teacher.id)))).all())
     found = ledger.entries(db, teacher.id, start=start, end=end, as_of=as_of)
     rule_labels = rule_version_labels(db, {e.rule_version for e in found})
+    rule_labels_en = rule_version_labels(db, {e.rule_version for e in found}, lang="en")
     entries = [{"id": e.id, "kind": e.kind, "credits": str(e.credits), "hours": str(e.hours), "category": e.category,
                 "effective": e.effective.isoformat(), "project_id": e.project_id, "project": names.get(e.project_id),
                 "rule_version": e.rule_version, "rule_label": rule_labels.get(e.rule_version, e.rule_version),
+                "rule_label_en": rule_labels_en.get(e.rule_version, e.rule_version),
                 "confirmed_by": e.confirmed_by,
-                "recorded_at": e.recorded_at.isoformat(), "note": e.note}
+                "recorded_at": e.recorded_at.isoformat(), "note": e.note, "note_en": note_en(e.note)}
                for e in found]
     if me.teacher_id != teacher.id:
         audit.record(db, "credits.read", actor=me, target_type="teacher", target_id=teacher.id, unit_id=teacher.unit_id)
@@ -106,10 +120,12 @@ def balances_page(db: Session, me: Principal, *, root: Path, as_of: date | None 
         cycle = C.Cycle()
     start, end = cycle.window(date(year, 7, 1))
     total = scope.count_teachers(db, me)
-    rows = db.execute(select(Teacher.id, Teacher.name, Teacher.id_number, Unit.name).join(Unit, Unit.id == Teacher.unit_id)
+    rows = db.execute(select(Teacher.id, Teacher.name, Teacher.id_number, Unit.name, privacy.shown_column(me))
+                      .join(Unit, Unit.id == Teacher.unit_id)
                       .where(scope.teacher_filter(me)).order_by(Teacher.unit_id, Teacher.name, Teacher.id)
                       .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()
     ids = [r[0] for r in rows]
+    seen = privacy.listing_of(me, [(r[0], r[4]) for r in rows])  # web/privacy.py: full with personal.read
     # 本周期: each teacher's registration cycle (the registration module's, the same the warning
     # list counts "本周期学分 n/m" in), counted up to the day like the registration does; the
     # province's credit cycle (credits.yaml) only for a teacher without one, or without that module
@@ -133,11 +149,13 @@ def balances_page(db: Session, me: Principal, *, root: Path, as_of: date | None 
                 s["cycle"] += c
                 s["by_category"][cat] = s["by_category"].get(cat, Decimal(0)) + c
     q = ledger.CENT
-    items = [{"id": tid, "name": name, "id_number": scope.mask_id_number(num), "unit_name": unit,
+    items = [{"id": tid, "name": name, "id_number": seen.id_number(tid, num), "masked": not seen.shown(tid), "unit_name": unit,
               "year": str(sums[tid]["year"].quantize(q)), "cycle": str(sums[tid]["cycle"].quantize(q)),
               "total": str(sums[tid]["all"].quantize(q)), "registration_cycle": tid in reg,
               "cycle_start": windows[tid][0].isoformat(), "cycle_end": windows[tid][1].isoformat(),
               "by_category": {k: str(v.quantize(q)) for k, v in sorted(sums[tid]["by_category"].items())}}
-             for tid, name, num, unit in rows]
+             for tid, name, num, unit, _ in rows]
+    # like the teacher list: a page that showed someone's personal values is audited
+    seen.audit(db, "credits.balances", ids, only_unmasked=True, offset=max(0, offset), year=year)
     return {"total": total, "as_of": day.isoformat(), "year": year, "offset": max(0, offset), "cycle": [start.isoformat(), end.isoformat()],
             "items": items}

@@ -17,7 +17,7 @@ from engine import idnumber
 from modules.credits import caps, ledger
 from modules.credits import words as Wd
 from modules.credits.models import CreditEntry, InstitutionAccount, TrainingInstitution, TrainingProject, TrainingResult
-from web import audit, scope
+from web import audit, privacy, scope
 from web.db.models import Teacher, Unit, UnitClosure
 from web.errors import Refusal
 from web.permissions import may, require
@@ -513,29 +513,35 @@ def results_of(db: Session, me: Principal, project_id: int) -> list[dict[str, An
     """A project's results as its institution or an authority sees them. The institution sees
     only what it sent (the ID number masked, hours, passed, score and the state), never the
     teacher's name or school; the authority's staff see the teachers within their scope, the ID
-    number masked, and the read is audited."""
+    number as web/privacy.py's Listing shows it (full with personal.read at the teacher's unit,
+    else masked), and the read is audited (how many were shown unmasked)."""
     project = db.get(TrainingProject, project_id)
     if project is None:
         raise Refusal(Wd.W_PROJECT_NOT_FOUND)
     if _as_institution(db, me, project):
         stmt = (select(TrainingResult, Teacher.id_number).join(Teacher, Teacher.id == TrainingResult.teacher_id)
                 .where(TrainingResult.project_id == project.id))
-        return [{"id": r.id, "id_number": scope.mask_id_number(num), "hours": str(r.hours), "passed": r.passed,
+        # an institution holds no personal.read anywhere: the Listing masks every number
+        found = db.execute(stmt.order_by(TrainingResult.id).limit(5000)).all()
+        seen = privacy.listing(db, me, [r.teacher_id for r, _ in found])
+        return [{"id": r.id, "id_number": seen.id_number(r.teacher_id, num), "hours": str(r.hours), "passed": r.passed,
                  "score": None if r.score is None else str(r.score), "state": r.state, "reason": r.reason}
-                for r, num in db.execute(stmt.order_by(TrainingResult.id).limit(5000))]
+                for r, num in found]
     get_project(db, me, project_id)
-    stmt = (select(TrainingResult, Teacher.name, Teacher.id_number, Unit.name)
+    stmt = (select(TrainingResult, Teacher.name, Teacher.id_number, Unit.name, privacy.shown_column(me))
             .join(Teacher, Teacher.id == TrainingResult.teacher_id).join(Unit, Unit.id == Teacher.unit_id)
             .where(TrainingResult.project_id == project.id, scope.teacher_filter(me)))
-    out = [{"id": r.id, "name": name, "id_number": scope.mask_id_number(num), "school": school,
+    found = db.execute(stmt.order_by(TrainingResult.id).limit(5000)).all()
+    seen = privacy.listing_of(me, [(r.teacher_id, shown) for r, _, _, _, shown in found])
+    out = [{"id": r.id, "name": name, "id_number": seen.id_number(r.teacher_id, num), "school": school,
             "hours": str(r.hours), "passed": r.passed, "score": None if r.score is None else str(r.score),
             "state": r.state, "reason": r.reason, "credits": None if r.credits is None else str(r.credits),
             "rule_version": r.rule_version}
-           for r, name, num, school in db.execute(stmt.order_by(TrainingResult.id).limit(5000))]
+           for r, name, num, school, _ in found]
     if out:
         from modules.credits.corrections import annotate
 
         annotate(db, out)  # who revoked a revoked row, and when
-        audit.record(db, "credits.results.read", actor=me, target_type="training_project", target_id=project.id,
-                     unit_id=project.unit_id, detail={"teachers": len(out)})
+    seen.audit(db, "credits.results", [r.teacher_id for r, *_ in found], action="credits.results.read",
+               target_type="training_project", target_id=project.id, unit_id=project.unit_id, teachers=len(out))
     return out

@@ -40,7 +40,7 @@ from modules.registration.models import (
     COMPLETED, PENDING, STATES, RegistrationApplication, RegistrationBatch, RegistrationDecision,
 )
 from modules.registration.service import as_of_date
-from web import audit, scope
+from web import audit, privacy, scope
 from web.cases import service as CS
 from web.cases import words as CW
 from web.db.base import utcnow
@@ -166,7 +166,8 @@ def _refuse_if_open(db: Session, teacher: Teacher, record_id: int) -> None:
     other = db.scalar(select(RegistrationApplication).where(RegistrationApplication.open_record_id == record_id))
     if other is not None:
         b = db.get(RegistrationBatch, other.batch_id)
-        raise Refusal(W.W_ALREADY_APPLIED, name=teacher.name, batch=other.batch_id, state=state_word(b))
+        raise Refusal(W.W_ALREADY_APPLIED, name=teacher.name, batch=other.batch_id, state=state_word(b),
+                      state_en=state_word(b, "en"))
 
 
 # ------------------------------------------------------------------ review
@@ -249,7 +250,8 @@ def forward(db: Session, ctx: Any, me: Principal, batch_id: int, version: int | 
     apps = applications(db, batch)
     undecided = [a for a in apps if a.decision is None]
     if undecided:
-        raise Refusal(W.W_UNDECIDED, count=len(undecided), names="、".join(a.teacher_name for a in undecided[:10]))
+        named = [a.teacher_name for a in undecided[:10]]
+        raise Refusal(W.W_UNDECIDED, count=len(undecided), names="、".join(named), names_en=", ".join(named))
     _log(db, me, batch, "forward", apps, db.get(Unit, step["unit_id"]), step)
     batch.step += 1
     if batch.step >= len(batch.steps):
@@ -351,7 +353,8 @@ def batch_json(db: Session, me: Principal, batch: RegistrationBatch, *, with_app
         apps = applications(db, batch)
         docs = dict(db.execute(select(Record.id, Record.document)
                                .where(Record.id.in_([a.record_id for a in apps]))).all()) if apps else {}
-        out["teachers"] = [_app_json(db, me, a, docs.get(a.record_id)) for a in apps]
+        seen = privacy.listing(db, me, [a.teacher_id for a in apps])  # web/privacy.py decides, for all at once
+        out["teachers"] = [_app_json(db, seen, a, docs.get(a.record_id)) for a in apps]
     return out
 
 
@@ -366,12 +369,26 @@ def _next_step(batch: RegistrationBatch, step: dict[str, Any] | None) -> dict[st
     return {"last": False, "unit_name": nxt["unit_name"], "label": nxt["label"], "label_en": nxt["label_en"]}
 
 
-def forwarded_message(batch: RegistrationBatch) -> str:
+def forwarded_message(batch: RegistrationBatch, lang: str = "zh") -> str:
     """The message after 提交: what happened (completed, or sent to the next unit)."""
     if batch.state == COMPLETED:
-        return "已办结：结论已写入教师资格"
+        return "已办结：结论已写入教师资格" if lang != "en" else "Completed: the decisions are written into the teachers' qualifications"
     step = batch.steps[batch.step]
+    if lang == "en":
+        return f"Forwarded to {step['unit_name']} ({step.get('label_en') or step['label']})"
     return f"已提交{step['unit_name']}（{step['label']}）"
+
+
+# what the pages' ?msg= names (a key, never text: the page says it in the reader's language)
+MESSAGES = {"applied": ("已提交注册申请", "Application submitted"), "saved": ("结论已保存", "Decisions saved")}
+
+
+def page_message(batch: RegistrationBatch | None, key: str | None, lang: str = "zh") -> str | None:
+    """The notice of a page after a write (``applied``, ``saved``, ``forwarded``); None for anything else."""
+    if key == "forwarded" and batch is not None:
+        return forwarded_message(batch, lang)
+    words = MESSAGES.get(key or "")
+    return None if words is None else words[1 if lang == "en" else 0]
 
 
 def _registration_kind(app: RegistrationApplication, doc: dict[str, Any]) -> str:
@@ -382,14 +399,15 @@ def _registration_kind(app: RegistrationApplication, doc: dict[str, Any]) -> str
     return "first" if str(doc.get("first_registration_date") or "") == app.outcome_date.isoformat() else "periodic"
 
 
-def _app_json(db: Session, me: Principal, app: RegistrationApplication, doc: dict[str, Any] | None) -> dict[str, Any]:
+def _app_json(db: Session, seen: privacy.Listing, app: RegistrationApplication,
+              doc: dict[str, Any] | None) -> dict[str, Any]:
     from modules.registration.conditions import Unmet
 
     teacher = db.get(Teacher, app.teacher_id)
-    shown = scope.may_see_personal(db, me, teacher)
+    shown = seen.shown(teacher.id)
     word = W.DECISIONS.get(app.decision or "")
     return {"teacher_id": app.teacher_id, "name": app.teacher_name,
-            "id_number": teacher.id_number if shown else scope.mask_id_number(teacher.id_number),
+            "id_number": seen.id_number(teacher.id, teacher.id_number),
             "cycle_start": app.cycle_start.isoformat(), "cycle_end": app.cycle_end.isoformat(),
             "eligible": app.eligible, "unmet": [Unmet(**u).json(shown) for u in app.unmet],
             "decision": app.decision, "decision_label": word[1] if word else None,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from modules.registration import eligibility as EL
 from modules.registration.models import RegistrationApplication
 from modules.registration.service import as_of_date
-from web import audit, scope
+from web import privacy, scope
 from web.db.models import Record, Teacher, Unit
 
 from web.principal import Principal
@@ -65,17 +65,16 @@ def due_rows(db: Session, ctx: Any, me: Principal, unit: Unit | None, day: Any, 
     open_apps = {a.teacher_id: a.batch_id for a in db.scalars(
         select(RegistrationApplication).where(RegistrationApplication.teacher_id.in_(ids),
                                               RegistrationApplication.open_record_id.is_not(None)))} if ids else {}
-    visible = {tid for (tid,) in db.execute(select(Teacher.id).where(Teacher.id.in_(ids), scope.personal_visible(me)))} \
-        if ids else set()
+    seen = privacy.listing(db, me, ids)  # web/privacy.py decides who is shown unmasked
     rows = []
     for tid in ids:
         answer = EL.answer_for(db, ctx.catalogue, rules, tid, day, recs[tid]).first
         if answer.eligible != eligible:
             continue
         teacher = db.get(Teacher, tid)
-        shown = tid in visible
+        shown = seen.shown(tid)
         rows.append({"teacher_id": tid, "name": teacher.name,
-                     "id_number": teacher.id_number if shown else scope.mask_id_number(teacher.id_number),
+                     "id_number": seen.id_number(tid, teacher.id_number),
                      "unit": {"code": teacher.unit.code, "name": teacher.unit.name},
                      "cycle_start": answer.cycle.start.isoformat(), "cycle_end": answer.cycle.end.isoformat(),
                      "unmet": [u.json(shown) for u in answer.unmet], "applied_in": open_apps.get(tid)})
@@ -83,9 +82,9 @@ def due_rows(db: Session, ctx: Any, me: Principal, unit: Unit | None, day: Any, 
             break
     rows.sort(key=lambda r: (r["cycle_end"], r["unit"]["code"], r["teacher_id"]))
     if rows and audited:
-        audit.record(db, "registration.warnings", actor=me, target_type="unit", target_id=unit.id if unit else None,
-                     unit_id=me.unit_id, detail={"teachers": [r["teacher_id"] for r in rows][:200],
-                                                 "as_of": day.isoformat(), "eligible": eligible})
+        seen.audit(db, "registration.warnings", [r["teacher_id"] for r in rows], action="registration.warnings",
+                   target_type="unit", target_id=unit.id if unit else None, unit_id=me.unit_id,
+                   teachers=[r["teacher_id"] for r in rows][:200], as_of=day.isoformat(), eligible=eligible)
     return rows
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine import idnumber
 from engine.catalogue import Catalogue
-from web import audit, scope
+from web import audit, privacy, scope
 from web.db.models import Record, Teacher, Unit
 from web.errors import (W_DUPLICATE_PERSON, W_NO_PERMISSION, W_NUMBER_FORMAT, W_NUMBER_FULL,
                         W_TEACHER_BAD, Refusal)
@@ -163,7 +163,7 @@ def listing(db: Session, principal: Principal, *, unit_code: str | None = None, 
     stmt = select(Teacher.id, Teacher.name, Teacher.gender, Teacher.birth_date, Teacher.id_type,
                   Teacher.id_number, Teacher.teacher_number, Teacher.state, Teacher.unit_id,
                   Unit.code.label("unit_code"), Unit.name.label("unit_name"), Unit.level.label("unit_level"),
-                  scope.personal_visible(principal).label("personal")
+                  privacy.shown_column(principal).label("personal")
                   ).join(Unit, Unit.id == Teacher.unit_id).where(scope.teacher_filter(principal))
     if unit_code:
         unit = unit_service.get(db, principal, unit_code) if principal.kind != "teacher" else None
@@ -185,24 +185,22 @@ def listing(db: Session, principal: Principal, *, unit_code: str | None = None, 
     else:
         total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = db.execute(stmt.order_by(Teacher.unit_id, Teacher.name, Teacher.id).limit(limit).offset(offset)).all()
+    seen = privacy.listing_of(principal, [(r.id, r.personal) for r in rows])  # web/privacy.py decides
     items = []
-    unmasked = 0
     for r in rows:
-        shown = bool(r.personal)
-        unmasked += shown
+        shown = seen.shown(r.id)
         items.append({
             "id": r.id, "name": r.name, "gender": r.gender,
             "birth_date": r.birth_date.isoformat() if shown else None,
             "id_type": r.id_type,
-            "id_number": r.id_number if shown else scope.mask_id_number(r.id_number),
+            "id_number": seen.id_number(r.id, r.id_number),
             "masked": not shown, "teacher_number": r.teacher_number, "state": r.state,
             "unit_id": r.unit_id, "unit_code": r.unit_code, "unit_name": r.unit_name, "unit_level": r.unit_level,
         })
-    if unmasked and principal.kind != "teacher":
+    if principal.kind != "teacher":
         # reading other people's personal data: one entry per page shown, without the data itself
-        audit.record(db, "teacher.list", actor=principal, target_type="teacher",
-                     detail={"unit": unit_code, "q": bool(q), "state": state, "offset": offset,
-                             "rows": len(items), "unmasked": unmasked})
+        seen.audit(db, "teachers", [i["id"] for i in items], only_unmasked=True,
+                   unit=unit_code, q=bool(q), state=state, offset=offset)
     return total, items
 
 
@@ -226,8 +224,6 @@ def schools_in_scope(db: Session, me: Principal, limit: int = 2000) -> list[tupl
 
 def read(db: Session, principal: Principal, teacher_id: int, cat: Catalogue) -> dict[str, Any]:
     """A whole file: the person and every record, grouped by set (masked for 信息查询员: web.privacy)."""
-    from web import privacy
-
     teacher = scope.get_teacher(db, principal, teacher_id, "teacher.read")
     view = privacy.policy(db, principal, teacher)
     records = db.scalars(select(Record).where(Record.teacher_id == teacher.id, Record.copy_of_id.is_(None))

@@ -130,7 +130,7 @@ def test_upload_problems_name_the_sheets_rows_in_chinese(as_user, world, institu
 
 def test_the_reviewer_sees_who_is_waiting_before_confirming_and_the_institution_its_rows(as_user, world, institution):  # noqa: F811
     """确认成绩 no longer confirms blind: the project's page lists the waiting participants (names, ID
-    numbers masked) above the button that confirms exactly those; the institution sees the rows it
+    numbers as web/privacy.py shows them: whole to the reviewer, masked to the institution) above the button that confirms exactly those; the institution sees the rows it
     submitted and their state (no names), another institution gets W547."""
     inst_id, inst_user = institution("360102")
     _, other_user = institution("360102")
@@ -146,11 +146,12 @@ def test_the_reviewer_sees_who_is_waiting_before_confirming_and_the_institution_
     page = county.get(f"/credits/projects/{p['id']}")
     assert page.status_code == 200
     assert teacher_name(world, a) in page.text and teacher_name(world, b) in page.text
-    assert world.teacher_usernames[a] not in page.text  # the ID number is masked
+    assert world.teacher_usernames[a] in page.text  # personal.read there: the whole ID number (web/privacy.py)
     assert "确认这 2 条成绩" in page.text and page.text.count('class="submitted"') == 2
     mine = inst.get(f"/credits/projects/{p['id']}")
     assert mine.status_code == 200 and "本机构提交的成绩" in mine.text and teacher_name(world, a) not in mine.text
     assert mine.text.count("待确认</td>") == 2 and "确认这" not in mine.text
+    assert world.teacher_usernames[a] not in mine.text  # the institution: masked
     assert as_user(other_user).get(f"/credits/projects/{p['id']}").status_code == 404
     done = county.post(f"/credits/projects/{p['id']}/confirm", data={"_csrf_token": csrf_of(page.text)})
     assert done.status_code == 200 and "已确认 2 条成绩" in done.text and "确认这" not in done.text
