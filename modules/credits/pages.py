@@ -41,19 +41,19 @@ class CreditPages(Controller):
             bank = B.teacher_credits(db, me, me.teacher_id, as_of=day)
             from modules.credits import claims as K
 
-            return render(request, "credits/mine.html", me=me, bank=bank, categories=_categories(ctx, db, me),
+            return render(request, "credits/mine.html", me=me, bank=bank, categories=_categories(ctx, db, me, lang_of(request)),
                           claims=K.mine(db, me))
         y = _int(year, (day or date.today()).year, 1900, 2999)
         page = B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=y,
                                offset=_int(offset, 0, 0, 10**7))
         return render(request, "credits/balances.html", me=me, page=page, me_unit=db.get(Unit, me.unit_id),
-                      categories=_categories(ctx, db, me), as_of=as_of or "")
+                      categories=_categories(ctx, db, me, lang_of(request)), as_of=as_of or "")
 
     @get("/teachers/{teacher_id:int}/transcript", sync_to_thread=True)
     def transcript(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int,
                    as_of: str | None = None) -> Template:
         bank = B.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of))
-        return render(request, "credits/transcript.html", me=me, bank=bank, categories=_categories(ctx, db, me),
+        return render(request, "credits/transcript.html", me=me, bank=bank, categories=_categories(ctx, db, me, lang_of(request)),
                       today=date.today().isoformat())
 
     @get("/teachers/{teacher_id:int}", sync_to_thread=True)
@@ -105,7 +105,8 @@ def teacher_page(request: Request, db: Session, ctx: AppContext, me: Principal, 
                   form=context.pop("form", {}), status_code=status_code, **context)
 
 
-def _categories(ctx: AppContext, db: Session, me: Principal) -> dict[str, str]:
+def _categories(ctx: AppContext, db: Session, me: Principal, lang: str = "zh") -> dict[str, str]:
+    """The ledger's category names of the reader's province, in the page's language."""
     from web import scope
 
     prov = scope.province_of(db, me.unit_id)
@@ -113,5 +114,5 @@ def _categories(ctx: AppContext, db: Session, me: Principal) -> dict[str, str]:
         rules = S.rules_for(ctx.settings.repo_root, prov.code if prov else None)
     except Exception:  # no rules: show the keys
         return {}
-    return {k: v.zh for k, v in rules.categories.items()}
+    return {k: v.get(lang) for k, v in rules.categories.items()}
 

@@ -6,7 +6,6 @@ project's authority sees the results waiting and confirms them (service.confirm_
 from __future__ import annotations
 
 import base64
-import io
 from typing import Any
 
 from litestar import Controller, MediaType, Request, get, post
@@ -57,16 +56,6 @@ def _page(request: Request, db: Session, me: Principal, status_code: int = 200, 
                   **context)
 
 
-def _problems(report: bytes) -> list[tuple[int, str]]:
-    """The 问题 column of the annotated workbook: (sheet row, the row's problems)."""
-    from openpyxl import load_workbook
-
-    ws = load_workbook(io.BytesIO(report)).worksheets[0]
-    note = len(sheet.HEADERS) + 1
-    return [(r, str(ws.cell(row=r, column=note).value)) for r in range(2, ws.max_row + 1)
-            if ws.cell(row=r, column=note).value]
-
-
 RESULT_STATES = {"submitted": ("待确认", "waiting"), "rejected": ("已退回", "rejected"), "confirmed": ("已确认", "confirmed"),
                  "revoked": ("已撤销", "revoked")}
 
@@ -111,10 +100,10 @@ class ProjectPages(Controller):
         def work() -> Template:
             if content is None:
                 raise Refusal(Wd.W_NO_FILE)
-            summary, report = sheet.upload(db, me, project_id, content, dry_run=dry_run)
+            summary, report, problems = sheet.upload_report(db, me, project_id, content, dry_run=dry_run)
             if report is None:
                 return _page(request, db, me, project_id=project_id, saved=summary)
-            return _page(request, db, me, status_code=422, project_id=project_id, problems=_problems(report),
+            return _page(request, db, me, status_code=422, project_id=project_id, problems=problems,
                          report=base64.b64encode(report).decode("ascii"))
 
         return await run_unit_of_work(db, work)

@@ -28,6 +28,7 @@ from web.excel.safety import MB, check_file, check_size
 from web.principal import Principal
 
 HEADERS = ("身份证件号", "姓名", "学时", "是否合格", "成绩")
+HEADERS_EN = ("ID number", "Name", "Hours", "Passed", "Score")
 COLUMN = {"id_number": 1, "name": 2, "hours": 3, "passed": 4, "score": 5}
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -123,6 +124,14 @@ def _read_rows(content: bytes, limits: Limits) -> list[dict[str, Any]]:
 def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_run: bool = False
            ) -> tuple[dict[str, Any] | None, bytes | None]:
     """(summary, None) when saved (or a clean dry run); (None, the annotated workbook) otherwise."""
+    summary, report, _ = upload_report(db, me, project_id, content, dry_run=dry_run)
+    return summary, report
+
+
+def upload_report(db: Session, me: Principal, project_id: int, content: bytes, *, dry_run: bool = False
+                  ) -> tuple[dict[str, Any] | None, bytes | None, list[tuple[int, str, str]]]:
+    """As ``upload``, with the problems for a page: (sheet row, the row's problems in Chinese, in
+    English) — what the workbook's 问题 column says, in both languages."""
     S.project_for_submitter(db, me, project_id)
     limits = _limits()
     _checked(content, limits)
@@ -130,20 +139,23 @@ def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_r
     if not rows:
         raise _bad("工作簿中没有成绩行", "the workbook has no result rows")
     try:
-        return S.submit_results(db, me, project_id, rows, dry_run=dry_run, first_row=2), None
+        return S.submit_results(db, me, project_id, rows, dry_run=dry_run, first_row=2), None, []
     except S.RowsRefused as refused:
         wb = load_workbook(io.BytesIO(content))  # checked and bounded above; loaded in full only to write the problems back
         ws = wb.worksheets[0]
         note = len(HEADERS) + 1
         ws.cell(row=1, column=note, value="问题")
         messages: dict[int, list[str]] = {}
+        english: dict[int, list[str]] = {}
         for p in refused.problems:
             j = p.as_json()
             row = p.row  # the sheet's own row: the first data row is row 2
             messages.setdefault(row, []).append(f"{HEADERS[COLUMN[p.column] - 1]}：{j['message']}（{j['hint']}）")
+            english.setdefault(row, []).append(f"{HEADERS_EN[COLUMN[p.column] - 1]}: {j['message_en']} ({j['hint_en']})")
             cell = ws.cell(row=row, column=COLUMN[p.column])
             cell.fill = RED
             cell.comment = Comment(j["message"], "tmis")
         for row, texts in messages.items():
             ws.cell(row=row, column=note, value="；".join(texts))
-        return None, workbook_bytes(wb)  # the one writer: a typed '=…' comes back as text, not a formula
+        listed = [(row, "；".join(texts), "; ".join(english[row])) for row, texts in sorted(messages.items())]
+        return None, workbook_bytes(wb), listed  # the one writer: a typed '=…' comes back as text, not a formula

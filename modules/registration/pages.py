@@ -7,7 +7,6 @@ action re-draws the page with the message; a done one redirects (303)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import anyio
 from litestar import Controller, MediaType, Request, get, post
@@ -59,7 +58,8 @@ class RegistrationPages(Controller):
         return render(request, "registration/list.html", me=me, waiting=[B.batch_json(db, me, b, with_apps=False) for b in waiting],
                       every=[B.batch_json(db, me, b, with_apps=False) for b in every], warned=warned, ready=ready,
                       units=WR.units_to_filter(db, me), as_of=(as_of or "").strip()[:10], may_apply=may_apply, asked=asked or "",
-                      warn_months=EL.rules_for(ctx).warn_months, error=error, msg=request.query_params.get("msg"),
+                      warn_months=EL.rules_for(ctx).warn_months, error=error,
+                      msg=B.page_message(None, request.query_params.get("msg"), lang_of(request)),
                       status_code=error.status if error else 200)
 
     @get("/", sync_to_thread=True)
@@ -79,7 +79,7 @@ class RegistrationPages(Controller):
         except Refusal as r:
             error = r   # the lambda outlives the except block's name
             return await anyio.to_thread.run_sync(lambda: self._list(request, db, ctx, me, error=error))
-        return Redirect(path=f"/registration/batches/{batch.id}?msg={quote('已提交注册申请')}", status_code=303)
+        return Redirect(path=f"/registration/batches/{batch.id}?msg=applied", status_code=303)
 
     def _batch(self, request: Request, db: Session, me: Principal, batch_id: int, *,
                error: Refusal | None = None, typed: dict | None = None) -> Template:
@@ -87,7 +87,8 @@ class RegistrationPages(Controller):
         B.audit_read(db, me, [batch])
         return render(request, "registration/batch.html", me=me, b=B.batch_json(db, me, batch),
                       decisions=[(k, v[1] if lang_of(request) != "en" else v[2]) for k, v in W.DECISIONS.items()],
-                      error=error, typed=typed or {}, msg=request.query_params.get("msg"),
+                      error=error, typed=typed or {},
+                      msg=B.page_message(batch, request.query_params.get("msg"), lang_of(request)),
                       status_code=error.status if error else 200)
 
     @get("/batches/{batch_id:int}", sync_to_thread=True)
@@ -104,12 +105,12 @@ class RegistrationPages(Controller):
 
         def work() -> Any:
             B.decide(db, ctx, me, batch_id, items, version)
-            return B.forwarded_message(B.forward(db, ctx, me, batch_id)) if forward else None
+            if forward:
+                B.forward(db, ctx, me, batch_id)
         try:
-            sent = await run_unit_of_work(db, work)
+            await run_unit_of_work(db, work)
         except Refusal as r:
             error = r
             typed = {k: str(v) for k, v in form.items() if k.startswith(("decision-", "reason-"))}  # redrawn as typed
             return await anyio.to_thread.run_sync(lambda: self._batch(request, db, me, batch_id, error=error, typed=typed))
-        done = sent if forward and sent else "结论已保存"
-        return Redirect(path=f"/registration/batches/{batch_id}?msg={quote(done)}", status_code=303)
+        return Redirect(path=f"/registration/batches/{batch_id}?msg={'forwarded' if forward else 'saved'}", status_code=303)

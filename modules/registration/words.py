@@ -15,7 +15,7 @@ W_NO_QUALIFICATION = _e("W572", 422, "{name} 没有可注册的教师资格记�
                         "先在「教师资格」中填写资格种类和证书颁发日期。",
                         "Fill in the kind and the date of issue in 'Teacher qualification' first.")
 W_ALREADY_APPLIED = _e("W573", 409, "{name} 的这项教师资格已在注册申请 #{batch} 中（{state}）",
-                       "{name}'s qualification is already in application #{batch} ({state})",
+                       "{name}'s qualification is already in application #{batch} ({state_en})",
                        "同一资格在办结前只能申请一次。", "A qualification is applied for once until the application is closed.")
 W_NOT_OWN_SCHOOL = _e("W574", 403, "只能为本校教师申请注册：{name} 不在 {unit}",
                       "You apply for your own school's teachers only: {name} is not at {unit}",
@@ -36,7 +36,7 @@ W_BAD_DECISION = _e("W579", 422, "结论「{value}」无效", "Unknown decision 
 W_REASON_REQUIRED = _e("W580", 422, "{decision}须写明理由（{name}）", "A reason is required for '{decision_en}' ({name})",
                        "在该教师的「理由」栏写明理由（接口：reason），教师和学校会看到。",
                        "Write it in the teacher's Reason column (API: 'reason'): the teacher and the school see it.")
-W_UNDECIDED = _e("W581", 422, "还有 {count} 位教师未给出结论：{names}", "{count} teachers have no decision yet: {names}",
+W_UNDECIDED = _e("W581", 422, "还有 {count} 位教师未给出结论：{names}", "{count} teachers have no decision yet: {names_en}",
                  "先对每位教师给出结论（合格 / 暂缓注册 / 不予注册），再提交。",
                  "Decide for every teacher (qualified / deferred / refused) before forwarding.")
 W_NOT_IN_BATCH = _e("W582", 422, "教师 #{teacher} 不在此申请中", "Teacher #{teacher} is not in this application",
