@@ -97,6 +97,10 @@ def staff_home(db: Session, cat: Any, me: Principal, unit: Unit, registry: Any, 
         todos.append(waiting)
     for batch in registry.pm.hook.home_todos(ctx=ctx, me=me, unit=unit, db=db):
         todos.extend(batch or [])
+    # whom the account acts for, when a module says it is not its unit (web/hooks.py home_heading)
+    heading = next((h for batch in registry.pm.hook.home_heading(ctx=ctx, me=me, unit=unit, db=db)
+                    for h in batch or []), None)
     if unit.level != "school" and permissions.may(me, "review.progress"):
         below = progress(db, me, lang=lang)["rows"]
-    return {"unit": unit, "todos": todos, "below": below, "windows": windows_for(db, unit.id)}
+    return {"unit": unit, "heading": heading.label(lang) if heading else unit.name, "todos": todos, "below": below,
+            "windows": windows_for(db, unit.id)}

@@ -123,6 +123,19 @@ class Todo:
         return self.en if lang == "en" else self.zh
 
 
+@dataclass(frozen=True)
+class Heading:
+    """Whom an account acts for when that is not its unit: the home page's heading reads this
+    instead of the unit's name (e.g. a training institution's account, held at the authority
+    that registered the institution, reads as the institution, not as that authority)."""
+
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
 class Specs:
     """The hook specifications. Each returns a list; pluggy gathers one list per plugin."""
 
@@ -158,6 +171,12 @@ class Specs:
         """Counts for the home page of ``me`` (a staff Principal) at ``unit`` (its Unit row): what
         waits for that unit in the module (:class:`Todo`), counted within ``me``'s scope. Return
         nothing for an account that may not act on them."""
+
+    @hookspec
+    def home_heading(self, ctx: Any, me: Any, unit: Any, db: Any) -> list[Heading]:
+        """The heading of the home page of ``me`` (a staff Principal) at ``unit`` when the account
+        acts for something other than its unit (:class:`Heading`); nothing otherwise. The first
+        heading any plugin returns is shown; without one, the unit's name."""
 
     @hookspec
     def build_demo(self, ctx: Any, db: Any, cat: Any, password_hash: str) -> list[str]:

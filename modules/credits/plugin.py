@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from modules.credits import service as S
-from web.hooks import MenuEntry, Permission, Todo, hookimpl
+from web.hooks import Heading, MenuEntry, Permission, Todo, hookimpl
 from web.permissions import AUTHORITIES, Rule
 
 
@@ -81,6 +81,18 @@ def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
     return [Todo("credits.claims", "待审核的自主研修申报" if at_school else "待确认的自主研修学分",
                  "Self-study claims to review" if at_school else "Self-study credits to confirm", waiting,
                  "/credits/claims/")]
+
+
+@hookimpl
+def home_heading(ctx: Any, me: Any, unit: Any, db: Any) -> list[Heading]:
+    """An institution's account sits at the authority that registered the institution: its home
+    page names the institution, not that authority."""
+    from modules.credits import service as S
+
+    inst = S.institution_of(db, me) if me.has("training.results") else None
+    if inst is None:
+        return []
+    return [Heading(f"{inst.name}（培训机构）", f"{inst.name} (training institution)")]
 
 
 @hookimpl
