@@ -48,15 +48,23 @@ def rule_version_labels(db: Session, versions: set[str], lang: str = "zh") -> di
     return out
 
 
-# the notes the module itself writes (claims.py): their English, the rest of the note is the person's text
+# the words the module itself writes into notes (claims.py, corrections.py) and their English;
+# the rest of a note is the person's text (a claim's title, a reason, a project's name)
 NOTE_PREFIXES = {"自主研修：": "Self-study: ", "撤销：": "Revoked: "}
+REVOKED_SUFFIX = ("（撤销：", " (revoked: ")  # corrections.py: "<project>（撤销：<reason>）"
 
 
 def note_en(note: str | None) -> str | None:
-    """An entry's note for an English page: a prefix the module wrote, in English."""
+    """An entry's note for an English page: what the module wrote, in English."""
+    if not note:
+        return note
     for zh, en in NOTE_PREFIXES.items():
-        if note and note.startswith(zh):
+        if note.startswith(zh):
             return en + note[len(zh):]
+    zh, en = REVOKED_SUFFIX
+    if zh in note and note.endswith("）"):
+        head, _, reason = note[:-1].rpartition(zh)
+        return f"{head}{en}{reason})"
     return note
 
 
