@@ -62,6 +62,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @dataclass
 class DecisionIn:
     approve: bool = True
+    reason: Any = None          # required to reject (W720): the school reads it in the plan's row
 
 
 @dataclass
@@ -142,9 +143,9 @@ class TrainingController(Controller):
         return corrections.revoke_result(db, me, project_id, result_id, _reason(data), cat=ctx.catalogue)
 
     @post("/{project_id:int}/approve", sync_to_thread=True, status_code=200,
-          summary="Approve or reject a school-based plan (the school's authority)")
+          summary="Approve or reject a school-based plan (the school's authority); rejecting needs a reason (W720)")
     def approve(self, project_id: int, data: DecisionIn, db: Session, me: Principal) -> dict[str, Any]:
-        return S.project_json(S.decide_plan(db, me, project_id, data.approve))
+        return S.project_json(S.decide_plan(db, me, project_id, data.approve, data.reason))
 
 
 class BalancesController(Controller):

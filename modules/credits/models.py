@@ -99,6 +99,7 @@ class TrainingProject(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # who registered it
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("training_institutions.id"), index=True)
     state: Mapped[str] = mapped_column(String(12), default="active")  # active | proposed | rejected
+    reason: Mapped[str | None] = mapped_column(String(200))  # why a school-based plan was rejected
     created_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -52,7 +52,7 @@ def _page(request: Request, db: Session, me: Principal, status_code: int = 200, 
                   confirmable={p["id"] for p in projects if p["results"].get("submitted") and S.may_confirm(db, me, p["id"])},
                   registrar=registrar, levels=levels, types=list(C.TYPES.items()), institutions=institutions,
                   decidable={p["id"] for p in projects if p["state"] == "proposed" and S.may_decide(db, me, p["id"])},
-                  states=S.STATE_LABELS, form=context.pop("form", {}),
+                  states=S.STATE_LABELS, form=context.pop("form", {}), plan_form=context.pop("plan_form", {}),
                   **context)
 
 
@@ -124,10 +124,19 @@ class ProjectPages(Controller):
         except Refusal as refusal:  # the form comes back filled in, the refusal above it
             return _page(request, db, me, status_code=refusal.status, form=form, error=refusal)
 
-    @post("/{project_id:int}/decide", sync_to_thread=True, status_code=200, media_type=MediaType.HTML)
-    def decide(self, request: Request, db: Session, me: Principal, project_id: int, approve: int = 1) -> Template:
-        project = S.decide_plan(db, me, project_id, bool(approve))  # as POST …/approve
-        return _page(request, db, me, decided=S.project_json(project))
+    @post("/{project_id:int}/decide", status_code=200, media_type=MediaType.HTML)
+    async def decide(self, request: Request, db: Session, me: Principal, project_id: int, approve: int = 1) -> Template:
+        reason = (await request.form()).get("reason")
+
+        def work() -> Template:
+            project = S.decide_plan(db, me, project_id, bool(approve), reason)  # as POST …/approve
+            return _page(request, db, me, decided=S.project_json(project))
+
+        try:
+            return await run_unit_of_work(db, work)
+        except Refusal as refusal:  # the page again, the refusal above it and the reason as typed
+            return _page(request, db, me, status_code=refusal.status, error=refusal,
+                         plan_form={"id": project_id, "reason": reason if isinstance(reason, str) else ""})
 
     @post("/{project_id:int}/confirm", sync_to_thread=True, status_code=200, media_type=MediaType.HTML)
     def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int) -> Template:

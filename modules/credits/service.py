@@ -151,8 +151,8 @@ def register_project(db: Session, me: Principal, data: dict[str, Any]) -> Traini
     return project
 
 
-def decide_plan(db: Session, me: Principal, project_id: int, approve: bool) -> TrainingProject:
-    """The school's authority approves (or rejects) a school-based plan."""
+def decide_plan(db: Session, me: Principal, project_id: int, approve: bool, reason: Any = None) -> TrainingProject:
+    """The school's authority approves (or rejects, with a reason the school reads) a school-based plan."""
     project = db.get(TrainingProject, project_id)
     if project is None or project.unit_id == me.unit_id or not scope.unit_in_scope(db, me, project.unit_id, "record.review"):
         raise Refusal(Wd.W_PROJECT_NOT_FOUND)
@@ -160,9 +160,14 @@ def decide_plan(db: Session, me: Principal, project_id: int, approve: bool) -> T
     if project.state != "proposed":
         raise Refusal(Wd.W_PROJECT_STATE, name=project.name, state=STATE_LABELS[project.state][0],
                       state_en=STATE_LABELS[project.state][1], action="审批", action_en="be decided")
+    why = reason.strip() if isinstance(reason, str) else ""
+    if not approve and not 1 <= len(why) <= 200:
+        raise Refusal(Wd.W_PLAN_REASON)
     project.state = "active" if approve else "rejected"
+    project.reason = None if approve else why
     audit.record(db, "credits.plan.approve" if approve else "credits.plan.reject", actor=me,
-                 target_type="training_project", target_id=project.id, unit_id=project.unit_id)
+                 target_type="training_project", target_id=project.id, unit_id=project.unit_id,
+                 detail=None if approve else {"reason": why})
     return project
 
 
@@ -212,7 +217,7 @@ def project_json(p: TrainingProject, counts: dict[str, int] | None = None) -> di
             "level_label_en": C.LEVELS[p.level][1], "type": p.kind, "type_label": C.TYPES[p.kind][0],
             "type_label_en": C.TYPES[p.kind][1], "hours": str(p.hours), "start": p.start_date.isoformat(),
             "end": p.end_date.isoformat(), "organiser": p.organiser, "institution_id": p.institution_id,
-            "state": p.state, **({"results": counts} if counts is not None else {})}
+            "state": p.state, "reason": p.reason, **({"results": counts} if counts is not None else {})}
 
 
 def list_projects(db: Session, me: Principal) -> list[dict[str, Any]]:

@@ -85,3 +85,10 @@ W_REVOKE_FAILED = _e("W674", 409, "该条成绩为「不合格」，确认时没
                      "A failed result added no credits and no 国内培训 record; if the result itself is wrong, ask the project's authority for a credit adjustment.")
 W_REVOKE_BODY = _e("W675", 422, "请求内容无效：{detail}", "Invalid request body: {detail_en}",
                    "写成 {{\"reason\": \"原因\"}}（JSON）。", "Send {{\"reason\": \"why\"}} as JSON.")
+
+# --- rejecting a school-based plan (service.decide_plan; W720)
+W_PLAN_REASON = _e("W720", 422, "不批准校本研修计划须写明原因（1–200 字）",
+                   "Rejecting a school-based plan needs a reason (1–200 characters)",
+                   "在该计划行的「不批准原因」中写明原因（如 学时安排与研修内容不符），学校会在计划行内看到（接口：reason）。",
+                   "Write the reason in the plan's row (e.g. the hours do not fit the content; API: 'reason'); the "
+                   "school reads it in the plan's row.")

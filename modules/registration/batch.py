@@ -404,14 +404,18 @@ def _app_json(db: Session, seen: privacy.Listing, app: RegistrationApplication,
     from modules.registration.conditions import Unmet
 
     teacher = db.get(Teacher, app.teacher_id)
-    shown = seen.shown(teacher.id)
+    shown = seen.shown(teacher.id)     # the one decision: the conditions and the reason
     word = W.DECISIONS.get(app.decision or "")
+    unmet = [Unmet(**u).json(shown) for u in app.unmet]
+    # a reason beside a masked 师德 condition may name the sanction: masked for the same readers
+    reason_masked = bool(app.reason) and any(u["masked"] for u in unmet)
     return {"teacher_id": app.teacher_id, "name": app.teacher_name,
             "id_number": seen.id_number(teacher.id, teacher.id_number),
             "cycle_start": app.cycle_start.isoformat(), "cycle_end": app.cycle_end.isoformat(),
-            "eligible": app.eligible, "unmet": [Unmet(**u).json(shown) for u in app.unmet],
+            "eligible": app.eligible, "unmet": unmet,
             "decision": app.decision, "decision_label": word[1] if word else None,
-            "decision_label_en": word[2] if word else None, "reason": app.reason,
+            "decision_label_en": word[2] if word else None,
+            "reason": privacy.MASK if reason_masked else app.reason, "reason_masked": reason_masked,
             "decided_step": app.decided_step,
             "registration": _registration_kind(app, dict(doc or {})),
             "outcome_date": app.outcome_date.isoformat() if app.outcome_date else None}

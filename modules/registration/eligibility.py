@@ -106,6 +106,7 @@ class Answer:
     unmet: list[Unmet]
     as_of: dt.date
     kind_label: str = ""
+    kind_label_en: str = ""
 
     @property
     def eligible(self) -> bool:
@@ -116,6 +117,7 @@ class Answer:
         return {"cycle_start": c.start.isoformat() if c else None, "cycle_end": c.end.isoformat() if c else None,
                 "eligible": self.eligible, "unmet": [u.json(shown) for u in self.unmet], "as_of": self.as_of.isoformat(),
                 "qualification": {"record_id": c.record_id, "kind": c.kind, "kind_label": self.kind_label,
+                                  "kind_label_en": self.kind_label_en or self.kind_label,
                                   "certificate_number": c.certificate_number} if c else None}
 
 
@@ -226,7 +228,7 @@ def answer_for(db: Session, cat: Any, rules: R.Rules, teacher_id: int, as_of: dt
         cycle = cycle_of(rid, doc, rules.cycle_years, rules.first_cycle_start, carried.get(rid))
         if cycle is not None:
             answers.append(Answer(cycle, evaluate(facts, rules, cycle, as_of), as_of,
-                                  label("qualification_kind", cycle.kind, "zh")))
+                                  label("qualification_kind", cycle.kind, "zh"), label("qualification_kind", cycle.kind, "en")))
     if not answers:
         return TeacherAnswer(Answer(None, [NO_QUALIFICATION], as_of), [])
     answers.sort(key=lambda a: (a.cycle.end, a.cycle.record_id))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from modules.registration import batch as B
 from modules.registration import eligibility as EL
+from modules.registration import mine as M
 from modules.registration import warnings as WR
 from modules.registration import words as W
 from web.cases import service as CS
@@ -63,8 +64,23 @@ class RegistrationPages(Controller):
                       status_code=error.status if error else 200)
 
     @get("/", sync_to_thread=True)
-    def list_page(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+    def list_page(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template | Redirect:
+        if me.kind == "teacher":   # a teacher's registration is its own page
+            return Redirect(path="/registration/mine", status_code=303)
         return self._list(request, db, ctx, me)
+
+    @get("/mine", sync_to_thread=True)
+    def mine_page(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Template:
+        """我的注册: the signed-in teacher's cycle, conditions and applications (mine.py)."""
+        error, mine = None, None
+        try:
+            mine = M.my_registration(db, ctx, me, request.query_params.get("as_of"))
+        except Refusal as r:
+            if me.kind != "teacher" or r.status != 422:   # a bad as-of date: the page again with its message
+                raise
+            error, mine = r, M.my_registration(db, ctx, me)
+        return render(request, "registration/mine.html", me=me, r=mine, error=error,
+                      status_code=error.status if error else 200)
 
     @post("/apply", status_code=200, media_type=MediaType.HTML)
     async def apply(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Any:

@@ -23,7 +23,10 @@ def register_routes(ctx: Any) -> list[Any]:
 @hookimpl
 def menu_entries(ctx: Any) -> list[MenuEntry]:
     return [MenuEntry("registration", "business", "/registration", "教师资格定期注册", "Periodic re-registration",
-                      permission="teacher.read", levels=("province", "city", "county", "school"), order=50)]
+                      permission="teacher.read", levels=("province", "city", "county", "school"), order=50),
+            # a teacher's own cycle, conditions and applications (mine.py)
+            MenuEntry("registration.mine", "home", "/registration/mine", "我的注册", "My registration",
+                      kinds=("teacher",), order=61)]
 
 
 @hookimpl

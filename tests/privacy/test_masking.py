@@ -232,6 +232,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/credits/claims"): "as GET /api/v1/credit-claims: teachers' names and schools, no personal field",
     ("POST", "/credits/claims"): "the teacher's own claim (a redirect to 我的学分)", ("POST", "/credits/claims/{claim_id:int}"): "the teacher's own claim (a redirect)",
     ("POST", "/credits/claims/{claim_id:int}/review"): _WRITE, ("POST", "/credits/claims/{claim_id:int}/confirm"): _WRITE,
+    ("GET", "/registration/mine"): "the signed-in teacher's own cycle, conditions and applications (its own data: Policy.own)",
     **{(m, p): (_REGISTRATION if m == "GET" else _WRITE) for m, p in (
         ("POST", "/api/v1/registration/batches"), ("GET", "/api/v1/registration/batches"),
         ("GET", "/api/v1/registration/batches/{batch_id:int}"),

@@ -474,6 +474,7 @@ ROUTES_WITHOUT_TARGET = {
     ("GET", "/registration"): "as GET /api/v1/registration/batches and /warnings (the caller's scope)",
     ("POST", "/registration/apply"): "as POST /api/v1/registration/batches",
     ("GET", "/registration/batches/{batch_id:int}"): "as GET /api/v1/registration/batches/{batch_id}",
+    ("GET", "/registration/mine"): "the signed-in teacher's own file only (service.teacher_registration with its own id); staff W201",
     ("POST", "/registration/batches/{batch_id:int}/decide"): "as the API's decisions and forward (W578, else 404)",
     ("GET", "/statistics/trends"): "a redirect to the trends of the caller's own unit",
     ("GET", "/statistics/report"): "a redirect to the analysis report of the caller's own unit",

@@ -22,10 +22,10 @@ EXPECTED = {
     "info_viewer@3601020001": ({"teachers", "review_progress", *CASES, *STATS, "credits.bank"},
                                ["教师信息管理", "审核", "业务管理", "统计分析"]),
     "info_reviewer@360102": ({"teachers", "review_queue", "review_progress", "excel_export", *CASES, *STATS,
-                              *CREDITS},
+                              *CREDITS, "credits.carry_over"},  # 结转学分: an authority's reviewer
                              ["教师信息管理", "审核", "数据导入导出", "业务管理", "统计分析"]),
     "system_admin@36": ({"accounts", "units", "audit", "credits.institutions"}, ["系统管理"]),  # 培训机构账号
-    "teacher": ({"my_file", "credits.mine"}, ["首页", "教师信息管理"]),  # 我的学分 sits under 首页
+    "teacher": ({"my_file", "credits.mine", "registration.mine"}, ["首页", "教师信息管理"]),  # 我的学分, 我的注册 under 首页
 }
 
 
