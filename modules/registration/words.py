@@ -34,8 +34,9 @@ W_BAD_DECISION = _e("W579", 422, "结论「{value}」无效", "Unknown decision 
                     "可选：qualified（合格）、deferred（暂缓注册）、refused（不予注册）。",
                     "Allowed: qualified, deferred, refused.")
 W_REASON_REQUIRED = _e("W580", 422, "{decision}须写明理由（{name}）", "A reason is required for '{decision_en}' ({name})",
-                       "在该教师的「理由」栏写明理由（接口：reason），教师和学校会看到。",
-                       "Write it in the teacher's Reason column (API: 'reason'): the teacher and the school see it.")
+                       "在该教师的「理由」栏写明理由（接口：reason），教师（在「我的注册」）和学校会看到；不要写处分的种类、事由或日期。",
+                       "Write it in the teacher's Reason column (API: 'reason'): the teacher (on My registration) and the "
+                       "school see it; do not write the kind, cause or date of a sanction.")
 W_UNDECIDED = _e("W581", 422, "还有 {count} 位教师未给出结论：{names}", "{count} teachers have no decision yet: {names_en}",
                  "先对每位教师给出结论（合格 / 暂缓注册 / 不予注册），再提交。",
                  "Decide for every teacher (qualified / deferred / refused) before forwarding.")

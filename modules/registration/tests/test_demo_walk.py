@@ -63,6 +63,9 @@ def test_a_teacher_sees_its_own_registration_before_and_after_the_review(walk):
     assert "待县级教育行政部门初审" in row and "审核中" in row
     # another teacher's registration is not the teacher's to read
     assert barred.get(f"/api/v1/teachers/{walk['short']}/registration").status_code == 404
+    # a wrong as-of date: the page again with the message, not an error page
+    bad = barred.get("/registration/mine?as_of=2026-02-30")
+    assert bad.status_code == 422 and "W570" in bad.text and 'id="my-cycle"' in bad.text
     # staff have the list, not this page
     assert Client(app, "school-manager", PASSWORD).get("/registration/mine").status_code == 403
 
