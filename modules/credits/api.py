@@ -3,7 +3,8 @@
 - ``POST /api/v1/training/projects`` {name, level, type, hours, start, end, organiser?, institution_id?}
 - ``GET  /api/v1/training/projects`` the projects the account sees, with counts of results by state
 - ``GET  /api/v1/training/projects/{id}/results`` its results (names, masked ID numbers)
-- ``POST /api/v1/training/projects/{id}/results`` {"rows": [{"id_number", "hours", "passed", "score"?}], "dry_run"?}
+- ``POST /api/v1/training/projects/{id}/results`` {"rows": [{"id_number", "hours", "passed", "score"?, "name"?}], "dry_run"?}
+  (the ID number, a string, identifies the participant; a name, when given, must be theirs)
 - ``POST /api/v1/training/projects/{id}/results/confirm`` → ledger entries
 - ``POST /api/v1/training/projects/{id}/approve`` {"approve": true|false} (a school-based plan)
 - ``POST /api/v1/training/projects/{id}/results/{rid}/reject`` {"reason"} (a waiting row, service.reject_result)
@@ -118,7 +119,7 @@ class TrainingController(Controller):
         if not isinstance(data.data, UploadFile):
             raise Refusal("W552", detail="没有收到文件（表单字段 data）", detail_en="no file received (form field 'data')")
         summary, report = sheet.upload(db, me, project_id, data.data.file.read(sheet.MAX_BYTES + 1),
-                                       dry_run=bool(data.dry_run))
+                                       dry_run=bool(data.dry_run), filename=data.data.filename)
         if report is not None:
             return Response(report, status_code=422, media_type=XLSX,
                             headers={"content-disposition": f'attachment; filename="results-{project_id}-problems.xlsx"'})

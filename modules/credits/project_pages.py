@@ -50,6 +50,7 @@ def _page(request: Request, db: Session, me: Principal, status_code: int = 200, 
                   heading=inst.name if inst is not None else db.get(Unit, me.unit_id).name,
                   submitter=me.has("training.results"), reviewer=me.has("record.review"), status_code=status_code,
                   confirmable={p["id"] for p in projects if p["results"].get("submitted") and S.may_confirm(db, me, p["id"])},
+                  submittable={p["id"] for p in projects if p["state"] == "active" and S.may_submit(db, me, p["id"])},
                   registrar=registrar, levels=levels, types=list(C.TYPES.items()), institutions=institutions,
                   decidable={p["id"] for p in projects if p["state"] == "proposed" and S.may_decide(db, me, p["id"])},
                   states=S.STATE_LABELS, form=context.pop("form", {}), plan_form=context.pop("plan_form", {}),
@@ -75,6 +76,8 @@ def _results_page(request: Request, db: Session, me: Principal, project_id: int,
                   may_revoke=any(r["state"] == "confirmed" and r["passed"] for r in rows)
                   and corrections.may_revoke(db, me, project_id), revoke_form=context.pop("revoke_form", {}),
                   staff_view=not (me.has("training.results") and S.institution_of(db, me) is not None),
+                  may_submit=project["state"] == "active" and S.may_submit(db, me, project_id),
+                  own_waiting=bool(waiting) and S.submitted_by_me(db, me, project_id), project_id=project_id,
                   status_code=status_code, **context)
 
 
@@ -95,16 +98,20 @@ class ProjectPages(Controller):
     async def upload(self, request: Request, db: Session, me: Principal, project_id: int) -> Template:
         form = await request.form()
         upload, dry_run = form.get("file"), form.get("dry_run") in ("1", "on", "true")
+        # the outcome on the page the form was on: the project's own page, or the list
+        show = _results_page if form.get("back") == "project" else (lambda *a, **kw: _page(*a[:3], **kw))
         content = upload.file.read(sheet.MAX_BYTES + 1) if isinstance(upload, UploadFile) and upload.filename else None
+        filename = upload.filename if isinstance(upload, UploadFile) else None
 
         def work() -> Template:
             if content is None:
                 raise Refusal(Wd.W_NO_FILE)
-            summary, report, problems = sheet.upload_report(db, me, project_id, content, dry_run=dry_run)
+            summary, report, problems = sheet.upload_report(db, me, project_id, content, dry_run=dry_run,
+                                                            filename=filename)
             if report is None:
-                return _page(request, db, me, project_id=project_id, saved=summary)
-            return _page(request, db, me, status_code=422, project_id=project_id, problems=problems,
-                         report=base64.b64encode(report).decode("ascii"))
+                return show(request, db, me, project_id=project_id, saved=summary)
+            return show(request, db, me, status_code=422, project_id=project_id, problems=problems,
+                        report=base64.b64encode(report).decode("ascii"))
 
         return await run_unit_of_work(db, work)
 

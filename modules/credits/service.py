@@ -242,8 +242,10 @@ class RowProblem:
 
     def as_json(self) -> dict[str, Any]:
         zh, en, hint, hint_en = Wd.ROW[self.key]
+        code = Wd.ROW_CODES.get(self.key)
         return {"row": self.row, "column": self.column, "message": zh.format(**self.args),
-                "message_en": en.format(**self.args), "hint": hint, "hint_en": hint_en}
+                "message_en": en.format(**self.args), "hint": hint.format(**self.args),
+                "hint_en": hint_en.format(**self.args), **({"code": code} if code else {})}
 
 
 class RowsRefused(Refusal):
@@ -277,14 +279,28 @@ def _name(value: Any) -> str:
     return "".join(str(value or "").split())
 
 
+def _id_problem(value: Any, number: str) -> str | None:
+    """What the ID number as sent says by itself, whoever's it might be (so saying it reveals
+    nothing): a number (Excel turned it into one: W631), or 18 characters shaped like a resident
+    ID number whose check character or birth date is wrong (W632, engine.idnumber's checks)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "as_number"
+    if idnumber.shaped(number) and not (idnumber.is_valid(number) or idnumber.is_permit(number)):
+        return "malformed"
+    return None
+
+
 def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]], first_row: int = 1, *,
                by_name: bool = False) -> tuple[list[dict[str, Any]], list[RowProblem]]:
     """Each row checked on its own (row numbers from ``first_row``); the good rows resolved to teachers.
 
-    ``by_name``: the submitter (a training institution) does not read teachers, so a row's ID
-    number counts only together with the teacher's name, and an unknown number, a wrong name and
-    a teacher outside the project's reach read the same ("unmatched"): the check is no way to
-    learn whether an ID number exists or whose it is."""
+    A row is {"id_number", "hours", "passed"} (+ "score", "name"): the ID number identifies the
+    participant among the teachers the project takes; a name, when given, must be theirs.
+    ``by_name``: the submitter (a training institution) does not read teachers, so an unknown
+    number, a wrong name and a teacher outside the project's reach read the same ("unmatched",
+    or "teacher" without a name): the check is no way to learn whether an ID number exists
+    elsewhere or whose it is. A number sent as a number, or one failing its check character, is
+    named as such (what the value says by itself)."""
     problems: list[RowProblem] = []
     numbers = {idnumber.normalize(r.get("id_number")) for r in rows if isinstance(r, dict)}
     stmt = select(Teacher.id_number, Teacher.id, Teacher.name).where(Teacher.id_number.in_([n for n in numbers if n]))
@@ -299,16 +315,27 @@ def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]]
     for i, raw in enumerate(rows):
         n = first_row + i
         r = raw if isinstance(raw, dict) else {}
-        tid, tname = found.get(idnumber.normalize(r.get("id_number")), (None, None))
-        if by_name and tid is not None and _name(r.get("name")) != _name(tname):
+        raw_id = r.get("id_number")
+        number = "" if isinstance(raw_id, float) else idnumber.normalize(raw_id)
+        tid, tname = found.get(number, (None, None))
+        id_problem = _id_problem(raw_id, number)
+        if id_problem == "as_number" and abs(raw_id) < 10**15 and tid is not None:
+            id_problem = None  # a short number (a passport's, say) sent as a number still reads exactly
+        named = _name(r.get("name"))
+        wrong_name = tid is not None and bool(named) and named != _name(tname)
+        if by_name and wrong_name:
             tid = None
         hours, passed = _decimal(r.get("hours")), _passed(r.get("passed"))
         score = _decimal(r.get("score")) if r.get("score") not in (None, "") else Decimal(-1)
         before = len(problems)
         if r.get("id_number") in (None, "") or not str(r.get("id_number")).strip():
-            problems.append(RowProblem(n, "id_number", "required", {"label": "身份证件号", "label_en": "the ID number"}))
+            problems.append(RowProblem(n, "id_number", "required", {"label": "身份证件号", "label_en": "ID number"}))
+        elif id_problem == "as_number":
+            problems.append(RowProblem(n, "id_number", id_problem, {}))
         elif tid is None:
-            problems.append(RowProblem(n, "id_number", "unmatched" if by_name else "teacher", {}))
+            problems.append(RowProblem(n, "id_number", id_problem or ("unmatched" if by_name and named else "teacher"), {}))
+        elif wrong_name:  # staff who may read the teacher: the name alone is wrong
+            problems.append(RowProblem(n, "name", "name", {}))
         elif tid in seen:
             problems.append(RowProblem(n, "id_number", "twice", {"first": seen[tid]}))
         elif tid in closed:
@@ -340,6 +367,17 @@ def project_for_submitter(db: Session, me: Principal, project_id: int) -> Traini
         raise Refusal(Wd.W_PROJECT_NOT_FOUND)
     _may_submit(db, me, project)
     return project
+
+
+def may_submit(db: Session, me: Principal, project_id: int) -> bool:
+    """Whether submit_results would take results of this project from ``me`` (the pages' template
+    link and upload form): its institution; for a project without one, the organiser's data staff
+    (a school its approved school-based plan, an authority its own project)."""
+    try:
+        project_for_submitter(db, me, project_id)
+    except Refusal:
+        return False
+    return True
 
 
 def _locked(db: Session, project_id: int) -> TrainingProject:
@@ -434,6 +472,21 @@ def reject_result(db: Session, me: Principal, project_id: int, result_id: int, r
     return {"id": result.id, "state": result.state, "reason": reason}
 
 
+def _not_own(db: Session, me: Principal, mine: list[Any]) -> None:
+    """Separation of duties: the account that submitted results waiting here does not confirm
+    them (W630): a second person does."""
+    if db.scalar(select(TrainingResult.id).where(*mine, TrainingResult.submitted_by == me.account_id).limit(1)):
+        raise Refusal(Wd.W_OWN_RESULTS, who=f"{me.real_name}，{me.username}" if me.real_name else me.username)
+
+
+def submitted_by_me(db: Session, me: Principal, project_id: int) -> bool:
+    """Whether results of the project waiting for confirmation were submitted by ``me`` (the
+    project page then says a second person confirms, instead of offering the button)."""
+    return db.scalar(select(TrainingResult.id).where(
+        TrainingResult.project_id == project_id, TrainingResult.state == "submitted",
+        TrainingResult.submitted_by == me.account_id).limit(1)) is not None
+
+
 def may_confirm(db: Session, me: Principal, project_id: int) -> bool:
     """Whether confirm_results would accept the caller for this project (the pages' button)."""
     project = db.get(TrainingProject, project_id)
@@ -469,6 +522,7 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path, 
                          .where(*mine).order_by(TrainingResult.id).with_for_update(of=TrainingResult)).all()
     if not pending:
         raise Refusal(Wd.W_NOTHING_TO_CONFIRM)
+    _not_own(db, me, mine)
     sample = C.convert(rules, level=project.level, kind=project.kind, hours=project.hours, on=on)
     category = sample.category
     year_cap, cycle_cap = version.caps.yearly.get(category), version.caps.cycle.get(category)

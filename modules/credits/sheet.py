@@ -45,7 +45,10 @@ def template(db: Session, me: Principal, project_id: int) -> bytes:
     ws.append(HEADERS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    ws["A1"].comment = Comment(f"培训项目：{project.name}（{project.hours} 学时）。每位学员一行。", "tmis")
+    ws["A1"].comment = Comment(f"培训项目：{project.name}（{project.hours} 学时）。每位学员一行；"
+                               "身份证件号按文本填写，姓名可不填（填写时须与身份证件号一致）。", "tmis")
+    for col in "AB":  # text columns stay text: an ID number typed here never becomes 3.6E+17
+        ws.column_dimensions[col].number_format = "@"
     dv = DataValidation(type="list", formula1='"合格,不合格"', allow_blank=False)
     ws.add_data_validation(dv)
     dv.add("D2:D10000")
@@ -67,20 +70,33 @@ def _limits() -> Limits:
                                max_uncompressed_mb=min(env.max_uncompressed_mb, MAX_UNZIPPED_MB))
 
 
-def _checked(content: bytes, limits: Limits) -> None:
+UPLOADED = ("上传的文件", "the uploaded file")
+
+
+def display_name(filename: str | None) -> str | None:
+    """The name of the file as the user sent it (its last path part, at most 80 characters), or
+    None when the upload named none."""
+    name = str(filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:80] or None
+
+
+def _checked(content: bytes, limits: Limits, filename: str | None = None) -> None:
     """web.excel.safety's checks (not an xlsx, damaged, encrypted, a zip bomb, declared size)
-    before anything is parsed; each refusal is W552 with the check's own words."""
+    before anything is parsed; each refusal is W552 with the check's own words, naming the file
+    as it was sent (or "the uploaded file")."""
+    shown = display_name(filename) or UPLOADED[0]
     with tempfile.TemporaryDirectory(prefix="tmis-credits-") as tmp:
         path = Path(tmp) / "results.xlsx"
         path.write_bytes(content)
         try:
-            sizes = check_file(path, limits, "results.xlsx")
+            sizes = check_file(path, limits, shown)
             if not sizes:
                 raise _bad(NO_SHEET[0], NO_SHEET[1])
             check_size(sizes[0].name, sizes[0].rows, sizes[0].columns, limits)
         except BadFile as exc:
             first = exc.problems[0]
-            raise _bad(first.message_zh, first.message_en) from None
+            en = first.message_en if display_name(filename) else first.message_en.replace(UPLOADED[0], UPLOADED[1])
+            raise _bad(first.message_zh, en) from None
 
 
 def _cell(value: Any) -> Any:
@@ -121,20 +137,21 @@ def _read_rows(content: bytes, limits: Limits) -> list[dict[str, Any]]:
     return rows
 
 
-def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_run: bool = False
-           ) -> tuple[dict[str, Any] | None, bytes | None]:
-    """(summary, None) when saved (or a clean dry run); (None, the annotated workbook) otherwise."""
-    summary, report, _ = upload_report(db, me, project_id, content, dry_run=dry_run)
+def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_run: bool = False,
+           filename: str | None = None) -> tuple[dict[str, Any] | None, bytes | None]:
+    """(summary, None) when saved (or a clean dry run); (None, the annotated workbook) otherwise.
+    ``filename``: the name the file was sent under, for the messages about the file."""
+    summary, report, _ = upload_report(db, me, project_id, content, dry_run=dry_run, filename=filename)
     return summary, report
 
 
-def upload_report(db: Session, me: Principal, project_id: int, content: bytes, *, dry_run: bool = False
-                  ) -> tuple[dict[str, Any] | None, bytes | None, list[tuple[int, str, str]]]:
+def upload_report(db: Session, me: Principal, project_id: int, content: bytes, *, dry_run: bool = False,
+                  filename: str | None = None) -> tuple[dict[str, Any] | None, bytes | None, list[tuple[int, str, str]]]:
     """As ``upload``, with the problems for a page: (sheet row, the row's problems in Chinese, in
     English) — what the workbook's 问题 column says, in both languages."""
     S.project_for_submitter(db, me, project_id)
     limits = _limits()
-    _checked(content, limits)
+    _checked(content, limits, filename)
     rows = _read_rows(content, limits)
     if not rows:
         raise _bad("工作簿中没有成绩行", "the workbook has no result rows")

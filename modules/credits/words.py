@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.errors import _e
+from web.errors import CATALOGUE, _e
 
 W_PROJECT_FIELD = _e("W545", 422, "培训项目的「{field}」无效：{detail}", "Training project field '{field_en}' is invalid: {detail_en}",
                      "{hint}", "{hint_en}")
@@ -36,7 +36,7 @@ ROW = {
     "hours": ("学时应为 0 到项目学时 {max} 之间的数字", "hours must be a number from 0 to the project's {max}",
               "例如 24 或 24.5。", "For example 24 or 24.5."),
     "passed": ("是否合格应为「合格」或「不合格」", "passed must be 合格/不合格 (true/false)", "填 合格 或 不合格。", "Write 合格 or 不合格 (true/false over the API)."),
-    "required": ("{label}必填", "{label_en} is required", "填写该学员的{label}。", "Fill in the participant's {label_en}."),
+    "required": ("{label}必填", "the {label_en} is required", "填写该学员的{label}。", "Fill in the participant's {label_en}."),
     "score": ("成绩应为 0 到 100 之间的数字", "score must be a number from 0 to 100", "可以不填。", "It may be left empty."),
     "twice": ("同一教师在本次提交中出现了两次（首次在第 {first} 行）", "the same teacher appears twice (first at row {first})",
               "删除重复的行。", "Remove the repeated row."),
@@ -46,6 +46,26 @@ ROW = {
                 "撤销是最终结论；如确需重新记入，请联系项目主管部门办理学分调整。",
                 "A revocation is final; if the credits are due after all, ask the project's authority for a credit adjustment."),
 }
+# --- results rows and confirmation, after a new user's walk (W630–W639)
+W_OWN_RESULTS = _e("W630", 403, "这些成绩由您（{who}）提交，不能由您本人确认", "You ({who}) submitted these results; you cannot confirm them yourself",
+                   "成绩须由另一位审核员确认（提交与确认分由两人办理）：请本单位另一位审核员打开该项目确认。",
+                   "A second person confirms (one submits, another confirms): ask another reviewer of your unit to open the project and confirm.")
+W_ID_AS_NUMBER = _e("W631", 422, "身份证件号变成了数字：Excel 把它当作数字保存，末几位已经丢失",
+                    "The ID number became a number: Excel stored it as a number and its last digits are lost",
+                    "把「身份证件号」列设置为文本格式（新下载的成绩模板已经是文本格式），再重新输入该号码；通过 API 提交时写成字符串。",
+                    "Format the ID number column as text (a newly downloaded results template already is) and type the number again; over the API send it as a string.")
+W_ID_MALFORMED = _e("W632", 422, "身份证件号不是有效的居民身份证号码（18 位，末位校验码不符或出生日期无效）",
+                    "The ID number is not a valid resident ID number (18 characters; the check character or the birth date is wrong)",
+                    "对照证件逐位核对后重新输入（多半是某一位输错了）。", "Check it digit by digit against the card and type it again (most likely one digit is mistyped).")
+W_NAME_MISMATCH = _e("W633", 422, "姓名与该身份证件号的教师不符", "The name does not match the teacher of this ID number",
+                     "核对姓名与身份证件号（须与教师信息一致）；姓名也可以不填。",
+                     "Check the name and the ID number (as in the teacher's record); the name may also be left empty.")
+# a row problem with a code of its own: the row's message is the catalogue's entry
+ROW_CODES = {"as_number": W_ID_AS_NUMBER, "malformed": W_ID_MALFORMED, "name": W_NAME_MISMATCH}
+for _key, _code in ROW_CODES.items():
+    _entry = CATALOGUE[_code]
+    ROW[_key] = (_entry.zh, _entry.en, _entry.hint_zh, _entry.hint_en)
+
 W_NO_FILE = _e("W554", 422, "没有选择要上传的文件", "No file was chosen to upload",
                "先下载该项目的成绩模板，填好后选择该文件再上传。", "Download the project's results template, fill it in, choose it and upload it.")
 
