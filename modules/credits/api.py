@@ -97,7 +97,13 @@ class TrainingController(Controller):
         return {"results": S.results_of(db, me, project_id)}
 
     @post("/{project_id:int}/results", sync_to_thread=True, status_code=200,
-          summary="Submit participants' results: all rows or none; dry_run checks only")
+          summary="Submit participants' results: all rows or none; dry_run checks only",
+          description="Body: {\"rows\": [{\"id_number\": \"…\" (a string), \"hours\": 24, \"passed\": true, "
+                      "\"score\": optional 0–100, \"name\": optional}], \"dry_run\": false}. The ID number identifies "
+                      "the participant among the teachers the project takes; a name, when sent, must be theirs. "
+                      "Resubmitting a participant replaces a waiting or rejected result (confirmed ones: refused). "
+                      "422 W548 lists each problem by row and column (W631 an ID sent as a number, W632 a wrong "
+                      "check character, W633 a name that does not match).")
     def submit(self, project_id: int, data: ResultsIn, db: Session, me: Principal) -> dict[str, Any]:
         return S.submit_results(db, me, project_id, data.rows, dry_run=data.dry_run)
 

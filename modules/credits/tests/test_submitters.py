@@ -11,6 +11,17 @@ from openpyxl import load_workbook
 
 from modules.credits.tests.test_api import _project, _row, institution, teacher_name  # noqa: F401
 from tests.web.conftest import csrf_of
+from tests.web.english_walk import han_left
+
+
+def _units(ctx) -> set[str]:
+    """Names of units and accounts: theirs to write in Chinese."""
+    from sqlalchemy import select
+
+    from web.db.models import Account, Unit
+
+    with ctx.sessions() as db:
+        return set(db.scalars(select(Unit.name))) | set(db.scalars(select(Account.real_name)))
 
 
 def _workbook(client, pid, rows) -> bytes:
@@ -26,7 +37,7 @@ def _row_of(html: str, pid: int) -> str:
     return html.split(f'id="project-{pid}"')[1].split("</tr>")[0]
 
 
-def test_a_school_enters_its_approved_plans_results_on_the_projects_page(as_user, world):
+def test_a_school_enters_its_approved_plans_results_on_the_projects_page(ctx, as_user, world):
     school = as_user("info_manager@3601020001")
     plan = school.post("/api/v1/training/projects", json=dict(name="校本读书会", level="school", type="school_based",
                                                               hours=12, start="2024-03-01", end="2024-06-30"))
@@ -48,6 +59,9 @@ def test_a_school_enters_its_approved_plans_results_on_the_projects_page(as_user
                        files={"file": ("读书会.xlsx", data, "application/octet-stream")})
     assert done.status_code == 200 and "已提交 2 行成绩" in done.text and 'id="project-results"' in done.text
     assert done.text.count("待确认</td>") == 2  # the project's page again, its rows waiting
+    english = school.get(f"/credits/projects/{pid}?lang=en").text
+    assert "Submit results" in english and "Download the results template" in english
+    assert han_left(english, {"校本读书会", teacher_name(world, a), teacher_name(world, b)} | _units(ctx)) == []
     # another school's staff neither see the form nor may upload
     other = as_user("info_manager@3601020002")
     assert other.post(f"/credits/projects/{pid}/upload", data={"_csrf_token": csrf_of(other.get("/credits/projects/").text)},
@@ -71,6 +85,8 @@ def test_who_submitted_results_cannot_confirm_them_a_second_person_does(as_user,
     own = manager.post(f"{url}/confirm", json={})
     assert own.status_code == 403 and own.json()["code"] == "W630", own.text
     assert "info_manager@360102" in own.json()["message"] and "另一位审核员" in own.json()["hint"]
+    assert own.json()["message_en"].startswith("You (") and "another reviewer" in own.json()["hint_en"]
+    assert "Some waiting results were submitted by you" in manager.get(f"/credits/projects/{p['id']}?lang=en").text
     refused = manager.post(f"/credits/projects/{p['id']}/confirm", data={"_csrf_token": csrf_of(page.text)})
     assert refused.status_code == 403 and "W630" in refused.text
     assert {r["state"] for r in manager.get(url).json()["results"]} == {"submitted"}  # nothing confirmed
