@@ -20,7 +20,7 @@ from typing import Any
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -159,13 +159,20 @@ class BalancesController(Controller):
     path = "/api/v1/training/balances"
     tags = ["training credits"]
 
-    @get("/", sync_to_thread=True, summary="Credit balances of the teachers in your scope, one page (year, cycle, category, as of)")
-    def balances(self, db: Session, ctx: AppContext, me: Principal, as_of: str | None = None, year: int | None = None,
+    @get("/", sync_to_thread=True, summary="Credit balances of the teachers in your scope, one page (year, cycle, category, as of)",
+         description="Query: as_of (yyyy-MM-dd, not after today: the credits recorded in the bank by that day; "
+                     "default today), year (2000 … this year; default the as_of's year), unit (the code of a unit "
+                     "within your scope: its teachers only), q (part of a teacher's name), offset (clamped to 0 …), "
+                     "limit (clamped to 1 … 200). W553/W708/W709 as_of; W711 year; W713 unit; W712 any other parameter.")
+    def balances(self, request: Request, db: Session, ctx: AppContext, me: Principal, as_of: str | None = None,
+                 year: str | None = None, unit: str | None = None, q: str | None = None,
                  offset: int = 0, limit: int = 50) -> dict[str, Any]:
-        if year is not None and not 1900 <= year <= 2999:
-            year = None
-        return B.balances_page(db, me, root=ctx.settings.repo_root, as_of=S.parse_day(as_of), year=year,
-                               limit=limit, offset=min(max(offset, 0), 10**7))
+        from modules.credits import dates
+
+        dates.known_params(request.query_params, ("as_of", "year", "unit", "q", "offset", "limit"))
+        day = S.parse_day(as_of)
+        return B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=dates.year(year),
+                               unit=unit, q=q, limit=limit, offset=min(max(offset, 0), 10**7))
 
 
 class TeacherCreditsController(Controller):
@@ -173,11 +180,18 @@ class TeacherCreditsController(Controller):
     tags = ["training credits"]
 
     @get("/{teacher_id:int}/credits", sync_to_thread=True,
-         summary="A teacher's credit bank: total, by year and category, entries (as of a day)")
-    def credits(self, teacher_id: int, db: Session, me: Principal, as_of: str | None = None,
+         summary="A teacher's credit bank: total, by year and category, entries (as of a day)",
+         description="Query: as_of (yyyy-MM-dd, not after today: the credits recorded in the bank by that day; "
+                     "default today), start and end (the entries effective from … to, 2000-01-01 … today + 2 years, "
+                     "start ≤ end). W553 not a date; W708 out of range; W709 as_of after today; W710 start after end; "
+                     "W712 any other parameter.")
+    def credits(self, request: Request, teacher_id: int, db: Session, me: Principal, as_of: str | None = None,
                 start: str | None = None, end: str | None = None) -> dict[str, Any]:
-        return B.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of), start=S.parse_day(start),
-                                 end=S.parse_day(end))
+        from modules.credits import dates
+
+        dates.known_params(request.query_params, ("as_of", "start", "end"))
+        low, high = dates.window(start, end)
+        return B.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of), start=low, end=high)
 
     @post("/{teacher_id:int}/credits/adjustments", sync_to_thread=True, status_code=201,
           summary="Adjust a teacher's credits (an authority's reviewer): an 'adjusted' entry, either sign, with its reason",

@@ -94,8 +94,10 @@ def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date 
             "by_category": {k: str(v) for k, v in b.by_category.items()}, "entries": entries}
 
 
-def registration_cycles(db: Session, root: Path, province: str | None, ids: list[int]) -> dict[int, Any]:
-    """The registration module's cycle of each teacher ({} when that module is not here)."""
+def registration_cycles(db: Session, root: Path, province: str | None, ids: list[int],
+                        as_of: date | None = None) -> dict[int, Any]:
+    """The registration module's cycle of each teacher, the one current on ``as_of`` ({} when that
+    module is not here)."""
     if not ids:
         return {}
     try:
@@ -109,15 +111,16 @@ def registration_cycles(db: Session, root: Path, province: str | None, ids: list
             return {}
     except Exception:  # no registry (a tool outside the app): the code is here, use it
         pass
-    return EL.cycles_for(db, root, province, ids)
+    return EL.cycles_for(db, root, province, ids, as_of)
 
 
 def balances_page(db: Session, me: Principal, *, root: Path, as_of: date | None = None, year: int | None = None,
-                  limit: int = 50, offset: int = 0) -> dict[str, Any]:
+                  limit: int = 50, offset: int = 0, unit: str | None = None, q: str | None = None) -> dict[str, Any]:
     """The credit bank of a unit's teachers (the caller's scope), one page: per teacher the credits
     of ``year``, of the registration cycle containing it, by category in the cycle and in all,
     as recorded by ``as_of``. One page of teachers (the order of the teacher list), then one
-    grouped query over the ledger for those teachers only."""
+    grouped query over the ledger for those teachers only. ``unit``: the code of a unit within the
+    scope (its teachers only; W713 otherwise); ``q``: part of the teacher's name."""
     scope.require(me, "teacher.read")
     day = as_of or date.today()
     year = year or day.year
@@ -127,17 +130,19 @@ def balances_page(db: Session, me: Principal, *, root: Path, as_of: date | None 
     except Refusal:
         cycle = C.Cycle()
     start, end = cycle.window(date(year, 7, 1))
-    total = scope.count_teachers(db, me)
+    filters, shown = _filters(db, me, unit, q)
+    total = scope.count_teachers(db, me) if not filters else db.scalar(
+        select(func.count()).select_from(Teacher).where(scope.teacher_filter(me), *filters))
     rows = db.execute(select(Teacher.id, Teacher.name, Teacher.id_number, Unit.name, privacy.shown_column(me))
                       .join(Unit, Unit.id == Teacher.unit_id)
-                      .where(scope.teacher_filter(me)).order_by(Teacher.unit_id, Teacher.name, Teacher.id)
+                      .where(scope.teacher_filter(me), *filters).order_by(Teacher.unit_id, Teacher.name, Teacher.id)
                       .limit(max(1, min(limit, 200))).offset(max(0, offset))).all()
     ids = [r[0] for r in rows]
     seen = privacy.listing_of(me, [(r[0], r[4]) for r in rows])  # web/privacy.py: full with personal.read
     # 本周期: each teacher's registration cycle (the registration module's, the same the warning
     # list counts "本周期学分 n/m" in), counted up to the day like the registration does; the
     # province's credit cycle (credits.yaml) only for a teacher without one, or without that module
-    reg = registration_cycles(db, root, prov.code if prov else None, ids)
+    reg = registration_cycles(db, root, prov.code if prov else None, ids, day)
     windows = {i: ((reg[i].start, reg[i].end) if i in reg else (start, end)) for i in ids}
     sums: dict[int, dict[str, Any]] = {i: {"year": Decimal(0), "cycle": Decimal(0), "all": Decimal(0), "by_category": {}} for i in ids}
     if ids:
@@ -156,14 +161,53 @@ def balances_page(db: Session, me: Principal, *, root: Path, as_of: date | None 
             if low <= eff <= min(high, day):
                 s["cycle"] += c
                 s["by_category"][cat] = s["by_category"].get(cat, Decimal(0)) + c
-    q = ledger.CENT
+    cent = ledger.CENT
     items = [{"id": tid, "name": name, "id_number": seen.id_number(tid, num), "masked": not seen.shown(tid), "unit_name": unit,
-              "year": str(sums[tid]["year"].quantize(q)), "cycle": str(sums[tid]["cycle"].quantize(q)),
-              "total": str(sums[tid]["all"].quantize(q)), "registration_cycle": tid in reg,
+              "year": str(sums[tid]["year"].quantize(cent)), "cycle": str(sums[tid]["cycle"].quantize(cent)),
+              "total": str(sums[tid]["all"].quantize(cent)), "registration_cycle": tid in reg,
               "cycle_start": windows[tid][0].isoformat(), "cycle_end": windows[tid][1].isoformat(),
-              "by_category": {k: str(v.quantize(q)) for k, v in sorted(sums[tid]["by_category"].items())}}
+              "by_category": {k: str(v.quantize(cent)) for k, v in sorted(sums[tid]["by_category"].items())}}
              for tid, name, num, unit, _ in rows]
     # like the teacher list: a page that showed someone's personal values is audited
     seen.audit(db, "credits.balances", ids, only_unmasked=True, offset=max(0, offset), year=year)
     return {"total": total, "as_of": day.isoformat(), "year": year, "offset": max(0, offset), "cycle": [start.isoformat(), end.isoformat()],
-            "items": items}
+            "unit": shown, "q": (q or "").strip()[:40], "items": items}
+
+
+def _filters(db: Session, me: Principal, unit: str | None, q: str | None) -> tuple[list[Any], dict[str, str] | None]:
+    """The WHERE conditions of ?unit= (a unit within the reader's teacher.read scope, W713 otherwise:
+    an unknown code and one outside the scope read the same) and ?q= (part of the name)."""
+    from modules.credits import bound_words as Wb
+    from web.db.models import UnitClosure
+
+    out: list[Any] = []
+    shown = None
+    code = (unit or "").strip()
+    if code:
+        found = db.scalar(select(Unit).where(Unit.code == code[:40]))
+        if found is None or not scope.unit_in_scope(db, me, found.id, "teacher.read"):
+            raise Refusal(Wb.W_UNIT_FILTER, value=code[:40])
+        out.append(Teacher.unit_id.in_(select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == found.id)))
+        shown = {"code": found.code, "name": found.name}
+    name = "".join((q or "").split())[:40]
+    if name:
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        out.append(Teacher.name.like(f"%{escaped}%", escape="\\"))
+    return out, shown
+
+
+def filter_units(db: Session, me: Principal, limit: int = 500) -> list[tuple[str, str]]:
+    """The units below the reader within its scope (code, name), for the balances page's filter: a
+    county its schools; a city or a province its authorities below (a school's code still filters
+    through ?unit=: a province's thousands of schools make no list)."""
+    from web.db.models import UnitClosure
+
+    roots = me.roots("teacher.read")
+    if not roots:
+        return []
+    mine = db.get(Unit, me.unit_id)
+    stmt = (select(Unit.code, Unit.name).join(UnitClosure, UnitClosure.descendant_id == Unit.id)
+            .where(UnitClosure.ancestor_id.in_(roots), Unit.id.not_in(roots)))
+    if mine is not None and mine.level in ("ministry", "province", "city"):
+        stmt = stmt.where(Unit.level != "school")
+    return [(c, n) for c, n in db.execute(stmt.distinct().order_by(Unit.code).limit(limit))]

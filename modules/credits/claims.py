@@ -73,9 +73,13 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     if end < start or (end - start).days > 366 or end > date.today():
         raise _bad("起止日期", "start/end", "结束日期须不早于开始日期、不晚于今天（一年以内）",
                    "the end must not precede the start nor be after today (within a year)")
+    from modules.credits import plausible
+
+    plausible.project_dates(start, end)  # not before 2000 (W708)
     hours = _decimal(data.get("hours"))
     if hours is None or not Decimal(0) < hours <= MAX_HOURS:
         raise _bad("学时", "hours", "须为大于 0、不超过 1000 的数字", "must be a number above 0 and at most 1000")
+    plausible.hours_in_days(hours, start, end, "自主研修", "self-study")  # W714: 24 a day at most
     description = str(data.get("description") or "").strip()
     if len(description) > 2000:
         raise _bad("研修内容", "description", "不超过 2000 个字符", "at most 2000 characters")
@@ -101,6 +105,10 @@ def submit(db: Session, me: Principal, data: dict[str, Any], filename: str, cont
     teacher = _own_teacher(db, me)
     values = _fields(data)
     check_evidence(filename, content)
+    from modules.credits import plausible
+
+    db.execute(select(Teacher.id).where(Teacher.id == teacher.id).with_for_update())  # two at once: one after the other
+    plausible.no_duplicate_claim(db, teacher.id, values["title"], values["start_date"], values["end_date"])  # W715
     claim = CreditClaim(teacher_id=teacher.id, unit_id=teacher.unit_id, state="submitted", reason="", **values)
     _set_evidence(claim, filename, content or b"")
     db.add(claim)
@@ -124,6 +132,9 @@ def resubmit(db: Session, me: Principal, claim_id: int, data: dict[str, Any], fi
     current = {"title": claim.title, "start": claim.start_date, "end": claim.end_date, "hours": claim.hours,
                "description": claim.description}
     values = _fields({**current, **{k: v for k, v in data.items() if v not in (None, "")}})
+    from modules.credits import plausible
+
+    plausible.no_duplicate_claim(db, teacher.id, values["title"], values["start_date"], values["end_date"], besides=claim.id)
     for key, value in values.items():
         setattr(claim, key, value)
     if content:

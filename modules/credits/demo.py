@@ -7,11 +7,13 @@ the school 3601020001 (whose teachers the registration demo uses)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from modules.credits import ledger
 from modules.credits import service as S
 from modules.credits.models import InstitutionAccount
 from web.db.models import Account, Grant, Teacher, Unit
@@ -50,7 +52,8 @@ def build(db: Session, ctx: Any, password_hash: str) -> list[str]:
         name="2024年江西省中小学骨干教师培训", level="province", type="face_to_face", hours=60,
         start="2024-07-08", end="2024-07-19", organiser="江西省教育厅", institution_id=inst.id))
     S.submit_results(db, institution, p1.id, rows(teachers, [60, 56, 48, 30, 60, 60]))
-    confirmed = S.confirm_results(db, reviewer, p1.id, root=ctx.settings.repo_root, cat=ctx.catalogue)
+    with ledger.recorded_on(date(2024, 7, 26)):  # confirmed a week after the project: the bank's history reads true
+        confirmed = S.confirm_results(db, reviewer, p1.id, root=ctx.settings.repo_root, cat=ctx.catalogue)
     p2 = S.register_project(db, manager, dict(
         name="国培计划（2024）—乡村教师能力提升项目", level="national", type="blended", hours=80,
         start="2024-10-14", end="2024-11-08", organiser="教育部", institution_id=inst.id))
@@ -88,7 +91,8 @@ def _claims(db: Session, ctx: Any, school: Unit) -> list[str]:
                              "end": "2025-06-30", "hours": 40, "description": "通读新课标并完成学习笔记 2 万字"},
                     "学习笔记.pdf", pdf)
     K.review(db, school_rev, done.id, True)
-    K.confirm(db, county_rev, done.id, root=ctx.settings.repo_root, cat=ctx.catalogue)
+    with ledger.recorded_on(date(2025, 7, 15)):
+        K.confirm(db, county_rev, done.id, root=ctx.settings.repo_root, cat=ctx.catalogue)
     approved = K.submit(db, me, {"title": "观摩省级优质课视频并撰写评课记录", "start": "2025-09-01", "end": "2025-10-31",
                                  "hours": 24, "description": "观摩 12 节，评课记录 12 篇"}, "评课记录.pdf", pdf)
     K.review(db, school_rev, approved.id, True)

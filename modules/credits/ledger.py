@@ -17,10 +17,11 @@ This is the contract other modules use (brief: T2's re-registration reads it)::
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,8 +35,24 @@ LIMIT = Decimal("100000000")  # Numeric(10, 2)
 
 
 def _now() -> datetime:
-    """When an entry is recorded (tests replace this to record on a past day)."""
+    """When an entry is recorded (tests replace this to record on a past day; ``recorded_on``)."""
     return utcnow()
+
+
+@contextmanager
+def recorded_on(day: date) -> Iterator[None]:
+    """Within the block, entries (``post`` and a confirmation's) are recorded at 18:00 China time
+    of ``day``: the demo's history reads as if each entry had been recorded when it happened, so
+    a balance "as of" a past day shows what the bank held then (walk finding 4)."""
+    global _now
+    cn = timezone(timedelta(hours=8))
+    at = datetime.combine(day, time(18), tzinfo=cn).astimezone(timezone.utc)
+    before = _now
+    _now = lambda: at  # noqa: E731
+    try:
+        yield
+    finally:
+        _now = before
 
 
 @dataclass(frozen=True)

@@ -35,19 +35,23 @@ class CreditPages(Controller):
 
     @get("/", sync_to_thread=True)
     def index(self, request: Request, db: Session, ctx: AppContext, me: Principal, as_of: str | None = None,
-              year: str | None = None, offset: str | None = None) -> Template:
-        day = S.parse_day(as_of)
+              year: str | None = None, offset: str | None = None, unit: str | None = None,
+              q: str | None = None) -> Template:
+        from modules.credits import dates
+
+        day = S.parse_day(as_of)  # W553 / W708 / W709: as the API
+        today = dates.today().isoformat()
         if me.kind == "teacher" and me.teacher_id is not None:
             bank = B.teacher_credits(db, me, me.teacher_id, as_of=day)
             from modules.credits import claims as K
 
             return render(request, "credits/mine.html", me=me, bank=bank, categories=_categories(ctx, db, me, lang_of(request)),
-                          claims=K.mine(db, me))
-        y = _int(year, (day or date.today()).year, 1900, 2999)
-        page = B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=y,
-                               offset=_int(offset, 0, 0, 10**7))
+                          claims=K.mine(db, me), today=today)
+        page = B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=dates.year(year),
+                               offset=_int(offset, 0, 0, 10**7), unit=unit, q=q)
         return render(request, "credits/balances.html", me=me, page=page, me_unit=db.get(Unit, me.unit_id),
-                      categories=_categories(ctx, db, me, lang_of(request)), as_of=as_of or "")
+                      categories=_categories(ctx, db, me, lang_of(request)), as_of=day.isoformat() if day else "", today=today,
+                      units=B.filter_units(db, me))
 
     @get("/teachers/{teacher_id:int}/transcript", sync_to_thread=True)
     def transcript(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int,

@@ -78,13 +78,11 @@ def _date(value: Any) -> date | None:
 
 
 def parse_day(value: str | None) -> date | None:
-    """An optional ?as_of= day; W553 when it is not a date."""
-    if value in (None, ""):
-        return None
-    day = _date(value)
-    if day is None:
-        raise Refusal(Wd.W_AS_OF, value=str(value)[:20])
-    return day
+    """An optional ?as_of= day (pages and API): W553 not a date, W708 before 2000, W709 after
+    today (modules/credits/dates.py: every typed date is bounded there)."""
+    from modules.credits import dates
+
+    return dates.as_of(value)
 
 
 PASSED = {"true": True, "1": True, "合格": True, "yes": True, "false": False, "0": False, "不合格": False, "no": False}
@@ -134,9 +132,15 @@ def register_project(db: Session, me: Principal, data: dict[str, Any]) -> Traini
     start, end = _date(data.get("start")), _date(data.get("end"))
     if start is None or end is None:
         raise _bad("起止日期", "start/end", "须为日期，例如 2024-07-01", "must be dates such as 2024-07-01")
+    from modules.credits import plausible
+
+    plausible.project_dates(start, end)
     if end < start or (end - start).days > 3660:
         raise _bad("起止日期", "start/end", "结束日期须不早于开始日期（且不超过十年）", "the end must not precede the start (within ten years)")
-    organiser = str(data.get("organiser") or unit.name).strip()[:100]
+    plausible.hours_in_days(hours, start, end, "培训项目", "project")
+    organiser = str(data.get("organiser") or "").strip()[:100] or unit.name
+    plausible.national_organiser(db, unit, level, organiser)
+    plausible.no_duplicate_project(db, unit, name, start, end)
     inst_id = data.get("institution_id")
     if inst_id is not None:
         if isinstance(inst_id, bool) or not isinstance(inst_id, int) or db.get(TrainingInstitution, inst_id) is None:
@@ -531,7 +535,7 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path, 
     used_year, used_cycle = caps.used(db, project.id, category, on, rules.cycle.window(on), (year_cap, cycle_cap))
     by_hours: dict[Decimal, Decimal] = {}
     entries: list[dict[str, Any]] = []
-    now = datetime.now(timezone.utc)
+    now = ledger._now()  # when the entries are recorded (the demo records its history on the days it happened)
     total = Decimal(0)
     for rid, tid, hours, passed in pending:
         if not passed:

@@ -112,3 +112,5 @@ W_PLAN_REASON = _e("W720", 422, "不批准校本研修计划须写明原因（1�
                    "在该计划行的「不批准原因」中写明原因（如 学时安排与研修内容不符），学校会在计划行内看到（接口：reason）。",
                    "Write the reason in the plan's row (e.g. the hours do not fit the content; API: 'reason'); the "
                    "school reads it in the plan's row.")
+
+from modules.credits import bound_words as _bound_words  # noqa: E402,F401  (W708–W716 registered with the rest)

@@ -21,7 +21,11 @@ class TeacherRegistration(Controller):
     tags = ["registration"]
 
     @get("/{tid:int}/registration", sync_to_thread=True,
-         summary="A teacher's registration cycle and eligibility as of a date (as_of=yyyy-MM-dd, default today)")
+         summary="A teacher's registration cycle and eligibility as of a date (as_of=yyyy-MM-dd, default today)",
+         description="As of a day: the cycle current on that day (a registration made later is not counted yet), "
+                     "the 年度考核 and 师德 records as they stand, and the credits recorded in the credit bank by that "
+                     "day (截至该日已记入学分银行的学分). A later day counts the credits recorded so far. W570 not a date "
+                     "(1900-01-01 … 2200-12-31).")
     def read(self, tid: int, db: Session, ctx: AppContext, me: Principal, as_of: str | None = None) -> dict[str, Any]:
         return S.teacher_registration(db, ctx, me, tid, as_of)
 
@@ -49,7 +53,8 @@ class RegistrationBatches(Controller):
     tags = ["registration"]
 
     @post("/batches", sync_to_thread=True, status_code=201,
-          summary="A school applies for periodic registration of its teachers who are due")
+          summary="A school applies for periodic registration of its teachers who are due",
+          description="Judged as of today: as_of may be left out or be today; any other day is refused (W717).")
     def apply(self, data: ApplyIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
         batch = (B.apply_all_eligible(db, ctx, me, data.as_of) if data.all_eligible
                  else B.apply(db, ctx, me, data.teacher_ids or [], data.as_of))

@@ -39,7 +39,7 @@ from modules.registration import words as W
 from modules.registration.models import (
     COMPLETED, PENDING, STATES, RegistrationApplication, RegistrationBatch, RegistrationDecision,
 )
-from modules.registration.service import as_of_date
+from modules.registration.service import application_day
 from web import audit, privacy, scope
 from web.cases import service as CS
 from web.cases import words as CW
@@ -102,7 +102,7 @@ def apply(db: Session, ctx: Any, me: Principal, teacher_ids: list[int], as_of: s
         raise Refusal(W.W_EMPTY_BATCH)
     if len(ids) > LIMIT:
         raise Refusal(W.W_TOO_MANY, limit=LIMIT, count=len(ids))
-    day = as_of_date(as_of)
+    day = application_day(as_of)
     rules = EL.rules_for(ctx)
     try:
         planned = WF.resolve_steps(wf, unit, None, CS.ancestor_of(db))
@@ -154,7 +154,7 @@ def apply_all_eligible(db: Session, ctx: Any, me: Principal, as_of: str | None =
     wf = workflow(ctx)
     if me.kind != "staff" or unit is None or not CS.may_start(me, wf, unit):
         raise Refusal(W.W_START_ROLE, roles=CS._roles(wf.start.roles, "zh"), roles_en=CS._roles(wf.start.roles, "en"))
-    day = as_of_date(as_of)
+    day = application_day(as_of)
     ids = [r["teacher_id"] for r in WR.due_rows(db, ctx, me, unit, day, eligible=True, audited=False)
            if r["applied_in"] is None and r["unit"]["code"] == unit.code]
     if not ids:

@@ -82,9 +82,10 @@ def build(db: Session, ctx: Any, cat: Any, password_hash: str = "") -> list[str]
             start = EL.add_months(today, 6).replace(year=EL.add_months(today, 6).year - 5)
             for credits, hours, years_in in LEDGER[profile]:
                 day = start.replace(year=start.year + years_in)
-                ledger.post(db, t.id, kind="earned", credits=credits, hours=hours, category="face_to_face",
-                            effective=day, rule_version=_rule_version(ctx, day), confirmed_by=None,
-                            note=TRAININGS[years_in].format(year=day.year))
+                with ledger.recorded_on(min(day, today)):  # recorded when earned: "as of" a past day reads true
+                    ledger.post(db, t.id, kind="earned", credits=credits, hours=hours, category="face_to_face",
+                                effective=day, rule_version=_rule_version(ctx, day), confirmed_by=None,
+                                note=TRAININGS[years_in].format(year=day.year))
     lines = [f"定期注册 / registration: {profiles['eligible'].name} 符合条件 eligible, {profiles['not_yet'].name} "
              f"尚未达到 not yet, {profiles['barred'].name} 师德不符 barred"]
     from web.cases.demo import _Actors

@@ -50,19 +50,23 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def cycle_of(record_id: int, doc: dict[str, Any], years: int, first_start: dt.date | None = None,
-             carried: dict[dt.date, dt.date] | None = None) -> Cycle | None:
+             carried: dict[dt.date, dt.date] | None = None, as_of: dt.date | None = None) -> Cycle | None:
     """The cycle of one qualification record (None: no kind, or no date to count from): from its
     last registration that was 注册合格 (or, when that registration was made early through an
     application, from the day after the old cycle's end: ``carried`` maps the day of registration to
     that start), else from its date of issue, or from ``first_start`` (the province's
-    ``first_cycle_start``) when it was issued before the scheme began."""
+    ``first_cycle_start``) when it was issued before the scheme began. ``as_of``: the cycle current
+    on that day: a registration dated after it is not counted yet, a certificate issued after it
+    does not exist yet (walk finding 4: as of 2024 a teacher registered in 2026 is in her old cycle)."""
     kind = str(doc.get("kind") or "0")
     if kind == "0":
         return None
     registered = [parse_date(doc.get(date_key)) for date_key, result_key in REGISTRATIONS
                   if str(doc.get(result_key) or "") == QUALIFIED]
-    registered = [d for d in registered if d is not None]
+    registered = [d for d in registered if d is not None and (as_of is None or d <= as_of)]
     issued = parse_date(doc.get("issue_date"))
+    if issued is not None and as_of is not None and issued > as_of:
+        return None
     if registered:
         last = max(registered)
         start = max([(carried or {}).get(last, last)] + ([issued] if issued else []))
@@ -225,7 +229,7 @@ def answer_for(db: Session, cat: Any, rules: R.Rules, teacher_id: int, as_of: dt
     answers = []
     carried = _carried_of(db, recs)
     for rid, doc in recs["qualification"]:
-        cycle = cycle_of(rid, doc, rules.cycle_years, rules.first_cycle_start, carried.get(rid))
+        cycle = cycle_of(rid, doc, rules.cycle_years, rules.first_cycle_start, carried.get(rid), as_of)
         if cycle is not None:
             answers.append(Answer(cycle, evaluate(facts, rules, cycle, as_of), as_of,
                                   label("qualification_kind", cycle.kind, "zh"), label("qualification_kind", cycle.kind, "en")))
@@ -235,10 +239,12 @@ def answer_for(db: Session, cat: Any, rules: R.Rules, teacher_id: int, as_of: dt
     return TeacherAnswer(answers[0], answers)
 
 
-def cycles_for(db: Session, root: Any, province: str | None, teacher_ids: list[int]) -> dict[int, Cycle]:
+def cycles_for(db: Session, root: Any, province: str | None, teacher_ids: list[int],
+               as_of: dt.date | None = None) -> dict[int, Cycle]:
     """Each teacher's registration cycle (that of the qualification whose cycle ends first, as in
     ``answer_for``), for a page of teachers: the one notion of 本周期 that other modules (the
-    credit bank's balances) read. Teachers without a qualification to register are left out."""
+    credit bank's balances) read, the one current on ``as_of`` (None: as recorded now). Teachers
+    without a qualification to register are left out."""
     found = R.conditions_for(root, province)
     rules = found if found is not None else R.Rules(5, 12, [])
     ids = list(dict.fromkeys(teacher_ids))
@@ -252,7 +258,7 @@ def cycles_for(db: Session, root: Any, province: str | None, teacher_ids: list[i
     out: dict[int, Cycle] = {}
     for tid, rows in quals.items():
         found_cycles = [c for rid, doc in rows
-                        if (c := cycle_of(rid, doc, rules.cycle_years, rules.first_cycle_start, carried.get(rid)))]
+                        if (c := cycle_of(rid, doc, rules.cycle_years, rules.first_cycle_start, carried.get(rid), as_of))]
         if found_cycles:
             out[tid] = min(found_cycles, key=lambda c: (c.end, c.record_id))
     return out

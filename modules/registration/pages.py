@@ -54,12 +54,17 @@ class RegistrationPages(Controller):
             warned = WR.warning_list(db, ctx, me, asked, as_of)
         else:
             warned = None
+        # applications are judged as of today (B.apply: W717 otherwise): looking at another day,
+        # the page lists but offers no application, and says so
+        other_day = bool((as_of or "").strip()) and (as_of or "").strip() != B.today().isoformat()
+        apply_elsewhen = may_apply and other_day
+        may_apply = may_apply and not other_day
         # a school's teachers who are due and meet the conditions: ticked, or all at once
         ready = WR.warning_list(db, ctx, me, None, as_of, eligible=True)["teachers"] if may_apply else []
         return render(request, "registration/list.html", me=me, waiting=[B.batch_json(db, me, b, with_apps=False) for b in waiting],
                       every=[B.batch_json(db, me, b, with_apps=False) for b in every], warned=warned, ready=ready,
                       units=WR.units_to_filter(db, me), as_of=(as_of or "").strip()[:10], may_apply=may_apply, asked=asked or "",
-                      warn_months=EL.rules_for(ctx).warn_months, error=error,
+                      warn_months=EL.rules_for(ctx).warn_months, apply_elsewhen=apply_elsewhen, today=B.today().isoformat(), error=error,
                       msg=B.page_message(None, request.query_params.get("msg"), lang_of(request)),
                       status_code=error.status if error else 200)
 

@@ -31,6 +31,17 @@ def as_of_date(value: str | None) -> dt.date:
     return day
 
 
+def application_day(value: str | None) -> dt.date:
+    """The day an application is judged on: today, always (walk finding 12: a school applying "as
+    of 2099" made every teacher due). An ``as_of`` other than today is refused (W717), not
+    ignored, so the API says what it did; the page sends none."""
+    day = as_of_date(value)
+    today = clock.today()
+    if day != today:
+        raise Refusal(W.W_APPLY_AS_OF, value=day.isoformat(), today=today.isoformat())
+    return day
+
+
 def teacher_registration(db: Session, ctx: Any, me: Principal, teacher_id: int, as_of: str | None = None) -> dict[str, Any]:
     """``GET /api/v1/teachers/{tid}/registration``: the teacher's cycle and eligibility as of a
     date, within the reader's scope (404 outside it; a teacher reads its own); an ethics item is

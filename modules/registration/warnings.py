@@ -35,7 +35,7 @@ def _due(db: Session, me: Principal, unit: Unit | None, day: Any, rules: Any) ->
     due: dict[int, None] = {}
     carried = EL.carried_starts(db, stmt.with_only_columns(Record.id).scalar_subquery())
     for tid, rid, doc in db.execute(stmt.order_by(Record.teacher_id)):
-        cycle = EL.cycle_of(rid, dict(doc or {}), rules.cycle_years, rules.first_cycle_start, carried.get(rid))
+        cycle = EL.cycle_of(rid, dict(doc or {}), rules.cycle_years, rules.first_cycle_start, carried.get(rid), day)
         if cycle is not None and cycle.end <= horizon:
             due[tid] = None
     return list(due)

@@ -1,4 +1,4 @@
-"""Refusals of the registration module (W570–W589, W680, W690–W699) and the outcome words."""
+"""Refusals of the registration module (W570–W589, W680, W690–W699, W717–W719) and the outcome words."""
 
 from __future__ import annotations
 
@@ -66,6 +66,10 @@ W_QUALIFIED_UNMET = _e("W691", 422, "{name} 不符合注册条件（{items}）�
                        "在该教师的「理由」栏写明为何仍予注册（例如补充的培训证明），或给出「暂缓注册」。",
                        "Write in the teacher's Reason column why they are registered anyway (e.g. training evidence "
                        "handed in since), or give 'Registration deferred'.")
+W_APPLY_AS_OF = _e("W717", 422, "注册申请按今天（{today}）的情况审核，不能按 {value} 申请",
+                   "An application is judged as of today ({today}); it cannot be made as of {value}",
+                   "不填写 as_of（或填写今天）再提交；预警名单可以查看其他日期的情况，但申请只看今天。",
+                   "Leave as_of out (or give today) and apply again; the warning list may look at other days, an application only at today.")
 
 # decision -> (registration_conclusion code, zh, en)
 DECISIONS: dict[str, tuple[str, str, str]] = {

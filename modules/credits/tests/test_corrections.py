@@ -8,7 +8,7 @@ rejected over the API (the page's service)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -40,6 +40,7 @@ def _confirmed(as_user, world, institution, name, *, school=SCHOOL, past=None): 
     county = as_user("info_reviewer@360102")
     if past is not None:
         past.setattr(S, "datetime", _ThreeDaysAgo)
+        past.setattr(ledger, "_now", lambda: _ThreeDaysAgo.now(timezone.utc))  # the ledger's time too
     done = county.post(f"{url}/confirm", json={})
     if past is not None:
         past.undo()

@@ -51,3 +51,22 @@ def test_the_demo_has_self_study_claims_and_a_record_from_the_credit_bank(demo):
     assert str(mine["values"]["source"]) == "1" and mine["editable"] is False
     assert "来自学分银行" in school.get(f"/forms/teachers/{tid}/sets/training/records/{rid}").text
     assert school.get(confirmed[0]["evidence"]["href"]).content.startswith(b"%PDF-")
+
+
+def test_the_demos_credit_bank_reads_as_history(demo):
+    """Walk finding 4: "as of" counts what was recorded by that day, and the demo recorded it all
+    today. Its province project is confirmed (recorded) on 2024-07-26, a week after it ended."""
+    from decimal import Decimal
+
+    province = Client(demo, "province-reviewer", PASSWORD)
+    project = next(p for p in province.get("/api/v1/training/projects").json()["projects"] if p["level"] == "province")
+    results = province.get(f"/api/v1/training/projects/{project['id']}/results").json()["results"]
+    earned = sum(Decimal(r["credits"] or "0") for r in results)
+
+    def total(day):
+        page = province.get("/api/v1/training/balances", params={"as_of": day, "limit": 200}).json()
+        return sum(Decimal(i["total"]) for i in page["items"])
+
+    assert earned > 0 and total("2024-07-26") - total("2024-07-25") == earned
+    page = province.get("/credits/?as_of=2024-07-26")
+    assert "截至该日已记入学分银行的学分" in page.text  # what "as of" means, said on the page

@@ -54,7 +54,7 @@ def test_an_authority_creates_an_institution_account_that_sees_its_projects_only
     # its projects only
     mine = _project(county_staff, name="进修学校承办的项目", institution_id=inst_id)
     other_id, _ = institution("360102")
-    _project(county_staff, name="别的机构的项目", institution_id=other_id)
+    _project(county_staff, name="别的机构的项目（账号）", institution_id=other_id)
     listed = inst.get("/api/v1/training/projects").json()["projects"]
     assert [p["id"] for p in listed] == [mine["id"]]
     page = inst.get("/credits/projects/")

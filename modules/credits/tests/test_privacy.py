@@ -4,14 +4,14 @@ sent. The organising authority's staff still see the names of their own teachers
 
 from __future__ import annotations
 
-from modules.credits.tests.test_api import _project, _row, institution, teacher_name  # noqa: F401
+from modules.credits.tests.test_api import _n, _project, _row, institution, teacher_name  # noqa: F401
 
 UNMATCHED = "证件号码与姓名不符或不是本项目学员"
 
 
 def _national(as_user, inst_id):
-    return _project(as_user("info_manager@36"), level="national", name="国培计划（隐私）", institution_id=inst_id,
-                    hours=48, start="2024-05-01", end="2024-05-20")
+    return _project(as_user("info_manager@36"), level="national", name=f"国培计划（隐私{next(_n)}）", institution_id=inst_id,
+                    hours=48, start="2024-05-01", end="2024-05-20", organiser="教育部")
 
 
 def test_an_institution_never_sees_a_teachers_name_or_school(as_user, world, institution):  # noqa: F811

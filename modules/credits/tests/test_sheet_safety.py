@@ -11,7 +11,7 @@ import zipfile
 from openpyxl import Workbook
 
 from modules.credits.sheet import HEADERS
-from modules.credits.tests.test_api import _project, institution, teacher_name  # noqa: F401
+from modules.credits.tests.test_api import _n, _project, institution, teacher_name  # noqa: F401
 
 
 def _post(client, pid, content):
@@ -21,7 +21,7 @@ def _post(client, pid, content):
 
 def _setup(as_user, institution):  # noqa: F811
     inst_id, inst_user = institution("360102")
-    p = _project(as_user("info_manager@360102"), name="表格安全", hours=20, institution_id=inst_id)
+    p = _project(as_user("info_manager@360102"), name=f"表格安全{next(_n)}", hours=20, institution_id=inst_id)
     return as_user(inst_user), p["id"]
 
 

@@ -46,3 +46,23 @@ def test_the_demo_has_eligible_not_yet_and_barred_teachers_in_an_application(dem
     assert {t["teacher_id"] for t in county_wide["teachers"]} == {teachers[1]["teacher_id"], teachers[2]["teacher_id"]}
     assert all(t["applied_in"] == batch["id"] for t in warned["teachers"]
                if t["teacher_id"] in {teachers[1]["teacher_id"], teachers[2]["teacher_id"]})
+
+
+def test_the_demo_reads_as_history_as_of_yesterday(demo):
+    """Walk finding 4: the demo recorded every credit today, so as of yesterday its teachers held
+    none (本周期学分 0/120). Its entries are recorded on the days they were earned now."""
+    import datetime as dt
+
+    county = Client(demo, "county-reviewer", PASSWORD)
+    batch = county.get("/api/v1/registration/batches?queue=mine").json()[0]
+    teachers = county.get(f"/api/v1/registration/batches/{batch['id']}").json()["teachers"]
+    eligible, not_yet = teachers[0]["teacher_id"], teachers[1]["teacher_id"]
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    for tid in (eligible, not_yet):
+        now = county.get(f"/api/v1/teachers/{tid}/credits").json()
+        then = county.get(f"/api/v1/teachers/{tid}/credits?as_of={yesterday}").json()
+        assert then["total"] == now["total"] != "0.00", (now, then)
+    then = county.get(f"/api/v1/teachers/{eligible}/registration?as_of={yesterday}").json()
+    assert then["eligible"] is True, then["unmet"]
+    then = county.get(f"/api/v1/teachers/{not_yet}/registration?as_of={yesterday}").json()
+    assert any(u["message"].startswith("本周期学分 96/120") for u in then["unmet"]), then["unmet"]

@@ -21,6 +21,15 @@ AS_OF = "2027-06-30"
 SCHOOL = "3601020002"
 
 
+@pytest.fixture(autouse=True)
+def on_as_of():
+    """These teachers are due on AS_OF, and an application is judged as of today (W717): today is AS_OF."""
+    from web.people import clock
+
+    with clock.frozen(dt.date.fromisoformat(AS_OF)):
+        yield
+
+
 @pytest.fixture()
 def teacher(ctx, cats):
     """``teacher(qualification, credits)`` -> a teacher of SCHOOL with every 年度考核 合格 and
@@ -76,7 +85,7 @@ def test_all_eligible_due_with_one_button_writes_first_and_periodic_registration
     assert county.post(f"/api/v1/registration/batches/{bid}/forward", json={}).status_code == 200
     r = city.post(f"/api/v1/registration/batches/{bid}/forward", json={})
     assert r.status_code == 200 and r.json()["state"] == "completed", r.text
-    today = dt.date.today().isoformat()
+    today = AS_OF
     first = _qualification(ctx, never)
     assert (first["first_registration_date"], first["first_registration_result"]) == (today, "1")
     assert "periodic_registration_result" not in first
