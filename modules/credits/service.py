@@ -3,6 +3,7 @@ the reads behind the API and pages. Every check of who may do what is here (web.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -283,13 +284,19 @@ def _name(value: Any) -> str:
     return "".join(str(value or "").split())
 
 
+_DIGITS = re.compile(r"[0-9]+[0-9X]")
+
+
 def _id_problem(value: Any, number: str) -> str | None:
     """What the ID number as sent says by itself, whoever's it might be (so saying it reveals
-    nothing): a number (Excel turned it into one: W631), or 18 characters shaped like a resident
-    ID number whose check character or birth date is wrong (W632, engine.idnumber's checks)."""
+    nothing): a number (Excel turned it into one: W631); 18 characters shaped like a resident ID
+    number whose check character (engine.idnumber.check_digit) does not fit, or 16, 17 or 19
+    digits: one missing or doubled (W632)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return "as_number"
-    if idnumber.shaped(number) and not (idnumber.is_valid(number) or idnumber.is_permit(number)):
+    if idnumber.shaped(number) and idnumber.check_digit(number[:17]) != number[17]:
+        return "malformed"  # (the check character only: 外国人永久居留身份证 numbers share it, not the address code)
+    if len(number) in (16, 17, 19) and _DIGITS.fullmatch(number):  # a digit missing or doubled: no ID type has these
         return "malformed"
     return None
 

@@ -54,9 +54,11 @@ W_ID_AS_NUMBER = _e("W631", 422, "身份证件号变成了数字：Excel 把它�
                     "The ID number became a number: Excel stored it as a number and its last digits are lost",
                     "把「身份证件号」列设置为文本格式（新下载的成绩模板已经是文本格式），再重新输入该号码；通过 API 提交时写成字符串。",
                     "Format the ID number column as text (a newly downloaded results template already is) and type the number again; over the API send it as a string.")
-W_ID_MALFORMED = _e("W632", 422, "身份证件号不是有效的居民身份证号码（18 位，末位校验码不符或出生日期无效）",
-                    "The ID number is not a valid resident ID number (18 characters; the check character or the birth date is wrong)",
-                    "对照证件逐位核对后重新输入（多半是某一位输错了）。", "Check it digit by digit against the card and type it again (most likely one digit is mistyped).")
+W_ID_MALFORMED = _e("W632", 422, "身份证件号有误：居民身份证号码应为 18 位，末位是由前 17 位算出的校验码，这个号码位数或校验码不符",
+                    "The ID number is wrong: a resident ID number has 18 characters, the last a check character "
+                    "computed from the first 17; this one's length or check character does not fit",
+                    "对照证件逐位核对后重新输入（多半是某一位输错、多输或漏输了）。",
+                    "Check it digit by digit against the card and type it again (most likely a digit is mistyped, doubled or missing).")
 W_NAME_MISMATCH = _e("W633", 422, "姓名与该身份证件号的教师不符", "The name does not match the teacher of this ID number",
                      "核对姓名与身份证件号（须与教师信息一致）；姓名也可以不填。",
                      "Check the name and the ID number (as in the teacher's record); the name may also be left empty.")

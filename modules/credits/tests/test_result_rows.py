@@ -82,6 +82,9 @@ def test_an_empty_id_an_id_become_a_number_and_a_wrong_check_digit_each_say_so(a
     other = idnumber.make("360102", "1985-03-04", 517)
     assert _problems(_post(inst, p["id"], [{"id_number": other[:17] + ("1" if other[17] != "1" else "2"),
                                             "hours": 2, "passed": True}]))[1]["code"] == "W632"
+    short = _problems(_post(inst, p["id"], [{"id_number": number[:17], "hours": 2, "passed": True},
+                                            {"id_number": number[:17] + "12", "hours": 2, "passed": True}]))
+    assert (short[1]["code"], short[2]["code"]) == ("W632", "W632")  # a digit missing, one too many
     assert _post(inst, p["id"], [{"id_number": world.teacher_usernames[b], "hours": 2, "passed": True}]).status_code == 200
 
 
