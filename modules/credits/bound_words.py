@@ -1,4 +1,4 @@
-"""Refusals of dates, filters and plausibility in the credits module (W708–W716; the walk's
+"""Refusals of dates, filters and plausibility in the credits module (W708–W716, W718; the walk's
 findings 11, 17, 18 and 19). Registration's own are in modules/registration/words.py (W717–W719)."""
 
 from __future__ import annotations
@@ -35,3 +35,6 @@ W_DUPLICATE_PROJECT = _e("W716", 409, "本单位已登记同名、同起止日�
                          "Your unit has registered a training project of the same name and dates already: '{name}' (#{id}, {start} to {end})",
                          "不要重复登记：在培训项目列表中打开已有项目；确是另一期，请在名称中写明期次（如「第二期」）。",
                          "Do not register it twice: open the existing project from the list; if it is another round, say so in the name (e.g. 'round 2').")
+W_NOT_STARTED = _e("W718", 409, "培训项目「{name}」{start} 才开始，还不能提交成绩", "The training project '{name}' starts on {start}: it takes no results yet",
+                   "项目开始后再提交参训学员的成绩；如日期登记有误，请项目主办单位核对。",
+                   "Submit the participants' results once the project has begun; if its dates are wrong, ask its organiser.")

@@ -83,3 +83,12 @@ def no_duplicate_claim(db: Session, teacher_id: int, title: str, start: date, en
         if _same_name(ctitle) == _same_name(title):
             zh, en = CLAIM_STATES[state]
             raise Refusal(Wb.W_DUPLICATE_CLAIM, id=cid, state=zh, state_en=en)
+
+
+def taking_results(project: TrainingProject) -> None:
+    """W718: a project takes results once it has begun (walk finding 11: results of a project dated
+    9999 were accepted); W708 for a project whose stored dates lie out of range (registered before
+    they were bounded: its confirmation would compute a cycle past year 9999)."""
+    project_dates(project.start_date, project.end_date)
+    if project.start_date > dates.today():
+        raise Refusal(Wb.W_NOT_STARTED, name=project.name, start=project.start_date.isoformat())

@@ -411,6 +411,9 @@ def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dr
     if project.state != "active":
         raise Refusal(Wd.W_PROJECT_STATE, name=project.name, state=STATE_LABELS[project.state][0],
                       state_en=STATE_LABELS[project.state][1], action="提交成绩", action_en="take results")
+    from modules.credits import plausible
+
+    plausible.taking_results(project)  # W718 not begun yet
     if not isinstance(rows, list) or not rows or len(rows) > 100_000:
         raise Refusal(Wd.W_BAD_BODY, detail="rows 须为 1–100000 行的列表", detail_en="rows must be a list of 1–100000 rows")
     good, problems = check_rows(db, project, rows, first_row, by_name=_as_institution(db, me, project))
@@ -517,6 +520,9 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path, 
     if project.state != "active":
         raise Refusal(Wd.W_PROJECT_STATE, name=project.name, state=STATE_LABELS[project.state][0],
                       state_en=STATE_LABELS[project.state][1], action="确认成绩", action_en="be confirmed")
+    from modules.credits import plausible
+
+    plausible.project_dates(project.start_date, project.end_date)  # a stored 9999: W708, not a 500
     rules = rules_for(root, province)
     on = project.end_date
     version = rules.version_on(on)

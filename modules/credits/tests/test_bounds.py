@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from modules.credits.tests.test_api import _project, _row
+from modules.credits.tests.test_api import _project, _row, institution  # noqa: F401
 from modules.credits.tests.test_claims import URL, _form, _teacher, pdf_bytes
 
 COUNTY = "info_manager@360102"
@@ -165,3 +165,27 @@ def test_self_study_hours_dates_and_duplicates(as_user, world):
                        json={"approve": False, "reason": "补充材料"}).json()["state"] == "returned"
     r = teacher.post(f"{URL}/{first.json()['id']}", data={"hours": "18"}, files=files())
     assert r.status_code == 200 and r.json()["state"] == "submitted", r.text
+
+
+def test_results_wait_for_the_project_to_begin_and_old_far_future_projects_refuse_clearly(as_user, world, institution, ctx):
+    inst_id, inst_user = institution("360102")
+    county = as_user(COUNTY)
+    ahead = date.today() + timedelta(days=30)
+    p = _project(county, name="未开始的项目", institution_id=inst_id, start=ahead.isoformat(),
+                 end=(ahead + timedelta(days=4)).isoformat())
+    tid = world.teachers["3601020001"][0]
+    r = as_user(inst_user).post(f"/api/v1/training/projects/{p['id']}/results", json={"rows": [_row(world, tid, 20)]})
+    assert (r.status_code, _code(r)) == (409, "W718"), r.text
+    assert ahead.isoformat() in r.json()["message"]
+    # a project stored with 9999 dates before they were bounded: a date message, never a 500
+    from modules.credits.models import TrainingProject
+
+    old = _project(county, name="旧的远期项目", institution_id=inst_id)
+    with ctx.sessions() as db:
+        row = db.get(TrainingProject, old["id"])
+        row.start_date, row.end_date = date(9999, 12, 30), date(9999, 12, 31)
+        db.commit()
+    r = as_user(inst_user).post(f"/api/v1/training/projects/{old['id']}/results", json={"rows": [_row(world, tid, 20)]})
+    assert (r.status_code, _code(r)) == (422, "W708"), r.text
+    r = as_user("info_reviewer@360102").post(f"/api/v1/training/projects/{old['id']}/results/confirm", json={})
+    assert (r.status_code, _code(r)) == (422, "W708"), r.text
