@@ -189,3 +189,19 @@ def test_results_wait_for_the_project_to_begin_and_old_far_future_projects_refus
     assert (r.status_code, _code(r)) == (422, "W708"), r.text
     r = as_user("info_reviewer@360102").post(f"/api/v1/training/projects/{old['id']}/results/confirm", json={})
     assert (r.status_code, _code(r)) == (422, "W708"), r.text
+
+
+def test_the_register_form_keeps_what_was_typed_with_the_duplicate_or_hours_refusal(as_user):
+    from tests.web.conftest import post_form
+
+    county = as_user(COUNTY)
+    form = dict(name="页面重复登记项目", level="county", type="face_to_face", hours="30", start="2024-09-02",
+                end="2024-09-06", organiser="", institution_id="")
+    first = post_form(county, "/credits/projects/", "/credits/projects/new", form)
+    assert first.status_code == 200 and "W716" not in first.text, first.text[:500]
+    again = post_form(county, "/credits/projects/", "/credits/projects/new", form)
+    assert again.status_code == 409 and "W716" in again.text and 'value="页面重复登记项目"' in again.text
+    many = post_form(county, "/credits/projects/", "/credits/projects/new", form | {"name": "页面学时", "hours": "500"})
+    assert many.status_code == 422 and "W714" in many.text and 'value="500"' in many.text
+    en = post_form(county, "/credits/projects/?lang=en", "/credits/projects/new?lang=en", form | {"hours": "500", "name": "页面学时2"})
+    assert "exceed what its dates allow" in en.text
