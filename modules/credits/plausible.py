@@ -64,7 +64,10 @@ def _same_name(name: str) -> str:
 
 
 def no_duplicate_project(db: Session, unit: Unit, name: str, start: date, end: date) -> None:
-    """W716 naming the project of ``unit`` with the same name (blanks aside) and dates (a rejected plan aside)."""
+    """W716 naming the project of ``unit`` with the same name (blanks aside) and dates (a rejected plan
+    aside). The unit's row is locked first (FOR UPDATE, until the transaction ends): two registrations
+    of one unit at once run one after the other, so the second sees the first."""
+    db.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
     for pid, pname in db.execute(select(TrainingProject.id, TrainingProject.name).where(
             TrainingProject.unit_id == unit.id, TrainingProject.start_date == start, TrainingProject.end_date == end,
             TrainingProject.state != "rejected")):
