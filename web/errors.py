@@ -146,6 +146,9 @@ W_METHOD = _e("W937", 405, "该地址不接受 {method} 请求", "This address d
 W_TOO_LARGE = _e("W938", 413, "请求过大", "The request is too large",
                  "上传文件请遵守导入页面说明的大小限制；接口请求体请分批提交。",
                  "Keep uploads within the limits the import page states; split large API requests.")
+W_UPLOAD_TOO_LARGE = _e("W730", 413, "上传的文件过大：本页面的文件不能超过 {limit}", "The uploaded file is too large: this page takes files of at most {limit}",
+                        "压缩文件（如降低扫描分辨率）或只上传需要的页，然后返回上一页重新选择文件提交。",
+                        "Compress the file (scan at a lower resolution) or keep only the pages needed, then go back and choose it again.")
 W_STORE_RANGE = _e("W939", 422, "无法保存：有数值或文字超出了系统能存储的范围", "Cannot save: a number or text exceeds what the system can store",
                    "检查过大的数值和过长的文字后重新提交。", "Check for very large numbers and very long texts, and submit again.")
 W_MEDIA = _e("W940", 415, "不支持的请求内容类型：{media}", "Unsupported request content type: {media}",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from modules.credits import institutions as I
 from modules.credits import service as S
+from modules.credits import words as Wd
 from web.context import AppContext
 from web.db.models import Unit
 from web.deps import run_unit_of_work
@@ -60,14 +61,19 @@ class InstitutionPages(Controller):
                                                real_name=form.get("real_name", ""), phone=form.get("phone") or None)
             return _page(request, db, me, issued={"username": account.username, "real_name": account.real_name,
                                                   "password": issued})
-        return await self._run(request, db, me, work, form)
+        return await self._run(request, db, me, work, form, institution_id)
 
-    async def _run(self, request: Request, db: Session, me: Principal, work: Any, form: dict[str, str]) -> Template:
+    async def _run(self, request: Request, db: Session, me: Principal, work: Any, form: dict[str, str],
+                   institution_id: int = 0) -> Template:
         try:
             return await run_unit_of_work(db, work)
         except Refusal as ref:
             import anyio
 
             error = ref
-            return await anyio.to_thread.run_sync(
-                lambda: _page(request, db, me, error=error, form=form, status_code=error.status))
+            # an account form's refusal is shown in that institution's form, filled in (once, not
+            # also above the page); the register form's above the page, its name kept
+            in_form = institution_id and error.code != Wd.W_INSTITUTION_NOT_FOUND and error.status != 403
+            kept = ({"account_error": error, "account_for": institution_id, "account_form": form} if in_form
+                    else {"error": error, "form": form})
+            return await anyio.to_thread.run_sync(lambda: _page(request, db, me, status_code=error.status, **kept))

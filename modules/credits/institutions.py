@@ -10,12 +10,14 @@ account are the usual 用户权限管理 actions."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from modules.credits import service as S
+from modules.credits import form_words as Wf
 from modules.credits import words as Wd
 from modules.credits.models import InstitutionAccount, TrainingInstitution
 from web import audit
@@ -58,6 +60,38 @@ def listing(db: Session, me: Principal) -> list[dict[str, Any]]:
     return [{"id": i.id, "name": i.name, "accounts": accounts.get(i.id, [])} for i in insts]
 
 
+USERNAME = re.compile(r"[A-Za-z0-9._@-]{3,64}")
+ID_SHAPED = re.compile(r"\d{15}|\d{17}[\dXx]")
+PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
+
+
+def _bad(field: str, field_en: str, detail: str, detail_en: str) -> Refusal:
+    return Refusal(Wf.W_ACCOUNT_FIELD, field=field, field_en=field_en, detail=detail, detail_en=detail_en)
+
+
+def check_account_fields(username: str, real_name: str, phone: str | None) -> tuple[str, str, str | None]:
+    """W731 naming the field: a username of 3–64 letters, digits or . _ @ - (never shaped like an
+    ID number: teachers sign in with theirs, so such a name would say whether a teacher has an
+    account), a real name of 1–50 characters, an optional mobile (11 digits) or landline number."""
+    username, real_name, phone = (username or "").strip(), (real_name or "").strip(), (phone or "").strip()
+    if not username:
+        raise _bad("用户名", "username", "必填", "is required")
+    if not USERNAME.fullmatch(username):
+        raise _bad("用户名", "username", "须为 3–64 个英文字母、数字或 . _ @ - 符号（例如 peixun-jigou01）",
+                   "must be 3–64 letters, digits or . _ @ - (e.g. peixun-jigou01)")
+    if ID_SHAPED.fullmatch(username):
+        raise _bad("用户名", "username", "不能是身份证件号码式的数字（教师账号以证件号码登录），请另取一个",
+                   "must not be shaped like an ID number (teachers sign in with theirs); choose another")
+    if not real_name:
+        raise _bad("真实姓名", "real name", "必填（实名制）", "is required (real-name accounts)")
+    if len(real_name) > 50:
+        raise _bad("真实姓名", "real name", "至多 50 个字符", "takes at most 50 characters")
+    if phone and not PHONE.fullmatch(phone):
+        raise _bad("手机", "phone", "须为 11 位手机号码（如 13800000000）或固定电话（如 0791-88888888），也可不填",
+                   "must be an 11-digit mobile number (13800000000) or a landline (0791-88888888), or left empty")
+    return username, real_name, phone or None
+
+
 def create_account(db: Session, ctx: AppContext, me: Principal, institution_id: int, *, username: str,
                    real_name: str, phone: str | None = None) -> tuple[Account, str]:
     """A 培训机构管理员 account of one institution of the caller's unit; returns it and its
@@ -69,6 +103,7 @@ def create_account(db: Session, ctx: AppContext, me: Principal, institution_id: 
     inst = db.get(TrainingInstitution, institution_id)
     if inst is None or inst.unit_id != me.unit_id:
         raise Refusal(Wd.W_INSTITUTION_NOT_FOUND)
+    username, real_name, phone = check_account_fields(username, real_name, phone)
     unit = db.get(Unit, inst.unit_id)
     account, issued = A.create_staff(db, ctx, me, username=username, real_name=real_name, unit_code=unit.code,
                                      roles=[ROLE], phone=phone)

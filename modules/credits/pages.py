@@ -36,29 +36,36 @@ class CreditPages(Controller):
     @get("/", sync_to_thread=True)
     def index(self, request: Request, db: Session, ctx: AppContext, me: Principal, as_of: str | None = None,
               year: str | None = None, offset: str | None = None, unit: str | None = None,
-              q: str | None = None) -> Template:
+              q: str | None = None, claim: str | None = None) -> Template:
         from modules.credits import dates
 
-        day = S.parse_day(as_of)  # W553 / W708 / W709: as the API
+        try:  # W553 / W708 / W709: as the API; a bad date shows the page as of today, the message above its field
+            day, as_of_error = S.parse_day(as_of), None
+        except Refusal as refusal:
+            day, as_of_error = None, refusal
+        status = as_of_error.status if as_of_error else 200
         today = dates.today().isoformat()
         if me.kind == "teacher" and me.teacher_id is not None:
-            bank = B.teacher_credits(db, me, me.teacher_id, as_of=day)
-            from modules.credits import claims as K
-
-            return render(request, "credits/mine.html", me=me, bank=bank, categories=_categories(ctx, db, me, lang_of(request)),
-                          claims=K.mine(db, me), today=today)
+            return mine_page(request, db, ctx, me, as_of=day, status_code=status, as_of_error=as_of_error,
+                             as_of_typed=as_of or "", claim=_int(claim, 0, 1, 2**31), today=today)
         page = B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=dates.year(year),
                                offset=_int(offset, 0, 0, 10**7), unit=unit, q=q)
         return render(request, "credits/balances.html", me=me, page=page, me_unit=db.get(Unit, me.unit_id),
-                      categories=_categories(ctx, db, me, lang_of(request)), as_of=day.isoformat() if day else "", today=today,
-                      units=B.filter_units(db, me))
+                      categories=_categories(ctx, db, me, lang_of(request)), as_of=day.isoformat() if day else "",
+                      today=today, units=B.filter_units(db, me), error=as_of_error, status_code=status)
 
     @get("/teachers/{teacher_id:int}/transcript", sync_to_thread=True)
     def transcript(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int,
                    as_of: str | None = None) -> Template:
+        from web import privacy, scope
+
         bank = B.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of))
-        return render(request, "credits/transcript.html", me=me, bank=bank, categories=_categories(ctx, db, me, lang_of(request)),
-                      today=date.today().isoformat())
+        teacher = scope.get_teacher(db, me, teacher_id)
+        policy = privacy.policy(db, me, teacher)  # the ID number as this reader may see it (masked without personal.read)
+        policy.audit(db, "credits.transcript")
+        return render(request, "credits/transcript.html", me=me, bank=bank,
+                      categories=_categories(ctx, db, me, lang_of(request)), today=date.today().isoformat(),
+                      person=policy.person(), unit=db.get(Unit, teacher.unit_id))
 
     @get("/teachers/{teacher_id:int}", sync_to_thread=True)
     def teacher(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int,
@@ -86,6 +93,23 @@ class CreditPages(Controller):
             # the form comes back filled in, the refusal above it
             return await anyio.to_thread.run_sync(lambda: teacher_page(
                 request, db, ctx, me, teacher_id, status_code=refusal.status, form=form, adjust_error=refusal))
+
+
+def mine_page(request: Request, db: Session, ctx: AppContext, me: Principal, *, as_of: date | None = None,
+              status_code: int = 200, claim: int = 0, **context: Any) -> Template:
+    """我的学分: the teacher's own credits and self-study claims, with the claim form. After a claim
+    is filed (POST /credits/claims/ redirects here with ?claim=<id>) the claim's state is shown
+    from the database; a refused claim comes back in ``claim_form`` with ``claim_error`` beside
+    the field it names (``claim_field``)."""
+    from modules.credits import claims as K
+
+    bank = B.teacher_credits(db, me, me.teacher_id, as_of=as_of)
+    claims = K.mine(db, me)
+    filed = next((c for c in claims if c["id"] == claim), None) if claim else None
+    context.setdefault("claim_form", {})
+    context.setdefault("resubmit_form", {})
+    return render(request, "credits/mine.html", me=me, bank=bank, categories=_categories(ctx, db, me, lang_of(request)),
+                  claims=claims, filed=filed, status_code=status_code, **context)
 
 
 def teacher_page(request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int, *,

@@ -6,11 +6,12 @@ project's authority sees the results waiting and confirms them (service.confirm_
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from typing import Any
 
 from litestar import Controller, MediaType, Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,12 @@ def _page(request: Request, db: Session, me: Principal, status_code: int = 200, 
     if not may_open(me):
         raise Refusal(Wd.W_PROJECTS_NOT_YOURS)
     projects = S.list_projects(db, me)
+    submitted = context.pop("submitted", 0)
+    if submitted:  # after an upload (?submitted=<project>): the rows waiting, read from the database
+        waiting = next((p["results"].get("submitted") for p in projects if p["id"] == submitted), 0)
+        if waiting and me.has("training.results"):
+            context.setdefault("saved", {"dry_run": False, "saved": waiting})
+            context.setdefault("project_id", submitted)
     inst = S.institution_of(db, me) if me.has("training.results") else None
     unit = db.get(Unit, me.unit_id)
     registrar = inst is None and may(me, S.REGISTER, unit, db=db)
@@ -71,14 +78,51 @@ def _results_page(request: Request, db: Session, me: Principal, project_id: int,
     rows = S.results_of(db, me, project_id)  # refuses (W547) a project the caller may not see
     project = S.project_json(db.get(TrainingProject, project_id))
     waiting = [r for r in rows if r["state"] == "submitted"]
+    context.update(_outcome(rows, context.pop("done", ""), context.pop("row", 0)))
     return render(request, "credits/project.html", me=me, project=project, rows=rows, waiting=len(waiting),
                   states=RESULT_STATES, may_confirm=bool(waiting) and S.may_confirm(db, me, project_id),
                   may_revoke=any(r["state"] == "confirmed" and r["passed"] for r in rows)
                   and corrections.may_revoke(db, me, project_id), revoke_form=context.pop("revoke_form", {}),
+                  reject_form=context.pop("reject_form", {}), row_error=context.pop("row_error", None),
+                  row_for=context.pop("row_for", 0),
                   staff_view=not (me.has("training.results") and S.institution_of(db, me) is not None),
                   may_submit=project["state"] == "active" and S.may_submit(db, me, project_id),
                   own_waiting=bool(waiting) and S.submitted_by_me(db, me, project_id), project_id=project_id,
                   status_code=status_code, **context)
+
+
+def _outcome(rows: list[dict[str, Any]], done: str, row: int) -> dict[str, Any]:
+    """The message after a POST redirected here (?done=submitted|confirmed|rejected|revoked[&row=<id>]): a key,
+    never text; what it says is read from the rows (a crafted address shows only what is so)."""
+    if done == "confirmed":
+        confirmed = [r for r in rows if r["state"] in ("confirmed", "revoked")]
+        if confirmed:
+            credits = sum((Decimal(r.get("credits") or 0) for r in confirmed if r["state"] == "confirmed"), Decimal(0))
+            return {"confirmed": {"confirmed": len(confirmed), "passed": sum(1 for r in confirmed if r["passed"]),
+                                  "credits": f"{credits:.2f}"}}
+    if done == "submitted":
+        waiting = sum(1 for r in rows if r["state"] == "submitted")
+        if waiting:
+            return {"saved": {"dry_run": False, "saved": waiting}}
+    if done in ("rejected", "revoked"):
+        found = next((r for r in rows if r["id"] == row and r["state"] == done), None)
+        if found is not None:
+            return {done: {"reason": found["reason"] or "", "credits": found.get("credits")}}
+    return {}
+
+
+def _after(project_id: int, done: str, row: int = 0) -> Redirect:
+    """After a saved change, the results page by GET (a reload sends nothing again)."""
+    anchor = f"&row={row}#result-{row}" if row else "#results-outcome"
+    return Redirect(path=f"/credits/projects/{project_id}?done={done}{anchor}", status_code=303)
+
+
+def _key(value: str | None, allowed: tuple[str, ...]) -> str:
+    return value if value in allowed else ""
+
+
+def _id(value: str | None) -> int:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else 0
 
 
 class ProjectPages(Controller):
@@ -86,16 +130,18 @@ class ProjectPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request, db: Session, me: Principal) -> Template:
-        return _page(request, db, me)
+    def index(self, request: Request, db: Session, me: Principal, submitted: str | None = None) -> Template:
+        return _page(request, db, me, submitted=_id(submitted))
 
     @get("/{project_id:int}", sync_to_thread=True)
-    def results(self, request: Request, db: Session, me: Principal, project_id: int) -> Template:
-        return _results_page(request, db, me, project_id)
+    def results(self, request: Request, db: Session, me: Principal, project_id: int, done: str | None = None,
+                row: str | None = None) -> Template:
+        return _results_page(request, db, me, project_id, done=_key(done, ("submitted", "confirmed", "rejected", "revoked")),
+                             row=_id(row))
 
     @post("/{project_id:int}/upload", status_code=200, media_type=MediaType.HTML,
           request_max_body_size=sheet.MAX_BYTES + 65536)
-    async def upload(self, request: Request, db: Session, me: Principal, project_id: int) -> Template:
+    async def upload(self, request: Request, db: Session, me: Principal, project_id: int) -> Template | Redirect:
         form = await request.form()
         upload, dry_run = form.get("file"), form.get("dry_run") in ("1", "on", "true")
         # the outcome on the page the form was on: the project's own page, or the list
@@ -103,11 +149,14 @@ class ProjectPages(Controller):
         content = upload.file.read(sheet.MAX_BYTES + 1) if isinstance(upload, UploadFile) and upload.filename else None
         filename = upload.filename if isinstance(upload, UploadFile) else None
 
-        def work() -> Template:
+        def work() -> Template | Redirect:
             if content is None:
                 raise Refusal(Wd.W_NO_FILE)
             summary, report, problems = sheet.upload_report(db, me, project_id, content, dry_run=dry_run,
                                                             filename=filename)
+            if report is None and not dry_run:  # saved: to the page it was sent from, by GET (a reload sends nothing)
+                return (_after(project_id, "submitted") if form.get("back") == "project" else
+                        Redirect(path=f"/credits/projects/?submitted={project_id}#results-outcome", status_code=303))
             if report is None:
                 return show(request, db, me, project_id=project_id, saved=summary)
             return show(request, db, me, status_code=422, project_id=project_id, problems=problems,
@@ -145,31 +194,40 @@ class ProjectPages(Controller):
             return _page(request, db, me, status_code=refusal.status, error=refusal,
                          plan_form={"id": project_id, "reason": reason if isinstance(reason, str) else ""})
 
-    @post("/{project_id:int}/confirm", sync_to_thread=True, status_code=200, media_type=MediaType.HTML)
-    def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int) -> Template:
-        done = S.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
-        return _results_page(request, db, me, project_id, confirmed=done)
+    @post("/{project_id:int}/confirm", sync_to_thread=True, status_code=303, media_type=MediaType.HTML)
+    def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int) -> Redirect:
+        S.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
+        return _after(project_id, "confirmed")
 
-    @post("/{project_id:int}/results/{result_id:int}/reject", status_code=200,
+    @post("/{project_id:int}/results/{result_id:int}/reject", status_code=303,
           media_type=MediaType.HTML)
-    async def reject(self, request: Request, db: Session, me: Principal, project_id: int, result_id: int) -> Template:
+    async def reject(self, request: Request, db: Session, me: Principal, project_id: int,
+                     result_id: int) -> Template | Redirect:
         form = await request.form()
         reason = str(form.get("reason") or "")
 
-        def work() -> Template:
-            done = S.reject_result(db, me, project_id, result_id, reason)
-            return _results_page(request, db, me, project_id, rejected=done)
+        def work() -> Redirect:
+            S.reject_result(db, me, project_id, result_id, reason)
+            return _after(project_id, "rejected", result_id)
 
-        return await run_unit_of_work(db, work)
+        try:
+            return await run_unit_of_work(db, work)
+        except Refusal as refusal:
+            if refusal.code != Wd.W_REJECT_REASON:
+                raise
+            # the results again, the message in the row beside its reason box, what was typed kept
+            return await run_unit_of_work(db, lambda: _results_page(  # the page's read is audited: committed
+                request, db, me, project_id, status_code=refusal.status, row_error=refusal, row_for=result_id,
+                reject_form={result_id: reason[:200]}))
 
-    @post("/{project_id:int}/results/{result_id:int}/revoke", status_code=200, media_type=MediaType.HTML)
+    @post("/{project_id:int}/results/{result_id:int}/revoke", status_code=303, media_type=MediaType.HTML)
     async def revoke(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int,
-                     result_id: int) -> Template:
+                     result_id: int) -> Template | Redirect:
         reason = str((await request.form()).get("reason") or "")
 
-        def work() -> Template:  # as POST /api/v1/training/projects/{id}/results/{rid}/revoke
-            done = corrections.revoke_result(db, me, project_id, result_id, reason, cat=ctx.catalogue)
-            return _results_page(request, db, me, project_id, revoked=done)
+        def work() -> Redirect:  # as POST /api/v1/training/projects/{id}/results/{rid}/revoke
+            corrections.revoke_result(db, me, project_id, result_id, reason, cat=ctx.catalogue)
+            return _after(project_id, "revoked", result_id)
 
         try:
             return await run_unit_of_work(db, work)

@@ -199,7 +199,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/training/projects/{project_id:int}/results/template.xlsx"): _STATIC,
     ("POST", "/api/v1/training/projects/{project_id:int}/results/upload"): "the uploader's own workbook with its problems written back",
     ("GET", "/credits"): "as GET /api/v1/training/balances, or the teacher's own credits",
-    ("GET", "/credits/teachers/{teacher_id:int}/transcript"): "name and credits: no personal field; the read is audited",
+    ("GET", "/credits/teachers/{teacher_id:int}/transcript"): "name, unit, credits and the ID number through privacy.Policy (masked without personal.read); the read is audited",
     ("GET", "/credits/teachers/{teacher_id:int}"): "as GET /api/v1/teachers/{id}/credits: name and credits, no personal field; audited",
     ("POST", "/api/v1/teachers/{teacher_id:int}/credits/adjustments"): _WRITE,
     ("POST", "/credits/teachers/{teacher_id:int}/adjustments"): _WRITE,

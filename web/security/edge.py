@@ -152,7 +152,10 @@ async def check_body(request: Request) -> None:
         try:
             parsed = json.loads(raw)
         except (ValueError, RecursionError) as exc:
-            raise Refusal(W_JSON_BAD, detail=_short(exc), detail_en=_short(exc), depth=MAX_DEPTH) from None
+            from web.security.wording import json_error
+
+            zh, en = json_error(_short(exc))
+            raise Refusal(W_JSON_BAD, detail=zh, detail_en=en, depth=MAX_DEPTH) from None
         _walk(parsed, "", 0)
     elif media == "application/x-www-form-urlencoded":
         raw = await request.body()

@@ -1,8 +1,9 @@
 """What the framework refuses, and what nobody foresaw, answered like every other refusal.
 
 - ``ValidationException`` (a body or parameter that does not fit its declared type): W933 naming
-  the field and, in Chinese and English, what was expected (TRANSLATIONS);
-- the framework's other HTTP errors by status (STATUS_CODES: 404 W936, 405 W937, 413 W938, 415
+  the parameter or field, where it was sent and, as specifically in Chinese as in English, what
+  kind of value is expected (web/security/wording.py; never "ParamType.QUERY" or "int | null");
+- the framework's other HTTP errors by status (STATUS_CODES: 404 W936, 405 W937, 413 W938, or W730 naming the limit a page's upload form states, 415
   W940, any other 4xx W933), in the refusal JSON shape for the API and on the error page for pages;
 - a form field the framework cannot decode (``UnicodeDecodeError``): 400 W933;
 - a value the database cannot store (``DataError``, ``OverflowError``; web/db/guard.py stops the
@@ -28,51 +29,33 @@ from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DataError, StatementError
 
 from web.errors import (W_FIELD_BAD, W_MEDIA, W_METHOD, W_NO_PATH, W_NOT_SIGNED_IN, W_SERVER, W_STORE_RANGE,
-                        W_TOO_LARGE, Refusal)
+                        W_TOO_LARGE, W_UPLOAD_TOO_LARGE, Refusal)
+from web.security import wording
 
 log = logging.getLogger("tmis.errors")
 
 STORAGE_RANGE = (DataError, OverflowError)
 
-# msgspec's messages, in Chinese too: (pattern, zh, en)
-TRANSLATIONS: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(r"Object missing required field `(?P<a>[^`]+)`"), "缺少必填字段「{a}」", "missing required field '{a}'"),
-    (re.compile(r"Object contains unknown field `(?P<a>[^`]+)`"), "有未知字段「{a}」", "unknown field '{a}'"),
-    (re.compile(r"Expected `(?P<a>[^`]+)`, got `(?P<b>[^`]+)`"), "应为 {a}，收到的是 {b}", "expected {a}, got {b}"),
-    (re.compile(r"Expected `(?P<a>[^`]+)` (?P<b>[<>]=?) (?P<c>\S+)"), "应为 {a} {b} {c}", "expected {a} {b} {c}"),
-    (re.compile(r"Expected `(?P<a>[^`]+)` of length (?P<b>[<>]=?) (?P<c>\S+)"), "应为长度 {b} {c} 的 {a}",
-     "expected {a} of length {b} {c}"),
-    (re.compile(r"Invalid enum value (?P<a>.+)"), "不是可选值之一：{a}", "not one of the allowed values: {a}"),
-    (re.compile(r"Missing required (?P<a>\w+) parameter '?(?P<b>[^'\s]+)'?"), "缺少必填参数「{b}」",
-     "missing required {a} parameter '{b}'"),
-]
 
-
-def _translate(message: str) -> tuple[str, str]:
-    for pattern, zh, en in TRANSLATIONS:
-        m = pattern.search(message)
-        if m:
-            return zh.format(**m.groupdict()), en.format(**m.groupdict())
-    return "格式不符", message[:160] or "does not match the declared type"
-
-
-def _where(item: dict[str, Any]) -> tuple[str, str]:
-    key = str(item.get("key") or "")
-    source = str(item.get("source") or "")
-    # msgspec names the place inside the body: "... - at `$.versions[...]`"
-    at = re.search(r"at `\$([^`]*)`", str(item.get("message", "")))
-    path = (key + (at.group(1) if at else "")).strip(".")
-    if not path:
-        return "", ""
-    return f"「{path}」（{source or '请求'}）：", f"'{path}' ({source or 'request'}): "
+def _translate(message: str, source: str = "") -> tuple[str, str]:
+    return wording.translate(message, source)
 
 
 def validation_refusal(exc: ValidationException) -> Refusal:
+    """W933 naming the parameter or field, where it was sent and what kind of value is expected,
+    as specifically in Chinese as in English (web/security/wording.py)."""
     extra = exc.extra if isinstance(exc.extra, list) and exc.extra else [{"message": str(exc.detail)}]
     first = extra[0] if isinstance(extra[0], dict) else {"message": str(extra[0])}
-    where_zh, where_en = _where(first)
-    zh, en = _translate(str(first.get("message", "")))
+    where_zh, where_en = wording.where(first)
+    zh, en = _translate(str(first.get("message", "")), wording.source_of(first))
     return Refusal(W_FIELD_BAD, where=where_zh, where_en=where_en, detail=zh, detail_en=en)
+
+
+def _upload_limit(request: Request) -> str:
+    """The upload limit a page's form states (its route's ``opt={"upload_limit": "5 MB"}``), or ""."""
+    handler = request.scope.get("route_handler")
+    opt = getattr(handler, "opt", None) or {}
+    return str(opt.get("upload_limit") or "")[:20]
 
 
 def _http_refusal(request: Request, exc: HTTPException) -> Refusal:
@@ -87,7 +70,8 @@ def _http_refusal(request: Request, exc: HTTPException) -> Refusal:
         allowed = (exc.headers or {}).get("allow", "")
         return Refusal(W_METHOD, method=request.method, allowed=allowed or "—")
     if status == 413:
-        return Refusal(W_TOO_LARGE)
+        limit = _upload_limit(request)
+        return Refusal(W_UPLOAD_TOO_LARGE, limit=limit) if limit else Refusal(W_TOO_LARGE)
     if status == 415:
         return Refusal(W_MEDIA, media=request.headers.get("content-type", "")[:80] or "—")
     zh, en = _translate(str(exc.detail))
