@@ -63,7 +63,11 @@ def cycle_of(record_id: int, doc: dict[str, Any], years: int, first_start: dt.da
         return None
     registered = [parse_date(doc.get(date_key)) for date_key, result_key in REGISTRATIONS
                   if str(doc.get(result_key) or "") == QUALIFIED]
-    registered = [d for d in registered if d is not None and (as_of is None or d <= as_of)]
+    registered = [d for d in registered if d is not None]
+    if as_of is not None and any(d > as_of for d in registered):
+        # the record holds the last registration only: as of an earlier day, the registrations the
+        # applications wrote before it (their outcome days, ``carried``) are the history
+        registered = [d for d in registered + list(carried or {}) if d <= as_of]
     issued = parse_date(doc.get("issue_date"))
     if issued is not None and as_of is not None and issued > as_of:
         return None

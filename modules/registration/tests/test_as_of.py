@@ -63,3 +63,18 @@ def test_an_application_is_judged_as_of_today(as_user, registered):
     page = school.get("/registration?as_of=2027-06-01")
     assert page.status_code == 200 and 'id="apply-today"' in page.text and 'id="ready"' not in page.text
     assert 'id="apply-today"' not in school.get("/registration").text
+
+
+def test_as_of_between_two_registrations_reads_the_earlier_one_from_the_applications():
+    """The 教师资格 record keeps the last registration only; the applications keep each outcome day."""
+    from modules.registration import eligibility as EL
+
+    doc = {"kind": "2", "issue_date": "2010-07-01", "periodic_registration_date": "2026-06-01",
+           "periodic_registration_result": "1"}
+    carried = {dt.date(2021, 5, 10): dt.date(2021, 5, 10), dt.date(2026, 6, 1): dt.date(2026, 6, 1)}
+    now = EL.cycle_of(1, doc, 5, None, carried)
+    assert (now.start, now.end) == (dt.date(2026, 6, 1), dt.date(2031, 5, 31))
+    then = EL.cycle_of(1, doc, 5, None, carried, dt.date(2024, 12, 31))
+    assert (then.start, then.end) == (dt.date(2021, 5, 10), dt.date(2026, 5, 9))
+    before = EL.cycle_of(1, doc, 5, None, carried, dt.date(2020, 1, 1))
+    assert before.start == dt.date(2010, 7, 1)
