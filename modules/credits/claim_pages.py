@@ -48,7 +48,9 @@ def form_field(refusal: Refusal) -> str | None:
         return "file"
     if refusal.code == Wc.W_CLAIM_FIELD:
         return FIELD_OF.get(str(refusal.args_.get("field_en")), "title")
-    return None
+    from modules.credits import bound_words as Wb  # dates out of range, hours beyond the days, the same claim twice
+
+    return {Wb.W_DATE_RANGE: "dates", Wb.W_HOURS_PER_DAY: "hours", Wb.W_DUPLICATE_CLAIM: "title"}.get(refusal.code)
 
 
 async def _refused(request: Request, db: Session, ctx: AppContext, me: Principal, refusal: Refusal,

@@ -205,3 +205,24 @@ def test_the_register_form_keeps_what_was_typed_with_the_duplicate_or_hours_refu
     assert many.status_code == 422 and "W714" in many.text and 'value="500"' in many.text
     en = post_form(county, "/credits/projects/?lang=en", "/credits/projects/new?lang=en", form | {"hours": "500", "name": "页面学时2"})
     assert "exceed what its dates allow" in en.text
+
+
+def test_the_claim_form_comes_back_filled_with_the_hours_dates_or_duplicate_refusal(as_user, world):
+    from modules.credits.tests.test_claims import jpg_bytes
+    from tests.web.conftest import csrf_of
+
+    tid = world.teachers["3601020001"][2]
+    teacher = as_user(world.teacher_usernames[tid], entry="teacher")
+    token = csrf_of(teacher.get("/credits/").text)
+    form = {"_csrf_token": token, "title": "页面一天太多学时", "start": "2025-05-06", "end": "2025-05-06", "hours": "30",
+            "description": "读书"}
+    send = lambda data: teacher.post("/credits/claims/", data=data,  # noqa: E731
+                                     files={"file": ("a.jpg", jpg_bytes(), "image/jpeg")})
+    r = send(form)
+    assert r.status_code == 422 and "W714" in r.text and 'id="claim-error"' in r.text and 'value="页面一天太多学时"' in r.text
+    r = send(form | {"start": "1999-05-06", "end": "2000-01-06", "hours": "20"})
+    assert r.status_code == 422 and "W708" in r.text and 'id="claim-error"' in r.text
+    ok = form | {"title": "页面重复申报", "hours": "6"}
+    assert send(ok).status_code in (200, 303)
+    r = send(ok)
+    assert r.status_code == 409 and "W715" in r.text and 'id="claim-error"' in r.text and 'value="页面重复申报"' in r.text
