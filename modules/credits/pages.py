@@ -48,11 +48,25 @@ class CreditPages(Controller):
         if me.kind == "teacher" and me.teacher_id is not None:
             return mine_page(request, db, ctx, me, as_of=day, status_code=status, as_of_error=as_of_error,
                              as_of_typed=as_of or "", claim=_int(claim, 0, 1, 2**31), today=today)
-        page = B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=dates.year(year),
-                               offset=_int(offset, 0, 0, 10**7), unit=unit, q=q)
+        from modules.credits import bound_words as Wb
+
+        error = as_of_error
+        try:  # a bad year (W711) or unit (W713): the page without that filter, the message above
+            y = dates.year(year)
+        except Refusal as refusal:
+            y, error = None, error or refusal
+        try:
+            page = B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=y,
+                                   offset=_int(offset, 0, 0, 10**7), unit=unit, q=q)
+        except Refusal as refusal:
+            if refusal.code != Wb.W_UNIT_FILTER:
+                raise
+            error = error or refusal
+            page = B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=y,
+                                   offset=_int(offset, 0, 0, 10**7), q=q)
         return render(request, "credits/balances.html", me=me, page=page, me_unit=db.get(Unit, me.unit_id),
                       categories=_categories(ctx, db, me, lang_of(request)), as_of=day.isoformat() if day else "",
-                      today=today, units=B.filter_units(db, me), error=as_of_error, status_code=status)
+                      today=today, units=B.filter_units(db, me), error=error, status_code=error.status if error else 200)
 
     @get("/teachers/{teacher_id:int}/transcript", sync_to_thread=True)
     def transcript(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int,

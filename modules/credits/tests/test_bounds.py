@@ -69,6 +69,7 @@ def test_years_unknown_parameters_and_offsets(as_user, world):
         assert (r.status_code, _code(r)) == (422, "W711"), (year, r.text)
         page = viewer.get(f"/credits/?year={year}")
         assert page.status_code == 422 and "W711" in page.text and "1896" not in page.text
+        assert 'id="balances-filter"' in page.text  # the page itself, the message above its form
     assert viewer.get(f"/api/v1/training/balances?year={date.today().year}").status_code == 200
     r = viewer.get("/api/v1/training/balances?page=-1")
     assert (r.status_code, _code(r)) == (422, "W712") and "page" in r.json()["message"]
@@ -98,7 +99,8 @@ def test_balances_filter_by_unit_and_teacher_name_within_scope(as_user, world):
     page = viewer.get("/credits/", params={"unit": school, "q": name})
     assert page.status_code == 200 and 'id="balances-unit"' in page.text and 'id="balances-q"' in page.text
     assert name in page.text and f'<option value="{school}" selected' in page.text
-    assert viewer.get("/credits/?unit=360403").status_code == 404
+    other = viewer.get("/credits/?unit=360403")
+    assert other.status_code == 404 and "W713" in other.text and 'id="credit-balances"' in other.text
 
 
 def test_a_projects_hours_fit_its_days(as_user):
