@@ -79,7 +79,8 @@ def _page_error(request: Request, exc: Refusal) -> Response:
     from litestar.response import Template
 
     return Template(template_name="error.html", context={"lang": lang_of(request), "me": None, "error": exc,
-                                                         "path": request.url.path}, status_code=exc.status)
+                                                         "path": request.url.path, "request_method": request.method},
+                    status_code=exc.status)
 
 
 def permission_denied_handler(request: Request, exc: PermissionDeniedException) -> Response:

@@ -83,6 +83,7 @@ def test_a_file_past_the_page_limit_names_the_limit(as_user, world):
     r = teacher.post("/credits/claims/", data=form,
                      files={"file": ("巨大.pdf", b"%PDF-" + b"0" * (21 * 1024 * 1024), "application/pdf")})
     assert r.status_code == 413 and "W730" in r.text and "5 MB" in r.text and "请求过大" not in r.text
+    assert 'data-back id="error-back"' in r.text and "返回上一页" in r.text   # back to the form, not only 返回首页
     en = teacher.post("/credits/claims/?lang=en", data=form,
                       files={"file": ("big.pdf", b"%PDF-" + b"0" * (21 * 1024 * 1024), "application/pdf")})
     assert en.status_code == 413 and "at most 5 MB" in en.text

@@ -28,6 +28,7 @@ def test_the_transcript_prints_alone_with_unit_and_masked_id(ctx, as_user, world
     assert all(sel in hidden for sel in (".topbar", ".shellnav", ".footer", ".noprint")) and "display: none" in hidden
     # the header (which names the account: the teacher's ID number) is the part print hides
     assert f"（{full}）" in own.text.split('<header class="topbar">')[1].split("</header>")[0]
+    assert "<button type=\"button\" data-print>" in own.text and "onclick" not in own.text  # no inline script (CSP)
     cert = own.text.split('id="transcript"')[1].split("</article>")[0]
     assert f'id="transcript-id">{full}<' in cert and f'id="transcript-unit">{unit}<' in cert   # one's own: in full
 
