@@ -22,3 +22,8 @@ W_ADJUST_WHO = _e(
     "Credits are adjusted by the reviewers of an education authority (county level or above) over the teacher's school",
     "请用县、市或省级教育行政部门审核员的账号登录；学校可将需要更正的情况报主管部门。",
     "Sign in with a county, city or province reviewer account; a school reports what needs correcting to its authority.")
+W_ADJUST_HOURS_BELOW_ZERO = _e(
+    "W660", 409, "调整后该教师「{category}」类学时合计为 {after}，不能小于 0（现有 {before} 学时）",
+    "After this adjustment the teacher's '{category_en}' hours would total {after}, below 0 (now {before})",
+    "减少的学时不能超过该类别现有的 {before} 学时；只减学分时学时可不填。",
+    "A reduction cannot exceed the {before} hours the category holds; leave the hours empty to take away credits only.")

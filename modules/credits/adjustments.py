@@ -6,7 +6,7 @@ One service function, ``adjust``, used by ``POST /api/v1/teachers/{tid}/credits/
 by the page /credits/teachers/{tid}. The entry's rule version is ``adjusted:<unit code>`` (the
 adjusting authority), read as "人工调整（<unit>）" / "Manual adjustment (<unit>)"
 (bank.rule_version_labels). A teacher's total in the category, all time as recorded now, never
-goes below 0 (W676): the teacher's row is locked (FOR UPDATE) before the ledger is summed, so two
+goes below 0 (W676), nor its hours (W660): the teacher's row is locked (FOR UPDATE) before the ledger is summed, so two
 adjustments at once are applied one after the other, each seeing the other."""
 
 from __future__ import annotations
@@ -131,11 +131,12 @@ def check(data: Any, cats: dict[str, Any], on: date) -> dict[str, Any]:
     return {"category": category, "credits": credits, "hours": hours, "effective": effective, "reason": reason}
 
 
-def category_total(db: Session, teacher_id: int, category: str) -> Decimal:
-    """The teacher's credits in the category, every entry recorded until now."""
-    total = db.scalar(select(func.coalesce(func.sum(CreditEntry.credits), 0)).where(
-        CreditEntry.teacher_id == teacher_id, CreditEntry.category == category))
-    return Decimal(str(total or 0)).quantize(ledger.CENT)
+def category_total(db: Session, teacher_id: int, category: str) -> tuple[Decimal, Decimal]:
+    """The teacher's credits and hours in the category, every entry recorded until now."""
+    credits, hours = db.execute(select(func.coalesce(func.sum(CreditEntry.credits), 0),
+                                       func.coalesce(func.sum(CreditEntry.hours), 0)).where(
+        CreditEntry.teacher_id == teacher_id, CreditEntry.category == category)).one()
+    return Decimal(str(credits or 0)).quantize(ledger.CENT), Decimal(str(hours or 0)).quantize(ledger.CENT)
 
 
 def adjust(db: Session, me: Principal, teacher_id: int, data: Any, *, root: Path) -> CreditEntry:
@@ -149,12 +150,16 @@ def adjust(db: Session, me: Principal, teacher_id: int, data: Any, *, root: Path
     cats = categories_of(db, root, teacher)
     values = check(data, cats, today())
     caps.lock_teachers(db, [teacher.id])  # concurrent adjustments of one teacher: one after the other
-    before = category_total(db, teacher.id, values["category"])
+    before, hours_before = category_total(db, teacher.id, values["category"])
     after = before + values["credits"]
+    label = cats[values["category"]]
     if after < 0:
-        label = cats[values["category"]]
         raise Refusal(Wa.W_ADJUST_BELOW_ZERO, category=label.zh, category_en=label.en or label.zh,
                       before=str(before), after=str(after))
+    hours_after = hours_before + (values["hours"] or 0)
+    if hours_after < 0:
+        raise Refusal(Wa.W_ADJUST_HOURS_BELOW_ZERO, category=label.zh, category_en=label.en or label.zh,
+                      before=str(hours_before), after=str(hours_after))
     unit = db.get(Unit, me.unit_id)
     entry = ledger.post(db, teacher.id, kind="adjusted", credits=values["credits"], hours=values["hours"],
                         category=values["category"], effective=values["effective"],

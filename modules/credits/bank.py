@@ -4,7 +4,7 @@ The writes are in service.py; the ledger itself in ledger.py."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,41 @@ def note_en(note: str | None) -> str | None:
     return note
 
 
+def what_of(kind: str, project: str | None, note: str | None, lang: str = "zh") -> str:
+    """An entry's 项目 / 原因 as every page and the transcript show it: a revoked entry its note
+    ("<project>（撤销：<reason>）": why it was taken back), an adjustment its reason, any other the
+    project's name (or the note: a self-study claim's title, carried-over credits' source)."""
+    text = note_en(note) if lang == "en" else note
+    if kind == "revoked" and note:
+        return text or ""
+    if kind == "adjusted" and note:
+        return ("Reason: " if lang == "en" else "原因：") + (text or "")
+    return project or text or ""
+
+
+def local_time(when: Any) -> str:
+    """A stored (UTC) instant as people read it: the server's local time (a server in China runs
+    with TZ=Asia/Shanghai), as the other pages show times (web/services/auth.py)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def recorders(db: Session, ids: set[int | None], lang: str = "zh") -> dict[int, str]:
+    """Who recorded entries (confirmed, adjusted, revoked, imported): "<real name>（<account>）"
+    ("<real name> (<account>)" in English) by account id; an account since removed is not named; a teacher's account (its username is
+    the ID number) by its name only."""
+    from web.db.models import Account
+
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    left, right = ("（", "）") if lang != "en" else (" (", ")")
+    return {i: name if kind == "teacher" else (f"{name}{left}{user}{right}" if name else user)
+            for i, user, name, kind in db.execute(select(Account.id, Account.username, Account.real_name, Account.kind)
+                                                  .where(Account.id.in_(wanted)))}
+
+
 def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date | None = None,
                     start: date | None = None, end: date | None = None) -> dict[str, Any]:
     """A teacher's credit bank: total, by year and category, and every entry (the teacher's own,
@@ -80,12 +115,16 @@ def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date 
     found = ledger.entries(db, teacher.id, start=start, end=end, as_of=as_of)
     rule_labels = rule_version_labels(db, {e.rule_version for e in found})
     rule_labels_en = rule_version_labels(db, {e.rule_version for e in found}, lang="en")
+    who = recorders(db, {e.confirmed_by for e in found})
+    who_en = recorders(db, {e.confirmed_by for e in found}, "en")
     entries = [{"id": e.id, "kind": e.kind, "credits": str(e.credits), "hours": str(e.hours), "category": e.category,
                 "effective": e.effective.isoformat(), "project_id": e.project_id, "project": names.get(e.project_id),
                 "rule_version": e.rule_version, "rule_label": rule_labels.get(e.rule_version, e.rule_version),
                 "rule_label_en": rule_labels_en.get(e.rule_version, e.rule_version),
-                "confirmed_by": e.confirmed_by,
-                "recorded_at": e.recorded_at.isoformat(), "note": e.note, "note_en": note_en(e.note)}
+                "confirmed_by": e.confirmed_by, "by": who.get(e.confirmed_by), "by_en": who_en.get(e.confirmed_by),
+                "recorded_at": e.recorded_at.isoformat(), "recorded_local": local_time(e.recorded_at), "note": e.note, "note_en": note_en(e.note),
+                "what": what_of(e.kind, names.get(e.project_id), e.note),
+                "what_en": what_of(e.kind, names.get(e.project_id), e.note, "en")}
                for e in found]
     if me.teacher_id != teacher.id:
         audit.record(db, "credits.read", actor=me, target_type="teacher", target_id=teacher.id, unit_id=teacher.unit_id)

@@ -85,6 +85,21 @@ def test_no_category_goes_below_zero(as_user, teacher):
     assert r.status_code == 409 and r.json()["code"] == "W676"
 
 
+def test_no_category_hours_go_below_zero(as_user, teacher):
+    county = as_user(COUNTY)
+    assert county.post(_url(teacher), json=_body(credits="3", hours="20")).status_code == 201
+    # taking 1 credit and 24 hours away: the credits would stay above 0, the hours would not
+    r = county.post(_url(teacher), json=_body(credits="-1", hours="-24", reason="学时多记"))
+    assert r.status_code == 409 and r.json()["code"] == "W660", r.text
+    assert "-4.00" in r.json()["message"] and "20.00" in r.json()["hint"] and "hours" in r.json()["message_en"]
+    bank = _bank(county, teacher)
+    assert (bank["total"], bank["hours"]) == ("3.00", "20.00")  # nothing was written
+    # exactly to 0 hours is fine, and so is a reduction of credits alone
+    assert county.post(_url(teacher), json=_body(credits="-1", hours="-20", reason="学时多记")).status_code == 201
+    assert county.post(_url(teacher), json=_body(credits="-1", hours=None, reason="重复")).status_code == 201
+    assert _bank(county, teacher)["hours"] == "0.00"
+
+
 @pytest.mark.parametrize("body,code,field", [
     (_body(category="bogus"), "W677", "category"),
     (_body(category=""), "W677", "category"),
