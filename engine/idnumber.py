@@ -165,6 +165,17 @@ def from_15(s: object, today: _dt.date | None = None) -> str | None:
     return full if is_valid(full, today) else None
 
 
+def as_stored(s: object) -> str:
+    """An ID number as typed → as the system stores a teacher's: ``normalize``, and a legacy
+    15-digit 居民身份证 number (第一代身份证) converted by ``from_15`` (teachers are stored with the
+    18-character number). What a list of ID numbers (training results, carried-over credits) is
+    matched with."""
+    number = normalize(s)
+    if len(number) == 15:
+        return from_15(number) or number
+    return number
+
+
 def make(region6: str, birth: str | _dt.date, seq3: int | str) -> str:
     """Build a number with the right check character (tests, the demo, synthetic data).
 

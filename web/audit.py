@@ -106,6 +106,13 @@ def _sealer_of(db: Session) -> Sealer:
     return found
 
 
+def keyed(db: Session, text: str) -> str:
+    """HMAC-SHA256 of ``text`` under the deployment's audit key: a value kept only to be compared
+    later (an ID number an institution tried, modules/credits/probing.py), never read back; without
+    the key (kept outside the database) trying every possible value does not find it."""
+    return _sealer_of(db).mac("keyed:" + text)
+
+
 def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}

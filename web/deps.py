@@ -25,14 +25,23 @@ def provide_ctx(state: State) -> AppContext:
     return state.ctx
 
 
+def _end_refused(db: Session, exc: Exception) -> None:
+    """A failed request's transaction: rolled back, unless a refusal keeps what was written
+    before it (``Refusal.keeps_writes``)."""
+    if isinstance(exc, Refusal) and exc.keeps_writes:
+        db.commit()
+    else:
+        db.rollback()
+
+
 def provide_db(state: State) -> Generator[Session, None, None]:
     """One transaction per request: committed when the handler returns, rolled back on error."""
     db: Session = state.ctx.sessions()
     try:
         yield db
         db.commit()
-    except Exception:
-        db.rollback()
+    except Exception as exc:
+        _end_refused(db, exc)
         raise
     finally:
         db.close()
@@ -97,7 +106,7 @@ async def run_unit_of_work(db: Session, fn: Callable[[], Any]) -> Any:
             out = fn()
             db.commit()
             return out
-        except Exception:
-            db.rollback()
+        except Exception as exc:
+            _end_refused(db, exc)
             raise
     return await anyio.to_thread.run_sync(work)

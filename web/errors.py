@@ -181,7 +181,14 @@ W_WORKFLOW_OFF = _e(
     "A province enables the module under modules: in provinces/<code>/overlay.yaml before such cases can be handled.")
 
 class Refusal(Exception):
-    """A request the system refuses, with a catalogue code."""
+    """A request the system refuses, with a catalogue code.
+
+    ``keeps_writes``: what the request wrote before it was refused is committed all the same
+    (web.deps: the request's transaction) — a count that must outlive the refusal (the ID numbers
+    a training institution could not match, modules/credits/probing.py) and its audit entry.
+    Only for refusals raised before anything else was written."""
+
+    keeps_writes: bool = False
 
     def __init__(self, code: str, /, **args: Any) -> None:
         self.code = code

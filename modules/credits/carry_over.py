@@ -145,7 +145,7 @@ def check_rows(db: Session, me: Principal, rows: list[Any], cats: dict[str, Any]
     match: an unknown number, a wrong name and a teacher elsewhere read the same ("unmatched"),
     so the import is no way to learn whether an ID number exists outside the caller's scope."""
     problems: list[CarryProblem] = []
-    numbers = {idnumber.normalize(r.get("id_number")) for r in rows if isinstance(r, dict)} - {""}
+    numbers = {idnumber.as_stored(r.get("id_number")) for r in rows if isinstance(r, dict)} - {""}
     found: dict[str, tuple[int, str]] = {}
     listed = sorted(numbers)
     for i in range(0, len(listed), 5000):
@@ -164,12 +164,12 @@ def check_rows(db: Session, me: Principal, rows: list[Any], cats: dict[str, Any]
             problems.append(CarryProblem(n, column, key, args))
 
         tid = None
-        if not idnumber.normalize(r.get("id_number")):
+        if not idnumber.as_stored(r.get("id_number")):
             bad("id_number", "required", label="身份证件号", label_en="the ID number")
         elif not "".join(str(r.get("name") or "").split()):
             bad("name", "required", label="姓名", label_en="the name")
         else:
-            tid, tname = found.get(idnumber.normalize(r.get("id_number")), (None, None))
+            tid, tname = found.get(idnumber.as_stored(r.get("id_number")), (None, None))
             if tid is None or S._name(r.get("name")) != S._name(tname):
                 tid = None
                 bad("id_number", "unmatched")

@@ -171,3 +171,21 @@ CLAIM_STATES = {"submitted": ("待学校审核", "awaiting the school's review")
                 "approved": ("待主管部门确认", "awaiting the authority's confirmation"),
                 "confirmed": ("已确认", "confirmed"),
                 "revoked": ("已撤销", "revoked")}
+
+
+# ------------------------------------------------------------------ ID numbers an institution could not match
+
+class ResultProbe(Base):
+    """One ID number a training institution submitted (dry runs too) that matched no participant
+    the project takes, on one day: its keyed digest only (HMAC with the app's secret key: the
+    number itself is not kept and the digest cannot be reversed by trying every number). The
+    count per institution and day bounds how many numbers an institution can try (probing.py)."""
+
+    __tablename__ = "credit_result_probes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("training_institutions.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    digest: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("uq_credit_result_probes", "institution_id", "day", "digest", unique=True),)

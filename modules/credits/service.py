@@ -313,7 +313,7 @@ def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]]
     elsewhere or whose it is. A number sent as a number, or one failing its check character, is
     named as such (what the value says by itself)."""
     problems: list[RowProblem] = []
-    numbers = {idnumber.normalize(r.get("id_number")) for r in rows if isinstance(r, dict)}
+    numbers = {idnumber.as_stored(r.get("id_number")) for r in rows if isinstance(r, dict)}
     stmt = select(Teacher.id_number, Teacher.id, Teacher.name).where(Teacher.id_number.in_([n for n in numbers if n]))
     reach = _reach(project)
     if reach is not None:
@@ -327,7 +327,7 @@ def check_rows(db: Session, project: TrainingProject, rows: list[dict[str, Any]]
         n = first_row + i
         r = raw if isinstance(raw, dict) else {}
         raw_id = r.get("id_number")
-        number = "" if isinstance(raw_id, float) else idnumber.normalize(raw_id)
+        number = "" if isinstance(raw_id, float) else idnumber.as_stored(raw_id)
         tid, tname = found.get(number, (None, None))
         id_problem = _id_problem(raw_id, number)
         if id_problem == "as_number" and abs(raw_id) < 10**15 and tid is not None:
@@ -416,9 +416,17 @@ def submit_results(db: Session, me: Principal, project_id: int, rows: Any, *, dr
     plausible.taking_results(project)  # W718 not begun yet
     if not isinstance(rows, list) or not rows or len(rows) > 100_000:
         raise Refusal(Wd.W_BAD_BODY, detail="rows 须为 1–100000 行的列表", detail_en="rows must be a list of 1–100000 rows")
-    good, problems = check_rows(db, project, rows, first_row, by_name=_as_institution(db, me, project))
+    from modules.credits import probing
+
+    by_name = _as_institution(db, me, project)
+    if by_name:  # an institution: the ID numbers it may try are counted (W661)
+        probing.before(db, me, project)
+    good, problems = check_rows(db, project, rows, first_row, by_name=by_name)
+    counted = by_name and probing.after(db, me, project, rows, problems, first_row)
     if problems:
-        raise RowsRefused(problems)
+        refused = RowsRefused(problems)
+        refused.keeps_writes = counted
+        raise refused
     if dry_run:
         return {"project_id": project.id, "rows": len(good), "dry_run": True, "saved": 0}
     tids = [g["teacher_id"] for g in good]

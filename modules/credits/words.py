@@ -116,3 +116,13 @@ W_PLAN_REASON = _e("W720", 422, "不批准校本研修计划须写明原因（1�
                    "school reads it in the plan's row.")
 
 from modules.credits import bound_words as _bound_words  # noqa: E402,F401  (W708–W716 registered with the rest)
+
+# --- how many ID numbers an institution may try (probing.py; W661)
+W_PROBE_LIMIT = _e(
+    "W661", 429, "今天本机构提交的成绩中已有 {count} 个身份证件号对应不到本项目的参训教师，超过每天 {limit} 个的上限：今天不再核对本机构提交的成绩",
+    "Today {count} ID numbers in this institution's results matched no participant of the project, more than the {limit} a day "
+    "allowed: this institution's results are not checked again today",
+    "为保护教师信息，培训机构每天能提交的对应不上的身份证件号有限。请与项目主管部门（{authority}）或参训教师所在学校核对名单中的"
+    "身份证件号和姓名，明天再提交。",
+    "To protect teachers' data, an institution may send only a few ID numbers a day that match no one. Check the roster's ID "
+    "numbers and names with the project's authority ({authority}) or the teachers' schools, and submit tomorrow.")

@@ -159,3 +159,13 @@ def test_the_catalogue_takes_each_permit_under_its_own_type(basic_validator) -> 
     assert _id_problems(basic_validator, "1", "11010519491231002X") == []
     # a permit's birth date is read from it as a resident ID number's is
     assert _id_problems(basic_validator, "D", TW, born="1975-12-30") == ["birth_date basic.id_birth_date"]
+
+
+def test_as_stored_reads_a_legacy_15_digit_number_as_its_18_character_form() -> None:
+    full = idnumber.make("360102", dt.date(1968, 3, 9), 123)
+    legacy = full[:6] + full[8:17]
+    assert idnumber.as_stored(legacy) == full
+    assert idnumber.as_stored(" ３６" + legacy[2:]) == full  # typed with full-width digits and a space
+    assert idnumber.as_stored(full.lower()) == full
+    assert idnumber.as_stored("110105491331002") == "110105491331002"  # month 13: no conversion, kept as typed
+    assert idnumber.as_stored(None) == ""

@@ -49,3 +49,25 @@ def test_a_file_that_is_not_a_workbook_is_a_clear_refusal(as_user, institution):
     r = as_user(inst_user).post(f"/api/v1/training/projects/{p['id']}/results/upload", headers={"x-csrftoken": "1"},
                                 files={"data": ("x.xlsx", b"not a workbook", "application/octet-stream")})
     assert r.status_code == 422 and r.json()["code"] == "W552"
+
+
+def test_a_legacy_15_digit_id_number_is_read_as_the_teachers_18_character_number(as_user, world, institution):  # noqa: F811
+    """第一代身份证 numbers (15 digits, no century, no check character) still come from old rosters:
+    a row with one matches the teacher stored with the 18-character number, in a workbook (where
+    Excel keeps 15 digits exactly, as a number) and over the API."""
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="旧身份证号的项目", hours=20, institution_id=inst_id)
+    inst = as_user(inst_user)
+    a, b = world.teachers["3601020002"][:2]
+    legacy = {t: world.teacher_usernames[t][:6] + world.teacher_usernames[t][8:17] for t in (a, b)}
+    assert all(len(n) == 15 for n in legacy.values())
+    wb = load_workbook(io.BytesIO(inst.get(f"/api/v1/training/projects/{p['id']}/results/template.xlsx").content))
+    wb.active.append([int(legacy[a]), teacher_name(world, a), 20, "合格", None])
+    ok = _upload(inst, p["id"], wb)
+    assert ok.status_code == 200 and ok.json()["saved"] == 1, ok.text
+    r = inst.post(f"/api/v1/training/projects/{p['id']}/results",
+                  json={"rows": [{"id_number": legacy[b], "hours": 12, "passed": True}]})
+    assert r.status_code == 200, r.text
+    county = as_user("info_reviewer@360102")
+    names = {row["name"] for row in county.get(f"/api/v1/training/projects/{p['id']}/results").json()["results"]}
+    assert names == {teacher_name(world, a), teacher_name(world, b)}
