@@ -472,7 +472,8 @@ def _confirm_scope(db: Session, me: Principal, project: TrainingProject) -> tupl
 def reject_result(db: Session, me: Principal, project_id: int, result_id: int, reason: str) -> dict[str, Any]:
     """The reviewer who may confirm the project's results sends one waiting row back with a
     reason: it leaves the rows a confirmation takes, the institution sees the reason beside it
-    and resubmitting the teacher's row makes it waiting again."""
+    and resubmitting the teacher's row makes it waiting again. The row's submitter does not
+    reject it (W662: resubmitting corrects it), as it does not confirm it (W630)."""
     reason = " ".join(str(reason or "").split())
     if not 1 <= len(reason) <= 200:
         raise Refusal(Wd.W_REJECT_REASON)
@@ -487,6 +488,8 @@ def reject_result(db: Session, me: Principal, project_id: int, result_id: int, r
         raise Refusal(Wd.W_PROJECT_NOT_FOUND)
     if result.state != "submitted":
         raise Refusal(Wd.W_RESULT_NOT_WAITING)
+    if result.submitted_by == me.account_id:  # one submits, another reviews (as confirming, W630)
+        raise Refusal(Wd.W_OWN_ROW, who=f"{me.real_name}，{me.username}" if me.real_name else me.username)
     result.state, result.reason = "rejected", reason
     db.flush()
     audit.record(db, "credits.results.reject", actor=me, target_type="training_project", target_id=project.id,
@@ -620,7 +623,7 @@ def results_of(db: Session, me: Principal, project_id: int) -> list[dict[str, An
     out = [{"id": r.id, "name": name, "id_number": seen.id_number(r.teacher_id, num), "school": school,
             "hours": str(r.hours), "passed": r.passed, "score": None if r.score is None else str(r.score),
             "state": r.state, "reason": r.reason, "credits": None if r.credits is None else str(r.credits),
-            "rule_version": r.rule_version}
+            "rule_version": r.rule_version, "mine": r.submitted_by == me.account_id}
            for r, name, num, school, _ in found]
     if out:
         from modules.credits.corrections import annotate

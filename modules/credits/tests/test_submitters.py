@@ -95,3 +95,23 @@ def test_who_submitted_results_cannot_confirm_them_a_second_person_does(as_user,
     assert "确认这 2 条成绩" in second.text
     done = reviewer.post(f"{url}/confirm", json={})
     assert done.status_code == 200 and done.json()["confirmed"] == 2, done.text
+
+
+def test_who_submitted_a_row_cannot_reject_it_either(as_user, world):
+    """Reviewing one's own row is refused as confirming it is: W662 over the API, and the page
+    offers no 退回 on that row, saying another reviewer reviews it; another reviewer rejects it."""
+    manager = as_user("info_manager@360102")
+    p = _project(manager, name="自己退回自己的项目", hours=20)
+    a = world.teachers["3601020002"][2]
+    url = f"/api/v1/training/projects/{p['id']}/results"
+    assert manager.post(url, json={"rows": [_row(world, a, 20)]}).status_code == 200
+    rid = manager.get(url).json()["results"][0]["id"]
+    own = manager.post(f"{url}/{rid}/reject", json={"reason": "学时写错了"})
+    assert own.status_code == 403 and own.json()["code"] == "W662", own.text
+    assert "info_manager@360102" in own.json()["message"] and "重新提交" in own.json()["hint"] and own.json()["hint_en"]
+    page = manager.get(f"/credits/projects/{p['id']}").text
+    assert f'/results/{rid}/reject"' not in page and "本人提交，由另一位审核员审核" in page
+    reviewer = as_user("info_reviewer@360102")
+    assert f'/results/{rid}/reject"' in reviewer.get(f"/credits/projects/{p['id']}").text
+    r = reviewer.post(f"{url}/{rid}/reject", json={"reason": "学时与签到记录不符"})
+    assert r.status_code == 200 and r.json()["state"] == "rejected", r.text
