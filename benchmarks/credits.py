@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/credits.py --teachers 5000 --results 2000   # a quick run
 
 1. Confirming results: ``--results`` submitted results of one county project confirmed through
-   modules.credits.service.confirm_results (conversion under 江西's rules, caps checked against
+   modules.credits.results.confirm_results (conversion under 江西's rules, caps checked against
    the ledger, the ledger rows inserted, the results updated, the passed ones' 国内培训 records
    added (来自学分银行, records.add_many_from_case), audited, committed) beside a bare
    INSERT of the same ledger rows (one executemany, committed): the target's baseline. Reported
@@ -113,7 +113,8 @@ def bench_confirm(ctx: Any, world: dict[str, Any], n: int, repeat: int) -> tuple
     records, bare COPY of the ledger rows)."""
     from sqlalchemy import insert, select
 
-    from modules.credits import service as S
+    from modules.credits import projects as P
+    from modules.credits import results as R
     from modules.credits.models import CreditEntry, TrainingResult
     from web.db.models import Record
     from web.services.auth import principal_of
@@ -126,14 +127,14 @@ def bench_confirm(ctx: Any, world: dict[str, Any], n: int, repeat: int) -> tuple
         with ctx.sessions() as db:
             manager = principal_of(db.merge(world["accounts"]["info_manager"]), ctx)
             reviewer = principal_of(db.merge(world["accounts"]["info_reviewer"]), ctx)
-            p = S.register_project(db, manager, dict(name=f"基准项目{rep}", level="county", type="face_to_face",
+            p = P.register_project(db, manager, dict(name=f"基准项目{rep}", level="county", type="face_to_face",
                                                      hours=40, start="2024-07-01", end="2024-07-05"))
             now = dt.datetime.now(dt.timezone.utc)
             db.execute(insert(TrainingResult), [dict(project_id=p.id, teacher_id=t, hours=40 - i % 17, passed=i % 10 != 0,
                                                      state="submitted", submitted_at=now) for i, t in enumerate(teachers)])
             db.commit()
             t0 = time.perf_counter()
-            S.confirm_results(db, reviewer, p.id, root=ROOT, cat=ctx.catalogue)
+            R.confirm_results(db, reviewer, p.id, root=ROOT, cat=ctx.catalogue)
             db.commit()
             confirm_t.append(time.perf_counter() - t0)
             made = [dict(teacher_id=e.teacher_id, kind=e.kind, credits=e.credits, hours=e.hours, category=e.category,

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from modules.credits import adjust_words as Wa
 from modules.credits import caps, ledger
 from modules.credits.models import KIND_LABELS, CreditEntry
-from modules.credits.service import _date, _decimal, rules_for
+from modules.credits.projects import _date, _decimal
+from modules.credits.results import rules_for
 from web import audit, scope
 from web.db.models import Teacher, Unit
 from web.errors import Refusal

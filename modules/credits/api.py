@@ -7,7 +7,7 @@
   (the ID number, a string, identifies the participant; a name, when given, must be theirs)
 - ``POST /api/v1/training/projects/{id}/results/confirm`` → ledger entries
 - ``POST /api/v1/training/projects/{id}/approve`` {"approve": true|false} (a school-based plan)
-- ``POST /api/v1/training/projects/{id}/results/{rid}/reject`` {"reason"} (a waiting row, service.reject_result)
+- ``POST /api/v1/training/projects/{id}/results/{rid}/reject`` {"reason"} (a waiting row, results.reject_result)
 - ``POST /api/v1/training/projects/{id}/results/{rid}/revoke`` {"reason"} (a confirmed row, corrections.revoke_result)
 - ``GET  /api/v1/teachers/{tid}/credits?as_of=&start=&end=`` → {"total", "by_year", "by_category", "entries"}
 - ``POST /api/v1/teachers/{tid}/credits/adjustments`` {category, credits, hours?, effective, reason} → 201, the entry
@@ -28,7 +28,8 @@ from litestar.response import Response
 from sqlalchemy.orm import Session
 
 from modules.credits import bank as B
-from modules.credits import service as S
+from modules.credits import projects as P
+from modules.credits import results as R
 from web.context import AppContext
 from web.principal import Principal
 
@@ -86,15 +87,15 @@ class TrainingController(Controller):
 
     @post("/", sync_to_thread=True, status_code=201, summary="Register a training project (an authority; a school its school-based plan)")
     def create(self, data: ProjectIn, db: Session, me: Principal) -> dict[str, Any]:
-        return S.project_json(S.register_project(db, me, data.__dict__))
+        return P.project_json(P.register_project(db, me, data.__dict__))
 
     @get("/", sync_to_thread=True, summary="Training projects you see (an institution: its own)")
     def index(self, db: Session, me: Principal) -> dict[str, Any]:
-        return {"projects": S.list_projects(db, me)}
+        return {"projects": P.list_projects(db, me)}
 
     @get("/{project_id:int}/results", sync_to_thread=True, summary="A project's results (masked ID numbers)")
     def results(self, project_id: int, db: Session, me: Principal) -> dict[str, Any]:
-        return {"results": S.results_of(db, me, project_id)}
+        return {"results": R.results_of(db, me, project_id)}
 
     @post("/{project_id:int}/results", sync_to_thread=True, status_code=200,
           summary="Submit participants' results: all rows or none; dry_run checks only",
@@ -105,7 +106,7 @@ class TrainingController(Controller):
                       "422 W548 lists each problem by row and column (W631 an ID sent as a number, W632 a wrong "
                       "check character, W633 a name that does not match).")
     def submit(self, project_id: int, data: ResultsIn, db: Session, me: Principal) -> dict[str, Any]:
-        return S.submit_results(db, me, project_id, data.rows, dry_run=data.dry_run)
+        return R.submit_results(db, me, project_id, data.rows, dry_run=data.dry_run)
 
     @get("/{project_id:int}/results/template.xlsx", sync_to_thread=True, summary="The results template of a project (xlsx)")
     def template(self, project_id: int, db: Session, me: Principal) -> Response[bytes]:
@@ -134,12 +135,12 @@ class TrainingController(Controller):
     @post("/{project_id:int}/results/confirm", sync_to_thread=True, status_code=200,
           summary="Confirm submitted results: credits under the province's rules into the credit bank")
     def confirm(self, project_id: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
-        return S.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
+        return R.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
 
     @post("/{project_id:int}/results/{result_id:int}/reject", sync_to_thread=True, status_code=200,
           summary="Send one waiting result back to the institution with a reason (as the project page's 退回)")
     def reject(self, project_id: int, result_id: int, data: ReasonIn, db: Session, me: Principal) -> dict[str, Any]:
-        return S.reject_result(db, me, project_id, result_id, _reason(data))
+        return R.reject_result(db, me, project_id, result_id, _reason(data))
 
     @post("/{project_id:int}/results/{result_id:int}/revoke", sync_to_thread=True, status_code=200,
           summary="Revoke one confirmed result with a reason: a revoking ledger entry, its 国内培训 record removed")
@@ -152,7 +153,7 @@ class TrainingController(Controller):
     @post("/{project_id:int}/approve", sync_to_thread=True, status_code=200,
           summary="Approve or reject a school-based plan (the school's authority); rejecting needs a reason (W720)")
     def approve(self, project_id: int, data: DecisionIn, db: Session, me: Principal) -> dict[str, Any]:
-        return S.project_json(S.decide_plan(db, me, project_id, data.approve, data.reason))
+        return P.project_json(P.decide_plan(db, me, project_id, data.approve, data.reason))
 
 
 class BalancesController(Controller):
@@ -170,7 +171,7 @@ class BalancesController(Controller):
         from modules.credits import dates
 
         dates.known_params(request.query_params, ("as_of", "year", "unit", "q", "offset", "limit"))
-        day = S.parse_day(as_of)
+        day = P.parse_day(as_of)
         return B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=dates.year(year),
                                unit=unit, q=q, limit=limit, offset=min(max(offset, 0), 10**7))
 
@@ -191,7 +192,7 @@ class TeacherCreditsController(Controller):
 
         dates.known_params(request.query_params, ("as_of", "start", "end"))
         low, high = dates.window(start, end)
-        return B.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of), start=low, end=high)
+        return B.teacher_credits(db, me, teacher_id, as_of=P.parse_day(as_of), start=low, end=high)
 
     @post("/{teacher_id:int}/credits/adjustments", sync_to_thread=True, status_code=201,
           summary="Adjust a teacher's credits (an authority's reviewer): an 'adjusted' entry, either sign, with its reason",

@@ -1,6 +1,6 @@
 """The credit bank's reads (学分银行): one teacher's credits (total, by year and category, every
 entry, as of a day) and a page of a unit's teachers with their year, cycle and category sums.
-The writes are in service.py; the ledger itself in ledger.py."""
+The writes are in projects.py and results.py; the ledger itself in ledger.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine import credits as C
 from modules.credits import ledger
 from modules.credits.models import CreditEntry, TrainingProject
-from modules.credits.service import rules_for
+from modules.credits.results import rules_for
 from web import audit, privacy, scope
 from web.db.models import Teacher, Unit
 from web.errors import Refusal

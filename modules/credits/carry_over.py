@@ -6,7 +6,7 @@ One write, ``carry_over``, used by the API (JSON rows), the Excel upload (sheet_
 page: an authority's reviewer (credits.carry_over: record.review at or above its own unit, a
 county, city or province) imports rows {id_number, name, category, credits, hours, earned_on,
 source} of teachers within its scope. Every row is checked; all rows are written or none
-(CarryRowsRefused names each problem by row and column, like service.check_rows for results).
+(CarryRowsRefused names each problem by row and column, like results.check_rows for training results).
 Each row becomes one ``carried_over`` ledger entry effective on the day earned, its note the
 source, its rule version ``carried:<importing unit code>``, confirmed by the importer. Caps do
 not apply: they limit what a project's hours convert to, and these credits were converted where
@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 from engine import idnumber
 from modules.credits import carry_words as Cw
 from modules.credits import ledger
-from modules.credits import service as S
+from modules.credits import projects as P
+from modules.credits import results as R
 from modules.credits.models import CreditEntry
 from web import audit, scope
 from web.db.models import Teacher, Unit
@@ -56,8 +57,8 @@ def version_label(unit_name: str, lang: str = "zh") -> str:
 
 
 @dataclass
-class CarryProblem(S.RowProblem):
-    """One row's problem (service.RowProblem, in this import's words)."""
+class CarryProblem(R.RowProblem):
+    """One row's problem (results.RowProblem, in this import's words)."""
 
     def as_json(self) -> dict[str, Any]:
         zh, en, hint, hint_en = Cw.ROW[self.key]
@@ -90,13 +91,13 @@ def require_carry(db: Session, me: Principal) -> Unit:
 def categories(root: Path, db: Session, me: Principal) -> dict[str, Any]:
     """The province's credit categories (key → Text), for the checks, the template and the page."""
     prov = scope.province_of(db, me.unit_id)
-    return dict(S.rules_for(root, prov.code if prov else None).categories)
+    return dict(R.rules_for(root, prov.code if prov else None).categories)
 
 
 # ------------------------------------------------------------------ one value each
 
 def _decimal(value: Any, high: Decimal, *, zero_ok: bool) -> Decimal | None:
-    d = S._decimal(value)
+    d = P._decimal(value)
     # the range first: quantizing 1e999999 would raise, not answer
     if d is None or d > high or d < 0 or (d == 0 and not zero_ok) or d != d.quantize(ledger.CENT):
         return None
@@ -170,7 +171,7 @@ def check_rows(db: Session, me: Principal, rows: list[Any], cats: dict[str, Any]
             bad("name", "required", label="姓名", label_en="the name")
         else:
             tid, tname = found.get(idnumber.as_stored(r.get("id_number")), (None, None))
-            if tid is None or S._name(r.get("name")) != S._name(tname):
+            if tid is None or R._name(r.get("name")) != R._name(tname):
                 tid = None
                 bad("id_number", "unmatched")
         category = _category(r.get("category"), cats)

@@ -23,7 +23,8 @@ from engine import credits as C
 from modules.credits import claim_words as Wc
 from modules.credits import ledger
 from modules.credits.models import CLAIM_STATES, CreditClaim, CreditEntry
-from modules.credits.service import _date, _decimal, rules_for
+from modules.credits.projects import _date, _decimal
+from modules.credits.results import rules_for
 from web import audit, scope
 from web.db.models import Teacher, Unit
 from web.errors import Refusal

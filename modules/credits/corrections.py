@@ -1,6 +1,6 @@
 """Correcting a confirmed training result (issue 17's credit bank: "earned, adjusted, revoked …").
 
-``revoke_result``: whoever may confirm a project's results (``service._confirm_scope``, the same
+``revoke_result``: whoever may confirm a project's results (``results._confirm_scope``, the same
 authority) revokes one confirmed, passed result with a reason. In the caller's transaction:
 
 - a ``revoked`` ledger entry cancelling the result's ``earned`` one (``ledger.revoke``,
@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from modules.credits import caps, ledger
-from modules.credits import service as S
+from modules.credits import results as R
 from modules.credits import words as Wd
 from modules.credits.models import CreditEntry, TrainingProject, TrainingResult
 from web import audit
@@ -64,8 +64,8 @@ def _record_of(db: Session, cat: Any, project: TrainingProject, result: Training
 def revoke_result(db: Session, me: Principal, project_id: int, result_id: int, reason: Any, *,
                   cat: Any = None) -> dict[str, Any]:
     """Revoke one confirmed, passed result (see the module's docstring); returns ``result_json``."""
-    project = S._locked(db, project_id)
-    where, _ = S._confirm_scope(db, me, project)  # another authority, an institution: W547 / the permission refusal
+    project = R._locked(db, project_id)
+    where, _ = R._confirm_scope(db, me, project)  # another authority, an institution: W547 / the permission refusal
     stmt = (select(TrainingResult).join(Teacher, Teacher.id == TrainingResult.teacher_id)
             .where(TrainingResult.id == result_id, TrainingResult.project_id == project.id))
     if where is not None:
@@ -137,7 +137,7 @@ def may_revoke(db: Session, me: Principal, project_id: int) -> bool:
     """Whether the caller may revoke the project's confirmed results (the page's buttons)."""
     project = db.get(TrainingProject, project_id)
     try:
-        return project is not None and S._confirm_scope(db, me, project) is not None
+        return project is not None and R._confirm_scope(db, me, project) is not None
     except Refusal:
         return False
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from modules.credits import ledger
-from modules.credits import service as S
+from modules.credits import projects as P
+from modules.credits import results as R
 from modules.credits.models import InstitutionAccount
 from web.db.models import Account, Grant, Teacher, Unit
 from web.services.auth import principal_of
@@ -38,7 +39,7 @@ def build(db: Session, ctx: Any, password_hash: str) -> list[str]:
         Unit.code.like("36%"), Teacher.unit_id != school.id, Teacher.left_on.is_(None)).order_by(Teacher.id).limit(6)))
     if len(teachers) < 6:
         return []
-    inst = S.register_institution(db, manager, "江西师范大学继续教育学院")
+    inst = P.register_institution(db, manager, "江西师范大学继续教育学院")
     account = Account(username=USERNAME, real_name="江西师大继续教育学院培训管理员", unit_id=province.id, kind="staff",
                       password_hash=password_hash, must_change_password=False, failed_attempts=0, enabled=True)
     db.add(account)
@@ -48,16 +49,16 @@ def build(db: Session, ctx: Any, password_hash: str) -> list[str]:
     db.flush()
     institution = principal_of(account, ctx)
     rows = lambda ts, hours: [{"id_number": t.id_number, "name": t.name, "hours": h, "passed": h >= 40} for t, h in zip(ts, hours)]  # noqa: E731
-    p1 = S.register_project(db, manager, dict(
+    p1 = P.register_project(db, manager, dict(
         name="2024年江西省中小学骨干教师培训", level="province", type="face_to_face", hours=60,
         start="2024-07-08", end="2024-07-19", organiser="江西省教育厅", institution_id=inst.id))
-    S.submit_results(db, institution, p1.id, rows(teachers, [60, 56, 48, 30, 60, 60]))
+    R.submit_results(db, institution, p1.id, rows(teachers, [60, 56, 48, 30, 60, 60]))
     with ledger.recorded_on(date(2024, 7, 26)):  # confirmed a week after the project: the bank's history reads true
-        confirmed = S.confirm_results(db, reviewer, p1.id, root=ctx.settings.repo_root, cat=ctx.catalogue)
-    p2 = S.register_project(db, manager, dict(
+        confirmed = R.confirm_results(db, reviewer, p1.id, root=ctx.settings.repo_root, cat=ctx.catalogue)
+    p2 = P.register_project(db, manager, dict(
         name="国培计划（2024）—乡村教师能力提升项目", level="national", type="blended", hours=80,
         start="2024-10-14", end="2024-11-08", organiser="教育部", institution_id=inst.id))
-    S.submit_results(db, institution, p2.id, rows(teachers[:4], [80, 72, 80, 64]))
+    R.submit_results(db, institution, p2.id, rows(teachers[:4], [80, 72, 80, 64]))
     claims = _claims(db, ctx, school)
     return [f"培训学分 / training credits: 培训机构账号 {USERNAME}；项目「{p1.name}」已确认 {confirmed['confirmed']} 人"
             f"（{confirmed['credits']} 学分），国家级项目「{p2.name}」4 人成绩待省级确认（province-reviewer）"] + claims

@@ -12,7 +12,7 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from modules.credits import institutions as I
-from modules.credits import service as S
+from modules.credits import projects as P
 from modules.credits import words as Wd
 from web.context import AppContext
 from web.db.models import Unit
@@ -47,7 +47,7 @@ class InstitutionPages(Controller):
         form = await _form(request)
 
         def work() -> Template:
-            inst = S.register_institution(db, me, form.get("name", ""))
+            inst = P.register_institution(db, me, form.get("name", ""))
             return _page(request, db, me, registered=inst.name)
         return await self._run(request, db, me, work, form)
 

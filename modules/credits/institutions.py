@@ -1,5 +1,5 @@
 """Training institutions and their accounts (培训机构, issue 17): an authority's data staff
-register the institutions it works with (service.register_institution); its system administrator
+register the institutions it works with (projects.register_institution); its system administrator
 creates each institution's accounts, of the role 培训机构管理员 (``training_institution``: only
 ``training.results``, no teacher data), at the authority's unit and tied to the institution
 (training_inst_accounts). An account is made by ``web.services.accounts.create_staff``, the one
@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from modules.credits import service as S
+from modules.credits import projects as P
 from modules.credits import form_words as Wf
 from modules.credits import words as Wd
 from modules.credits.models import InstitutionAccount, TrainingInstitution
@@ -37,7 +37,7 @@ def rights(db: Session, me: Principal) -> dict[str, bool]:
     unit = db.get(Unit, me.unit_id)
     out = {"register": False, "accounts": False}
     if me.kind == "staff" and unit is not None and unit.level in AUTHORITY_LEVELS:
-        out = {"register": may(me, S.REGISTER, unit, db=db), "accounts": me.holds_at(f"grant.{ROLE}", unit.id)}
+        out = {"register": may(me, P.REGISTER, unit, db=db), "accounts": me.holds_at(f"grant.{ROLE}", unit.id)}
     if not any(out.values()):
         raise Refusal(Wd.W_NOT_INSTITUTION_ADMIN)
     return out

@@ -15,7 +15,8 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from modules.credits import bank as B
-from modules.credits import service as S
+from modules.credits import projects as P
+from modules.credits import results as R
 from modules.credits.models import KIND_LABELS
 from web.context import AppContext
 from web.db.models import Unit
@@ -40,7 +41,7 @@ class CreditPages(Controller):
         from modules.credits import dates
 
         try:  # W553 / W708 / W709: as the API; a bad date shows the page as of today, the message above its field
-            day, as_of_error = S.parse_day(as_of), None
+            day, as_of_error = P.parse_day(as_of), None
         except Refusal as refusal:
             day, as_of_error = None, refusal
         status = as_of_error.status if as_of_error else 200
@@ -73,7 +74,7 @@ class CreditPages(Controller):
                    as_of: str | None = None) -> Template:
         from web import privacy, scope
 
-        bank = B.teacher_credits(db, me, teacher_id, as_of=S.parse_day(as_of))
+        bank = B.teacher_credits(db, me, teacher_id, as_of=P.parse_day(as_of))
         teacher = scope.get_teacher(db, me, teacher_id)
         policy = privacy.policy(db, me, teacher)  # the ID number as this reader may see it (masked without personal.read)
         policy.audit(db, "credits.transcript")
@@ -84,7 +85,7 @@ class CreditPages(Controller):
     @get("/teachers/{teacher_id:int}", sync_to_thread=True)
     def teacher(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int,
                 as_of: str | None = None, adjusted: str | None = None) -> Template:
-        return teacher_page(request, db, ctx, me, teacher_id, as_of=S.parse_day(as_of),
+        return teacher_page(request, db, ctx, me, teacher_id, as_of=P.parse_day(as_of),
                             adjusted=_int(adjusted, 0, 1, 2**31))
 
     @post("/teachers/{teacher_id:int}/adjustments", status_code=303, media_type=MediaType.HTML)
@@ -153,7 +154,7 @@ def _categories(ctx: AppContext, db: Session, me: Principal, lang: str = "zh") -
 
     prov = scope.province_of(db, me.unit_id)
     try:
-        rules = S.rules_for(ctx.settings.repo_root, prov.code if prov else None)
+        rules = R.rules_for(ctx.settings.repo_root, prov.code if prov else None)
     except Exception:  # no rules: show the keys
         return {}
     return {k: v.get(lang) for k, v in rules.categories.items()}

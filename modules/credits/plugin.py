@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from modules.credits import service as S
+from modules.credits import projects as P
+from modules.credits import results as R
 from web.hooks import Heading, MenuEntry, Permission, Todo, hookimpl
 from web.permissions import AUTHORITIES, Rule
 
@@ -14,12 +15,12 @@ from web.permissions import AUTHORITIES, Rule
 def register_permissions(ctx: Any) -> list[Permission]:
     return [
         # an authority's (or a school's, for its school-based plans) data staff register projects at their unit
-        Permission(S.REGISTER, Rule(("record.edit",), at="at"), "登记培训项目", "Register training projects"),
-        Permission(S.APPROVE, Rule(("record.review",), at="at", levels=AUTHORITIES), "审批校本研修计划",
+        Permission(P.REGISTER, Rule(("record.edit",), at="at"), "登记培训项目", "Register training projects"),
+        Permission(P.APPROVE, Rule(("record.review",), at="at", levels=AUTHORITIES), "审批校本研修计划",
                    "Approve school-based plans"),
-        Permission(S.SUBMIT, Rule(("training.results",)), "提交培训成绩", "Submit training results"),
-        Permission(S.CONFIRM, Rule(("record.review",), at="scope"), "确认培训学分", "Confirm training credits"),
-        Permission(S.READ, Rule(("teacher.read",)), "查看学分银行", "Read the credit bank"),
+        Permission(R.SUBMIT, Rule(("training.results",)), "提交培训成绩", "Submit training results"),
+        Permission(R.CONFIRM, Rule(("record.review",), at="scope"), "确认培训学分", "Confirm training credits"),
+        Permission(P.READ, Rule(("teacher.read",)), "查看学分银行", "Read the credit bank"),
         # an authority's reviewers correct a teacher's credits (adjustments.py: and reach the teacher's school)
         Permission("credits.adjust", Rule(("record.review",), at="at", levels=AUTHORITIES), "调整学分", "Adjust credits"),
         # an authority's reviewer imports carried-over credits of the teachers in its scope (carry_over.py)
@@ -45,7 +46,7 @@ def menu_entries(ctx: Any) -> list[MenuEntry]:
             MenuEntry("credits.claims", "business", "/credits/claims/", "自主研修审核", "Self-study claims",
                       permission="record.review", order=63),
             MenuEntry("credits.institutions.register", "business", "/credits/institutions/#register-institution", "培训机构登记",
-                      "Training institutions", action=S.REGISTER, levels=AUTHORITIES, order=62),
+                      "Training institutions", action=P.REGISTER, levels=AUTHORITIES, order=62),
             MenuEntry("credits.carry_over", "business", "/credits/carry-over/", "结转学分", "Carried-over credits",
                       action="credits.carry_over", levels=AUTHORITIES, order=64)]
 
@@ -67,11 +68,11 @@ def register_routes(ctx: Any) -> list[Any]:
 @hookimpl
 def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
     from modules.credits import claims as K
-    from modules.credits import service as S
+    from modules.credits import projects as P
 
-    inst = S.institution_of(db, me) if me.has("training.results") else None
+    inst = P.institution_of(db, me) if me.has("training.results") else None
     if inst is not None:  # an institution's account sits at the authority that registered it: name the institution
-        n = len(S.list_projects(db, me))
+        n = len(P.list_projects(db, me))
         return [Todo("credits.institution", f"{inst.name}：培训项目", f"{inst.name}: training projects", n,
                      "/credits/projects/")]
     waiting = K.todo_count(db, me)
@@ -87,9 +88,9 @@ def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
 def home_heading(ctx: Any, me: Any, unit: Any, db: Any) -> list[Heading]:
     """An institution's account sits at the authority that registered the institution: its home
     page names the institution, not that authority."""
-    from modules.credits import service as S
+    from modules.credits import projects as P
 
-    inst = S.institution_of(db, me) if me.has("training.results") else None
+    inst = P.institution_of(db, me) if me.has("training.results") else None
     if inst is None:
         return []
     return [Heading(f"{inst.name}（培训机构）", f"{inst.name} (training institution)")]

@@ -1,7 +1,7 @@
 """The page 培训项目 (/credits/projects/): an institution sees its projects and, per project, downloads
 the results template and uploads it filled in (a dry run or for real, all or nothing: the existing
 sheet.upload service; problems come back written into the workbook, offered for download here); the
-project's authority sees the results waiting and confirms them (service.confirm_results)."""
+project's authority sees the results waiting and confirms them (results.confirm_results)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from engine import credits as C
 
 from modules.credits import corrections
-from modules.credits import service as S
+from modules.credits import projects as P
+from modules.credits import results as R
 from modules.credits import sheet
 from modules.credits import words as Wd
 from modules.credits.models import TrainingInstitution, TrainingProject
@@ -40,27 +41,27 @@ def may_open(me: Principal) -> bool:
 def _page(request: Request, db: Session, me: Principal, status_code: int = 200, **context: Any) -> Template:
     if not may_open(me):
         raise Refusal(Wd.W_PROJECTS_NOT_YOURS)
-    projects = S.list_projects(db, me)
+    projects = P.list_projects(db, me)
     submitted = context.pop("submitted", 0)
     if submitted:  # after an upload (?submitted=<project>): the rows waiting, read from the database
         waiting = next((p["results"].get("submitted") for p in projects if p["id"] == submitted), 0)
         if waiting and me.has("training.results"):
             context.setdefault("saved", {"dry_run": False, "saved": waiting})
             context.setdefault("project_id", submitted)
-    inst = S.institution_of(db, me) if me.has("training.results") else None
+    inst = P.institution_of(db, me) if me.has("training.results") else None
     unit = db.get(Unit, me.unit_id)
-    registrar = inst is None and may(me, S.REGISTER, unit, db=db)
-    levels = [(k, C.LEVELS[k]) for k in S.MAY_REGISTER.get(unit.level, ())] if registrar else []
+    registrar = inst is None and may(me, P.REGISTER, unit, db=db)
+    levels = [(k, C.LEVELS[k]) for k in P.MAY_REGISTER.get(unit.level, ())] if registrar else []
     institutions = list(db.scalars(select(TrainingInstitution).where(TrainingInstitution.unit_id == unit.id)
                                    .order_by(TrainingInstitution.id))) if registrar and unit.level != "school" else []
     return render(request, "credits/projects.html", me=me, projects=projects, me_unit=db.get(Unit, me.unit_id),
                   heading=inst.name if inst is not None else db.get(Unit, me.unit_id).name,
                   submitter=me.has("training.results"), reviewer=me.has("record.review"), status_code=status_code,
-                  confirmable={p["id"] for p in projects if p["results"].get("submitted") and S.may_confirm(db, me, p["id"])},
-                  submittable={p["id"] for p in projects if p["state"] == "active" and S.may_submit(db, me, p["id"])},
+                  confirmable={p["id"] for p in projects if p["results"].get("submitted") and R.may_confirm(db, me, p["id"])},
+                  submittable={p["id"] for p in projects if p["state"] == "active" and R.may_submit(db, me, p["id"])},
                   registrar=registrar, levels=levels, types=list(C.TYPES.items()), institutions=institutions,
-                  decidable={p["id"] for p in projects if p["state"] == "proposed" and S.may_decide(db, me, p["id"])},
-                  states=S.STATE_LABELS, form=context.pop("form", {}), plan_form=context.pop("plan_form", {}),
+                  decidable={p["id"] for p in projects if p["state"] == "proposed" and P.may_decide(db, me, p["id"])},
+                  states=P.STATE_LABELS, form=context.pop("form", {}), plan_form=context.pop("plan_form", {}),
                   **context)
 
 
@@ -70,24 +71,24 @@ RESULT_STATES = {"submitted": ("待确认", "waiting"), "rejected": ("已退回"
 
 def _results_page(request: Request, db: Session, me: Principal, project_id: int, status_code: int = 200,
                   **context: Any) -> Template:
-    """One project's results (service.results_of, as GET …/results: scoped, ID numbers masked,
+    """One project's results (results.results_of, as GET …/results: scoped, ID numbers masked,
     the read audited; an institution sees only what it sent, with each row's state) and, for the
     project's reviewer, the confirm button under the very rows it confirms."""
     if not may_open(me):
         raise Refusal(Wd.W_PROJECTS_NOT_YOURS)
-    rows = S.results_of(db, me, project_id)  # refuses (W547) a project the caller may not see
-    project = S.project_json(db.get(TrainingProject, project_id))
+    rows = R.results_of(db, me, project_id)  # refuses (W547) a project the caller may not see
+    project = P.project_json(db.get(TrainingProject, project_id))
     waiting = [r for r in rows if r["state"] == "submitted"]
     context.update(_outcome(rows, context.pop("done", ""), context.pop("row", 0)))
     return render(request, "credits/project.html", me=me, project=project, rows=rows, waiting=len(waiting),
-                  states=RESULT_STATES, may_confirm=bool(waiting) and S.may_confirm(db, me, project_id),
+                  states=RESULT_STATES, may_confirm=bool(waiting) and R.may_confirm(db, me, project_id),
                   may_revoke=any(r["state"] == "confirmed" and r["passed"] for r in rows)
                   and corrections.may_revoke(db, me, project_id), revoke_form=context.pop("revoke_form", {}),
                   reject_form=context.pop("reject_form", {}), row_error=context.pop("row_error", None),
                   row_for=context.pop("row_for", 0),
-                  staff_view=not (me.has("training.results") and S.institution_of(db, me) is not None),
-                  may_submit=project["state"] == "active" and S.may_submit(db, me, project_id),
-                  own_waiting=bool(waiting) and S.submitted_by_me(db, me, project_id), project_id=project_id,
+                  staff_view=not (me.has("training.results") and P.institution_of(db, me) is not None),
+                  may_submit=project["state"] == "active" and R.may_submit(db, me, project_id),
+                  own_waiting=bool(waiting) and R.submitted_by_me(db, me, project_id), project_id=project_id,
                   status_code=status_code, **context)
 
 
@@ -172,8 +173,8 @@ class ProjectPages(Controller):
             data: dict[str, Any] = dict(form)
             inst = data.pop("institution_id", "")
             data["institution_id"] = int(inst) if inst.isdigit() else None
-            project = S.register_project(db, me, data)  # the API's service (POST /api/v1/training/projects)
-            return _page(request, db, me, registered=S.project_json(project))
+            project = P.register_project(db, me, data)  # the API's service (POST /api/v1/training/projects)
+            return _page(request, db, me, registered=P.project_json(project))
 
         try:
             return await run_unit_of_work(db, work)
@@ -185,8 +186,8 @@ class ProjectPages(Controller):
         reason = (await request.form()).get("reason")
 
         def work() -> Template:
-            project = S.decide_plan(db, me, project_id, bool(approve), reason)  # as POST …/approve
-            return _page(request, db, me, decided=S.project_json(project))
+            project = P.decide_plan(db, me, project_id, bool(approve), reason)  # as POST …/approve
+            return _page(request, db, me, decided=P.project_json(project))
 
         try:
             return await run_unit_of_work(db, work)
@@ -196,7 +197,7 @@ class ProjectPages(Controller):
 
     @post("/{project_id:int}/confirm", sync_to_thread=True, status_code=303, media_type=MediaType.HTML)
     def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal, project_id: int) -> Redirect:
-        S.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
+        R.confirm_results(db, me, project_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
         return _after(project_id, "confirmed")
 
     @post("/{project_id:int}/results/{result_id:int}/reject", status_code=303,
@@ -207,7 +208,7 @@ class ProjectPages(Controller):
         reason = str(form.get("reason") or "")
 
         def work() -> Redirect:
-            S.reject_result(db, me, project_id, result_id, reason)
+            R.reject_result(db, me, project_id, result_id, reason)
             return _after(project_id, "rejected", result_id)
 
         try:

@@ -1,5 +1,5 @@
 """Results by Excel: the generated template of a project (身份证件号, 姓名, 学时, 是否合格, 成绩) and its
-upload. The rows go through the same checks as the API's (service.check_rows: all rows or none,
+upload. The rows go through the same checks as the API's (results.check_rows: all rows or none,
 dry run); with any problem nothing is saved and the uploaded workbook comes back with each
 problem written into its row (a 问题 column, the cell marked and commented)."""
 
@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from engine.emit.xlsx_writer import workbook_bytes
-from modules.credits import service as S
+from modules.credits import results as R
 from modules.credits import words as Wd
 from web.errors import Refusal
 from web.excel.limits import Limits
@@ -38,7 +38,7 @@ RED = PatternFill("solid", fgColor="FFC7CE")
 
 
 def template(db: Session, me: Principal, project_id: int) -> bytes:
-    project = S.project_for_submitter(db, me, project_id)
+    project = R.project_for_submitter(db, me, project_id)
     wb = Workbook()
     ws = wb.active
     ws.title = "成绩"
@@ -149,15 +149,15 @@ def upload_report(db: Session, me: Principal, project_id: int, content: bytes, *
                   filename: str | None = None) -> tuple[dict[str, Any] | None, bytes | None, list[tuple[int, str, str]]]:
     """As ``upload``, with the problems for a page: (sheet row, the row's problems in Chinese, in
     English) — what the workbook's 问题 column says, in both languages."""
-    S.project_for_submitter(db, me, project_id)
+    R.project_for_submitter(db, me, project_id)
     limits = _limits()
     _checked(content, limits, filename)
     rows = _read_rows(content, limits)
     if not rows:
         raise _bad("工作簿中没有成绩行", "the workbook has no result rows")
     try:
-        return S.submit_results(db, me, project_id, rows, dry_run=dry_run, first_row=2), None, []
-    except S.RowsRefused as refused:
+        return R.submit_results(db, me, project_id, rows, dry_run=dry_run, first_row=2), None, []
+    except R.RowsRefused as refused:
         wb = load_workbook(io.BytesIO(content))  # checked and bounded above; loaded in full only to write the problems back
         ws = wb.worksheets[0]
         note = len(HEADERS) + 1

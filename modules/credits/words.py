@@ -86,7 +86,7 @@ W_PROJECTS_NOT_YOURS = _e("W683", 403, "「培训项目」页面供信息管理�
                           "请用本单位信息管理员、录入员或审核员的账号登录；查看学员学分请打开「学分银行」。",
                           "Sign in with your unit's data-staff or reviewer account; see teachers' credits on 'Credit bank'.")
 
-# --- rejecting one result row (project_pages.py, service.reject_result; W670–W671)
+# --- rejecting one result row (project_pages.py, results.reject_result; W670–W671)
 W_REJECT_REASON = _e("W670", 422, "退回成绩须写明原因（1–200 字）", "Rejecting a result needs a reason (1–200 characters)",
                      "在该行的「退回原因」中写明问题（如 学时与签到记录不符），培训机构据此改正后重新提交。",
                      "Write what is wrong in the row's reason box (e.g. hours do not match the attendance record); the institution corrects it and resubmits.")
@@ -108,7 +108,7 @@ W_REVOKE_FAILED = _e("W674", 409, "该条成绩为「不合格」，确认时没
 W_REVOKE_BODY = _e("W675", 422, "请求内容无效：{detail}", "Invalid request body: {detail_en}",
                    "写成 {{\"reason\": \"原因\"}}（JSON）。", "Send {{\"reason\": \"why\"}} as JSON.")
 
-# --- rejecting a school-based plan (service.decide_plan; W720)
+# --- rejecting a school-based plan (projects.decide_plan; W720)
 W_PLAN_REASON = _e("W720", 422, "不批准校本研修计划须写明原因（1–200 字）",
                    "Rejecting a school-based plan needs a reason (1–200 characters)",
                    "在该计划行的「不批准原因」中写明原因（如 学时安排与研修内容不符），学校会在计划行内看到（接口：reason）。",

@@ -49,11 +49,11 @@ TRAININGS = {1: "{year}年东湖区中小学教师暑期全员集中培训", 2: 
 
 def _rule_version(ctx: Any, day: dt.date) -> str:
     """The province's credit rule version in force on the day (as a confirmation stores it)."""
-    from modules.credits import service as CS
+    from modules.credits import results as R
     from web.errors import Refusal
 
     try:
-        rules = CS.rules_for(ctx.settings.repo_root, ctx.settings.province)
+        rules = R.rules_for(ctx.settings.repo_root, ctx.settings.province)
     except Refusal:  # no rules here (W-no-rule): the entry still needs a version
         return f"{ctx.settings.province or 'national'}:{day.year}"
     v = rules.version_on(day)

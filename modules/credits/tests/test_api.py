@@ -200,7 +200,8 @@ def test_changing_the_rules_later_never_changes_confirmed_credits(ctx, world, wh
     import shutil
     from pathlib import Path
 
-    from modules.credits import service as S
+    from modules.credits import projects as P
+    from modules.credits import results as R
 
     root = tmp_path / "repo"
     src = Path(ctx.settings.repo_root)
@@ -210,13 +211,13 @@ def test_changing_the_rules_later_never_changes_confirmed_credits(ctx, world, wh
     tid, other = world.teachers["3601030001"][0], world.teachers["3601030001"][2]
     with ctx.sessions() as db:
         county = who(db, "info_manager@360103")
-        p1 = S.register_project(db, county, dict(name="规则冻结一", level="county", type="online", hours=36,
+        p1 = P.register_project(db, county, dict(name="规则冻结一", level="county", type="online", hours=36,
                                                  start="2022-03-01", end="2022-03-05"))
-        p2 = S.register_project(db, county, dict(name="规则冻结二", level="county", type="online", hours=36,
+        p2 = P.register_project(db, county, dict(name="规则冻结二", level="county", type="online", hours=36,
                                                  start="2022-04-01", end="2022-04-05"))
         for p in (p1, p2):
-            S.submit_results(db, county, p.id, [{"id_number": world.teacher_usernames[other], "hours": 36, "passed": True}])
-        S.confirm_results(db, who(db, "info_reviewer@360103"), p1.id, root=root)
+            R.submit_results(db, county, p.id, [{"id_number": world.teacher_usernames[other], "hours": 36, "passed": True}])
+        R.confirm_results(db, who(db, "info_reviewer@360103"), p1.id, root=root)
         db.commit()
         before = ledger.balance(db, other, start=date(2022, 1, 1), end=date(2022, 12, 31))
         assert before.credits == Decimal("3.00")  # national default: 36 h / 12
@@ -226,7 +227,7 @@ def test_changing_the_rules_later_never_changes_confirmed_credits(ctx, world, wh
             text.replace("{types: [online], hours_per_credit: 12", "{types: [online], hours_per_credit: 6"), encoding="utf-8")
         import os
         os.utime(root / "modules/credits/credits.yaml", ns=(10**18, 10**18))  # a new file state for the cache
-        S.confirm_results(db, who(db, "info_reviewer@360103"), p2.id, root=root)
+        R.confirm_results(db, who(db, "info_reviewer@360103"), p2.id, root=root)
         db.commit()
         entries = ledger.entries(db, other, start=date(2022, 1, 1), end=date(2022, 12, 31))
         assert [(e.project_id, e.credits, e.rule_version) for e in entries] == [

@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from modules.credits import ledger
-from modules.credits import service as S
+from modules.credits import results as R
 from modules.credits.tests.test_api import _project, _row, institution, teacher_name  # noqa: F401
 from tests.web.conftest import csrf_of
 from web.db.models import AuditEntry
@@ -39,7 +39,7 @@ def _confirmed(as_user, world, institution, name, *, school=SCHOOL, past=None): 
     assert as_user(inst_user).post(url, json={"rows": [_row(world, a, 24), _row(world, b, 30, passed=False)]}).status_code == 200
     county = as_user("info_reviewer@360102")
     if past is not None:
-        past.setattr(S, "datetime", _ThreeDaysAgo)
+        past.setattr(R, "datetime", _ThreeDaysAgo)
         past.setattr(ledger, "_now", lambda: _ThreeDaysAgo.now(timezone.utc))  # the ledger's time too
     done = county.post(f"{url}/confirm", json={})
     if past is not None:

@@ -22,7 +22,7 @@ def _institution_and_project(app, teacher_id: int) -> tuple[str, str]:
     and a teacher account for the teacher: (the teacher's username, the project's name)."""
     from sqlalchemy import select
 
-    from modules.credits import service as S
+    from modules.credits import projects as P
     from modules.credits.models import InstitutionAccount, TrainingInstitution
     from web.services.auth import principal_of
 
@@ -46,7 +46,7 @@ def _institution_and_project(app, teacher_id: int) -> tuple[str, str]:
         s.add(Grant(account_id=s.scalar(select(Account.id).where(Account.username == t.id_number)),
                     unit_id=t.unit_id, role_key="teacher"))
         manager = principal_of(s.scalar(select(Account).where(Account.username == "info_manager@360102")), ctx)
-        p = S.register_project(s, manager, dict(name="东湖区班主任能力提升培训", level="county", type="face_to_face",
+        p = P.register_project(s, manager, dict(name="东湖区班主任能力提升培训", level="county", type="face_to_face",
                                                 hours=30, start="2024-07-01", end="2024-07-10", institution_id=inst.id))
         s.commit()
         return t.id_number, p.name

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from modules.credits import service as S
+from modules.credits import projects as P
 from modules.credits.models import TrainingProject
 from modules.credits.tests.test_races import _first_holds_the_lock, _me
 from web.errors import Refusal
@@ -23,7 +23,7 @@ def _postgres_only(ctx):
 
 def test_the_same_project_twice_at_once_one_wins(ctx):
     body = dict(name="并发重复登记", level="county", type="online", hours=20, start="2024-03-04", end="2024-03-08")
-    register = lambda s: S.register_project(s, _me(ctx, s, "info_manager@360103"), dict(body)).id  # noqa: E731
+    register = lambda s: P.register_project(s, _me(ctx, s, "info_manager@360103"), dict(body)).id  # noqa: E731
     first, second = _first_holds_the_lock(ctx, register, register)
     assert isinstance(first, int)
     assert isinstance(second, Refusal) and second.code == "W716", second

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from modules.credits import service as S
+from modules.credits import results as R
 from modules.credits.models import CreditClaim, CreditEntry, TrainingInstitution, TrainingProject
 from tests.web.conftest import Client, csrf_of, fresh_database, make_settings
 from tests.web.english_walk import han_left
@@ -68,7 +68,7 @@ def _teachers(app) -> dict[str, str]:
 
 def test_every_credit_page_in_english_leaves_only_names_in_chinese(demo):
     names, (urls, _) = _names(demo), _pages(demo)
-    categories = {c.zh for c in S.rules_for(demo.state.ctx.settings.repo_root, "36").categories.values()}
+    categories = {c.zh for c in R.rules_for(demo.state.ctx.settings.repo_root, "36").categories.values()}
     seen: dict[str, set[str]] = {}
     for user in STAFF + tuple(_teachers(demo).values()):
         client = Client(demo, user, PASSWORD, entry="teacher" if user[0].isdigit() else None)

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from modules.credits import probing
-from modules.credits import service as S
+from modules.credits import results as R
 from modules.credits.models import ResultProbe
 from modules.credits.tests.test_api import _project, _row, institution, teacher_name  # noqa: F401
 from tests.web.conftest import new_id_number
@@ -122,14 +122,14 @@ def test_probe_race_two_submissions_at_once_cannot_both_pass_the_limit(ctx, as_u
     out: dict[str, object] = {}
     with ctx.sessions() as a:
         try:
-            S.submit_results(a, me(a), pids[0], _rows(strangers[:15]))
+            R.submit_results(a, me(a), pids[0], _rows(strangers[:15]))
         except Refusal as r:
             out["first"] = r
 
         def run() -> None:
             with ctx.sessions() as b:
                 try:
-                    S.submit_results(b, me(b), pids[1], _rows(strangers[15:]))
+                    R.submit_results(b, me(b), pids[1], _rows(strangers[15:]))
                 except Refusal as r:
                     out["second"] = r
                 b.commit()
@@ -139,7 +139,7 @@ def test_probe_race_two_submissions_at_once_cannot_both_pass_the_limit(ctx, as_u
         time.sleep(1.0)  # the second now waits on the institution's row (or, unguarded, is already done)
         a.commit()
     t.join(30)
-    assert isinstance(out["first"], S.RowsRefused) and len(out["first"].problems) == 15
+    assert isinstance(out["first"], R.RowsRefused) and len(out["first"].problems) == 15
     assert isinstance(out["second"], Refusal) and out["second"].code == "W661", out.get("second")
     with ctx.sessions() as s:
         assert s.scalar(select(func.count()).select_from(ResultProbe).where(ResultProbe.institution_id == inst_id)) == 30

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from modules.credits import service as S
+from modules.credits import results as R
 from modules.credits.models import CreditEntry, TrainingResult
 from modules.credits.tests.test_api import _project, _row, institution  # noqa: F401
 from web.db.models import Account
@@ -64,10 +64,10 @@ def test_a_resubmission_racing_a_confirmation_never_overwrites_it(ctx, as_user, 
                                    json={"rows": [_row(world, tid, 24)]}).status_code == 200
     root = ctx.settings.repo_root
     first, second = _first_holds_the_lock(
-        ctx, lambda s: S.confirm_results(s, _me(ctx, s, "info_reviewer@360102"), project["id"], root=root),
-        lambda s: S.submit_results(s, _me(ctx, s, inst_user), project["id"], [_row(world, tid, 10)]))
+        ctx, lambda s: R.confirm_results(s, _me(ctx, s, "info_reviewer@360102"), project["id"], root=root),
+        lambda s: R.submit_results(s, _me(ctx, s, inst_user), project["id"], [_row(world, tid, 10)]))
     assert first["confirmed"] == 1
-    assert isinstance(second, S.RowsRefused) and second.problems[0].key == "confirmed"
+    assert isinstance(second, R.RowsRefused) and second.problems[0].key == "confirmed"
     with ctx.sessions() as s:
         r = s.scalar(select(TrainingResult).where(TrainingResult.project_id == project["id"]))
         assert (r.state, r.hours) == ("confirmed", Decimal("24.00"))
@@ -78,8 +78,8 @@ def test_two_submissions_of_one_new_teacher_are_one_after_the_other(ctx, as_user
     project = _project(as_user("info_manager@360102"), institution_id=inst_id)
     tid = world.teachers["3601020001"][1]
     first, second = _first_holds_the_lock(
-        ctx, lambda s: S.submit_results(s, _me(ctx, s, inst_user), project["id"], [_row(world, tid, 20)]),
-        lambda s: S.submit_results(s, _me(ctx, s, inst_user), project["id"], [_row(world, tid, 22)]))
+        ctx, lambda s: R.submit_results(s, _me(ctx, s, inst_user), project["id"], [_row(world, tid, 20)]),
+        lambda s: R.submit_results(s, _me(ctx, s, inst_user), project["id"], [_row(world, tid, 22)]))
     assert first["saved"] == 1 and second["saved"] == 1  # the second replaces the first's unconfirmed result
     with ctx.sessions() as s:
         rows = list(s.scalars(select(TrainingResult).where(TrainingResult.project_id == project["id"])))
@@ -97,7 +97,7 @@ def test_two_projects_confirmed_at_once_share_the_yearly_cap(ctx, as_user, world
                                        json={"rows": [_row(world, tid, 120)]}).status_code == 200
         pids.append(p["id"])
     root = ctx.settings.repo_root
-    confirm = lambda pid: lambda s: S.confirm_results(s, _me(ctx, s, "info_reviewer@360103"), pid, root=root)  # noqa: E731
+    confirm = lambda pid: lambda s: R.confirm_results(s, _me(ctx, s, "info_reviewer@360103"), pid, root=root)  # noqa: E731
     alone = _first_holds_the_lock(ctx, confirm(pids[0]), confirm(pids[1]))
     with ctx.sessions() as s:
         total = s.scalar(select(func.sum(CreditEntry.credits)).where(CreditEntry.teacher_id == tid,
