@@ -3,7 +3,7 @@ own projects' participants only").
 
 An institution reads no teacher data, but the answer to the results it submits says whether an ID
 number belongs to a teacher the project takes: a row is accepted, or refused as "does not match"
-(service.check_rows words an unknown number, a wrong name and a teacher outside the project alike,
+(results.check_rows words an unknown number, a wrong name and a teacher outside the project alike,
 and a name is optional in the API's rows). On a province or national project the project takes a
 whole province, so an institution sending made-up numbers could learn who teaches there.
 
@@ -33,7 +33,7 @@ from web.errors import Refusal
 from web.principal import Principal
 
 LIMIT = 20  # distinct unmatched ID numbers an institution may send a day
-UNMATCHED = ("teacher", "unmatched")  # service.check_rows' keys of a number that matched no participant
+UNMATCHED = ("teacher", "unmatched")  # results.check_rows' keys of a number that matched no participant
 
 
 def _today() -> Any:
@@ -67,7 +67,7 @@ def before(db: Session, me: Principal, project: TrainingProject) -> None:
 
 def after(db: Session, me: Principal, project: TrainingProject, rows: list[Any], problems: list[Any],
           first_row: int) -> bool:
-    """Count the day's new unmatched numbers of these rows (``problems`` from service.check_rows,
+    """Count the day's new unmatched numbers of these rows (``problems`` from results.check_rows,
     which numbered the rows from ``first_row``); W661 when the day goes past the limit. Returns
     whether anything was counted (then a refusal of the rows keeps the count)."""
     numbers = set()

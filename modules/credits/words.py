@@ -127,7 +127,7 @@ W_PROBE_LIMIT = _e(
     "To protect teachers' data, an institution may send only a few ID numbers a day that match no one. Check the roster's ID "
     "numbers and names with the project's authority ({authority}) or the teachers' schools, and submit tomorrow.")
 
-# --- the submitter of a row does not reject it either (service.reject_result; W662)
+# --- the submitter of a row does not reject it either (results.reject_result; W662)
 W_OWN_ROW = _e("W662", 403, "这一行成绩由您（{who}）提交，不能由您本人退回",
                "You ({who}) submitted this result; you cannot reject it yourself",
                "要更正自己提交的成绩，在成绩模板中重新提交该学员即可（会替换待确认的成绩）；退回由另一位审核员办理。",
