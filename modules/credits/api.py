@@ -4,7 +4,8 @@
 - ``GET  /api/v1/training/projects`` the projects the account sees, with counts of results by state
 - ``GET  /api/v1/training/projects/{id}/results`` its results (names, masked ID numbers)
 - ``POST /api/v1/training/projects/{id}/results`` {"rows": [{"id_number", "hours", "passed", "score"?, "name"?}], "dry_run"?}
-  (the ID number, a string, identifies the participant; a name, when given, must be theirs)
+  (the ID number, a string, identifies the participant; a name, when given, must be theirs), or the filled
+  template as an upload (multipart/form-data: data or file, dry_run), as ``…/results/upload``
 - ``POST /api/v1/training/projects/{id}/results/confirm`` → ledger entries
 - ``POST /api/v1/training/projects/{id}/approve`` {"approve": true|false} (a school-based plan)
 - ``POST /api/v1/training/projects/{id}/results/{rid}/reject`` {"reason"} (a waiting row, results.reject_result)
@@ -15,7 +16,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from typing import Annotated
@@ -47,18 +48,57 @@ class ProjectIn:
 
 
 @dataclass
-class ResultsIn:
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    dry_run: bool = False
-
-
-@dataclass
 class ResultsUpload:
     data: UploadFile | None = None  # the filled template (.xlsx)
     dry_run: bool = False
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_LIMIT = 10 * 1024 * 1024 + 65536  # sheet.MAX_BYTES and the multipart's own bytes
+
+
+def _upload(db: Session, me: Principal, project_id: int, content: bytes | None, dry_run: bool,
+            filename: str | None) -> Response[Any]:
+    """The filled template, as …/results (multipart) and …/results/upload take it."""
+    from modules.credits import sheet
+    from web.errors import Refusal
+
+    if content is None:
+        raise Refusal("W552", detail="没有收到文件（表单字段 data）", detail_en="no file received (form field 'data')")
+    summary, report = sheet.upload(db, me, project_id, content, dry_run=dry_run, filename=filename)
+    if report is not None:
+        return Response(report, status_code=422, media_type=XLSX,
+                        headers={"content-disposition": f'attachment; filename="results-{project_id}-problems.xlsx"'})
+    return Response(summary, status_code=200)
+
+
+async def _json(request: Request) -> Any:
+    """The body as JSON (sent as application/json it was checked already: W932, web/security/edge.py;
+    sent under another type, or none, it is read here, with the same refusal in the same words)."""
+    import json
+
+    from web.errors import W_JSON_BAD, Refusal
+    from web.security.edge import _short
+    from web.security.wording import json_error
+
+    raw = await request.body()
+    try:
+        return json.loads(raw) if raw.strip() else None
+    except (ValueError, RecursionError) as exc:
+        zh, en = json_error(_short(exc))
+        raise Refusal(W_JSON_BAD, detail=zh, detail_en=en) from None
+
+
+def _rows_in(body: Any) -> tuple[Any, bool]:
+    """The JSON body's rows and dry_run (submit_results checks the rows themselves)."""
+    from web.errors import Refusal
+
+    if not isinstance(body, dict):
+        raise Refusal("W552", detail="须为 {\"rows\": [...]} 形式的对象", detail_en='must be an object {"rows": [...]}')
+    dry_run = body.get("dry_run", False)
+    if not isinstance(dry_run, bool):
+        raise Refusal("W552", detail="dry_run 须为 true 或 false", detail_en="dry_run must be true or false")
+    return body.get("rows"), dry_run
 
 
 @dataclass
@@ -97,16 +137,29 @@ class TrainingController(Controller):
     def results(self, project_id: int, db: Session, me: Principal) -> dict[str, Any]:
         return {"results": R.results_of(db, me, project_id)}
 
-    @post("/{project_id:int}/results", sync_to_thread=True, status_code=200,
-          summary="Submit participants' results: all rows or none; dry_run checks only",
-          description="Body: {\"rows\": [{\"id_number\": \"…\" (a string), \"hours\": 24, \"passed\": true, "
+    @post("/{project_id:int}/results", status_code=200, request_max_body_size=UPLOAD_LIMIT,
+          summary="Submit participants' results (JSON rows, or the filled template as an upload): all rows or none; "
+                  "dry_run checks only",
+          description="JSON body: {\"rows\": [{\"id_number\": \"…\" (a string), \"hours\": 24, \"passed\": true, "
                       "\"score\": optional 0–100, \"name\": optional}], \"dry_run\": false}. The ID number identifies "
                       "the participant among the teachers the project takes; a name, when sent, must be theirs. "
                       "Resubmitting a participant replaces a waiting or rejected result (confirmed ones: refused). "
                       "422 W548 lists each problem by row and column (W631 an ID sent as a number, W632 a wrong "
-                      "check character, W633 a name that does not match).")
-    def submit(self, project_id: int, data: ResultsIn, db: Session, me: Principal) -> dict[str, Any]:
-        return R.submit_results(db, me, project_id, data.rows, dry_run=data.dry_run)
+                      "check character, W633 a name that does not match). Or multipart/form-data with the filled "
+                      "template in the field data (or file) and dry_run, as …/results/upload: 200 with the summary, "
+                      "or 422 with the workbook, every problem written into its row.")
+    async def submit(self, request: Request, project_id: int, db: Session, me: Principal) -> Response[Any]:
+        from web.deps import run_unit_of_work
+
+        if request.content_type[0] in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            form = await request.form()
+            file = form.get("data") or form.get("file")
+            content = file.file.read(UPLOAD_LIMIT) if isinstance(file, UploadFile) else None
+            name = file.filename if isinstance(file, UploadFile) else None
+            dry = str(form.get("dry_run") or "").strip().lower() in ("1", "true", "on", "yes")
+            return await run_unit_of_work(db, lambda: _upload(db, me, project_id, content, dry, name))
+        rows, dry_run = _rows_in(await _json(request))
+        return Response(await run_unit_of_work(db, lambda: R.submit_results(db, me, project_id, rows, dry_run=dry_run)))
 
     @get("/{project_id:int}/results/template.xlsx", sync_to_thread=True, summary="The results template of a project (xlsx)")
     def template(self, project_id: int, db: Session, me: Principal) -> Response[bytes]:
@@ -120,17 +173,8 @@ class TrainingController(Controller):
                   "or 422 with the workbook, every problem written into its row (nothing saved)")
     def upload(self, project_id: int, data: Annotated[ResultsUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
                db: Session, me: Principal) -> Response[Any]:
-        from modules.credits import sheet
-        from web.errors import Refusal
-
-        if not isinstance(data.data, UploadFile):
-            raise Refusal("W552", detail="没有收到文件（表单字段 data）", detail_en="no file received (form field 'data')")
-        summary, report = sheet.upload(db, me, project_id, data.data.file.read(sheet.MAX_BYTES + 1),
-                                       dry_run=bool(data.dry_run), filename=data.data.filename)
-        if report is not None:
-            return Response(report, status_code=422, media_type=XLSX,
-                            headers={"content-disposition": f'attachment; filename="results-{project_id}-problems.xlsx"'})
-        return Response(summary, status_code=200)
+        content = data.data.file.read(UPLOAD_LIMIT) if isinstance(data.data, UploadFile) else None
+        return _upload(db, me, project_id, content, bool(data.dry_run), getattr(data.data, "filename", None))
 
     @post("/{project_id:int}/results/confirm", sync_to_thread=True, status_code=200,
           summary="Confirm submitted results: credits under the province's rules into the credit bank")

@@ -71,3 +71,36 @@ def test_a_legacy_15_digit_id_number_is_read_as_the_teachers_18_character_number
     county = as_user("info_reviewer@360102")
     names = {row["name"] for row in county.get(f"/api/v1/training/projects/{p['id']}/results").json()["results"]}
     assert names == {teacher_name(world, a), teacher_name(world, b)}
+
+
+def test_the_results_address_takes_the_filled_template_as_an_upload_too(as_user, world, institution):  # noqa: F811
+    """POST …/results takes JSON rows or the filled template (multipart, field data or file), as
+    …/results/upload does: problems come back written into the workbook, a clean one is saved."""
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="同一地址上传的项目", hours=20, institution_id=inst_id)
+    inst = as_user(inst_user)
+    url = f"/api/v1/training/projects/{p['id']}/results"
+    wb = load_workbook(io.BytesIO(inst.get(f"{url}/template.xlsx").content))
+    a, b = world.teachers["3601020002"][:2]
+    wb.active.append([world.teacher_usernames[a], teacher_name(world, a), 20, "合格", 90])
+    wb.active.append([world.teacher_usernames[b], teacher_name(world, b), 25, "合格", None])  # too many hours
+    out = io.BytesIO()
+    wb.save(out)
+    bad = inst.post(url, headers={"x-csrftoken": "1"}, files={"file": ("r.xlsx", out.getvalue(), "application/octet-stream")})
+    assert bad.status_code == 422 and "学时" in load_workbook(io.BytesIO(bad.content)).active.cell(row=3, column=6).value
+    wb.active.cell(row=3, column=3, value=18)
+    out = io.BytesIO()
+    wb.save(out)
+    dry = inst.post(url, headers={"x-csrftoken": "1"}, data={"dry_run": "true"},
+                    files={"data": ("r.xlsx", out.getvalue(), "application/octet-stream")})
+    assert dry.status_code == 200 and dry.json()["dry_run"] is True and dry.json()["saved"] == 0, dry.text
+    ok = inst.post(url, headers={"x-csrftoken": "1"}, files={"data": ("r.xlsx", out.getvalue(), "application/octet-stream")})
+    assert ok.status_code == 200 and ok.json()["saved"] == 2, ok.text
+    # a body that is neither: a clear refusal, not a server error
+    for body, status, code in ((b"not json", 400, "W932"), (b"[1, 2]", 422, "W552"),
+                               (b'{"rows": [], "dry_run": "yes"}', 422, "W552"), (b'{"rows": []}', 422, "W552")):
+        r = inst.post(url, content=body, headers={"content-type": "application/json", "x-csrftoken": "1"})
+        assert (r.status_code, r.json()["code"]) == (status, code), (body, r.text)
+    assert inst.post(url, headers={"x-csrftoken": "1"}, data={"dry_run": "true"}).json()["code"] == "W552"  # a form, no file
+    r = inst.post(url, content=b"\x00\x01", headers={"content-type": "text/plain", "x-csrftoken": "1"})
+    assert (r.status_code, r.json()["code"]) == (400, "W932"), r.text
