@@ -57,6 +57,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_LIMIT = 10 * 1024 * 1024 + 65536  # sheet.MAX_BYTES and the multipart's own bytes
 
 
+def _download_name(fallback: str, name: str) -> str:
+    """A download's file name: the project's own (RFC 6266 filename*, UTF-8), so an institution with
+    several projects tells its templates apart, and an ASCII fallback for old clients."""
+    from urllib.parse import quote
+
+    clean = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name)[:120]
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"
+
+
 def _upload(db: Session, me: Principal, project_id: int, content: bytes | None, dry_run: bool,
             filename: str | None) -> Response[Any]:
     """The filled template, as …/results (multipart) and …/results/upload take it."""
@@ -165,8 +174,10 @@ class TrainingController(Controller):
     def template(self, project_id: int, db: Session, me: Principal) -> Response[bytes]:
         from modules.credits import sheet
 
-        return Response(sheet.template(db, me, project_id), media_type=XLSX,
-                        headers={"content-disposition": f'attachment; filename="results-{project_id}.xlsx"'})
+        content = sheet.template(db, me, project_id)
+        name = R.project_for_submitter(db, me, project_id).name
+        return Response(content, media_type=XLSX, headers={"content-disposition": _download_name(
+            f"results-{project_id}.xlsx", f"{name}-成绩模板.xlsx")})
 
     @post("/{project_id:int}/results/upload", sync_to_thread=True, status_code=200,
           summary="Submit results from the filled template (multipart: data, dry_run): 200 with the summary, "

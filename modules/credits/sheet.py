@@ -145,10 +145,19 @@ def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_r
     return summary, report
 
 
+def note_text(label: str, message: str, hint: str) -> str:
+    """One problem as the workbook's 问题 column says it: "<column>：<what is wrong>。<how to fix>"
+    (the column named once, even when the message begins with it; no brackets inside brackets)."""
+    what = message.rstrip("。. ")
+    if not what.startswith(label):
+        what = f"{label}：{what}"
+    return f"{what}。{hint}" if hint else f"{what}。"
+
+
 def upload_report(db: Session, me: Principal, project_id: int, content: bytes, *, dry_run: bool = False,
                   filename: str | None = None) -> tuple[dict[str, Any] | None, bytes | None, list[tuple[int, str, str]]]:
-    """As ``upload``, with the problems for a page: (sheet row, the row's problems in Chinese, in
-    English) — what the workbook's 问题 column says, in both languages."""
+    """As ``upload``, with the problems for a page: each problem's row, column (label, label_en),
+    message and hint in both languages — what the workbook's 问题 column says."""
     R.project_for_submitter(db, me, project_id)
     limits = _limits()
     _checked(content, limits, filename)
@@ -163,16 +172,16 @@ def upload_report(db: Session, me: Principal, project_id: int, content: bytes, *
         note = len(HEADERS) + 1
         ws.cell(row=1, column=note, value="问题")
         messages: dict[int, list[str]] = {}
-        english: dict[int, list[str]] = {}
+        listed = []
         for p in refused.problems:
             j = p.as_json()
             row = p.row  # the sheet's own row: the first data row is row 2
-            messages.setdefault(row, []).append(f"{HEADERS[COLUMN[p.column] - 1]}：{j['message']}（{j['hint']}）")
-            english.setdefault(row, []).append(f"{HEADERS_EN[COLUMN[p.column] - 1]}: {j['message_en']} ({j['hint_en']})")
+            label, label_en = HEADERS[COLUMN[p.column] - 1], HEADERS_EN[COLUMN[p.column] - 1]
+            messages.setdefault(row, []).append(note_text(label, j["message"], j["hint"]))
+            listed.append({**j, "row": row, "label": label, "label_en": label_en})
             cell = ws.cell(row=row, column=COLUMN[p.column])
             cell.fill = RED
             cell.comment = Comment(j["message"], "tmis")
         for row, texts in messages.items():
             ws.cell(row=row, column=note, value="；".join(texts))
-        listed = [(row, "；".join(texts), "; ".join(english[row])) for row, texts in sorted(messages.items())]
         return None, workbook_bytes(wb), listed  # the one writer: a typed '=…' comes back as text, not a formula

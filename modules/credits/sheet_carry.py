@@ -111,7 +111,7 @@ def upload(db: Session, me: Principal, content: bytes, *, root: Path, dry_run: b
         messages: dict[int, list[str]] = {}
         for p in refused.problems:
             j = p.as_json()
-            messages.setdefault(p.row, []).append(f"{HEADERS[COLUMN[p.column] - 1]}：{j['message']}（{j['hint']}）")
+            messages.setdefault(p.row, []).append(sheet.note_text(HEADERS[COLUMN[p.column] - 1], j["message"], j["hint"]))
             cell = ws.cell(row=p.row, column=COLUMN[p.column])
             cell.fill = sheet.RED
             cell.comment = Comment(j["message"], "tmis")

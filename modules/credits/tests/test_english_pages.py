@@ -110,7 +110,8 @@ def test_an_uploads_problems_are_listed_in_english(demo):
                   files={"file": ("results.xlsx", body.getvalue(),
                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
     assert r.status_code == 422, r.text[:300]
-    assert 'id="results-problems"' in r.text and "Hours: " in r.text
+    problems = r.text.split('id="results-problems"')[1].split("</table>")[0]
+    assert "<td>Hours</td>" in problems and "How to fix" in problems
     assert han_left(r.text, _names(demo)) == []
 
 

@@ -119,13 +119,18 @@ def test_upload_problems_name_the_sheets_rows_in_chinese(as_user, world, institu
     bad = inst.post(f"/credits/projects/{p['id']}/upload", data={"_csrf_token": csrf_of(page.text), "dry_run": "1"},
                     files={"file": ("r.xlsx", _xlsx(wb), "application/octet-stream")})
     assert bad.status_code == 422
-    rows = dict(re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td></tr>", bad.text))
+    table = bad.text.split('id="results-problems"')[1].split("</table>")[0]
+    rows: dict[str, str] = {}  # row → its problems: column, what is wrong, how to fix
+    for row, column, what, fix in re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", table):
+        rows[row] = rows.get(row, "") + f"{column} {what} {fix}"
     assert "首次在第 2 行" in rows["4"]
     assert "身份证件号必填" in rows["5"] and "不符" not in rows["5"]
     assert "是否合格应为" in rows["6"] and "true" not in rows["6"]
     assert re.search(r'id="results-report" download="[^"]+\.xlsx"', bad.text)
     report = load_workbook(io.BytesIO(base64.b64decode(re.search(r"base64,([^\"]+)\"", bad.text).group(1)))).active
     assert "首次在第 2 行" in report.cell(row=4, column=6).value and report.cell(row=2, column=6).value is None
+    # the column is named once, the fix follows the problem (no brackets inside brackets)
+    assert report.cell(row=5, column=6).value == "身份证件号必填。填写该学员的身份证件号。"
 
 
 def test_the_reviewer_sees_who_is_waiting_before_confirming_and_the_institution_its_rows(as_user, world, institution):  # noqa: F811

@@ -4,6 +4,7 @@ wrong row means nothing is saved and the workbook comes back with the problem in
 from __future__ import annotations
 
 import io
+from urllib.parse import unquote
 
 from openpyxl import load_workbook
 
@@ -23,6 +24,8 @@ def test_template_upload_errors_written_back_then_saved(as_user, world, institut
     inst = as_user(inst_user)
     r = inst.get(f"/api/v1/training/projects/{p['id']}/results/template.xlsx")
     assert r.status_code == 200
+    # saved under the project's name: an institution with several projects tells the files apart
+    assert unquote(r.headers["content-disposition"].split("filename*=UTF-8''")[1]) == "表格提交的项目-成绩模板.xlsx"
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb.active
     a, b = world.teachers["3601020002"][:2]
