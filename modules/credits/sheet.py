@@ -106,9 +106,11 @@ def _cell(value: Any) -> Any:
     return None if value == "" else value
 
 
-def _read_rows(content: bytes, limits: Limits) -> list[dict[str, Any]]:
+def _read_rows(content: bytes, limits: Limits) -> tuple[list[dict[str, Any]], list[int]]:
     """The data rows of the first worksheet, read by calamine (the app's reader, web/excel/reader.py)
-    and refused past the row limit, whatever the file declares."""
+    and refused past the row limit, whatever the file declares; with each row's own sheet row.
+    An empty row is skipped, never the end: the rows after it are read too (as the teacher import
+    does, web/excel/pipeline.py)."""
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(content))
         visible = [m for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
@@ -128,13 +130,24 @@ def _read_rows(content: bytes, limits: Limits) -> list[dict[str, Any]]:
         raise _bad("第 1 行须为模板的列：" + "、".join(HEADERS),
                    "row 1 must hold the template's columns: " + ", ".join(HEADERS))
     rows: list[dict[str, Any]] = []
-    for line in lines:
+    at: list[int] = []
+    for n, line in enumerate(lines, start=2):
         values = tuple(_cell(v) for v in line[:len(HEADERS)]) + (None,) * max(0, len(HEADERS) - len(line))
         if all(v in (None, "") for v in values):
-            break
+            continue
         idn, name, hours, passed, score = values
         rows.append({"id_number": idn, "name": name, "hours": hours, "passed": passed, "score": score})
-    return rows
+        at.append(n)
+    return rows, at
+
+
+def on_sheet(problem: Any, at: list[int]) -> Any:
+    """A row problem counted over the rows read (from 2) as the sheet's own row, and so is the row
+    it names as the first of two (``first``): the sheet may hold empty rows between them."""
+    args = dict(problem.args)
+    if isinstance(args.get("first"), int) and 2 <= args["first"] < len(at) + 2:
+        args["first"] = at[args["first"] - 2]
+    return dataclasses.replace(problem, row=at[problem.row - 2], args=args)
 
 
 def upload(db: Session, me: Principal, project_id: int, content: bytes, *, dry_run: bool = False,
@@ -161,12 +174,13 @@ def upload_report(db: Session, me: Principal, project_id: int, content: bytes, *
     R.project_for_submitter(db, me, project_id)
     limits = _limits()
     _checked(content, limits, filename)
-    rows = _read_rows(content, limits)
+    rows, at = _read_rows(content, limits)
     if not rows:
         raise _bad("工作簿中没有成绩行", "the workbook has no result rows")
     try:
         return R.submit_results(db, me, project_id, rows, dry_run=dry_run, first_row=2), None, []
     except R.RowsRefused as refused:
+        refused.problems = [on_sheet(p, at) for p in refused.problems]
         wb = load_workbook(io.BytesIO(content))  # checked and bounded above; loaded in full only to write the problems back
         ws = wb.worksheets[0]
         note = len(HEADERS) + 1

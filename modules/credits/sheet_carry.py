@@ -59,8 +59,9 @@ def template(db: Session, me: Principal, root: Path) -> bytes:
     return workbook_bytes(wb)
 
 
-def _read_rows(content: bytes, limits: Any) -> list[dict[str, Any]]:
-    """The data rows of the first worksheet (calamine, as sheet.py), refused past the row limit."""
+def _read_rows(content: bytes, limits: Any) -> tuple[list[dict[str, Any]], list[int]]:
+    """The data rows of the first worksheet (calamine, as sheet.py), refused past the row limit; with
+    each row's own sheet row (an empty row is skipped, never the end)."""
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(content))
         visible = [m for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
@@ -78,12 +79,14 @@ def _read_rows(content: bytes, limits: Any) -> list[dict[str, Any]]:
     if header != HEADERS:
         raise _bad("第 1 行须为模板的列：" + "、".join(HEADERS), "row 1 must hold the template's columns: " + ", ".join(HEADERS))
     rows: list[dict[str, Any]] = []
-    for line in lines:
+    at: list[int] = []
+    for n, line in enumerate(lines, start=2):
         values = tuple(sheet._cell(v) for v in line[:len(HEADERS)]) + (None,) * max(0, len(HEADERS) - len(line))
         if all(v in (None, "") for v in values):
-            break
+            continue  # an empty row is skipped, never the end (sheet._read_rows)
         rows.append(dict(zip(CO.COLUMNS, values)))
-    return rows
+        at.append(n)
+    return rows, at
 
 
 def upload(db: Session, me: Principal, content: bytes, *, root: Path, dry_run: bool = False
@@ -98,12 +101,13 @@ def upload(db: Session, me: Principal, content: bytes, *, root: Path, dry_run: b
         if refusal.code != Wd.W_BAD_BODY:
             raise
         raise _bad(refusal.args_.get("detail", ""), refusal.args_.get("detail_en", "")) from None
-    rows = _read_rows(content, limits)
+    rows, at = _read_rows(content, limits)
     if not rows:
         raise _bad("工作簿中没有结转学分行", "the workbook has no rows of credits")
     try:
         return CO.carry_over(db, me, rows, root=root, dry_run=dry_run, first_row=2), None, []
     except CO.CarryRowsRefused as refused:
+        refused.problems = [sheet.on_sheet(p, at) for p in refused.problems]
         wb = load_workbook(io.BytesIO(content))  # checked and bounded above; loaded in full only to write the problems back
         ws = wb.worksheets[0]
         note = len(HEADERS) + 1

@@ -234,3 +234,24 @@ def test_the_page_uploads_lists_problems_by_row_and_reads_in_english(ctx, world,
     token = csrf_of(english)
     empty = county.post("/credits/carry-over/upload", data={"_csrf_token": token})
     assert empty.status_code == 422 and "W642" in empty.text
+
+
+def test_rows_after_an_empty_row_are_carried_over_and_named_by_their_own_row(ctx, world, as_user, new_teacher):
+    """An empty row between two credits: both are read (none dropped after the gap), and a
+    problem names the sheet's own row."""
+    a, b = new_teacher("3601020001"), new_teacher("3601020002")
+    county = as_user(COUNTY)
+    wb = load_workbook(io.BytesIO(county.get(f"{API}/template.xlsx").content))
+    ws = wb.active
+    (idn_a, name_a), (idn_b, name_b) = _teacher(ctx, a), _teacher(ctx, b)
+    ws.append([idn_a, name_a, "集中培训", 12, 120, "2023-05-20", "原省继续教育平台"])  # row 2
+    ws.append([None] * 7)                                                             # row 3
+    ws.append([idn_b, name_b, "集中培训", 8, 80, "2099-01-01", "原省继续教育平台"])    # row 4: in the future
+    bad = _upload(county, wb)
+    assert bad.status_code == 422
+    back = load_workbook(io.BytesIO(bad.content)).active
+    assert back.cell(row=3, column=8).value is None and "获得日期" in back.cell(row=4, column=8).value
+    ws.cell(row=4, column=6, value="2024-03-01")
+    ok = _upload(county, wb)
+    assert ok.status_code == 200 and ok.json()["saved"] == 2, ok.text
+    assert county.get(f"/api/v1/teachers/{b}/credits").json()["total"] == "8.00"

@@ -107,3 +107,32 @@ def test_the_results_address_takes_the_filled_template_as_an_upload_too(as_user,
     assert inst.post(url, headers={"x-csrftoken": "1"}, data={"dry_run": "true"}).json()["code"] == "W552"  # a form, no file
     r = inst.post(url, content=b"\x00\x01", headers={"content-type": "text/plain", "x-csrftoken": "1"})
     assert (r.status_code, r.json()["code"]) == (400, "W932"), r.text
+
+
+def test_rows_after_an_empty_row_are_read_and_named_by_their_own_row(as_user, world, institution):  # noqa: F811
+    """A workbook with an empty row between participants (a row cleared in Excel): every filled
+    row is checked and saved, none after the gap silently dropped, and a problem names the row
+    the user sees in the sheet, as does "first at row …" for a participant given twice."""
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="中间有空行的成绩", hours=20, institution_id=inst_id)
+    inst = as_user(inst_user)
+    wb = load_workbook(io.BytesIO(inst.get(f"/api/v1/training/projects/{p['id']}/results/template.xlsx").content))
+    ws = wb.active
+    a, b, c = world.teachers["3601020002"][:3]
+    ws.append([world.teacher_usernames[a], teacher_name(world, a), 20, "合格", 90])  # row 2
+    ws.append([None] * 5)                                                             # row 3, cleared
+    ws.append([world.teacher_usernames[b], teacher_name(world, b), 25, "合格", None])  # row 4: more hours than 20
+    ws.append([world.teacher_usernames[a], teacher_name(world, a), 18, "合格", None])  # row 5: a again
+    bad = _upload(inst, p["id"], wb)
+    assert bad.status_code == 422
+    back = load_workbook(io.BytesIO(bad.content)).active
+    assert back.cell(row=3, column=6).value is None
+    assert "学时" in back.cell(row=4, column=6).value and back.cell(row=4, column=3).comment is not None
+    assert "第 2 行" in back.cell(row=5, column=6).value
+    ws.delete_rows(5)
+    ws.cell(row=4, column=3, value=16)
+    ws.append([None] * 5)
+    ws.append([world.teacher_usernames[c], teacher_name(world, c), 12, "不合格", None])  # row 6, after another gap
+    ok = _upload(inst, p["id"], wb)
+    assert ok.status_code == 200 and ok.json()["saved"] == 3, ok.text
+    assert len(inst.get(f"/api/v1/training/projects/{p['id']}/results").json()["results"]) == 3
