@@ -159,3 +159,26 @@ def test_the_registration_list_in_english_reads_english(walk):
             text = text.replace(name, "")
         text = text.replace("本周期学分不足，补足后再申请", "").replace("师德处分期内", "")   # the reviewers' words
         assert not HAN.search(text), (url, HAN.search(text), text[max(0, HAN.search(text).start() - 200):][:400])
+
+
+def test_a_teacher_registered_early_reads_the_next_cycle_not_unmet_conditions(walk):
+    """Registered 合格 before the old cycle's end, the new cycle starts the day after it: on 我的注册
+    the teacher read "尚未达到注册条件 / 本周期学分 0/120" for a cycle that had not begun. The page
+    names it as the next cycle, from its first day, with nothing due before then, in either language."""
+    _decide(walk)
+    ok = _teacher(walk, walk["ok"])
+    own = ok.get(f"/api/v1/teachers/{walk['ok']}/registration").json()
+    page = ok.get("/registration/mine").text
+    today = re.search(r'name="as_of" value="([0-9-]+)"', page).group(1)
+    assert own["cycle_start"] > today, own                  # the demo's 张丽丽: registered early
+    cycle = re.search(r'<section class="card" id="my-cycle">(.*?)</section>', page, re.S).group(1)
+    assert "下一注册周期" in cycle and f"新的注册周期自 {own['cycle_start']} 开始" in cycle
+    assert "尚未达到注册条件" not in cycle and "本周期学分" not in cycle
+    row = re.search(rf'<tr id="application-{walk["batch"]}">(.*?)</tr>', page, re.S).group(1)
+    assert "注册合格" in row
+    en = ok.get("/registration/mine?lang=en").text
+    assert f"Your next cycle starts on {own['cycle_start']}" in en and "do not meet the conditions" not in en
+    # a day inside the old cycle, before the registration: the old cycle, as it was
+    before = ok.get(f"/registration/mine?as_of={today[:4]}-01-01&lang=zh").text
+    cyc = re.search(r"<section class=\"card\" id=\"my-cycle\">(.*?)</section>", before, re.S).group(1)
+    assert "下一注册周期" not in cyc and "当前注册周期" in cyc, re.sub(r"<[^>]+>", " ", cyc)
