@@ -126,6 +126,10 @@ def _id(value: str | None) -> int:
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else 0
 
 
+# refusals about the uploaded file, not the project or the caller: shown on the page (_upload_outcome.html)
+FILE_REFUSALS = (Wd.W_BAD_BODY, Wd.W_NO_FILE)
+
+
 class ProjectPages(Controller):
     path = "/credits/projects"
     include_in_schema = False
@@ -151,10 +155,17 @@ class ProjectPages(Controller):
         filename = upload.filename if isinstance(upload, UploadFile) else None
 
         def work() -> Template | Redirect:
-            if content is None:
-                raise Refusal(Wd.W_NO_FILE)
-            summary, report, problems = sheet.upload_report(db, me, project_id, content, dry_run=dry_run,
-                                                            filename=filename)
+            try:
+                if content is None:
+                    raise Refusal(Wd.W_NO_FILE)
+                summary, report, problems = sheet.upload_report(db, me, project_id, content, dry_run=dry_run,
+                                                                filename=filename)
+            except Refusal as refusal:
+                if refusal.code not in FILE_REFUSALS:
+                    raise
+                # the file itself (none chosen, not a workbook, no rows, wrong columns): said on the
+                # page the form was on, above the form, in a browser user's words
+                return show(request, db, me, status_code=refusal.status, project_id=project_id, upload_error=refusal)
             if report is None and not dry_run:  # saved: to the page it was sent from, by GET (a reload sends nothing)
                 return (_after(project_id, "submitted") if form.get("back") == "project" else
                         Redirect(path=f"/credits/projects/?submitted={project_id}#results-outcome", status_code=303))

@@ -225,3 +225,32 @@ def test_projects_and_school_plans_are_registered_and_approved_on_the_page(as_us
     assert done.status_code == 200 and "校本研修计划「校本读书计划」：已登记" in done.text
     assert as_user("info_reviewer@3601020001").post(f"/credits/projects/{pid}/decide?approve=1",
                                                     data={"_csrf_token": csrf_of(spage.text)}).status_code in (403, 404, 409)
+
+
+def test_a_workbook_without_rows_is_said_on_the_page_in_a_browser_users_words(as_user, world, institution):  # noqa: F811
+    """The template uploaded unfilled (or a workbook of other columns, or no file) from 培训项目 was a
+    bare error page whose hint spoke JSON ({"rows": [{"id_number": …}]}); it is the page the form
+    was on, the message above it, saying how to fill the template, in either language."""
+    inst_id, inst_user = institution("360102")
+    p = _project(as_user("info_manager@360102"), name="空模板的项目", hours=20, institution_id=inst_id)
+    inst = as_user(inst_user)
+    page = inst.get("/credits/projects/")
+    token = {"_csrf_token": csrf_of(page.text)}
+    empty = inst.get(f"/api/v1/training/projects/{p['id']}/results/template.xlsx").content
+    url = f"/credits/projects/{p['id']}/upload"
+    for back, marker in (("list", "空模板的项目"), ("project", "提交成绩")):
+        r = inst.post(url, data=token | {"back": back}, files={"file": ("成绩.xlsx", empty, "application/octet-stream")})
+        assert r.status_code == 422, r.text[:300]
+        outcome = re.search(r'id="results-outcome">(.*?)</div>\s*</div>', r.text, re.S).group(1)
+        assert "工作簿中没有成绩行" in outcome and "从第 2 行起每位学员一行" in outcome and "W552" in outcome
+        assert "id_number" not in r.text and "请求内容无效" not in r.text
+        assert marker in r.text and 'type="file"' in r.text        # the page with its upload form
+    other = load_workbook(io.BytesIO(empty))
+    other.active["A1"] = "证件号"
+    r = inst.post(url, data=token, files={"file": ("别的表.xlsx", _xlsx(other), "application/octet-stream")})
+    assert r.status_code == 422 and "第 1 行须为模板的列" in r.text and 'type="file"' in r.text
+    none = inst.post(url, data=token)
+    assert none.status_code == 422 and "W554" in none.text and 'type="file"' in none.text
+    en = inst.post(url + "?lang=en", data=token, files={"file": ("r.xlsx", empty, "application/octet-stream")})
+    assert "The workbook could not be imported; no row was saved: the workbook has no result rows" in en.text
+    assert inst.get(f"/api/v1/training/projects/{p['id']}/results").json()["results"] == []
