@@ -78,8 +78,12 @@ def refusal_handler(request: Request, exc: Refusal) -> Response:
 def _page_error(request: Request, exc: Refusal) -> Response:
     from litestar.response import Template
 
-    return Template(template_name="error.html", context={"lang": lang_of(request), "me": None, "error": exc,
-                                                         "path": request.url.path, "request_method": request.method},
+    from web.pages.common import lang_href
+
+    lang = lang_of(request)
+    return Template(template_name="error.html", context={"lang": lang, "me": None, "error": exc,
+                                                         "path": request.url.path, "request_method": request.method,
+                                                         "lang_href": lang_href(request, lang)},
                     status_code=exc.status)
 
 

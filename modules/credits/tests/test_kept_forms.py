@@ -231,3 +231,38 @@ def test_saved_changes_answer_with_a_redirect_and_the_page_says_what_is_so(as_us
     assert r.status_code == 303 and r.headers["location"].startswith(f"/credits/projects/{p['id']}?done=confirmed")
     done = county.get(r.headers["location"]).text
     assert "本项目已确认 1 条成绩，其中 1 人合格" in done
+
+
+def _switch(html: str) -> str:
+    return re.search(r'<a class="lang" href="([^"]*)"', html).group(1).replace("&amp;", "&")
+
+
+def test_the_language_switch_on_a_refused_form_leads_to_a_page(as_user, world):
+    """On a form shown again after a refusal (its address takes only POST) the header's English/中文
+    link was "?lang=en" on that address: 404 (W654) on the claim form, 405 (W937) on the others. It
+    leads to the page the form was sent from (its filters kept), or to the start page."""
+    _, teacher = _teacher(as_user, world)
+    origin = str(teacher.http.base_url).rstrip("/")
+    form = _claim(teacher, hours="十")
+    r = teacher.post("/credits/claims/", data=form, files={"file": ("c.jpg", jpg_bytes(), "image/jpeg")},
+                     headers={"referer": f"{origin}/credits/?as_of=2025-06-01&lang=zh"})
+    assert r.status_code == 422
+    href = _switch(r.text)
+    assert href == "/credits/?as_of=2025-06-01&lang=en"
+    after = teacher.get(href)
+    assert after.status_code == 200 and 'id="claim-form"' in after.text and "My credits" in after.text
+    teacher.get("/credits/?lang=zh")
+    # sent again from the refused form itself, from another site, or with no Referer: the start page
+    for referer in (f"{origin}/credits/claims/", "https://elsewhere.example/credits/", None):
+        r = teacher.post("/credits/claims/", data=form, files={"file": ("c.jpg", jpg_bytes(), "image/jpeg")},
+                         headers={"referer": referer} if referer else {})
+        assert _switch(r.text) == "/?lang=en", referer
+    # an error page answering a POST (a project not the institution's) likewise
+    inst = as_user("info_manager@360102")
+    page = inst.get("/credits/projects/")
+    r = inst.post("/credits/projects/999999/confirm", data={"_csrf_token": csrf_of(page.text)},
+                  headers={"referer": f"{origin}/credits/projects/"})
+    assert r.status_code in (403, 404) and _switch(r.text) == "/credits/projects/?lang=en"
+    assert inst.get(_switch(r.text)).status_code == 200
+    # a page answering a GET keeps its own address
+    assert _switch(inst.get("/credits/projects/?lang=zh").text) == "?lang=en"
