@@ -1,14 +1,15 @@
 """The page 培训机构 (/credits/institutions/): an authority's data staff register a training
 institution; its system administrator creates the institution's accounts (培训机构管理员), whose
-initial password is shown once (no-store), as on 用户权限管理. Refusals re-draw the page with
-their message."""
+initial password is shown once (no-store), as on 用户权限管理 (so that page is drawn at the POST's
+address). A registered institution redirects (303) to the page by GET, which names it (?registered=<id>,
+one of the caller's unit's institutions). Refusals re-draw the page with their message."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import Controller, MediaType, Request, get, post
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from modules.credits import institutions as I
@@ -22,12 +23,19 @@ from web.pages.common import render
 from web.principal import Principal
 
 
-def _page(request: Request, db: Session, me: Principal, *, status_code: int = 200, **context: Any) -> Template:
+def _page(request: Request, db: Session, me: Principal, *, status_code: int = 200, registered_id: int = 0,
+          **context: Any) -> Template:
     may = I.rights(db, me)
+    institutions = I.listing(db, me)  # the caller's unit's: the one just registered is named from here
+    registered = next((i["name"] for i in institutions if i["id"] == registered_id), None)
     response = render(request, "credits/institutions.html", me=me, me_unit=db.get(Unit, me.unit_id), may=may,
-                      institutions=I.listing(db, me), status_code=status_code, **context)
+                      institutions=institutions, registered=registered, status_code=status_code, **context)
     response.headers["cache-control"] = "no-store"   # an initial password may be on it
     return response
+
+
+def _id(value: str | None) -> int:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else 0
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -39,16 +47,16 @@ class InstitutionPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request, db: Session, me: Principal) -> Template:
-        return _page(request, db, me)
+    def index(self, request: Request, db: Session, me: Principal, registered: str | None = None) -> Template:
+        return _page(request, db, me, registered_id=_id(registered))
 
-    @post("/new", status_code=200, media_type=MediaType.HTML)
-    async def register(self, request: Request, db: Session, me: Principal) -> Template:
+    @post("/new", status_code=303, media_type=MediaType.HTML)
+    async def register(self, request: Request, db: Session, me: Principal) -> Template | Redirect:
         form = await _form(request)
 
-        def work() -> Template:
+        def work() -> Redirect:  # the page by GET: a reload registers nothing again
             inst = P.register_institution(db, me, form.get("name", ""))
-            return _page(request, db, me, registered=inst.name)
+            return Redirect(path=f"/credits/institutions/?registered={inst.id}", status_code=303)
         return await self._run(request, db, me, work, form)
 
     @post("/{institution_id:int}/accounts", status_code=200, media_type=MediaType.HTML)
@@ -64,7 +72,7 @@ class InstitutionPages(Controller):
         return await self._run(request, db, me, work, form, institution_id)
 
     async def _run(self, request: Request, db: Session, me: Principal, work: Any, form: dict[str, str],
-                   institution_id: int = 0) -> Template:
+                   institution_id: int = 0) -> Template | Redirect:
         try:
             return await run_unit_of_work(db, work)
         except Refusal as ref:

@@ -42,6 +42,7 @@ def _page(request: Request, db: Session, me: Principal, status_code: int = 200, 
     if not may_open(me):
         raise Refusal(Wd.W_PROJECTS_NOT_YOURS)
     projects = P.list_projects(db, me)
+    context.update(_project_outcome(db, me, projects, context.pop("decided_id", 0), context.pop("registered_id", 0)))
     submitted = context.pop("submitted", 0)
     if submitted:  # after an upload (?submitted=<project>): the rows waiting, read from the database
         waiting = next((p["results"].get("submitted") for p in projects if p["id"] == submitted), 0)
@@ -63,6 +64,28 @@ def _page(request: Request, db: Session, me: Principal, status_code: int = 200, 
                   decidable={p["id"] for p in projects if p["state"] == "proposed" and P.may_decide(db, me, p["id"])},
                   states=P.STATE_LABELS, form=context.pop("form", {}), plan_form=context.pop("plan_form", {}),
                   **context)
+
+
+def _project_outcome(db: Session, me: Principal, projects: list[dict[str, Any]], decided: int,
+                     registered: int) -> dict[str, Any]:
+    """The message after a plan decided or a project registered, redirected here (?decided=<id> /
+    ?registered=<id>): an id, never text; what it says is read from the projects the caller sees
+    (a decided plan: a school's plan no longer waiting; a registered project: one at the caller's
+    own unit), so a crafted address shows only what is so."""
+    out: dict[str, Any] = {}
+    by_id = {p["id"]: p for p in projects}
+    plan = by_id.get(decided)
+    if plan is not None and plan["level"] == "school" and plan["state"] in ("active", "rejected"):
+        out["decided"] = plan
+    made = by_id.get(registered)
+    if made is not None and (project := db.get(TrainingProject, registered)) is not None and project.unit_id == me.unit_id:
+        out["registered"] = made
+    return out
+
+
+def _after_project(key: str, project_id: int) -> Redirect:
+    """After a project registered or a plan decided, the projects page by GET (a reload sends nothing again)."""
+    return Redirect(path=f"/credits/projects/?{key}={project_id}#project-outcome", status_code=303)
 
 
 RESULT_STATES = {"submitted": ("待确认", "waiting"), "rejected": ("已退回", "rejected"), "confirmed": ("已确认", "confirmed"),
@@ -135,8 +158,9 @@ class ProjectPages(Controller):
     include_in_schema = False
 
     @get("/", sync_to_thread=True)
-    def index(self, request: Request, db: Session, me: Principal, submitted: str | None = None) -> Template:
-        return _page(request, db, me, submitted=_id(submitted))
+    def index(self, request: Request, db: Session, me: Principal, submitted: str | None = None,
+              decided: str | None = None, registered: str | None = None) -> Template:
+        return _page(request, db, me, submitted=_id(submitted), decided_id=_id(decided), registered_id=_id(registered))
 
     @get("/{project_id:int}", sync_to_thread=True)
     def results(self, request: Request, db: Session, me: Principal, project_id: int, done: str | None = None,
@@ -176,29 +200,30 @@ class ProjectPages(Controller):
 
         return await run_unit_of_work(db, work)
 
-    @post("/new", status_code=200, media_type=MediaType.HTML)
-    async def register(self, request: Request, db: Session, me: Principal) -> Template:
+    @post("/new", status_code=303, media_type=MediaType.HTML)
+    async def register(self, request: Request, db: Session, me: Principal) -> Template | Redirect:
         form = {k: str(v) for k, v in (await request.form()).items() if k != "_csrf_token"}
 
-        def work() -> Template:
+        def work() -> Redirect:
             data: dict[str, Any] = dict(form)
             inst = data.pop("institution_id", "")
             data["institution_id"] = int(inst) if inst.isdigit() else None
             project = P.register_project(db, me, data)  # the API's service (POST /api/v1/training/projects)
-            return _page(request, db, me, registered=P.project_json(project))
+            return _after_project("registered", project.id)
 
         try:
             return await run_unit_of_work(db, work)
         except Refusal as refusal:  # the form comes back filled in, the refusal above it
             return _page(request, db, me, status_code=refusal.status, form=form, error=refusal)
 
-    @post("/{project_id:int}/decide", status_code=200, media_type=MediaType.HTML)
-    async def decide(self, request: Request, db: Session, me: Principal, project_id: int, approve: int = 1) -> Template:
+    @post("/{project_id:int}/decide", status_code=303, media_type=MediaType.HTML)
+    async def decide(self, request: Request, db: Session, me: Principal, project_id: int,
+                     approve: int = 1) -> Template | Redirect:
         reason = (await request.form()).get("reason")
 
-        def work() -> Template:
+        def work() -> Redirect:
             project = P.decide_plan(db, me, project_id, bool(approve), reason)  # as POST …/approve
-            return _page(request, db, me, decided=P.project_json(project))
+            return _after_project("decided", project.id)
 
         try:
             return await run_unit_of_work(db, work)

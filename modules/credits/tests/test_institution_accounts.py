@@ -23,7 +23,7 @@ def test_an_authority_creates_an_institution_account_that_sees_its_projects_only
     county_staff, admin = as_user("info_manager@360102"), as_user("system_admin@360102")
     name = f"东湖区教师进修学校{next(_n)}"
     r = post_form(county_staff, "/credits/institutions/", "/credits/institutions/new", {"name": name})
-    assert r.status_code == 200 and name in r.text, r.text[:800]
+    assert r.status_code == 303 and name in county_staff.get(r.headers["location"]).text, r.text[:800]
     assert "/credits/institutions/" in admin.get("/admin/").text          # its menu entry (培训机构)
     page = admin.get("/credits/institutions/")
     assert page.status_code == 200 and name in page.text
