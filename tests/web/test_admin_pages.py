@@ -513,3 +513,28 @@ def test_home_links_only_to_what_the_roles_allow(as_user):
     assert "/review/queue" not in admin_home and "/review/school" not in admin_home
     manager_home = as_user("info_manager@3601020001").get("/admin/").text
     assert "/review/queue" in manager_home and "/review/school" in manager_home and "/forms/teachers" in manager_home
+
+
+def test_a_refused_grant_names_the_roles_in_words_not_their_keys(as_user):
+    """W202 says which role it refuses by its label (培训机构管理员 / Training institution
+    administrator), as the form's checkboxes do, never the key (training_institution)."""
+    admin = as_user("system_admin@360102")
+    r = post_form(admin, "/admin/accounts", "/admin/accounts/new",
+                  {"unit": "360102", "home": "360102", "username": "", "real_name": "",
+                   "roles": ["training_institution"]})
+    assert r.status_code == 403 and "W202" in r.text, r.text[:500]
+    assert "授予角色「培训机构管理员」：用户名和真实姓名必填" in r.text and "「training_institution」" not in r.text
+    r = post_form(admin, "/admin/accounts", "/admin/accounts/new",
+                  {"unit": "360102", "home": "360102", "username": " ", "real_name": "", "roles": ["info_entry", "info_reviewer"]})
+    assert r.status_code == 403 and "授予角色「信息录入员、信息审核员」" in r.text and "info_entry," not in r.text, r.text[:500]
+    r = post_form(admin, "/admin/accounts", "/admin/accounts/new",
+                  {"unit": "3601020001", "home": "360102", "username": f"t{next(_n)}", "real_name": "教师甲",
+                   "roles": ["teacher"]})
+    assert r.status_code == 403 and "授予角色「教师」：教师账号由四项信息创建" in r.text, r.text[:800]
+    en = post_form(admin, "/admin/accounts?lang=en", "/admin/accounts/new?lang=en",
+                   {"unit": "360102", "home": "360102", "username": "", "real_name": "",
+                    "roles": ["training_institution"]})
+    assert "Cannot grant role &#39;Training institution administrator&#39;" in en.text or \
+        "Cannot grant role 'Training institution administrator'" in en.text, en.text[:800]
+    assert "training_institution&#39;" not in en.text and "training_institution'" not in en.text
+    admin.get("/admin/accounts?lang=zh")

@@ -160,14 +160,15 @@ def create_staff(db: Session, ctx: AppContext, principal: Principal, *, username
                       detail_en="grant at least one role")
     for n, role in enumerate(roles):
         if role == TEACHER_ROLE:
-            raise Refusal(W_CANNOT_GRANT, role=role, unit=unit.name,
+            raise Refusal(W_CANNOT_GRANT, role=ctx.roles.label(role), role_en=ctx.roles.label(role, "en"), unit=unit.name,
                           detail="教师账号由四项信息创建",
                           detail_en="teacher accounts come from the four items")
         check_grant(db, ctx, principal, role, unit)
         check_duties(ctx, principal, role, account=None, username=username.strip(), held=roles[:n])
     username = username.strip()
     if not username or len(username) > 64 or not real_name.strip():
-        raise Refusal(W_CANNOT_GRANT, role=",".join(roles), unit=unit.name,
+        raise Refusal(W_CANNOT_GRANT, role="、".join(ctx.roles.label(r) for r in roles),
+                      role_en=", ".join(ctx.roles.label(r, "en") for r in roles), unit=unit.name,
                       detail="用户名和真实姓名必填（实名制）",
                       detail_en="username and real name are required (real-name accounts)")
     account, issued = _new_account(db, ctx, username=username, real_name=real_name.strip(), unit=unit,
@@ -196,7 +197,7 @@ def bootstrap_admin(db: Session, ctx: AppContext, unit_code: str, username: str,
                       holder=holder.username)
     username, real_name = username.strip(), real_name.strip()
     if not username or len(username) > 64 or not real_name or len(real_name) > 50:
-        raise Refusal(W_CANNOT_GRANT, role=ADMIN_ROLE, role_en=ADMIN_ROLE, unit=unit.name,
+        raise Refusal(W_CANNOT_GRANT, role=ctx.roles.label(ADMIN_ROLE), role_en=ctx.roles.label(ADMIN_ROLE, "en"), unit=unit.name,
                       detail="用户名（至多 64 字）和真实姓名（至多 50 字）必填",
                       detail_en="username (up to 64) and real name (up to 50) are required")
     account, issued = _new_account(db, ctx, username=username, real_name=real_name, unit=unit, kind="staff",
