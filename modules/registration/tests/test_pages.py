@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import func, select
+
+from modules.registration.models import RegistrationApplication
 from tests.web.conftest import post_form
 from modules.registration.tests.test_batch import _qualification, due  # noqa: F401  (the fixture)
 
@@ -20,6 +23,11 @@ def test_apply_from_the_warning_list_and_decide_on_the_pages(ctx, world, as_user
     assert r.status_code == 303, r.text[:500]
     url = r.headers["location"].split("?")[0]
     bid = int(re.search(r"/batches/(\d+)", url).group(1))
+    for _ in range(2):   # the page after the POST and its reload: a GET, so no second application
+        assert "已提交注册申请" in school.get(r.headers["location"]).text
+    with ctx.sessions() as db:
+        assert db.scalar(select(func.count()).select_from(RegistrationApplication)
+                         .where(RegistrationApplication.teacher_id == tid)) == 1
     county = as_user("info_reviewer@360102")
     home = county.get("/admin/").text
     assert "待审核的教师资格定期注册申请" in home
