@@ -141,9 +141,23 @@ class ClaimPages(Controller):
                 review_reason=reason))
 
     @post("/{claim_id:int}/confirm", status_code=303, media_type=MediaType.HTML)
-    async def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal, claim_id: int) -> Redirect:
+    async def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal,
+                      claim_id: int) -> Redirect | Template:
+        form = await request.form()
+        back, reason = form.get("decision") == "return", str(form.get("reason") or "")[:500]
+
         def work() -> Redirect:
-            K.confirm(db, me, claim_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
+            if back:  # the authority returns it to the teacher instead (claims.send_back)
+                K.send_back(db, me, claim_id, reason)
+            else:
+                K.confirm(db, me, claim_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
             return _done(claim_id)
 
-        return await run_unit_of_work(db, work)
+        try:
+            return await run_unit_of_work(db, work)
+        except Refusal as refusal:
+            if refusal.code != Wc.W_CLAIM_REASON:
+                raise
+            return await anyio.to_thread.run_sync(lambda: _page(
+                request, db, me, status_code=refusal.status, review_error=refusal, review_for=claim_id,
+                review_reason=reason))

@@ -243,6 +243,24 @@ def confirm(db: Session, me: Principal, claim_id: int, *, root: Path, cat: Any =
     return claim
 
 
+def send_back(db: Session, me: Principal, claim_id: int, reason: str) -> CreditClaim:
+    """The school's authority returns an approved claim to the teacher instead of confirming it
+    (W656 without a reason): the teacher reads the reason on 我的学分, corrects and resubmits, and
+    the claim goes through the school again. Nothing entered the ledger yet, so nothing is undone."""
+    claim = _staff_claim(db, me, claim_id)
+    if not may_confirm(db, me, claim):
+        raise Refusal(Wc.W_CLAIM_REVIEWER, action="退回自主研修申报", action_en="Returning an approved self-study claim",
+                      who="学校的主管教育行政部门", who_en="the school's education authority")
+    _state(claim, ("approved",), "退回", "be returned")
+    reason = (reason or "").strip()[:500]
+    if not reason:
+        raise Refusal(Wc.W_CLAIM_REASON)
+    claim.state, claim.reason = "returned", reason
+    audit.record(db, "credits.claim.return", actor=me, target_type="credit_claim", target_id=claim.id,
+                 unit_id=claim.unit_id, detail={"reason": reason, "by": "authority"})
+    return claim
+
+
 def revoke(db: Session, me: Principal, claim_id: int, reason: str, *, cat: Any = None) -> CreditClaim:
     """The confirming authority revokes a confirmed claim's credits: a revoking ledger entry (the
     earned one stays: append-only) and the claim's 国内培训 record removed."""

@@ -105,6 +105,11 @@ class ClaimsController(Controller):
     def confirm(self, claim_id: int, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:
         return K.claim_json(K.confirm(db, me, claim_id, root=ctx.settings.repo_root, cat=ctx.catalogue))
 
+    @post("/{claim_id:int}/return", sync_to_thread=True, status_code=200,
+          summary="The school's authority returns an approved claim to the teacher with a reason, instead of confirming it")
+    def send_back(self, claim_id: int, data: RevokeIn, db: Session, me: Principal) -> dict[str, Any]:
+        return K.claim_json(K.send_back(db, me, claim_id, data.reason))
+
     @post("/{claim_id:int}/revoke", sync_to_thread=True, status_code=200,
           summary="The confirming authority revokes a claim's credits (with a reason); its 国内培训 record goes")
     def revoke(self, claim_id: int, data: RevokeIn, db: Session, ctx: AppContext, me: Principal) -> dict[str, Any]:

@@ -222,3 +222,49 @@ def test_confirmed_results_appear_in_domestic_training(as_user, world):
     assert "来自学分银行" in teacher.get(f"/forms/teachers/{t1}/sets/training/records/{recs[0]['id']}").text
     other = as_user(world.teacher_usernames[t2], entry="teacher").get(f"/api/v1/teachers/{t2}/sets/training").json()
     assert not [r for r in other["records"] if r["values"].get("project_name") == "2025年昌江区信息技术应用能力培训"]
+
+
+def test_the_authority_returns_an_approved_claim_to_the_teacher(as_user, world, ctx):
+    """The school passed it but the county finds the evidence does not fit: instead of confirming
+    (and then revoking) it returns the claim with a reason, over the API and with 退回教师 on the
+    claims page; the teacher reads why, corrects, resubmits, and the school reviews it again."""
+    from tests.web.conftest import csrf_of
+
+    _tid, teacher = _teacher(as_user, world, "3601020002", 2)
+    school = as_user("info_reviewer@3601020002")
+    county = as_user("info_reviewer@360102")
+
+    def approved():
+        c = teacher.post(URL, data=_form(title=f"退回测试{len(teacher.get(URL).json()['claims'])}"),
+                         files={"file": ("a.pdf", pdf_bytes(), "application/pdf")}).json()
+        assert school.post(f"/api/v1/credit-claims/{c['id']}/review", json={"approve": True}).json()["state"] == "approved"
+        return c["id"]
+
+    cid = approved()
+    back = f"/api/v1/credit-claims/{cid}/return"
+    assert county.post(back, json={}).json()["code"] == "W656"
+    assert school.post(back, json={"reason": "x"}).json()["code"] == "W658"  # the school already passed it
+    assert as_user("info_reviewer@360103").post(back, json={"reason": "x"}).status_code == 404
+    r = county.post(back, json={"reason": "证明材料与研修内容不符"})
+    assert r.status_code == 200 and r.json()["state"] == "returned", r.text
+    assert county.post(back, json={"reason": "again"}).json()["code"] == "W655"  # not approved any more
+    mine = [c for c in teacher.get(URL).json()["claims"] if c["id"] == cid]
+    assert [(c["state"], c["reason"]) for c in mine] == [("returned", "证明材料与研修内容不符")]
+    r = teacher.post(f"{URL}/{cid}", data={"hours": "20"}, files={"file": ("b.jpg", jpg_bytes(), "image/jpeg")})
+    assert r.status_code == 200 and r.json()["state"] == "submitted", r.text
+    assert cid in [c["id"] for c in school.get("/api/v1/credit-claims?state=waiting").json()["claims"]]
+    with ctx.sessions() as db:
+        assert db.scalar(select(AuditEntry).where(AuditEntry.action == "credits.claim.return",
+                                                  AuditEntry.target_id == str(cid))) is not None
+
+    # on the page: 退回教师 without a reason keeps the row and says why; with one, the claim is returned
+    cid = approved()
+    page = county.get("/credits/claims/")
+    assert f'action="/credits/claims/{cid}/confirm"' in page.text and "退回教师" in page.text
+    token = csrf_of(page.text)
+    r = county.post(f"/credits/claims/{cid}/confirm", data={"_csrf_token": token, "decision": "return", "reason": ""})
+    assert r.status_code == 422 and 'id="review-error"' in r.text and "W656" in r.text
+    r = county.post(f"/credits/claims/{cid}/confirm", data={"_csrf_token": token, "decision": "return",
+                                                            "reason": "学时与证明不符"}, follow_redirects=True)
+    assert r.status_code == 200 and "已退回" in r.text.split('id="claim-done"')[1][:300]
+    assert [c["state"] for c in teacher.get(URL).json()["claims"] if c["id"] == cid] == ["returned"]
