@@ -35,6 +35,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import workflow as WF
 from modules.registration import eligibility as EL
+from modules.registration import levels as LV
 from modules.registration import words as W
 from modules.registration.models import (
     COMPLETED, PENDING, STATES, RegistrationApplication, RegistrationBatch, RegistrationDecision,
@@ -354,7 +355,15 @@ def batch_json(db: Session, me: Principal, batch: RegistrationBatch, *, with_app
         docs = dict(db.execute(select(Record.id, Record.document)
                                .where(Record.id.in_([a.record_id for a in apps]))).all()) if apps else {}
         seen = privacy.listing(db, me, [a.teacher_id for a in apps])  # web/privacy.py decides, for all at once
-        out["teachers"] = [_app_json(db, seen, a, docs.get(a.record_id)) for a in apps]
+        teachers = [_app_json(db, seen, a, docs.get(a.record_id)) for a in apps]
+        # each level's conclusion (levels.py), its reason masked as the application's own
+        found = LV.of_batch(db, batch, {a.id: any(u["masked"] for u in t["unmet"]) for a, t in zip(apps, teachers)})
+        for a, t in zip(apps, teachers):
+            t["levels"] = found.get(a.id, [])
+            # the acting step's form starts from the level below's conclusion until it saves its own
+            t["prefilled"] = step is not None and a.decision is not None and a.decided_step != step["key"]
+        out["teachers"] = teachers
+        out["levels_heading"] = LV.heading(batch, acting="decide" in out["may"])
     return out
 
 

@@ -5,7 +5,8 @@ their state, and once done the outcome and the reviewers' reason (暂缓注册 /
 A teacher reads only its own file (web.scope through service.teacher_registration; its own data
 is its own: privacy.Policy.own, nothing masked, nothing audited). While an application is under
 review a step's decision may still change: the teacher sees its state, the outcome only once the
-last step has written it."""
+last step has written it, and then each level's conclusion (levels.py: the county's 初审 stays
+readable when the city changed it)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from modules.registration import batch as B
+from modules.registration import levels as LV
 from modules.registration import service as S
 from modules.registration import words as W
 from modules.registration.models import COMPLETED, RegistrationApplication, RegistrationBatch
@@ -31,12 +33,18 @@ def my_registration(db: Session, ctx: Any, me: Principal, as_of: str | None = No
                       .join(RegistrationBatch, RegistrationBatch.id == RegistrationApplication.batch_id)
                       .where(RegistrationApplication.teacher_id == me.teacher_id)
                       .order_by(RegistrationApplication.id.desc())).all()
-    out["applications"] = [_application(app, batch) for app, batch in rows]
+    # once done, each level's conclusion too (the county's 初审 stays readable when the city changed it)
+    levels = LV.of_applications(db, [(app.id, batch) for app, batch in rows if _done(app, batch)])
+    out["applications"] = [{**_application(app, batch), "levels": levels.get(app.id, [])} for app, batch in rows]
     return out
 
 
+def _done(app: RegistrationApplication, batch: RegistrationBatch) -> bool:
+    return batch.state == COMPLETED and app.outcome_date is not None
+
+
 def _application(app: RegistrationApplication, batch: RegistrationBatch) -> dict[str, Any]:
-    done = batch.state == COMPLETED and app.outcome_date is not None
+    done = _done(app, batch)
     word = W.DECISIONS.get(app.decision or "") if done else None
     return {"batch_id": batch.id, "applied_on": batch.created_at.date().isoformat() if batch.created_at else None,
             "cycle_start": app.cycle_start.isoformat(), "cycle_end": app.cycle_end.isoformat(),
