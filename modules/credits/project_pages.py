@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine import credits as C
 
-from modules.credits import corrections
+from modules.credits import conversion, corrections
 from modules.credits import projects as P
 from modules.credits import results as R
 from modules.credits import sheet
@@ -103,8 +103,11 @@ def _results_page(request: Request, db: Session, me: Principal, project_id: int,
     project = P.project_json(db.get(TrainingProject, project_id))
     waiting = [r for r in rows if r["state"] == "submitted"]
     context.update(_outcome(rows, context.pop("done", ""), context.pop("row", 0)))
+    confirmer = bool(waiting) and R.may_confirm(db, me, project_id)
+    # what each waiting row would bring, converted as confirming would (conversion.py): the reviewer's only
+    expected = conversion.expected(db, me, project_id, request.app.state.ctx.settings.repo_root) if confirmer else {}
     return render(request, "credits/project.html", me=me, project=project, rows=rows, waiting=len(waiting),
-                  states=RESULT_STATES, may_confirm=bool(waiting) and R.may_confirm(db, me, project_id),
+                  states=RESULT_STATES, may_confirm=confirmer, expected=expected,
                   may_revoke=any(r["state"] == "confirmed" and r["passed"] for r in rows)
                   and corrections.may_revoke(db, me, project_id), revoke_form=context.pop("revoke_form", {}),
                   reject_form=context.pop("reject_form", {}), row_error=context.pop("row_error", None),

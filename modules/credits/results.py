@@ -356,13 +356,10 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path, 
     from modules.credits import plausible
 
     plausible.project_dates(project.start_date, project.end_date)  # a stored 9999: W708, not a 500
-    rules = rules_for(root, province)
-    on = project.end_date
-    version = rules.version_on(on)
-    try:
-        C.convert(rules, level=project.level, kind=project.kind, hours=Decimal(1), on=on)
-    except C.NoRule as exc:
-        raise Refusal(Wd.W_NO_RULE, detail=str(exc)) from exc
+    from modules.credits.conversion import Conversion
+
+    conv = Conversion(rules_for(root, province), project)  # the preview on the page converts the same way
+    on = conv.on
     # the results confirmed: the project's submitted ones within the caller's reach (under the
     # project's lock and their own, the same rows for every statement below)
     mine = [TrainingResult.project_id == project.id, TrainingResult.state == "submitted"]
@@ -373,26 +370,18 @@ def confirm_results(db: Session, me: Principal, project_id: int, *, root: Path, 
     if not pending:
         raise Refusal(Wd.W_NOTHING_TO_CONFIRM)
     _not_own(db, me, mine)
-    sample = C.convert(rules, level=project.level, kind=project.kind, hours=project.hours, on=on)
-    category = sample.category
-    year_cap, cycle_cap = version.caps.yearly.get(category), version.caps.cycle.get(category)
+    conv.caps()
+    sample, category = conv.sample, conv.category
     participants = select(TrainingResult.teacher_id).where(*mine)
     locked = caps.lock_teachers(db, participants)  # once: the 国内培训 batch below reuses it
-    used_year, used_cycle = caps.used(db, project.id, category, on, rules.cycle.window(on), (year_cap, cycle_cap))
-    by_hours: dict[Decimal, Decimal] = {}
+    conv.read_used(db)
     entries: list[dict[str, Any]] = []
     now = ledger._now()  # when the entries are recorded (the demo records its history on the days it happened)
     total = Decimal(0)
     for rid, tid, hours, passed in pending:
         if not passed:
             continue
-        if hours not in by_hours:
-            by_hours[hours] = C.convert(rules, level=project.level, kind=project.kind, hours=hours, on=on).credits
-        credits = by_hours[hours]
-        if year_cap is not None:
-            credits = max(Decimal(0), min(credits, year_cap - used_year.get(tid, 0)))
-        if cycle_cap is not None:
-            credits = max(Decimal(0), min(credits, cycle_cap - used_cycle.get(tid, 0)))
+        credits = conv.credits(tid, hours)
         entries.append({"teacher_id": tid, "kind": "earned", "credits": credits, "hours": hours,
                         "category": category, "effective": on, "project_id": project.id,
                         "rule_version": sample.version, "confirmed_by": me.account_id, "recorded_at": now,
