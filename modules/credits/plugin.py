@@ -71,10 +71,8 @@ def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
     from modules.credits import projects as P
 
     inst = P.institution_of(db, me) if me.has("training.results") else None
-    if inst is not None:  # an institution's account sits at the authority that registered it: name the institution
-        n = len(P.list_projects(db, me))
-        return [Todo("credits.institution", f"{inst.name}：培训项目", f"{inst.name}: training projects", n,
-                     "/credits/projects/")]
+    if inst is not None:  # an institution's account sits at the authority that registered it (home_heading names it)
+        return _institution_todos(P.list_projects(db, me))
     waiting = K.todo_count(db, me)
     if not waiting:
         return []
@@ -82,6 +80,26 @@ def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
     return [Todo("credits.claims", "待审核的自主研修申报" if at_school else "待确认的自主研修学分",
                  "Self-study claims to review" if at_school else "Self-study credits to confirm", waiting,
                  "/credits/claims/")]
+
+
+def _institution_todos(projects: list[dict[str, Any]]) -> list[Todo]:
+    """What waits for a training institution (walk2 finding 12: not the number of its projects):
+    results a reviewer sent back, to correct and submit again; and its active projects that have
+    ended with no result submitted yet. Each a count only when there is one."""
+    from modules.credits import dates
+
+    todos = []
+    rejected = [p for p in projects if p["results"].get("rejected")]
+    if rejected:  # one project: straight to its rows, where each reason stands
+        todos.append(Todo("credits.rejected", "被退回、待改正后重新提交的成绩", "Results sent back, to correct and submit again",
+                          sum(p["results"]["rejected"] for p in rejected),
+                          f"/credits/projects/{rejected[0]['id']}" if len(rejected) == 1 else "/credits/projects/"))
+    today = dates.today().isoformat()
+    unsent = [p for p in projects if p["state"] == "active" and not p["results"] and p["end"] <= today]
+    if unsent:
+        todos.append(Todo("credits.unsent", "已结束、尚未提交成绩的培训项目", "Ended training projects with no results submitted yet",
+                          len(unsent), f"/credits/projects/#project-{unsent[0]['id']}" if len(unsent) == 1 else "/credits/projects/"))
+    return todos
 
 
 @hookimpl
