@@ -20,21 +20,30 @@ def _todos(html: str) -> dict[str, str]:
 
 
 def test_the_confirm_hint_only_for_a_reader_with_a_row_to_confirm(as_user, world, institution):  # noqa: F811
-    inst_id, inst_user = institution("360102")
+    inst_id, inst_user = institution("360202")
     p = _project(as_user("info_manager@36"), name="省级项目（确认提示）", level="province", hours=20, institution_id=inst_id)
-    tid = world.teachers["3601020002"][0]
+    tid = world.teachers["3602020001"][1]
     assert as_user(inst_user).post(f"/api/v1/training/projects/{p['id']}/results",
                                    json={"rows": [_row(world, tid, 20)]}).status_code == 200
     province = as_user("info_reviewer@36").get("/credits/projects/").text
-    assert CONFIRM_HINT in province and "查看并确认成绩</a>" in province
-    # the county's and the school's managers see the waiting row but have no button: no hint of one
-    for who in ("info_manager@360102", "info_manager@3601020002", "info_reviewer@360102"):
+    assert CONFIRM_HINT in province and "查看并确认成绩</a>" in _row_of(province, p["id"])
+    # the county's and the school's managers see the waiting row but have no button there: the hint
+    # is there only when some row has one (the world is shared: another test may have left one)
+    for who in ("info_manager@360202", "info_manager@3602020001", "info_reviewer@360202"):
         page = as_user(who).get("/credits/projects/").text
-        assert "查看并确认成绩</a>" not in page, who
-        assert CONFIRM_HINT not in page and "目前没有等您确认的成绩" in page, who
+        assert "查看并确认成绩</a>" not in _row_of(page, p["id"]), who
+        button = "查看并确认成绩</a>" in page
+        assert (CONFIRM_HINT in page) == button and ("目前没有等您确认的成绩" in page) == (not button), who
         assert 'id="confirm"' in page, who                       # the menu entry's anchor still lands
-    en = as_user("info_manager@360102").get("/credits/projects/?lang=en").text
+    school = as_user("info_manager@3602020001").get("/credits/projects/").text   # a school confirms no province project
+    assert CONFIRM_HINT not in school and "目前没有等您确认的成绩" in school
+    en = as_user("info_manager@3602020001").get("/credits/projects/?lang=en").text
     assert "No results are waiting for your confirmation" in en and "Review-and-confirm" not in en
+
+
+def _row_of(html: str, project_id: int) -> str:
+    start = html.index(f'<tr id="project-{project_id}">')
+    return html[start:html.index("</tr>", start)]
 
 
 def test_an_institutions_home_counts_what_waits_for_it(as_user, world, institution):  # noqa: F811
