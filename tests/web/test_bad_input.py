@@ -23,7 +23,8 @@ from web.app import create_app
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "bad_inputs.yaml").read_text(encoding="utf-8"))
 WHO = {"manager": "info_manager@3601020001", "admin": "system_admin@3601020001",
        "county_admin": "system_admin@360102"}
-FILL = {"{nul}": "\x00", "{long21}": "甲" * 21, "{long60}": "甲" * 60, "{long101}": "甲" * 101}
+FILL = {"{nul}": "\x00", "{long21}": "甲" * 21, "{long60}": "甲" * 60, "{long101}": "甲" * 101,
+        "{digits5000}": "9" * 5000}  # past Python's 4300-digit limit of int(str)
 
 
 def _fill(value: Any, teacher: int) -> Any:
