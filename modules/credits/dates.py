@@ -95,7 +95,7 @@ def year(value: Any) -> int | None:
         return None
     text = str(value).strip()
     high = today().year
-    if not (text.isascii() and text.isdigit() and EARLIEST.year <= int(text) <= high):
+    if not (text.isascii() and text.isdigit() and len(text) <= 4 and EARLIEST.year <= int(text) <= high):
         raise Refusal(Wb.W_YEAR_RANGE, value=text[:12], low=EARLIEST.year, high=high)
     return int(text)
 

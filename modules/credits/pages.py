@@ -27,7 +27,10 @@ from web.principal import Principal
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
-    return int(value) if value and value.isascii() and value.isdigit() and low <= int(value) <= high else default
+    from web.security.edge import as_int  # ASCII digits within INT32 (int() refuses 4300 digits: a 500)
+
+    number = as_int(value) if value else None
+    return number if number is not None and low <= number <= high else default
 
 
 class CreditPages(Controller):

@@ -30,6 +30,7 @@ from web.errors import Refusal
 from web.pages.common import render
 from web.permissions import may
 from web.principal import Principal
+from web.security.edge import as_int
 
 
 def may_open(me: Principal) -> bool:
@@ -210,7 +211,8 @@ class ProjectPages(Controller):
         def work() -> Redirect:
             data: dict[str, Any] = dict(form)
             inst = data.pop("institution_id", "")
-            data["institution_id"] = int(inst) if inst.isdigit() else None
+            # an id, or what was typed (register_project: W545 没有该培训机构); "²" and 5000 digits are no int()
+            data["institution_id"] = as_int(inst) if as_int(inst) is not None else (inst.strip() or None)
             project = P.register_project(db, me, data)  # the API's service (POST /api/v1/training/projects)
             return _after_project("registered", project.id)
 
