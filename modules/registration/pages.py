@@ -26,6 +26,7 @@ from web.errors import Refusal
 from web.pages.common import render
 from web.permissions import denied
 from web.principal import Principal
+from web.security.edge import as_int
 
 
 async def _form(request: Request) -> dict[str, Any]:
@@ -91,7 +92,8 @@ class RegistrationPages(Controller):
     async def apply(self, request: Request, db: Session, ctx: AppContext, me: Principal) -> Any:
         form = await _form(request)
         try:
-            ids = [int(t) for t in form["teacher_ids"] if t.isascii() and t.isdigit()]  # "²".isdigit() too
+            # "²".isdigit() too; digits past INT32 (or int()'s 4300) name no teacher: 0, W402
+            ids = [as_int(t) or 0 for t in form["teacher_ids"] if t.isascii() and t.isdigit()]
             as_of = form.get("as_of") or None
             if form.get("all_eligible") == "1":
                 batch = await run_unit_of_work(db, lambda: B.apply_all_eligible(db, ctx, me, as_of))
@@ -121,7 +123,9 @@ class RegistrationPages(Controller):
         form = await _form(request)
         items = [{"teacher_id": k.split("-", 1)[1], "decision": v, "reason": form.get(f"reason-{k.split('-', 1)[1]}", "")}
                  for k, v in form.items() if k.startswith("decision-") and v]
-        version = int(form["version"]) if str(form.get("version", "")).isascii() and str(form.get("version", "")).isdigit() else None
+        typed_version = str(form.get("version", "")).strip()
+        # the page's own version, else (typed over, "abc", 5000 digits) one no batch has: W584, nothing saved
+        version = (as_int(typed_version) if as_int(typed_version) is not None else -1) if typed_version else None
         forward = form.get("forward") == "1"
 
         def work() -> Any:

@@ -1,0 +1,36 @@
+"""Hostile values typed into the registration pages' forms answer the page with a catalogue
+refusal, never a server error (sec2). A number of 5000 digits is past Python's 4300-digit limit
+of int(str), which str.isdigit() does not know; a version that is not the page's own is stale."""
+
+from __future__ import annotations
+
+import pytest
+
+from modules.registration.tests.test_batch import due  # noqa: F401
+from tests.web.conftest import post_form
+
+BIG = "9" * 5000
+
+
+@pytest.mark.parametrize("typed", [BIG, "99999999999999999999999"])
+def test_a_teacher_id_of_any_length_is_no_such_teacher(as_user, world, typed):
+    school = as_user("info_manager@3601020001")
+    school.http.raise_server_exceptions = False
+    r = post_form(school, "/registration", "/registration/apply", {"teacher_id": typed})
+    assert r.status_code == 404, r.text[-600:]
+    assert "W402" in r.text
+
+
+@pytest.mark.parametrize("version", [BIG, "abc", "-1", "²"])
+def test_a_version_that_is_not_the_pages_own_is_stale_and_nothing_is_saved(as_user, world, due, version):  # noqa: F811
+    tid = due()
+    bid = as_user("info_manager@3601020001").post("/api/v1/registration/batches", json={"teacher_ids": [tid]}).json()["id"]
+    county = as_user("info_reviewer@360102")
+    county.http.raise_server_exceptions = False
+    url = f"/registration/batches/{bid}"
+    r = post_form(county, url, f"{url}/decide", {"version": version, f"decision-{tid}": "deferred",
+                                                 f"reason-{tid}": "培训学分不足"})
+    assert r.status_code == 409, r.text[-600:]
+    assert "W584" in r.text
+    teachers = county.get(f"/api/v1/registration/batches/{bid}").json()["teachers"]
+    assert [t["decision"] for t in teachers] == [None]
