@@ -116,7 +116,15 @@ def register_project(db: Session, me: Principal, data: dict[str, Any]) -> Traini
     plausible.no_duplicate_project(db, unit, name, start, end)
     inst_id = data.get("institution_id")
     if inst_id is not None:
-        if isinstance(inst_id, bool) or not isinstance(inst_id, int) or db.get(TrainingInstitution, inst_id) is None:
+        # registered at the caller's unit (the form offers those), above it (a province's, for its
+        # counties) or below it (a county's, for its province): a sibling's or another province's
+        # reads as none (no handing one's teachers' results to an unrelated authority's
+        # institution, no learning which ids exist)
+        above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == unit.id)
+        below = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit.id)
+        if isinstance(inst_id, bool) or not isinstance(inst_id, int) or not -2**31 <= inst_id < 2**31 or db.scalar(
+                select(TrainingInstitution.id).where(TrainingInstitution.id == inst_id, or_(
+                    TrainingInstitution.unit_id.in_(above), TrainingInstitution.unit_id.in_(below)))) is None:
             raise _bad("培训机构", "institution_id", "没有该培训机构", "no such institution", "先登记培训机构。", "Register the institution first.")
     project = TrainingProject(name=name, level=level, kind=kind, hours=hours.quantize(ledger.CENT), start_date=start,
                               end_date=end, organiser=organiser, unit_id=unit.id, institution_id=inst_id,
