@@ -137,8 +137,11 @@ def register_project(db: Session, me: Principal, data: dict[str, Any]) -> Traini
 
 
 def decide_plan(db: Session, me: Principal, project_id: int, approve: bool, reason: Any = None) -> TrainingProject:
-    """The school's authority approves (or rejects, with a reason the school reads) a school-based plan."""
-    project = db.get(TrainingProject, project_id)
+    """The school's authority approves (or rejects, with a reason the school reads) a school-based
+    plan. Its row is locked (FOR UPDATE) and read afresh: of two reviewers deciding at once (the
+    county approves, the city rejects) the second waits and finds it decided (W551)."""
+    project = db.scalar(select(TrainingProject).where(TrainingProject.id == project_id).with_for_update()
+                        .execution_options(populate_existing=True))
     if project is None or project.unit_id == me.unit_id or not scope.unit_in_scope(db, me, project.unit_id, "record.review"):
         raise Refusal(Wd.W_PROJECT_NOT_FOUND)
     require(me, APPROVE, db.get(Unit, me.unit_id), db=db)
