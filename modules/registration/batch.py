@@ -204,14 +204,19 @@ def decide(db: Session, ctx: Any, me: Principal, batch_id: int, items: list[dict
     step = _acting_step(db, me, batch, version)
     by_teacher = {a.teacher_id: a for a in applications(db, batch)}
     changed = []
-    for item in items:
+    for i, item in enumerate(items):
         try:
             tid = int(item.get("teacher_id"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise Refusal(W.W_NOT_IN_BATCH, teacher=str(item.get("teacher_id"))[:20]) from None
         app = by_teacher.get(tid)
         if app is None:
-            raise Refusal(W.W_NOT_IN_BATCH, teacher=tid)
+            raise Refusal(W.W_NOT_IN_BATCH, teacher=str(tid)[:20])
+        if item.get("reason") is not None and not isinstance(item["reason"], str):  # not {"a": 1} kept as its repr
+            from web.errors import W_FIELD_BAD
+
+            raise Refusal(W_FIELD_BAD, where=f"请求体字段「decisions[{i}].reason」：",
+                          where_en=f"body field 'decisions[{i}].reason': ", detail="应为文字", detail_en="expected text")
         decision = str(item.get("decision") or "")
         if decision not in W.DECISIONS:
             raise Refusal(W.W_BAD_DECISION, value=decision[:40])

@@ -34,3 +34,23 @@ def test_a_version_that_is_not_the_pages_own_is_stale_and_nothing_is_saved(as_us
     assert "W584" in r.text
     teachers = county.get(f"/api/v1/registration/batches/{bid}").json()["teachers"]
     assert [t["decision"] for t in teachers] == [None]
+
+
+@pytest.mark.parametrize("reason", [{"a": 1}, 42, ["理由"], True])
+def test_a_reason_that_is_not_text_is_refused_not_kept_as_its_python_form(as_user, world, due, reason):  # noqa: F811
+    tid = due()
+    bid = as_user("info_manager@3601020001").post("/api/v1/registration/batches", json={"teacher_ids": [tid]}).json()["id"]
+    county = as_user("info_reviewer@360102")
+    r = county.post(f"/api/v1/registration/batches/{bid}/decisions",
+                    json={"decisions": [{"teacher_id": tid, "decision": "deferred", "reason": reason}]})
+    assert r.status_code == 400 and r.json()["code"] == "W933", r.text
+    assert "decisions[0].reason" in r.json()["message"]
+    assert [t["decision"] for t in county.get(f"/api/v1/registration/batches/{bid}").json()["teachers"]] == [None]
+
+
+def test_a_teacher_id_of_300_digits_is_named_short(as_user, world, due):  # noqa: F811
+    tid = due()
+    bid = as_user("info_manager@3601020001").post("/api/v1/registration/batches", json={"teacher_ids": [tid]}).json()["id"]
+    r = as_user("info_reviewer@360102").post(f"/api/v1/registration/batches/{bid}/decisions", content=b'{"decisions": [{"teacher_id": 1e308, "decision": "qualified"}]}', headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["code"] == "W582"
+    assert len(r.json()["message"]) < 60
