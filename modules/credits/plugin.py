@@ -115,6 +115,27 @@ def home_heading(ctx: Any, me: Any, unit: Any, db: Any) -> list[Heading]:
 
 
 @hookimpl
+def handle_event(event: Any, db: Any) -> None:
+    """A teacher moved (web/people/moves.py ``teacher.moved``): the self-study claims not yet
+    confirmed go with the teacher, so the new school reviews them and its authority confirms
+    them; the old school and its authority no longer reach them (claims.py scopes by the claim's
+    unit). Confirmed and revoked claims stay with the school of the day (their history)."""
+    if event.name != "teacher.moved" or not isinstance(event.payload.get("teacher_id"), int) \
+            or not hasattr(db, "execute"):
+        return
+    from sqlalchemy import select, update
+
+    from modules.credits.models import CreditClaim
+    from web.db.models import Teacher
+
+    db.execute(update(CreditClaim).where(
+        CreditClaim.teacher_id == event.payload["teacher_id"],
+        CreditClaim.state.in_(("submitted", "returned", "approved")))
+        .values(unit_id=select(Teacher.unit_id).where(Teacher.id == event.payload["teacher_id"]).scalar_subquery()),
+        execution_options={"synchronize_session": False})
+
+
+@hookimpl
 def build_demo(ctx: Any, db: Any, cat: Any, password_hash: str) -> list[str]:
     from modules.credits.demo import build
 
