@@ -163,6 +163,26 @@ def apply_all_eligible(db: Session, ctx: Any, me: Principal, as_of: str | None =
     return apply(db, ctx, me, ids[:LIMIT], day.isoformat())
 
 
+def withdraw_moved(db: Session, teacher_id: int) -> None:
+    """A teacher transferred while in an open application (``teacher.moved``): the application is
+    the old school's and its route no longer reaches the teacher, so the teacher leaves it (logged
+    ``withdraw`` on the batch, audited; the batch row locked meanwhile) and the qualification is free
+    for the new school to apply for. Nothing is written into the teacher's 教师资格."""
+    rows = db.execute(select(RegistrationApplication, RegistrationBatch)
+                      .join(RegistrationBatch, RegistrationBatch.id == RegistrationApplication.batch_id)
+                      .where(RegistrationApplication.teacher_id == teacher_id, RegistrationBatch.state == PENDING)
+                      .with_for_update(of=RegistrationBatch)).all()
+    for app, batch in rows:
+        db.add(RegistrationDecision(application_id=app.id, batch_id=batch.id, step_key=None, action="withdraw",
+                                    decision=app.decision, reason="调动：教师已调出申请学校", actor_id=None,
+                                    actor_name=_who(None), unit_name=None))
+        audit.record(db, "registration.withdraw", actor=None, target_type="registration_batch", target_id=batch.id,
+                     unit_id=batch.unit_id, detail={"teachers": [teacher_id], "why": "teacher.moved"})
+        db.delete(app)
+    if rows:
+        db.flush()
+
+
 def _refuse_if_open(db: Session, teacher: Teacher, record_id: int) -> None:
     other = db.scalar(select(RegistrationApplication).where(RegistrationApplication.open_record_id == record_id))
     if other is not None:

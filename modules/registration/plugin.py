@@ -48,6 +48,16 @@ def home_todos(ctx: Any, me: Any, unit: Any, db: Any) -> list[Todo]:
 
 
 @hookimpl
+def handle_event(event: Any, db: Any) -> None:
+    """A teacher transferred (``teacher.moved``) leaves the old school's open application
+    (batch.withdraw_moved): its route no longer reaches the teacher; the new school applies."""
+    if event.name == "teacher.moved" and isinstance(event.payload.get("teacher_id"), int) and hasattr(db, "execute"):
+        from modules.registration import batch as B
+
+        B.withdraw_moved(db, event.payload["teacher_id"])
+
+
+@hookimpl
 def build_demo(ctx: Any, db: Any, cat: Any, password_hash: str) -> list[str]:
     from modules.registration.demo import build
 

@@ -54,3 +54,31 @@ def test_a_teacher_id_of_300_digits_is_named_short(as_user, world, due):  # noqa
     r = as_user("info_reviewer@360102").post(f"/api/v1/registration/batches/{bid}/decisions", content=b'{"decisions": [{"teacher_id": 1e308, "decision": "qualified"}]}', headers={"content-type": "application/json"})
     assert r.status_code == 422 and r.json()["code"] == "W582"
     assert len(r.json()["message"]) < 60
+
+
+def test_a_teacher_transferred_during_an_application_leaves_it_and_the_new_school_applies(ctx, cats, as_user, world, due):  # noqa: F811
+    """A school applies; before the route ends the teacher is transferred to a school of another
+    city. The old route (its county, its city) went on deciding for a teacher it no longer
+    reaches and, at the end, wrote 注册 fields into that teacher's 教师资格; the new school could
+    not apply (W573: the qualification was still in the old application). Now the move takes the
+    teacher out of the open application (logged 'withdraw', audited) and the new school applies."""
+    from sqlalchemy import select
+
+    from modules.registration.models import RegistrationDecision
+    from web.people import moves
+
+    tid, other = due(), due(name="注册丙")
+    bid = as_user("info_manager@3601020001").post("/api/v1/registration/batches", json={"teacher_ids": [tid, other]}).json()["id"]
+    with ctx.sessions() as db:
+        moves.transfer(db, cats["36"], None, tid, world.units["3602020001"])
+        db.commit()
+    county = as_user("info_reviewer@360102")
+    batch = county.get(f"/api/v1/registration/batches/{bid}").json()
+    assert [t["teacher_id"] for t in batch["teachers"]] == [other]
+    r = county.post(f"/api/v1/registration/batches/{bid}/decisions", json={"decisions": [{"teacher_id": tid, "decision": "qualified"}]})
+    assert r.status_code == 422 and r.json()["code"] == "W582"
+    with ctx.sessions() as db:
+        assert db.scalar(select(RegistrationDecision.action).where(RegistrationDecision.batch_id == bid,
+                                                                   RegistrationDecision.action == "withdraw")) == "withdraw"
+    r = as_user("info_manager@3602020001").post("/api/v1/registration/batches", json={"teacher_ids": [tid]})
+    assert r.status_code == 201, r.text
