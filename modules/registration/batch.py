@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import workflow as WF
@@ -166,7 +167,8 @@ def apply_all_eligible(db: Session, ctx: Any, me: Principal, as_of: str | None =
 def withdraw_moved(db: Session, teacher_id: int) -> None:
     """A teacher transferred while in an open application (``teacher.moved``): the application is
     the old school's and its route no longer reaches the teacher, so the teacher leaves it (logged
-    ``withdraw`` on the batch, audited; the batch row locked meanwhile) and the qualification is free
+    ``withdraw`` on the batch, audited; the batch row locked meanwhile and its version moved on, so a
+    page read before the move is stale) and the qualification is free
     for the new school to apply for. Nothing is written into the teacher's 教师资格."""
     rows = db.execute(select(RegistrationApplication, RegistrationBatch)
                       .join(RegistrationBatch, RegistrationBatch.id == RegistrationApplication.batch_id)
@@ -179,6 +181,7 @@ def withdraw_moved(db: Session, teacher_id: int) -> None:
         audit.record(db, "registration.withdraw", actor=None, target_type="registration_batch", target_id=batch.id,
                      unit_id=batch.unit_id, detail={"teachers": [teacher_id], "why": "teacher.moved"})
         db.delete(app)
+        flag_modified(batch, "steps")  # a new version: a reviewer's page from before the move is stale (W584)
     if rows:
         db.flush()
 

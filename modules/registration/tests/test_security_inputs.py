@@ -69,12 +69,17 @@ def test_a_teacher_transferred_during_an_application_leaves_it_and_the_new_schoo
 
     tid, other = due(), due(name="注册丙")
     bid = as_user("info_manager@3601020001").post("/api/v1/registration/batches", json={"teacher_ids": [tid, other]}).json()["id"]
+    county = as_user("info_reviewer@360102")
+    read_before = county.get(f"/api/v1/registration/batches/{bid}").json()["version"]
     with ctx.sessions() as db:
         moves.transfer(db, cats["36"], None, tid, world.units["3602020001"])
         db.commit()
-    county = as_user("info_reviewer@360102")
     batch = county.get(f"/api/v1/registration/batches/{bid}").json()
     assert [t["teacher_id"] for t in batch["teachers"]] == [other]
+    # a decision made on the page read before the move is stale, not applied to what changed under it
+    r = county.post(f"/api/v1/registration/batches/{bid}/decisions",
+                    json={"version": read_before, "decisions": [{"teacher_id": other, "decision": "qualified"}]})
+    assert r.status_code == 409 and r.json()["code"] == "W584", r.text
     r = county.post(f"/api/v1/registration/batches/{bid}/decisions", json={"decisions": [{"teacher_id": tid, "decision": "qualified"}]})
     assert r.status_code == 422 and r.json()["code"] == "W582"
     with ctx.sessions() as db:
