@@ -218,7 +218,7 @@ class BalancesController(Controller):
     @get("/", sync_to_thread=True, summary="Credit balances of the teachers in your scope, one page (year, cycle, category, as of)",
          description="Query: as_of (yyyy-MM-dd, not after today: the credits recorded in the bank by that day; "
                      "default today), year (2000 … this year; default the as_of's year), unit (the code of a unit "
-                     "within your scope: its teachers only), q (part of a teacher's name), offset (clamped to 0 …), "
+                     "within your scope: its teachers only), q (part of a teacher's name; an ID number is refused, W420), offset (clamped to 0 …), "
                      "limit (clamped to 1 … 200). W553/W708/W709 as_of; W711 year; W713 unit; W712 any other parameter.")
     def balances(self, request: Request, db: Session, ctx: AppContext, me: Principal, as_of: str | None = None,
                  year: str | None = None, unit: str | None = None, q: str | None = None,
@@ -226,6 +226,11 @@ class BalancesController(Controller):
         from modules.credits import dates
 
         dates.known_params(request.query_params, ("as_of", "year", "unit", "q", "offset", "limit"))
+        from web.errors import W_ID_IN_URL, Refusal
+        from web.security import search
+
+        if search.looks_like_id_number(q):  # as GET /api/v1/teachers: no ID number in an address (W420)
+            raise Refusal(W_ID_IN_URL, field="q", path="/api/v1/teachers/search")
         day = P.parse_day(as_of)
         return B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=dates.year(year),
                                unit=unit, q=q, limit=limit, offset=min(max(offset, 0), 10**7))

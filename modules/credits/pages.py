@@ -59,6 +59,9 @@ class CreditPages(Controller):
             y = dates.year(year)
         except Refusal as refusal:
             y, error = None, error or refusal
+        from web.security import search
+
+        q, q_token = search.query(ctx, me, q)  # ?q= is a search token: no name in the address (web/security/search.py)
         try:
             page = B.balances_page(db, me, root=ctx.settings.repo_root, as_of=day, year=y,
                                    offset=_int(offset, 0, 0, 10**7), unit=unit, q=q)
@@ -70,7 +73,20 @@ class CreditPages(Controller):
                                    offset=_int(offset, 0, 0, 10**7), q=q)
         return render(request, "credits/balances.html", me=me, page=page, me_unit=db.get(Unit, me.unit_id),
                       categories=_categories(ctx, db, me, lang_of(request)), as_of=day.isoformat() if day else "",
-                      today=today, units=B.filter_units(db, me), error=error, status_code=error.status if error else 200)
+                      today=today, units=B.filter_units(db, me), error=error, status_code=error.status if error else 200,
+                      q_token=q_token)
+
+    @post("/search", status_code=303)
+    async def search(self, request: Request, ctx: AppContext, me: Principal) -> Redirect:
+        """The 学分银行 filter form: posted, so a teacher's name typed in it never travels in an address;
+        the list again with ``q`` as a search token (web/security/search.py), the other filters as they are."""
+        from web.security import search
+
+        form: dict[str, list[str]] = {}
+        for key, value in (await request.form()).multi_items():
+            if isinstance(value, str):
+                form.setdefault(key, []).append(value)
+        return search.redirect("/credits/", ctx, me, form, ("year", "as_of", "unit"))
 
     @get("/teachers/{teacher_id:int}/transcript", sync_to_thread=True)
     def transcript(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int,

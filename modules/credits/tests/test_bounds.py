@@ -5,6 +5,11 @@ the API does not take, 10000 hours in five days, the same project or claim twice
 
 from __future__ import annotations
 
+from tests.web.conftest import csrf_of
+
+import re
+from urllib.parse import unquote
+
 from datetime import date, timedelta
 
 from modules.credits.tests.test_api import _project, _row, institution  # noqa: F401
@@ -99,6 +104,20 @@ def test_balances_filter_by_unit_and_teacher_name_within_scope(as_user, world):
     page = viewer.get("/credits/", params={"unit": school, "q": name})
     assert page.status_code == 200 and 'id="balances-unit"' in page.text and 'id="balances-q"' in page.text
     assert name in page.text and f'<option value="{school}" selected' in page.text
+    # the page's filter form is posted: the name typed never travels in an address, the list comes
+    # back with q as a search token (web/security/search.py), and the next page keeps it
+    form = viewer.get("/credits/").text
+    assert 'method="post" action="/credits/search"' in form
+    r = viewer.post("/credits/search", data={"_csrf_token": csrf_of(form), "q": name, "unit": school, "year": ""},
+                    follow_redirects=False)
+    assert r.status_code == 303 and name not in unquote(r.headers["location"]) and "q=~" in unquote(r.headers["location"])
+    found_page = viewer.get(r.headers["location"])
+    assert f'value="{name}"' in found_page.text and f'<option value="{school}" selected' in found_page.text
+    listed = re.findall(r'class="teacher-credits" href="/credits/teachers/\d+">([^<]+)<', found_page.text)
+    assert listed == [name]
+    # an ID number in the API's query string is refused, as GET /api/v1/teachers does
+    number = world.teacher_usernames[body["items"][0]["id"]]
+    assert _code(viewer.get("/api/v1/training/balances", params={"q": number})) == "W420"
     other = viewer.get("/credits/?unit=360403")
     assert other.status_code == 404 and "W713" in other.text and 'id="credit-balances"' in other.text
 
