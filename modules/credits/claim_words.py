@@ -29,3 +29,8 @@ W_CLAIM_REVIEWER = _e("W658", 403, "{action}须由{who}办理", "{action_en} is 
                       "学校审核（通过/退回），学校的主管教育行政部门确认学分。",
                       "The school reviews (approve/return); the school's education authority confirms the credits.")
 # W659 (a 国内培训 record from the credit bank is changed or deleted by no one) is web.services.records.W_OWNED_RECORD
+W_EVIDENCE_PERSONAL = _e(
+    "W663", 403, "证明材料可能含有身份证件号等完整个人信息，您的账号不能查看完整个人信息，不能下载",
+    "The evidence file may show an ID number and other personal data unmasked; your account does not see personal data unmasked",
+    "请由教师所在学校或主管部门的审核人员（可查看完整个人信息）下载查看。",
+    "A reviewer of the teacher's school or authority (who sees personal data unmasked) can open it.")

@@ -25,7 +25,7 @@ from modules.credits import ledger
 from modules.credits.models import CLAIM_STATES, CreditClaim, CreditEntry
 from modules.credits.projects import _date, _decimal
 from modules.credits.results import rules_for
-from web import audit, scope
+from web import audit, privacy, scope
 from web.db.models import Teacher, Unit
 from web.errors import Refusal
 from web.permissions import AUTHORITIES
@@ -351,7 +351,9 @@ def staff_list(db: Session, me: Principal, state: str | None = None, limit: int 
 
 def evidence(db: Session, me: Principal, claim_id: int) -> CreditClaim:
     """The claim with its evidence file, for the teacher or a reader of the teacher (teacher.read
-    reaching the teacher: the school and authorities above); another school gets 'not found'.
+    reaching the teacher: the school and authorities above) who sees personal data unmasked
+    (personal.read, web/privacy.py: a scanned certificate shows the ID number and cannot be
+    masked; W663 otherwise); another school gets 'not found'.
     Every download by someone other than the teacher is audited."""
     claim = db.scalar(select(CreditClaim).options(undefer(CreditClaim.evidence)).where(CreditClaim.id == claim_id))
     if claim is None:
@@ -360,6 +362,9 @@ def evidence(db: Session, me: Principal, claim_id: int) -> CreditClaim:
         teacher = scope.get_teacher(db, me, claim.teacher_id)
     except Refusal:
         raise Refusal(Wc.W_CLAIM_NOT_FOUND) from None
+    if me.teacher_id != teacher.id and not privacy.policy(db, me, teacher).shown:
+        # a file cannot be masked: only readers who see the teacher's personal data unmasked (W663)
+        raise Refusal(Wc.W_EVIDENCE_PERSONAL)
     if me.teacher_id != teacher.id:
         audit.record(db, "credits.claim.evidence", actor=me, target_type="credit_claim", target_id=claim.id,
                      unit_id=teacher.unit_id, detail={"sha256": claim.evidence_sha256, "size": claim.evidence_size})

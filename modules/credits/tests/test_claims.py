@@ -268,3 +268,15 @@ def test_the_authority_returns_an_approved_claim_to_the_teacher(as_user, world, 
                                                             "reason": "学时与证明不符"}, follow_redirects=True)
     assert r.status_code == 200 and "已退回" in r.text.split('id="claim-done"')[1][:300]
     assert [c["state"] for c in teacher.get(URL).json()["claims"] if c["id"] == cid] == ["returned"]
+
+
+def test_evidence_is_not_handed_to_a_reader_who_sees_personal_data_masked(as_user, world):
+    """A scanned certificate shows the ID number and cannot be masked: the school's 信息查询员 (reads
+    teachers, ID numbers masked) is refused the file (W663), its reviewer gets it."""
+    _tid, teacher = _teacher(as_user, world, "3601020002", 2)
+    content = pdf_bytes()
+    href = teacher.post(URL, data=_form(title="证明材料的读者"), files={"file": ("a.pdf", content, "application/pdf")}).json()["evidence"]["href"]
+    r = as_user("info_viewer@3601020002").get(href)
+    assert r.status_code == 403 and r.json()["code"] == "W663" and r.json()["hint_en"], r.text
+    assert as_user("info_reviewer@3601020002").get(href).content == content
+    assert as_user("info_reviewer@360102").get(href).content == content
