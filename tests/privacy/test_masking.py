@@ -164,7 +164,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/admin/units/{code:str}/move"): _WRITE, ("GET", "/admin/units/sample.xlsx"): _STATIC,
     ("GET", "/admin/audit"): "the audit log page: needs audit.read; values never shown, ID-like text masked",
     ("GET", "/static/{file_path:path}"): _STATIC,
-    ("POST", "/forms/teachers"): _SEARCH, ("POST", "/admin/audit"): _SEARCH, ("POST", "/review/school"): _SEARCH,
+    ("POST", "/forms/teachers"): _SEARCH, ("POST", "/admin/audit"): _SEARCH, ("POST", "/review/school"): _SEARCH, ("POST", "/credits/search"): _SEARCH,
     ("POST", "/admin/teacher-accounts"): _SEARCH,
     ("POST", "/api/v1/teachers/search"): _LIST, ("POST", "/api/v1/accounts/search"): _UNITS,
     **{(m, p.format(k=k)): (_CASE if m == "GET" else _WRITE)
@@ -229,6 +229,7 @@ OTHER_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/credit-claims/{claim_id:int}/evidence"): "the evidence file the teacher uploaded: to readers of the teacher only (scope.get_teacher), audited",
     ("POST", "/api/v1/credit-claims/{claim_id:int}/review"): _WRITE, ("POST", "/api/v1/credit-claims/{claim_id:int}/confirm"): _WRITE,
     ("POST", "/api/v1/credit-claims/{claim_id:int}/revoke"): _WRITE,
+    ("POST", "/api/v1/credit-claims/{claim_id:int}/return"): _WRITE,
     ("GET", "/credits/claims"): "as GET /api/v1/credit-claims: teachers' names and schools, no personal field",
     ("POST", "/credits/claims"): "the teacher's own claim (a redirect to 我的学分)", ("POST", "/credits/claims/{claim_id:int}"): "the teacher's own claim (a redirect)",
     ("POST", "/credits/claims/{claim_id:int}/review"): _WRITE, ("POST", "/credits/claims/{claim_id:int}/confirm"): _WRITE,
