@@ -14,7 +14,7 @@
    PostgreSQL), the cheapest way to put the rows in. ``--repeat`` pairs in turn, each
    with a project of its own; medians. Target: ratio ≤ 2.
 2. A county's balances page: ``--teachers`` teachers in one county with ``--entries`` ledger
-   entries each; service.balances_page (a page of 50 of the county viewer's teachers with their
+   entries each; bank.balances_page (a page of 50 of the county viewer's teachers with their
    year, cycle and category sums) beside the scoped teacher-list page
    (web.services.teachers.listing, same account, same page). Pages at several offsets, each
    measured ``--repeat`` times in turn; medians. Target: ratio ≤ 3.
