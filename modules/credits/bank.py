@@ -88,19 +88,21 @@ def local_time(when: Any) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def recorders(db: Session, ids: set[int | None], lang: str = "zh") -> dict[int, str]:
-    """Who recorded entries (confirmed, adjusted, revoked, imported): "<real name>（<account>）"
-    ("<real name> (<account>)" in English) by account id; an account since removed is not named; a teacher's account (its username is
-    the ID number) by its name only."""
+def recorders(db: Session, ids: set[int | None]) -> dict[int, tuple[str, str]]:
+    """Who recorded entries (confirmed, adjusted, revoked, imported), by account id, in Chinese and
+    in English: "<real name>（<account>）" / "<real name> (<account>)"; an account since removed is
+    not named; a teacher's account (its username is the ID number) by its name only."""
     from web.db.models import Account
 
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    left, right = ("（", "）") if lang != "en" else (" (", ")")
-    return {i: name if kind == "teacher" else (f"{name}{left}{user}{right}" if name else user)
-            for i, user, name, kind in db.execute(select(Account.id, Account.username, Account.real_name, Account.kind)
-                                                  .where(Account.id.in_(wanted)))}
+    out = {}
+    for i, user, name, kind in db.execute(select(Account.id, Account.username, Account.real_name, Account.kind)
+                                          .where(Account.id.in_(wanted))):
+        out[i] = (name, name) if kind == "teacher" else \
+            ((f"{name}（{user}）", f"{name} ({user})") if name else (user, user))
+    return out
 
 
 def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date | None = None,
@@ -116,12 +118,11 @@ def teacher_credits(db: Session, me: Principal, teacher_id: int, *, as_of: date 
     rule_labels = rule_version_labels(db, {e.rule_version for e in found})
     rule_labels_en = rule_version_labels(db, {e.rule_version for e in found}, lang="en")
     who = recorders(db, {e.confirmed_by for e in found})
-    who_en = recorders(db, {e.confirmed_by for e in found}, "en")
     entries = [{"id": e.id, "kind": e.kind, "credits": str(e.credits), "hours": str(e.hours), "category": e.category,
                 "effective": e.effective.isoformat(), "project_id": e.project_id, "project": names.get(e.project_id),
                 "rule_version": e.rule_version, "rule_label": rule_labels.get(e.rule_version, e.rule_version),
                 "rule_label_en": rule_labels_en.get(e.rule_version, e.rule_version),
-                "confirmed_by": e.confirmed_by, "by": who.get(e.confirmed_by), "by_en": who_en.get(e.confirmed_by),
+                "confirmed_by": e.confirmed_by, "by": who.get(e.confirmed_by, (None, None))[0], "by_en": who.get(e.confirmed_by, (None, None))[1],
                 "recorded_at": e.recorded_at.isoformat(), "recorded_local": local_time(e.recorded_at), "note": e.note, "note_en": note_en(e.note),
                 "what": what_of(e.kind, names.get(e.project_id), e.note),
                 "what_en": what_of(e.kind, names.get(e.project_id), e.note, "en")}

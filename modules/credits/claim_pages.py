@@ -5,7 +5,7 @@ them. The same service functions as the API (modules/credits/claims.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import anyio
 
@@ -84,6 +84,25 @@ def _done(claim_id: int) -> Redirect:
     return Redirect(path=f"/credits/claims/?done={claim_id}#claim-done", status_code=303)
 
 
+async def _decide(request: Request, db: Session, me: Principal, claim_id: int, reason: str,
+                  act: Callable[[], Any]) -> Redirect | Template:
+    """A reviewer's decision on one claim from the list (review, confirm, send back): done, to the
+    list by GET; refused for want of a reason (W656), the list again with the message in the
+    claim's row beside its reason field, the reason typed kept."""
+    def work() -> Redirect:
+        act()
+        return _done(claim_id)
+
+    try:
+        return await run_unit_of_work(db, work)
+    except Refusal as refusal:
+        if refusal.code != Wc.W_CLAIM_REASON:
+            raise
+        return await anyio.to_thread.run_sync(lambda: _page(
+            request, db, me, status_code=refusal.status, review_error=refusal, review_for=claim_id,
+            review_reason=reason))
+
+
 class ClaimPages(Controller):
     path = "/credits/claims"
     include_in_schema = False
@@ -125,20 +144,7 @@ class ClaimPages(Controller):
     async def review(self, request: Request, db: Session, me: Principal, claim_id: int) -> Redirect | Template:
         form = await request.form()
         approve, reason = form.get("decision") == "approve", str(form.get("reason") or "")[:500]
-
-        def work() -> Redirect:
-            K.review(db, me, claim_id, approve, reason)
-            return _done(claim_id)
-
-        try:
-            return await run_unit_of_work(db, work)
-        except Refusal as refusal:
-            if refusal.code != Wc.W_CLAIM_REASON:
-                raise
-            # the list again, the message in the claim's row beside its reason field
-            return await anyio.to_thread.run_sync(lambda: _page(
-                request, db, me, status_code=refusal.status, review_error=refusal, review_for=claim_id,
-                review_reason=reason))
+        return await _decide(request, db, me, claim_id, reason, lambda: K.review(db, me, claim_id, approve, reason))
 
     @post("/{claim_id:int}/confirm", status_code=303, media_type=MediaType.HTML)
     async def confirm(self, request: Request, db: Session, ctx: AppContext, me: Principal,
@@ -146,18 +152,9 @@ class ClaimPages(Controller):
         form = await request.form()
         back, reason = form.get("decision") == "return", str(form.get("reason") or "")[:500]
 
-        def work() -> Redirect:
+        def act() -> Any:
             if back:  # the authority returns it to the teacher instead (claims.send_back)
-                K.send_back(db, me, claim_id, reason)
-            else:
-                K.confirm(db, me, claim_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
-            return _done(claim_id)
+                return K.send_back(db, me, claim_id, reason)
+            return K.confirm(db, me, claim_id, root=ctx.settings.repo_root, cat=ctx.catalogue)
 
-        try:
-            return await run_unit_of_work(db, work)
-        except Refusal as refusal:
-            if refusal.code != Wc.W_CLAIM_REASON:
-                raise
-            return await anyio.to_thread.run_sync(lambda: _page(
-                request, db, me, status_code=refusal.status, review_error=refusal, review_for=claim_id,
-                review_reason=reason))
+        return await _decide(request, db, me, claim_id, reason, act)

@@ -170,6 +170,24 @@ def may_confirm(db: Session, me: Principal, claim: CreditClaim) -> bool:
             and scope.unit_in_scope(db, me, claim.unit_id, "record.review"))
 
 
+def _authority_claim(db: Session, me: Principal, claim_id: int, action: str, action_en: str) -> CreditClaim:
+    """The claim, locked, for its school's authority (confirm, send back, revoke); W658 naming
+    ``action`` for anyone else who reaches it."""
+    claim = _staff_claim(db, me, claim_id)
+    if not may_confirm(db, me, claim):
+        raise Refusal(Wc.W_CLAIM_REVIEWER, action=action, action_en=action_en,
+                      who="学校的主管教育行政部门", who_en="the school's education authority")
+    return claim
+
+
+def _required_reason(reason: str | None) -> str:
+    """A reviewer's reason as kept (trimmed, at most 500 characters); W656 when there is none."""
+    reason = (reason or "").strip()[:500]
+    if not reason:
+        raise Refusal(Wc.W_CLAIM_REASON)
+    return reason
+
+
 def review(db: Session, me: Principal, claim_id: int, approve: bool, reason: str = "") -> CreditClaim:
     """The school approves the claim (the authority's turn) or returns it with a reason (W656 without)."""
     claim = _staff_claim(db, me, claim_id)
@@ -177,9 +195,7 @@ def review(db: Session, me: Principal, claim_id: int, approve: bool, reason: str
         raise Refusal(Wc.W_CLAIM_REVIEWER, action="审核自主研修申报", action_en="Reviewing a self-study claim",
                       who="教师所在学校的审核人员", who_en="the reviewers of the teacher's school")
     _state(claim, ("submitted",), "审核", "be reviewed")
-    reason = (reason or "").strip()[:500]
-    if not approve and not reason:
-        raise Refusal(Wc.W_CLAIM_REASON)
+    reason = "" if approve else _required_reason(reason)
     claim.state, claim.reason = ("approved", "") if approve else ("returned", reason)
     claim.reviewed_by, claim.reviewed_at = me.account_id, datetime.now(timezone.utc)
     audit.record(db, "credits.claim.approve" if approve else "credits.claim.return", actor=me,
@@ -202,10 +218,7 @@ def confirm(db: Session, me: Principal, claim_id: int, *, root: Path, cat: Any =
     self-study on the claim's end day (per-claim maximum, yearly and cycle caps against the
     teacher's ledger), frozen on the claim and posted to the ledger as ``claim:<id>``; with a
     catalogue, the claim also becomes a 国内培训 record marked 来自学分银行 (modules/credits/records.py)."""
-    claim = _staff_claim(db, me, claim_id)
-    if not may_confirm(db, me, claim):
-        raise Refusal(Wc.W_CLAIM_REVIEWER, action="确认自主研修学分", action_en="Confirming self-study credits",
-                      who="学校的主管教育行政部门", who_en="the school's education authority")
+    claim = _authority_claim(db, me, claim_id, "确认自主研修学分", "Confirming self-study credits")
     _state(claim, ("approved",), "确认", "be confirmed")
     from modules.credits import caps
 
@@ -247,14 +260,9 @@ def send_back(db: Session, me: Principal, claim_id: int, reason: str) -> CreditC
     """The school's authority returns an approved claim to the teacher instead of confirming it
     (W656 without a reason): the teacher reads the reason on 我的学分, corrects and resubmits, and
     the claim goes through the school again. Nothing entered the ledger yet, so nothing is undone."""
-    claim = _staff_claim(db, me, claim_id)
-    if not may_confirm(db, me, claim):
-        raise Refusal(Wc.W_CLAIM_REVIEWER, action="退回自主研修申报", action_en="Returning an approved self-study claim",
-                      who="学校的主管教育行政部门", who_en="the school's education authority")
+    claim = _authority_claim(db, me, claim_id, "退回自主研修申报", "Returning an approved self-study claim")
     _state(claim, ("approved",), "退回", "be returned")
-    reason = (reason or "").strip()[:500]
-    if not reason:
-        raise Refusal(Wc.W_CLAIM_REASON)
+    reason = _required_reason(reason)
     claim.state, claim.reason = "returned", reason
     audit.record(db, "credits.claim.return", actor=me, target_type="credit_claim", target_id=claim.id,
                  unit_id=claim.unit_id, detail={"reason": reason, "by": "authority"})
@@ -264,14 +272,9 @@ def send_back(db: Session, me: Principal, claim_id: int, reason: str) -> CreditC
 def revoke(db: Session, me: Principal, claim_id: int, reason: str, *, cat: Any = None) -> CreditClaim:
     """The confirming authority revokes a confirmed claim's credits: a revoking ledger entry (the
     earned one stays: append-only) and the claim's 国内培训 record removed."""
-    claim = _staff_claim(db, me, claim_id)
-    if not may_confirm(db, me, claim):
-        raise Refusal(Wc.W_CLAIM_REVIEWER, action="撤销自主研修学分", action_en="Revoking self-study credits",
-                      who="学校的主管教育行政部门", who_en="the school's education authority")
+    claim = _authority_claim(db, me, claim_id, "撤销自主研修学分", "Revoking self-study credits")
     _state(claim, ("confirmed",), "撤销", "be revoked")
-    reason = (reason or "").strip()[:500]
-    if not reason:
-        raise Refusal(Wc.W_CLAIM_REASON)
+    reason = _required_reason(reason)
     entry = db.scalar(select(CreditEntry).where(CreditEntry.source == f"claim:{claim.id}"))
     if entry is not None:
         ledger.revoke(db, entry, by=me.account_id, note=f"撤销：{reason}"[:100])

@@ -80,13 +80,10 @@ class CreditPages(Controller):
     async def search(self, request: Request, ctx: AppContext, me: Principal) -> Redirect:
         """The 学分银行 filter form: posted, so a teacher's name typed in it never travels in an address;
         the list again with ``q`` as a search token (web/security/search.py), the other filters as they are."""
+        from web.forms.pages import read_form
         from web.security import search
 
-        form: dict[str, list[str]] = {}
-        for key, value in (await request.form()).multi_items():
-            if isinstance(value, str):
-                form.setdefault(key, []).append(value)
-        return search.redirect("/credits/", ctx, me, form, ("year", "as_of", "unit"))
+        return search.redirect("/credits/", ctx, me, await read_form(request), ("year", "as_of", "unit"))
 
     @get("/teachers/{teacher_id:int}/transcript", sync_to_thread=True)
     def transcript(self, request: Request, db: Session, ctx: AppContext, me: Principal, teacher_id: int,
