@@ -18,3 +18,10 @@ import pytest  # noqa: E402
 def _the_world(world):
     """Every credits test runs in the tests' world (its units and accounts)."""
     return world
+
+
+@pytest.fixture()
+def postgres_only(ctx):
+    """For the race tests (``usefixtures("postgres_only")``): real concurrent sessions need PostgreSQL."""
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("races need PostgreSQL: set TMIS_TEST_DATABASE_URL")

@@ -8,10 +8,10 @@ import pytest
 
 from modules.credits import adjustments as A
 from modules.credits.adjust_words import W_ADJUST_BELOW_ZERO
-from modules.credits.tests.test_races import _first_holds_the_lock, _me, _postgres_only  # noqa: F401
+from modules.credits.tests.test_races import _first_holds_the_lock, _me
 from web.errors import Refusal
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgres_only")]
 
 COUNTY, CITY = "info_reviewer@360102", "info_reviewer@3601"
 

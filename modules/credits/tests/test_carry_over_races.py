@@ -15,13 +15,7 @@ from modules.credits.tests.test_races import _first_holds_the_lock, _me
 from web.db.models import Teacher
 from web.errors import Refusal
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(ctx):
-    if ctx.engine.dialect.name != "postgresql":
-        pytest.skip("races need PostgreSQL: set TMIS_TEST_DATABASE_URL")
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgres_only")]
 
 
 def test_two_imports_of_the_same_rows_at_once_add_them_once(ctx, world):

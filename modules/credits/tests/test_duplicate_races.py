@@ -12,13 +12,7 @@ from modules.credits.models import TrainingProject
 from modules.credits.tests.test_races import _first_holds_the_lock, _me
 from web.errors import Refusal
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(ctx):
-    if ctx.engine.dialect.name != "postgresql":
-        pytest.skip("races need PostgreSQL: set TMIS_TEST_DATABASE_URL")
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgres_only")]
 
 
 def test_the_same_project_twice_at_once_one_wins(ctx):

@@ -1,7 +1,8 @@
 """Two reviewers deciding one school-based plan at once (PostgreSQL, real concurrent sessions;
 sec2): the county approves while the city rejects. Unlocked, both read 待审批 and both wrote, the
 last commit won (the plan 未批准 although the school was told 已批准, both audited). Now the plan's
-row is locked: the second waits, then finds the plan decided (W551)."""
+row is locked: the second waits, then finds the plan decided (W551). (A second security tester
+found the same; its test was this one.)"""
 
 from __future__ import annotations
 
@@ -14,13 +15,7 @@ from modules.credits.tests.test_api import _project
 from modules.credits.tests.test_races import _first_holds_the_lock, _me
 from web.errors import Refusal
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(ctx):
-    if ctx.engine.dialect.name != "postgresql":
-        pytest.skip("races need PostgreSQL: set TMIS_TEST_DATABASE_URL")
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgres_only")]
 
 
 def test_a_plan_approved_and_rejected_at_once_is_decided_once(ctx, as_user, world):
@@ -31,5 +26,6 @@ def test_a_plan_approved_and_rejected_at_once_is_decided_once(ctx, as_user, worl
         lambda s: P.decide_plan(s, _me(ctx, s, "info_reviewer@3601"), plan["id"], False, "学时不足").state)
     assert first == "active"
     assert isinstance(second, Refusal) and second.code == "W551", second
-    with ctx.sessions() as s:
-        assert s.scalar(select(TrainingProject.state).where(TrainingProject.id == plan["id"])) == "active"
+    with ctx.sessions() as s:  # the first decision stands: approved, no rejection reason written over it
+        found = s.scalar(select(TrainingProject).where(TrainingProject.id == plan["id"]))
+        assert (found.state, found.reason) == ("active", None)

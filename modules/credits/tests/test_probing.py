@@ -105,12 +105,11 @@ def test_another_institution_and_a_named_right_roster_are_not_held_back(as_user,
 
 
 @pytest.mark.postgres
+@pytest.mark.usefixtures("postgres_only")
 def test_probe_race_two_submissions_at_once_cannot_both_pass_the_limit(ctx, as_user, institution):  # noqa: F811
     """Two projects of one institution (so the project's own lock does not order them), 15 made-up
     numbers each: the second waits for the first's count and is refused whole (30 > 20) instead of
     having its 15 rows answered one by one."""
-    if ctx.engine.dialect.name != "postgresql":
-        pytest.skip("races need PostgreSQL: set TMIS_TEST_DATABASE_URL")
     inst_id, inst_user = institution("360102")
     county = as_user("info_manager@360102")
     pids = [_project(county, name=f"并发核对{i}", institution_id=inst_id)["id"] for i in (1, 2)]

@@ -19,13 +19,7 @@ from web.db.models import Account
 from web.errors import Refusal
 from web.services.auth import principal_of
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(ctx):
-    if ctx.engine.dialect.name != "postgresql":
-        pytest.skip("races need PostgreSQL: set TMIS_TEST_DATABASE_URL")
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgres_only")]
 
 
 def _me(ctx, s, username):
